@@ -1,0 +1,1 @@
+"""Compiler: libcst frontend, the IR every backend consumes, and diagnostics (see docs/ir.md)."""
