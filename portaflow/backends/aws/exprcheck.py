@@ -1,0 +1,53 @@
+"""Evaluate one Python expression both ways: CPython and the generated JSONata (via jsonata-python).
+
+Used by the differential tests and handy when debugging a lowering::
+
+    python -m portaflow.backends.aws.exprcheck 'x % -3' '{"x": 7}'
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from portaflow.compiler import ir
+from portaflow.compiler.frontend import compile_source
+
+from .jsonata import Lowerer, jvalue
+
+
+def lower_expression(expr: str, names: dict[str, Any]) -> tuple[str, ir.Expr]:
+    """(JSONata text, IR) for ``expr`` over workflow parameters ``names`` (types unknown at compile time)."""
+    params = "".join(f", {n}" for n in names)
+    src = f"from portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
+    res = compile_source(src, "<expr>")
+    if res.errors or res.program is None:
+        raise ValueError("; ".join(d.message for d in res.errors))
+    ret = res.program.workflows["w"].body[-1]
+    assert isinstance(ret, ir.Return)
+    low = Lowerer(lambda n: f"${n}")
+    body = low.lower(ret.value)
+    return low.finish(body), ret.value
+
+
+def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
+    import jsonata  # type: ignore[import-untyped]
+
+    decls = "".join(f"${n} := {jvalue(v)}; " for n, v in names.items())
+    full = f"({decls}{text})" if decls else text
+    return json.loads(json.dumps(jsonata.Jsonata(full).evaluate(None)))
+
+
+def main(argv: list[str]) -> int:
+    expr = argv[0]
+    names = json.loads(argv[1]) if len(argv) > 1 else {}
+    text, _ = lower_expression(expr, names)
+    print("jsonata:", text)
+    print("python :", json.dumps(eval(expr, {}, dict(names))))  # noqa: S307 - a debugging tool
+    print("aws    :", json.dumps(eval_jsonata(text, names)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,601 @@
+"""Lower IR expressions to JSONata with Python's semantics.
+
+JSONata differs from Python in ways that matter: sequences of one item collapse to the item, array
+constructors flatten arrays, ``+`` is numeric only, ``%`` follows the dividend's sign, truthiness of ``[0]`` is
+false. Every lowering here builds arrays with ``$append`` over ``$pf_wrap``-ped items and dispatches on
+``$type`` where the static type is unknown. The helpers are small JSONata functions declared at the start of
+the expressions that use them. ``tests/aws/test_expression_differential.py`` checks the lowering against CPython.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from portaflow.compiler import ir
+
+# name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
+HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pf_truthy": (
+        'function($v){$type($v) = "array" ? $count($v) > 0 : $type($v) = "object" ? '
+        '$count($keys($v)) > 0 : $boolean($v)}', ()),
+    "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
+    "pf_iter": (
+        'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
+        '? ($v = "" ? [] : $split($v, "")) : $error("TypeError: " & $type($v) & " is not iterable")}', ()),
+    "pf_len": (
+        'function($v){$type($v) = "string" ? $length($v) : $type($v) = "array" ? $count($v) : '
+        '$type($v) = "object" ? $count($keys($v)) : $error("TypeError: object of type " & $type($v) & '
+        '" has no len()")}', ()),
+    "pf_mod": (
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : ($r := $a % $b; '
+        '($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}', ()),
+    "pf_floordiv": (
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : ($m := $a % $b; '
+        '$d := ($a - $m) / $b; $d := ($m != 0 and ($m < 0) != ($b < 0)) ? $d - 1 : $d; $f := $floor($d); '
+        '$d - $f > 0.5 ? $f + 1 : $f)}', ()),
+    "pf_div": (
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
+    "pf_add": (
+        'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
+        '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
+        '$type($a) = "number" and $type($b) = "number" ? $a + $b : '
+        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b))}', ()),
+    "pf_rep": (
+        'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
+        '($n <= 0 ? [] : $reduce([1..$n], function($acc, $i){$append($acc, $s)}, []))}', ()),
+    "pf_mul": (
+        'function($a, $b){$type($a) = "number" and $type($b) = "number" ? $a * $b : '
+        '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}', ("pf_rep",)),
+    "pf_floatstr": (
+        'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
+        '($d := [1..17][$round($n, $) = $n][0]; $d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
+        ': $string($n))}', ()),
+    "pf_numstr": (
+        'function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}',
+        ("pf_floatstr",)),
+    "pf_strrepr": (
+        'function($s){($e := $replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", "\\\\n"), '
+        '"\\r", "\\\\r"), "\\t", "\\\\t"); $contains($s, "\'") and $not($contains($s, "\\"")) ? '
+        '"\\"" & $e & "\\"" : "\'" & $replace($e, "\'", "\\\\\'") & "\'")}', ()),
+    "pf_repr": (
+        'function($v){$type($v) = "string" ? $pf_strrepr($v) : $type($v) = "null" ? "None" : '
+        '$type($v) = "boolean" ? ($v ? "True" : "False") : $type($v) = "number" ? $pf_numstr($v) : '
+        '$type($v) = "array" ? "[" & $join($reduce($v, function($a, $x){$append($a, [$pf_repr($x)])}, []), '
+        '", ") & "]" : "{" & $join($reduce([$keys($v)], function($a, $k){$append($a, [$pf_strrepr($k) & '
+        '": " & $pf_repr($lookup($v, $k))])}, []), ", ") & "}"}', ("pf_strrepr", "pf_numstr")),
+    "pf_str": (
+        'function($v){$type($v) = "string" ? $v : $pf_repr($v)}', ("pf_repr",)),
+    "pf_get": (
+        'function($v, $i){$type($v) = "array" ? ($j := $i < 0 ? $count($v) + $i : $i; '
+        '$j >= 0 and $j < $count($v) ? $v[$j] : $error("IndexError: list index out of range")) : '
+        '$type($v) = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $error("KeyError: " & $string($i))) : '
+        '$type($v) = "string" ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
+        '$substring($v, $j, 1) : $error("IndexError: string index out of range")) : '
+        '$error("TypeError: " & $type($v) & " is not subscriptable")}', ()),
+    "pf_slice": (
+        'function($v, $lo, $hi){($n := $type($v) = "string" ? $length($v) : $count($v); '
+        '$lo := $lo = null ? 0 : $lo < 0 ? ($n + $lo < 0 ? 0 : $n + $lo) : ($lo > $n ? $n : $lo); '
+        '$hi := $hi = null ? $n : $hi < 0 ? ($n + $hi < 0 ? 0 : $n + $hi) : ($hi > $n ? $n : $hi); '
+        '$type($v) = "string" ? ($hi > $lo ? $substring($v, $lo, $hi - $lo) : "") : '
+        '($hi > $lo ? $reduce([$lo..$hi - 1], function($a, $k){$append($a, $pf_wrap($v[$k]))}, []) : []))}',
+        ("pf_wrap",)),
+    "pf_eq": (
+        'function($a, $b){$type($a) = "array" and $type($b) = "array" ? ($count($a) = $count($b) and '
+        '$reduce([0..$count($a) - 1], function($acc, $i){$acc and $pf_eq($a[$i], $b[$i])}, true)) : '
+        '$type($a) = "object" and $type($b) = "object" ? ($ka := [$keys($a)]; $kb := [$keys($b)]; '
+        '$count($ka) = $count($kb) and $reduce($ka, function($acc, $k){$acc and $k in $kb and '
+        '$pf_eq($lookup($a, $k), $lookup($b, $k))}, true)) : '
+        '($type($a) = "boolean" or $type($a) = "number") and ($type($b) = "boolean" or $type($b) = "number") '
+        '? ($a ? ($type($a) = "boolean" ? 1 : $a) : 0) = ($b ? ($type($b) = "boolean" ? 1 : $b) : 0) : '
+        '$a = $b}', ()),
+    "pf_in": (
+        'function($x, $c){$type($c) = "string" ? $contains($c, $x) : $type($c) = "object" ? $x in [$keys($c)] : '
+        '$type($c) = "array" ? $reduce($c, function($a, $e){$a or $pf_eq($e, $x)}, false) : '
+        '$error("TypeError: argument of type " & $type($c) & " is not iterable")}', ("pf_eq",)),
+    "pf_int": (
+        'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
+        '($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? $number($trim($v)) : '
+        '$error("ValueError: invalid literal for int(): " & $string($v))}', ()),
+    "pf_float": (
+        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $number($trim($v))}',
+        ()),
+    "pf_minmax": (
+        'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
+        '$reduce($v, function($a, $x){($max ? $x > $a : $x < $a) ? $x : $a})}', ()),
+    "pf_range": (
+        'function($a, $b, $s){$s = 0 ? $error("ValueError: range() arg 3 must not be zero") : '
+        '($n := $ceil(($b - $a) / $s); $n <= 0 ? [] : $reduce([0..$n - 1], function($acc, $i){'
+        '$append($acc, [$a + $i * $s])}, []))}', ()),
+    "pf_values": (
+        'function($d){$reduce([$keys($d)], function($a, $k){$append($a, $pf_wrap($lookup($d, $k)))}, [])}',
+        ("pf_wrap",)),
+    "pf_items": (
+        'function($d){$reduce([$keys($d)], function($a, $k){$append($a, [[$append([$k], '
+        '$pf_wrap($lookup($d, $k)))]])}, [])}', ("pf_wrap",)),
+    "pf_enumerate": (
+        'function($v, $start){($l := $pf_iter($v); $count($l) = 0 ? [] : $reduce([0..$count($l) - 1], '
+        'function($a, $i){$append($a, [[$append([$i + $start], $pf_wrap($l[$i]))]])}, []))}',
+        ("pf_iter", "pf_wrap")),
+    "pf_zip": (
+        'function($a, $b){($a := $pf_iter($a); $b := $pf_iter($b); $n := $count($a) < $count($b) ? '
+        '$count($a) : $count($b); $n = 0 ? [] : $reduce([0..$n - 1], function($acc, $i){$append($acc, '
+        '[[$append($pf_wrap($a[$i]), $pf_wrap($b[$i]))]])}, []))}', ("pf_iter", "pf_wrap")),
+    "pf_dict": (
+        'function($v){$type($v) = "object" ? $v : $reduce($v, function($a, $p){$merge([$a, {$p[0]: $p[1]}])}, '
+        '{})}', ()),
+    "pf_setitem": (
+        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : ($j := $k < 0 ? $count($v) + $k '
+        ': $k; $j < 0 or $j >= $count($v) ? $error("IndexError: list assignment index out of range") : '
+        '$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}',
+        ("pf_wrap",)),
+    "pf_split": (
+        'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}', ()),
+    "pf_endswith": (
+        'function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}', ()),
+}
+
+
+def _order(names: set[str]) -> list[str]:
+    out: list[str] = []
+
+    def visit(n: str) -> None:
+        if n in out:
+            return
+        for dep in HELPERS[n][1]:
+            visit(dep)
+        out.append(n)
+
+    for n in sorted(names):
+        visit(n)
+    return out
+
+
+def jstr(s: str) -> str:
+    """A JSONata string literal."""
+    return json.dumps(s, ensure_ascii=False)
+
+
+def jvalue(v: object) -> str:
+    """A JSON value as a JSONata expression that evaluates to exactly that value."""
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        return _list_of([jvalue_wrapped(x) for x in v])
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        return "{" + ", ".join(f"{jstr(str(k))}: {jvalue(x)}" for k, x in v.items()) + "}"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) if v == v and v not in (float("inf"), float("-inf")) else "null"
+    if isinstance(v, int):
+        return str(v)
+    return jstr(str(v))
+
+
+def jvalue_wrapped(v: object) -> str:
+    """A one-item array holding ``v``."""
+    if isinstance(v, list):
+        return f"[[{jvalue(v)}]]" if v else "[[]]"
+    return f"[{jvalue(v)}]"
+
+
+def _list_of(wrapped: list[str]) -> str:
+    """Concatenate one-item arrays."""
+    if len(wrapped) == 1:
+        return wrapped[0]
+    # merge adjacent scalar one-item arrays into one constructor: "[1]", "[2]" -> "[1, 2]"
+    out = wrapped[0]
+    for w in wrapped[1:]:
+        out = f"$append({out}, {w})"
+    return out
+
+
+class Lowerer:
+    """Lower expressions; ``var`` maps a workflow variable to its JSONata reference (``$name``)."""
+
+    def __init__(self, var: Callable[[str], str], run_id: str = "$pf_run") -> None:
+        self.var = var
+        self.run_id = run_id
+        self.helpers: set[str] = set()
+        self.locals: list[dict[str, str]] = []
+        self._tmp = 0
+
+    # ----------------------------------------------------------------------------------------- plumbing
+    def tmp(self) -> str:
+        self._tmp += 1
+        return f"$pf_t{self._tmp}"
+
+    def h(self, name: str) -> str:
+        self.helpers.add(name)
+        return f"${name}"
+
+    def finish(self, body: str) -> str:
+        """The full expression: helper declarations, then ``body``."""
+        if not self.helpers:
+            return body
+        decls = "; ".join(f"${n} := {HELPERS[n][0]}" for n in _order(self.helpers))
+        return f"({decls}; {body})"
+
+    def template(self, e: ir.Expr) -> str:
+        """``{% ... %}`` for an ASL field."""
+        self.helpers = set()
+        body = self.lower(e)
+        return "{% " + self.finish(body) + " %}"
+
+    def ref(self, name: str) -> str:
+        for scope in reversed(self.locals):
+            if name in scope:
+                return scope[name]
+        return self.var(name)
+
+    # -------------------------------------------------------------------------------------- expressions
+    def truthy(self, e: ir.Expr) -> str:
+        s = self.lower(e)
+        if e.ty == "bool":
+            return s
+        if e.ty in ("int", "float"):
+            return f"({s} != 0)"
+        if e.ty == "str":
+            return f'({s} != "")'
+        if e.ty == "none":
+            return "false"
+        return f"{self.h('pf_truthy')}({s})"
+
+    def lower(self, e: ir.Expr) -> str:  # noqa: C901 - one dispatch per node kind
+        if isinstance(e, ir.Const):
+            return jvalue(e.value)
+        if isinstance(e, ir.Name):
+            return self.ref(e.id)
+        if isinstance(e, ir.RunId):
+            return self.run_id
+        if isinstance(e, ir.ErrorField):
+            return f"{self.ref(e.name)}.{e.field}"
+        if isinstance(e, ir.ListExpr):
+            if not e.items:
+                return "[]"
+            return _list_of([self.wrapped(x) for x in e.items])
+        if isinstance(e, ir.DictExpr):
+            if not e.keys:
+                return "{}"
+            if all(isinstance(k, ir.Const) for k in e.keys) and len({k.value for k in e.keys
+                                                                      if isinstance(k, ir.Const)}) == len(e.keys):
+                return "{" + ", ".join(f"{self.lower(k)}: {self.lower(v)}" for k, v in zip(e.keys, e.values,
+                                                                                            strict=True)) + "}"
+            parts = ", ".join("{" + f"{self.lower(k)}: {self.lower(v)}" + "}" for k, v in zip(e.keys, e.values,
+                                                                                               strict=True))
+            return f"$merge([{parts}])"
+        if isinstance(e, ir.Subscript):
+            v = self.lower(e.value)
+            i = self.lower(e.index)
+            return f"{self.h('pf_get')}({v}, {i})"
+        if isinstance(e, ir.Slice):
+            lo = self.lower(e.lower) if e.lower is not None else "null"
+            hi = self.lower(e.upper) if e.upper is not None else "null"
+            return f"{self.h('pf_slice')}({self.lower(e.value)}, {lo}, {hi})"
+        if isinstance(e, ir.BinOp):
+            return self.binop(e)
+        if isinstance(e, ir.UnaryOp):
+            if e.op == "not":
+                return f"$not({self.truthy(e.operand)})"
+            s = self.lower(e.operand)
+            return f"-({s})" if e.op == "-" else f"(0 + {s})"
+        if isinstance(e, ir.BoolOp):
+            # a and b -> ($t := a; truthy($t) ? b : $t); evaluated right to left for nesting
+            acc = self.lower(e.values[-1])
+            for v in reversed(e.values[:-1]):
+                t = self.tmp()
+                cond = self._truthy_ref(t, v.ty)
+                if e.op == "and":
+                    acc = f"({t} := {self.lower(v)}; {cond} ? {acc} : {t})"
+                else:
+                    acc = f"({t} := {self.lower(v)}; {cond} ? {t} : {acc})"
+            return acc
+        if isinstance(e, ir.Compare):
+            return self.compare(e)
+        if isinstance(e, ir.IfExp):
+            return f"({self.truthy(e.test)} ? {self.lower(e.body)} : {self.lower(e.orelse)})"
+        if isinstance(e, ir.FString):
+            parts: list[str] = []
+            for p in e.parts:
+                if isinstance(p, ir.Const):
+                    if p.value:
+                        parts.append(jstr(str(p.value)))
+                elif p.conversion == "r":
+                    parts.append(f"{self.h('pf_repr')}({self.lower(p.value)})")
+                else:
+                    parts.append(self.str_of(p.value))
+            return "(" + " & ".join(parts) + ")" if parts else '""'
+        if isinstance(e, ir.Call):
+            return self.call(e)
+        if isinstance(e, ir.ListComp):
+            return self.comprehension(e.generators, lambda: self.wrapped(e.elt), "[]", "list")
+        if isinstance(e, ir.DictComp):
+            return self.comprehension(
+                e.generators, lambda: "{" + f"{self.lower(e.key)}: {self.lower(e.value)}" + "}", "{}", "dict")
+        if isinstance(e, ir.Lambda):
+            raise ValueError("lambda outside key=")
+        raise ValueError(f"cannot lower {e!r}")
+
+    def _truthy_ref(self, ref: str, ty: ir.Type) -> str:
+        if ty == "bool":
+            return ref
+        if ty in ("int", "float"):
+            return f"({ref} != 0)"
+        if ty == "str":
+            return f'({ref} != "")'
+        return f"{self.h('pf_truthy')}({ref})"
+
+    def wrapped(self, e: ir.Expr) -> str:
+        """``e`` as a one-item array (array values stay one item)."""
+        if e.ty in ("int", "float", "str", "bool", "none", "dict"):
+            return f"[{self.lower(e)}]"
+        if isinstance(e, ir.Const):
+            return jvalue_wrapped(e.value)
+        return f"{self.h('pf_wrap')}({self.lower(e)})"
+
+    def str_of(self, e: ir.Expr) -> str:
+        s = self.lower(e)
+        if e.ty == "str":
+            return s
+        if e.ty == "int":
+            return f"$string({s})"
+        if e.ty == "float":
+            return f"{self.h('pf_floatstr')}({s})"
+        if e.ty == "error":
+            return f"{s}.message"
+        return f"{self.h('pf_str')}({s})"
+
+    def binop(self, e: ir.BinOp) -> str:
+        a, b = self.lower(e.left), self.lower(e.right)
+        lt, rt = e.left.ty, e.right.ty
+        num = {"int", "float"}
+        if e.op == "+":
+            if lt in num and rt in num:
+                return f"({a} + {b})"
+            if lt == "str" and rt == "str":
+                return f"({a} & {b})"
+            if lt == "list" and rt == "list":
+                return f"$append({a}, {b})"
+            return f"{self.h('pf_add')}({a}, {b})"
+        if e.op == "-":
+            return f"({a} - {b})"
+        if e.op == "*":
+            if lt in num and rt in num:
+                return f"({a} * {b})"
+            return f"{self.h('pf_mul')}({a}, {b})"
+        if e.op == "/":
+            if isinstance(e.right, ir.Const) and e.right.value not in (0, 0.0):
+                return f"({a} / {b})"
+            return f"{self.h('pf_div')}({a}, {b})"
+        if e.op == "//":
+            return f"{self.h('pf_floordiv')}({a}, {b})"
+        if e.op == "%":
+            return f"{self.h('pf_mod')}({a}, {b})"
+        if e.op == "**":
+            return f"$power({a}, {b})"
+        raise ValueError(e.op)
+
+    def _cmp(self, op: str, a: str, b: str, lt: ir.Type, rt: ir.Type) -> str:
+        scalar = {"int", "float", "str", "none"}
+        if op in ("==", "!="):
+            if lt in scalar and rt in scalar or lt == "none" or rt == "none":
+                return f"({a} {'=' if op == '==' else '!='} {b})"
+            eq = f"{self.h('pf_eq')}({a}, {b})"
+            return eq if op == "==" else f"$not({eq})"
+        if op in ("is", "is not"):
+            return f"({a} {'=' if op == 'is' else '!='} {b})"
+        if op in ("in", "not in"):
+            if rt == "str":
+                r = f"$contains({b}, {a})"
+            elif rt == "dict":
+                r = f"({a} in [$keys({b})])"
+            else:
+                r = f"{self.h('pf_in')}({a}, {b})"
+            return r if op == "in" else f"$not({r})"
+        return f"({a} {op} {b})"
+
+    def compare(self, e: ir.Compare) -> str:
+        if len(e.ops) == 1:
+            return self._cmp(e.ops[0], self.lower(e.left), self.lower(e.comparators[0]), e.left.ty,
+                             e.comparators[0].ty)
+        # chained: each operand evaluated once, short-circuit
+        operands = [e.left, *e.comparators]
+        temps = [self.tmp() for _ in operands]
+        out = self._cmp(e.ops[-1], temps[-2], temps[-1], operands[-2].ty, operands[-1].ty)
+        out = f"({temps[-1]} := {self.lower(operands[-1])}; {out})"
+        for i in range(len(e.ops) - 2, -1, -1):
+            test = self._cmp(e.ops[i], temps[i], temps[i + 1], operands[i].ty, operands[i + 1].ty)
+            out = f"({temps[i + 1]} := {self.lower(operands[i + 1])}; {test} and {out})"
+        return f"({temps[0]} := {self.lower(operands[0])}; {out})"
+
+    def comprehension(self, gens: tuple[ir.Comprehension, ...], produce: Callable[[], str], init: str,
+                      kind: str) -> str:
+        acc = self.tmp()
+
+        def build(i: int) -> str:
+            g = gens[i]
+            item = self.tmp()
+            scope: dict[str, str] = {}
+            self.locals.append(scope)
+            binds = self._bind_target(g.target, item, scope)
+            try:
+                conds = [self.truthy(c) for c in g.ifs]
+                if i + 1 < len(gens):
+                    body = build(i + 1)
+                else:
+                    value = produce()
+                    body = f"$append({acc}, {value})" if kind == "list" else f"$merge([{acc}, {value}])"
+                if conds:
+                    body = f"({' and '.join(conds)}) ? {body} : {acc}"
+                fn = f"function({acc}, {item}){{({binds}{body})}}"
+                return f"$reduce({self._iter(g.iter)}, {fn}, {acc if i else init})"
+            finally:
+                self.locals.pop()
+
+        return build(0)
+
+    def _iter(self, e: ir.Expr) -> str:
+        if e.ty == "list" or (isinstance(e, ir.Call) and e.func in ("range", "enumerate", "zip", "dict.items",
+                                                                      "dict.keys", "dict.values", "sorted")):
+            return self.lower(e)
+        return f"{self.h('pf_iter')}({self.lower(e)})"
+
+    def _bind_target(self, t: ir.Target, src: str, scope: dict[str, str]) -> str:
+        """Declarations binding the target's names from ``src``; fills ``scope``."""
+        if isinstance(t, ir.NameTarget):
+            name = f"$pf_l_{t.id}_{self._tmp}"
+            self._tmp += 1
+            scope[t.id] = name
+            return f"{name} := {src}; "
+        out = ""
+        for i, sub in enumerate(t.elts):
+            out += self._bind_target(sub, f"{src}[{i}]", scope)
+        return out
+
+    def bind_target_expr(self, t: ir.Target, src: str) -> list[tuple[str, str]]:
+        """(variable name, JSONata expression) pairs assigning ``src`` to a (tuple) target of workflow vars."""
+        if isinstance(t, ir.NameTarget):
+            return [(t.id, src)]
+        out: list[tuple[str, str]] = []
+        for i, sub in enumerate(t.elts):
+            out += self.bind_target_expr(sub, f"{self.h('pf_get')}({src}, {i})")
+        return out
+
+    def _key(self, kw: dict[str, ir.Expr]) -> str | None:
+        """The ``key=`` lambda as a JSONata function, or None."""
+        lam = kw.get("key")
+        if lam is None or not isinstance(lam, ir.Lambda):
+            return None
+        params = [f"$pf_k{self._tmp}_{p}" for p in lam.params]
+        self._tmp += 1
+        self.locals.append(dict(zip(lam.params, params, strict=True)))
+        try:
+            body = self.lower(lam.body)
+        finally:
+            self.locals.pop()
+        return f"function({', '.join(params)}){{{body}}}"
+
+    def call(self, e: ir.Call) -> str:  # noqa: C901
+        f, args = e.func, e.args
+        kw = dict(e.kwargs)
+        a = [self.lower(x) for x in args]
+        if f == "len":
+            if args[0].ty == "str":
+                return f"$length({a[0]})"
+            if args[0].ty == "list":
+                return f"$count({a[0]})"
+            return f"{self.h('pf_len')}({a[0]})"
+        if f == "str":
+            return self.str_of(args[0]) if args else '""'
+        if f == "int":
+            return f"{self.h('pf_int')}({a[0]})" if args else "0"
+        if f == "float":
+            return f"{self.h('pf_float')}({a[0]})" if args else "0"
+        if f == "bool":
+            return self.truthy(args[0]) if args else "false"
+        if f == "abs":
+            return f"$abs({a[0]})"
+        if f == "round":
+            if len(args) == 1:
+                return f"$round({a[0]})"
+            return f"$round({a[0]}, {a[1]})"
+        if f in ("min", "max"):
+            items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
+            if len(args) == 1 and args[0].ty != "list":
+                items = f"{self.h('pf_iter')}({items})"
+            key = self._key(kw)
+            if key is not None:
+                kf, acc, x = self.tmp(), self.tmp(), self.tmp()
+                cmp = ">" if f == "max" else "<"
+                red = (f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{kf}({x}) {cmp} {kf}({acc}) "
+                       f"? {x} : {acc}}}))")
+            else:
+                red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
+            if "default" in kw and len(args) == 1:
+                t = self.tmp()
+                return (f"({t} := {items}; $count({t}) = 0 ? {self.lower(kw['default'])} : "
+                        f"{red.replace('ITEMS', t)})")
+            return red.replace("ITEMS", items)
+        if f == "sum":
+            start = a[1] if len(a) > 1 else "0"
+            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
+            acc, x = self.tmp(), self.tmp()
+            return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+        if f == "any" or f == "all":
+            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
+            acc, x = self.tmp(), self.tmp()
+            t = self._truthy_ref(x, "any")
+            op = "or" if f == "any" else "and"
+            return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {'false' if f == 'any' else 'true'})"
+        if f == "sorted":
+            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
+            rev = kw.get("reverse")
+            reverse = self.truthy(rev) if rev is not None else "false"
+            key = self._key(kw)
+            l_, r_ = self.tmp(), self.tmp()
+            if key is not None:
+                kf = self.tmp()
+                return (f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {kf}({l_}) < "
+                        f"{kf}({r_}) : {kf}({l_}) > {kf}({r_})}}))")
+            return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {l_} < {r_} : {l_} > {r_}}})"
+        if f == "range":
+            if len(a) == 1:
+                return f"[0..{a[0]} - 1]"
+            if len(a) == 2:
+                return f"[{a[0]}..{a[1]} - 1]"
+            return f"{self.h('pf_range')}({a[0]}, {a[1]}, {a[2]})"
+        if f == "enumerate":
+            start = self.lower(kw["start"]) if "start" in kw else (a[1] if len(a) > 1 else "0")
+            return f"{self.h('pf_enumerate')}({a[0]}, {start})"
+        if f == "zip":
+            if len(a) != 2:
+                raise ValueError("zip of two lists only")
+            return f"{self.h('pf_zip')}({a[0]}, {a[1]})"
+        if f == "list":
+            return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
+        if f == "dict":
+            return f"{self.h('pf_dict')}({a[0]})" if args else "{}"
+        if f.startswith("dict.") or (f.startswith("any.") and f[4:] in ("get", "keys", "values", "items")):
+            m = f.split(".", 1)[1]
+            if m == "get":
+                d, k = self.tmp(), self.tmp()
+                default = a[2] if len(a) > 2 else "null"
+                return f"({d} := {a[0]}; {k} := {a[1]}; {k} in [$keys({d})] ? $lookup({d}, {k}) : {default})"
+            if m == "keys":
+                return f"[$keys({a[0]})]"
+            if m == "values":
+                return f"{self.h('pf_values')}({a[0]})"
+            return f"{self.h('pf_items')}({a[0]})"
+        if f.startswith("str."):
+            m = f[4:]
+            s = a[0]
+            if m == "lower":
+                return f"$lowercase({s})"
+            if m == "upper":
+                return f"$uppercase({s})"
+            if m == "strip":
+                return f'$replace({s}, /^\\s+|\\s+$/, "")'
+            if m == "lstrip":
+                return f'$replace({s}, /^\\s+/, "")'
+            if m == "rstrip":
+                return f'$replace({s}, /\\s+$/, "")'
+            if m == "split":
+                if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):
+                    return f"{self.h('pf_split')}({s})"
+                return f"$split({s}, {a[1]})"
+            if m == "join":
+                items = a[1] if args[1].ty == "list" else f"{self.h('pf_iter')}({a[1]})"
+                return f"$join({items}, {s})"
+            if m == "startswith":
+                p = self.tmp()
+                return f"({p} := {a[1]}; $substring({s}, 0, $length({p})) = {p})"
+            if m == "endswith":
+                return f"{self.h('pf_endswith')}({s}, {a[1]})"
+            if m == "replace":
+                return f"$replace({s}, {a[1]}, {a[2]})"
+        raise ValueError(f"cannot lower call {f}")

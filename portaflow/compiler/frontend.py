@@ -1,0 +1,1545 @@
+"""The libcst frontend: parse a workflow module (never importing it) and lower one workflow to the IR.
+
+Every problem becomes a :class:`Diagnostic`; lowering goes on after an error so that one run reports them all.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from . import ir
+from .diagnostics import Diagnostic
+from .durations import parse_duration
+
+BUILTINS_SUPPORTED = {
+    "len", "str", "int", "float", "bool", "abs", "min", "max", "sum", "sorted", "round", "range",
+    "enumerate", "zip", "list", "dict", "any", "all",
+}
+STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "split", "join", "startswith", "endswith",
+               "replace"}
+DICT_METHODS = {"get", "keys", "values", "items"}
+LIST_MUTATORS = {"append", "extend"}
+CATCH_ALL = {"Exception", "BaseException", "StepFailed"}
+RESERVED_PREFIX = "pf_"
+RESERVED_NAMES = {"states"}
+ANNOTATION_TYPES: dict[str, ir.Type] = {
+    "int": "int", "float": "float", "str": "str", "bool": "bool", "None": "none", "list": "list",
+    "dict": "dict", "List": "list", "Dict": "dict",
+}
+
+
+def _builtin_exception_tree() -> dict[str, tuple[str, ...]]:
+    """name -> names of its bases, for every exception class in ``builtins``."""
+    tree: dict[str, tuple[str, ...]] = {}
+    for name in dir(builtins):
+        obj = getattr(builtins, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            tree[name] = tuple(b.__name__ for b in obj.__bases__)
+    return tree
+
+
+BUILTIN_EXCEPTIONS = _builtin_exception_tree()
+
+
+@dataclass
+class _Fn:
+    node: cst.FunctionDef
+    kind: str  # "step" | "workflow"
+    options: dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleInfo:
+    path: str
+    source: str
+    module: cst.Module
+    positions: Any
+    steps: dict[str, _Fn]
+    workflows: dict[str, _Fn]
+    constants: dict[str, Any]
+    exception_bases: dict[str, tuple[str, ...]]
+    dsl_names: dict[str, str]
+
+
+def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
+    if a is None or a == b:
+        return b
+    return "any"
+
+
+class Frontend:
+    """Lower one module's workflows to IR, collecting diagnostics."""
+
+    def __init__(self, path: str, source: str) -> None:
+        self.path = path
+        self.source = source
+        self.diags: list[Diagnostic] = []
+        self.info: ModuleInfo | None = None
+        self._steps_ir: dict[str, ir.StepDef] = {}
+        self._workflows_ir: dict[str, ir.WorkflowDef] = {}
+
+    # ------------------------------------------------------------------------------------------ utilities
+    def pos(self, node: cst.CSTNode) -> ir.Loc:
+        assert self.info is not None
+        try:
+            rng = cast(CodeRange, self.info.positions[node])
+            return ir.Loc(rng.start.line, rng.start.column + 1)
+        except KeyError:
+            return ir.Loc(1, 1)
+
+    def error(self, code: str, node: cst.CSTNode | None, message: str, hint: str = "") -> None:
+        loc = self.pos(node) if node is not None else ir.Loc(1, 1)
+        d = Diagnostic(code, message, self.path, loc.line, loc.col, hint)
+        if d not in self.diags:
+            self.diags.append(d)
+
+    def warn(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
+        loc = self.pos(node)
+        d = Diagnostic(code, message, self.path, loc.line, loc.col, hint, "warning")
+        if d not in self.diags:
+            self.diags.append(d)
+
+    def code(self, node: cst.CSTNode) -> str:
+        assert self.info is not None
+        return self.info.module.code_for_node(node)
+
+    # --------------------------------------------------------------------------------------------- module
+    def parse(self) -> ModuleInfo | None:
+        try:
+            module = cst.parse_module(self.source)
+        except cst.ParserSyntaxError as e:
+            self.diags.append(Diagnostic("PFC001", f"syntax error: {e.message}", self.path, e.raw_line,
+                                         e.raw_column + 1, "fix the Python syntax first"))
+            return None
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        dsl_names = {"step": "step", "workflow": "workflow", "RetryPolicy": "RetryPolicy",
+                     "timedelta": "timedelta"}
+        steps: dict[str, _Fn] = {}
+        workflows: dict[str, _Fn] = {}
+        constants: dict[str, Any] = {}
+        exc_bases: dict[str, tuple[str, ...]] = {}
+        self.info = ModuleInfo(self.path, self.source, module, positions, steps, workflows, constants,
+                               exc_bases, dsl_names)
+        for stmt in module.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                        for alias in small.names:
+                            orig = self._dotted(alias.name)
+                            asname = alias.asname
+                            local = (cast(cst.Name, asname.name).value if asname is not None else orig)
+                            if orig in ("step", "workflow", "RetryPolicy", "timedelta"):
+                                dsl_names[local] = orig
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
+                                   else [small.target])
+                        value = small.value
+                        if value is None:
+                            continue
+                        for t in targets:
+                            if isinstance(t, cst.Name):
+                                lit = self._literal(value)
+                                if lit is not _NOT_LITERAL:
+                                    constants[t.value] = lit
+            elif isinstance(stmt, cst.ClassDef):
+                bases = tuple(self._dotted(a.value).rsplit(".", 1)[-1] for a in stmt.bases)
+                exc_bases[stmt.name.value] = bases
+            elif isinstance(stmt, cst.FunctionDef):
+                for dec in stmt.decorators:
+                    d = dec.decorator
+                    target = d.func if isinstance(d, cst.Call) else d
+                    name = self._dotted(target).rsplit(".", 1)[-1]
+                    kind = dsl_names.get(name, name)
+                    if kind in ("step", "workflow"):
+                        fn = _Fn(stmt, kind)
+                        if isinstance(d, cst.Call):
+                            for arg in d.args:
+                                if arg.keyword is None:
+                                    self.error("PFC011", arg, f"@{kind} takes keyword arguments only",
+                                               f"write @{kind}(name=...)")
+                                else:
+                                    fn.options[arg.keyword.value] = arg.value
+                        reg = self._option_name(fn) or stmt.name.value
+                        (steps if kind == "step" else workflows)[stmt.name.value] = fn
+                        _ = reg
+        return self.info
+
+    def _dotted(self, node: cst.BaseExpression | cst.CSTNode) -> str:
+        if isinstance(node, cst.Name):
+            return node.value
+        if isinstance(node, cst.Attribute):
+            return self._dotted(node.value) + "." + node.attr.value
+        if isinstance(node, cst.Call):
+            return self._dotted(node.func)
+        return "?"
+
+    def _option_name(self, fn: _Fn) -> str | None:
+        node = fn.options.get("name")
+        if node is None:
+            return None
+        lit = self._literal(node)
+        if not isinstance(lit, str):
+            self.error("PFC010", node, "name= must be a string literal", 'write name="my_step"')
+            return None
+        return lit
+
+    # ----------------------------------------------------------------------------------------- literals
+    def _literal(self, node: cst.BaseExpression) -> Any:
+        """The Python value of a JSON-like literal expression, or _NOT_LITERAL."""
+        try:
+            if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+                return ast.literal_eval(self.code(node).strip())
+            if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+                v = self._literal(node.expression)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    return -v
+                return _NOT_LITERAL
+            if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            if isinstance(node, (cst.List, cst.Tuple)):
+                out = []
+                for el in node.elements:
+                    if isinstance(el, cst.StarredElement):
+                        return _NOT_LITERAL
+                    v = self._literal(el.value)
+                    if v is _NOT_LITERAL:
+                        return _NOT_LITERAL
+                    out.append(v)
+                return out
+            if isinstance(node, cst.Dict):
+                d: dict[str, Any] = {}
+                for de in node.elements:
+                    if not isinstance(de, cst.DictElement):
+                        return _NOT_LITERAL
+                    k = self._literal(de.key)
+                    v = self._literal(de.value)
+                    if not isinstance(k, str) or v is _NOT_LITERAL:
+                        return _NOT_LITERAL
+                    d[k] = v
+                return d
+        except (ValueError, SyntaxError):
+            return _NOT_LITERAL
+        return _NOT_LITERAL
+
+    def _duration(self, node: cst.BaseExpression, what: str) -> float | None:
+        assert self.info is not None
+        lit = self._literal(node)
+        if isinstance(node, cst.Name) and node.value in self.info.constants:
+            lit = self.info.constants[node.value]
+        if isinstance(lit, bool) or lit is _NOT_LITERAL or lit is None:
+            if isinstance(node, cst.Call) and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) \
+                    == "timedelta":
+                total = 0.0
+                mult = {"days": 86400.0, "hours": 3600.0, "minutes": 60.0, "seconds": 1.0,
+                        "milliseconds": 0.001, "weeks": 604800.0}
+                for arg in node.args:
+                    kw = arg.keyword.value if arg.keyword is not None else "days"
+                    v = self._literal(arg.value)
+                    if kw not in mult or not isinstance(v, (int, float)) or isinstance(v, bool):
+                        self.error("PFC012", arg, f"{what}: timedelta arguments must be number literals",
+                                   'write e.g. timedelta(minutes=5) or "5m"')
+                        return None
+                    total += float(v) * mult[kw]
+                return total
+            self.error("PFC010", node, f"{what} must be a literal duration, not `{self.code(node)}`",
+                       'write a literal such as "30s", "5m", "1h30m" or a number of seconds')
+            return None
+        if isinstance(lit, (int, float)):
+            if lit < 0:
+                self.error("PFC012", node, f"{what} must not be negative", 'write e.g. "30s"')
+                return None
+            return float(lit)
+        if isinstance(lit, str):
+            try:
+                return parse_duration(lit)
+            except ValueError as e:
+                self.error("PFC012", node, f"{what}: {e}", 'write e.g. "250ms", "30s", "5m", "2h", "3d"')
+                return None
+        self.error("PFC012", node, f"{what} must be a duration", 'write e.g. "30s"')
+        return None
+
+    # ---------------------------------------------------------------------------------- exception names
+    def exception_matches(self, names: Sequence[str]) -> tuple[str, ...]:
+        """``names`` plus every subclass the compiler can see (built-ins, classes of this module)."""
+        assert self.info is not None
+        tree: dict[str, tuple[str, ...]] = dict(BUILTIN_EXCEPTIONS)
+        tree.update(self.info.exception_bases)
+
+        def ancestors(n: str, seen: set[str]) -> set[str]:
+            out = {n}
+            for b in tree.get(n, ()):
+                if b not in seen:
+                    seen.add(b)
+                    out |= ancestors(b, seen)
+            return out
+
+        result: list[str] = []
+        for n in names:
+            if n not in result:
+                result.append(n)
+        for cls in sorted(tree):
+            if cls in result:
+                continue
+            if ancestors(cls, set()) & set(names):
+                result.append(cls)
+        return tuple(result)
+
+    # ------------------------------------------------------------------------------------------- steps
+    def lower_step(self, key: str) -> ir.StepDef:
+        assert self.info is not None
+        if key in self._steps_ir:
+            return self._steps_ir[key]
+        fn = self.info.steps[key]
+        node = fn.node
+        params: list[str] = []
+        required: list[str] = []
+        for p in node.params.params:
+            params.append(p.name.value)
+            if p.default is None:
+                required.append(p.name.value)
+        for p in node.params.kwonly_params:
+            params.append(p.name.value)
+            if p.default is None:
+                required.append(p.name.value)
+        if isinstance(node.params.star_arg, cst.Param):
+            self.error("PFC003", node.params.star_arg, "a step cannot take *args: arguments are bound by name",
+                       "declare each parameter by name")
+        retry = ir.RetrySpec()
+        timeout: float | None = None
+        for opt, value in fn.options.items():
+            if opt == "retry":
+                retry = self._retry_policy(value)
+            elif opt == "timeout":
+                if not (isinstance(value, cst.Name) and value.value == "None"):
+                    timeout = self._duration(value, "timeout")
+            elif opt != "name":
+                self.error("PFC011", value, f"@step has no option {opt!r}",
+                           "the options are retry=RetryPolicy(...), timeout=\"30s\", name=\"...\"")
+        returns: ir.Type = "any"
+        if node.returns is not None:
+            returns = ANNOTATION_TYPES.get(self._dotted(node.returns.annotation).split("[")[0], "any")
+            ann = node.returns.annotation
+            if isinstance(ann, cst.Subscript):
+                returns = ANNOTATION_TYPES.get(self._dotted(ann.value), "any")
+        name = self._option_name(fn) or node.name.value
+        sd = ir.StepDef(
+            name=name, function=node.name.value, params=tuple(p for p in params if p != "idempotency_key"),
+            required=tuple(p for p in required if p != "idempotency_key"),
+            wants_idempotency_key="idempotency_key" in params, retry=retry, timeout_seconds=timeout,
+            returns=returns, loc=self.pos(node),
+        )
+        self._steps_ir[key] = sd
+        return sd
+
+    def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
+        assert self.info is not None
+        if not (isinstance(node, cst.Call)
+                and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "RetryPolicy"):
+            self.error("PFC010", node, f"retry= must be a literal RetryPolicy(...) call, not `{self.code(node)}`",
+                       "write retry=RetryPolicy(max_attempts=3, initial_interval=\"1s\") in the decorator")
+            return ir.RetrySpec()
+        fields: dict[str, Any] = {}
+        order = ["max_attempts", "initial_interval", "backoff", "max_interval", "non_retryable"]
+        for i, arg in enumerate(node.args):
+            kw = arg.keyword.value if arg.keyword is not None else (order[i] if i < len(order) else "?")
+            v = arg.value
+            if kw == "max_attempts":
+                lit = self._literal(v)
+                if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
+                    self.error("PFC011", v, "max_attempts must be an integer literal >= 1",
+                               "write e.g. max_attempts=3 (it counts the first attempt)")
+                else:
+                    fields[kw] = lit
+            elif kw in ("initial_interval", "max_interval"):
+                d = self._duration(v, kw)
+                if d is not None:
+                    fields[kw] = d
+            elif kw == "backoff":
+                lit = self._literal(v)
+                if not isinstance(lit, (int, float)) or isinstance(lit, bool) or lit < 1:
+                    self.error("PFC011", v, "backoff must be a number literal >= 1", "write e.g. backoff=2.0")
+                else:
+                    fields[kw] = float(lit)
+            elif kw == "non_retryable":
+                names: list[str] = []
+                if isinstance(v, (cst.List, cst.Tuple)):
+                    for el in v.elements:
+                        e = el.value
+                        lit = self._literal(e)
+                        if isinstance(lit, str):
+                            names.append(lit)
+                        elif isinstance(e, (cst.Name, cst.Attribute)):
+                            names.append(self._dotted(e).rsplit(".", 1)[-1])
+                        else:
+                            self.error("PFC010", e, "non_retryable entries must be exception classes or names",
+                                       "write non_retryable=[ValueError, \"PaymentDeclined\"]")
+                else:
+                    self.error("PFC010", v, "non_retryable must be a literal list or tuple",
+                               "write non_retryable=[ValueError]")
+                fields[kw] = tuple(names)
+            else:
+                self.error("PFC011", arg, f"RetryPolicy has no argument {kw!r}",
+                           "the arguments are " + ", ".join(order))
+        nr: tuple[str, ...] = fields.get("non_retryable", ())
+        spec = ir.RetrySpec(
+            max_attempts=fields.get("max_attempts", 3), initial_interval=fields.get("initial_interval", 1.0),
+            backoff=fields.get("backoff", 2.0), max_interval=fields.get("max_interval", 60.0),
+            non_retryable=nr, non_retryable_matches=self.exception_matches(nr) if nr else (),
+        )
+        return spec
+
+    # --------------------------------------------------------------------------------------- workflows
+    def lower_workflow(self, key: str, stack: tuple[str, ...] = ()) -> ir.WorkflowDef | None:
+        assert self.info is not None
+        if key in self._workflows_ir:
+            return self._workflows_ir[key]
+        fn = self.info.workflows[key]
+        for opt, value in fn.options.items():
+            if opt != "name":
+                self.error("PFC011", value, f"@workflow has no option {opt!r}", 'write @workflow(name="...")')
+        name = self._option_name(fn) or fn.node.name.value
+        lowerer = _WorkflowLowerer(self, fn, stack + (key,))
+        wf = lowerer.run(name)
+        if wf is not None:
+            self._workflows_ir[key] = wf
+        return wf
+
+
+_NOT_LITERAL: Any = object()
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class _WorkflowLowerer:
+    def __init__(self, fe: Frontend, fn: _Fn, stack: tuple[str, ...]) -> None:
+        self.fe = fe
+        self.fn = fn
+        self.stack = stack
+        self.info = cast(ModuleInfo, fe.info)
+        self.ctx = ""
+        self.locals: set[str] = set()
+        self.types: dict[str, ir.Type] = {}
+        self.assigned_types: dict[str, ir.Type] = {}
+        self.error_vars: set[str] = set()
+        self.loop_depth = 0
+        self.finally_depth = 0
+        self.nested_defs: dict[str, cst.FunctionDef] = {}
+        self.report = True
+
+    # --------------------------------------------------------------------------------------------- entry
+    def run(self, name: str) -> ir.WorkflowDef | None:
+        node = self.fn.node
+        params = list(node.params.params)
+        if not params:
+            self.fe.error("PFC003", node, "a workflow's first parameter must be the Context",
+                          f"write def {node.name.value}(ctx: Context, ...)")
+            return None
+        self.ctx = params[0].name.value
+        ir_params: list[ir.Param] = []
+        for p in params[1:] + list(node.params.kwonly_params):
+            ty: ir.Type = "any"
+            if p.annotation is not None:
+                ty = ANNOTATION_TYPES.get(self.fe._dotted(p.annotation.annotation).split("[")[0], "any")
+                if isinstance(p.annotation.annotation, cst.Subscript):
+                    ty = ANNOTATION_TYPES.get(self.fe._dotted(p.annotation.annotation.value), "any")
+            self._check_name(p.name)
+            self.types[p.name.value] = ty
+            self.locals.add(p.name.value)
+            default = None
+            if p.default is not None:
+                lit = self.fe._literal(p.default)
+                if lit is _NOT_LITERAL:
+                    self.fe.error("PFC010", p.default, "a workflow parameter's default must be a JSON literal",
+                                  "write a number, string, bool, None, list or dict literal")
+                else:
+                    default = ir.Const(lit, _type_of_value(lit))
+            ir_params.append(ir.Param(p.name.value, default, ty))
+        if node.params.star_arg is not None and isinstance(node.params.star_arg, cst.Param):
+            self.fe.error("PFC003", node.params.star_arg, "a workflow cannot take *args",
+                          "take named parameters: they come from the input object")
+        if node.params.star_kwarg is not None:
+            self.fe.error("PFC003", node.params.star_kwarg, "a workflow cannot take **kwargs",
+                          "take named parameters: they come from the input object")
+        body_nodes = self._body_statements(node.body)
+        self._collect_locals(body_nodes)
+        # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
+        self.report = False
+        n_diags = len(self.fe.diags)
+        for _ in range(3):
+            before = dict(self.types)
+            self.assigned_types = {}
+            self._lower_body(body_nodes)
+            for k, v in self.assigned_types.items():
+                if k not in {p.name for p in ir_params} or self.types.get(k) == "any":
+                    self.types[k] = v
+            if self.types == before:
+                break
+        del self.fe.diags[n_diags:]
+        self.report = True
+        body = self._lower_body(body_nodes)
+        return ir.WorkflowDef(name, node.name.value, self.ctx, tuple(ir_params), tuple(body),
+                              self.fe.pos(node))
+
+    def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
+        if self.report:
+            self.fe.error(code, node, message, hint)
+
+    def _check_name(self, name: cst.Name) -> None:
+        if name.value.startswith(RESERVED_PREFIX) or name.value in RESERVED_NAMES:
+            self.error("PFC036", name, f"the name {name.value!r} is reserved by the compiler",
+                       f"rename it, e.g. {name.value.lstrip('_')}_")
+
+    def _body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
+        if isinstance(body, cst.SimpleStatementSuite):
+            return list(body.body)
+        out: list[cst.CSTNode] = []
+        for s in cast(cst.IndentedBlock, body).body:
+            if isinstance(s, cst.SimpleStatementLine):
+                out.extend(s.body)
+            else:
+                out.append(s)
+        return out
+
+    def _collect_locals(self, nodes: Sequence[cst.CSTNode]) -> None:
+        class V(cst.CSTVisitor):
+            def __init__(self, outer: _WorkflowLowerer) -> None:
+                self.o = outer
+
+            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+                self._t(node.target)
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                self._t(node.target)
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                self._t(node.target)
+
+            def visit_For(self, node: cst.For) -> None:
+                self._t(node.target)
+
+            def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+                if node.name is not None and isinstance(node.name.name, cst.Name):
+                    self.o.locals.add(node.name.name.value)
+                    self.o.error_vars.add(node.name.name.value)
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                self.o.nested_defs[node.name.value] = node
+                return False
+
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                return False
+
+            def visit_ListComp(self, node: cst.ListComp) -> bool:
+                return False
+
+            def visit_DictComp(self, node: cst.DictComp) -> bool:
+                return False
+
+            def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
+                return False
+
+            def _t(self, t: cst.BaseExpression) -> None:
+                if isinstance(t, cst.Name):
+                    self.o.locals.add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    for el in t.elements:
+                        self._t(el.value)
+
+        v = V(self)
+        for n in nodes:
+            n.visit(v)
+
+    # ---------------------------------------------------------------------------------------- statements
+    def _lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for n in nodes:
+            try:
+                out.extend(self._stmt(n))
+            except _Unsupported:
+                pass
+        return out
+
+    def _suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
+        return self._lower_body(self._body_statements(body))
+
+    def _stmt(self, n: cst.CSTNode) -> list[ir.Stmt]:
+        loc = self.fe.pos(n)
+        if isinstance(n, cst.Pass):
+            return []
+        if isinstance(n, cst.Expr):
+            v = n.value
+            if isinstance(v, (cst.SimpleString, cst.ConcatenatedString)):
+                return []  # docstring / comment string
+            if isinstance(v, cst.Call):
+                special = self._call_statement(v, None, loc)
+                if special is not None:
+                    return special
+                func = v.func
+                if isinstance(func, cst.Attribute) and func.attr.value in LIST_MUTATORS \
+                        and isinstance(func.value, cst.Name):
+                    return self._list_mutation(v, func, loc)
+                if isinstance(func, cst.Name) and func.value == "print":
+                    self.error("PFC022", v, "print() is a side effect, and a workflow is replayed",
+                               "do output in a @step (or return it from the workflow)")
+                    raise _Unsupported
+            self.error("PFC020", n, "an expression statement must be a call of a step, a workflow or a "
+                       "ctx primitive", "assign the value to a variable, or remove the statement")
+            raise _Unsupported
+        if isinstance(n, cst.Assign):
+            if len(n.targets) != 1:
+                out: list[ir.Stmt] = []
+                first = n.targets[0].target
+                out += self._assign(first, n.value, loc, n)
+                for t in n.targets[1:]:
+                    out += self._assign_value(t.target, self._expr(first), loc)
+                return out
+            return self._assign(n.targets[0].target, n.value, loc, n)
+        if isinstance(n, cst.AnnAssign):
+            if n.value is None:
+                return []
+            return self._assign(n.target, n.value, loc, n)
+        if isinstance(n, cst.AugAssign):
+            ops = {cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*",
+                   cst.DivideAssign: "/", cst.FloorDivideAssign: "//", cst.ModuloAssign: "%",
+                   cst.PowerAssign: "**"}
+            op = ops.get(type(n.operator))
+            if op is None:
+                self.error("PFC021", n.operator, f"operator `{self.fe.code(n.operator).strip()}` is not supported",
+                           "use + - * / // % ** only")
+                raise _Unsupported
+            if isinstance(n.value, cst.Call) and self._is_step_like(n.value):
+                self.error("PFC023", n.value, "a step call cannot be part of an augmented assignment",
+                           "assign the step's result to a variable first, then add it")
+                raise _Unsupported
+            cur = self._expr(n.target)
+            rhs = self._binop(cast(ir.BinOpName, op), cur, self._expr(n.value))
+            if isinstance(n.target, cst.Name):
+                self._record_type(n.target.value, rhs.ty)
+                return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc)]
+            if isinstance(n.target, cst.Subscript):
+                return self._set_item(n.target, rhs, loc)
+            self.error("PFC025", n.target, "only a name or a subscript can be assigned to",
+                       "assign to a local variable")
+            raise _Unsupported
+        if isinstance(n, cst.If):
+            return [self._if(n)]
+        if isinstance(n, cst.While):
+            if n.orelse is not None:
+                self.error("PFC020", n.orelse, "while ... else is not supported",
+                           "use a flag variable set before `break`")
+            test = self._expr(n.test)
+            self.loop_depth += 1
+            body = self._suite(n.body)
+            self.loop_depth -= 1
+            return [ir.While(test, tuple(body), loc)]
+        if isinstance(n, cst.For):
+            if n.orelse is not None:
+                self.error("PFC020", n.orelse, "for ... else is not supported",
+                           "use a flag variable set before `break`")
+            if n.asynchronous is not None:
+                self.error("PFC020", n, "async for is not supported", "use a plain for loop")
+            it = self._expr(n.iter)
+            target = self._target(n.target)
+            self._bind_target_types(target, _elem_type(it))
+            self.loop_depth += 1
+            body = self._suite(n.body)
+            self.loop_depth -= 1
+            return [ir.For(target, it, tuple(body), loc)]
+        if isinstance(n, (cst.Break, cst.Continue)):
+            word = "break" if isinstance(n, cst.Break) else "continue"
+            if self.loop_depth == 0:
+                self.error("PFC035", n, f"`{word}` outside a loop", "remove it")
+                raise _Unsupported
+            return [ir.Break(loc) if isinstance(n, cst.Break) else ir.Continue(loc)]
+        if isinstance(n, cst.Return):
+            if self.finally_depth:
+                self.error("PFC035", n, "return inside finally is not supported",
+                           "return after the try statement")
+            if n.value is None:
+                return [ir.Return(ir.Const(None, "none"), loc)]
+            if isinstance(n.value, cst.Call):
+                tmp = f"{RESERVED_PREFIX}ret"
+                special = self._call_statement(n.value, ir.NameTarget(tmp), loc)
+                if special is not None:
+                    return special + [ir.Return(ir.Name(tmp, "any"), loc)]
+            return [ir.Return(self._expr(n.value), loc)]
+        if isinstance(n, cst.Raise):
+            return [self._raise(n, loc)]
+        if isinstance(n, cst.Try):
+            return [self._try(n, loc)]
+        if isinstance(n, cst.Assert):
+            test = self._expr(n.test)
+            msg = self._expr(n.msg) if n.msg is not None else ir.Const("", "str")
+            return [ir.If(ir.UnaryOp("not", test, "bool"), (ir.Raise("AssertionError", msg, loc),), (), loc)]
+        if isinstance(n, cst.FunctionDef):
+            if n.name.value in self.nested_defs and self._used_in_parallel(n.name.value):
+                return []
+            self.error("PFC020", n, "a nested function is only supported as a ctx.parallel branch",
+                       "move it to module level as a @step, or pass it to ctx.parallel(...)")
+            raise _Unsupported
+        names = {
+            cst.With: ("with", "do the work inside a @step"),
+            cst.Global: ("global", "keep state in local variables"),
+            cst.Nonlocal: ("nonlocal", "keep state in local variables"),
+            cst.Del: ("del", "assign a new value instead, e.g. d = {k: v for k, v in d.items() if k != key}"),
+            cst.Import: ("import", "import at module level, and call the code from a @step"),
+            cst.ImportFrom: ("import", "import at module level, and call the code from a @step"),
+            cst.ClassDef: ("class", "define classes at module level"),
+            cst.Match: ("match", "use if/elif/else"),
+            cst.TryStar: ("try/except*", "use try/except"),
+        }
+        for typ, (word, hint) in names.items():
+            if isinstance(n, typ):
+                self.error("PFC020", n, f"`{word}` is not supported in a workflow", hint)
+                raise _Unsupported
+        self.error("PFC020", n, f"statement `{self.fe.code(n).strip().splitlines()[0]}` is not supported "
+                   "in a workflow", "see docs/dsl.md for the supported subset")
+        raise _Unsupported
+
+    def _used_in_parallel(self, name: str) -> bool:
+        code = self.fe.code(self.fn.node)
+        return f"{self.ctx}.parallel" in code and name in code
+
+    def _if(self, n: cst.If) -> ir.If:
+        test = self._expr(n.test)
+        body = self._suite(n.body)
+        orelse: list[ir.Stmt] = []
+        if isinstance(n.orelse, cst.If):
+            orelse = [self._if(n.orelse)]
+        elif isinstance(n.orelse, cst.Else):
+            orelse = self._suite(n.orelse.body)
+        return ir.If(test, tuple(body), tuple(orelse), self.fe.pos(n))
+
+    def _raise(self, n: cst.Raise, loc: ir.Loc) -> ir.Raise:
+        if n.exc is None:
+            return ir.Raise(None, None, loc)
+        exc = n.exc
+        if isinstance(exc, cst.Name) and exc.value in self.error_vars:
+            return ir.Raise(None, None, loc)
+        if isinstance(exc, (cst.Name, cst.Attribute)):
+            return ir.Raise(self.fe._dotted(exc).rsplit(".", 1)[-1], ir.Const("", "str"), loc)
+        if isinstance(exc, cst.Call) and isinstance(exc.func, (cst.Name, cst.Attribute)):
+            tname = self.fe._dotted(exc.func).rsplit(".", 1)[-1]
+            if tname in self.info.steps or tname in self.info.workflows:
+                self.error("PFC034", exc, "raise needs an exception class", "write raise ValueError(\"...\")")
+                raise _Unsupported
+            if len(exc.args) > 1 or any(a.keyword is not None for a in exc.args):
+                self.error("PFC034", exc, "raise takes an exception with at most one message argument",
+                           "write raise ValueError(f\"...{x}...\")")
+                raise _Unsupported
+            msg: ir.Expr = ir.Const("", "str")
+            if exc.args:
+                msg = self._str_of(self._expr(exc.args[0].value))
+            return ir.Raise(tname, msg, loc)
+        self.error("PFC034", exc, "raise must name an exception class", "write raise ValueError(\"...\")")
+        raise _Unsupported
+
+    def _try(self, n: cst.Try, loc: ir.Loc) -> ir.Try:
+        body = self._suite(n.body)
+        handlers: list[ir.Handler] = []
+        for h in n.handlers:
+            names: list[str] = []
+            catch_all = False
+            if h.type is None:
+                catch_all = True
+            else:
+                elts = h.type.elements if isinstance(h.type, cst.Tuple) else None
+                exprs = [e.value for e in elts] if elts is not None else [h.type]
+                for e in exprs:
+                    if isinstance(e, (cst.Name, cst.Attribute)):
+                        nm = self.fe._dotted(e).rsplit(".", 1)[-1]
+                        names.append(nm)
+                        if nm in CATCH_ALL:
+                            catch_all = True
+                    else:
+                        self.error("PFC033", e, "except needs exception class names",
+                                   "write except (ValueError, KeyError) as e:")
+            var = None
+            if h.name is not None:
+                if isinstance(h.name.name, cst.Name):
+                    var = h.name.name.value
+            hbody = self._suite(h.body)
+            matches = () if catch_all else self.fe.exception_matches(names)
+            handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
+        orelse = self._suite(n.orelse.body) if n.orelse is not None else []
+        finalbody: list[ir.Stmt] = []
+        if n.finalbody is not None:
+            self.finally_depth += 1
+            finalbody = self._suite(n.finalbody.body)
+            self.finally_depth -= 1
+        return ir.Try(tuple(body), tuple(handlers), tuple(orelse), tuple(finalbody), loc)
+
+    # ----------------------------------------------------------------------------------- assignments
+    def _target(self, t: cst.BaseExpression) -> ir.Target:
+        if isinstance(t, cst.Name):
+            self._check_name(t)
+            return ir.NameTarget(t.value)
+        if isinstance(t, (cst.Tuple, cst.List)):
+            elts = []
+            for el in t.elements:
+                if isinstance(el, cst.StarredElement):
+                    self.error("PFC025", el, "starred assignment is not supported", "index the list instead")
+                    raise _Unsupported
+                elts.append(self._target(el.value))
+            return ir.TupleTarget(tuple(elts))
+        self.error("PFC025", t, f"cannot assign to `{self.fe.code(t)}`",
+                   "assign to a local variable, a tuple of names, or name[key]")
+        raise _Unsupported
+
+    def _record_type(self, name: str, ty: ir.Type) -> None:
+        self.assigned_types[name] = _join_types(self.assigned_types.get(name), ty)
+
+    def _bind_target_types(self, t: ir.Target, ty: ir.Type) -> None:
+        if isinstance(t, ir.NameTarget):
+            self._record_type(t.id, ty)
+        else:
+            for e in t.elts:
+                self._bind_target_types(e, "any")
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, loc: ir.Loc,
+                node: cst.CSTNode) -> list[ir.Stmt]:
+        if isinstance(target, cst.Subscript):
+            if isinstance(value, cst.Call) and self._is_step_like(value):
+                tmp = ir.NameTarget(f"{RESERVED_PREFIX}tmp")
+                special = self._call_statement(value, tmp, loc)
+                assert special is not None
+                return special + self._set_item(target, ir.Name(tmp.id), loc)
+            return self._set_item(target, self._expr(value), loc)
+        t = self._target(target)
+        if isinstance(value, cst.Call):
+            special = self._call_statement(value, t, loc)
+            if special is not None:
+                return special
+        return self._assign_value(target, self._expr(value), loc)
+
+    def _assign_value(self, target: cst.BaseExpression, value: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
+        t = self._target(target)
+        self._bind_target_types(t, value.ty)
+        return [ir.Assign(t, value, loc)]
+
+    def _set_item(self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
+        if not isinstance(target.value, cst.Name) or len(target.slice) != 1 \
+                or not isinstance(target.slice[0].slice, cst.Index):
+            self.error("PFC025", target, "only name[key] = value on a local list or dict is supported",
+                       "build the nested value in a local variable, then assign it")
+            raise _Unsupported
+        name = target.value.value
+        if name not in self.locals:
+            self.error("PFC026", target.value, f"name {name!r} is not defined", "assign it first")
+            raise _Unsupported
+        idx = self._expr(target.slice[0].slice.value)
+        return [ir.SetItem(name, idx, value, loc)]
+
+    def _list_mutation(self, call: cst.Call, func: cst.Attribute, loc: ir.Loc) -> list[ir.Stmt]:
+        name = cast(cst.Name, func.value).value
+        if name not in self.locals:
+            self.error("PFC026", func.value, f"name {name!r} is not defined (or not a local list)",
+                       "append to a list assigned in this workflow")
+            raise _Unsupported
+        if len(call.args) != 1 or call.args[0].keyword is not None:
+            self.error("PFC027", call, f"{func.attr.value}() takes one argument", f"write {name}.append(x)")
+            raise _Unsupported
+        argnode = call.args[0].value
+        if isinstance(argnode, cst.Call) and self._is_step_like(argnode):
+            self.error("PFC023", argnode, "a step call cannot be an argument",
+                       f"write `r = {self.fe.code(argnode)}` then `{name}.{func.attr.value}(r)`")
+            raise _Unsupported
+        arg = self._expr(argnode)
+        cur = ir.Name(name, "list")
+        new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
+        self._record_type(name, "list")
+        return [ir.Assign(ir.NameTarget(name), new, loc)]
+
+    # ------------------------------------------------------------------------- step / ctx / child calls
+    def _is_step_like(self, call: cst.Call) -> bool:
+        f = call.func
+        if isinstance(f, cst.Name):
+            return f.value in self.info.steps or f.value in self.info.workflows
+        if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
+            return f.attr.value in ("map", "parallel", "wait_for_event", "sleep", "now", "uuid4", "random",
+                                    "idempotency_key")
+        return False
+
+    def _call_statement(self, call: cst.Call, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt] | None:
+        """Lower a step / child workflow / ctx call in statement position, or return None."""
+        f = call.func
+        if isinstance(f, cst.Name) and f.value in self.info.steps:
+            sd = self.fe.lower_step(f.value)
+            args = self._bind(call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
+            if target is not None:
+                self._bind_target_types(target, sd.returns)
+            return [ir.StepCall(f.value, args, target, loc)]
+        if isinstance(f, cst.Name) and f.value in self.info.workflows:
+            if f.value in self.stack:
+                self.error("PFC032", call, f"workflow {f.value!r} calls itself (recursion cannot be inlined)",
+                           "use a while loop instead of recursion")
+                raise _Unsupported
+            child = self.fe.lower_workflow(f.value, self.stack)
+            if child is None:
+                raise _Unsupported
+            cargs = list(call.args)
+            if cargs and cargs[0].keyword is None and isinstance(cargs[0].value, cst.Name) \
+                    and cargs[0].value.value == self.ctx:
+                cargs = cargs[1:]
+            names = tuple(p.name for p in child.params)
+            req = tuple(p.name for p in child.params if p.default is None)
+            args = self._bind(call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
+            if target is not None:
+                self._bind_target_types(target, "any")
+            return [ir.ChildWorkflowCall(f.value, args, target, loc)]
+        if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
+            return self._ctx_call(call, f.attr.value, target, loc)
+        return None
+
+    def _bind(self, call: cst.Call, params: tuple[str, ...], required: tuple[str, ...], what: str,
+              inject_key: bool = False) -> tuple[tuple[str, ir.Expr], ...]:
+        bound: dict[str, ir.Expr] = {}
+        pos = 0
+        for a in call.args:
+            if a.star:
+                self.error("PFC027", a, f"*args/**kwargs cannot be passed to {what}", "pass each argument")
+                continue
+            if isinstance(a.value, cst.Call) and self._is_step_like(a.value):
+                self.error("PFC023", a.value, "a step call cannot be an argument of another call",
+                           f"assign it first: `tmp = {self.fe.code(a.value)}`")
+                continue
+            if a.keyword is None:
+                if pos >= len(params):
+                    self.error("PFC027", a, f"{what} takes {len(params)} argument(s)",
+                               "remove the extra argument")
+                    continue
+                bound[params[pos]] = self._expr(a.value)
+                pos += 1
+            else:
+                kw = a.keyword.value
+                if kw == "idempotency_key" and inject_key:
+                    self.error("PFC027", a, "idempotency_key is injected, do not pass it",
+                               "remove the argument; use ctx.idempotency_key() to read it")
+                    continue
+                if kw not in params:
+                    self.error("PFC027", a, f"{what} has no parameter {kw!r}",
+                               "parameters: " + ", ".join(params))
+                    continue
+                if kw in bound:
+                    self.error("PFC027", a, f"{kw!r} given twice", "pass it once")
+                bound[kw] = self._expr(a.value)
+        missing = [p for p in required if p not in bound]
+        if missing:
+            self.error("PFC027", call, f"{what} is missing argument(s): {', '.join(missing)}",
+                       "pass " + ", ".join(missing))
+        return tuple((p, bound[p]) for p in params if p in bound)
+
+    def _ctx_call(self, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt]:
+        args = [a for a in call.args if a.keyword is None]
+        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        if op in ("now", "uuid4", "random", "idempotency_key"):
+            if call.args:
+                self.error("PFC030", call, f"ctx.{op}() takes no arguments", f"write ctx.{op}()")
+            if target is not None:
+                self._bind_target_types(target, "float" if op == "random" else "str")
+            return [ir.Primitive(cast(Any, op), target, loc)]
+        if op == "sleep":
+            if len(args) != 1 or kwargs:
+                self.error("PFC030", call, "ctx.sleep takes one duration", 'write ctx.sleep("5m")')
+                raise _Unsupported
+            node = args[0].value
+            lit = self.fe._literal(node)
+            seconds: ir.Expr
+            if lit is _NOT_LITERAL:
+                e = self._expr(node)
+                if e.ty not in ("int", "float", "any"):
+                    self.error("PFC030", node, "ctx.sleep needs a duration literal or a number of seconds",
+                               'write ctx.sleep("5m") or ctx.sleep(seconds)')
+                seconds = e
+            else:
+                d = self.fe._duration(node, "sleep duration")
+                seconds = ir.Const(d if d is not None else 0.0, "float")
+            if target is not None:
+                self.error("PFC030", call, "ctx.sleep returns nothing", "call it as a statement")
+            return [ir.Sleep(seconds, loc)]
+        if op == "wait_for_event":
+            name_node = args[0].value if args else kwargs.get("name")
+            name = self.fe._literal(name_node) if name_node is not None else None
+            if not isinstance(name, str):
+                self.error("PFC030", name_node or call, "ctx.wait_for_event needs the event name as a string "
+                           "literal", 'write ctx.wait_for_event("approval", timeout="3d")')
+                raise _Unsupported
+            tnode = args[1].value if len(args) > 1 else kwargs.get("timeout")
+            timeout = None
+            if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
+                timeout = self.fe._duration(tnode, "wait_for_event timeout")
+            if target is not None:
+                self._bind_target_types(target, "any")
+            return [ir.WaitForEvent(name, timeout, target, loc)]
+        if op == "map":
+            if len(args) != 2:
+                self.error("PFC030", call, "ctx.map takes a step and a list of items",
+                           "write ctx.map(fetch, urls, max_concurrency=4)")
+                raise _Unsupported
+            fnode = args[0].value
+            if not (isinstance(fnode, cst.Name) and fnode.value in self.info.steps):
+                self.error("PFC030", fnode, "ctx.map's first argument must be a @step function of this module",
+                           "define the per-item work as a @step taking one argument")
+                raise _Unsupported
+            sd = self.fe.lower_step(fnode.value)
+            if len(sd.required) > 1:
+                self.error("PFC030", fnode, f"step {sd.name!r} must take the item as its only required "
+                           "argument", "give the other parameters defaults")
+            items = self._expr(args[1].value)
+            mc = None
+            for k, v in kwargs.items():
+                if k != "max_concurrency":
+                    self.error("PFC030", v, f"ctx.map has no argument {k!r}", "use max_concurrency=N")
+                    continue
+                lit = self.fe._literal(v)
+                if lit is None:
+                    continue
+                if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
+                    self.error("PFC030", v, "max_concurrency must be an integer literal >= 1 (or None)",
+                               "write max_concurrency=4")
+                else:
+                    mc = lit
+            if target is not None:
+                self._bind_target_types(target, "list")
+            return [ir.MapCall(fnode.value, items, mc, target, loc)]
+        if op == "parallel":
+            branches: list[ir.Branch] = []
+            for a in call.args:
+                if a.keyword is not None or a.star:
+                    self.error("PFC031", a, "ctx.parallel takes branches as positional arguments",
+                               "write ctx.parallel(lambda: a(x), lambda: b(y))")
+                    continue
+                b = self._branch(a.value, loc)
+                if b is not None:
+                    branches.append(b)
+            if target is not None:
+                self._bind_target_types(target, "list")
+            return [ir.ParallelCall(tuple(branches), target, loc)]
+        self.error("PFC030", call.func, f"ctx.{op} is not a Context primitive",
+                   "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
+                   "idempotency_key, run_id")
+        raise _Unsupported
+
+    def _branch(self, node: cst.BaseExpression, loc: ir.Loc) -> ir.Branch | None:
+        if isinstance(node, cst.Lambda):
+            if node.params.params:
+                self.error("PFC031", node, "a parallel branch takes no arguments", "write lambda: step(x)")
+                return None
+            body = node.body
+            if isinstance(body, cst.Call) and isinstance(body.func, cst.Name) and body.func.value in self.info.steps:
+                tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+                stmts = self._call_statement(body, tmp, loc) or []
+                return ir.Branch(tuple(stmts), ir.Name(tmp.id))
+            if isinstance(body, cst.Call) and self._is_step_like(body):
+                self.error("PFC031", body, "a parallel branch may only call steps",
+                           "move waits, sleeps and child workflows out of ctx.parallel")
+                return None
+            return ir.Branch((), self._expr(body))
+        if isinstance(node, cst.Name) and node.value in self.nested_defs:
+            fdef = self.nested_defs[node.value]
+            if fdef.params.params:
+                self.error("PFC031", fdef, "a parallel branch takes no arguments",
+                           f"write def {node.value}(): ...")
+                return None
+            stmts = self._body_statements(fdef.body)
+            result: ir.Expr = ir.Const(None, "none")
+            lowered: list[ir.Stmt] = []
+            for s in stmts:
+                if isinstance(s, cst.Return):
+                    if s.value is not None:
+                        if isinstance(s.value, cst.Call) and self._is_step_like(s.value):
+                            tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+                            lowered += self._call_statement(s.value, tmp, loc) or []
+                            result = ir.Name(tmp.id)
+                        else:
+                            result = self._expr(s.value)
+                    break
+                try:
+                    part = self._stmt(s)
+                except _Unsupported:
+                    continue
+                for st in ir.walk_stmts(tuple(part)):
+                    if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
+                        self.error("PFC031", s, "a parallel branch may only call steps and compute values",
+                                   "move waits, sleeps, maps and child workflows out of the branch")
+                        break
+                lowered += part
+            return ir.Branch(tuple(lowered), result)
+        self.error("PFC031", node, "a parallel branch must be a lambda or a nested def",
+                   "write ctx.parallel(lambda: a(x), lambda: b(y))")
+        return None
+
+    # ------------------------------------------------------------------------------------- expressions
+    def _str_of(self, e: ir.Expr) -> ir.Expr:
+        if e.ty == "str":
+            return e
+        return ir.Call("str", (e,), (), "str")
+
+    def _binop(self, op: ir.BinOpName, left: ir.Expr, right: ir.Expr) -> ir.BinOp:
+        lt, rt = left.ty, right.ty
+        ty: ir.Type = "any"
+        if op == "+":
+            if lt == rt and lt in ("int", "float", "str", "list"):
+                ty = lt
+            elif {lt, rt} <= {"int", "float"}:
+                ty = "float"
+            elif "str" in (lt, rt) and "any" in (lt, rt):
+                ty = "str"
+            elif "list" in (lt, rt) and "any" in (lt, rt):
+                ty = "list"
+        elif op == "/":
+            ty = "float"
+        elif op in ("-", "//", "%"):
+            if lt == rt == "int":
+                ty = "int"
+            elif {lt, rt} <= {"int", "float"}:
+                ty = "float"
+            if op == "%" and lt == "str":
+                self.error("PFC021", _NodeHolder.last, "%-formatting is not supported", "use an f-string")
+        elif op == "*":
+            if lt == rt == "int":
+                ty = "int"
+            elif {lt, rt} <= {"int", "float"}:
+                ty = "float"
+            elif "str" in (lt, rt):
+                ty = "str"
+            elif "list" in (lt, rt):
+                ty = "list"
+        elif op == "**":
+            if lt == "float" or rt == "float":
+                ty = "float"
+        return ir.BinOp(op, left, right, ty)
+
+    def _expr(self, n: cst.BaseExpression) -> ir.Expr:
+        _NodeHolder.last = n
+        if isinstance(n, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+            if isinstance(n, cst.ConcatenatedString) and any(
+                    isinstance(p, cst.FormattedString) for p in (n.left, n.right)):
+                left = self._expr(n.left)
+                right = self._expr(n.right)
+                return ir.BinOp("+", self._str_of(left), self._str_of(right), "str")
+            v = self.fe._literal(n)
+            if v is _NOT_LITERAL or isinstance(v, bytes):
+                self.error("PFC021", n, "bytes literals are not JSON values", "use a str")
+                raise _Unsupported
+            return ir.Const(v, _type_of_value(v))
+        if isinstance(n, cst.Name):
+            if n.value in ("True", "False", "None"):
+                v = {"True": True, "False": False, "None": None}[n.value]
+                return ir.Const(v, _type_of_value(v))
+            if n.value in self.locals:
+                return ir.Name(n.value, self.types.get(n.value, "any") if n.value not in self.error_vars
+                               else "error")
+            if n.value in self.info.constants:
+                v = self.info.constants[n.value]
+                return ir.Const(v, _type_of_value(v))
+            if n.value == self.ctx:
+                self.error("PFC021", n, "the Context cannot be used as a value",
+                           "call its methods (ctx.now(), ctx.sleep(...)) or read ctx.run_id")
+                raise _Unsupported
+            if n.value in self.info.steps or n.value in self.info.workflows:
+                self.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
+                raise _Unsupported
+            self.error("PFC026", n, f"name {n.value!r} is not defined in the workflow",
+                       "assign it in the workflow, take it as a parameter, or make it a module-level literal "
+                       "constant")
+            raise _Unsupported
+        if isinstance(n, cst.Attribute):
+            if isinstance(n.value, cst.Name) and n.value.value == self.ctx and n.attr.value == "run_id":
+                return ir.RunId()
+            if n.attr.value == "__name__" and isinstance(n.value, cst.Call) \
+                    and isinstance(n.value.func, cst.Name) and n.value.func.value == "type" \
+                    and len(n.value.args) == 1 and isinstance(n.value.args[0].value, cst.Name) \
+                    and n.value.args[0].value.value in self.error_vars:
+                return ir.ErrorField(n.value.args[0].value.value, "type")
+            if isinstance(n.value, cst.Name) and n.value.value in self.error_vars \
+                    and n.attr.value in ("type", "message"):
+                return ir.ErrorField(n.value.value, cast(Any, n.attr.value))
+            self.error("PFC021", n, f"attribute access `{self.fe.code(n)}` is not supported",
+                       'JSON values have no attributes: index dicts with d["key"]')
+            raise _Unsupported
+        if isinstance(n, cst.Subscript):
+            if len(n.slice) != 1:
+                self.error("PFC021", n, "multi-dimensional subscripts are not supported", "index one level at a time")
+                raise _Unsupported
+            sl = n.slice[0].slice
+            value = self._expr(n.value)
+            if isinstance(sl, cst.Index):
+                return ir.Subscript(value, self._expr(sl.value), "str" if value.ty == "str" else "any")
+            if isinstance(sl, cst.Slice):
+                if sl.step is not None:
+                    self.error("PFC021", sl.step, "slices with a step are not supported",
+                               "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]")
+                    raise _Unsupported
+                lower = self._expr(sl.lower) if sl.lower is not None else None
+                upper = self._expr(sl.upper) if sl.upper is not None else None
+                return ir.Slice(value, lower, upper, value.ty if value.ty in ("str", "list") else "any")
+        if isinstance(n, cst.BinaryOperation):
+            ops: dict[type, str] = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/",
+                                    cst.FloorDivide: "//", cst.Modulo: "%", cst.Power: "**"}
+            op = ops.get(type(n.operator))
+            if op is None:
+                self.error("PFC021", n.operator, f"operator `{self.fe.code(n.operator).strip()}` is not supported",
+                           "use + - * / // % ** only")
+                raise _Unsupported
+            left = self._expr(n.left)
+            right = self._expr(n.right)
+            _NodeHolder.last = n
+            return self._binop(cast(ir.BinOpName, op), left, right)
+        if isinstance(n, cst.UnaryOperation):
+            operand = self._expr(n.expression)
+            if isinstance(n.operator, cst.Not):
+                return ir.UnaryOp("not", operand, "bool")
+            if isinstance(n.operator, cst.Minus):
+                if isinstance(operand, ir.Const) and operand.ty in ("int", "float"):
+                    return ir.Const(-operand.value, operand.ty)
+                return ir.UnaryOp("-", operand, operand.ty if operand.ty in ("int", "float") else "any")
+            if isinstance(n.operator, cst.Plus):
+                return ir.UnaryOp("+", operand, operand.ty if operand.ty in ("int", "float") else "any")
+            self.error("PFC021", n.operator, "bitwise ~ is not supported", "use arithmetic")
+            raise _Unsupported
+        if isinstance(n, cst.BooleanOperation):
+            vals: list[ir.Expr] = []
+            opname = "and" if isinstance(n.operator, cst.And) else "or"
+
+            def flatten(x: cst.BaseExpression) -> None:
+                if isinstance(x, cst.BooleanOperation) and not x.lpar and \
+                        ("and" if isinstance(x.operator, cst.And) else "or") == opname:
+                    flatten(x.left)
+                    flatten(x.right)
+                else:
+                    vals.append(self._expr(x))
+
+            flatten(n.left)
+            flatten(n.right)
+            tys = {v.ty for v in vals}
+            return ir.BoolOp(cast(Any, opname), tuple(vals), tys.pop() if len(tys) == 1 else "any")
+        if isinstance(n, cst.Comparison):
+            opmap: dict[type, str] = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<",
+                                      cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
+                                      cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not"}
+            left = self._expr(n.left)
+            cops: list[str] = []
+            comps: list[ir.Expr] = []
+            for c in n.comparisons:
+                op = opmap.get(type(c.operator), "?")
+                comp = self._expr(c.comparator)
+                if op in ("is", "is not") and not (isinstance(comp, ir.Const) and comp.value is None
+                                                   or isinstance(comp, ir.Const) and isinstance(comp.value, bool)):
+                    self.error("PFC021", c, "`is` is only supported with None, True or False",
+                               "use == to compare values")
+                cops.append(op)
+                comps.append(comp)
+            return ir.Compare(left, tuple(cast(Any, cops)), tuple(comps), "bool")
+        if isinstance(n, cst.IfExp):
+            test = self._expr(n.test)
+            body = self._expr(n.body)
+            orelse = self._expr(n.orelse)
+            return ir.IfExp(test, body, orelse, body.ty if body.ty == orelse.ty else "any")
+        if isinstance(n, cst.FormattedString):
+            return self._fstring(n)
+        if isinstance(n, (cst.List, cst.Tuple)):
+            items = []
+            for el in n.elements:
+                if isinstance(el, cst.StarredElement):
+                    self.error("PFC021", el, "starred items are not supported", "concatenate lists with +")
+                    raise _Unsupported
+                items.append(self._expr(el.value))
+            return ir.ListExpr(tuple(items))
+        if isinstance(n, cst.Dict):
+            keys, values = [], []
+            for de in n.elements:
+                if not isinstance(de, cst.DictElement):
+                    self.error("PFC021", de, "**unpacking in a dict literal is not supported",
+                               "build the dict with a comprehension or d[key] = value")
+                    raise _Unsupported
+                k = self._expr(de.key)
+                if k.ty not in ("str", "any"):
+                    self.error("PFC021", de.key, "dict keys must be strings (JSON objects)", "use str keys")
+                keys.append(k)
+                values.append(self._expr(de.value))
+            return ir.DictExpr(tuple(keys), tuple(values))
+        if isinstance(n, (cst.ListComp, cst.GeneratorExp)):
+            gens, scope = self._comprehension(n.for_in)
+            try:
+                elt = self._expr(n.elt)
+            finally:
+                self._pop_scope(scope)
+            return ir.ListComp(elt, gens)
+        if isinstance(n, cst.DictComp):
+            gens, scope = self._comprehension(n.for_in)
+            try:
+                k = self._expr(n.key)
+                v = self._expr(n.value)
+            finally:
+                self._pop_scope(scope)
+            return ir.DictComp(k, v, gens)
+        if isinstance(n, cst.Call):
+            return self._call_expr(n)
+        if isinstance(n, cst.Lambda):
+            self.error("PFC021", n, "a lambda is only supported as key= of sorted/min/max or as a "
+                       "ctx.parallel branch", "use a comprehension")
+            raise _Unsupported
+        kinds = {cst.Set: "set literals", cst.SetComp: "set comprehensions", cst.NamedExpr: "`:=`",
+                 cst.Await: "await", cst.Yield: "yield", cst.Ellipsis: "`...`"}
+        for typ, word in kinds.items():
+            if isinstance(n, typ):
+                self.error("PFC021", n, f"{word} are not supported in a workflow" if word.endswith("s")
+                           else f"{word} is not supported in a workflow",
+                           "use lists, dicts and plain assignments (JSON values)")
+                raise _Unsupported
+        self.error("PFC021", n, f"expression `{self.fe.code(n)}` is not supported", "see docs/dsl.md")
+        raise _Unsupported
+
+    def _pop_scope(self, scope: dict[str, tuple[bool, ir.Type | None]]) -> None:
+        for name, (was_local, ty) in scope.items():
+            if not was_local:
+                self.locals.discard(name)
+            if ty is None:
+                self.types.pop(name, None)
+            else:
+                self.types[name] = ty
+
+    def _comprehension(self, for_in: cst.CompFor) -> tuple[tuple[ir.Comprehension, ...],
+                                                             dict[str, tuple[bool, ir.Type | None]]]:
+        gens: list[ir.Comprehension] = []
+        scope: dict[str, tuple[bool, ir.Type | None]] = {}
+        node: cst.CompFor | None = for_in
+        while node is not None:
+            if node.asynchronous is not None:
+                self.error("PFC021", node, "async comprehensions are not supported", "use a plain one")
+            it = self._expr(node.iter)
+            target = self._target(node.target)
+
+            def bind(t: ir.Target, ty: ir.Type) -> None:
+                if isinstance(t, ir.NameTarget):
+                    if t.id not in scope:
+                        scope[t.id] = (t.id in self.locals, self.types.get(t.id))
+                    self.locals.add(t.id)
+                    self.types[t.id] = ty
+                else:
+                    for e in t.elts:
+                        bind(e, "any")
+
+            bind(target, _elem_type(it))
+            ifs = tuple(self._expr(c.test) for c in node.ifs)
+            gens.append(ir.Comprehension(target, it, ifs))
+            node = node.inner_for_in
+        return tuple(gens), scope
+
+    def _fstring(self, n: cst.FormattedString) -> ir.FString:
+        prefix = n.start[:-1].lower().replace("f", "")
+        quote = n.start[-1]
+        parts: list[ir.Const | ir.FormattedValue] = []
+        for p in n.parts:
+            if isinstance(p, cst.FormattedStringText):
+                raw = p.value.replace("{{", "{").replace("}}", "}")
+                q = quote * 3 if n.end == quote * 3 else quote
+                try:
+                    text = ast.literal_eval(prefix + q + raw + q)
+                except (ValueError, SyntaxError):
+                    text = raw
+                parts.append(ir.Const(text, "str"))
+            else:
+                if p.format_spec:
+                    self.error("PFC021", p, "format specs in f-strings are not supported",
+                               "format with round()/str(), e.g. f\"{round(x, 2)}\"")
+                if p.equal is not None:
+                    self.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
+                conv = p.conversion or ""
+                if conv not in ("", "s", "r"):
+                    self.error("PFC021", p, f"conversion !{conv} is not supported", "use !r or !s")
+                    conv = ""
+                parts.append(ir.FormattedValue(self._expr(p.expression), cast(Any, conv)))
+        return ir.FString(tuple(parts))
+
+    def _call_expr(self, n: cst.Call) -> ir.Expr:
+        f = n.func
+        if self._is_step_like(n):
+            self.error("PFC023", n, "a step, workflow or ctx call must be a statement of its own",
+                       f"assign it to a variable first: `result = {self.fe.code(n)}`")
+            raise _Unsupported
+        kwargs: list[tuple[str, ir.Expr]] = []
+        args: list[ir.Expr] = []
+        for a in n.args:
+            if a.star:
+                self.error("PFC021", a, "*args in calls are not supported", "pass each argument")
+                raise _Unsupported
+            if a.keyword is not None:
+                if a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
+                    lam = a.value
+                    params = tuple(p.name.value for p in lam.params.params)
+                    saved = {p: (p in self.locals, self.types.get(p)) for p in params}
+                    for p in params:
+                        self.locals.add(p)
+                        self.types[p] = "any"
+                    try:
+                        body = self._expr(lam.body)
+                    finally:
+                        self._pop_scope(saved)
+                    kwargs.append(("key", ir.Lambda(params, body)))
+                else:
+                    kwargs.append((a.keyword.value, self._expr(a.value)))
+            elif isinstance(a.value, cst.GeneratorExp):
+                args.append(self._expr(a.value))
+            else:
+                args.append(self._expr(a.value))
+        if isinstance(f, cst.Name):
+            name = f.value
+            if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":
+                return ir.ErrorField(args[0].id, "message")
+            if name in BUILTINS_SUPPORTED:
+                allowed_kw = {"sorted": {"key", "reverse"}, "min": {"key", "default"}, "max": {"key", "default"},
+                              "round": set(), "enumerate": {"start"}}.get(name, set())
+                for k, _ in kwargs:
+                    if k not in allowed_kw:
+                        self.error("PFC021", n, f"{name}() does not take {k}= here",
+                                   f"supported keywords: {', '.join(sorted(allowed_kw)) or 'none'}")
+                        raise _Unsupported
+                return ir.Call(name, tuple(args), tuple(kwargs), _builtin_type(name, args))
+            if name in ("type", "isinstance", "print", "open", "input", "repr", "hash", "id", "getattr",
+                        "setattr", "map", "filter", "reversed", "set", "tuple", "chr", "ord", "divmod"):
+                self.error("PFC022", n, f"builtin {name}() is not supported in a workflow",
+                           "see docs/dsl.md for the supported builtins; do other work in a @step")
+                raise _Unsupported
+            self.error("PFC022", n, f"{name}() is not a @step, a @workflow or a supported builtin",
+                       f"decorate {name} with @step (its result is then recorded), or compute the value inline")
+            raise _Unsupported
+        if isinstance(f, cst.Attribute):
+            method = f.attr.value
+            recv = self._expr(f.value)
+            kw = tuple(kwargs)
+            if method in LIST_MUTATORS:
+                self.error("PFC023", n, f".{method}() returns None and must be a statement",
+                           f"write `{self.fe.code(f.value)}.{method}(...)` on its own line")
+                raise _Unsupported
+            if method in STR_METHODS and recv.ty in ("str", "any"):
+                if method in ("split", "strip", "lstrip", "rstrip") and len(args) > 1:
+                    self.error("PFC024", n, f"str.{method} with more than one argument is not supported",
+                               f"call .{method}(sep)")
+                ty: ir.Type = {"split": "list", "startswith": "bool", "endswith": "bool"}.get(method, "str")
+                if method in ("split", "startswith", "endswith", "join"):
+                    pass
+                return ir.Call(f"str.{method}", (recv, *args), kw, ty)
+            if method in DICT_METHODS and recv.ty in ("dict", "any"):
+                ty = "list" if method in ("keys", "values", "items") else "any"
+                return ir.Call(f"dict.{method}", (recv, *args), kw, ty)
+            self.error("PFC024", f, f"method .{method}() is not supported on {recv.ty if recv.ty != 'any' else 'this value'}",
+                       "supported: dict.get/keys/values/items, list.append/extend, str."
+                       + "/".join(sorted(STR_METHODS)))
+            raise _Unsupported
+        self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
+        raise _Unsupported
+
+
+class _NodeHolder:
+    last: cst.CSTNode = cst.Name("x")
+
+
+def _type_of_value(v: Any) -> ir.Type:
+    if v is None:
+        return "none"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, float):
+        return "float"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, (list, tuple)):
+        return "list"
+    if isinstance(v, dict):
+        return "dict"
+    return "any"
+
+
+def _elem_type(it: ir.Expr) -> ir.Type:
+    if isinstance(it, ir.Call) and it.func == "range":
+        return "int"
+    if it.ty == "str":
+        return "str"
+    return "any"
+
+
+def _builtin_type(name: str, args: list[ir.Expr]) -> ir.Type:
+    fixed: dict[str, ir.Type] = {"len": "int", "str": "str", "int": "int", "float": "float", "bool": "bool",
+                                 "sorted": "list", "range": "list", "enumerate": "list", "zip": "list",
+                                 "list": "list", "dict": "dict", "any": "bool", "all": "bool"}
+    if name in fixed:
+        return fixed[name]
+    if name == "round":
+        return "int" if len(args) == 1 else "float" if args and args[0].ty == "float" else "any"
+    if name == "abs" and args and args[0].ty in ("int", "float"):
+        return args[0].ty
+    return "any"
+
+
+# ---------------------------------------------------------------------------------------------- public API
+
+
+@dataclass
+class CompileResult:
+    program: ir.Program | None
+    diagnostics: list[Diagnostic]
+    source: str
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def compile_source(source: str, path: str = "<string>", workflow: str | None = None) -> CompileResult:
+    """Lower ``workflow`` (default: the only, or the last, @workflow of the module) to a Program."""
+    fe = Frontend(path, source)
+    info = fe.parse()
+    if info is None:
+        return CompileResult(None, fe.diags, source)
+    if not info.workflows:
+        fe.diags.append(Diagnostic("PFC002", "the module defines no @workflow function", path, 1, 1,
+                                   "decorate the entry function with @workflow"))
+        return CompileResult(None, fe.diags, source)
+    key = None
+    if workflow is None:
+        key = list(info.workflows)[-1]
+    else:
+        for k, fn in info.workflows.items():
+            if workflow in (k, fe._option_name(fn)):
+                key = k
+        if key is None:
+            fe.diags.append(Diagnostic("PFC002", f"no @workflow named {workflow!r} in {path}", path, 1, 1,
+                                       "workflows here: " + ", ".join(info.workflows)))
+            return CompileResult(None, fe.diags, source)
+    entry = fe.lower_workflow(key)
+    module = Path(path).stem
+    if entry is None:
+        return CompileResult(None, fe.diags, source)
+    workflows = dict(fe._workflows_ir)
+    steps = {k: v for k, v in fe._steps_ir.items()}
+    prog = ir.Program(source=path, module=module, entry=key, workflows=workflows, steps=steps)
+    # diagnostics sorted by position, errors and warnings interleaved as in the source
+    fe.diags.sort(key=lambda d: (d.line, d.col))
+    return CompileResult(prog, fe.diags, source)
+
+
+def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult:
+    p = Path(path)
+    source = p.read_text(encoding="utf-8")
+    return compile_source(source, str(path), workflow)
+
+
+def list_workflows(source: str) -> list[str]:
+    fe = Frontend("<string>", source)
+    info = fe.parse()
+    return list(info.workflows) if info is not None else []

@@ -1,0 +1,519 @@
+"""The intermediate representation every backend consumes.
+
+Every node is a frozen dataclass with a ``kind`` tag, JSON-serialisable through :func:`to_json`.
+Expressions carry a static type (``ty``) inferred by the frontend: ``int``, ``float``, ``str``,
+``bool``, ``none``, ``list``, ``dict``, ``error`` or ``any`` (unknown until run time). Backends use it to
+choose between lowerings (string concatenation versus numeric ``+``) and fall back to run-time dispatch on
+``any``. See ``docs/ir.md`` for how each node maps onto the four targets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+JsonValue = Any
+Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "error", "any"]
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A source position: 1-based line and column."""
+
+    line: int
+    col: int
+
+
+# ---------------------------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Const:
+    value: JsonValue
+    ty: Type
+    kind: Literal["const"] = "const"
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    ty: Type = "any"
+    kind: Literal["name"] = "name"
+
+
+@dataclass(frozen=True)
+class RunId:
+    """``ctx.run_id``: the run's id (the execution name on AWS)."""
+
+    ty: Type = "str"
+    kind: Literal["run_id"] = "run_id"
+
+
+@dataclass(frozen=True)
+class ListExpr:
+    items: tuple[Expr, ...]
+    ty: Type = "list"
+    kind: Literal["list"] = "list"
+
+
+@dataclass(frozen=True)
+class DictExpr:
+    keys: tuple[Expr, ...]
+    values: tuple[Expr, ...]
+    ty: Type = "dict"
+    kind: Literal["dict"] = "dict"
+
+
+@dataclass(frozen=True)
+class Subscript:
+    value: Expr
+    index: Expr
+    ty: Type = "any"
+    kind: Literal["subscript"] = "subscript"
+
+
+@dataclass(frozen=True)
+class Slice:
+    value: Expr
+    lower: Expr | None
+    upper: Expr | None
+    ty: Type = "any"
+    kind: Literal["slice"] = "slice"
+
+
+BinOpName = Literal["+", "-", "*", "/", "//", "%", "**"]
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: BinOpName
+    left: Expr
+    right: Expr
+    ty: Type = "any"
+    kind: Literal["binop"] = "binop"
+
+
+@dataclass(frozen=True)
+class UnaryOp:
+    op: Literal["-", "+", "not"]
+    operand: Expr
+    ty: Type = "any"
+    kind: Literal["unary"] = "unary"
+
+
+@dataclass(frozen=True)
+class BoolOp:
+    """``and`` / ``or``: returns one of its operands, with short-circuit evaluation."""
+
+    op: Literal["and", "or"]
+    values: tuple[Expr, ...]
+    ty: Type = "any"
+    kind: Literal["boolop"] = "boolop"
+
+
+CompareOpName = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"]
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A (possibly chained) comparison: ``a < b <= c``; each operand is evaluated once."""
+
+    left: Expr
+    ops: tuple[CompareOpName, ...]
+    comparators: tuple[Expr, ...]
+    ty: Type = "bool"
+    kind: Literal["compare"] = "compare"
+
+
+@dataclass(frozen=True)
+class IfExp:
+    test: Expr
+    body: Expr
+    orelse: Expr
+    ty: Type = "any"
+    kind: Literal["ifexp"] = "ifexp"
+
+
+@dataclass(frozen=True)
+class FormattedValue:
+    value: Expr
+    conversion: Literal["", "s", "r"] = ""
+    kind: Literal["formatted"] = "formatted"
+
+
+@dataclass(frozen=True)
+class FString:
+    parts: tuple[Const | FormattedValue, ...]
+    ty: Type = "str"
+    kind: Literal["fstring"] = "fstring"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call of a supported builtin (``len``, ``str``...) or method (``s.lower``, ``d.get``...).
+
+    ``func`` is the builtin's name, or ``"<type>.<method>"`` for methods (``"str.lower"``, ``"dict.get"``;
+    ``"any.<method>"`` when the receiver's type is only known at run time); for methods the receiver is
+    ``args[0]``.
+    """
+
+    func: str
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...] = ()
+    ty: Type = "any"
+    kind: Literal["call"] = "call"
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """A one-expression function, only as the ``key=`` of ``sorted``/``min``/``max``."""
+
+    params: tuple[str, ...]
+    body: Expr
+    ty: Type = "any"
+    kind: Literal["lambda"] = "lambda"
+
+
+@dataclass(frozen=True)
+class Comprehension:
+    target: Target
+    iter: Expr
+    ifs: tuple[Expr, ...]
+    kind: Literal["comprehension"] = "comprehension"
+
+
+@dataclass(frozen=True)
+class ListComp:
+    elt: Expr
+    generators: tuple[Comprehension, ...]
+    ty: Type = "list"
+    kind: Literal["listcomp"] = "listcomp"
+
+
+@dataclass(frozen=True)
+class DictComp:
+    key: Expr
+    value: Expr
+    generators: tuple[Comprehension, ...]
+    ty: Type = "dict"
+    kind: Literal["dictcomp"] = "dictcomp"
+
+
+@dataclass(frozen=True)
+class ErrorField:
+    """``str(e)`` / ``type(e).__name__`` of an error bound by ``except ... as e``."""
+
+    name: str
+    field: Literal["type", "message"]
+    ty: Type = "str"
+    kind: Literal["error_field"] = "error_field"
+
+
+Expr = Union[
+    Const, Name, RunId, ListExpr, DictExpr, Subscript, Slice, BinOp, UnaryOp, BoolOp, Compare, IfExp,
+    FString, Call, Lambda, ListComp, DictComp, ErrorField,
+]
+
+
+@dataclass(frozen=True)
+class NameTarget:
+    id: str
+    kind: Literal["target_name"] = "target_name"
+
+
+@dataclass(frozen=True)
+class TupleTarget:
+    elts: tuple[Target, ...]
+    kind: Literal["target_tuple"] = "target_tuple"
+
+
+Target = Union[NameTarget, TupleTarget]
+
+# ----------------------------------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: Target
+    value: Expr
+    loc: Loc
+    kind: Literal["assign"] = "assign"
+
+
+@dataclass(frozen=True)
+class SetItem:
+    """``target[index] = value`` on a local list or dict."""
+
+    target: str
+    index: Expr
+    value: Expr
+    loc: Loc
+    kind: Literal["set_item"] = "set_item"
+
+
+@dataclass(frozen=True)
+class StepCall:
+    """A durable step call. ``args`` are bound to the step's parameter names at compile time; a step that
+    declares ``idempotency_key`` gets the key injected. Takes the next call number (see docs/semantics.md)."""
+
+    step: str
+    args: tuple[tuple[str, Expr], ...]
+    target: Target | None
+    loc: Loc
+    kind: Literal["step_call"] = "step_call"
+
+
+@dataclass(frozen=True)
+class ChildWorkflowCall:
+    """A call of another ``@workflow``: its step calls are numbered with this call's number as prefix."""
+
+    workflow: str
+    args: tuple[tuple[str, Expr], ...]
+    target: Target | None
+    loc: Loc
+    kind: Literal["child_call"] = "child_call"
+
+
+@dataclass(frozen=True)
+class MapCall:
+    """``ctx.map(step, items, max_concurrency=N)``: one call of ``step`` per item, results in item order."""
+
+    step: str
+    items: Expr
+    max_concurrency: int | None
+    target: Target | None
+    loc: Loc
+    kind: Literal["map"] = "map"
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch of ``ctx.parallel``: statements (step calls and pure code) and the branch's result."""
+
+    body: tuple[Stmt, ...]
+    result: Expr
+    kind: Literal["branch"] = "branch"
+
+
+@dataclass(frozen=True)
+class ParallelCall:
+    branches: tuple[Branch, ...]
+    target: Target | None
+    loc: Loc
+    kind: Literal["parallel"] = "parallel"
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """A durable timer; ``seconds`` is a number expression (a literal duration is folded to a Const)."""
+
+    seconds: Expr
+    loc: Loc
+    kind: Literal["sleep"] = "sleep"
+
+
+@dataclass(frozen=True)
+class WaitForEvent:
+    """Returns the event's payload, or None when ``timeout_seconds`` pass first (None: wait forever)."""
+
+    event: str
+    timeout_seconds: float | None
+    target: Target | None
+    loc: Loc
+    kind: Literal["wait_for_event"] = "wait_for_event"
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """``ctx.now()`` (ISO-8601 UTC string on cloud targets), ``ctx.uuid4()``, ``ctx.random()`` and
+    ``ctx.idempotency_key()`` (the key the next step call will get)."""
+
+    op: Literal["now", "uuid4", "random", "idempotency_key"]
+    target: Target | None
+    loc: Loc
+    kind: Literal["primitive"] = "primitive"
+
+
+@dataclass(frozen=True)
+class If:
+    test: Expr
+    body: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    loc: Loc
+    kind: Literal["if"] = "if"
+
+
+@dataclass(frozen=True)
+class While:
+    test: Expr
+    body: tuple[Stmt, ...]
+    loc: Loc
+    kind: Literal["while"] = "while"
+
+
+@dataclass(frozen=True)
+class For:
+    target: Target
+    iter: Expr
+    body: tuple[Stmt, ...]
+    loc: Loc
+    kind: Literal["for"] = "for"
+
+
+@dataclass(frozen=True)
+class Break:
+    loc: Loc
+    kind: Literal["break"] = "break"
+
+
+@dataclass(frozen=True)
+class Continue:
+    loc: Loc
+    kind: Literal["continue"] = "continue"
+
+
+@dataclass(frozen=True)
+class Handler:
+    """One ``except`` clause. ``types`` are error type names (empty: catches every error); ``matches`` the
+    names it catches once subclasses the compiler can see are included (built-in exceptions and classes of
+    the workflow's module); ``catch_all`` for ``except:``, ``except Exception`` and ``except StepFailed``."""
+
+    types: tuple[str, ...]
+    matches: tuple[str, ...]
+    catch_all: bool
+    name: str | None
+    body: tuple[Stmt, ...]
+    kind: Literal["handler"] = "handler"
+
+
+@dataclass(frozen=True)
+class Try:
+    body: tuple[Stmt, ...]
+    handlers: tuple[Handler, ...]
+    orelse: tuple[Stmt, ...]
+    finalbody: tuple[Stmt, ...]
+    loc: Loc
+    kind: Literal["try"] = "try"
+
+
+@dataclass(frozen=True)
+class Raise:
+    """``raise Type("message")``, or a bare ``raise`` (``error_type`` None) re-raising the handled error."""
+
+    error_type: str | None
+    message: Expr | None
+    loc: Loc
+    kind: Literal["raise"] = "raise"
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr
+    loc: Loc
+    kind: Literal["return"] = "return"
+
+
+Stmt = Union[
+    Assign, SetItem, StepCall, ChildWorkflowCall, MapCall, ParallelCall, Sleep, WaitForEvent, Primitive,
+    If, While, For, Break, Continue, Try, Raise, Return,
+]
+
+# ------------------------------------------------------------------------------------------------ top level
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """A step's retry policy. ``max_attempts`` counts every attempt, the first included."""
+
+    max_attempts: int = 3
+    initial_interval: float = 1.0
+    backoff: float = 2.0
+    max_interval: float = 60.0
+    non_retryable: tuple[str, ...] = ()
+    non_retryable_matches: tuple[str, ...] = ()
+
+    def delay_before(self, attempt: int) -> float:
+        """Seconds waited before ``attempt`` (2 = the first retry)."""
+        return float(min(self.initial_interval * self.backoff ** (attempt - 2), self.max_interval))
+
+
+@dataclass(frozen=True)
+class StepDef:
+    name: str
+    function: str
+    params: tuple[str, ...]
+    required: tuple[str, ...]
+    wants_idempotency_key: bool
+    retry: RetrySpec
+    timeout_seconds: float | None
+    returns: Type
+    loc: Loc
+    kind: Literal["step"] = "step"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Expr | None
+    ty: Type = "any"
+    kind: Literal["param"] = "param"
+
+
+@dataclass(frozen=True)
+class WorkflowDef:
+    name: str
+    function: str
+    ctx: str
+    params: tuple[Param, ...]
+    body: tuple[Stmt, ...]
+    loc: Loc
+    kind: Literal["workflow"] = "workflow"
+
+
+@dataclass(frozen=True)
+class Program:
+    """A compiled workflow: the entry workflow, the child workflows it calls, the steps they use."""
+
+    source: str
+    module: str
+    entry: str
+    workflows: dict[str, WorkflowDef] = field(default_factory=dict)
+    steps: dict[str, StepDef] = field(default_factory=dict)
+    ir_version: int = 1
+    kind: Literal["program"] = "program"
+
+
+def to_json(node: Any) -> JsonValue:
+    """A node (or tuple/dict of nodes) as plain JSON data; ``kind`` tags every node."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        out: dict[str, JsonValue] = {"kind": getattr(node, "kind", type(node).__name__.lower())}
+        for f in dataclasses.fields(node):
+            if f.name != "kind":
+                out[f.name] = to_json(getattr(node, f.name))
+        return out
+    if isinstance(node, (tuple, list)):
+        return [to_json(x) for x in node]
+    if isinstance(node, dict):
+        return {str(k): to_json(v) for k, v in node.items()}
+    return node
+
+
+def walk_stmts(body: tuple[Stmt, ...]) -> list[Stmt]:
+    """Every statement in ``body``, nested ones included, in source order."""
+    out: list[Stmt] = []
+    for s in body:
+        out.append(s)
+        if isinstance(s, If):
+            out += walk_stmts(s.body) + walk_stmts(s.orelse)
+        elif isinstance(s, (While, For)):
+            out += walk_stmts(s.body)
+        elif isinstance(s, Try):
+            out += walk_stmts(s.body)
+            for h in s.handlers:
+                out += walk_stmts(h.body)
+            out += walk_stmts(s.orelse) + walk_stmts(s.finalbody)
+        elif isinstance(s, ParallelCall):
+            for b in s.branches:
+                out += walk_stmts(b.body)
+    return out
