@@ -1,0 +1,736 @@
+"""Lower a Program to an Amazon States Language definition in JSONata mode.
+
+Statements are lowered back to front in continuation-passing style: each statement gets the name of the state
+that follows it and returns the name of its first state. Loops become Choice states with back edges, child
+workflows are inlined (moto cannot run ``startExecution.sync``), try/except becomes Catch by error name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from portaflow.compiler import ir
+from portaflow.compiler.diagnostics import Diagnostic
+
+from .jsonata import Lowerer, jstr
+
+STEP_ARN = "arn:aws:states:::lambda:invoke"
+WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+EVENTS_FUNCTION = "${EventsFunctionArn}"
+HISTORY_LIMIT = 25_000
+INPUT_ERROR = "InvalidInput"
+
+# The error of a failed Task, as {"type", "message"}: Lambda errors carry the exception's class name as the
+# error and a JSON cause with errorMessage; a step timeout (States.Timeout) becomes TimeoutError.
+ERROR_FROM_OUTPUT = (
+    '($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; '
+    '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
+    '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
+    '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
+    '$e = "States.Timeout" ? "step timed out" : ($type($c) = "string" ? $c : "")})'
+)
+
+
+def step_function_ref(step: str) -> str:
+    return "${" + f"StepFn_{step}" + "}"
+
+
+def logical_id(step: str) -> str:
+    return "Step" + "".join(p[:1].upper() + p[1:] for p in re.split(r"[^A-Za-z0-9]+", step) if p) + "Function"
+
+
+@dataclass(frozen=True)
+class TryFrame:
+    handlers: tuple[tuple[ir.Handler, str], ...]  # (handler, entry state)
+
+
+@dataclass(frozen=True)
+class FinallyFrame:
+    error_entry: str  # runs the finally body, then re-raises $pf_err
+    body: tuple[ir.Stmt, ...]
+
+
+Frame = TryFrame | FinallyFrame
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where a statement is lowered."""
+
+    rename: dict[str, str]
+    var_prefix: str  # for names not in rename (child workflow / parallel branch locals)
+    prefix_expr: str  # JSONata: the idempotency-key path prefix ("" at top level, "3." in a child)
+    seq_var: str  # variable counting this scope's numbered calls
+    frames: tuple[Frame, ...] = ()
+    fn_frames: int = 0  # frames[:fn_frames] belong to callers (returns do not cross them)
+    loop: tuple[str, str, int] | None = None  # (break target, continue target, len(frames) at loop)
+    ret: tuple[str, str] | None = None  # child workflow: (result variable, continuation)
+    branch_error: str | None = None  # parallel branch: state that outputs {"e": error}
+    scope_vars: frozenset[str] = field(default_factory=frozenset)
+
+
+class AslCompiler:
+    def __init__(self, program: ir.Program) -> None:
+        self.p = program
+        self.diags: list[Diagnostic] = []
+        self.states: dict[str, dict[str, Any]] = {}
+        self._names: set[str] = set()
+        self._n = 0
+        self._fail_timeout: str | None = None
+        self._fail_dynamic: str | None = None
+
+    # ------------------------------------------------------------------------------------------- helpers
+    def name(self, label: str, loc: ir.Loc | None = None) -> str:
+        base = f"{label} L{loc.line}" if loc is not None else label
+        base = base[:72]
+        n = base
+        i = 2
+        while n in self._names:
+            n = f"{base} #{i}"
+            i += 1
+        self._names.add(n)
+        return n
+
+    def uid(self) -> int:
+        self._n += 1
+        return self._n
+
+    def err(self, loc: ir.Loc, message: str, hint: str, code: str = "PFC040") -> None:
+        self.diags.append(Diagnostic(code, message, self.p.source, loc.line, loc.col, hint))
+
+    def warn(self, loc: ir.Loc, code: str, message: str, hint: str) -> None:
+        self.diags.append(Diagnostic(code, message, self.p.source, loc.line, loc.col, hint, "warning"))
+
+    def low(self, ctx: Ctx) -> Lowerer:
+        return Lowerer(lambda n: "$" + self.var(ctx, n))
+
+    def var(self, ctx: Ctx, n: str) -> str:
+        if n in ctx.rename:
+            return ctx.rename[n]
+        return ctx.var_prefix + n
+
+    def tpl(self, ctx: Ctx, e: ir.Expr) -> str:
+        return self.low(ctx).template(e)
+
+    def key_expr(self, ctx: Ctx) -> str:
+        return f'$pf_run & ":" & {ctx.prefix_expr} & $string(${ctx.seq_var})'
+
+    def whole_seconds(self, seconds: float, loc: ir.Loc, what: str) -> int:
+        if seconds != int(seconds) or seconds < 1:
+            self.err(loc, f"{what} is {seconds:g}s: Step Functions only counts whole seconds (>= 1)",
+                     "use a whole number of seconds, e.g. \"1s\" or \"2s\"")
+            return max(1, round(seconds))
+        return int(seconds)
+
+    def assign_target(self, ctx: Ctx, target: ir.Target | None, src: str,
+                      low: Lowerer | None = None) -> dict[str, str]:
+        """Assign entries binding ``src`` (a JSONata expression lowered with ``low``) to the target."""
+        if target is None:
+            return {}
+        low = low or self.low(ctx)
+        pairs = low.bind_target_expr(target, src)
+        return {self.var(ctx, n): "{% " + low.finish(e) + " %}" for n, e in pairs}
+
+    # ------------------------------------------------------------------------------------------- errors
+    def fail_timeout(self) -> str:
+        if self._fail_timeout is None:
+            self._fail_timeout = self.fail_dynamic()
+        return self._fail_timeout
+
+    def fail_dynamic(self) -> str:
+        """A Fail state raising $pf_err ({type, message})."""
+        if self._fail_dynamic is None:
+            n = self.name("Fail with error")
+            self.states[n] = {
+                "Type": "Fail",
+                "Error": "{% $pf_err.type %}",
+                "Cause": '{% $string({"errorType": $pf_err.type, "errorMessage": $pf_err.message}) %}',
+            }
+            self._fail_dynamic = n
+        return self._fail_dynamic
+
+    def catchers(self, ctx: Ctx, extra_assign: dict[str, str]) -> list[dict[str, Any]]:
+        """Catch entries for a Task at ``ctx``: enclosing handlers inner first, then an uncaught timeout."""
+        assign = {"pf_err": "{% " + ERROR_FROM_OUTPUT + " %}", **extra_assign}
+        if ctx.branch_error is not None:
+            return [{"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": ctx.branch_error}]
+        out: list[dict[str, Any]] = []
+        for frame in reversed(ctx.frames):
+            if isinstance(frame, FinallyFrame):
+                out.append({"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": frame.error_entry})
+                return out
+            for h, entry in frame.handlers:
+                if h.catch_all:
+                    out.append({"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": entry})
+                    return out
+                names = list(h.matches)
+                if "TimeoutError" in names:
+                    names.append("States.Timeout")
+                out.append({"ErrorEquals": names, "Assign": assign, "Next": entry})
+        out.append({"ErrorEquals": ["States.Timeout"], "Assign": assign, "Next": self.fail_timeout()})
+        return out
+
+    def raise_dynamic(self, ctx: Ctx, loc: ir.Loc) -> str:
+        """States that route $pf_err to the innermost matching handler, or fail the run."""
+        if ctx.branch_error is not None:
+            return ctx.branch_error
+        choices: list[dict[str, Any]] = []
+        default = self.fail_dynamic()
+        for frame in reversed(ctx.frames):
+            if isinstance(frame, FinallyFrame):
+                default = frame.error_entry
+                break
+            stop = False
+            for h, entry in frame.handlers:
+                if h.catch_all:
+                    default = entry
+                    stop = True
+                    break
+                choices.append({"Condition": "{% $pf_err.type in " + json.dumps(list(h.matches)) + " %}",
+                                "Next": entry})
+            if stop:
+                break
+        if not choices:
+            return default
+        n = self.name("Raise", loc)
+        self.states[n] = {"Type": "Choice", "Choices": choices, "Default": default}
+        return n
+
+    def raise_static(self, ctx: Ctx, error_type: str, loc: ir.Loc) -> str:
+        """The state a statically known error type goes to: a handler, a finally, or Fail."""
+        if ctx.branch_error is not None:
+            return ctx.branch_error
+        for frame in reversed(ctx.frames):
+            if isinstance(frame, FinallyFrame):
+                return frame.error_entry
+            for h, entry in frame.handlers:
+                if h.catch_all or error_type in h.matches:
+                    return entry
+        return self.fail_dynamic()
+
+    # ---------------------------------------------------------------------------------------- top level
+    def compile(self) -> dict[str, Any]:
+        wf = self.p.workflows[self.p.entry]
+        rename = {p.name: p.name for p in wf.params}
+        ctx = Ctx(rename={}, var_prefix="", prefix_expr='""', seq_var="pf_seq")
+        _ = rename
+        succeed = self.name("Return None")
+        self.states[succeed] = {"Type": "Succeed", "Output": "{% null %}"}
+        body_entry = self.block(wf.body, succeed, ctx)
+        start = self.name("Start")
+        check = self.name("Check input")
+        bad = self.name("Invalid input")
+        names = [p.name for p in wf.params]
+        required = [p.name for p in wf.params if p.default is None]
+        assign: dict[str, Any] = {"pf_run": "{% $states.context.Execution.Name %}", "pf_seq": 0,
+                                  "pf_in": "{% $type($states.input) = \"object\" ? $states.input : {} %}"}
+        self.states[start] = {"Type": "Pass", "Assign": assign, "Next": check}
+        unknown = f"$filter([$keys($pf_in)], function($k){{$not($k in {json.dumps(names)})}})"
+        missing = f"$filter({json.dumps(required)}, function($k){{$not($k in [$keys($pf_in)])}})"
+        params_assign: dict[str, Any] = {}
+        for p in wf.params:
+            if p.default is None:
+                params_assign[p.name] = "{% $lookup($pf_in, " + jstr(p.name) + ") %}"
+            else:
+                low = self.low(ctx)
+                d = low.lower(p.default)
+                params_assign[p.name] = ("{% " + low.finish(f"{jstr(p.name)} in [$keys($pf_in)] ? "
+                                                             f"$lookup($pf_in, {jstr(p.name)}) : {d}") + " %}")
+        init = self.name("Bind parameters")
+        self.states[init] = {"Type": "Pass", "Assign": params_assign or {"pf_seq": 0}, "Next": body_entry}
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": f"{{% $count({unknown}) > 0 or $count({missing}) > 0 %}}", "Next": bad}],
+            "Default": init,
+        }
+        self.states[bad] = {
+            "Type": "Fail", "Error": INPUT_ERROR,
+            "Cause": ('{% $string({"errorType": "' + INPUT_ERROR + '", "errorMessage": "workflow '
+                      + wf.name + ': unknown input key(s) " & $string(' + unknown + ') & ", missing " & '
+                      '$string(' + missing + ')}) %}'),
+        }
+        order = [start, check, init, bad] + [n for n in self.states if n not in (start, check, init, bad)]
+        states = {n: self.states[n] for n in order}
+        self.check_limits(wf.body, in_loop=False)
+        return {
+            "Comment": f"portaflow workflow {wf.name} ({self.p.source})",
+            "QueryLanguage": "JSONata",
+            "StartAt": start,
+            "States": states,
+        }
+
+    # ------------------------------------------------------------------------------------------ blocks
+    def block(self, body: tuple[ir.Stmt, ...], nxt: str, ctx: Ctx) -> str:
+        entry = nxt
+        for s in reversed(body):
+            entry = self.stmt(s, entry, ctx)
+        return entry
+
+    def stmt(self, s: ir.Stmt, nxt: str, ctx: Ctx) -> str:  # noqa: C901
+        if isinstance(s, ir.Assign):
+            n = self.name(f"Assign {_target_label(s.target)}", s.loc)
+            assign: dict[str, Any] = {}
+            if isinstance(s.target, ir.TupleTarget) and isinstance(s.value, ir.ListExpr) \
+                    and len(s.value.items) == len(s.target.elts):
+                for t, v in zip(s.target.elts, s.value.items, strict=True):
+                    low = self.low(ctx)
+                    assign.update(self.assign_target(ctx, t, low.lower(v), low))
+            else:
+                low = self.low(ctx)
+                assign = self.assign_target(ctx, s.target, low.lower(s.value), low)
+            self.states[n] = {"Type": "Pass", "Assign": assign, "Next": nxt}
+            return n
+        if isinstance(s, ir.SetItem):
+            n = self.name(f"Set {s.target}[...]", s.loc)
+            low = self.low(ctx)
+            e = f"{low.h('pf_setitem')}({low.ref(s.target)}, {low.lower(s.index)}, {low.lower(s.value)})"
+            self.states[n] = {"Type": "Pass", "Assign": {self.var(ctx, s.target): "{% " + low.finish(e) + " %}"},
+                              "Next": nxt}
+            return n
+        if isinstance(s, ir.StepCall):
+            return self.step_call(s, nxt, ctx)
+        if isinstance(s, ir.ChildWorkflowCall):
+            return self.child_call(s, nxt, ctx)
+        if isinstance(s, ir.MapCall):
+            return self.map_call(s, nxt, ctx)
+        if isinstance(s, ir.ParallelCall):
+            return self.parallel_call(s, nxt, ctx)
+        if isinstance(s, ir.Sleep):
+            n = self.name("Sleep", s.loc)
+            st: dict[str, Any] = {"Type": "Wait", "Next": nxt}
+            if isinstance(s.seconds, ir.Const):
+                secs = float(s.seconds.value)
+                if secs != int(secs):
+                    self.err(s.loc, f"sleep of {secs:g}s: Step Functions waits whole seconds",
+                             "sleep a whole number of seconds")
+                st["Seconds"] = int(secs)
+            else:
+                low = self.low(ctx)
+                st["Seconds"] = "{% " + low.finish(f"($s := $ceil({low.lower(s.seconds)}); $s < 0 ? 0 : $s)") + " %}"
+            self.states[n] = st
+            return n
+        if isinstance(s, ir.WaitForEvent):
+            return self.wait_for_event(s, nxt, ctx)
+        if isinstance(s, ir.Primitive):
+            n = self.name(f"ctx.{s.op}", s.loc)
+            value = {"now": "$now()", "uuid4": "$uuid()", "random": "$random()",
+                     "idempotency_key": self.key_expr(ctx)}[s.op]
+            self.states[n] = {"Type": "Pass", "Assign": self.assign_target(ctx, s.target, value), "Next": nxt}
+            if not self.states[n]["Assign"]:
+                del self.states[n]["Assign"]
+            return n
+        if isinstance(s, ir.If):
+            n = self.name("If", s.loc)
+            body = self.block(s.body, nxt, ctx)
+            orelse = self.block(s.orelse, nxt, ctx)
+            low = self.low(ctx)
+            cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
+            self.states[n] = {"Type": "Choice", "Choices": [{"Condition": cond, "Next": body}], "Default": orelse}
+            return n
+        if isinstance(s, ir.While):
+            head = self.name("While", s.loc)
+            inner = replace(ctx, loop=(nxt, head, len(ctx.frames)))
+            body = self.block(s.body, head, inner)
+            low = self.low(ctx)
+            cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
+            self.states[head] = {"Type": "Choice", "Choices": [{"Condition": cond, "Next": body}], "Default": nxt}
+            return head
+        if isinstance(s, ir.For):
+            k = self.uid()
+            it, idx = f"pf_it{k}", f"pf_i{k}"
+            init = self.name("For", s.loc)
+            head = self.name("For next", s.loc)
+            bind = self.name(f"For bind {_target_label(s.target)}", s.loc)
+            inner = replace(ctx, loop=(nxt, head, len(ctx.frames)))
+            body = self.block(s.body, head, inner)
+            low = self.low(ctx)
+            items = low.finish(low._iter(s.iter))
+            self.states[init] = {"Type": "Pass", "Assign": {it: "{% " + items + " %}", idx: 0}, "Next": head}
+            self.states[head] = {"Type": "Choice",
+                                 "Choices": [{"Condition": f"{{% ${idx} < $count(${it}) %}}", "Next": bind}],
+                                 "Default": nxt}
+            assign = self.assign_target(ctx, s.target, f"${it}[${idx}]")
+            assign[idx] = f"{{% ${idx} + 1 %}}"
+            self.states[bind] = {"Type": "Pass", "Assign": assign, "Next": body}
+            return init
+        if isinstance(s, (ir.Break, ir.Continue)):
+            assert ctx.loop is not None
+            brk, cont, depth = ctx.loop
+            target = brk if isinstance(s, ir.Break) else cont
+            return self.through_finally(ctx, depth, target)
+        if isinstance(s, ir.Return):
+            if ctx.ret is not None:
+                var, cont = ctx.ret
+                n = self.name("Return", s.loc)
+                low = self.low(ctx)
+                after = self.through_finally(ctx, ctx.fn_frames, cont)
+                self.states[n] = {"Type": "Pass", "Assign": {var: "{% " + low.finish(low.lower(s.value)) + " %}"},
+                                  "Next": after}
+                return n
+            low = self.low(ctx)
+            out = "{% " + low.finish(low.lower(s.value)) + " %}"
+            has_finally = any(isinstance(f, FinallyFrame) for f in ctx.frames)
+            if not has_finally:
+                n = self.name("Return", s.loc)
+                self.states[n] = {"Type": "Succeed", "Output": out}
+                return n
+            n = self.name("Return value", s.loc)
+            done = self.name("Return", s.loc)
+            self.states[done] = {"Type": "Succeed", "Output": "{% $pf_retval %}"}
+            after = self.through_finally(ctx, 0, done)
+            self.states[n] = {"Type": "Pass", "Assign": {"pf_retval": out}, "Next": after}
+            return n
+        if isinstance(s, ir.Raise):
+            if s.error_type is None:
+                return self.raise_dynamic(ctx, s.loc)
+            n = self.name(f"Raise {s.error_type}", s.loc)
+            low = self.low(ctx)
+            msg = low.lower(s.message) if s.message is not None else '""'
+            err = "{% " + low.finish(f'{{"type": {jstr(s.error_type)}, "message": {msg}}}') + " %}"
+            self.states[n] = {"Type": "Pass", "Assign": {"pf_err": err},
+                              "Next": self.raise_static(ctx, s.error_type, s.loc)}
+            return n
+        if isinstance(s, ir.Try):
+            return self.try_stmt(s, nxt, ctx)
+        raise AssertionError(f"unhandled statement {s!r}")
+
+    def through_finally(self, ctx: Ctx, depth: int, target: str) -> str:
+        """Run the finally bodies of frames[depth:] (inner first) before going to ``target``."""
+        entry = target
+        crossed = [f for f in ctx.frames[depth:] if isinstance(f, FinallyFrame)]
+        # outermost finally runs last: build from outer to inner
+        for i, f in enumerate(crossed):
+            idx = ctx.frames.index(f)
+            outer_ctx = replace(ctx, frames=ctx.frames[:idx], loop=None if ctx.loop and ctx.loop[2] > idx
+                                else ctx.loop)
+            entry = self.block(f.body, entry, outer_ctx)
+            _ = i
+        return entry
+
+    # ---------------------------------------------------------------------------------------- calls
+    def task_retry(self, sd: ir.StepDef) -> list[dict[str, Any]]:
+        r = sd.retry
+        interval = self.whole_seconds(r.initial_interval, sd.loc, f"step {sd.name!r} retry initial_interval")
+        max_delay = self.whole_seconds(r.max_interval, sd.loc, f"step {sd.name!r} retry max_interval")
+        retriers: list[dict[str, Any]] = []
+        if r.non_retryable_matches:
+            names = list(r.non_retryable_matches)
+            if "TimeoutError" in names:
+                names.append("States.Timeout")
+            retriers.append({"ErrorEquals": names, "IntervalSeconds": interval, "MaxAttempts": 0,
+                             "BackoffRate": float(r.backoff), "MaxDelaySeconds": max_delay,
+                             "JitterStrategy": "NONE"})
+        retriers.append({"ErrorEquals": ["States.ALL"], "IntervalSeconds": interval,
+                         "MaxAttempts": r.max_attempts - 1, "BackoffRate": float(r.backoff),
+                         "MaxDelaySeconds": max_delay, "JitterStrategy": "NONE"})
+        return retriers
+
+    def payload(self, ctx: Ctx, sd: ir.StepDef, args: str, key: str) -> str:
+        return ("{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
+                f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run}}' + " %}")
+
+    def step_task(self, sd: ir.StepDef, payload: str) -> dict[str, Any]:
+        task: dict[str, Any] = {
+            "Type": "Task", "Resource": STEP_ARN,
+            "Arguments": {"FunctionName": step_function_ref(sd.function), "Payload": payload},
+            "Retry": self.task_retry(sd),
+        }
+        if sd.timeout_seconds is not None:
+            task["TimeoutSeconds"] = self.whole_seconds(sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout")
+        return task
+
+    def step_call(self, s: ir.StepCall, nxt: str, ctx: Ctx) -> str:
+        sd = self.p.steps[s.step]
+        n = self.name(f"Step {sd.name}", s.loc)
+        low = self.low(ctx)
+        args = "{" + ", ".join(f"{jstr(k)}: {low.lower(v)}" for k, v in s.args) + "}"
+        payload = self.payload(ctx, sd, args, self.key_expr(ctx))
+        payload = "{% " + low.finish(payload[3:-3]) + " %}"
+        task = self.step_task(sd, payload)
+        inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
+        task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
+        task["Catch"] = self.catchers(ctx, inc)
+        task["Next"] = nxt
+        self.states[n] = task
+        return n
+
+    def child_call(self, s: ir.ChildWorkflowCall, nxt: str, ctx: Ctx) -> str:
+        child = self.p.workflows[s.workflow]
+        k = self.uid()
+        cp = f"pf_c{k}_"
+        entry = self.name(f"Call {child.name}", s.loc)
+        ret_var = f"{cp}ret"
+        cont = self.name(f"Return from {child.name}", s.loc)
+        self.states[cont] = {"Type": "Pass", "Next": nxt}
+        assign_ret = self.assign_target(ctx, s.target, f"${ret_var}")
+        if assign_ret:
+            self.states[cont]["Assign"] = assign_ret
+        fall = self.name(f"End of {child.name}", s.loc)
+        self.states[fall] = {"Type": "Pass", "Assign": {ret_var: None}, "Next": cont}
+        prefix_var = f"{cp}prefix"
+        cctx = Ctx(rename={}, var_prefix=cp, prefix_expr=f"${prefix_var}", seq_var=f"{cp}seq",
+                   frames=ctx.frames, fn_frames=len(ctx.frames), loop=None, ret=(ret_var, cont),
+                   branch_error=ctx.branch_error)
+        body = self.block(child.body, fall, cctx)
+        low = self.low(ctx)
+        given = dict(s.args)
+        assign: dict[str, Any] = {
+            prefix_var: "{% " + f"{ctx.prefix_expr} & $string(${ctx.seq_var}) & \".\"" + " %}",
+            f"{cp}seq": 0,
+            ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}",
+        }
+        for p in child.params:
+            value = given.get(p.name, p.default)
+            assert value is not None
+            low = self.low(ctx)
+            assign[cp + p.name] = "{% " + low.finish(low.lower(value)) + " %}"
+        self.states[entry] = {"Type": "Pass", "Assign": assign, "Next": body}
+        return entry
+
+    def after_fanout(self, s: ir.MapCall | ir.ParallelCall, results_var: str, nxt: str, ctx: Ctx) -> str:
+        """Check {"v"}/{"e"} results: raise the lowest-index error, else assign the values."""
+        check = self.name("Check results", s.loc)
+        ok = self.name("Results", s.loc)
+        fail = self.name("Raise first error", s.loc)
+        values = (f"$reduce(${results_var}, function($a, $r){{$append($a, $type($lookup($r, \"v\")) = \"array\" "
+                  f"? [[$lookup($r, \"v\")]] : [$lookup($r, \"v\")])}}, [])")
+        assign = self.assign_target(ctx, s.target, values)
+        self.states[ok] = {"Type": "Pass", "Next": nxt}
+        if assign:
+            self.states[ok]["Assign"] = assign
+        first_err = (f"$reduce(${results_var}, function($a, $r){{$a ? $a : ($exists($lookup($r, \"e\")) ? "
+                     f"$lookup($r, \"e\") : $a)}}, null)")
+        self.states[fail] = {"Type": "Pass", "Assign": {"pf_err": "{% " + first_err + " %}"},
+                             "Next": self.raise_dynamic(ctx, s.loc)}
+        self.states[check] = {"Type": "Choice", "Choices": [{
+            "Condition": f"{{% $count($filter(${results_var}, function($r){{$exists($lookup($r, \"e\"))}})) > 0 %}}",
+            "Next": fail}], "Default": ok}
+        return check
+
+    def map_call(self, s: ir.MapCall, nxt: str, ctx: Ctx) -> str:
+        sd = self.p.steps[s.step]
+        k = self.uid()
+        n = self.name(f"Map {sd.name}", s.loc)
+        task_n = self.name(f"Step {sd.name} (item)", s.loc)
+        err_n = self.name(f"Item failed {sd.name}", s.loc)
+        param = sd.params[0] if sd.params else "item"
+        payload = self.payload(ctx, sd, f'{{{jstr(param)}: $states.input.item}}', "$states.input.key")
+        task = self.step_task(sd, payload)
+        task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
+        task["Catch"] = [{"ErrorEquals": ["States.ALL"],
+                          "Output": "{% {\"e\": " + ERROR_FROM_OUTPUT + "} %}", "Next": err_n}]
+        task["End"] = True
+        results = f"pf_m{k}"
+        low = self.low(ctx)
+        items = low.finish(low._iter(s.items))
+        self.states[n] = {
+            "Type": "Map",
+            "Items": "{% " + items + " %}",
+            "ItemSelector": {
+                "item": "{% $states.context.Map.Item.Value %}",
+                "key": "{% " + f'$pf_run & ":" & {ctx.prefix_expr} & $string(${ctx.seq_var}) & "." & '
+                       f'$string($states.context.Map.Item.Index)' + " %}",
+            },
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": task_n,
+                "States": {task_n: task, err_n: {"Type": "Pass", "End": True}},
+            },
+            "MaxConcurrency": s.max_concurrency or 0,
+            "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
+            "Next": self.after_fanout(s, results, nxt, ctx),
+        }
+        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"})
+        return n
+
+    def parallel_call(self, s: ir.ParallelCall, nxt: str, ctx: Ctx) -> str:
+        k = self.uid()
+        n = self.name("Parallel", s.loc)
+        branches: list[dict[str, Any]] = []
+        outer = self.states
+        for b, br in enumerate(s.branches):
+            self.states = {}
+            bp = f"pf_p{k}b{b}_"
+            err_n = self.name(f"Branch {b} failed", s.loc)
+            self.states[err_n] = {"Type": "Pass", "Output": '{% {"e": $pf_err} %}', "End": True}
+            bctx = Ctx(rename={}, var_prefix=bp, prefix_expr=f"${bp}prefix", seq_var=f"{bp}seq",
+                       frames=(), loop=None, ret=None, branch_error=err_n)
+            # names the branch reads but does not assign are the workflow's (outer scope, read-only)
+            assigned = {t for st in ir.walk_stmts(br.body) for t in _assigned_names(st)}
+            rename = {name: self.var(ctx, name) for name in _read_names(br) if name not in assigned}
+            bctx = replace(bctx, rename=rename)
+            done = self.name(f"Branch {b} result", s.loc)
+            low = self.low(bctx)
+            self.states[done] = {"Type": "Pass", "Output": "{% " + low.finish('{"v": ' + low.lower(br.result) + "}")
+                                 + " %}", "End": True}
+            entry = self.block(br.body, done, bctx)
+            init = self.name(f"Branch {b}", s.loc)
+            self.states[init] = {"Type": "Pass", "Assign": {
+                f"{bp}prefix": "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."' + " %}",
+                f"{bp}seq": 0}, "Next": entry}
+            order = [init] + [x for x in self.states if x != init]
+            branches.append({"StartAt": init, "States": {x: self.states[x] for x in order}})
+        self.states = outer
+        results = f"pf_r{k}"
+        self.states[n] = {
+            "Type": "Parallel", "Branches": branches,
+            "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
+            "Next": self.after_fanout(s, results, nxt, ctx),
+        }
+        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"})
+        return n
+
+    def wait_for_event(self, s: ir.WaitForEvent, nxt: str, ctx: Ctx) -> str:
+        n = self.name(f"Wait for event {s.event}", s.loc)
+        task: dict[str, Any] = {
+            "Type": "Task", "Resource": WAIT_ARN,
+            "Arguments": {"FunctionName": EVENTS_FUNCTION, "Payload": {
+                "action": "wait", "run_id": "{% $pf_run %}", "event": s.event,
+                "token": "{% $states.context.Task.Token %}"}},
+        }
+        value = self.assign_target(ctx, s.target, '$lookup($states.result, "payload")')
+        if value:
+            task["Assign"] = value
+        catch: list[dict[str, Any]] = []
+        if s.timeout_seconds is not None:
+            task["TimeoutSeconds"] = self.whole_seconds(s.timeout_seconds, s.loc, "wait_for_event timeout")
+            on_timeout: dict[str, Any] = {"ErrorEquals": ["States.Timeout"], "Next": nxt}
+            if s.target is not None:
+                on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
+            catch.append(on_timeout)
+        catch += [c for c in self.catchers(ctx, {}) if c["ErrorEquals"] != ["States.Timeout"]
+                  or s.timeout_seconds is None]
+        task["Catch"] = catch
+        task["Next"] = nxt
+        self.states[n] = task
+        return n
+
+    def try_stmt(self, s: ir.Try, nxt: str, ctx: Ctx) -> str:
+        after = nxt
+        frames = ctx.frames
+        fin_frame: FinallyFrame | None = None
+        if s.finalbody:
+            # normal completion: run finally then continue
+            after = self.block(s.finalbody, nxt, ctx)
+            err_entry_name = self.name("Finally (error)", s.loc)
+            fin_frame = FinallyFrame(err_entry_name, s.finalbody)
+            reraise = self.raise_dynamic(ctx, s.loc)
+            fin_body = self.block(s.finalbody, reraise, ctx)
+            self.states[err_entry_name] = {"Type": "Pass", "Next": fin_body}
+            frames = frames + (fin_frame,)
+        hctx = replace(ctx, frames=frames)
+        handlers: list[tuple[ir.Handler, str]] = []
+        for h in s.handlers:
+            label = "Except " + ("/".join(h.types) if h.types else "all")
+            hn = self.name(label, s.loc)
+            hbody = self.block(h.body, after, hctx)
+            st: dict[str, Any] = {"Type": "Pass", "Next": hbody}
+            if h.name is not None:
+                st["Assign"] = {self.var(ctx, h.name): "{% $pf_err %}"}
+            self.states[hn] = st
+            handlers.append((h, hn))
+        orelse = self.block(s.orelse, after, hctx)
+        bctx = replace(ctx, frames=frames + ((TryFrame(tuple(handlers)),) if handlers else ()))
+        return self.block(s.body, orelse, bctx)
+
+    # ------------------------------------------------------------------------------------------ limits
+    def check_limits(self, body: tuple[ir.Stmt, ...], in_loop: bool) -> None:
+        for s in body:
+            if isinstance(s, (ir.While, ir.For)):
+                tasks = sum(1 for x in ir.walk_stmts(s.body)
+                            if isinstance(x, (ir.StepCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Sleep)))
+                states = len(ir.walk_stmts(s.body)) + 2
+                per_iter = tasks * 5 + states * 2
+                bound = _static_iterations(s)
+                if tasks and (bound is None or bound * per_iter > HISTORY_LIMIT):
+                    limit = HISTORY_LIMIT // max(per_iter, 1)
+                    self.warn(s.loc, "PFW100",
+                              f"this loop adds about {per_iter} history events per iteration; Step Functions "
+                              f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
+                              "bound the loop, or move batches of iterations into a child workflow started "
+                              "as its own execution")
+                for x in ir.walk_stmts(s.body):
+                    if isinstance(x, ir.Assign) and isinstance(x.value, ir.BinOp) and x.value.ty == "list" \
+                            and isinstance(x.target, ir.NameTarget) and isinstance(x.value.left, ir.Name) \
+                            and x.value.left.id == x.target.id:
+                        self.warn(x.loc, "PFW101",
+                                  f"list {x.target.id!r} grows inside a loop; Step Functions limits state data "
+                                  "and variables to 256 KB",
+                                  "keep large data in a step's storage (S3, a database) and pass references")
+                self.check_limits(s.body, True)
+            elif isinstance(s, ir.If):
+                self.check_limits(s.body, in_loop)
+                self.check_limits(s.orelse, in_loop)
+            elif isinstance(s, ir.Try):
+                self.check_limits(s.body, in_loop)
+                for h in s.handlers:
+                    self.check_limits(h.body, in_loop)
+
+
+def _static_iterations(s: ir.While | ir.For) -> int | None:
+    if isinstance(s, ir.For) and isinstance(s.iter, ir.Call) and s.iter.func == "range" \
+            and all(isinstance(a, ir.Const) for a in s.iter.args):
+        vals = [a.value for a in s.iter.args if isinstance(a, ir.Const)]
+        try:
+            return len(range(*vals))
+        except TypeError:
+            return None
+    if isinstance(s, ir.For) and isinstance(s.iter, (ir.Const, ir.ListExpr)):
+        return len(s.iter.value) if isinstance(s.iter, ir.Const) else len(s.iter.items)
+    return None
+
+
+def _target_label(t: ir.Target) -> str:
+    if isinstance(t, ir.NameTarget):
+        return t.id
+    return ", ".join(_target_label(e) for e in t.elts)
+
+
+def _target_names(t: ir.Target | None) -> list[str]:
+    if t is None:
+        return []
+    if isinstance(t, ir.NameTarget):
+        return [t.id]
+    return [n for e in t.elts for n in _target_names(e)]
+
+
+def _assigned_names(s: ir.Stmt) -> list[str]:
+    if isinstance(s, (ir.Assign, ir.For)):
+        return _target_names(s.target)
+    if isinstance(s, ir.SetItem):
+        return [s.target]
+    if isinstance(s, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent,
+                      ir.Primitive)):
+        return _target_names(s.target)
+    return []
+
+
+def _read_names(node: Any) -> set[str]:
+    """Every workflow variable name an IR subtree reads."""
+    out: set[str] = set()
+
+    def visit(x: Any) -> None:
+        if isinstance(x, ir.Name):
+            out.add(x.id)
+        elif isinstance(x, ir.ErrorField):
+            out.add(x.name)
+        elif isinstance(x, ir.SetItem):
+            out.add(x.target)
+        if hasattr(x, "__dataclass_fields__"):
+            for f in x.__dataclass_fields__:
+                visit(getattr(x, f))
+        elif isinstance(x, (tuple, list)):
+            for y in x:
+                visit(y)
+
+    visit(node)
+    return out
+
+
+def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
+    c = AslCompiler(program)
+    definition = c.compile()
+    return definition, c.diags
