@@ -34,7 +34,7 @@ def parse_duration(value: Duration, *, what: str = "duration") -> float:
             pos = match.end()
         if pos != len(text) or not text:
             raise ValueError(
-                f"{what} {value!r} is not a duration: write e.g. '250ms', '30s', '5m', '2h', '3d' or '1h30m'"
+                f"{what}: {value!r} is not a duration; write e.g. '250ms', '30s', '5m', '2h', '3d' or '1h30m'"
             )
     else:
         raise ValueError(f"{what} must be a duration such as '30s' or a number of seconds, not {value!r}")

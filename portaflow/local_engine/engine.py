@@ -22,7 +22,7 @@ from typing import Any
 
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.durations import Duration, parse_duration
-from portaflow.dsl.errors import PortaflowError, WorkflowError, WorkflowFailed
+from portaflow.dsl.errors import NonDeterminismError, PortaflowError, WorkflowError, WorkflowFailed
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
 from portaflow.local_engine.loader import bind_input, ref_key, resolve_ref, workflow_ref
@@ -224,7 +224,9 @@ class Engine:
         self.execute(handle.run_id)
         return handle
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> RunStatus:
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, max_wait: Duration | None = None
+    ) -> RunStatus:
         """Record an event for the run durably (buffered until it waits for it), then continue the run."""
         if not isinstance(event, str) or not event:
             raise PortaflowError("an event needs a non-empty name")
@@ -233,7 +235,7 @@ class Engine:
         except (TypeError, ValueError) as exc:
             raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
         self.store.add_signal(run_id, event, payload_json, self.clock.now())
-        return self.execute(run_id)
+        return self.execute(run_id, max_wait=max_wait)
 
     def cancel(self, run_id: str) -> RunStatus:
         """Cancel the run: at once if nobody executes it, else its owner stops it at its next step."""
@@ -284,6 +286,8 @@ class Engine:
                 raise WorkflowFailed(run_id, str(err.get("type")), str(err.get("message")))
             if st.status == "cancelled":
                 raise WorkflowFailed(run_id, "Cancelled", "the run was cancelled")
+            if st.error is not None and st.error.get("type") == "NonDeterminismError":
+                raise NonDeterminismError(str(st.error.get("message")))
             if limit is not None and time.monotonic() > limit:
                 raise TimeoutError(f"run {run_id} is still {st.status} after {timeout}")
             if isinstance(self.clock, VirtualClock):
@@ -295,7 +299,7 @@ class Engine:
                         "engine.signal() before asking for the result"
                     )
                 self.work(drain=True)
-                if self.status(run_id).status == st.status and st.error is not None:
+                if st.error is not None:
                     raise WorkflowError(f"run {run_id} is stalled: {st.error.get('message')}")
                 continue
             self.execute(run_id)
@@ -306,14 +310,16 @@ class Engine:
 
     # ----- execution --------------------------------------------------------------------------------
 
-    def execute(self, run_id: str, *, force: bool = False) -> RunStatus:
-        """Drive the run in this thread until it ends or waits for an event; timers are waited out here.
+    def execute(self, run_id: str, *, force: bool = False, max_wait: Duration | None = None) -> RunStatus:
+        """Drive the run in this thread until it ends or waits for an event.
 
-        ``force`` retries a run stalled by a replay mismatch, or fires a sleeping run's timer check now.
+        Timers are waited out here, unless one is due more than ``max_wait`` from now: then the run is
+        left waiting for a worker. ``force`` retries a run stalled by a replay mismatch at once.
         """
+        limit = math.inf if max_wait is None else parse_duration(max_wait, what="max_wait")
         ex = self._claim(run_id, force)
         if ex is not None:
-            self._advance(ex, math.inf)
+            self._advance(ex, limit, skip_virtual=max_wait is None)
         return self.status(run_id)
 
     def _resolve(self, row: RunRow) -> Workflow[..., Any]:
@@ -367,8 +373,11 @@ class Engine:
             self._busy.discard(run_id)
             self._running.pop(run_id, None)
 
-    def _advance(self, ex: Executor, inline_wait: float) -> None:
-        """Drive a claimed run until it finishes or parks for longer than ``inline_wait`` seconds."""
+    def _advance(self, ex: Executor, inline_wait: float, skip_virtual: bool = True) -> None:
+        """Drive a claimed run until it finishes or parks for longer than ``inline_wait`` seconds.
+
+        On a virtual clock every timer is skipped to, unless ``skip_virtual`` is off.
+        """
         try:
             while True:
                 out = ex.drive()
@@ -377,7 +386,7 @@ class Engine:
                     return
                 now = self.clock.now()
                 if out.event is None and out.wake_at is not None and (
-                    self.clock.virtual or out.wake_at - now <= inline_wait
+                    (self.clock.virtual and skip_virtual) or out.wake_at - now <= inline_wait
                 ):
                     if self.clock.wait_until(out.wake_at, ex.interrupt):
                         cancelled = self.store.get_run(ex.run_id).cancel_requested

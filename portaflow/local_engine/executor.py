@@ -367,10 +367,10 @@ class Executor:
         if self._stall is not None:
             raise self._stall
 
-    def _diverged(self, key: str, recorded: str, asked: str) -> _Stall:
+    def _diverged(self, key: str, recorded: str, asked: str, site: str | None = None) -> _Stall:
         where = f"step position {key}" if "p" not in key else f"context call {key}"
         error = NonDeterminismError(
-            f"{_user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
+            f"{site or _user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
             f"{recorded}, the code now asks for {asked}. Restore the code path that runs started before "
             "the change take (or cancel those runs); the run resumes once its code matches its history."
         )
@@ -387,7 +387,10 @@ class Executor:
             what = f"step {self.history.steps[key].name!r}"
         else:
             what = f"ctx.{self.history.prims[key].kind}()"
-        raise self._diverged(key, what, "nothing (the code no longer makes that call)")
+        code = self.wf.fn.__code__
+        raise self._diverged(
+            key, what, "nothing (the code no longer makes that call)", f"{code.co_filename}:{code.co_firstlineno}"
+        )
 
     def _step_record(self, path: str, name: str) -> StepRecord | None:
         rec = self.history.steps.get(path)
@@ -591,6 +594,8 @@ class Executor:
             raise WorkflowError(
                 f"child workflow {wf.name!r} cannot be called inside a ctx.parallel or ctx.map branch"
             )
+        if args and isinstance(args[0], Context):
+            args = args[1:]  # child(ctx, ...) mirrors the child's signature; the child gets this run's ctx
         path = scope.next_path()
         self._marker(path, f"workflow:{wf.name}", {})
         child = _Scope(self, f"{path}.", can_park=True)
