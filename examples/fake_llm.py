@@ -22,8 +22,11 @@ def _tool_results(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _call(name: str, n: int, **arguments: Any) -> dict[str, Any]:
-    return {"role": "assistant", "content": None,
-            "tool_calls": [{"id": f"call_{n}_{name}", "name": name, "arguments": arguments}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": f"call_{n}_{name}", "name": name, "arguments": arguments}],
+    }
 
 
 def support_turn(messages: list[dict[str, Any]]) -> dict[str, Any]:
@@ -31,7 +34,7 @@ def support_turn(messages: list[dict[str, Any]]) -> dict[str, Any]:
     results = _tool_results(messages)
     turn = sum(1 for m in messages if m["role"] == "assistant")
     request = _last_user(messages)
-    order_id = (re.search(r"order (\w+)", request) or re.search(r"(\w+)$", request))
+    order_id = re.search(r"order (\w+)", request) or re.search(r"(\w+)$", request)
     oid = order_id.group(1) if order_id else "unknown"
     if "lookup_order" not in results:
         return _call("lookup_order", turn, order_id=oid)
@@ -42,7 +45,11 @@ def support_turn(messages: list[dict[str, Any]]) -> dict[str, Any]:
         return _call("check_refund_policy", turn, order_id=oid, reason="damaged item")
     policy = results["check_refund_policy"]
     if not policy["eligible"]:
-        return {"role": "assistant", "content": f"Order {oid} is not eligible: {policy['why']}.", "tool_calls": []}
+        return {
+            "role": "assistant",
+            "content": f"Order {oid} is not eligible: {policy['why']}.",
+            "tool_calls": [],
+        }
     return {
         "role": "assistant",
         "content": json.dumps({"action": "refund", "order_id": oid, "amount": order["total"]}),

@@ -66,8 +66,13 @@ def refund_saga(ctx: Context, order_id: str, amount: float, fail_at: str | None 
             compensations.append(undo_restock(stock["restock"]))
         if "reverse_charge" in done:
             compensations.append(undo_reverse_charge(charge["reversal"]))
-        return {"order_id": order_id, "status": "compensated", "failed_step": err.step,
-                "error": err.message, "undone": compensations}
+        return {
+            "order_id": order_id,
+            "status": "compensated",
+            "failed_step": err.step,
+            "error": err.message,
+            "undone": compensations,
+        }
     except StepFailed as err:  # anything else: fail the run with the step's error after undoing
         if "reverse_charge" in done:
             undo_reverse_charge(charge["reversal"])

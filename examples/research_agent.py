@@ -1,6 +1,6 @@
 """A research agent: plan sources with an LLM, read them in parallel (at most 3 at a time), summarise.
 
-    portaflow run examples/research_agent.py:research_agent --input '{"question": "durable execution"}'
+portaflow run examples/research_agent.py:research_agent --input '{"question": "durable execution"}'
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def write_summary(question: str, notes: list[dict[str, Any]]) -> str:
 
 
 @workflow
-def research_agent(ctx: Context, question: str, n_sources: int = 5, max_concurrency: int = 3) -> dict[str, Any]:
+def research_agent(
+    ctx: Context, question: str, n_sources: int = 5, max_concurrency: int = 3
+) -> dict[str, Any]:
     sources = plan(question, n_sources)
     notes = ctx.map(read_source, sources, max_concurrency=max_concurrency)
     relevant = [n for n in notes if n["relevance"] >= 3] or notes

@@ -2,7 +2,7 @@
 and a follow-up a day later.
 
     portaflow run examples/support_agent.py:support_agent \
-        --input '{"ticket": {"id": "T-1", "order_id": "A1001", "text": "My lamp arrived broken, order A1001"}}'
+        --input '{"ticket": {"id": "T-1", "text": "My lamp arrived broken, order A1001"}}'
 
 A refund above ``refund_limit`` waits (durably, up to three days) for ``portaflow signal RUN approval
 --data '{"approved": true}'``.
@@ -48,8 +48,12 @@ def check_refund_policy(order_id: str, reason: str) -> dict[str, Any]:
 @step(retry=RetryPolicy(max_attempts=5, initial_interval="1s"))
 def issue_refund(order_id: str, amount: float, idempotency_key: str) -> dict[str, Any]:
     """The payment provider deduplicates on the key, so a retry after a crash refunds once."""
-    return {"refund_id": f"re_{abs(hash(idempotency_key)) % 10**8:08d}", "order_id": order_id,
-            "amount": amount, "idempotency_key": idempotency_key}
+    return {
+        "refund_id": f"re_{abs(hash(idempotency_key)) % 10**8:08d}",
+        "order_id": order_id,
+        "amount": amount,
+        "idempotency_key": idempotency_key,
+    }
 
 
 @step
@@ -90,14 +94,20 @@ def support_agent(
         decision = ctx.wait_for_event("approval", timeout="3d")
         if decision is None or not decision.get("approved"):
             reason = "no approval within 3 days" if decision is None else decision.get("reason", "rejected")
-            send_email(ticket.get("email", "customer@example.com"), f"Re: {ticket['id']}",
-                       f"We could not refund {proposal['amount']:.2f}: {reason}.")
+            send_email(
+                ticket.get("email", "customer@example.com"),
+                f"Re: {ticket['id']}",
+                f"We could not refund {proposal['amount']:.2f}: {reason}.",
+            )
             return {"ticket": ticket["id"], "outcome": "refund_declined", "reason": reason}
         approved_by = decision.get("by", "a supervisor")
 
     receipt = issue_refund(proposal["order_id"], proposal["amount"])
-    send_email(ticket.get("email", "customer@example.com"), f"Re: {ticket['id']}",
-               f"Refunded {proposal['amount']:.2f} ({receipt['refund_id']}).")
+    send_email(
+        ticket.get("email", "customer@example.com"),
+        f"Re: {ticket['id']}",
+        f"Refunded {proposal['amount']:.2f} ({receipt['refund_id']}).",
+    )
     ctx.sleep(follow_up_after)
     send_email(ticket.get("email", "customer@example.com"), f"How did we do on {ticket['id']}?", "Reply 1-5.")
     return {"ticket": ticket["id"], "outcome": "refunded", "refund": receipt, "approved_by": approved_by}

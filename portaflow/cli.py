@@ -128,7 +128,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     reporter = _StderrReporter(args.quiet)
     with _engine(args, reporter) as engine:
         handle = engine.submit(wf, data, run_id=args.run_id)
-        print(f"run {handle.run_id} ({wf.name}) started", file=sys.stderr, flush=True) if not args.quiet else None
+        print(
+            f"run {handle.run_id} ({wf.name}) started", file=sys.stderr, flush=True
+        ) if not args.quiet else None
         st = engine.execute(handle.run_id, max_wait=max_wait)
         return _print_status(st)
 
@@ -193,9 +195,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     with _engine(args) as engine:
         events = engine.history(args.run_id)
     if args.json:
-        print(json.dumps([
-            {"seq": e.seq, "kind": e.kind, "key": e.key, "name": e.name, "at": e.at, "data": e.data} for e in events
-        ]))
+        print(
+            json.dumps(
+                [
+                    {"seq": e.seq, "kind": e.kind, "key": e.key, "name": e.name, "at": e.at, "data": e.data}
+                    for e in events
+                ]
+            )
+        )
         return EXIT_OK
     for e in events:
         label = " ".join(x for x in (e.name or "", f"[{e.key}]" if e.key else "") if x)
@@ -236,14 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def max_wait_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
-            "--max-wait", metavar="DURATION",
+            "--max-wait",
+            metavar="DURATION",
             help="wait out timers due within this long (default: all); a later timer leaves the run "
             "waiting for `portaflow worker` (exit 3)",
         )
 
     p = sub.add_parser("run", help="start a workflow run and execute it until it ends or waits for an event")
     p.add_argument("target", metavar="FILE:WORKFLOW")
-    p.add_argument("--input", help="the run's input: a JSON object of the workflow's parameters, or @file.json")
+    p.add_argument(
+        "--input", help="the run's input: a JSON object of the workflow's parameters, or @file.json"
+    )
     p.add_argument("--run-id", help="use this run id (starting an existing id returns that run)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
     max_wait_option(p)
@@ -300,8 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"portaflow: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("portaflow: interrupted; recorded progress is kept and `portaflow worker` resumes the run",
-              file=sys.stderr)
+        print(
+            "portaflow: interrupted; recorded progress is kept and `portaflow worker` resumes the run",
+            file=sys.stderr,
+        )
         return 130
 
 

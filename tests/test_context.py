@@ -21,8 +21,13 @@ def echo(x: Any) -> Any:
 def values_then_wait(ctx: Context) -> dict[str, Any]:
     now, uid, rnd = ctx.now(), ctx.uuid4(), ctx.random()
     ctx.wait_for_event("go")
-    return {"now": now.isoformat(), "aware": now.tzinfo is UTC, "uuid": uid, "random": rnd,
-            "again": [ctx.now().isoformat(), ctx.uuid4(), ctx.random()]}
+    return {
+        "now": now.isoformat(),
+        "aware": now.tzinfo is UTC,
+        "uuid": uid,
+        "random": rnd,
+        "again": [ctx.now().isoformat(), ctx.uuid4(), ctx.random()],
+    }
 
 
 def test_now_uuid4_random_are_recorded_and_replayed(db_path: Any) -> None:
@@ -248,3 +253,28 @@ def test_starting_an_existing_run_id_returns_that_run(portaflow_engine: Engine) 
     assert again.result() == first.result() == [10]
     with pytest.raises(Exception, match="already used by a run of workflow 'fan_out'"):
         portaflow_engine.start(approval, run_id="same")
+
+
+@workflow
+def two_waits(ctx: Context) -> list[Any]:
+    first = ctx.wait_for_event("approval", timeout="1h")
+    return [first, ctx.wait_for_event("approval")]
+
+
+def test_an_event_received_after_the_deadline_is_kept_for_the_next_wait(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(two_waits)
+    portaflow_engine.clock.advance("2h")  # the deadline passed, but no worker has looked yet
+    portaflow_engine.signal(run.run_id, "approval", "late")
+    assert run.status().output == [None, "late"]
+
+
+def test_an_event_received_before_the_deadline_wins_even_if_seen_after_it(db_path: Any) -> None:
+    clock = VirtualClock()
+    with Engine(db_path, clock=clock) as engine:
+        run = engine.start(two_waits)
+        engine.store.add_signal(run.run_id, "approval", '"on time"', clock.now() + 60)
+        clock.advance("2h")
+        engine.work(drain=True)
+        assert run.status().status == "waiting"
+        engine.signal(run.run_id, "approval", "second")
+        assert run.status().output == ["on time", "second"]

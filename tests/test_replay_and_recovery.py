@@ -1,4 +1,4 @@
-"""Replay: determinism is checked, a resume replays the log once, dead owners are recovered, writes are fenced."""
+"""Replay is checked and done at most once per resume; dead owners are recovered; writes are fenced."""
 
 from __future__ import annotations
 

@@ -59,7 +59,11 @@ def test_step_results_are_recorded_and_returned_as_json(portaflow_engine: Engine
     assert out["pair"] == [1, 2] and out["is_list"] is True  # a tuple comes back as a list on the first run
     completed = [e for e in run.history() if e.kind == "step_completed"]
     assert [(e.name, e.key) for e in completed] == [
-        ("double", "0"), ("double", "1"), ("double", "2"), ("pair", "3"), ("keyed", "4")
+        ("double", "0"),
+        ("double", "1"),
+        ("double", "2"),
+        ("pair", "3"),
+        ("keyed", "4"),
     ]
     assert completed[0].data["args"] == [[0], {}] and completed[0].data["result"] == 0
 

@@ -60,7 +60,9 @@ class Context:
         if max_concurrency is not None and (
             isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1
         ):
-            raise WorkflowError(f"ctx.map max_concurrency must be a positive integer, not {max_concurrency!r}")
+            raise WorkflowError(
+                f"ctx.map max_concurrency must be a positive integer, not {max_concurrency!r}"
+            )
         return self._scope("map").map(fn, list(items), max_concurrency)
 
     def parallel(self, *branches: Callable[[], Any]) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Generic, ParamSpec, TypeVar, overload
 
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.retry import DEFAULT_RETRY, RetryPolicy
@@ -31,7 +31,9 @@ class Step(Generic[P, R]):
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"@step(retry=...) of {self.name!r} must be a RetryPolicy, not {retry!r}")
         self.retry = retry or DEFAULT_RETRY
-        self.timeout = None if timeout is None else parse_duration(timeout, what=f"timeout of step {self.name!r}")
+        self.timeout = (
+            None if timeout is None else parse_duration(timeout, what=f"timeout of step {self.name!r}")
+        )
         self.signature = inspect.signature(fn)
         self.takes_idempotency_key = IDEMPOTENCY_PARAM in self.signature.parameters
         positional = [

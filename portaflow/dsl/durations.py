@@ -19,7 +19,9 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 def parse_duration(value: Duration, *, what: str = "duration") -> float:
     """Return the duration in seconds; raise ``ValueError`` naming the accepted forms on bad input."""
     if isinstance(value, bool):
-        raise ValueError(f"{what} must be a duration such as '30s', '5m', '2h', '3d' or seconds, not {value!r}")
+        raise ValueError(
+            f"{what} must be a duration such as '30s', '5m', '2h', '3d' or seconds, not {value!r}"
+        )
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
     elif isinstance(value, int | float):

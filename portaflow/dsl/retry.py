@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from portaflow.dsl.durations import Duration, parse_duration
 
@@ -35,7 +36,11 @@ class RetryPolicy:
     non_retryable: Iterable[type[BaseException] | str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+        if (
+            isinstance(self.max_attempts, bool)
+            or not isinstance(self.max_attempts, int)
+            or self.max_attempts < 1
+        ):
             raise ValueError(f"RetryPolicy.max_attempts must be an integer >= 1, not {self.max_attempts!r}")
         if isinstance(self.backoff, bool) or not isinstance(self.backoff, int | float) or self.backoff < 1:
             raise ValueError(f"RetryPolicy.backoff must be a number >= 1, not {self.backoff!r}")
@@ -50,11 +55,11 @@ class RetryPolicy:
 
     @property
     def initial_seconds(self) -> float:
-        return float(self.initial_interval)  # normalised to seconds in __post_init__
+        return cast(float, self.initial_interval)  # normalised to seconds in __post_init__
 
     @property
     def max_seconds(self) -> float:
-        return float(self.max_interval)  # normalised to seconds in __post_init__
+        return cast(float, self.max_interval)  # normalised to seconds in __post_init__
 
     @property
     def non_retryable_names(self) -> tuple[str, ...]:

@@ -62,8 +62,15 @@ class RunStatus:
     def of(cls, row: RunRow) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
-            row.run_id, row.workflow, row.status, row.output, error, row.waiting_for, row.wake_at,
-            row.created_at, row.updated_at,
+            row.run_id,
+            row.workflow,
+            row.status,
+            row.output,
+            error,
+            row.waiting_for,
+            row.wake_at,
+            row.created_at,
+            row.updated_at,
         )
 
     @property
@@ -203,8 +210,11 @@ class Engine:
         kwargs = bind_input(wf, input)
         if run_id is None:
             run_id = f"run-{uuid.uuid4().hex[:16]}"
-        elif not isinstance(run_id, str) or not run_id or len(run_id) > 80 or not all(
-            c.isalnum() or c in "-_." for c in run_id
+        elif (
+            not isinstance(run_id, str)
+            or not run_id
+            or len(run_id) > 80
+            or not all(c.isalnum() or c in "-_." for c in run_id)
         ):
             raise PortaflowError(f"run id {run_id!r} must be 1-80 letters, digits, '-', '_' or '.'")
         self.register(wf)
@@ -212,7 +222,9 @@ class Engine:
             run_id, wf.name, workflow_ref(wf), json.dumps(kwargs, separators=(",", ":")), self.clock.now()
         )
         if existing is not None and existing.workflow != wf.name:
-            raise PortaflowError(f"run id {run_id!r} is already used by a run of workflow {existing.workflow!r}")
+            raise PortaflowError(
+                f"run id {run_id!r} is already used by a run of workflow {existing.workflow!r}"
+            )
         return RunHandle(self, run_id)
 
     def start(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
@@ -353,7 +365,10 @@ class Engine:
                     wf = self._resolve(row)
                 except PortaflowError as exc:
                     self.store.release(
-                        run_id, self.owner.id, fence, self.clock.now(),
+                        run_id,
+                        self.owner.id,
+                        fence,
+                        self.clock.now(),
                         json.dumps({"type": "PortaflowError", "message": str(exc)}),
                         self.clock.now() + self.stall_retry,
                     )
@@ -385,12 +400,16 @@ class Engine:
                     self._settle(ex, out)
                     return
                 now = self.clock.now()
-                if out.event is None and out.wake_at is not None and (
-                    (self.clock.virtual and skip_virtual) or out.wake_at - now <= inline_wait
+                if (
+                    out.event is None
+                    and out.wake_at is not None
+                    and ((self.clock.virtual and skip_virtual) or out.wake_at - now <= inline_wait)
                 ):
                     if self.clock.wait_until(out.wake_at, ex.interrupt):
                         cancelled = self.store.get_run(ex.run_id).cancel_requested
-                        self._settle(ex, ex.stop("cancel" if cancelled else "evict"))
+                        stopped = ex.stop("cancel" if cancelled else "evict")
+                        if isinstance(stopped, Finished):
+                            self._settle(ex, stopped)
                         return
                     continue
                 try:
@@ -410,7 +429,10 @@ class Engine:
     def _settle(self, ex: Executor, out: Finished) -> None:
         if out.status == "stalled":
             self.store.release(
-                ex.run_id, self.owner.id, ex.fence, self.clock.now(),
+                ex.run_id,
+                self.owner.id,
+                ex.fence,
+                self.clock.now(),
                 json.dumps({"type": "NonDeterminismError", "message": out.detail}),
                 self.clock.now() + self.stall_retry,
             )

@@ -8,6 +8,7 @@ Temporal's sticky execution). A resume anywhere else replays the log once.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random as _random
@@ -104,7 +105,9 @@ def _json_value(value: Any, what: str) -> tuple[Any, str]:
     try:
         text = _dumps(value)
     except (TypeError, ValueError) as exc:
-        raise WorkflowError(f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}") from None
+        raise WorkflowError(
+            f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}"
+        ) from None
     return json.loads(text), text
 
 
@@ -307,14 +310,30 @@ class Executor:
             if status != "cancelled" and self._dead is not None:
                 raise _Unwind(self._dead)
             seq = self.seq + 1
-            kind = {"completed": "run_completed", "failed": "run_failed", "cancelled": "run_cancelled"}[status]
-            data = "{}" if status == "cancelled" else (
-                '{"output":' + out_json + "}" if out_json is not None else '{"error":' + str(err_json) + "}"
+            kind = {"completed": "run_completed", "failed": "run_failed", "cancelled": "run_cancelled"}[
+                status
+            ]
+            data = (
+                "{}"
+                if status == "cancelled"
+                else (
+                    '{"output":' + out_json + "}"
+                    if out_json is not None
+                    else '{"error":' + str(err_json) + "}"
+                )
             )
             try:
                 self.store.finish(
-                    self.run_id, self.engine.owner.id, self.fence, seq, kind, data, self.clock.now(),
-                    status, out_json, err_json,
+                    self.run_id,
+                    self.engine.owner.id,
+                    self.fence,
+                    seq,
+                    kind,
+                    data,
+                    self.clock.now(),
+                    status,
+                    out_json,
+                    err_json,
                 )
             except LeaseLost:
                 self._dead = "lost"
@@ -346,8 +365,15 @@ class Executor:
             seq = self.seq + 1
             try:
                 self.store.append(
-                    self.run_id, self.engine.owner.id, self.fence, seq, kind, key, name,
-                    data_json if data_json is not None else _dumps(data), self.clock.now(),
+                    self.run_id,
+                    self.engine.owner.id,
+                    self.fence,
+                    seq,
+                    kind,
+                    key,
+                    name,
+                    data_json if data_json is not None else _dumps(data),
+                    self.clock.now(),
                     consume_signal=consume_signal,
                 )
             except LeaseLost:
@@ -389,7 +415,10 @@ class Executor:
             what = f"ctx.{self.history.prims[key].kind}()"
         code = self.wf.fn.__code__
         raise self._diverged(
-            key, what, "nothing (the code no longer makes that call)", f"{code.co_filename}:{code.co_firstlineno}"
+            key,
+            what,
+            "nothing (the code no longer makes that call)",
+            f"{code.co_filename}:{code.co_firstlineno}",
         )
 
     def _step_record(self, path: str, name: str) -> StepRecord | None:
@@ -412,8 +441,10 @@ class Executor:
         key = f"{self.run_id}:{path}"
         call_args, args_json = _json_value([list(args), kwargs], f"the arguments of step {step.name!r}")
         pos_args, kw_args = call_args
-        if step.takes_idempotency_key and IDEMPOTENCY_PARAM not in kw_args and (
-            step.key_position is None or len(pos_args) <= step.key_position
+        if (
+            step.takes_idempotency_key
+            and IDEMPOTENCY_PARAM not in kw_args
+            and (step.key_position is None or len(pos_args) <= step.key_position)
         ):
             kw_args[IDEMPOTENCY_PARAM] = key
         rec = self._step_record(path, step.name)
@@ -429,7 +460,9 @@ class Executor:
             if retry_at is not None:
                 self._wait_until(scope, retry_at)
             attempt = failures + 1
-            self.engine.report(self.run_id, "step_started", {"step": step.name, "attempt": attempt, "key": key})
+            self.engine.report(
+                self.run_id, "step_started", {"step": step.name, "attempt": attempt, "key": key}
+            )
             started = time.perf_counter()
             ok, value, error = self._attempt(step, pos_args, kw_args)
             duration = time.perf_counter() - started
@@ -440,15 +473,18 @@ class Executor:
                 except WorkflowError as exc:
                     ok, error, fatal = False, TypeError(str(exc)), True
             if ok:
-                data_json = (
-                    f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"result":{result_json}}}'
-                )
+                data_json = f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"result":{result_json}}}'
                 self._record(
-                    "step_completed", path, step.name,
-                    {"attempt": attempt, "result": result}, data_json,
+                    "step_completed",
+                    path,
+                    step.name,
+                    {"attempt": attempt, "result": result},
+                    data_json,
                 )
                 self.engine.report(
-                    self.run_id, "step_completed", {"step": step.name, "attempt": attempt, "duration": duration}
+                    self.run_id,
+                    "step_completed",
+                    {"step": step.name, "attempt": attempt, "duration": duration},
                 )
                 return result
             assert error is not None
@@ -458,26 +494,33 @@ class Executor:
                 delay = policy.delay_after(attempt)
                 retry_at = self.clock.now() + delay
                 self._record(
-                    "step_attempt_failed", path, step.name,
+                    "step_attempt_failed",
+                    path,
+                    step.name,
                     {"attempt": attempt, "retry_at": retry_at},
                     f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"error":{_dumps(info)},'
                     f'"delay":{_dumps(delay)},"retry_at":{_dumps(retry_at)}}}',
                 )
                 self.engine.report(
-                    self.run_id, "step_retry",
+                    self.run_id,
+                    "step_retry",
                     {"step": step.name, "attempt": attempt, "error": info, "delay": delay},
                 )
                 failures = attempt
                 continue
             reason = "attempts exhausted" if retryable else "non-retryable error"
             self._record(
-                "step_failed", path, step.name,
+                "step_failed",
+                path,
+                step.name,
                 {"attempt": attempt, "error": info},
                 f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"error":{_dumps(info)},'
                 f'"reason":{_dumps(reason)}}}',
             )
             self.engine.report(
-                self.run_id, "step_failed", {"step": step.name, "attempt": attempt, "error": info, "reason": reason}
+                self.run_id,
+                "step_failed",
+                {"step": step.name, "attempt": attempt, "error": info, "reason": reason},
             )
             raise self._step_failure(step.name, info, attempt, type(error))
 
@@ -492,8 +535,10 @@ class Executor:
             done, _ = wait([future], timeout=step.timeout)
             if not done:
                 future.cancel()
-                return False, None, TimeoutError(
-                    f"step {step.name!r} timed out after {format_duration(step.timeout)}"
+                return (
+                    False,
+                    None,
+                    TimeoutError(f"step {step.name!r} timed out after {format_duration(step.timeout)}"),
                 )
             return True, future.result(), None
         except Exception as exc:
@@ -526,7 +571,9 @@ class Executor:
             return
         if rec is None:
             due = self.clock.now() + seconds
-            self._record("timer_started", key, None, {"fire_at": due}, _dumps({"fire_at": due, "seconds": seconds}))
+            self._record(
+                "timer_started", key, None, {"fire_at": due}, _dumps({"fire_at": due, "seconds": seconds})
+            )
         else:
             due = float(rec.due or 0)
         self.engine.report(self.run_id, "sleeping", {"until": due, "seconds": seconds})
@@ -540,18 +587,28 @@ class Executor:
             return rec.value
         if rec is None:
             due = None if timeout is None else self.clock.now() + timeout
-            self._record("wait_started", key, name, {"timeout_at": due}, _dumps({"timeout_at": due, "timeout": timeout}))
+            self._record(
+                "wait_started",
+                key,
+                name,
+                {"timeout_at": due},
+                _dumps({"timeout_at": due, "timeout": timeout}),
+            )
         else:
             due = rec.due
         announced = False
         while True:
             signal = self.store.next_signal(self.run_id, name)
-            if signal is not None:
-                signal_id, payload_json = signal
+            if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
+                signal_id, payload_json, _ = signal
                 payload = json.loads(payload_json)
                 self._record(
-                    "event_received", key, name, {"payload": payload},
-                    f'{{"signal":{signal_id},"payload":{payload_json}}}', consume_signal=signal_id,
+                    "event_received",
+                    key,
+                    name,
+                    {"payload": payload},
+                    f'{{"signal":{signal_id},"payload":{payload_json}}}',
+                    consume_signal=signal_id,
                 )
                 self.engine.report(self.run_id, "event_received", {"event": name})
                 return payload
@@ -571,8 +628,11 @@ class Executor:
         if rec.kind != kind or rec.name != name:
             recorded = f"ctx.{rec.kind}({rec.name!r})" if rec.name else f"ctx.{rec.kind}()"
             asked = f"ctx.{kind}({name!r})" if name else f"ctx.{kind}()"
-            raise self._diverged(key, recorded.replace("ctx.wait(", "ctx.wait_for_event("),
-                                 asked.replace("ctx.wait(", "ctx.wait_for_event("))
+            raise self._diverged(
+                key,
+                recorded.replace("ctx.wait(", "ctx.wait_for_event("),
+                asked.replace("ctx.wait(", "ctx.wait_for_event("),
+            )
         self.visited.add(key)
         return rec
 
@@ -614,8 +674,8 @@ class Executor:
         path = scope.next_path()
         self._marker(path, f"map:{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
         branch = _Scope(self, f"{path}.", can_park=False)
-        calls = [
-            (lambda i=i, item=item: self.run_step(branch, fn, f"{path}.{i}", (item,), {}))
+        calls: list[Callable[[], Any]] = [
+            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {})
             for i, item in enumerate(items)
         ]
         return self._run_branches(calls, max_concurrency, [branch] * len(calls))
@@ -630,7 +690,7 @@ class Executor:
         def run(b: int) -> Any:
             return _json_value(branches[b](), f"the result of ctx.parallel branch {b}")[0]
 
-        calls = [(lambda b=b: run(b)) for b in range(len(branches))]
+        calls: list[Callable[[], Any]] = [functools.partial(run, b) for b in range(len(branches))]
         return self._run_branches(calls, None, scopes)
 
     def _run_branches(

@@ -56,7 +56,9 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         del sys.modules[name]
-        raise PortaflowError(f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}") from None
+        raise PortaflowError(
+            f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}"
+        ) from None
     except Exception as exc:
         del sys.modules[name]
         raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
@@ -72,14 +74,19 @@ def load_target(target: str) -> Workflow[..., Any]:
     file_part, _, name = target.partition(":") if not _has_drive(target) else (target, "", "")
     path = Path(file_part)
     if not path.is_file():
-        raise PortaflowError(f"{file_part}: no such file; write FILE.py:WORKFLOW, e.g. examples/research_agent.py:research_agent")
+        raise PortaflowError(
+            f"{file_part}: no such file; write FILE.py:WORKFLOW, "
+            "e.g. examples/research_agent.py:research_agent"
+        )
     module = _module_from_file(path)
     found = _workflows_in(module)
     if not name:
         if len(found) == 1:
             return next(iter(found.values()))
         listing = ", ".join(sorted(found)) or "none"
-        raise PortaflowError(f"{file_part}: name the workflow as {file_part}:NAME (workflows here: {listing})")
+        raise PortaflowError(
+            f"{file_part}: name the workflow as {file_part}:NAME (workflows here: {listing})"
+        )
     wf = found.get(name)
     if wf is None:
         by_name = {w.name: w for w in found.values()}
@@ -112,7 +119,8 @@ def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:
         obj = getattr(obj, part, None)
     if not isinstance(obj, Workflow):
         raise PortaflowError(
-            f"{ref.get('file') or ref['module']}: no @workflow {ref['qualname']!r} any more; restore it to resume"
+            f"{ref.get('file') or ref['module']}: no @workflow {ref['qualname']!r} any more; "
+            "restore it to resume"
             " its runs, or cancel them"
         )
     return obj

@@ -160,7 +160,8 @@ def _check_or_init(path: str) -> None:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
                 raise PortaflowError(
-                    f"{path}: database schema version {version}, this portaflow reads version {SCHEMA_VERSION}"
+                    f"{path}: database schema version {version}, "
+                    f"this portaflow reads version {SCHEMA_VERSION}"
                 )
             return
         if tables:
@@ -302,9 +303,9 @@ class Store:
             if not self._runnable(conn, (status, waiting_for, wake_at, stalled, run_id), now, force):
                 return None
             conn.execute(
-                "UPDATE runs SET owner = ?, owner_host = ?, owner_pid = ?, owner_started = ?, lease_until = ?,"
-                " fence = fence + 1, status = 'running', waiting_for = NULL, wake_at = NULL, stalled = NULL"
-                " WHERE run_id = ?",
+                "UPDATE runs SET owner = ?, owner_host = ?, owner_pid = ?, owner_started = ?,"
+                " lease_until = ?, fence = fence + 1, status = 'running', waiting_for = NULL,"
+                " wake_at = NULL, stalled = NULL WHERE run_id = ?",
                 (owner.id, owner.host, owner.pid, owner.started, lease_until, run_id),
             )
             if takeover is not None:
@@ -343,7 +344,8 @@ class Store:
             if self._check_lease(conn, run_id, owner_id, fence):
                 raise CancelRequested(run_id)
             conn.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)", (run_id, seq, kind, key, name, data_json, at)
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, seq, kind, key, name, data_json, at),
             )
             if consume_signal is not None:
                 conn.execute("UPDATE signals SET consumed_seq = ? WHERE id = ?", (seq, consume_signal))
@@ -376,7 +378,13 @@ class Store:
             )
 
     def release_waiting(
-        self, run_id: str, owner_id: str, fence: int, waiting_for: str | None, wake_at: float | None, now: float
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        waiting_for: str | None,
+        wake_at: float | None,
+        now: float,
     ) -> bool:
         """Mark the run waiting and give up its lease; False (lease kept) if its event already arrived."""
         with self._tx() as conn:
@@ -389,14 +397,19 @@ class Store:
                 if pending is not None:
                     return False
             conn.execute(
-                "UPDATE runs SET status = 'waiting', waiting_for = ?, wake_at = ?, updated_at = ?, owner = NULL,"
-                " lease_until = NULL WHERE run_id = ?",
+                "UPDATE runs SET status = 'waiting', waiting_for = ?, wake_at = ?, updated_at = ?,"
+                " owner = NULL, lease_until = NULL WHERE run_id = ?",
                 (waiting_for, wake_at, now, run_id),
             )
             return True
 
     def release(
-        self, run_id: str, owner_id: str, fence: int, now: float, stalled_json: str | None = None,
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        now: float,
+        stalled_json: str | None = None,
         retry_at: float | None = None,
     ) -> None:
         """Give up the lease of a run that stays 'running' (shutdown, or stalled by a replay mismatch)."""
@@ -429,19 +442,22 @@ class Store:
             status, owner, host, pid, started, lease = row
             if status in TERMINAL:
                 return str(status)
-            owned = owner is not None and owner_alive(owner, host, pid, started) is not False and (
-                lease is None or lease >= wall_now
+            owned = (
+                owner is not None
+                and owner_alive(owner, host, pid, started) is not False
+                and (lease is None or lease >= wall_now)
             )
             if owned:
                 conn.execute("UPDATE runs SET cancel_requested = 1 WHERE run_id = ?", (run_id,))
                 return "cancelling"
             seq = conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0]
             conn.execute(
-                "INSERT INTO events VALUES (?, ?, 'run_cancelled', NULL, NULL, '{}', ?)", (run_id, seq + 1, now)
+                "INSERT INTO events VALUES (?, ?, 'run_cancelled', NULL, NULL, '{}', ?)",
+                (run_id, seq + 1, now),
             )
             conn.execute(
-                "UPDATE runs SET status = 'cancelled', cancel_requested = 1, owner = NULL, lease_until = NULL,"
-                " waiting_for = NULL, wake_at = NULL, updated_at = ? WHERE run_id = ?",
+                "UPDATE runs SET status = 'cancelled', cancel_requested = 1, owner = NULL,"
+                " lease_until = NULL, waiting_for = NULL, wake_at = NULL, updated_at = ? WHERE run_id = ?",
                 (now, run_id),
             )
             return "cancelled"
@@ -471,17 +487,19 @@ class Store:
             conn.execute("UPDATE runs SET updated_at = ? WHERE run_id = ?", (now, run_id))
             return int(cur.lastrowid or 0)
 
-    def next_signal(self, run_id: str, name: str) -> tuple[int, str] | None:
+    def next_signal(self, run_id: str, name: str) -> tuple[int, str, float] | None:
+        """The oldest unconsumed event ``name`` of the run: (id, payload JSON, time received)."""
         rows = self._read(
-            "SELECT id, payload FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL"
+            "SELECT id, payload, sent_at FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL"
             " ORDER BY id LIMIT 1",
             (run_id, name),
         )
-        return (rows[0][0], rows[0][1]) if rows else None
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def pending_signals(self, run_id: str) -> list[tuple[str, Any]]:
         rows = self._read(
-            "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id", (run_id,)
+            "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id",
+            (run_id,),
         )
         return [(r[0], json.loads(r[1])) for r in rows]
 
@@ -503,7 +521,9 @@ class Store:
             if owner is not None:
                 if owner == me:
                     continue
-                if owner_alive(owner, host, pid, started) is not False and (lease is None or lease >= wall_now):
+                if owner_alive(owner, host, pid, started) is not False and (
+                    lease is None or lease >= wall_now
+                ):
                     continue
             out.append(run_id)
             if len(out) >= limit:
