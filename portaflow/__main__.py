@@ -1,0 +1,5 @@
+import sys
+
+from portaflow.cli import main
+
+sys.exit(main())

@@ -1,0 +1,32 @@
+"""The Python DSL users write workflows in: ``@workflow``, ``@step``, ``Context``, ``RetryPolicy``."""
+
+from portaflow.dsl.context import Context
+from portaflow.dsl.decorators import Step, Workflow, step, workflow
+from portaflow.dsl.durations import Duration, format_duration, parse_duration
+from portaflow.dsl.errors import (
+    NonDeterminismError,
+    PortaflowError,
+    RunNotFound,
+    StepFailed,
+    WorkflowError,
+    WorkflowFailed,
+)
+from portaflow.dsl.retry import RetryPolicy
+
+__all__ = [
+    "Context",
+    "Duration",
+    "NonDeterminismError",
+    "PortaflowError",
+    "RetryPolicy",
+    "RunNotFound",
+    "Step",
+    "StepFailed",
+    "Workflow",
+    "WorkflowError",
+    "WorkflowFailed",
+    "format_duration",
+    "parse_duration",
+    "step",
+    "workflow",
+]

@@ -1,0 +1,80 @@
+"""``Context``: the workflow's only door to time, randomness, timers, events and concurrency.
+
+Every method is recorded by the engine, so a replay sees the values the first execution saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from portaflow.dsl.decorators import Step
+from portaflow.dsl.durations import Duration, parse_duration
+from portaflow.dsl.errors import WorkflowError
+from portaflow.dsl.runtime import Scope, current_scope
+
+T = TypeVar("T")
+
+
+class Context:
+    """Passed as the first argument of every workflow function."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+
+    def _scope(self, what: str) -> Scope:
+        scope = current_scope()
+        if scope is None or scope.run_id != self.run_id:
+            raise WorkflowError(f"ctx.{what}() can only be called by the workflow run {self.run_id} itself")
+        return scope
+
+    def now(self) -> datetime:
+        """The current time (aware, UTC), recorded so replay sees the same instant."""
+        return self._scope("now").now()
+
+    def uuid4(self) -> str:
+        """A random UUID string, recorded."""
+        return self._scope("uuid4").uuid4()
+
+    def random(self) -> float:
+        """A random float in [0, 1), recorded."""
+        return self._scope("random").random()
+
+    def sleep(self, duration: Duration) -> None:
+        """A durable timer: survives restarts and fires once."""
+        seconds = parse_duration(duration, what="ctx.sleep duration")
+        self._scope("sleep").sleep(seconds)
+
+    def wait_for_event(self, name: str, timeout: Duration | None = None) -> Any:
+        """Wait durably for the event ``name``; its payload, or None once ``timeout`` passes."""
+        if not isinstance(name, str) or not name:
+            raise WorkflowError(f"ctx.wait_for_event needs an event name (a non-empty string), not {name!r}")
+        seconds = None if timeout is None else parse_duration(timeout, what="ctx.wait_for_event timeout")
+        return self._scope("wait_for_event").wait_for_event(name, seconds)
+
+    def map(self, fn: Step[..., T], items: Sequence[Any], max_concurrency: int | None = None) -> list[T]:
+        """Run the step ``fn(item)`` for every item in parallel; results in item order."""
+        if not isinstance(fn, Step):
+            raise WorkflowError(f"ctx.map needs a @step function, not {fn!r}")
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1
+        ):
+            raise WorkflowError(
+                f"ctx.map max_concurrency must be a positive integer, not {max_concurrency!r}"
+            )
+        return self._scope("map").map(fn, list(items), max_concurrency)
+
+    def parallel(self, *branches: Callable[[], Any]) -> list[Any]:
+        """Run branches (zero-argument callables that call steps) in parallel; results in branch order."""
+        for branch in branches:
+            if not callable(branch):
+                raise WorkflowError(f"ctx.parallel branches must be callables (e.g. lambdas), not {branch!r}")
+        return self._scope("parallel").parallel(list(branches))
+
+    def idempotency_key(self) -> str:
+        """The idempotency key the next step call of this workflow (or branch) will get."""
+        return self._scope("idempotency_key").idempotency_key()
+
+    def __repr__(self) -> str:
+        return f"Context(run_id={self.run_id!r})"

@@ -1,0 +1,107 @@
+"""Exceptions users see.
+
+``StepFailed`` is what a workflow catches when a step's retries are exhausted. Because the original
+exception object is gone after a crash (only its class name and message are recorded), the engine raises
+an instance of a class that derives from both ``StepFailed`` and the step's original exception class, so
+``except StepFailed`` and ``except OriginalError`` both catch it, on the first run and on replay alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+class PortaflowError(Exception):
+    """An error a user caused (bad input, unknown run, misuse); the CLI prints it as one line."""
+
+
+class WorkflowError(PortaflowError):
+    """A workflow used the DSL wrongly (a primitive in the wrong place, a non-JSON value...)."""
+
+
+class NonDeterminismError(PortaflowError):
+    """Replayed workflow code asked for something other than what the history recorded at that point."""
+
+
+class RunNotFound(PortaflowError):
+    """No run with that id in this database."""
+
+
+class WorkflowFailed(PortaflowError):
+    """Raised by ``RunHandle.result()`` when the run failed: carries the error's type name and message."""
+
+    def __init__(self, run_id: str, error_type: str, message: str) -> None:
+        super().__init__(f"run {run_id} failed: {error_type}: {message}")
+        self.run_id = run_id
+        self.type = error_type
+        self.message = message
+
+
+class StepFailed(Exception):
+    """A step failed for good (retries exhausted or a non-retryable error).
+
+    ``type`` is the original exception's class name, ``message`` its ``str()``; ``step`` is the step's
+    name and ``attempts`` how many attempts were made.
+    """
+
+    type: str
+    message: str
+    step: str
+    attempts: int
+
+    def __init__(self, step: str, type: str, message: str, attempts: int = 1) -> None:
+        super().__init__(message)
+        self._set(step, type, message, attempts)
+
+    def _set(self, step: str, type: str, message: str, attempts: int) -> None:
+        self.step, self.type, self.message, self.attempts = step, type, message, attempts
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"StepFailed(step={self.step!r}, type={self.type!r}, message={self.message!r})"
+
+
+_SUBCLASSES: dict[type[BaseException], type[StepFailed]] = {}
+
+
+def resolve_exception_class(module: str | None, qualname: str) -> type[BaseException] | None:
+    """Find an exception class by module and qualified name among already-imported modules."""
+    mod = sys.modules.get(module or "builtins")
+    obj: Any = mod
+    for part in qualname.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    if isinstance(obj, type) and issubclass(obj, BaseException):
+        return obj
+    return None
+
+
+def make_step_failed(
+    step: str, type_name: str, message: str, attempts: int, original: type[BaseException] | None
+) -> StepFailed:
+    """Build the exception a workflow sees for a failed step (see the module docstring)."""
+    if original is None or not issubclass(original, Exception) or issubclass(original, StepFailed):
+        return StepFailed(step, type_name, message, attempts)
+    cls = _SUBCLASSES.get(original)
+    if cls is None:
+        try:
+            cls = type(original.__name__, (StepFailed, original), {"__module__": original.__module__})
+        except TypeError:  # incompatible instance layouts: fall back to the plain class
+            return StepFailed(step, type_name, message, attempts)
+        _SUBCLASSES[original] = cls
+    exc = cls.__new__(cls, message)
+    exc.args = (message,)
+    exc._set(step, type_name, message, attempts)
+    return exc
+
+
+def error_info(exc: BaseException) -> dict[str, str]:
+    """The recorded form of an exception: class name, defining module, qualified name, message."""
+    if isinstance(exc, StepFailed):
+        return {"type": exc.type, "message": exc.message}
+    cls = type(exc)
+    return {"type": cls.__name__, "module": cls.__module__, "qualname": cls.__qualname__, "message": str(exc)}

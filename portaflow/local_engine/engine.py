@@ -1,0 +1,533 @@
+"""The local durable engine: start, signal, drive and recover runs stored in one SQLite file.
+
+Any number of engines (threads or processes) may share a database: a run is executed by whoever holds
+its lease, every write is fenced, and a run whose owner died is taken over by the next engine that looks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from portaflow.dsl.decorators import Workflow
+from portaflow.dsl.durations import Duration, parse_duration
+from portaflow.dsl.errors import NonDeterminismError, PortaflowError, WorkflowError, WorkflowFailed
+from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
+from portaflow.local_engine.executor import Executor, Finished
+from portaflow.local_engine.loader import bind_input, ref_key, resolve_ref, workflow_ref
+from portaflow.local_engine.owner import Owner
+from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
+
+Reporter = Callable[[str, str, dict[str, Any]], None]
+HistoryEvent = EventRow
+
+WORKER_INLINE_WAIT = 2.0  # a worker waits in place for timers due this soon instead of releasing the run
+
+
+def default_db_path() -> str:
+    """``$PORTAFLOW_DB``, else ``.portaflow/runs.db`` under the current folder."""
+    return os.environ.get("PORTAFLOW_DB") or str(Path(".portaflow") / "runs.db")
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """Where a run stands; ``to_json()`` is the object the CLI prints."""
+
+    run_id: str
+    workflow: str
+    status: str
+    output: Any
+    error: dict[str, Any] | None
+    waiting_for: str | None
+    wake_at: float | None
+    created_at: float
+    updated_at: float
+
+    @classmethod
+    def of(cls, row: RunRow) -> RunStatus:
+        error = row.error if row.status == "failed" else row.stalled
+        return cls(
+            row.run_id,
+            row.workflow,
+            row.status,
+            row.output,
+            error,
+            row.waiting_for,
+            row.wake_at,
+            row.created_at,
+            row.updated_at,
+        )
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+    def to_json(self, timestamps: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"run_id": self.run_id, "status": self.status}
+        if self.status == "completed":
+            out["output"] = self.output
+        if self.error is not None:
+            out["error"] = self.error
+        if self.status == "waiting":
+            if self.waiting_for is not None:
+                out["waiting_for"] = self.waiting_for
+            if self.wake_at is not None:
+                out["wake_at"] = _iso(self.wake_at)
+        if timestamps:
+            out["workflow"] = self.workflow
+            out["created_at"] = _iso(self.created_at)
+            out["updated_at"] = _iso(self.updated_at)
+        return out
+
+
+class RunHandle:
+    """A run started on an engine."""
+
+    def __init__(self, engine: Engine, run_id: str) -> None:
+        self.engine = engine
+        self.run_id = run_id
+
+    def status(self) -> RunStatus:
+        return self.engine.status(self.run_id)
+
+    def history(self) -> list[HistoryEvent]:
+        return self.engine.history(self.run_id)
+
+    def signal(self, event: str, payload: Any = None) -> RunStatus:
+        return self.engine.signal(self.run_id, event, payload)
+
+    def cancel(self) -> RunStatus:
+        return self.engine.cancel(self.run_id)
+
+    def result(self, timeout: Duration | None = None) -> Any:
+        """Wait for the run to end; its output, or ``WorkflowFailed``.
+
+        On a virtual clock, time skips to each timer or event timeout as needed (like Temporal's
+        time-skipping environment); a run waiting for an event that has no timeout is an error here.
+        """
+        return self.engine.result(self.run_id, timeout)
+
+    def __repr__(self) -> str:
+        return f"RunHandle({self.run_id!r})"
+
+
+class Engine:
+    """The built-in durable engine. ``Engine(":memory:")`` is not durable; pass a file path for that."""
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        clock: Clock | None = None,
+        durable: bool = True,
+        lease: Duration = "30s",
+        stall_retry: Duration = "10s",
+        reporter: Reporter | None = None,
+        workflows: Iterable[Workflow[..., Any]] = (),
+        cache_size: int = 1024,
+    ) -> None:
+        self.store = Store(db if db is not None else default_db_path(), durable=durable)
+        self.clock: Clock = clock or SystemClock()
+        self.owner = Owner.new()
+        self.lease_seconds = parse_duration(lease, what="lease")
+        self.stall_retry = parse_duration(stall_retry, what="stall_retry")
+        self.reporter = reporter
+        self.cache_size = cache_size
+        self._workflows: dict[str, Workflow[..., Any]] = {}
+        for wf in workflows:
+            self.register(wf)
+        self._cache: OrderedDict[str, Executor] = OrderedDict()
+        self._running: dict[str, Executor] = {}
+        self._busy: set[str] = set()
+        self._lock = threading.RLock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._heartbeat: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    # ----- lifecycle ----------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop heartbeats and cached workflow threads; runs stay in the database for the next engine."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        with self._lock:
+            cached = list(self._cache.values())
+            self._cache.clear()
+        for ex in cached:
+            ex.stop("evict")
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=5)
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+        self.owner.retire()
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def register(self, wf: Workflow[..., Any]) -> None:
+        """Make a workflow resolvable by runs stored with its reference (workers of user code)."""
+        if not isinstance(wf, Workflow):
+            raise PortaflowError(f"{wf!r} is not a @workflow function")
+        self._workflows[ref_key(workflow_ref(wf))] = wf
+
+    def step_pool(self) -> ThreadPoolExecutor:
+        """Threads for step attempts that have a timeout (an attempt that overruns is abandoned there)."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(64, thread_name_prefix="portaflow-step")
+            return self._pool
+
+    def report(self, run_id: str, kind: str, fields: dict[str, Any]) -> None:
+        if self.reporter is not None:
+            self.reporter(run_id, kind, fields)
+
+    # ----- starting and signalling ------------------------------------------------------------------
+
+    def submit(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
+        """Record a new run without executing it (a worker will). An existing ``run_id`` is returned as is."""
+        if not isinstance(wf, Workflow):
+            raise PortaflowError(f"{wf!r} is not a @workflow function")
+        kwargs = bind_input(wf, input)
+        if run_id is None:
+            run_id = f"run-{uuid.uuid4().hex[:16]}"
+        elif (
+            not isinstance(run_id, str)
+            or not run_id
+            or len(run_id) > 80
+            or not all(c.isalnum() or c in "-_." for c in run_id)
+        ):
+            raise PortaflowError(f"run id {run_id!r} must be 1-80 letters, digits, '-', '_' or '.'")
+        self.register(wf)
+        existing = self.store.create_run(
+            run_id, wf.name, workflow_ref(wf), json.dumps(kwargs, separators=(",", ":")), self.clock.now()
+        )
+        if existing is not None and existing.workflow != wf.name:
+            raise PortaflowError(
+                f"run id {run_id!r} is already used by a run of workflow {existing.workflow!r}"
+            )
+        return RunHandle(self, run_id)
+
+    def start(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
+        """Start a run and execute it here until it completes, fails or waits for an event.
+
+        Timers are waited out in place (instantly on a virtual clock).
+        """
+        handle = self.submit(wf, input, run_id=run_id)
+        self.execute(handle.run_id)
+        return handle
+
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, max_wait: Duration | None = None
+    ) -> RunStatus:
+        """Record an event for the run durably (buffered until it waits for it), then continue the run."""
+        if not isinstance(event, str) or not event:
+            raise PortaflowError("an event needs a non-empty name")
+        try:
+            payload_json = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
+        self.store.add_signal(run_id, event, payload_json, self.clock.now())
+        return self.execute(run_id, max_wait=max_wait)
+
+    def cancel(self, run_id: str) -> RunStatus:
+        """Cancel the run: at once if nobody executes it, else its owner stops it at its next step."""
+        outcome = self.store.request_cancel(run_id, self.clock.now(), time.time())
+        with self._lock:
+            running = self._running.get(run_id)
+            cached = self._cache.pop(run_id, None)
+        if cached is not None:
+            cached.stop("evict")
+        if outcome == "cancelling" and running is not None:
+            running.interrupt.set()
+        return self.status(run_id)
+
+    # ----- reading ----------------------------------------------------------------------------------
+
+    def status(self, run_id: str) -> RunStatus:
+        return RunStatus.of(self.store.get_run(run_id))
+
+    def history(self, run_id: str) -> list[HistoryEvent]:
+        self.store.get_run(run_id)
+        return self.store.load_events(run_id)
+
+    def list_runs(self, status: str | None = None) -> list[RunStatus]:
+        return [RunStatus.of(r) for r in self.store.list_runs(status)]
+
+    def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
+        """Events received for the run and not yet consumed by a ``wait_for_event``."""
+        self.store.get_run(run_id)
+        return self.store.pending_signals(run_id)
+
+    # ----- time -------------------------------------------------------------------------------------
+
+    def advance(self, duration: Duration) -> None:
+        """Virtual clock only: move time forward and run whatever became due (timers, event timeouts)."""
+        if not isinstance(self.clock, VirtualClock):
+            raise PortaflowError("Engine.advance needs an engine created with clock=VirtualClock()")
+        self.clock.advance(duration)
+        self.work(drain=True)
+
+    def result(self, run_id: str, timeout: Duration | None = None) -> Any:
+        limit = None if timeout is None else time.monotonic() + parse_duration(timeout, what="timeout")
+        while True:
+            st = self.status(run_id)
+            if st.status == "completed":
+                return st.output
+            if st.status == "failed":
+                err = st.error or {}
+                raise WorkflowFailed(run_id, str(err.get("type")), str(err.get("message")))
+            if st.status == "cancelled":
+                raise WorkflowFailed(run_id, "Cancelled", "the run was cancelled")
+            if st.error is not None and st.error.get("type") == "NonDeterminismError":
+                raise NonDeterminismError(str(st.error.get("message")))
+            if limit is not None and time.monotonic() > limit:
+                raise TimeoutError(f"run {run_id} is still {st.status} after {timeout}")
+            if isinstance(self.clock, VirtualClock):
+                if st.status == "waiting" and st.wake_at is not None:
+                    self.clock.advance_to(st.wake_at)
+                elif st.status == "waiting":
+                    raise WorkflowError(
+                        f"run {run_id} waits for event {st.waiting_for!r} with no timeout: send it with "
+                        "engine.signal() before asking for the result"
+                    )
+                self.work(drain=True)
+                if st.error is not None:
+                    raise WorkflowError(f"run {run_id} is stalled: {st.error.get('message')}")
+                continue
+            self.execute(run_id)
+            st = self.status(run_id)
+            if not st.done:
+                nap = 0.2 if st.wake_at is None else max(0.0, min(1.0, st.wake_at - self.clock.now()))
+                time.sleep(nap)
+
+    # ----- execution --------------------------------------------------------------------------------
+
+    def execute(self, run_id: str, *, force: bool = False, max_wait: Duration | None = None) -> RunStatus:
+        """Drive the run in this thread until it ends or waits for an event.
+
+        Timers are waited out here, unless one is due more than ``max_wait`` from now: then the run is
+        left waiting for a worker. ``force`` retries a run stalled by a replay mismatch at once.
+        """
+        limit = math.inf if max_wait is None else parse_duration(max_wait, what="max_wait")
+        ex = self._claim(run_id, force)
+        if ex is not None:
+            self._advance(ex, limit, skip_virtual=max_wait is None)
+        return self.status(run_id)
+
+    def _resolve(self, row: RunRow) -> Workflow[..., Any]:
+        wf = self._workflows.get(ref_key(row.ref))
+        return wf if wf is not None else resolve_ref(row.ref)
+
+    def _claim(self, run_id: str, force: bool) -> Executor | None:
+        with self._lock:
+            if run_id in self._busy or self._closed.is_set():
+                return None
+            self._busy.add(run_id)
+        try:
+            got = self.store.acquire(
+                run_id, self.owner, time.time() + self.lease_seconds, time.time(), self.clock.now(), force
+            )
+            if got is None:
+                self._unbusy(run_id)
+                return None
+            fence, takeover = got
+            self._ensure_heartbeat()
+            with self._lock:
+                cached = self._cache.pop(run_id, None)
+            if cached is not None and cached.parked and cached.seq == self.store.last_seq(run_id):
+                cached.fence = fence
+                ex = cached
+            else:
+                if cached is not None:
+                    cached.stop("evict")
+                row = self.store.get_run(run_id)
+                try:
+                    wf = self._resolve(row)
+                except PortaflowError as exc:
+                    self.store.release(
+                        run_id,
+                        self.owner.id,
+                        fence,
+                        self.clock.now(),
+                        json.dumps({"type": "PortaflowError", "message": str(exc)}),
+                        self.clock.now() + self.stall_retry,
+                    )
+                    raise
+                ex = Executor(self, row, wf, self.store.load_events(run_id), fence)
+                if takeover is not None:
+                    self.report(run_id, "recovered", {"reason": takeover})
+            with self._lock:
+                self._running[run_id] = ex
+            return ex
+        except BaseException:
+            self._unbusy(run_id)
+            raise
+
+    def _unbusy(self, run_id: str) -> None:
+        with self._lock:
+            self._busy.discard(run_id)
+            self._running.pop(run_id, None)
+
+    def _advance(self, ex: Executor, inline_wait: float, skip_virtual: bool = True) -> None:
+        """Drive a claimed run until it finishes or parks for longer than ``inline_wait`` seconds.
+
+        On a virtual clock every timer is skipped to, unless ``skip_virtual`` is off.
+        """
+        try:
+            while True:
+                out = ex.drive()
+                if isinstance(out, Finished):
+                    self._settle(ex, out)
+                    return
+                now = self.clock.now()
+                if (
+                    out.event is None
+                    and out.wake_at is not None
+                    and ((self.clock.virtual and skip_virtual) or out.wake_at - now <= inline_wait)
+                ):
+                    if self.clock.wait_until(out.wake_at, ex.interrupt):
+                        cancelled = self.store.get_run(ex.run_id).cancel_requested
+                        stopped = ex.stop("cancel" if cancelled else "evict")
+                        if isinstance(stopped, Finished):
+                            self._settle(ex, stopped)
+                        return
+                    continue
+                try:
+                    released = self.store.release_waiting(
+                        ex.run_id, self.owner.id, ex.fence, out.event, out.wake_at, now
+                    )
+                except LeaseLost:
+                    ex.stop("lost")
+                    return
+                if released:
+                    self._cache_put(ex)
+                    self.report(ex.run_id, "released", {"event": out.event, "wake_at": out.wake_at})
+                    return
+        finally:
+            self._unbusy(ex.run_id)
+
+    def _settle(self, ex: Executor, out: Finished) -> None:
+        if out.status == "stalled":
+            self.store.release(
+                ex.run_id,
+                self.owner.id,
+                ex.fence,
+                self.clock.now(),
+                json.dumps({"type": "NonDeterminismError", "message": out.detail}),
+                self.clock.now() + self.stall_retry,
+            )
+            self.report(ex.run_id, "stalled", {"message": out.detail})
+        elif out.status in ("evict", "store"):
+            self.store.release(ex.run_id, self.owner.id, ex.fence, self.clock.now())
+            if out.status == "store":
+                self.report(ex.run_id, "store_error", {"message": out.detail})
+
+    def _cache_put(self, ex: Executor) -> None:
+        with self._lock:
+            self._cache[ex.run_id] = ex
+            evicted = []
+            while len(self._cache) > self.cache_size:
+                evicted.append(self._cache.popitem(last=False)[1])
+        for old in evicted:
+            old.stop("evict")
+
+    def _ensure_heartbeat(self) -> None:
+        with self._lock:
+            if self._heartbeat is not None:
+                return
+            self._heartbeat = threading.Thread(target=self._beat, name="portaflow-heartbeat", daemon=True)
+            self._heartbeat.start()
+
+    def _beat(self) -> None:
+        interval = max(0.05, self.lease_seconds / 3)
+        while not self._closed.wait(interval):
+            try:
+                cancelled = self.store.renew(self.owner.id, time.time() + self.lease_seconds)
+            except Exception:  # the database is busy or closing; the next beat tries again
+                continue
+            for run_id in cancelled:
+                with self._lock:
+                    ex = self._running.get(run_id)
+                if ex is not None:
+                    ex.interrupt.set()
+
+    # ----- worker -----------------------------------------------------------------------------------
+
+    def work(
+        self,
+        *,
+        concurrency: int = 1,
+        drain: bool = False,
+        stop: threading.Event | None = None,
+        poll: float = 0.25,
+        on_error: Callable[[str, BaseException], None] | None = None,
+    ) -> int:
+        """Execute runnable runs, fire due timers and recover runs of dead owners.
+
+        With ``drain`` it returns once nothing is runnable (every remaining run waits for an event or a
+        future timer, or belongs to a live engine elsewhere). Returns how many times it drove a run.
+        """
+        stop = stop or threading.Event()
+        driven = 0
+        inflight: dict[str, Future[None]] = {}
+        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="portaflow-worker") as pool:
+            while not stop.is_set() and not self._closed.is_set():
+                for run_id, fut in list(inflight.items()):
+                    if fut.done():
+                        del inflight[run_id]
+                        exc = fut.exception()
+                        if exc is not None and on_error is not None:
+                            on_error(run_id, exc)
+                        elif exc is not None:
+                            raise exc
+                started = 0
+                free = concurrency - len(inflight)
+                if free > 0:
+                    for run_id in self.store.runnable(self.clock.now(), time.time(), self.owner.id, free):
+                        if run_id in inflight:
+                            continue
+                        try:
+                            ex = self._claim(run_id, False)
+                        except PortaflowError as exc:
+                            if on_error is None:
+                                raise
+                            on_error(run_id, exc)
+                            continue
+                        if ex is None:
+                            continue
+                        inflight[run_id] = pool.submit(self._advance, ex, WORKER_INLINE_WAIT)
+                        started += 1
+                        driven += 1
+                if started:
+                    continue
+                if drain and not inflight:
+                    break
+                if inflight:
+                    wait(list(inflight.values()), timeout=poll, return_when=FIRST_COMPLETED)
+                else:
+                    nap = poll
+                    wake = self.store.next_wake()
+                    if wake is not None:
+                        nap = max(0.0, min(poll, wake - self.clock.now()))
+                    stop.wait(nap)
+        return driven

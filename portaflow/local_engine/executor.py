@@ -1,0 +1,737 @@
+"""Executes one run: the workflow function on its own thread, every durable call recorded or replayed.
+
+The workflow runs straight through while it makes progress (no replay per step: O(N) for N steps). When
+it must wait (a timer, an event), its thread *parks* and the engine decides whether to wait in place or
+release the run; a parked executor stays cached, so a resume in this process replays nothing (like
+Temporal's sticky execution). A resume anywhere else replays the log once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import random as _random
+import sqlite3
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from portaflow.dsl.context import Context
+from portaflow.dsl.decorators import IDEMPOTENCY_PARAM, Step, Workflow
+from portaflow.dsl.durations import format_duration
+from portaflow.dsl.errors import (
+    NonDeterminismError,
+    StepFailed,
+    WorkflowError,
+    error_info,
+    make_step_failed,
+    resolve_exception_class,
+)
+from portaflow.dsl.runtime import set_scope
+from portaflow.local_engine.history import History, PrimRecord, StepRecord
+from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, RunRow
+
+if TYPE_CHECKING:
+    from portaflow.local_engine.engine import Engine
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_THREADING_FILE = threading.__file__
+
+
+class _Unwind(BaseException):
+    """Stops workflow code that must not go on (evicted, cancelled, lease lost, store failure).
+
+    A BaseException so that ``except Exception`` in workflow code does not swallow it.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class _Stall(BaseException):
+    """Replay diverged from the history: stop without recording anything."""
+
+    def __init__(self, error: NonDeterminismError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Parked:
+    """The workflow waits for ``event`` (if not None) or until ``wake_at`` (if not None)."""
+
+    wake_at: float | None
+    event: str | None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The thread is done: status is completed, failed, cancelled, stalled, lost (lease) or evicted."""
+
+    status: str
+    detail: str = ""
+
+
+Outcome = Parked | Finished
+
+
+def _user_site() -> str:
+    """file:line of the innermost frame outside portaflow: where the user's code made the call."""
+    frame = sys._getframe(1)
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE_DIR) or frame.f_code.co_filename == _THREADING_FILE
+    ):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_value(value: Any, what: str) -> tuple[Any, str]:
+    """The JSON form of ``value`` (decoded and encoded), or a WorkflowError naming ``what``."""
+    try:
+        text = _dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError(
+            f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}"
+        ) from None
+    return json.loads(text), text
+
+
+class _Scope:
+    """Numbering of durable calls within the workflow, a child workflow, or one parallel branch."""
+
+    def __init__(self, ex: Executor, prefix: str, can_park: bool) -> None:
+        self.ex = ex
+        self.run_id = ex.run_id
+        self.prefix = prefix
+        self.can_park = can_park  # the workflow thread itself, not a branch thread
+        self.step_n = 0
+        self.prim_n = 0
+
+    def next_path(self) -> str:
+        path = f"{self.prefix}{self.step_n}"
+        self.step_n += 1
+        return path
+
+    def next_prim(self, what: str) -> str:
+        if not self.can_park:
+            raise WorkflowError(
+                f"ctx.{what}() cannot be used inside a ctx.parallel or ctx.map branch: branches may only "
+                "call steps; call it before or after the parallel part"
+            )
+        key = f"{self.prefix}p{self.prim_n}"
+        self.prim_n += 1
+        return key
+
+    # the Scope protocol --------------------------------------------------------------------------
+    def call_step(self, step: Step[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self.ex.run_step(self, step, self.next_path(), args, kwargs)
+
+    def call_child(self, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self.ex.run_child(self, wf, args, kwargs)
+
+    def idempotency_key(self) -> str:
+        return f"{self.run_id}:{self.prefix}{self.step_n}"
+
+    def now(self) -> datetime:
+        stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())
+        return datetime.fromtimestamp(float(stamp), UTC)
+
+    def uuid4(self) -> str:
+        return str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4())))
+
+    def random(self) -> float:
+        return float(self.ex.record_value(self, "random", _random.random))
+
+    def sleep(self, seconds: float) -> None:
+        self.ex.sleep(self, seconds)
+
+    def wait_for_event(self, name: str, timeout: float | None) -> Any:
+        return self.ex.wait_for_event(self, name, timeout)
+
+    def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]:
+        return self.ex.run_map(self, fn, items, max_concurrency)
+
+    def parallel(self, branches: Sequence[Callable[[], Any]]) -> list[Any]:
+        return self.ex.run_parallel(self, branches)
+
+
+class Executor:
+    """One run's workflow thread and everything it records."""
+
+    def __init__(
+        self, engine: Engine, row: RunRow, wf: Workflow[..., Any], events: list[EventRow], fence: int
+    ) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.clock = engine.clock
+        self.run_id = row.run_id
+        self.wf = wf
+        self.kwargs = dict(row.input)
+        self.fence = fence
+        self.history = History.fold(events)
+        self.seq = self.history.last_seq
+        self.visited: set[str] = set()
+        self.interrupt = threading.Event()
+        self.ctx = Context(row.run_id)
+        self._write_lock = threading.RLock()
+        self._dead: str | None = None  # why recording must stop (lease, cancel, evict, store)
+        self._stall: _Stall | None = None
+        self._cv = threading.Condition()
+        self._state = "new"  # new -> running <-> parked -> finished
+        self._outcome: Outcome = Finished("new")
+        self._command = "go"
+        self._thread: threading.Thread | None = None
+
+    # ----- driving (called by the engine, never from the workflow thread) ----------------------------
+
+    def drive(self) -> Outcome:
+        """Run the workflow until it parks or finishes."""
+        with self._cv:
+            if self._state == "finished":
+                return self._outcome
+            if self._state == "new":
+                self._state = "running"
+                self._thread = threading.Thread(
+                    target=self._main, name=f"portaflow-run-{self.run_id}", daemon=True
+                )
+                self._thread.start()
+            elif self._state == "parked":
+                self._command, self._state = "go", "running"
+                self._cv.notify_all()
+            while self._state == "running":
+                self._cv.wait()
+            return self._outcome
+
+    def stop(self, reason: str) -> Outcome:
+        """Unwind a parked (or not yet started) workflow: evicted from the cache, cancelled, lease lost."""
+        self.interrupt.set()
+        with self._cv:
+            if self._state == "new":
+                self._state, self._outcome = "finished", Finished(reason)
+                return self._outcome
+            if self._state == "parked":
+                self._command, self._state = reason, "running"
+                self._cv.notify_all()
+            while self._state == "running":
+                self._cv.wait()
+            return self._outcome
+
+    @property
+    def parked(self) -> bool:
+        return self._state == "parked"
+
+    def _park(self, wake_at: float | None, event: str | None) -> None:
+        with self._cv:
+            self._outcome, self._state = Parked(wake_at, event), "parked"
+            self._cv.notify_all()
+            while self._state == "parked":
+                self._cv.wait()
+            command = self._command
+        if command != "go":
+            self._dead = self._dead or command
+            raise _Unwind(command)
+
+    def _finish(self, outcome: Finished) -> None:
+        with self._cv:
+            self._outcome, self._state = outcome, "finished"
+            self._cv.notify_all()
+
+    # ----- the workflow thread ----------------------------------------------------------------------
+
+    def _main(self) -> None:
+        root = _Scope(self, "", can_park=True)
+        set_scope(root)
+        try:
+            try:
+                output = self.wf.fn(self.ctx, **self.kwargs)
+            finally:
+                set_scope(None)
+            self._check_stall()
+            self._check_fully_replayed()
+            try:
+                _, out_json = _json_value(output, f"the result of workflow {self.wf.name!r}")
+            except WorkflowError as exc:
+                self._finish_run("failed", None, _dumps({"type": "TypeError", "message": str(exc)}))
+            else:
+                self._finish_run("completed", out_json, None)
+            self._finish(Finished(self._terminal_status))
+        except _Unwind as unwind:
+            self._finish(self._after_unwind(unwind))
+        except _Stall as stall:
+            self._finish(Finished("stalled", str(stall.error)))
+        except BaseException as exc:  # the workflow raised: the run fails with that error
+            self._fail_with(exc)
+
+    _terminal_status = "completed"
+
+    def _fail_with(self, exc: BaseException) -> None:
+        try:
+            if self._stall is not None:
+                raise self._stall
+            if self._dead is not None:
+                raise _Unwind(self._dead)
+            self._check_fully_replayed()
+            self._finish_run("failed", None, _dumps(error_info(exc)))
+            self._finish(Finished("failed"))
+        except _Unwind as unwind:
+            self._finish(self._after_unwind(unwind))
+        except _Stall as stall:
+            self._finish(Finished("stalled", str(stall.error)))
+
+    def _after_unwind(self, unwind: _Unwind) -> Finished:
+        reason = self._dead or unwind.reason
+        if self._stall is not None:
+            return Finished("stalled", str(self._stall.error))
+        if reason == "cancel":
+            try:
+                self._finish_run("cancelled", None, None)
+                return Finished("cancelled")
+            except (LeaseLost, sqlite3.Error) as exc:
+                return Finished("lost", str(exc))
+        return Finished(reason, unwind.detail)
+
+    def _finish_run(self, status: str, out_json: str | None, err_json: str | None) -> None:
+        with self._write_lock:
+            if status != "cancelled" and self._dead is not None:
+                raise _Unwind(self._dead)
+            seq = self.seq + 1
+            kind = {"completed": "run_completed", "failed": "run_failed", "cancelled": "run_cancelled"}[
+                status
+            ]
+            data = (
+                "{}"
+                if status == "cancelled"
+                else (
+                    '{"output":' + out_json + "}"
+                    if out_json is not None
+                    else '{"error":' + str(err_json) + "}"
+                )
+            )
+            try:
+                self.store.finish(
+                    self.run_id,
+                    self.engine.owner.id,
+                    self.fence,
+                    seq,
+                    kind,
+                    data,
+                    self.clock.now(),
+                    status,
+                    out_json,
+                    err_json,
+                )
+            except LeaseLost:
+                self._dead = "lost"
+                raise _Unwind("lost") from None
+            except CancelRequested:
+                self._dead = "cancel"
+                raise _Unwind("cancel") from None
+            except sqlite3.Error as exc:
+                self._dead = "store"
+                raise _Unwind("store", str(exc)) from None
+            self.seq = seq
+        self.engine.report(self.run_id, status, {"error": json.loads(err_json)} if err_json else {})
+
+    # ----- recording --------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        kind: str,
+        key: str,
+        name: str | None,
+        data: dict[str, Any],
+        data_json: str | None = None,
+        consume_signal: int | None = None,
+    ) -> None:
+        with self._write_lock:
+            self._check_stall()
+            if self._dead is not None:
+                raise _Unwind(self._dead)
+            seq = self.seq + 1
+            try:
+                self.store.append(
+                    self.run_id,
+                    self.engine.owner.id,
+                    self.fence,
+                    seq,
+                    kind,
+                    key,
+                    name,
+                    data_json if data_json is not None else _dumps(data),
+                    self.clock.now(),
+                    consume_signal=consume_signal,
+                )
+            except LeaseLost:
+                self._dead = "lost"
+                raise _Unwind("lost") from None
+            except CancelRequested:
+                self._dead = "cancel"
+                raise _Unwind("cancel") from None
+            except sqlite3.Error as exc:
+                self._dead = "store"
+                raise _Unwind("store", f"the database refused a write: {exc}") from None
+            self.seq = seq
+            self.history.apply(seq, kind, key, name, data)
+            self.visited.add(key)
+
+    def _check_stall(self) -> None:
+        if self._stall is not None:
+            raise self._stall
+
+    def _diverged(self, key: str, recorded: str, asked: str, site: str | None = None) -> _Stall:
+        where = f"step position {key}" if "p" not in key else f"context call {key}"
+        error = NonDeterminismError(
+            f"{site or _user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
+            f"{recorded}, the code now asks for {asked}. Restore the code path that runs started before "
+            "the change take (or cancel those runs); the run resumes once its code matches its history."
+        )
+        self._stall = _Stall(error)
+        return self._stall
+
+    def _check_fully_replayed(self) -> None:
+        expected = len(self.history.steps) + len(self.history.prims)
+        if len(self.visited) == expected:
+            return
+        missing = sorted((set(self.history.steps) | set(self.history.prims)) - self.visited)
+        key = missing[0]
+        if key in self.history.steps:
+            what = f"step {self.history.steps[key].name!r}"
+        else:
+            what = f"ctx.{self.history.prims[key].kind}()"
+        code = self.wf.fn.__code__
+        raise self._diverged(
+            key,
+            what,
+            "nothing (the code no longer makes that call)",
+            f"{code.co_filename}:{code.co_firstlineno}",
+        )
+
+    def _step_record(self, path: str, name: str) -> StepRecord | None:
+        rec = self.history.steps.get(path)
+        if rec is not None:
+            if rec.name != name:
+                raise self._diverged(path, _describe(rec.name), _describe(name))
+            self.visited.add(path)
+        return rec
+
+    def _marker(self, path: str, name: str, data: dict[str, Any]) -> None:
+        if self._step_record(path, name) is None:
+            self._record("call_started", path, name, data)
+
+    # ----- steps ------------------------------------------------------------------------------------
+
+    def run_step(
+        self, scope: _Scope, step: Step[..., Any], path: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        key = f"{self.run_id}:{path}"
+        call_args, args_json = _json_value([list(args), kwargs], f"the arguments of step {step.name!r}")
+        pos_args, kw_args = call_args
+        if (
+            step.takes_idempotency_key
+            and IDEMPOTENCY_PARAM not in kw_args
+            and (step.key_position is None or len(pos_args) <= step.key_position)
+        ):
+            kw_args[IDEMPOTENCY_PARAM] = key
+        rec = self._step_record(path, step.name)
+        if rec is not None and rec.done:
+            if rec.error is not None:
+                raise self._step_failure(step.name, rec.error, rec.failures)
+            return rec.result
+        failures = rec.failures if rec is not None else 0
+        retry_at = rec.retry_at if rec is not None else None
+        head = f'"idempotency_key":{_dumps(key)},"args":{args_json}'
+        policy = step.retry
+        while True:
+            if retry_at is not None:
+                self._wait_until(scope, retry_at)
+            attempt = failures + 1
+            self.engine.report(
+                self.run_id, "step_started", {"step": step.name, "attempt": attempt, "key": key}
+            )
+            started = time.perf_counter()
+            ok, value, error = self._attempt(step, pos_args, kw_args)
+            duration = time.perf_counter() - started
+            fatal = False  # a non-JSON result is a bug in the step: retrying cannot help
+            if ok:
+                try:
+                    result, result_json = _json_value(value, f"the result of step {step.name!r}")
+                except WorkflowError as exc:
+                    ok, error, fatal = False, TypeError(str(exc)), True
+            if ok:
+                data_json = f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"result":{result_json}}}'
+                self._record(
+                    "step_completed",
+                    path,
+                    step.name,
+                    {"attempt": attempt, "result": result},
+                    data_json,
+                )
+                self.engine.report(
+                    self.run_id,
+                    "step_completed",
+                    {"step": step.name, "attempt": attempt, "duration": duration},
+                )
+                return result
+            assert error is not None
+            info = error_info(error)
+            retryable = not fatal and policy.is_retryable(error)
+            if retryable and attempt < policy.max_attempts:
+                delay = policy.delay_after(attempt)
+                retry_at = self.clock.now() + delay
+                self._record(
+                    "step_attempt_failed",
+                    path,
+                    step.name,
+                    {"attempt": attempt, "retry_at": retry_at},
+                    f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"error":{_dumps(info)},'
+                    f'"delay":{_dumps(delay)},"retry_at":{_dumps(retry_at)}}}',
+                )
+                self.engine.report(
+                    self.run_id,
+                    "step_retry",
+                    {"step": step.name, "attempt": attempt, "error": info, "delay": delay},
+                )
+                failures = attempt
+                continue
+            reason = "attempts exhausted" if retryable else "non-retryable error"
+            self._record(
+                "step_failed",
+                path,
+                step.name,
+                {"attempt": attempt, "error": info},
+                f'{{"attempt":{attempt},{head},"duration":{duration:.6f},"error":{_dumps(info)},'
+                f'"reason":{_dumps(reason)}}}',
+            )
+            self.engine.report(
+                self.run_id,
+                "step_failed",
+                {"step": step.name, "attempt": attempt, "error": info, "reason": reason},
+            )
+            raise self._step_failure(step.name, info, attempt, type(error))
+
+    def _attempt(
+        self, step: Step[..., Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> tuple[bool, Any, BaseException | None]:
+        previous = set_scope(None)  # inside a step, steps are plain calls
+        try:
+            if step.timeout is None:
+                return True, step.fn(*args, **kwargs), None
+            future = self.engine.step_pool().submit(step.fn, *args, **kwargs)
+            done, _ = wait([future], timeout=step.timeout)
+            if not done:
+                future.cancel()
+                return (
+                    False,
+                    None,
+                    TimeoutError(f"step {step.name!r} timed out after {format_duration(step.timeout)}"),
+                )
+            return True, future.result(), None
+        except Exception as exc:
+            return False, None, exc
+        finally:
+            set_scope(previous)
+
+    def _step_failure(
+        self, name: str, info: dict[str, Any], attempts: int, cls: type[BaseException] | None = None
+    ) -> StepFailed:
+        if cls is None and "qualname" in info:
+            cls = resolve_exception_class(info.get("module"), info["qualname"])
+        elif cls is None:
+            cls = resolve_exception_class("builtins", info["type"])
+        return make_step_failed(name, info["type"], info["message"], attempts, cls)
+
+    # ----- waiting ----------------------------------------------------------------------------------
+
+    def _wait_until(self, scope: _Scope, deadline: float) -> None:
+        while self.clock.now() < deadline:
+            if scope.can_park:
+                self._park(deadline, None)
+            elif self.clock.wait_until(deadline, self.interrupt):
+                raise _Unwind(self._dead or "evict")
+
+    def sleep(self, scope: _Scope, seconds: float) -> None:
+        key = scope.next_prim("sleep")
+        rec = self._prim_record(key, "sleep", None)
+        if rec is not None and rec.done:
+            return
+        if rec is None:
+            due = self.clock.now() + seconds
+            self._record(
+                "timer_started", key, None, {"fire_at": due}, _dumps({"fire_at": due, "seconds": seconds})
+            )
+        else:
+            due = float(rec.due or 0)
+        self.engine.report(self.run_id, "sleeping", {"until": due, "seconds": seconds})
+        self._wait_until(scope, due)
+        self._record("timer_fired", key, None, {})
+
+    def wait_for_event(self, scope: _Scope, name: str, timeout: float | None) -> Any:
+        key = scope.next_prim("wait_for_event")
+        rec = self._prim_record(key, "wait", name)
+        if rec is not None and rec.done:
+            return rec.value
+        if rec is None:
+            due = None if timeout is None else self.clock.now() + timeout
+            self._record(
+                "wait_started",
+                key,
+                name,
+                {"timeout_at": due},
+                _dumps({"timeout_at": due, "timeout": timeout}),
+            )
+        else:
+            due = rec.due
+        announced = False
+        while True:
+            signal = self.store.next_signal(self.run_id, name)
+            if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
+                signal_id, payload_json, _ = signal
+                payload = json.loads(payload_json)
+                self._record(
+                    "event_received",
+                    key,
+                    name,
+                    {"payload": payload},
+                    f'{{"signal":{signal_id},"payload":{payload_json}}}',
+                    consume_signal=signal_id,
+                )
+                self.engine.report(self.run_id, "event_received", {"event": name})
+                return payload
+            if due is not None and self.clock.now() >= due:
+                self._record("event_timed_out", key, name, {"payload": None})
+                self.engine.report(self.run_id, "event_timed_out", {"event": name})
+                return None
+            if not announced:
+                self.engine.report(self.run_id, "waiting", {"event": name, "timeout_at": due})
+                announced = True
+            self._park(due, name)
+
+    def _prim_record(self, key: str, kind: str, name: str | None) -> PrimRecord | None:
+        rec = self.history.prims.get(key)
+        if rec is None:
+            return None
+        if rec.kind != kind or rec.name != name:
+            recorded = f"ctx.{rec.kind}({rec.name!r})" if rec.name else f"ctx.{rec.kind}()"
+            asked = f"ctx.{kind}({name!r})" if name else f"ctx.{kind}()"
+            raise self._diverged(
+                key,
+                recorded.replace("ctx.wait(", "ctx.wait_for_event("),
+                asked.replace("ctx.wait(", "ctx.wait_for_event("),
+            )
+        self.visited.add(key)
+        return rec
+
+    def record_value(self, scope: _Scope, kind: str, make: Callable[[], Any]) -> Any:
+        key = scope.next_prim(kind)
+        rec = self._prim_record(key, kind, None)
+        if rec is not None:
+            return rec.value
+        value = make()
+        self._record("value_recorded", key, None, {"kind": kind, "value": value})
+        return value
+
+    # ----- composition: child workflows, map, parallel -------------------------------------------------
+
+    def run_child(
+        self, scope: _Scope, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if not scope.can_park:
+            raise WorkflowError(
+                f"child workflow {wf.name!r} cannot be called inside a ctx.parallel or ctx.map branch"
+            )
+        if args and isinstance(args[0], Context):
+            args = args[1:]  # child(ctx, ...) mirrors the child's signature; the child gets this run's ctx
+        path = scope.next_path()
+        self._marker(path, f"workflow:{wf.name}", {})
+        child = _Scope(self, f"{path}.", can_park=True)
+        previous = set_scope(child)
+        try:
+            output = wf.fn(self.ctx, *args, **kwargs)
+        finally:
+            set_scope(previous)
+        return _json_value(output, f"the result of child workflow {wf.name!r}")[0]
+
+    def run_map(
+        self, scope: _Scope, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None
+    ) -> list[Any]:
+        if not scope.can_park:
+            raise WorkflowError("ctx.map cannot be nested inside a ctx.parallel or ctx.map branch")
+        path = scope.next_path()
+        self._marker(path, f"map:{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
+        branch = _Scope(self, f"{path}.", can_park=False)
+        calls: list[Callable[[], Any]] = [
+            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {})
+            for i, item in enumerate(items)
+        ]
+        return self._run_branches(calls, max_concurrency, [branch] * len(calls))
+
+    def run_parallel(self, scope: _Scope, branches: Sequence[Callable[[], Any]]) -> list[Any]:
+        if not scope.can_park:
+            raise WorkflowError("ctx.parallel cannot be nested inside a ctx.parallel or ctx.map branch")
+        path = scope.next_path()
+        self._marker(path, f"parallel:{len(branches)}", {"branches": len(branches)})
+        scopes = [_Scope(self, f"{path}.{b}.", can_park=False) for b in range(len(branches))]
+
+        def run(b: int) -> Any:
+            return _json_value(branches[b](), f"the result of ctx.parallel branch {b}")[0]
+
+        calls: list[Callable[[], Any]] = [functools.partial(run, b) for b in range(len(branches))]
+        return self._run_branches(calls, None, scopes)
+
+    def _run_branches(
+        self, calls: list[Callable[[], Any]], max_concurrency: int | None, scopes: list[_Scope]
+    ) -> list[Any]:
+        """Run every call (all are attempted); results in order; the lowest-index failure is raised."""
+        n = len(calls)
+        results: list[Any] = [None] * n
+        errors: dict[int, BaseException] = {}
+
+        def one(i: int) -> None:
+            previous = set_scope(scopes[i])
+            try:
+                results[i] = calls[i]()
+            except BaseException as exc:  # collected; re-raised in order below
+                errors[i] = exc
+            finally:
+                set_scope(previous)
+
+        workers = min(n, max_concurrency or n, 64)
+        if workers <= 1:
+            for i in range(n):
+                one(i)
+        else:
+            with ThreadPoolExecutor(workers, thread_name_prefix=f"portaflow-{self.run_id}") as pool:
+                pending = {pool.submit(one, i) for i in range(n)}
+                while pending:
+                    _, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for exc in errors.values():
+            if isinstance(exc, _Stall | _Unwind):
+                raise exc
+        if errors:
+            raise errors[min(errors)]
+        return results
+
+
+def _describe(name: str) -> str:
+    if name.startswith("map:"):
+        return f"ctx.map({name[4:]})"
+    if name.startswith("parallel:"):
+        return f"ctx.parallel with {name[9:]} branches"
+    if name.startswith("workflow:"):
+        return f"child workflow {name[9:]!r}"
+    return f"step {name!r}"

@@ -1,0 +1,170 @@
+"""Finding workflow code: ``FILE:WORKFLOW`` on the command line, and a run's stored reference later.
+
+A run remembers where its workflow came from (module, qualified name, file) so any worker process can
+load the same code to resume it. The user's module is imported like a script (its folder on
+``sys.path``), under its file name, so its exception classes resolve by the same module name everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from portaflow.dsl.decorators import Workflow
+from portaflow.dsl.errors import PortaflowError
+
+
+def workflow_ref(wf: Workflow[..., Any]) -> dict[str, Any]:
+    try:
+        source = inspect.getsourcefile(wf.fn)
+    except TypeError:
+        source = None
+    return {
+        "module": wf.fn.__module__,
+        "qualname": wf.fn.__qualname__,
+        "file": str(Path(source).resolve()) if source else None,
+    }
+
+
+def ref_key(ref: dict[str, Any]) -> str:
+    return f"{ref['module']}:{ref['qualname']}"
+
+
+def _module_from_file(path: Path, module_name: str | None = None) -> Any:
+    path = path.resolve()
+    for name, mod in list(sys.modules.items()):
+        mod_file = getattr(mod, "__file__", None)
+        if mod_file and Path(mod_file).resolve() == path and (module_name is None or name == module_name):
+            return mod
+    name = module_name or path.stem
+    if name in sys.modules or not name.isidentifier():
+        name = f"portaflow_user_{abs(hash(str(path))):x}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise PortaflowError(f"{path}: cannot load this file as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        del sys.modules[name]
+        raise PortaflowError(
+            f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}"
+        ) from None
+    except Exception as exc:
+        del sys.modules[name]
+        raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def _workflows_in(module: Any) -> dict[str, Workflow[..., Any]]:
+    return {name: obj for name, obj in vars(module).items() if isinstance(obj, Workflow)}
+
+
+def load_target(target: str) -> Workflow[..., Any]:
+    """Resolve ``path/to/file.py:workflow_name`` (the name may be omitted if the file has one workflow)."""
+    file_part, _, name = target.partition(":") if not _has_drive(target) else (target, "", "")
+    path = Path(file_part)
+    if not path.is_file():
+        raise PortaflowError(
+            f"{file_part}: no such file; write FILE.py:WORKFLOW, "
+            "e.g. examples/research_agent.py:research_agent"
+        )
+    module = _module_from_file(path)
+    found = _workflows_in(module)
+    if not name:
+        if len(found) == 1:
+            return next(iter(found.values()))
+        listing = ", ".join(sorted(found)) or "none"
+        raise PortaflowError(
+            f"{file_part}: name the workflow as {file_part}:NAME (workflows here: {listing})"
+        )
+    wf = found.get(name)
+    if wf is None:
+        by_name = {w.name: w for w in found.values()}
+        if name in by_name:
+            return by_name[name]
+        listing = ", ".join(sorted(found)) or "none"
+        raise PortaflowError(f"{file_part}: no @workflow named {name!r} (workflows here: {listing})")
+    return wf
+
+
+def _has_drive(target: str) -> bool:
+    return len(target) > 2 and target[1] == ":" and target[0].isalpha() and target[2] in "\\/"
+
+
+def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:
+    """Load the workflow a run was started with, in this process."""
+    module = sys.modules.get(ref["module"])
+    if module is None and ref.get("file") and Path(ref["file"]).is_file():
+        module = _module_from_file(Path(ref["file"]), ref["module"] if ref["module"] != "__main__" else None)
+    if module is None:
+        try:
+            module = importlib.import_module(ref["module"])
+        except ImportError:
+            raise PortaflowError(
+                f"cannot find the code of workflow {ref['qualname']!r} (module {ref['module']!r}, file "
+                f"{ref.get('file')}); run the worker where that file exists"
+            ) from None
+    obj: Any = module
+    for part in ref["qualname"].split("."):
+        obj = getattr(obj, part, None)
+    if not isinstance(obj, Workflow):
+        raise PortaflowError(
+            f"{ref.get('file') or ref['module']}: no @workflow {ref['qualname']!r} any more; "
+            "restore it to resume"
+            " its runs, or cancel them"
+        )
+    return obj
+
+
+def bind_input(wf: Workflow[..., Any], data: Any) -> dict[str, Any]:
+    """Check a run's input object against the workflow's parameters (after the Context)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PortaflowError(
+            f"the input of workflow {wf.name!r} must be a JSON object of its parameters "
+            f"({_describe_params(wf)}), not {json.dumps(data)[:60]}"
+        )
+    params = wf.input_params
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    named = {p.name: p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    unknown = [k for k in data if k not in named]
+    if unknown and not accepts_any:
+        raise PortaflowError(
+            f"the input of workflow {wf.name!r} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"its parameters are: {_describe_params(wf)}"
+        )
+    missing = [n for n, p in named.items() if p.default is p.empty and n not in data]
+    if missing:
+        raise PortaflowError(
+            f"the input of workflow {wf.name!r} is missing {', '.join(map(repr, missing))}; "
+            f"its parameters are: {_describe_params(wf)}"
+        )
+    try:
+        return dict(json.loads(json.dumps(data, allow_nan=False)))
+    except (TypeError, ValueError) as exc:
+        raise PortaflowError(f"the input of workflow {wf.name!r} must be JSON: {exc}") from None
+
+
+def _describe_params(wf: Workflow[..., Any]) -> str:
+    parts = []
+    for p in wf.input_params:
+        if p.kind is p.VAR_KEYWORD:
+            parts.append(f"**{p.name}")
+        elif p.kind is p.VAR_POSITIONAL:
+            continue
+        elif p.default is p.empty:
+            parts.append(p.name)
+        else:
+            parts.append(f"{p.name}={json.dumps(p.default, default=str)}")
+    return ", ".join(parts) or "none"

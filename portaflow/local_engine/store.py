@@ -1,0 +1,535 @@
+"""The SQLite event store: runs, their append-only event logs, and buffered signals.
+
+Every write that belongs to a run checks the writer's lease *fence* in the same transaction, so a
+process that lost its lease (paused, partitioned, presumed dead) can never append to a log that a newer
+owner is writing. One durable commit per recorded fact; WAL with ``synchronous=FULL`` unless the caller
+opts out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from portaflow.dsl.errors import PortaflowError, RunNotFound
+from portaflow.local_engine.owner import Owner, owner_alive
+
+APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
+SCHEMA_VERSION = 1
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+
+_SCHEMA = """
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    workflow TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    input TEXT NOT NULL,
+    status TEXT NOT NULL,
+    output TEXT,
+    error TEXT,
+    stalled TEXT,
+    waiting_for TEXT,
+    wake_at REAL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    owner TEXT,
+    owner_host TEXT,
+    owner_pid INTEGER,
+    owner_started TEXT,
+    lease_until REAL,
+    fence INTEGER NOT NULL DEFAULT 0,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_status ON runs(status, wake_at);
+CREATE INDEX runs_by_owner ON runs(owner);
+CREATE TABLE events (
+    run_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    key TEXT,
+    name TEXT,
+    data TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE signals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    sent_at REAL NOT NULL,
+    consumed_seq INTEGER
+);
+CREATE INDEX signals_pending ON signals(run_id, name, consumed_seq);
+"""
+
+
+class LeaseLost(Exception):
+    """This process no longer owns the run (another process took it over)."""
+
+
+class CancelRequested(Exception):
+    """Someone asked for the run to be cancelled."""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run_id: str
+    workflow: str
+    ref: dict[str, Any]
+    input: Any
+    status: str
+    output: Any
+    error: dict[str, Any] | None
+    stalled: dict[str, Any] | None
+    waiting_for: str | None
+    wake_at: float | None
+    created_at: float
+    updated_at: float
+    owner: str | None
+    fence: int
+    cancel_requested: bool
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    kind: str
+    key: str | None
+    name: str | None
+    data: dict[str, Any]
+    at: float
+
+
+_RUN_COLUMNS = (
+    "run_id, workflow, ref, input, status, output, error, stalled, waiting_for, wake_at, created_at,"
+    " updated_at, owner, fence, cancel_requested"
+)
+
+
+def _run_row(row: Sequence[Any]) -> RunRow:
+    return RunRow(
+        run_id=row[0],
+        workflow=row[1],
+        ref=json.loads(row[2]),
+        input=json.loads(row[3]),
+        status=row[4],
+        output=None if row[5] is None else json.loads(row[5]),
+        error=None if row[6] is None else json.loads(row[6]),
+        stalled=None if row[7] is None else json.loads(row[7]),
+        waiting_for=row[8],
+        wake_at=row[9],
+        created_at=row[10],
+        updated_at=row[11],
+        owner=row[12],
+        fence=row[13],
+        cancel_requested=bool(row[14]),
+    )
+
+
+def _connect(path: str, durable: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60.0)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+    return conn
+
+
+def _check_or_init(path: str) -> None:
+    """Refuse a file that is not ours before changing anything in it; create the schema in a new one."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=60.0)
+    except sqlite3.Error as exc:
+        raise PortaflowError(f"{path}: cannot open the database: {exc}") from None
+    try:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise PortaflowError(
+                f"{path}: not a portaflow database ({exc}); pass --db with another path"
+            ) from None
+        if app_id == APPLICATION_ID:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise PortaflowError(
+                    f"{path}: database schema version {version}, "
+                    f"this portaflow reads version {SCHEMA_VERSION}"
+                )
+            return
+        if tables:
+            raise PortaflowError(
+                f"{path}: a SQLite database of another application; pass --db with another path"
+            )
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+class Store:
+    """All SQL lives here. Thread-safe: one connection guarded by a lock."""
+
+    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise PortaflowError(f"{self.path}: cannot create the database folder: {exc}") from None
+            if Path(self.path).is_dir():
+                raise PortaflowError(f"{self.path}: is a folder; --db wants a database file path")
+        _check_or_init(self.path)
+        self._conn = _connect(self.path, durable)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # ----- runs -------------------------------------------------------------------------------------
+
+    def create_run(
+        self, run_id: str, workflow: str, ref: dict[str, Any], input_json: str, now: float
+    ) -> RunRow | None:
+        """Insert a new run (with its ``run_started`` event); the existing row if the id is taken."""
+        with self._tx() as conn:
+            row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is not None:
+                return _run_row(row)
+            conn.execute(
+                "INSERT INTO runs (run_id, workflow, ref, input, status, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, 'running', ?, ?)",
+                (run_id, workflow, json.dumps(ref), input_json, now, now),
+            )
+            conn.execute(
+                "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
+                (run_id, workflow, '{"input": ' + input_json + "}", now),
+            )
+        return None
+
+    def get_run(self, run_id: str) -> RunRow:
+        rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
+        if not rows:
+            raise RunNotFound(f"no run {run_id!r} in {self.path}")
+        return _run_row(rows[0])
+
+    def list_runs(self, status: str | None = None) -> list[RunRow]:
+        if status is None:
+            rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY created_at, run_id")
+        else:
+            rows = self._read(
+                f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = ? ORDER BY created_at, run_id", (status,)
+            )
+        return [_run_row(r) for r in rows]
+
+    def _runnable(self, conn: sqlite3.Connection, row: Sequence[Any], now: float, force: bool) -> bool:
+        status, waiting_for, wake_at, stalled, run_id = row
+        if status == "running":
+            return force or stalled is None or wake_at is None or wake_at <= now
+        if status != "waiting":
+            return False
+        if force and waiting_for is None:
+            return True
+        if wake_at is not None and wake_at <= now:
+            return True
+        if waiting_for is None:
+            return False
+        pending = conn.execute(
+            "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
+            (run_id, waiting_for),
+        ).fetchone()
+        return pending is not None
+
+    def acquire(
+        self, run_id: str, owner: Owner, lease_until: float, wall_now: float, now: float, force: bool = False
+    ) -> tuple[int, str | None] | None:
+        """Take the run's lease if it is runnable and free (or its owner is dead or its lease expired).
+
+        Returns the new fence and, on a takeover, why the previous owner lost it; None if not acquired.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT status, waiting_for, wake_at, stalled, owner, owner_host, owner_pid, owner_started,"
+                " lease_until, fence, run_id FROM runs WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                raise RunNotFound(f"no run {run_id!r} in {self.path}")
+            status, waiting_for, wake_at, stalled, cur_owner, host, pid, started, lease, fence, _ = row
+            takeover = None
+            if cur_owner is not None:
+                if cur_owner == owner.id:
+                    return None
+                alive = owner_alive(cur_owner, host, pid, started)
+                if alive is False:
+                    takeover = f"owner process {pid} on {host} is gone"
+                elif lease is not None and lease < wall_now:
+                    takeover = f"the lease of owner process {pid} on {host} expired"
+                else:
+                    return None
+            if not self._runnable(conn, (status, waiting_for, wake_at, stalled, run_id), now, force):
+                return None
+            conn.execute(
+                "UPDATE runs SET owner = ?, owner_host = ?, owner_pid = ?, owner_started = ?,"
+                " lease_until = ?, fence = fence + 1, status = 'running', waiting_for = NULL,"
+                " wake_at = NULL, stalled = NULL WHERE run_id = ?",
+                (owner.id, owner.host, owner.pid, owner.started, lease_until, run_id),
+            )
+            if takeover is not None:
+                seq = conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0]
+                conn.execute(
+                    "INSERT INTO events VALUES (?, ?, 'run_recovered', NULL, NULL, ?, ?)",
+                    (run_id, seq + 1, json.dumps({"reason": takeover}), now),
+                )
+            return fence + 1, takeover
+
+    def _check_lease(self, conn: sqlite3.Connection, run_id: str, owner_id: str, fence: int) -> bool:
+        """Raise LeaseLost unless we still own the run; return whether cancellation was requested."""
+        row = conn.execute(
+            "SELECT owner, fence, cancel_requested FROM runs WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        if row is None or row[0] != owner_id or row[1] != fence:
+            raise LeaseLost(run_id)
+        return bool(row[2])
+
+    def append(
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        seq: int,
+        kind: str,
+        key: str | None,
+        name: str | None,
+        data_json: str,
+        at: float,
+        *,
+        consume_signal: int | None = None,
+    ) -> None:
+        """Append one event to the run's log, fenced; optionally mark a buffered signal consumed by it."""
+        with self._tx() as conn:
+            if self._check_lease(conn, run_id, owner_id, fence):
+                raise CancelRequested(run_id)
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, seq, kind, key, name, data_json, at),
+            )
+            if consume_signal is not None:
+                conn.execute("UPDATE signals SET consumed_seq = ? WHERE id = ?", (seq, consume_signal))
+
+    def finish(
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        seq: int,
+        kind: str,
+        data_json: str,
+        at: float,
+        status: str,
+        output_json: str | None,
+        error_json: str | None,
+    ) -> None:
+        """Append the terminal event and set the run's final status in one commit."""
+        with self._tx() as conn:
+            cancel = self._check_lease(conn, run_id, owner_id, fence)
+            if cancel and status != "cancelled":
+                raise CancelRequested(run_id)
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, NULL, NULL, ?, ?)", (run_id, seq, kind, data_json, at)
+            )
+            conn.execute(
+                "UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ?, owner = NULL,"
+                " lease_until = NULL, waiting_for = NULL, wake_at = NULL, stalled = NULL WHERE run_id = ?",
+                (status, output_json, error_json, at, run_id),
+            )
+
+    def release_waiting(
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        waiting_for: str | None,
+        wake_at: float | None,
+        now: float,
+    ) -> bool:
+        """Mark the run waiting and give up its lease; False (lease kept) if its event already arrived."""
+        with self._tx() as conn:
+            self._check_lease(conn, run_id, owner_id, fence)
+            if waiting_for is not None:
+                pending = conn.execute(
+                    "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
+                    (run_id, waiting_for),
+                ).fetchone()
+                if pending is not None:
+                    return False
+            conn.execute(
+                "UPDATE runs SET status = 'waiting', waiting_for = ?, wake_at = ?, updated_at = ?,"
+                " owner = NULL, lease_until = NULL WHERE run_id = ?",
+                (waiting_for, wake_at, now, run_id),
+            )
+            return True
+
+    def release(
+        self,
+        run_id: str,
+        owner_id: str,
+        fence: int,
+        now: float,
+        stalled_json: str | None = None,
+        retry_at: float | None = None,
+    ) -> None:
+        """Give up the lease of a run that stays 'running' (shutdown, or stalled by a replay mismatch)."""
+        with self._lock:
+            self._conn.execute(
+                "UPDATE runs SET owner = NULL, lease_until = NULL, stalled = ?, wake_at = ?, updated_at = ?"
+                " WHERE run_id = ? AND owner = ? AND fence = ?",
+                (stalled_json, retry_at, now, run_id, owner_id, fence),
+            )
+
+    def renew(self, owner_id: str, lease_until: float) -> list[str]:
+        """Extend every lease this owner holds; return the ids of its runs whose cancellation was asked."""
+        with self._lock:
+            self._conn.execute("UPDATE runs SET lease_until = ? WHERE owner = ?", (lease_until, owner_id))
+            rows = self._conn.execute(
+                "SELECT run_id FROM runs WHERE owner = ? AND cancel_requested = 1", (owner_id,)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def request_cancel(self, run_id: str, now: float, wall_now: float) -> str:
+        """Cancel an unowned run at once, or flag an owned one for its owner; returns the resulting status."""
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT status, owner, owner_host, owner_pid, owner_started, lease_until FROM runs"
+                " WHERE run_id = ?",
+                (run_id,),
+            ).fetchone()
+            if row is None:
+                raise RunNotFound(f"no run {run_id!r} in {self.path}")
+            status, owner, host, pid, started, lease = row
+            if status in TERMINAL:
+                return str(status)
+            owned = (
+                owner is not None
+                and owner_alive(owner, host, pid, started) is not False
+                and (lease is None or lease >= wall_now)
+            )
+            if owned:
+                conn.execute("UPDATE runs SET cancel_requested = 1 WHERE run_id = ?", (run_id,))
+                return "cancelling"
+            seq = conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0]
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, 'run_cancelled', NULL, NULL, '{}', ?)",
+                (run_id, seq + 1, now),
+            )
+            conn.execute(
+                "UPDATE runs SET status = 'cancelled', cancel_requested = 1, owner = NULL,"
+                " lease_until = NULL, waiting_for = NULL, wake_at = NULL, updated_at = ? WHERE run_id = ?",
+                (now, run_id),
+            )
+            return "cancelled"
+
+    # ----- events and signals -----------------------------------------------------------------------
+
+    def load_events(self, run_id: str) -> list[EventRow]:
+        rows = self._read(
+            "SELECT seq, kind, key, name, data, at FROM events WHERE run_id = ? ORDER BY seq", (run_id,)
+        )
+        return [EventRow(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    def last_seq(self, run_id: str) -> int:
+        return int(self._read("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,))[0][0] or 0)
+
+    def add_signal(self, run_id: str, name: str, payload_json: str, now: float) -> int:
+        with self._tx() as conn:
+            row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFound(f"no run {run_id!r} in {self.path}")
+            if row[0] in TERMINAL:
+                raise PortaflowError(f"run {run_id} is {row[0]}; the event {name!r} was not recorded")
+            cur = conn.execute(
+                "INSERT INTO signals (run_id, name, payload, sent_at) VALUES (?, ?, ?, ?)",
+                (run_id, name, payload_json, now),
+            )
+            conn.execute("UPDATE runs SET updated_at = ? WHERE run_id = ?", (now, run_id))
+            return int(cur.lastrowid or 0)
+
+    def next_signal(self, run_id: str, name: str) -> tuple[int, str, float] | None:
+        """The oldest unconsumed event ``name`` of the run: (id, payload JSON, time received)."""
+        rows = self._read(
+            "SELECT id, payload, sent_at FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL"
+            " ORDER BY id LIMIT 1",
+            (run_id, name),
+        )
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    def pending_signals(self, run_id: str) -> list[tuple[str, Any]]:
+        rows = self._read(
+            "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id",
+            (run_id,),
+        )
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    # ----- scheduling -------------------------------------------------------------------------------
+
+    def runnable(self, now: float, wall_now: float, me: str, limit: int) -> list[str]:
+        """Runs a worker may take now: due, signalled, unowned, or owned by a dead/expired owner."""
+        rows = self._read(
+            "SELECT r.run_id, r.owner, r.owner_host, r.owner_pid, r.owner_started, r.lease_until FROM runs r"
+            " WHERE (r.status = 'running' AND (r.owner IS NOT NULL OR r.stalled IS NULL OR r.wake_at <= ?))"
+            " OR (r.status = 'waiting' AND (r.wake_at <= ? OR (r.waiting_for IS NOT NULL AND EXISTS ("
+            "   SELECT 1 FROM signals s WHERE s.run_id = r.run_id AND s.name = r.waiting_for"
+            "   AND s.consumed_seq IS NULL))))"
+            " ORDER BY r.created_at LIMIT ?",
+            (now, now, limit * 4 + 16),
+        )
+        out: list[str] = []
+        for run_id, owner, host, pid, started, lease in rows:
+            if owner is not None:
+                if owner == me:
+                    continue
+                if owner_alive(owner, host, pid, started) is not False and (
+                    lease is None or lease >= wall_now
+                ):
+                    continue
+            out.append(run_id)
+            if len(out) >= limit:
+                break
+        return out
+
+    def next_wake(self) -> float | None:
+        row = self._read("SELECT MIN(wake_at) FROM runs WHERE status IN ('waiting', 'running')")
+        return None if row[0][0] is None else float(row[0][0])

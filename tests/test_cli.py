@@ -1,0 +1,184 @@
+"""The `portaflow` command as a user runs it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FLOWS = Path(__file__).parent / "cli_workflows" / "flows.py"
+
+
+class CLI:
+    def __init__(self, tmp: Path) -> None:
+        self.db = tmp / "cli.db"
+        self.effects = tmp / "effects"
+        self.effects.mkdir()
+        self.env = {**os.environ, "PORTAFLOW_DB": str(self.db), "PORTAFLOW_TEST_EFFECTS": str(self.effects)}
+
+    def __call__(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "portaflow", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+            cwd=cwd,
+        )
+
+    def last_json(self, proc: subprocess.CompletedProcess[str]) -> Any:
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def effects_log(self) -> list[str]:
+        path = self.effects / "effects.log"
+        return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> CLI:
+    return CLI(tmp_path)
+
+
+def test_run_prints_steps_on_stderr_and_the_result_as_the_last_stdout_line(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:greet", "--input", '{"name": "ada", "excited": true}', "--run-id", "g1")
+    assert proc.returncode == 0, proc.stderr
+    assert cli.last_json(proc) == {
+        "run_id": "g1",
+        "status": "completed",
+        "output": {"greeting": "hello-ada!", "key": "g1:1"},
+    }
+    assert "step record ok in" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_run_and_signal_a_human_approval(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:approve", "--input", '{"amount": 250}', "--run-id", "a1")
+    assert proc.returncode == 3
+    assert cli.last_json(proc)["waiting_for"] == "approval"
+    status = cli("status", "a1", "--json")
+    shown = json.loads(status.stdout)
+    assert shown["status"] == "waiting" and shown["workflow"] == "approve" and "created_at" in shown
+    proc = cli("signal", "a1", "approval", "--data", '{"ok": true}')
+    assert proc.returncode == 0, proc.stderr
+    assert cli.last_json(proc)["output"] == {"amount": 250, "decision": {"ok": True}}
+    history = json.loads(cli("history", "a1", "--json").stdout)
+    assert [e["kind"] for e in history] == [
+        "run_started",
+        "step_completed",
+        "wait_started",
+        "event_received",
+        "run_completed",
+    ]
+    assert "event_received" in cli("history", "a1").stdout
+
+
+def test_a_failed_run_exits_1_with_the_error(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:failing")
+    assert proc.returncode == 1
+    assert cli.last_json(proc)["error"]["type"] == "RuntimeError"
+    assert "retrying in 10ms" in proc.stderr and "failed after 2 attempt(s)" in proc.stderr
+
+
+def test_a_run_killed_mid_step_is_recovered_by_a_worker_without_rerunning_recorded_steps(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:crashy", "--run-id", "c1")
+    assert proc.returncode == -9  # the step SIGKILLed the process running it
+    assert cli.last_json(cli("status", "c1", "--json"))["status"] == "running"
+    worker = cli("worker", "--drain")
+    assert worker.returncode == 0, worker.stderr
+    assert "recovering run c1" in worker.stderr
+    assert cli.last_json(cli("status", "c1", "--json"))["output"] == ["before", "survived", "after"]
+    # 'before' was recorded before the crash: never executed again; the interrupted step re-ran once,
+    # with the same idempotency key
+    assert cli.effects_log() == ["before c1:0", "die_once c1:1", "die_once c1:1", "after c1:2"]
+
+
+def test_worker_drain_leaves_future_timers_and_run_max_wait_hands_them_over(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:napper", "--max-wait", "1m", "--run-id", "n1")
+    assert proc.returncode == 3
+    assert "wake_at" in cli.last_json(proc)
+    assert cli("worker", "--drain").returncode == 0
+    assert cli.last_json(cli("status", "n1", "--json"))["status"] == "waiting"
+
+
+def test_list_and_cancel(cli: CLI) -> None:
+    cli("run", f"{FLOWS}:approve", "--input", '{"amount": 1}', "--run-id", "x1")
+    cli("run", f"{FLOWS}:greet", "--input", '{"name": "b"}', "--run-id", "x2")
+    listed = json.loads(cli("list", "--json").stdout)
+    assert {r["run_id"]: r["status"] for r in listed} == {"x1": "waiting", "x2": "completed"}
+    assert [r["run_id"] for r in json.loads(cli("list", "--status", "waiting", "--json").stdout)] == ["x1"]
+    proc = cli("cancel", "x1")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["status"] == "cancelled"
+    assert "x1" in cli("list").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status", "nope"], "no run 'nope'"),
+        (["history", "nope"], "no run 'nope'"),
+        (["signal", "nope", "ev"], "no run 'nope'"),
+        (["cancel", "nope"], "no run 'nope'"),
+        (["run", "missing.py:wf"], "missing.py: no such file"),
+        (["run", f"{FLOWS}:nope"], "no @workflow named 'nope' (workflows here: approve, crashy"),
+        (["run", f"{FLOWS}"], "name the workflow as"),
+        (["run", f"{FLOWS}:greet", "--input", "{bad"], "--input is not JSON"),
+        (["run", f"{FLOWS}:greet", "--input", "[1]"], "must be a JSON object"),
+        (["run", f"{FLOWS}:greet", "--input", '{"nom": 1}'], "unknown key(s) 'nom'"),
+        (["run", f"{FLOWS}:greet"], "missing 'name'"),
+        (["run", f"{FLOWS}:greet", "--input", "@nowhere.json"], "cannot read nowhere.json"),
+        (["run", f"{FLOWS}:greet", "--input", '{"name": "x"}', "--max-wait", "soon"], "not a duration"),
+        (["run", f"{FLOWS}:greet", "--input", '{"name": "x"}', "--run-id", "a b"], "run id 'a b'"),
+        (["worker", "--concurrency", "0"], "--concurrency must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(cli: CLI, args: list[str], message: str) -> None:
+    proc = cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_with_a_syntax_error_is_reported_with_its_position(cli: CLI, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("from portaflow import workflow\n\n@workflow\ndef wf(ctx):\n    return (\n")
+    proc = cli("run", f"{broken}:wf")
+    assert proc.returncode == 2
+    assert f"{broken}:5" in proc.stderr and "syntax error" in proc.stderr
+
+
+@pytest.mark.parametrize("content", [b"hello, this is not sqlite", b"SQLite format 3\x00" + b"\x00" * 200])
+def test_a_corrupt_database_is_refused_and_left_untouched(cli: CLI, tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(content)
+    proc = cli("list", "--db", str(bad))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert str(bad) in proc.stderr
+    assert bad.read_bytes() == content
+
+
+def test_a_foreign_sqlite_database_is_refused_and_left_untouched(cli: CLI, tmp_path: Path) -> None:
+    import sqlite3
+
+    foreign = tmp_path / "app.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.execute("INSERT INTO users VALUES (1)")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    proc = cli("run", f"{FLOWS}:greet", "--input", '{"name": "x"}', "--db", str(foreign))
+    assert proc.returncode == 2 and "another application" in proc.stderr
+    assert foreign.read_bytes() == before
+
+
+def test_the_default_database_lives_under_the_current_folder(cli: CLI, tmp_path: Path) -> None:
+    del cli.env["PORTAFLOW_DB"]
+    proc = cli("run", f"{FLOWS}:greet", "--input", '{"name": "d"}', cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / ".portaflow" / "runs.db").is_file()

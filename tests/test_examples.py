@@ -1,0 +1,91 @@
+"""The examples are real workflows: each runs to the documented outcome on the local engine."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portaflow.local_engine import Engine, load_target
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+
+
+def wf(name: str) -> Any:
+    return load_target(f"{EXAMPLES / name}.py:{name}")
+
+
+def test_support_agent_refunds_a_small_order_then_follows_up_a_day_later(portaflow_engine: Engine) -> None:
+    start = portaflow_engine.clock.now()
+    ticket = {"id": "T-1", "text": "My lamp arrived broken, order A1001"}
+    run = portaflow_engine.start(wf("support_agent"), {"ticket": ticket}, run_id="s1")
+    out = run.result()
+    assert out["outcome"] == "refunded" and out["approved_by"] == "policy"
+    assert out["refund"]["amount"] == 42.0 and out["refund"]["idempotency_key"] == "s1:5"
+    assert portaflow_engine.clock.now() - start == pytest.approx(86400, abs=1)
+    tools = [e.name for e in run.history() if e.kind == "step_completed"]
+    assert tools[:5] == ["call_llm", "lookup_order", "call_llm", "check_refund_policy", "call_llm"]
+
+
+def test_support_agent_waits_for_approval_of_a_large_refund(portaflow_engine: Engine) -> None:
+    ticket = {"id": "T-2", "text": "Chair broken, order B2002"}
+    run = portaflow_engine.start(wf("support_agent"), {"ticket": ticket})
+    assert run.status().waiting_for == "approval"
+    run.signal("approval", {"approved": True, "by": "dana"})
+    out = run.result()
+    assert (out["outcome"], out["approved_by"], out["refund"]["amount"]) == ("refunded", "dana", 480.0)
+
+
+def test_support_agent_declines_when_nobody_approves_within_three_days(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(wf("support_agent"), {"ticket": {"id": "T-3", "text": "order B2002"}})
+    portaflow_engine.advance("3d")
+    assert run.result() == {
+        "ticket": "T-3",
+        "outcome": "refund_declined",
+        "reason": "no approval within 3 days",
+    }
+
+
+def test_support_agent_answers_when_the_policy_says_no(portaflow_engine: Engine) -> None:
+    out = portaflow_engine.start(
+        wf("support_agent"), {"ticket": {"id": "T-4", "text": "order C3003"}}
+    ).result()
+    assert out["outcome"] == "answered" and "not eligible" in out["answer"]
+
+
+def test_refund_saga_completes_when_every_step_succeeds(portaflow_engine: Engine) -> None:
+    out = portaflow_engine.start(wf("refund_saga"), {"order_id": "A1", "amount": 5.0}).result()
+    assert out == {
+        "order_id": "A1",
+        "status": "refunded",
+        "steps": ["reverse_charge", "restock", "notify_warehouse"],
+    }
+
+
+def test_refund_saga_compensates_in_reverse_order(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(
+        wf("refund_saga"), {"order_id": "A1", "amount": 5.0, "fail_at": "notify_warehouse"}, run_id="sg"
+    )
+    out = run.result()
+    assert out["status"] == "compensated" and out["failed_step"] == "notify_warehouse"
+    assert out["undone"] == [{"undone": "rs_A1"}, {"undone": "rv_A1", "key": "sg:4"}]
+    steps = [e.name for e in run.history() if e.kind in ("step_completed", "step_failed")]
+    assert steps == ["reverse_charge", "restock", "notify_warehouse", "undo_restock", "undo_reverse_charge"]
+
+
+def test_refund_saga_with_nothing_to_compensate(portaflow_engine: Engine) -> None:
+    out = portaflow_engine.start(
+        wf("refund_saga"), {"order_id": "A1", "amount": 5.0, "fail_at": "reverse_charge"}
+    ).result()
+    assert out["status"] == "compensated" and out["undone"] == []
+
+
+def test_research_agent_fans_out_with_a_concurrency_limit(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(wf("research_agent"), {"question": "durable execution", "n_sources": 6})
+    out = run.result()
+    assert out["sources"] == 6 and out["summary"].startswith("durable execution: ")
+    maps = [e for e in run.history() if e.kind == "call_started"]
+    assert maps[0].name == "map:read_source" and maps[0].data["max_concurrency"] == 3
