@@ -430,7 +430,8 @@ class AslCompiler:
 
     def payload(self, ctx: Ctx, sd: ir.StepDef, args: str, key: str) -> str:
         return ("{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
-                f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run}}' + " %}")
+                f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, '
+                f'"meta": {{"state": $states.context.State.Name, "item": $states.context.Map.Item.Index}}}}' + " %}")
 
     def step_task(self, sd: ir.StepDef, payload: str) -> dict[str, Any]:
         task: dict[str, Any] = {

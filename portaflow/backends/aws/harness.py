@@ -1,0 +1,411 @@
+"""Execute a compiled workflow's state machine offline, on moto, against the user's Python steps.
+
+    from portaflow.backends.aws.harness import AwsHarness
+
+    with AwsHarness("examples/refund.py", workflow="refund") as aws:
+        run = aws.start({"order_id": "o1"}, run_id="r1")   # runs until completed, failed or waiting
+        run.signal("approval", {"ok": True})                # through the generated events function
+        aws.advance("3d")                                    # virtual time: event timeouts fire
+        print(run.status, run.output, run.error, run.calls)
+
+What is real: moto's ASL interpreter runs the generated definition (JSONata evaluated by jsonata-python),
+every Lambda invoke goes in-process to the same handler code the deployed functions run (``runtime.py``),
+events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
+``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
+sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
+moto's missing JSONata evaluator, and its variable encoding (it does not escape strings).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from unittest import mock
+
+from portaflow.compiler.diagnostics import CompileError
+from portaflow.compiler.durations import parse_duration
+from portaflow.compiler.frontend import compile_file
+
+from . import runtime
+from .asl import compile_asl
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+EVENTS_FN = "pf-events"
+TABLE = "pf-events"
+POLL = 0.003
+WAITING_AFTER = 0.05  # a callback wait with no outcome for this long (real time) means "waiting"
+
+
+def _fn_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+@dataclass
+class StepInvocation:
+    step: str
+    args: dict[str, Any]
+    key: str
+    attempt: int
+    error: dict[str, str] | None = None
+    delay: float | None = None  # the retry delay requested after this attempt failed
+
+
+@dataclass
+class _Waiter:
+    endpoint: Any
+    deadline: float | None
+    started: float
+    timed_out: threading.Event = field(default_factory=threading.Event)
+
+
+class AwsRun:
+    """One execution of the state machine."""
+
+    def __init__(self, harness: AwsHarness, run_id: str, arn: str) -> None:
+        self.harness = harness
+        self.run_id = run_id
+        self.arn = arn
+        self.status = "running"
+        self.output: Any = None
+        self.error: dict[str, str] | None = None
+        self.waiting_for: str | None = None
+
+    @property
+    def calls(self) -> list[StepInvocation]:
+        return [c for c in self.harness.invocations if c.key.startswith(self.run_id + ":")]
+
+    @property
+    def sleeps(self) -> list[float]:
+        return list(self.harness.sleeps.get(self.run_id, []))
+
+    def signal(self, event: str, payload: Any = None) -> AwsRun:
+        self.harness.signal(self.run_id, event, payload)
+        return self
+
+    def history(self) -> list[dict[str, Any]]:
+        return self.harness.sfn.get_execution_history(executionArn=self.arn, maxResults=1000)["events"]  # type: ignore[no-any-return]
+
+
+class AwsHarness:
+    """A moto-backed AWS account with the workflow deployed; see the module docstring."""
+
+    def __init__(self, path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        res = compile_file(self.path, workflow)
+        if res.errors or res.program is None:
+            raise CompileError(res.errors, res.source)
+        self.program = res.program
+        definition, diags = compile_asl(self.program)
+        errors = [d for d in diags if d.severity == "error"]
+        if errors:
+            raise CompileError(errors, res.source)
+        self.definition = definition
+        self.timeout = timeout
+        self.clock = 0.0
+        self.invocations: list[StepInvocation] = []
+        self.sleeps: dict[str, list[float]] = {}
+        self.runs: dict[str, AwsRun] = {}
+        self._lock = threading.Lock()
+        self._waiters: dict[int, _Waiter] = {}
+        self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
+        self._stack: ExitStack | None = None
+        self.module: ModuleType | None = None
+
+    # ------------------------------------------------------------------------------------------ set up
+    def __enter__(self) -> AwsHarness:
+        from moto import mock_aws
+
+        self._stack = ExitStack()
+        self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True},
+                                                   "lambda": {"use_docker": False}}))
+        for p in patches(self):
+            self._stack.enter_context(p)
+        import boto3
+
+        self.module = _load_module(self.path)
+        self.sfn = boto3.client("stepfunctions", region_name=REGION)
+        self.ddb = boto3.client("dynamodb", region_name=REGION)
+        self.lam = boto3.client("lambda", region_name=REGION)
+        iam = boto3.client("iam", region_name=REGION)
+        role = iam.create_role(RoleName="pf-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        self.ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              BillingMode="PAY_PER_REQUEST")
+        names = [EVENTS_FN] + [f"pf-step-{s}" for s in self.program.steps]
+        for name in names:
+            self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="h.handler",
+                                     Code={"ZipFile": _dummy_zip()})
+        text = json.dumps(self.definition)
+        for s in self.program.steps:
+            text = text.replace("${StepFn_" + s + "}", _fn_arn(f"pf-step-{s}"))
+        text = text.replace("${EventsFunctionArn}", _fn_arn(EVENTS_FN))
+        from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+        Preprocessor._query_language_per_scope.clear()
+        self.machine = self.sfn.create_state_machine(
+            name=f"pf-{self.program.entry}", definition=text,
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/pf-role")["stateMachineArn"]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            # no execution may be left waiting: a moto worker would outlive the mock
+            for w in list(self._waiters.values()):
+                w.timed_out.set()
+            deadline = time.monotonic() + 5
+            for run in self.runs.values():
+                while run.status in ("running", "waiting") and time.monotonic() < deadline:
+                    for w in list(self._waiters.values()):
+                        w.timed_out.set()
+                    self._refresh(run)
+                    time.sleep(POLL)
+        finally:
+            assert self._stack is not None
+            self._stack.close()
+
+    # --------------------------------------------------------------------------------------- execution
+    def start(self, input: Any = None, run_id: str | None = None) -> AwsRun:
+        """Start an execution named ``run_id``; return once it completed, failed or waits for an event."""
+        run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
+        arn = self.sfn.start_execution(stateMachineArn=self.machine, name=run_id,
+                                       input=json.dumps(input if input is not None else {}))["executionArn"]
+        run = AwsRun(self, run_id, arn)
+        self.runs[run_id] = run
+        self._settle(run)
+        return run
+
+    def signal(self, run_id: str, event: str, payload: Any = None) -> AwsRun:
+        """Raise an event the way a deployed system does: invoke the events function with ``send``."""
+        body = {"action": "send", "run_id": run_id, "event": event, "payload": payload}
+        resp = self.lam.invoke(FunctionName=EVENTS_FN, Payload=json.dumps(body).encode())
+        if resp.get("FunctionError"):
+            raise RuntimeError(resp["Payload"].read().decode())
+        run = self.runs[run_id]
+        self._settle(run)
+        return run
+
+    def advance(self, duration: str | float) -> None:
+        """Move virtual time forward; event waits whose timeout passed time out."""
+        self.clock += parse_duration(duration) if isinstance(duration, str) else float(duration)
+        with self._lock:
+            for w in self._waiters.values():
+                if w.deadline is not None and w.deadline <= self.clock:
+                    w.timed_out.set()
+        for run in self.runs.values():
+            if run.status in ("running", "waiting"):
+                self._settle(run)
+
+    def _refresh(self, run: AwsRun) -> str:
+        d = self.sfn.describe_execution(executionArn=run.arn)
+        status = d["status"]
+        if status == "SUCCEEDED":
+            run.status = "completed"
+            run.output = json.loads(d["output"]) if d.get("output") is not None else None
+        elif status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            run.status = "failed"
+            run.error = self._failure(run)
+        return str(status)
+
+    def _failure(self, run: AwsRun) -> dict[str, str]:
+        events = self.sfn.get_execution_history(executionArn=run.arn, reverseOrder=True, maxResults=5)["events"]
+        for e in events:
+            det = e.get("executionFailedEventDetails")
+            if det is not None:
+                cause = det.get("cause") or ""
+                message = cause
+                try:
+                    parsed = json.loads(cause)
+                    if isinstance(parsed, dict) and "errorMessage" in parsed:
+                        message = parsed["errorMessage"]
+                except ValueError:
+                    pass
+                return {"type": det.get("error", ""), "message": message}
+        return {"type": "States.Unknown", "message": ""}
+
+    def _settle(self, run: AwsRun) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self._refresh(run) != "RUNNING":
+                return
+            with self._lock:
+                waiting = [w for w in self._waiters.values()
+                           if w.endpoint.get_outcome() is None and not w.timed_out.is_set()
+                           and time.monotonic() - w.started > WAITING_AFTER]
+                busy = len(waiting) < len(self._waiters)
+            if waiting and not busy:
+                run.status = "waiting"
+                return
+            time.sleep(POLL)
+        raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s")
+
+    # ------------------------------------------------------------------------------------ dispatching
+    def invoke(self, function_name: str, body: Any, response_headers: Any) -> bytes:
+        name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
+        event = json.loads(body) if body else {}
+        try:
+            if name == EVENTS_FN:
+                import boto3
+
+                result = runtime.handle_events(event, boto3.client("dynamodb", region_name=REGION),
+                                               boto3.client("stepfunctions", region_name=REGION), TABLE)
+            else:
+                result = self._invoke_step(name.removeprefix("pf-step-"), event)
+        except Exception as exc:  # noqa: BLE001 - the Lambda runtime reports any exception
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+        return json.dumps(result).encode()
+
+    def _invoke_step(self, step_key: str, event: dict[str, Any]) -> Any:
+        assert self.module is not None
+        sd = self.program.steps[step_key]
+        step = getattr(self.module, sd.function)
+        inv = StepInvocation(sd.name, dict(event.get("args") or {}), str(event.get("idempotency_key")),
+                             int(event.get("attempt", 1)))
+        meta = event.get("meta") or {}
+        lane = (str(event.get("run_id")), str(meta.get("state")), meta.get("item"))
+        with self._lock:
+            self.invocations.append(inv)
+        try:
+            return runtime.handle_step(step, event)
+        except Exception as exc:
+            inv.error = {"type": type(exc).__name__, "message": str(exc)}
+            with self._lock:
+                self._lanes[lane] = inv
+            raise
+
+    def record_retry(self, context: dict[str, Any], seconds: float) -> None:
+        lane = (str(context.get("Execution", {}).get("Name")), str(context.get("State", {}).get("Name")),
+                (context.get("Map") or {}).get("Item", {}).get("Index"))
+        with self._lock:
+            inv = self._lanes.get(lane)
+            if inv is not None:
+                inv.delay = seconds
+            self.clock += seconds
+
+    def record_wait(self, context: dict[str, Any], seconds: float) -> None:
+        run_id = str(context.get("Execution", {}).get("Name"))
+        with self._lock:
+            self.sleeps.setdefault(run_id, []).append(seconds)
+            self.clock += seconds
+
+    def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
+        w = _Waiter(endpoint, None if timeout_seconds is None else self.clock + timeout_seconds, time.monotonic())
+        with self._lock:
+            self._waiters[id(w)] = w
+        try:
+            while True:
+                outcome = endpoint.wait(timeout=POLL)
+                if outcome is not None:
+                    return outcome
+                if w.timed_out.is_set():
+                    return None
+        finally:
+            with self._lock:
+                self._waiters.pop(id(w), None)
+
+
+# ------------------------------------------------------------------------------------------------ patches
+
+
+def _jsonata_eval(expression: str) -> Any:
+    import jsonata  # type: ignore[import-untyped]
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import JSONataException
+
+    try:
+        expr = jsonata.Jsonata(expression)
+        expr.register_function("uuid", lambda: str(uuid.uuid4()))
+        expr.register_function("parse", lambda s: json.loads(s))
+        return json.loads(json.dumps(expr.evaluate(None)))
+    except Exception as exc:  # noqa: BLE001 - surfaced as a JSONata error, as moto expects
+        raise JSONataException("UNKNOWN", str(exc)) from exc
+
+
+def _encode_declarations(bindings: dict[str, Any]) -> str:
+    """moto's encoder without its bug: string values are JSON-escaped."""
+    from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
+
+    return "".join(f"{k}:={to_json_str(v, separators=(',', ':'))};" for k, v in bindings.items())
+
+
+def patches(h: AwsHarness) -> list[Any]:
+    """The moto internals the harness replaces (each has a canary test)."""
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as cb,
+    )
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+    from moto.stepfunctions.parser.asl.eval import states as states_mod
+    from moto.stepfunctions.parser.asl.eval import variable_store
+    from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_mod
+
+    def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
+               response_headers: Any) -> bytes:
+        return h.invoke(function_name, body, response_headers)
+
+    def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
+        h.record_wait(env.states.context_object.context_object_data, float(wait_seconds))
+
+    original_retrier_eval = retrier_decl.RetrierDecl._eval_body
+
+    def retrier_eval(self: Any, env: Any) -> None:
+        ctx = env.states.context_object.context_object_data
+
+        class _Time:
+            @staticmethod
+            def sleep(seconds: float) -> None:
+                h.record_retry(ctx, float(seconds))
+
+        with mock.patch.object(retrier_decl, "time", _Time):
+            original_retrier_eval(self, env)
+
+    def callback_wait(self: Any, timeout_seconds: int, callback_endpoint: Any) -> Any:
+        return h.wait_for_callback(timeout_seconds, callback_endpoint)
+
+    # the JSONata evaluator is looked up through the module global
+    return [
+        mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
+        mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
+        mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
+        mock.patch.object(cb.StateTaskServiceCallback, "_wait_for_task_token_timeout", callback_wait),
+        mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
+        mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
+        mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
+    ]
+
+
+def _dummy_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("h.py", "def handler(event, context):\n    return event\n")
+    return buf.getvalue()
+
+
+def _load_module(path: Path) -> ModuleType:
+    name = f"portaflow_user_{path.stem}_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextmanager
+def run_on_moto(path: str | Path, workflow: str | None = None) -> Iterator[AwsHarness]:
+    """Context manager form of :class:`AwsHarness`."""
+    with AwsHarness(path, workflow) as h:
+        yield h
