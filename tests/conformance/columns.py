@@ -1,0 +1,132 @@
+"""The columns of the conformance table: one function per target, each running a scenario to an Outcome.
+
+A scenario is a module in ``scenarios/`` with steps, a workflow and ``SCENARIO = {...}``:
+
+    SCENARIO = {
+        "workflow": "refund",                       # optional: the module's last @workflow by default
+        "input": {"order_id": "o1"},
+        "run_id": "order-1",                        # optional
+        "actions": [["signal", "approval", {"ok": True}], ["advance", "3d"]],   # after start, in order
+        "expect": {"status": "completed", "output": {...}}   # or {"status": "failed", "error": {...}}
+    }
+
+A new backend adds one function here (``run_<target>``) and one entry in COLUMNS; the test compares every
+column with the expectation and with the local engine on calls, keys, attempts and delays.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Call:
+    step: str
+    args: tuple[tuple[str, str], ...]  # (param, JSON text), sorted
+    key: str
+    attempt: int
+    error_type: str | None
+    delay: float | None
+
+
+@dataclass
+class Outcome:
+    status: str
+    output: Any = None
+    error: dict[str, str] | None = None
+    calls: list[Call] = field(default_factory=list)
+    sleeps: list[float] = field(default_factory=list)
+
+
+def load_module(path: Path) -> Any:
+    name = f"conformance_{path.stem}_{uuid.uuid4().hex[:6]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _args(d: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    import json
+
+    return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in d.items() if k != "idempotency_key"))
+
+
+def _workflow(mod: Any, scenario: dict[str, Any]) -> Any:
+    from portaflow.dsl.decorators import Workflow
+
+    wfs = {v.name: v for v in vars(mod).values() if isinstance(v, Workflow)}
+    if "workflow" in scenario:
+        return wfs[scenario["workflow"]]
+    return [v for v in vars(mod).values() if isinstance(v, Workflow)][-1]
+
+
+def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
+    from portaflow.dsl.decorators import Step
+    from portaflow.local_engine import Engine
+    from portaflow.local_engine.clock import VirtualClock
+
+    mod = load_module(path)
+    steps = {v.name: v for v in vars(mod).values() if isinstance(v, Step)}
+    engine = Engine(tmp / f"{path.stem}.db", clock=VirtualClock(), durable=False)
+    run_id = scenario.get("run_id", "run-1")
+    h = engine.start(_workflow(mod, scenario), scenario.get("input", {}), run_id=run_id)
+    for action in scenario.get("actions", []):
+        if action[0] == "signal":
+            engine.signal(run_id, action[1], action[2] if len(action) > 2 else None)
+        elif action[0] == "advance":
+            engine.advance(action[1])
+    st = h.status()
+    out = Outcome(st.status, st.output if st.status == "completed" else None,
+                  {"type": st.error["type"], "message": st.error["message"]} if st.status == "failed" and st.error
+                  else None)
+    for ev in h.history():
+        if ev.kind in ("step_completed", "step_attempt_failed", "step_failed"):
+            d = ev.data
+            fn = steps[ev.name].fn if ev.name in steps else None
+            pos, kw = d["args"]
+            bound = dict(kw)
+            if fn is not None:
+                b = inspect.signature(fn).bind_partial(*pos, **kw)
+                bound = dict(b.arguments)
+            err = d.get("error")
+            out.calls.append(Call(str(ev.name), _args(bound), d["idempotency_key"], d["attempt"],
+                                  err["type"] if err else None,
+                                  float(d["delay"]) if ev.kind == "step_attempt_failed" else None))
+        elif ev.kind == "timer_started" and ev.data.get("seconds") is not None:
+            out.sleeps.append(float(ev.data["seconds"]))
+    engine.close() if hasattr(engine, "close") else None
+    return out
+
+
+def run_aws(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
+    from portaflow.backends.aws.harness import AwsHarness
+
+    run_id = scenario.get("run_id", "run-1")
+    with AwsHarness(path, scenario.get("workflow")) as aws:
+        run = aws.start(scenario.get("input", {}), run_id=run_id)
+        for action in scenario.get("actions", []):
+            if action[0] == "signal":
+                aws.signal(run_id, action[1], action[2] if len(action) > 2 else None)
+            elif action[0] == "advance":
+                aws.advance(action[1])
+        out = Outcome(run.status, run.output, run.error)
+        for c in run.calls:
+            out.calls.append(Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None,
+                                  c.delay))
+        out.sleeps = run.sleeps
+    return out
+
+
+COLUMNS: dict[str, Callable[[Path, dict[str, Any], Path], Outcome]] = {"local": run_local, "aws": run_aws}

@@ -1,0 +1,22 @@
+from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+
+
+
+@step
+def text() -> str:
+    return "  Hello, World  "
+
+
+@workflow
+def strings(ctx: Context) -> list:
+    t = text()
+    s = t.strip()
+    words = s.split(", ")
+    return [s.lower(), s.upper(), words, "-".join(words), s.startswith("Hell"), s.endswith("x"),
+            s.replace("l", "L"), t.lstrip(), t.rstrip(), " a  b ".split(), len(s), s[0], s[-5:], s[:5],
+            "World" in s, "lo" + ", " + "x" * 3]
+
+
+SCENARIO = {"expect": {"status": "completed", "output": [
+    "hello, world", "HELLO, WORLD", ["Hello", "World"], "Hello-World", True, False, "HeLLo, WorLd",
+    "Hello, World  ", "  Hello, World", ["a", "b"], 12, "H", "World", "Hello", True, "lo, xxx"]}}
