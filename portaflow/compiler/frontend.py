@@ -1053,6 +1053,7 @@ class _WorkflowLowerer:
                            f"write def {node.value}(): ...")
                 return None
             stmts = self._body_statements(fdef.body)
+            self._collect_locals(stmts)
             result: ir.Expr = ir.Const(None, "none")
             lowered: list[ir.Stmt] = []
             for s in stmts:

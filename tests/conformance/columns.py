@@ -57,9 +57,21 @@ def load_module(path: Path) -> Any:
     return mod
 
 
+def _norm(v: Any) -> Any:
+    """JSON numbers: 2.0 and 2 are the same number (the JSON text of a float is not kept by every target)."""
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, list):
+        return [_norm(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _norm(x) for k, x in v.items()}
+    return v
+
+
 def _args(d: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     import json
 
+    d = {k: _norm(v) for k, v in d.items()}
     return tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in d.items() if k != "idempotency_key"))
 
 

@@ -25,13 +25,25 @@ INPUT_ERROR = "InvalidInput"
 
 # The error of a failed Task, as {"type", "message"}: Lambda errors carry the exception's class name as the
 # error and a JSON cause with errorMessage; a step timeout (States.Timeout) becomes TimeoutError.
-ERROR_FROM_OUTPUT = (
-    '($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; '
-    '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
-    '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
-    '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
-    '$e = "States.Timeout" ? "step timed out" : ($type($c) = "string" ? $c : "")})'
-)
+
+
+def error_from_output(timeout_message: str = "timed out") -> str:
+    return (
+        '($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; '
+        '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
+        '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
+        '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
+        f'$e = "States.Timeout" ? {jstr(timeout_message)} : ($type($c) = "string" ? $c : "")}})'
+    )
+
+
+ERROR_FROM_OUTPUT = error_from_output()
+
+
+def timeout_message(sd: ir.StepDef) -> str:
+    from portaflow.dsl.durations import format_duration
+
+    return f"step {sd.name!r} timed out after {format_duration(sd.timeout_seconds or 0)}"
 
 
 def step_function_ref(step: str) -> str:
@@ -152,9 +164,10 @@ class AslCompiler:
             self._fail_dynamic = n
         return self._fail_dynamic
 
-    def catchers(self, ctx: Ctx, extra_assign: dict[str, str]) -> list[dict[str, Any]]:
+    def catchers(self, ctx: Ctx, extra_assign: dict[str, str], error: str = ERROR_FROM_OUTPUT
+                 ) -> list[dict[str, Any]]:
         """Catch entries for a Task at ``ctx``: enclosing handlers inner first, then an uncaught timeout."""
-        assign = {"pf_err": "{% " + ERROR_FROM_OUTPUT + " %}", **extra_assign}
+        assign = {"pf_err": "{% " + error + " %}", **extra_assign}
         if ctx.branch_error is not None:
             return [{"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": ctx.branch_error}]
         out: list[dict[str, Any]] = []
@@ -428,10 +441,11 @@ class AslCompiler:
                          "MaxDelaySeconds": max_delay, "JitterStrategy": "NONE"})
         return retriers
 
-    def payload(self, ctx: Ctx, sd: ir.StepDef, args: str, key: str) -> str:
+    def payload(self, ctx: Ctx, sd: ir.StepDef, args: str, key: str, item: str = "$states.context.Map.Item.Index"
+                ) -> str:
         return ("{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
                 f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, '
-                f'"meta": {{"state": $states.context.State.Name, "item": $states.context.Map.Item.Index}}}}' + " %}")
+                f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}")
 
     def step_task(self, sd: ir.StepDef, payload: str) -> dict[str, Any]:
         task: dict[str, Any] = {
@@ -453,7 +467,7 @@ class AslCompiler:
         task = self.step_task(sd, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
-        task["Catch"] = self.catchers(ctx, inc)
+        task["Catch"] = self.catchers(ctx, inc, error_from_output(timeout_message(sd)))
         task["Next"] = nxt
         self.states[n] = task
         return n
@@ -518,11 +532,13 @@ class AslCompiler:
         task_n = self.name(f"Step {sd.name} (item)", s.loc)
         err_n = self.name(f"Item failed {sd.name}", s.loc)
         param = sd.params[0] if sd.params else "item"
-        payload = self.payload(ctx, sd, f'{{{jstr(param)}: $states.input.item}}', "$states.input.key")
+        payload = self.payload(ctx, sd, f'{{{jstr(param)}: $states.input.item}}', "$states.input.key",
+                               "$states.input.index")
         task = self.step_task(sd, payload)
         task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
         task["Catch"] = [{"ErrorEquals": ["States.ALL"],
-                          "Output": "{% {\"e\": " + ERROR_FROM_OUTPUT + "} %}", "Next": err_n}]
+                          "Output": "{% {\"e\": " + error_from_output(timeout_message(sd)) + "} %}",
+                          "Next": err_n}]
         task["End"] = True
         results = f"pf_m{k}"
         low = self.low(ctx)
@@ -532,6 +548,7 @@ class AslCompiler:
             "Items": "{% " + items + " %}",
             "ItemSelector": {
                 "item": "{% $states.context.Map.Item.Value %}",
+                "index": "{% $states.context.Map.Item.Index %}",
                 "key": "{% " + f'$pf_run & ":" & {ctx.prefix_expr} & $string(${ctx.seq_var}) & "." & '
                        f'$string($states.context.Map.Item.Index)' + " %}",
             },

@@ -61,6 +61,16 @@ class StepInvocation:
     attempt: int
     error: dict[str, str] | None = None
     delay: float | None = None  # the retry delay requested after this attempt failed
+    timeout: float | None = None
+    started: float = 0.0
+    finished: float | None = None
+
+    def timed_out(self) -> bool:
+        """The state machine abandons an attempt that overruns its TimeoutSeconds (States.Timeout)."""
+        if self.timeout is None:
+            return False
+        end = self.finished if self.finished is not None else time.monotonic()
+        return end - self.started > self.timeout
 
 
 @dataclass
@@ -85,7 +95,11 @@ class AwsRun:
 
     @property
     def calls(self) -> list[StepInvocation]:
-        return [c for c in self.harness.invocations if c.key.startswith(self.run_id + ":")]
+        out = [c for c in self.harness.invocations if c.key.startswith(self.run_id + ":")]
+        for c in out:
+            if c.error is None and c.timed_out():
+                c.error = {"type": "TimeoutError", "message": f"step {c.step!r} timed out"}
+        return out
 
     @property
     def sleeps(self) -> list[float]:
@@ -213,7 +227,11 @@ class AwsHarness:
         status = d["status"]
         if status == "SUCCEEDED":
             run.status = "completed"
-            run.output = json.loads(d["output"]) if d.get("output") is not None else None
+            raw = d.get("output")
+            try:
+                run.output = json.loads(raw) if raw is not None else None
+            except ValueError:  # moto returns a string output unquoted
+                run.output = raw
         elif status in ("FAILED", "TIMED_OUT", "ABORTED"):
             run.status = "failed"
             run.error = self._failure(run)
@@ -273,26 +291,30 @@ class AwsHarness:
         sd = self.program.steps[step_key]
         step = getattr(self.module, sd.function)
         inv = StepInvocation(sd.name, dict(event.get("args") or {}), str(event.get("idempotency_key")),
-                             int(event.get("attempt", 1)))
+                             int(event.get("attempt", 1)), timeout=sd.timeout_seconds, started=time.monotonic())
         meta = event.get("meta") or {}
         lane = (str(event.get("run_id")), str(meta.get("state")), meta.get("item"))
         with self._lock:
             self.invocations.append(inv)
+            self._lanes[lane] = inv
         try:
             return runtime.handle_step(step, event)
         except Exception as exc:
             inv.error = {"type": type(exc).__name__, "message": str(exc)}
-            with self._lock:
-                self._lanes[lane] = inv
             raise
+        finally:
+            inv.finished = time.monotonic()
 
     def record_retry(self, context: dict[str, Any], seconds: float) -> None:
+
         lane = (str(context.get("Execution", {}).get("Name")), str(context.get("State", {}).get("Name")),
                 (context.get("Map") or {}).get("Item", {}).get("Index"))
         with self._lock:
             inv = self._lanes.get(lane)
             if inv is not None:
                 inv.delay = seconds
+                if inv.error is None and inv.timed_out():
+                    inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
             self.clock += seconds
 
     def record_wait(self, context: dict[str, Any], seconds: float) -> None:
@@ -326,8 +348,8 @@ def _jsonata_eval(expression: str) -> Any:
 
     try:
         expr = jsonata.Jsonata(expression)
-        expr.register_function("uuid", lambda: str(uuid.uuid4()))
-        expr.register_function("parse", lambda s: json.loads(s))
+        expr.register_lambda("uuid", lambda: str(uuid.uuid4()))
+        expr.register_lambda("parse", lambda s: json.loads(s))
         return json.loads(json.dumps(expr.evaluate(None)))
     except Exception as exc:  # noqa: BLE001 - surfaced as a JSONata error, as moto expects
         raise JSONataException("UNKNOWN", str(exc)) from exc
@@ -376,7 +398,11 @@ def patches(h: AwsHarness) -> list[Any]:
         return h.wait_for_callback(timeout_seconds, callback_endpoint)
 
     # the JSONata evaluator is looked up through the module global
+    from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
+
     return [
+        # moto declares $uuid as a stub returning a sentence; ours is registered on the evaluator
+        mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),

@@ -27,13 +27,12 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($v){$type($v) = "string" ? $length($v) : $type($v) = "array" ? $count($v) : '
         '$type($v) = "object" ? $count($keys($v)) : $error("TypeError: object of type " & $type($v) & '
         '" has no len()")}', ()),
+    # no JSONata % here: jsonata-python truncates its operands to integers
     "pf_mod": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : ($r := $a % $b; '
-        '($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}', ()),
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : '
+        '($r := $a - $b * $floor($a / $b); ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}', ()),
     "pf_floordiv": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : ($m := $a % $b; '
-        '$d := ($a - $m) / $b; $d := ($m != 0 and ($m < 0) != ($b < 0)) ? $d - 1 : $d; $f := $floor($d); '
-        '$d - $f > 0.5 ? $f + 1 : $f)}', ()),
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $floor($a / $b)}', ()),
     "pf_div": (
         'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
     "pf_add": (
@@ -49,7 +48,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}', ("pf_rep",)),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
-        '($d := [1..17][$round($n, $) = $n][0]; $d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
+        '($d := $reduce([1..17], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); $d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
         ': $string($n))}', ()),
     "pf_numstr": (
         'function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}',

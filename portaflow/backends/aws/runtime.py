@@ -10,6 +10,7 @@ and waits never lose or duplicate an event.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -24,6 +25,11 @@ def handle_step(step: Any, event: dict[str, Any]) -> Any:
     """
     fn = getattr(step, "fn", step)
     kwargs = dict(event.get("args") or {})
+    # JSON numbers lose "2.0" versus "2" on the way through JSONata: restore floats the step declares
+    for name, param in inspect.signature(fn).parameters.items():
+        if param.annotation in (float, "float") and isinstance(kwargs.get(name), int) \
+                and not isinstance(kwargs.get(name), bool):
+            kwargs[name] = float(kwargs[name])
     if getattr(step, "takes_idempotency_key", False) and "idempotency_key" not in kwargs:
         kwargs["idempotency_key"] = event["idempotency_key"]
     result = fn(**kwargs)
