@@ -1523,11 +1523,15 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
                                        "workflows here: " + ", ".join(info.workflows)))
             return CompileResult(None, fe.diags, source)
     entry = fe.lower_workflow(key)
+    used = {st.step for wf in fe._workflows_ir.values() for st in ir.walk_stmts(wf.body)
+            if isinstance(st, (ir.StepCall, ir.MapCall))}
+    for k in info.steps:  # check every step's options, used or not
+        fe.lower_step(k)
     module = Path(path).stem
     if entry is None:
         return CompileResult(None, fe.diags, source)
     workflows = dict(fe._workflows_ir)
-    steps = {k: v for k, v in fe._steps_ir.items()}
+    steps = {k: v for k, v in fe._steps_ir.items() if k in used}
     prog = ir.Program(source=path, module=module, entry=key, workflows=workflows, steps=steps)
     # diagnostics sorted by position, errors and warnings interleaved as in the source
     fe.diags.sort(key=lambda d: (d.line, d.col))

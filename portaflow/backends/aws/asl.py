@@ -266,7 +266,7 @@ class AslCompiler:
                       '$string(' + missing + ')}) %}'),
         }
         order = [start, check, init, bad] + [n for n in self.states if n not in (start, check, init, bad)]
-        states = {n: self.states[n] for n in order}
+        states = prune({n: self.states[n] for n in order}, start)
         self.check_limits(wf.body, in_loop=False)
         return {
             "Comment": f"portaflow workflow {wf.name} ({self.p.source})",
@@ -590,7 +590,7 @@ class AslCompiler:
                 f"{bp}prefix": "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."' + " %}",
                 f"{bp}seq": 0}, "Next": entry}
             order = [init] + [x for x in self.states if x != init]
-            branches.append({"StartAt": init, "States": {x: self.states[x] for x in order}})
+            branches.append({"StartAt": init, "States": prune({x: self.states[x] for x in order}, init)})
         self.states = outer
         results = f"pf_r{k}"
         self.states[n] = {
@@ -686,6 +686,23 @@ class AslCompiler:
                 self.check_limits(s.body, in_loop)
                 for h in s.handlers:
                     self.check_limits(h.body, in_loop)
+
+
+def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:
+    """Drop the states no transition reaches (asl-validator rejects them)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        n = todo.pop()
+        if n in seen or n not in states:
+            continue
+        seen.add(n)
+        st = states[n]
+        targets = [st.get("Next"), st.get("Default")]
+        targets += [c.get("Next") for c in st.get("Choices", [])]
+        targets += [c.get("Next") for c in st.get("Catch", [])]
+        todo += [t for t in targets if isinstance(t, str)]
+    return {n: st for n, st in states.items() if n in seen}
 
 
 def _static_iterations(s: ir.While | ir.For) -> int | None:

@@ -1,0 +1,99 @@
+"""``portaflow compile`` and ``portaflow graph``; main's CLI calls :func:`add_parsers`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import ir
+from .diagnostics import render_all
+from .frontend import CompileResult, compile_file
+
+TARGETS = ("ir", "aws")
+
+
+def add_parsers(subparsers: Any) -> None:
+    c = subparsers.add_parser("compile", help="compile a workflow to the IR or a cloud target",
+                              description="Compile FILE[:WORKFLOW] without importing it.")
+    c.add_argument("ref", metavar="FILE[:WORKFLOW]")
+    c.add_argument("--target", choices=TARGETS, default="ir")
+    c.add_argument("--out", metavar="DIR", help="output folder (required for --target aws)")
+    c.set_defaults(handler=compile_command)
+    g = subparsers.add_parser("graph", help="draw a workflow's control flow",
+                              description="Draw FILE:WORKFLOW as Mermaid (default) or Graphviz dot.")
+    g.add_argument("ref", metavar="FILE:WORKFLOW")
+    g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    g.set_defaults(handler=graph_command)
+
+
+def _split(ref: str) -> tuple[Path, str | None]:
+    path, sep, wf = ref.rpartition(":")
+    if sep and path and not wf.startswith(("\\", "/")):
+        return Path(path), wf or None
+    return Path(ref), None
+
+
+def _load(ref: str) -> tuple[CompileResult | None, int]:
+    path, wf = _split(ref)
+    if not path.is_file():
+        print(f"portaflow: no such file: {path}", file=sys.stderr)
+        return None, 2
+    res = compile_file(path, wf)
+    if res.diagnostics:
+        print(render_all(res.diagnostics, res.source), file=sys.stderr)
+    if res.errors or res.program is None:
+        return res, 1
+    return res, 0
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    res, code = _load(args.ref)
+    if res is None or code or res.program is None:
+        return code
+    if args.target == "ir":
+        text = json.dumps(ir.to_json(res.program), indent=2)
+        if args.out:
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{res.program.entry}.ir.json").write_text(text + "\n")
+        else:
+            print(text)
+        return 0
+    if not args.out:
+        print("portaflow: --target aws needs --out DIR", file=sys.stderr)
+        return 2
+    from portaflow.backends.aws.project import render_project
+
+    path, _ = _split(args.ref)
+    _, diags = render_project(res.program, path, Path(args.out))
+    if diags:
+        print(render_all(diags, res.source), file=sys.stderr)
+    if any(d.severity == "error" for d in diags):
+        return 1
+    print(f"wrote {args.out}/ (statemachine.asl.json, template.yaml, src/, README.md)")
+    return 0
+
+
+def graph_command(args: argparse.Namespace) -> int:
+    from .graph import to_dot, to_mermaid
+
+    res, code = _load(args.ref)
+    if res is None or code or res.program is None:
+        return code
+    print(to_mermaid(res.program) if args.format == "mermaid" else to_dot(res.program), end="")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portaflow")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parsers(sub)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0) and 2
+    code: int = args.handler(args)
+    return code
