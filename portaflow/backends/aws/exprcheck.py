@@ -17,9 +17,12 @@ from portaflow.compiler.frontend import compile_source
 from .jsonata import Lowerer, jvalue
 
 
-def lower_expression(expr: str, names: dict[str, Any]) -> tuple[str, ir.Expr]:
-    """(JSONata text, IR) for ``expr`` over workflow parameters ``names`` (types unknown at compile time)."""
-    params = "".join(f", {n}" for n in names)
+def lower_expression(expr: str, names: dict[str, Any], annotations: dict[str, str] | None = None
+                     ) -> tuple[str, ir.Expr]:
+    """(JSONata text, IR) for ``expr`` over workflow parameters ``names``, annotated as in ``annotations``
+    (a parameter without annotation has a type known only at run time)."""
+    ann = annotations or {}
+    params = "".join(f", {n}: {ann[n]}" if n in ann else f", {n}" for n in names)
     src = f"from portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
     res = compile_source(src, "<expr>")
     if res.errors or res.program is None:

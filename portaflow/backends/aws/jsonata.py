@@ -160,7 +160,8 @@ def jvalue(v: object) -> str:
     if isinstance(v, list):
         if not v:
             return "[]"
-        return _list_of([jvalue_wrapped(x) for x in v])
+        # nested array constructors are kept as items (only non-constructor array values are flattened)
+        return "[" + ", ".join(jvalue(x) for x in v) + "]"
     if isinstance(v, dict):
         if not v:
             return "{}"
@@ -178,8 +179,6 @@ def jvalue(v: object) -> str:
 
 def jvalue_wrapped(v: object) -> str:
     """A one-item array holding ``v``."""
-    if isinstance(v, list):
-        return f"[[{jvalue(v)}]]" if v else "[[]]"
     return f"[{jvalue(v)}]"
 
 

@@ -1,0 +1,82 @@
+"""Every generated definition passes asl-validator (npm, pinned 4.0.0); every template passes cfn-lint;
+the definitions of the conformance scenarios match their golden files (PORTAFLOW_UPDATE_GOLDENS=1 rewrites them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from portaflow.backends.aws.project import render_project
+from portaflow.compiler import compile_file
+
+ROOT = Path(__file__).parents[2]
+SCENARIOS = sorted((ROOT / "tests" / "conformance" / "scenarios").glob("s*.py"))
+GOLDENS = Path(__file__).parent / "goldens"
+
+
+def _tool(name: str) -> str | None:
+    local = ROOT / "node_modules" / ".bin" / name
+    return str(local) if local.exists() else shutil.which(name)
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    base = tmp_path_factory.mktemp("aws")
+    for src in SCENARIOS:
+        res = compile_file(src)
+        assert res.program is not None and not res.errors, src
+        _, diags = render_project(res.program, src, base / src.stem)
+        assert not [d for d in diags if d.severity == "error"], src
+        out[src.stem] = base / src.stem
+    return out
+
+
+def test_every_definition_passes_asl_validator(projects: dict[str, Path]) -> None:
+    tool = _tool("asl-validator")
+    if tool is None:
+        pytest.skip("asl-validator not installed: npm install asl-validator@4.0.0 (see NEEDS.md)")
+    args = [tool]
+    for p in projects.values():
+        args += ["--json-path", str(p / "statemachine.asl.json")]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_every_template_passes_cfn_lint(projects: dict[str, Path]) -> None:
+    tool = shutil.which("cfn-lint")
+    if tool is None:
+        pytest.skip("cfn-lint not installed (see NEEDS.md)")
+    r = subprocess.run([tool, *[str(p / "template.yaml") for p in projects.values()]], capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_generated_asl_matches_goldens(projects: dict[str, Path]) -> None:
+    update = os.environ.get("PORTAFLOW_UPDATE_GOLDENS") == "1"
+    GOLDENS.mkdir(exist_ok=True)
+    for name, p in projects.items():
+        got = json.loads((p / "statemachine.asl.json").read_text())
+        golden = GOLDENS / f"{name}.asl.json"
+        if update or not golden.exists():
+            golden.write_text(json.dumps(got, indent=2) + "\n")
+            continue
+        assert got == json.loads(golden.read_text()), f"{name}: generated ASL changed; review and rerun with "\
+            "PORTAFLOW_UPDATE_GOLDENS=1"
+
+
+def test_project_has_handlers_for_every_step_and_least_privilege_roles(projects: dict[str, Path]) -> None:
+    p = projects["s11_saga_compensation"]
+    handler = (p / "src" / "portaflow_handler.py").read_text()
+    for fn in ("reserve", "charge", "release"):
+        assert f"def handle_{fn}(event, context)" in handler
+    template = (p / "template.yaml").read_text()
+    assert "lambda:InvokeFunction" in template and "!GetAtt StepChargeFunction.Arn" in template
+    assert "dynamodb:PutItem" in template and "states:SendTaskSuccess" in template
+    assert "Action: \"*\"" not in template and "Action: '*'" not in template

@@ -1,0 +1,53 @@
+"""Canaries on the moto internals the harness patches: if moto changes them, these fail first and say which."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+moto = pytest.importorskip("moto")
+
+
+def test_moto_version_is_the_pinned_one() -> None:
+    assert moto.__version__ == "5.2.5"
+
+
+def test_lambda_simple_backend_invoke_signature() -> None:
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+
+    params = list(inspect.signature(LambdaSimpleBackend.invoke).parameters)
+    assert params == ["self", "function_name", "qualifier", "body", "headers", "response_headers"]
+
+
+def test_wait_function_and_retrier_sleep_where_the_harness_patches() -> None:
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    assert list(inspect.signature(WaitFunction._wait_interval).parameters) == ["self", "env", "wait_seconds"]
+    assert "time.sleep(interval_seconds)" in inspect.getsource(retrier_decl.RetrierDecl._eval_body)
+
+
+def test_callback_wait_and_jsonata_hooks_exist() -> None:
+    from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback as cb,
+    )
+    from moto.stepfunctions.parser.asl.eval import states, variable_store
+    from moto.stepfunctions.parser.asl.jsonata import jsonata
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    assert list(inspect.signature(cb.StateTaskServiceCallback._wait_for_task_token_timeout).parameters) == [
+        "self", "timeout_seconds", "callback_endpoint"]
+    assert hasattr(jsonata, "_eval_jsonata")
+    assert states.encode_jsonata_variable_declarations is jsonata.encode_jsonata_variable_declarations
+    assert variable_store.encode_jsonata_variable_declarations is jsonata.encode_jsonata_variable_declarations
+    assert "$uuid" in intrinsic._DECLARATION_BY_VARIABLE_REFERENCE
+    assert isinstance(Preprocessor._query_language_per_scope, list)
+
+
+def test_moto_still_does_not_escape_string_variables() -> None:
+    # the reason for the encoder patch; when moto fixes it, the patch can go
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import encode_jsonata_variable_declarations
+
+    assert encode_jsonata_variable_declarations({"$x": 'a"b'}) == '$x:="a"b";'

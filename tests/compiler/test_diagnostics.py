@@ -1,0 +1,67 @@
+"""Diagnostics read like a compiler's: every error in one run, stable codes, caret, a fix; exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from portaflow.compiler import compile_source
+from portaflow.compiler.cli import main
+from portaflow.compiler.diagnostics import CODES, render_all
+
+HEAD = "from portaflow import workflow, step, Context, RetryPolicy\n\n"
+
+
+def codes(src: str) -> list[str]:
+    return [d.code for d in compile_source(HEAD + src, "wf.py").diagnostics]
+
+
+def test_every_error_is_reported_in_one_run_with_position_caret_and_hint() -> None:
+    src = ("@step(retry=RetryPolicy(max_attempts=N), timeout='3x')\ndef s(x):\n    return x\n\n"
+           "@workflow\ndef w(ctx: Context, x: int):\n    y = s(x) + 1\n    z = x | 2\n    return nope\n")
+    res = compile_source(HEAD + src, "wf.py")
+    assert [d.code for d in res.diagnostics] == ["PFC011", "PFC012", "PFC023", "PFC021", "PFC026"]
+    text = render_all(res.diagnostics, res.source)
+    assert "wf.py:9:9: PFC023 a step, workflow or ctx call must be a statement of its own" in text
+    assert "        y = s(x) + 1\n            ^\n  help: assign it to a variable first" in text
+    assert text.endswith("5 errors")
+
+
+def test_unsupported_constructs_are_refused_with_their_code() -> None:
+    wf = "@workflow\ndef w(ctx: Context, x: list):\n    {}\n"
+    assert codes(wf.format("with open('f') as f:\n        pass")) == ["PFC020"]
+    assert codes(wf.format("print(x)")) == ["PFC022"]
+    assert codes(wf.format("y = {1, 2}")) == ["PFC021"]
+    assert codes(wf.format("y = x.count(1)")) == ["PFC024"]
+    assert codes(wf.format("x.a = 1")) == ["PFC025"]
+    assert codes(wf.format("y = ctx.wait_for_event(x)")) == ["PFC030"]
+    assert codes(wf.format("break")) == ["PFC035"]
+    assert codes(wf.format("pf_x = 1")) == ["PFC036"]
+    assert codes("@workflow\ndef w(ctx):\n    return w(ctx)\n") == ["PFC032"]
+
+
+def test_a_valid_workflow_has_no_diagnostics() -> None:
+    src = ("@step\ndef s(x: int) -> int:\n    return x\n\n@workflow\ndef w(ctx: Context, x: int = 1):\n"
+           "    ys = [s2 for s2 in range(x)]\n    r = s(x)\n    return {'r': r, 'ys': ys}\n")
+    res = compile_source(HEAD + src, "ok.py")
+    assert res.diagnostics == [] and res.program is not None
+
+
+def test_every_code_is_documented_with_a_bad_and_a_good_example() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
+    for code in CODES:
+        section = re.search(rf"## {code}\b(.*?)(?=\n## |\Z)", doc, re.S)
+        assert section is not None, f"{code} not documented"
+        assert "Bad" in section.group(1) and "Good" in section.group(1), code
+
+
+def test_exit_codes(tmp_path: Path, capsys: object) -> None:
+    ok = tmp_path / "ok.py"
+    ok.write_text(HEAD + "@workflow\ndef w(ctx: Context):\n    return 1\n")
+    bad = tmp_path / "bad.py"
+    bad.write_text(HEAD + "@workflow\ndef w(ctx: Context):\n    print(1)\n")
+    assert main(["compile", str(ok)]) == 0
+    assert main(["compile", str(bad)]) == 1
+    assert main(["compile", str(tmp_path / "missing.py")]) == 2
+    assert main(["compile", f"{ok}:nope"]) == 1
+    assert main(["graph", f"{ok}:w", "--format", "dot"]) == 0
