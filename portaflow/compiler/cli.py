@@ -16,14 +16,20 @@ TARGETS = ("ir", "aws")
 
 
 def add_parsers(subparsers: Any) -> None:
-    c = subparsers.add_parser("compile", help="compile a workflow to the IR or a cloud target",
-                              description="Compile FILE[:WORKFLOW] without importing it.")
+    c = subparsers.add_parser(
+        "compile",
+        help="compile a workflow to the IR or a cloud target",
+        description="Compile FILE[:WORKFLOW] without importing it.",
+    )
     c.add_argument("ref", metavar="FILE[:WORKFLOW]")
     c.add_argument("--target", choices=TARGETS, default="ir")
     c.add_argument("--out", metavar="DIR", help="output folder (required for --target aws)")
     c.set_defaults(handler=compile_command)
-    g = subparsers.add_parser("graph", help="draw a workflow's control flow",
-                              description="Draw FILE:WORKFLOW as Mermaid (default) or Graphviz dot.")
+    g = subparsers.add_parser(
+        "graph",
+        help="draw a workflow's control flow",
+        description="Draw FILE:WORKFLOW as Mermaid (default) or Graphviz dot.",
+    )
     g.add_argument("ref", metavar="FILE:WORKFLOW")
     g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     g.set_defaults(handler=graph_command)

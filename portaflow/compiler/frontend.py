@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,19 +21,52 @@ from .diagnostics import Diagnostic
 from .durations import parse_duration
 
 BUILTINS_SUPPORTED = {
-    "len", "str", "int", "float", "bool", "abs", "min", "max", "sum", "sorted", "round", "range",
-    "enumerate", "zip", "list", "dict", "any", "all",
+    "len",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "abs",
+    "min",
+    "max",
+    "sum",
+    "sorted",
+    "round",
+    "range",
+    "enumerate",
+    "zip",
+    "list",
+    "dict",
+    "any",
+    "all",
 }
-STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "split", "join", "startswith", "endswith",
-               "replace"}
+STR_METHODS = {
+    "lower",
+    "upper",
+    "strip",
+    "lstrip",
+    "rstrip",
+    "split",
+    "join",
+    "startswith",
+    "endswith",
+    "replace",
+}
 DICT_METHODS = {"get", "keys", "values", "items"}
 LIST_MUTATORS = {"append", "extend"}
 CATCH_ALL = {"Exception", "BaseException", "StepFailed"}
 RESERVED_PREFIX = "pf_"
 RESERVED_NAMES = {"states"}
 ANNOTATION_TYPES: dict[str, ir.Type] = {
-    "int": "int", "float": "float", "str": "str", "bool": "bool", "None": "none", "list": "list",
-    "dict": "dict", "List": "list", "Dict": "dict",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "bool": "bool",
+    "None": "none",
+    "list": "list",
+    "dict": "dict",
+    "List": "list",
+    "Dict": "dict",
 }
 
 
@@ -116,19 +150,32 @@ class Frontend:
         try:
             module = cst.parse_module(self.source)
         except cst.ParserSyntaxError as e:
-            self.diags.append(Diagnostic("PFC001", f"syntax error: {e.message}", self.path, e.raw_line,
-                                         e.raw_column + 1, "fix the Python syntax first"))
+            self.diags.append(
+                Diagnostic(
+                    "PFC001",
+                    f"syntax error: {e.message}",
+                    self.path,
+                    e.raw_line,
+                    e.raw_column + 1,
+                    "fix the Python syntax first",
+                )
+            )
             return None
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
-        dsl_names = {"step": "step", "workflow": "workflow", "RetryPolicy": "RetryPolicy",
-                     "timedelta": "timedelta"}
+        dsl_names = {
+            "step": "step",
+            "workflow": "workflow",
+            "RetryPolicy": "RetryPolicy",
+            "timedelta": "timedelta",
+        }
         steps: dict[str, _Fn] = {}
         workflows: dict[str, _Fn] = {}
         constants: dict[str, Any] = {}
         exc_bases: dict[str, tuple[str, ...]] = {}
-        self.info = ModuleInfo(self.path, self.source, module, positions, steps, workflows, constants,
-                               exc_bases, dsl_names)
+        self.info = ModuleInfo(
+            self.path, self.source, module, positions, steps, workflows, constants, exc_bases, dsl_names
+        )
         for stmt in module.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -136,12 +183,15 @@ class Frontend:
                         for alias in small.names:
                             orig = self._dotted(alias.name)
                             asname = alias.asname
-                            local = (cast(cst.Name, asname.name).value if asname is not None else orig)
+                            local = cast(cst.Name, asname.name).value if asname is not None else orig
                             if orig in ("step", "workflow", "RetryPolicy", "timedelta"):
                                 dsl_names[local] = orig
                     elif isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
-                                   else [small.target])
+                        targets = (
+                            [t.target for t in small.targets]
+                            if isinstance(small, cst.Assign)
+                            else [small.target]
+                        )
                         value = small.value
                         if value is None:
                             continue
@@ -164,8 +214,12 @@ class Frontend:
                         if isinstance(d, cst.Call):
                             for arg in d.args:
                                 if arg.keyword is None:
-                                    self.error("PFC011", arg, f"@{kind} takes keyword arguments only",
-                                               f"write @{kind}(name=...)")
+                                    self.error(
+                                        "PFC011",
+                                        arg,
+                                        f"@{kind} takes keyword arguments only",
+                                        f"write @{kind}(name=...)",
+                                    )
                                 else:
                                     fn.options[arg.keyword.value] = arg.value
                         reg = self._option_name(fn) or stmt.name.value
@@ -236,22 +290,38 @@ class Frontend:
         if isinstance(node, cst.Name) and node.value in self.info.constants:
             lit = self.info.constants[node.value]
         if isinstance(lit, bool) or lit is _NOT_LITERAL or lit is None:
-            if isinstance(node, cst.Call) and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) \
-                    == "timedelta":
+            if (
+                isinstance(node, cst.Call)
+                and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "timedelta"
+            ):
                 total = 0.0
-                mult = {"days": 86400.0, "hours": 3600.0, "minutes": 60.0, "seconds": 1.0,
-                        "milliseconds": 0.001, "weeks": 604800.0}
+                mult = {
+                    "days": 86400.0,
+                    "hours": 3600.0,
+                    "minutes": 60.0,
+                    "seconds": 1.0,
+                    "milliseconds": 0.001,
+                    "weeks": 604800.0,
+                }
                 for arg in node.args:
                     kw = arg.keyword.value if arg.keyword is not None else "days"
                     v = self._literal(arg.value)
                     if kw not in mult or not isinstance(v, (int, float)) or isinstance(v, bool):
-                        self.error("PFC012", arg, f"{what}: timedelta arguments must be number literals",
-                                   'write e.g. timedelta(minutes=5) or "5m"')
+                        self.error(
+                            "PFC012",
+                            arg,
+                            f"{what}: timedelta arguments must be number literals",
+                            'write e.g. timedelta(minutes=5) or "5m"',
+                        )
                         return None
                     total += float(v) * mult[kw]
                 return total
-            self.error("PFC010", node, f"{what} must be a literal duration, not `{self.code(node)}`",
-                       'write a literal such as "30s", "5m", "1h30m" or a number of seconds')
+            self.error(
+                "PFC010",
+                node,
+                f"{what} must be a literal duration, not `{self.code(node)}`",
+                'write a literal such as "30s", "5m", "1h30m" or a number of seconds',
+            )
             return None
         if isinstance(lit, (int, float)):
             if lit < 0:
@@ -311,8 +381,12 @@ class Frontend:
             if p.default is None:
                 required.append(p.name.value)
         if isinstance(node.params.star_arg, cst.Param):
-            self.error("PFC003", node.params.star_arg, "a step cannot take *args: arguments are bound by name",
-                       "declare each parameter by name")
+            self.error(
+                "PFC003",
+                node.params.star_arg,
+                "a step cannot take *args: arguments are bound by name",
+                "declare each parameter by name",
+            )
         retry = ir.RetrySpec()
         timeout: float | None = None
         for opt, value in fn.options.items():
@@ -322,8 +396,12 @@ class Frontend:
                 if not (isinstance(value, cst.Name) and value.value == "None"):
                     timeout = self._duration(value, "timeout")
             elif opt != "name":
-                self.error("PFC011", value, f"@step has no option {opt!r}",
-                           "the options are retry=RetryPolicy(...), timeout=\"30s\", name=\"...\"")
+                self.error(
+                    "PFC011",
+                    value,
+                    f"@step has no option {opt!r}",
+                    'the options are retry=RetryPolicy(...), timeout="30s", name="..."',
+                )
         returns: ir.Type = "any"
         if node.returns is not None:
             returns = ANNOTATION_TYPES.get(self._dotted(node.returns.annotation).split("[")[0], "any")
@@ -332,20 +410,31 @@ class Frontend:
                 returns = ANNOTATION_TYPES.get(self._dotted(ann.value), "any")
         name = self._option_name(fn) or node.name.value
         sd = ir.StepDef(
-            name=name, function=node.name.value, params=tuple(p for p in params if p != "idempotency_key"),
+            name=name,
+            function=node.name.value,
+            params=tuple(p for p in params if p != "idempotency_key"),
             required=tuple(p for p in required if p != "idempotency_key"),
-            wants_idempotency_key="idempotency_key" in params, retry=retry, timeout_seconds=timeout,
-            returns=returns, loc=self.pos(node),
+            wants_idempotency_key="idempotency_key" in params,
+            retry=retry,
+            timeout_seconds=timeout,
+            returns=returns,
+            loc=self.pos(node),
         )
         self._steps_ir[key] = sd
         return sd
 
     def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
         assert self.info is not None
-        if not (isinstance(node, cst.Call)
-                and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "RetryPolicy"):
-            self.error("PFC010", node, f"retry= must be a literal RetryPolicy(...) call, not `{self.code(node)}`",
-                       "write retry=RetryPolicy(max_attempts=3, initial_interval=\"1s\") in the decorator")
+        if not (
+            isinstance(node, cst.Call)
+            and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "RetryPolicy"
+        ):
+            self.error(
+                "PFC010",
+                node,
+                f"retry= must be a literal RetryPolicy(...) call, not `{self.code(node)}`",
+                'write retry=RetryPolicy(max_attempts=3, initial_interval="1s") in the decorator',
+            )
             return ir.RetrySpec()
         fields: dict[str, Any] = {}
         order = ["max_attempts", "initial_interval", "backoff", "max_interval", "non_retryable"]
@@ -355,8 +444,12 @@ class Frontend:
             if kw == "max_attempts":
                 lit = self._literal(v)
                 if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
-                    self.error("PFC011", v, "max_attempts must be an integer literal >= 1",
-                               "write e.g. max_attempts=3 (it counts the first attempt)")
+                    self.error(
+                        "PFC011",
+                        v,
+                        "max_attempts must be an integer literal >= 1",
+                        "write e.g. max_attempts=3 (it counts the first attempt)",
+                    )
                 else:
                     fields[kw] = lit
             elif kw in ("initial_interval", "max_interval"):
@@ -380,20 +473,35 @@ class Frontend:
                         elif isinstance(e, (cst.Name, cst.Attribute)):
                             names.append(self._dotted(e).rsplit(".", 1)[-1])
                         else:
-                            self.error("PFC010", e, "non_retryable entries must be exception classes or names",
-                                       "write non_retryable=[ValueError, \"PaymentDeclined\"]")
+                            self.error(
+                                "PFC010",
+                                e,
+                                "non_retryable entries must be exception classes or names",
+                                'write non_retryable=[ValueError, "PaymentDeclined"]',
+                            )
                 else:
-                    self.error("PFC010", v, "non_retryable must be a literal list or tuple",
-                               "write non_retryable=[ValueError]")
+                    self.error(
+                        "PFC010",
+                        v,
+                        "non_retryable must be a literal list or tuple",
+                        "write non_retryable=[ValueError]",
+                    )
                 fields[kw] = tuple(names)
             else:
-                self.error("PFC011", arg, f"RetryPolicy has no argument {kw!r}",
-                           "the arguments are " + ", ".join(order))
+                self.error(
+                    "PFC011",
+                    arg,
+                    f"RetryPolicy has no argument {kw!r}",
+                    "the arguments are " + ", ".join(order),
+                )
         nr: tuple[str, ...] = fields.get("non_retryable", ())
         spec = ir.RetrySpec(
-            max_attempts=fields.get("max_attempts", 3), initial_interval=fields.get("initial_interval", 1.0),
-            backoff=fields.get("backoff", 2.0), max_interval=fields.get("max_interval", 60.0),
-            non_retryable=nr, non_retryable_matches=self.exception_matches(nr) if nr else (),
+            max_attempts=fields.get("max_attempts", 3),
+            initial_interval=fields.get("initial_interval", 1.0),
+            backoff=fields.get("backoff", 2.0),
+            max_interval=fields.get("max_interval", 60.0),
+            non_retryable=nr,
+            non_retryable_matches=self.exception_matches(nr) if nr else (),
         )
         return spec
 
@@ -407,7 +515,7 @@ class Frontend:
             if opt != "name":
                 self.error("PFC011", value, f"@workflow has no option {opt!r}", 'write @workflow(name="...")')
         name = self._option_name(fn) or fn.node.name.value
-        lowerer = _WorkflowLowerer(self, fn, stack + (key,))
+        lowerer = _WorkflowLowerer(self, fn, (*stack, key))
         wf = lowerer.run(name)
         if wf is not None:
             self._workflows_ir[key] = wf
@@ -442,8 +550,12 @@ class _WorkflowLowerer:
         node = self.fn.node
         params = list(node.params.params)
         if not params:
-            self.fe.error("PFC003", node, "a workflow's first parameter must be the Context",
-                          f"write def {node.name.value}(ctx: Context, ...)")
+            self.fe.error(
+                "PFC003",
+                node,
+                "a workflow's first parameter must be the Context",
+                f"write def {node.name.value}(ctx: Context, ...)",
+            )
             return None
         self.ctx = params[0].name.value
         ir_params: list[ir.Param] = []
@@ -460,17 +572,29 @@ class _WorkflowLowerer:
             if p.default is not None:
                 lit = self.fe._literal(p.default)
                 if lit is _NOT_LITERAL:
-                    self.fe.error("PFC010", p.default, "a workflow parameter's default must be a JSON literal",
-                                  "write a number, string, bool, None, list or dict literal")
+                    self.fe.error(
+                        "PFC010",
+                        p.default,
+                        "a workflow parameter's default must be a JSON literal",
+                        "write a number, string, bool, None, list or dict literal",
+                    )
                 else:
                     default = ir.Const(lit, _type_of_value(lit))
             ir_params.append(ir.Param(p.name.value, default, ty))
         if node.params.star_arg is not None and isinstance(node.params.star_arg, cst.Param):
-            self.fe.error("PFC003", node.params.star_arg, "a workflow cannot take *args",
-                          "take named parameters: they come from the input object")
+            self.fe.error(
+                "PFC003",
+                node.params.star_arg,
+                "a workflow cannot take *args",
+                "take named parameters: they come from the input object",
+            )
         if node.params.star_kwarg is not None:
-            self.fe.error("PFC003", node.params.star_kwarg, "a workflow cannot take **kwargs",
-                          "take named parameters: they come from the input object")
+            self.fe.error(
+                "PFC003",
+                node.params.star_kwarg,
+                "a workflow cannot take **kwargs",
+                "take named parameters: they come from the input object",
+            )
         body_nodes = self._body_statements(node.body)
         self._collect_locals(body_nodes)
         # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
@@ -488,8 +612,9 @@ class _WorkflowLowerer:
         del self.fe.diags[n_diags:]
         self.report = True
         body = self._lower_body(body_nodes)
-        return ir.WorkflowDef(name, node.name.value, self.ctx, tuple(ir_params), tuple(body),
-                              self.fe.pos(node))
+        return ir.WorkflowDef(
+            name, node.name.value, self.ctx, tuple(ir_params), tuple(body), self.fe.pos(node)
+        )
 
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
         if self.report:
@@ -497,8 +622,12 @@ class _WorkflowLowerer:
 
     def _check_name(self, name: cst.Name) -> None:
         if name.value.startswith(RESERVED_PREFIX) or name.value in RESERVED_NAMES:
-            self.error("PFC036", name, f"the name {name.value!r} is reserved by the compiler",
-                       f"rename it, e.g. {name.value.lstrip('_')}_")
+            self.error(
+                "PFC036",
+                name,
+                f"the name {name.value!r} is reserved by the compiler",
+                f"rename it, e.g. {name.value.lstrip('_')}_",
+            )
 
     def _body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
         if isinstance(body, cst.SimpleStatementSuite):
@@ -564,10 +693,8 @@ class _WorkflowLowerer:
     def _lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for n in nodes:
-            try:
+            with contextlib.suppress(_Unsupported):
                 out.extend(self._stmt(n))
-            except _Unsupported:
-                pass
         return out
 
     def _suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
@@ -586,15 +713,26 @@ class _WorkflowLowerer:
                 if special is not None:
                     return special
                 func = v.func
-                if isinstance(func, cst.Attribute) and func.attr.value in LIST_MUTATORS \
-                        and isinstance(func.value, cst.Name):
+                if (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value in LIST_MUTATORS
+                    and isinstance(func.value, cst.Name)
+                ):
                     return self._list_mutation(v, func, loc)
                 if isinstance(func, cst.Name) and func.value == "print":
-                    self.error("PFC022", v, "print() is a side effect, and a workflow is replayed",
-                               "do output in a @step (or return it from the workflow)")
+                    self.error(
+                        "PFC022",
+                        v,
+                        "print() is a side effect, and a workflow is replayed",
+                        "do output in a @step (or return it from the workflow)",
+                    )
                     raise _Unsupported
-            self.error("PFC020", n, "an expression statement must be a call of a step, a workflow or a "
-                       "ctx primitive", "assign the value to a variable, or remove the statement")
+            self.error(
+                "PFC020",
+                n,
+                "an expression statement must be a call of a step, a workflow or a ctx primitive",
+                "assign the value to a variable, or remove the statement",
+            )
             raise _Unsupported
         if isinstance(n, cst.Assign):
             if len(n.targets) != 1:
@@ -610,17 +748,31 @@ class _WorkflowLowerer:
                 return []
             return self._assign(n.target, n.value, loc, n)
         if isinstance(n, cst.AugAssign):
-            ops = {cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*",
-                   cst.DivideAssign: "/", cst.FloorDivideAssign: "//", cst.ModuloAssign: "%",
-                   cst.PowerAssign: "**"}
+            ops = {
+                cst.AddAssign: "+",
+                cst.SubtractAssign: "-",
+                cst.MultiplyAssign: "*",
+                cst.DivideAssign: "/",
+                cst.FloorDivideAssign: "//",
+                cst.ModuloAssign: "%",
+                cst.PowerAssign: "**",
+            }
             op = ops.get(type(n.operator))
             if op is None:
-                self.error("PFC021", n.operator, f"operator `{self.fe.code(n.operator).strip()}` is not supported",
-                           "use + - * / // % ** only")
+                self.error(
+                    "PFC021",
+                    n.operator,
+                    f"operator `{self.fe.code(n.operator).strip()}` is not supported",
+                    "use + - * / // % ** only",
+                )
                 raise _Unsupported
             if isinstance(n.value, cst.Call) and self._is_step_like(n.value):
-                self.error("PFC023", n.value, "a step call cannot be part of an augmented assignment",
-                           "assign the step's result to a variable first, then add it")
+                self.error(
+                    "PFC023",
+                    n.value,
+                    "a step call cannot be part of an augmented assignment",
+                    "assign the step's result to a variable first, then add it",
+                )
                 raise _Unsupported
             cur = self._expr(n.target)
             rhs = self._binop(cast(ir.BinOpName, op), cur, self._expr(n.value))
@@ -629,15 +781,23 @@ class _WorkflowLowerer:
                 return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc)]
             if isinstance(n.target, cst.Subscript):
                 return self._set_item(n.target, rhs, loc)
-            self.error("PFC025", n.target, "only a name or a subscript can be assigned to",
-                       "assign to a local variable")
+            self.error(
+                "PFC025",
+                n.target,
+                "only a name or a subscript can be assigned to",
+                "assign to a local variable",
+            )
             raise _Unsupported
         if isinstance(n, cst.If):
             return [self._if(n)]
         if isinstance(n, cst.While):
             if n.orelse is not None:
-                self.error("PFC020", n.orelse, "while ... else is not supported",
-                           "use a flag variable set before `break`")
+                self.error(
+                    "PFC020",
+                    n.orelse,
+                    "while ... else is not supported",
+                    "use a flag variable set before `break`",
+                )
             test = self._expr(n.test)
             self.loop_depth += 1
             body = self._suite(n.body)
@@ -645,8 +805,12 @@ class _WorkflowLowerer:
             return [ir.While(test, tuple(body), loc)]
         if isinstance(n, cst.For):
             if n.orelse is not None:
-                self.error("PFC020", n.orelse, "for ... else is not supported",
-                           "use a flag variable set before `break`")
+                self.error(
+                    "PFC020",
+                    n.orelse,
+                    "for ... else is not supported",
+                    "use a flag variable set before `break`",
+                )
             if n.asynchronous is not None:
                 self.error("PFC020", n, "async for is not supported", "use a plain for loop")
             it = self._expr(n.iter)
@@ -664,15 +828,16 @@ class _WorkflowLowerer:
             return [ir.Break(loc) if isinstance(n, cst.Break) else ir.Continue(loc)]
         if isinstance(n, cst.Return):
             if self.finally_depth:
-                self.error("PFC035", n, "return inside finally is not supported",
-                           "return after the try statement")
+                self.error(
+                    "PFC035", n, "return inside finally is not supported", "return after the try statement"
+                )
             if n.value is None:
                 return [ir.Return(ir.Const(None, "none"), loc)]
             if isinstance(n.value, cst.Call):
                 tmp = f"{RESERVED_PREFIX}ret"
                 special = self._call_statement(n.value, ir.NameTarget(tmp), loc)
                 if special is not None:
-                    return special + [ir.Return(ir.Name(tmp, "any"), loc)]
+                    return [*special, ir.Return(ir.Name(tmp, "any"), loc)]
             return [ir.Return(self._expr(n.value), loc)]
         if isinstance(n, cst.Raise):
             return [self._raise(n, loc)]
@@ -685,8 +850,12 @@ class _WorkflowLowerer:
         if isinstance(n, cst.FunctionDef):
             if n.name.value in self.nested_defs and self._used_in_parallel(n.name.value):
                 return []
-            self.error("PFC020", n, "a nested function is only supported as a ctx.parallel branch",
-                       "move it to module level as a @step, or pass it to ctx.parallel(...)")
+            self.error(
+                "PFC020",
+                n,
+                "a nested function is only supported as a ctx.parallel branch",
+                "move it to module level as a @step, or pass it to ctx.parallel(...)",
+            )
             raise _Unsupported
         names = {
             cst.With: ("with", "do the work inside a @step"),
@@ -703,8 +872,12 @@ class _WorkflowLowerer:
             if isinstance(n, typ):
                 self.error("PFC020", n, f"`{word}` is not supported in a workflow", hint)
                 raise _Unsupported
-        self.error("PFC020", n, f"statement `{self.fe.code(n).strip().splitlines()[0]}` is not supported "
-                   "in a workflow", "see docs/dsl.md for the supported subset")
+        self.error(
+            "PFC020",
+            n,
+            f"statement `{self.fe.code(n).strip().splitlines()[0]}` is not supported in a workflow",
+            "see docs/dsl.md for the supported subset",
+        )
         raise _Unsupported
 
     def _used_in_parallel(self, name: str) -> bool:
@@ -732,17 +905,21 @@ class _WorkflowLowerer:
         if isinstance(exc, cst.Call) and isinstance(exc.func, (cst.Name, cst.Attribute)):
             tname = self.fe._dotted(exc.func).rsplit(".", 1)[-1]
             if tname in self.info.steps or tname in self.info.workflows:
-                self.error("PFC034", exc, "raise needs an exception class", "write raise ValueError(\"...\")")
+                self.error("PFC034", exc, "raise needs an exception class", 'write raise ValueError("...")')
                 raise _Unsupported
             if len(exc.args) > 1 or any(a.keyword is not None for a in exc.args):
-                self.error("PFC034", exc, "raise takes an exception with at most one message argument",
-                           "write raise ValueError(f\"...{x}...\")")
+                self.error(
+                    "PFC034",
+                    exc,
+                    "raise takes an exception with at most one message argument",
+                    'write raise ValueError(f"...{x}...")',
+                )
                 raise _Unsupported
             msg: ir.Expr = ir.Const("", "str")
             if exc.args:
                 msg = self._str_of(self._expr(exc.args[0].value))
             return ir.Raise(tname, msg, loc)
-        self.error("PFC034", exc, "raise must name an exception class", "write raise ValueError(\"...\")")
+        self.error("PFC034", exc, "raise must name an exception class", 'write raise ValueError("...")')
         raise _Unsupported
 
     def _try(self, n: cst.Try, loc: ir.Loc) -> ir.Try:
@@ -763,12 +940,15 @@ class _WorkflowLowerer:
                         if nm in CATCH_ALL:
                             catch_all = True
                     else:
-                        self.error("PFC033", e, "except needs exception class names",
-                                   "write except (ValueError, KeyError) as e:")
+                        self.error(
+                            "PFC033",
+                            e,
+                            "except needs exception class names",
+                            "write except (ValueError, KeyError) as e:",
+                        )
             var = None
-            if h.name is not None:
-                if isinstance(h.name.name, cst.Name):
-                    var = h.name.name.value
+            if h.name is not None and isinstance(h.name.name, cst.Name):
+                var = h.name.name.value
             hbody = self._suite(h.body)
             matches = () if catch_all else self.fe.exception_matches(names)
             handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
@@ -793,8 +973,12 @@ class _WorkflowLowerer:
                     raise _Unsupported
                 elts.append(self._target(el.value))
             return ir.TupleTarget(tuple(elts))
-        self.error("PFC025", t, f"cannot assign to `{self.fe.code(t)}`",
-                   "assign to a local variable, a tuple of names, or name[key]")
+        self.error(
+            "PFC025",
+            t,
+            f"cannot assign to `{self.fe.code(t)}`",
+            "assign to a local variable, a tuple of names, or name[key]",
+        )
         raise _Unsupported
 
     def _record_type(self, name: str, ty: ir.Type) -> None:
@@ -807,8 +991,9 @@ class _WorkflowLowerer:
             for e in t.elts:
                 self._bind_target_types(e, "any")
 
-    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression, loc: ir.Loc,
-                node: cst.CSTNode) -> list[ir.Stmt]:
+    def _assign(
+        self, target: cst.BaseExpression, value: cst.BaseExpression, loc: ir.Loc, node: cst.CSTNode
+    ) -> list[ir.Stmt]:
         if isinstance(target, cst.Subscript):
             if isinstance(value, cst.Call) and self._is_step_like(value):
                 tmp = ir.NameTarget(f"{RESERVED_PREFIX}tmp")
@@ -829,10 +1014,17 @@ class _WorkflowLowerer:
         return [ir.Assign(t, value, loc)]
 
     def _set_item(self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
-        if not isinstance(target.value, cst.Name) or len(target.slice) != 1 \
-                or not isinstance(target.slice[0].slice, cst.Index):
-            self.error("PFC025", target, "only name[key] = value on a local list or dict is supported",
-                       "build the nested value in a local variable, then assign it")
+        if (
+            not isinstance(target.value, cst.Name)
+            or len(target.slice) != 1
+            or not isinstance(target.slice[0].slice, cst.Index)
+        ):
+            self.error(
+                "PFC025",
+                target,
+                "only name[key] = value on a local list or dict is supported",
+                "build the nested value in a local variable, then assign it",
+            )
             raise _Unsupported
         name = target.value.value
         if name not in self.locals:
@@ -844,16 +1036,24 @@ class _WorkflowLowerer:
     def _list_mutation(self, call: cst.Call, func: cst.Attribute, loc: ir.Loc) -> list[ir.Stmt]:
         name = cast(cst.Name, func.value).value
         if name not in self.locals:
-            self.error("PFC026", func.value, f"name {name!r} is not defined (or not a local list)",
-                       "append to a list assigned in this workflow")
+            self.error(
+                "PFC026",
+                func.value,
+                f"name {name!r} is not defined (or not a local list)",
+                "append to a list assigned in this workflow",
+            )
             raise _Unsupported
         if len(call.args) != 1 or call.args[0].keyword is not None:
             self.error("PFC027", call, f"{func.attr.value}() takes one argument", f"write {name}.append(x)")
             raise _Unsupported
         argnode = call.args[0].value
         if isinstance(argnode, cst.Call) and self._is_step_like(argnode):
-            self.error("PFC023", argnode, "a step call cannot be an argument",
-                       f"write `r = {self.fe.code(argnode)}` then `{name}.{func.attr.value}(r)`")
+            self.error(
+                "PFC023",
+                argnode,
+                "a step call cannot be an argument",
+                f"write `r = {self.fe.code(argnode)}` then `{name}.{func.attr.value}(r)`",
+            )
             raise _Unsupported
         arg = self._expr(argnode)
         cur = ir.Name(name, "list")
@@ -867,8 +1067,16 @@ class _WorkflowLowerer:
         if isinstance(f, cst.Name):
             return f.value in self.info.steps or f.value in self.info.workflows
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
-            return f.attr.value in ("map", "parallel", "wait_for_event", "sleep", "now", "uuid4", "random",
-                                    "idempotency_key")
+            return f.attr.value in (
+                "map",
+                "parallel",
+                "wait_for_event",
+                "sleep",
+                "now",
+                "uuid4",
+                "random",
+                "idempotency_key",
+            )
         return False
 
     def _call_statement(self, call: cst.Call, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt] | None:
@@ -882,15 +1090,23 @@ class _WorkflowLowerer:
             return [ir.StepCall(f.value, args, target, loc)]
         if isinstance(f, cst.Name) and f.value in self.info.workflows:
             if f.value in self.stack:
-                self.error("PFC032", call, f"workflow {f.value!r} calls itself (recursion cannot be inlined)",
-                           "use a while loop instead of recursion")
+                self.error(
+                    "PFC032",
+                    call,
+                    f"workflow {f.value!r} calls itself (recursion cannot be inlined)",
+                    "use a while loop instead of recursion",
+                )
                 raise _Unsupported
             child = self.fe.lower_workflow(f.value, self.stack)
             if child is None:
                 raise _Unsupported
             cargs = list(call.args)
-            if cargs and cargs[0].keyword is None and isinstance(cargs[0].value, cst.Name) \
-                    and cargs[0].value.value == self.ctx:
+            if (
+                cargs
+                and cargs[0].keyword is None
+                and isinstance(cargs[0].value, cst.Name)
+                and cargs[0].value.value == self.ctx
+            ):
                 cargs = cargs[1:]
             names = tuple(p.name for p in child.params)
             req = tuple(p.name for p in child.params if p.default is None)
@@ -902,8 +1118,14 @@ class _WorkflowLowerer:
             return self._ctx_call(call, f.attr.value, target, loc)
         return None
 
-    def _bind(self, call: cst.Call, params: tuple[str, ...], required: tuple[str, ...], what: str,
-              inject_key: bool = False) -> tuple[tuple[str, ir.Expr], ...]:
+    def _bind(
+        self,
+        call: cst.Call,
+        params: tuple[str, ...],
+        required: tuple[str, ...],
+        what: str,
+        inject_key: bool = False,
+    ) -> tuple[tuple[str, ir.Expr], ...]:
         bound: dict[str, ir.Expr] = {}
         pos = 0
         for a in call.args:
@@ -911,33 +1133,47 @@ class _WorkflowLowerer:
                 self.error("PFC027", a, f"*args/**kwargs cannot be passed to {what}", "pass each argument")
                 continue
             if isinstance(a.value, cst.Call) and self._is_step_like(a.value):
-                self.error("PFC023", a.value, "a step call cannot be an argument of another call",
-                           f"assign it first: `tmp = {self.fe.code(a.value)}`")
+                self.error(
+                    "PFC023",
+                    a.value,
+                    "a step call cannot be an argument of another call",
+                    f"assign it first: `tmp = {self.fe.code(a.value)}`",
+                )
                 continue
             if a.keyword is None:
                 if pos >= len(params):
-                    self.error("PFC027", a, f"{what} takes {len(params)} argument(s)",
-                               "remove the extra argument")
+                    self.error(
+                        "PFC027", a, f"{what} takes {len(params)} argument(s)", "remove the extra argument"
+                    )
                     continue
                 bound[params[pos]] = self._expr(a.value)
                 pos += 1
             else:
                 kw = a.keyword.value
                 if kw == "idempotency_key" and inject_key:
-                    self.error("PFC027", a, "idempotency_key is injected, do not pass it",
-                               "remove the argument; use ctx.idempotency_key() to read it")
+                    self.error(
+                        "PFC027",
+                        a,
+                        "idempotency_key is injected, do not pass it",
+                        "remove the argument; use ctx.idempotency_key() to read it",
+                    )
                     continue
                 if kw not in params:
-                    self.error("PFC027", a, f"{what} has no parameter {kw!r}",
-                               "parameters: " + ", ".join(params))
+                    self.error(
+                        "PFC027", a, f"{what} has no parameter {kw!r}", "parameters: " + ", ".join(params)
+                    )
                     continue
                 if kw in bound:
                     self.error("PFC027", a, f"{kw!r} given twice", "pass it once")
                 bound[kw] = self._expr(a.value)
         missing = [p for p in required if p not in bound]
         if missing:
-            self.error("PFC027", call, f"{what} is missing argument(s): {', '.join(missing)}",
-                       "pass " + ", ".join(missing))
+            self.error(
+                "PFC027",
+                call,
+                f"{what} is missing argument(s): {', '.join(missing)}",
+                "pass " + ", ".join(missing),
+            )
         return tuple((p, bound[p]) for p in params if p in bound)
 
     def _ctx_call(self, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt]:
@@ -959,8 +1195,12 @@ class _WorkflowLowerer:
             if lit is _NOT_LITERAL:
                 e = self._expr(node)
                 if e.ty not in ("int", "float", "any"):
-                    self.error("PFC030", node, "ctx.sleep needs a duration literal or a number of seconds",
-                               'write ctx.sleep("5m") or ctx.sleep(seconds)')
+                    self.error(
+                        "PFC030",
+                        node,
+                        "ctx.sleep needs a duration literal or a number of seconds",
+                        'write ctx.sleep("5m") or ctx.sleep(seconds)',
+                    )
                 seconds = e
             else:
                 d = self.fe._duration(node, "sleep duration")
@@ -972,8 +1212,12 @@ class _WorkflowLowerer:
             name_node = args[0].value if args else kwargs.get("name")
             name = self.fe._literal(name_node) if name_node is not None else None
             if not isinstance(name, str):
-                self.error("PFC030", name_node or call, "ctx.wait_for_event needs the event name as a string "
-                           "literal", 'write ctx.wait_for_event("approval", timeout="3d")')
+                self.error(
+                    "PFC030",
+                    name_node or call,
+                    "ctx.wait_for_event needs the event name as a string literal",
+                    'write ctx.wait_for_event("approval", timeout="3d")',
+                )
                 raise _Unsupported
             tnode = args[1].value if len(args) > 1 else kwargs.get("timeout")
             timeout = None
@@ -984,18 +1228,30 @@ class _WorkflowLowerer:
             return [ir.WaitForEvent(name, timeout, target, loc)]
         if op == "map":
             if len(args) != 2:
-                self.error("PFC030", call, "ctx.map takes a step and a list of items",
-                           "write ctx.map(fetch, urls, max_concurrency=4)")
+                self.error(
+                    "PFC030",
+                    call,
+                    "ctx.map takes a step and a list of items",
+                    "write ctx.map(fetch, urls, max_concurrency=4)",
+                )
                 raise _Unsupported
             fnode = args[0].value
             if not (isinstance(fnode, cst.Name) and fnode.value in self.info.steps):
-                self.error("PFC030", fnode, "ctx.map's first argument must be a @step function of this module",
-                           "define the per-item work as a @step taking one argument")
+                self.error(
+                    "PFC030",
+                    fnode,
+                    "ctx.map's first argument must be a @step function of this module",
+                    "define the per-item work as a @step taking one argument",
+                )
                 raise _Unsupported
             sd = self.fe.lower_step(fnode.value)
             if len(sd.required) > 1:
-                self.error("PFC030", fnode, f"step {sd.name!r} must take the item as its only required "
-                           "argument", "give the other parameters defaults")
+                self.error(
+                    "PFC030",
+                    fnode,
+                    f"step {sd.name!r} must take the item as its only required argument",
+                    "give the other parameters defaults",
+                )
             items = self._expr(args[1].value)
             mc = None
             for k, v in kwargs.items():
@@ -1006,8 +1262,12 @@ class _WorkflowLowerer:
                 if lit is None:
                     continue
                 if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
-                    self.error("PFC030", v, "max_concurrency must be an integer literal >= 1 (or None)",
-                               "write max_concurrency=4")
+                    self.error(
+                        "PFC030",
+                        v,
+                        "max_concurrency must be an integer literal >= 1 (or None)",
+                        "write max_concurrency=4",
+                    )
                 else:
                     mc = lit
             if target is not None:
@@ -1017,8 +1277,12 @@ class _WorkflowLowerer:
             branches: list[ir.Branch] = []
             for a in call.args:
                 if a.keyword is not None or a.star:
-                    self.error("PFC031", a, "ctx.parallel takes branches as positional arguments",
-                               "write ctx.parallel(lambda: a(x), lambda: b(y))")
+                    self.error(
+                        "PFC031",
+                        a,
+                        "ctx.parallel takes branches as positional arguments",
+                        "write ctx.parallel(lambda: a(x), lambda: b(y))",
+                    )
                     continue
                 b = self._branch(a.value, loc)
                 if b is not None:
@@ -1026,9 +1290,13 @@ class _WorkflowLowerer:
             if target is not None:
                 self._bind_target_types(target, "list")
             return [ir.ParallelCall(tuple(branches), target, loc)]
-        self.error("PFC030", call.func, f"ctx.{op} is not a Context primitive",
-                   "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
-                   "idempotency_key, run_id")
+        self.error(
+            "PFC030",
+            call.func,
+            f"ctx.{op} is not a Context primitive",
+            "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
+            "idempotency_key, run_id",
+        )
         raise _Unsupported
 
     def _branch(self, node: cst.BaseExpression, loc: ir.Loc) -> ir.Branch | None:
@@ -1037,26 +1305,35 @@ class _WorkflowLowerer:
                 self.error("PFC031", node, "a parallel branch takes no arguments", "write lambda: step(x)")
                 return None
             body = node.body
-            if isinstance(body, cst.Call) and isinstance(body.func, cst.Name) and body.func.value in self.info.steps:
+            if (
+                isinstance(body, cst.Call)
+                and isinstance(body.func, cst.Name)
+                and body.func.value in self.info.steps
+            ):
                 tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
                 stmts = self._call_statement(body, tmp, loc) or []
                 return ir.Branch(tuple(stmts), ir.Name(tmp.id))
             if isinstance(body, cst.Call) and self._is_step_like(body):
-                self.error("PFC031", body, "a parallel branch may only call steps",
-                           "move waits, sleeps and child workflows out of ctx.parallel")
+                self.error(
+                    "PFC031",
+                    body,
+                    "a parallel branch may only call steps",
+                    "move waits, sleeps and child workflows out of ctx.parallel",
+                )
                 return None
             return ir.Branch((), self._expr(body))
         if isinstance(node, cst.Name) and node.value in self.nested_defs:
             fdef = self.nested_defs[node.value]
             if fdef.params.params:
-                self.error("PFC031", fdef, "a parallel branch takes no arguments",
-                           f"write def {node.value}(): ...")
+                self.error(
+                    "PFC031", fdef, "a parallel branch takes no arguments", f"write def {node.value}(): ..."
+                )
                 return None
-            stmts = self._body_statements(fdef.body)
-            self._collect_locals(stmts)
+            body_nodes = self._body_statements(fdef.body)
+            self._collect_locals(body_nodes)
             result: ir.Expr = ir.Const(None, "none")
             lowered: list[ir.Stmt] = []
-            for s in stmts:
+            for s in body_nodes:
                 if isinstance(s, cst.Return):
                     if s.value is not None:
                         if isinstance(s.value, cst.Call) and self._is_step_like(s.value):
@@ -1072,13 +1349,21 @@ class _WorkflowLowerer:
                     continue
                 for st in ir.walk_stmts(tuple(part)):
                     if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
-                        self.error("PFC031", s, "a parallel branch may only call steps and compute values",
-                                   "move waits, sleeps, maps and child workflows out of the branch")
+                        self.error(
+                            "PFC031",
+                            s,
+                            "a parallel branch may only call steps and compute values",
+                            "move waits, sleeps, maps and child workflows out of the branch",
+                        )
                         break
                 lowered += part
             return ir.Branch(tuple(lowered), result)
-        self.error("PFC031", node, "a parallel branch must be a lambda or a nested def",
-                   "write ctx.parallel(lambda: a(x), lambda: b(y))")
+        self.error(
+            "PFC031",
+            node,
+            "a parallel branch must be a lambda or a nested def",
+            "write ctx.parallel(lambda: a(x), lambda: b(y))",
+        )
         return None
 
     # ------------------------------------------------------------------------------------- expressions
@@ -1117,16 +1402,16 @@ class _WorkflowLowerer:
                 ty = "str"
             elif "list" in (lt, rt):
                 ty = "list"
-        elif op == "**":
-            if lt == "float" or rt == "float":
-                ty = "float"
+        elif op == "**" and (lt == "float" or rt == "float"):
+            ty = "float"
         return ir.BinOp(op, left, right, ty)
 
     def _expr(self, n: cst.BaseExpression) -> ir.Expr:
         _NodeHolder.last = n
         if isinstance(n, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             if isinstance(n, cst.ConcatenatedString) and any(
-                    isinstance(p, cst.FormattedString) for p in (n.left, n.right)):
+                isinstance(p, cst.FormattedString) for p in (n.left, n.right)
+            ):
                 left = self._expr(n.left)
                 right = self._expr(n.right)
                 return ir.BinOp("+", self._str_of(left), self._str_of(right), "str")
@@ -1140,39 +1425,62 @@ class _WorkflowLowerer:
                 v = {"True": True, "False": False, "None": None}[n.value]
                 return ir.Const(v, _type_of_value(v))
             if n.value in self.locals:
-                return ir.Name(n.value, self.types.get(n.value, "any") if n.value not in self.error_vars
-                               else "error")
+                return ir.Name(
+                    n.value, self.types.get(n.value, "any") if n.value not in self.error_vars else "error"
+                )
             if n.value in self.info.constants:
                 v = self.info.constants[n.value]
                 return ir.Const(v, _type_of_value(v))
             if n.value == self.ctx:
-                self.error("PFC021", n, "the Context cannot be used as a value",
-                           "call its methods (ctx.now(), ctx.sleep(...)) or read ctx.run_id")
+                self.error(
+                    "PFC021",
+                    n,
+                    "the Context cannot be used as a value",
+                    "call its methods (ctx.now(), ctx.sleep(...)) or read ctx.run_id",
+                )
                 raise _Unsupported
             if n.value in self.info.steps or n.value in self.info.workflows:
                 self.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
                 raise _Unsupported
-            self.error("PFC026", n, f"name {n.value!r} is not defined in the workflow",
-                       "assign it in the workflow, take it as a parameter, or make it a module-level literal "
-                       "constant")
+            self.error(
+                "PFC026",
+                n,
+                f"name {n.value!r} is not defined in the workflow",
+                "assign it in the workflow, take it as a parameter, or make it a module-level literal "
+                "constant",
+            )
             raise _Unsupported
         if isinstance(n, cst.Attribute):
             if isinstance(n.value, cst.Name) and n.value.value == self.ctx and n.attr.value == "run_id":
                 return ir.RunId()
-            if n.attr.value == "__name__" and isinstance(n.value, cst.Call) \
-                    and isinstance(n.value.func, cst.Name) and n.value.func.value == "type" \
-                    and len(n.value.args) == 1 and isinstance(n.value.args[0].value, cst.Name) \
-                    and n.value.args[0].value.value in self.error_vars:
+            if (
+                n.attr.value == "__name__"
+                and isinstance(n.value, cst.Call)
+                and isinstance(n.value.func, cst.Name)
+                and n.value.func.value == "type"
+                and len(n.value.args) == 1
+                and isinstance(n.value.args[0].value, cst.Name)
+                and n.value.args[0].value.value in self.error_vars
+            ):
                 return ir.ErrorField(n.value.args[0].value.value, "type")
-            if isinstance(n.value, cst.Name) and n.value.value in self.error_vars \
-                    and n.attr.value in ("type", "message"):
+            if (
+                isinstance(n.value, cst.Name)
+                and n.value.value in self.error_vars
+                and n.attr.value in ("type", "message")
+            ):
                 return ir.ErrorField(n.value.value, cast(Any, n.attr.value))
-            self.error("PFC021", n, f"attribute access `{self.fe.code(n)}` is not supported",
-                       'JSON values have no attributes: index dicts with d["key"]')
+            self.error(
+                "PFC021",
+                n,
+                f"attribute access `{self.fe.code(n)}` is not supported",
+                'JSON values have no attributes: index dicts with d["key"]',
+            )
             raise _Unsupported
         if isinstance(n, cst.Subscript):
             if len(n.slice) != 1:
-                self.error("PFC021", n, "multi-dimensional subscripts are not supported", "index one level at a time")
+                self.error(
+                    "PFC021", n, "multi-dimensional subscripts are not supported", "index one level at a time"
+                )
                 raise _Unsupported
             sl = n.slice[0].slice
             value = self._expr(n.value)
@@ -1180,19 +1488,34 @@ class _WorkflowLowerer:
                 return ir.Subscript(value, self._expr(sl.value), "str" if value.ty == "str" else "any")
             if isinstance(sl, cst.Slice):
                 if sl.step is not None:
-                    self.error("PFC021", sl.step, "slices with a step are not supported",
-                               "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]")
+                    self.error(
+                        "PFC021",
+                        sl.step,
+                        "slices with a step are not supported",
+                        "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]",
+                    )
                     raise _Unsupported
                 lower = self._expr(sl.lower) if sl.lower is not None else None
                 upper = self._expr(sl.upper) if sl.upper is not None else None
                 return ir.Slice(value, lower, upper, value.ty if value.ty in ("str", "list") else "any")
         if isinstance(n, cst.BinaryOperation):
-            ops: dict[type, str] = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/",
-                                    cst.FloorDivide: "//", cst.Modulo: "%", cst.Power: "**"}
+            ops: dict[type, str] = {
+                cst.Add: "+",
+                cst.Subtract: "-",
+                cst.Multiply: "*",
+                cst.Divide: "/",
+                cst.FloorDivide: "//",
+                cst.Modulo: "%",
+                cst.Power: "**",
+            }
             op = ops.get(type(n.operator))
             if op is None:
-                self.error("PFC021", n.operator, f"operator `{self.fe.code(n.operator).strip()}` is not supported",
-                           "use + - * / // % ** only")
+                self.error(
+                    "PFC021",
+                    n.operator,
+                    f"operator `{self.fe.code(n.operator).strip()}` is not supported",
+                    "use + - * / // % ** only",
+                )
                 raise _Unsupported
             left = self._expr(n.left)
             right = self._expr(n.right)
@@ -1215,8 +1538,11 @@ class _WorkflowLowerer:
             opname = "and" if isinstance(n.operator, cst.And) else "or"
 
             def flatten(x: cst.BaseExpression) -> None:
-                if isinstance(x, cst.BooleanOperation) and not x.lpar and \
-                        ("and" if isinstance(x.operator, cst.And) else "or") == opname:
+                if (
+                    isinstance(x, cst.BooleanOperation)
+                    and not x.lpar
+                    and ("and" if isinstance(x.operator, cst.And) else "or") == opname
+                ):
                     flatten(x.left)
                     flatten(x.right)
                 else:
@@ -1227,19 +1553,34 @@ class _WorkflowLowerer:
             tys = {v.ty for v in vals}
             return ir.BoolOp(cast(Any, opname), tuple(vals), tys.pop() if len(tys) == 1 else "any")
         if isinstance(n, cst.Comparison):
-            opmap: dict[type, str] = {cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<",
-                                      cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
-                                      cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not"}
+            opmap: dict[type, str] = {
+                cst.Equal: "==",
+                cst.NotEqual: "!=",
+                cst.LessThan: "<",
+                cst.LessThanEqual: "<=",
+                cst.GreaterThan: ">",
+                cst.GreaterThanEqual: ">=",
+                cst.In: "in",
+                cst.NotIn: "not in",
+                cst.Is: "is",
+                cst.IsNot: "is not",
+            }
             left = self._expr(n.left)
             cops: list[str] = []
             comps: list[ir.Expr] = []
             for c in n.comparisons:
                 op = opmap.get(type(c.operator), "?")
                 comp = self._expr(c.comparator)
-                if op in ("is", "is not") and not (isinstance(comp, ir.Const) and comp.value is None
-                                                   or isinstance(comp, ir.Const) and isinstance(comp.value, bool)):
-                    self.error("PFC021", c, "`is` is only supported with None, True or False",
-                               "use == to compare values")
+                if op in ("is", "is not") and not (
+                    (isinstance(comp, ir.Const) and comp.value is None)
+                    or (isinstance(comp, ir.Const) and isinstance(comp.value, bool))
+                ):
+                    self.error(
+                        "PFC021",
+                        c,
+                        "`is` is only supported with None, True or False",
+                        "use == to compare values",
+                    )
                 cops.append(op)
                 comps.append(comp)
             return ir.Compare(left, tuple(cast(Any, cops)), tuple(comps), "bool")
@@ -1262,8 +1603,12 @@ class _WorkflowLowerer:
             keys, values = [], []
             for de in n.elements:
                 if not isinstance(de, cst.DictElement):
-                    self.error("PFC021", de, "**unpacking in a dict literal is not supported",
-                               "build the dict with a comprehension or d[key] = value")
+                    self.error(
+                        "PFC021",
+                        de,
+                        "**unpacking in a dict literal is not supported",
+                        "build the dict with a comprehension or d[key] = value",
+                    )
                     raise _Unsupported
                 k = self._expr(de.key)
                 if k.ty not in ("str", "any"):
@@ -1289,16 +1634,31 @@ class _WorkflowLowerer:
         if isinstance(n, cst.Call):
             return self._call_expr(n)
         if isinstance(n, cst.Lambda):
-            self.error("PFC021", n, "a lambda is only supported as key= of sorted/min/max or as a "
-                       "ctx.parallel branch", "use a comprehension")
+            self.error(
+                "PFC021",
+                n,
+                "a lambda is only supported as key= of sorted/min/max or as a ctx.parallel branch",
+                "use a comprehension",
+            )
             raise _Unsupported
-        kinds = {cst.Set: "set literals", cst.SetComp: "set comprehensions", cst.NamedExpr: "`:=`",
-                 cst.Await: "await", cst.Yield: "yield", cst.Ellipsis: "`...`"}
+        kinds = {
+            cst.Set: "set literals",
+            cst.SetComp: "set comprehensions",
+            cst.NamedExpr: "`:=`",
+            cst.Await: "await",
+            cst.Yield: "yield",
+            cst.Ellipsis: "`...`",
+        }
         for typ, word in kinds.items():
             if isinstance(n, typ):
-                self.error("PFC021", n, f"{word} are not supported in a workflow" if word.endswith("s")
-                           else f"{word} is not supported in a workflow",
-                           "use lists, dicts and plain assignments (JSON values)")
+                self.error(
+                    "PFC021",
+                    n,
+                    f"{word} are not supported in a workflow"
+                    if word.endswith("s")
+                    else f"{word} is not supported in a workflow",
+                    "use lists, dicts and plain assignments (JSON values)",
+                )
                 raise _Unsupported
         self.error("PFC021", n, f"expression `{self.fe.code(n)}` is not supported", "see docs/dsl.md")
         raise _Unsupported
@@ -1312,8 +1672,9 @@ class _WorkflowLowerer:
             else:
                 self.types[name] = ty
 
-    def _comprehension(self, for_in: cst.CompFor) -> tuple[tuple[ir.Comprehension, ...],
-                                                             dict[str, tuple[bool, ir.Type | None]]]:
+    def _comprehension(
+        self, for_in: cst.CompFor
+    ) -> tuple[tuple[ir.Comprehension, ...], dict[str, tuple[bool, ir.Type | None]]]:
         gens: list[ir.Comprehension] = []
         scope: dict[str, tuple[bool, ir.Type | None]] = {}
         node: cst.CompFor | None = for_in
@@ -1353,9 +1714,14 @@ class _WorkflowLowerer:
                     text = raw
                 parts.append(ir.Const(text, "str"))
             else:
+                p = cast(cst.FormattedStringExpression, p)
                 if p.format_spec:
-                    self.error("PFC021", p, "format specs in f-strings are not supported",
-                               "format with round()/str(), e.g. f\"{round(x, 2)}\"")
+                    self.error(
+                        "PFC021",
+                        p,
+                        "format specs in f-strings are not supported",
+                        'format with round()/str(), e.g. f"{round(x, 2)}"',
+                    )
                 if p.equal is not None:
                     self.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
                 conv = p.conversion or ""
@@ -1368,8 +1734,12 @@ class _WorkflowLowerer:
     def _call_expr(self, n: cst.Call) -> ir.Expr:
         f = n.func
         if self._is_step_like(n):
-            self.error("PFC023", n, "a step, workflow or ctx call must be a statement of its own",
-                       f"assign it to a variable first: `result = {self.fe.code(n)}`")
+            self.error(
+                "PFC023",
+                n,
+                "a step, workflow or ctx call must be a statement of its own",
+                f"assign it to a variable first: `result = {self.fe.code(n)}`",
+            )
             raise _Unsupported
         kwargs: list[tuple[str, ir.Expr]] = []
         args: list[ir.Expr] = []
@@ -1401,44 +1771,90 @@ class _WorkflowLowerer:
             if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":
                 return ir.ErrorField(args[0].id, "message")
             if name in BUILTINS_SUPPORTED:
-                allowed_kw = {"sorted": {"key", "reverse"}, "min": {"key", "default"}, "max": {"key", "default"},
-                              "round": set(), "enumerate": {"start"}}.get(name, set())
+                allowed_kw = {
+                    "sorted": {"key", "reverse"},
+                    "min": {"key", "default"},
+                    "max": {"key", "default"},
+                    "round": set(),
+                    "enumerate": {"start"},
+                }.get(name, set())
                 for k, _ in kwargs:
                     if k not in allowed_kw:
-                        self.error("PFC021", n, f"{name}() does not take {k}= here",
-                                   f"supported keywords: {', '.join(sorted(allowed_kw)) or 'none'}")
+                        self.error(
+                            "PFC021",
+                            n,
+                            f"{name}() does not take {k}= here",
+                            f"supported keywords: {', '.join(sorted(allowed_kw)) or 'none'}",
+                        )
                         raise _Unsupported
                 return ir.Call(name, tuple(args), tuple(kwargs), _builtin_type(name, args))
-            if name in ("type", "isinstance", "print", "open", "input", "repr", "hash", "id", "getattr",
-                        "setattr", "map", "filter", "reversed", "set", "tuple", "chr", "ord", "divmod"):
-                self.error("PFC022", n, f"builtin {name}() is not supported in a workflow",
-                           "see docs/dsl.md for the supported builtins; do other work in a @step")
+            if name in (
+                "type",
+                "isinstance",
+                "print",
+                "open",
+                "input",
+                "repr",
+                "hash",
+                "id",
+                "getattr",
+                "setattr",
+                "map",
+                "filter",
+                "reversed",
+                "set",
+                "tuple",
+                "chr",
+                "ord",
+                "divmod",
+            ):
+                self.error(
+                    "PFC022",
+                    n,
+                    f"builtin {name}() is not supported in a workflow",
+                    "see docs/dsl.md for the supported builtins; do other work in a @step",
+                )
                 raise _Unsupported
-            self.error("PFC022", n, f"{name}() is not a @step, a @workflow or a supported builtin",
-                       f"decorate {name} with @step (its result is then recorded), or compute the value inline")
+            self.error(
+                "PFC022",
+                n,
+                f"{name}() is not a @step, a @workflow or a supported builtin",
+                f"decorate {name} with @step (its result is then recorded), or compute the value inline",
+            )
             raise _Unsupported
         if isinstance(f, cst.Attribute):
             method = f.attr.value
             recv = self._expr(f.value)
             kw = tuple(kwargs)
             if method in LIST_MUTATORS:
-                self.error("PFC023", n, f".{method}() returns None and must be a statement",
-                           f"write `{self.fe.code(f.value)}.{method}(...)` on its own line")
+                self.error(
+                    "PFC023",
+                    n,
+                    f".{method}() returns None and must be a statement",
+                    f"write `{self.fe.code(f.value)}.{method}(...)` on its own line",
+                )
                 raise _Unsupported
             if method in STR_METHODS and recv.ty in ("str", "any"):
                 if method in ("split", "strip", "lstrip", "rstrip") and len(args) > 1:
-                    self.error("PFC024", n, f"str.{method} with more than one argument is not supported",
-                               f"call .{method}(sep)")
-                ty: ir.Type = {"split": "list", "startswith": "bool", "endswith": "bool"}.get(method, "str")
-                if method in ("split", "startswith", "endswith", "join"):
-                    pass
+                    self.error(
+                        "PFC024",
+                        n,
+                        f"str.{method} with more than one argument is not supported",
+                        f"call .{method}(sep)",
+                    )
+                method_types: dict[str, ir.Type] = {"split": "list", "startswith": "bool", "endswith": "bool"}
+                ty: ir.Type = method_types.get(method, "str")
                 return ir.Call(f"str.{method}", (recv, *args), kw, ty)
             if method in DICT_METHODS and recv.ty in ("dict", "any"):
                 ty = "list" if method in ("keys", "values", "items") else "any"
                 return ir.Call(f"dict.{method}", (recv, *args), kw, ty)
-            self.error("PFC024", f, f"method .{method}() is not supported on {recv.ty if recv.ty != 'any' else 'this value'}",
-                       "supported: dict.get/keys/values/items, list.append/extend, str."
-                       + "/".join(sorted(STR_METHODS)))
+            self.error(
+                "PFC024",
+                f,
+                f"method .{method}() is not supported on {recv.ty if recv.ty != 'any' else 'this value'}",
+                "supported: dict.get/keys/values/items, list.append/extend, str."
+                + "/".join(sorted(STR_METHODS)),
+            )
             raise _Unsupported
         self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
         raise _Unsupported
@@ -1475,9 +1891,21 @@ def _elem_type(it: ir.Expr) -> ir.Type:
 
 
 def _builtin_type(name: str, args: list[ir.Expr]) -> ir.Type:
-    fixed: dict[str, ir.Type] = {"len": "int", "str": "str", "int": "int", "float": "float", "bool": "bool",
-                                 "sorted": "list", "range": "list", "enumerate": "list", "zip": "list",
-                                 "list": "list", "dict": "dict", "any": "bool", "all": "bool"}
+    fixed: dict[str, ir.Type] = {
+        "len": "int",
+        "str": "str",
+        "int": "int",
+        "float": "float",
+        "bool": "bool",
+        "sorted": "list",
+        "range": "list",
+        "enumerate": "list",
+        "zip": "list",
+        "list": "list",
+        "dict": "dict",
+        "any": "bool",
+        "all": "bool",
+    }
     if name in fixed:
         return fixed[name]
     if name == "round":
@@ -1508,8 +1936,16 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
     if info is None:
         return CompileResult(None, fe.diags, source)
     if not info.workflows:
-        fe.diags.append(Diagnostic("PFC002", "the module defines no @workflow function", path, 1, 1,
-                                   "decorate the entry function with @workflow"))
+        fe.diags.append(
+            Diagnostic(
+                "PFC002",
+                "the module defines no @workflow function",
+                path,
+                1,
+                1,
+                "decorate the entry function with @workflow",
+            )
+        )
         return CompileResult(None, fe.diags, source)
     key = None
     if workflow is None:
@@ -1519,12 +1955,24 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
             if workflow in (k, fe._option_name(fn)):
                 key = k
         if key is None:
-            fe.diags.append(Diagnostic("PFC002", f"no @workflow named {workflow!r} in {path}", path, 1, 1,
-                                       "workflows here: " + ", ".join(info.workflows)))
+            fe.diags.append(
+                Diagnostic(
+                    "PFC002",
+                    f"no @workflow named {workflow!r} in {path}",
+                    path,
+                    1,
+                    1,
+                    "workflows here: " + ", ".join(info.workflows),
+                )
+            )
             return CompileResult(None, fe.diags, source)
     entry = fe.lower_workflow(key)
-    used = {st.step for wf in fe._workflows_ir.values() for st in ir.walk_stmts(wf.body)
-            if isinstance(st, (ir.StepCall, ir.MapCall))}
+    used = {
+        st.step
+        for wf in fe._workflows_ir.values()
+        for st in ir.walk_stmts(wf.body)
+        if isinstance(st, (ir.StepCall, ir.MapCall))
+    }
     for k in info.steps:  # check every step's options, used or not
         fe.lower_step(k)
     module = Path(path).stem

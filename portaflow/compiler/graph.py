@@ -47,8 +47,11 @@ def build(program: ir.Program) -> _G:
     end = g.node("end", "round")
     wf = program.workflows[program.entry]
 
-    def block(body: tuple[ir.Stmt, ...], preds: list[tuple[str, str]],
-              loop: tuple[str, list[tuple[str, str]]] | None) -> list[tuple[str, str]]:
+    def block(
+        body: tuple[ir.Stmt, ...],
+        preds: list[tuple[str, str]],
+        loop: tuple[str, list[tuple[str, str]]] | None,
+    ) -> list[tuple[str, str]]:
         for s in body:
             if not preds:
                 return []

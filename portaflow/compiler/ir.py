@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 JsonValue = Any
 Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "error", "any"]
@@ -210,10 +210,26 @@ class ErrorField:
     kind: Literal["error_field"] = "error_field"
 
 
-Expr = Union[
-    Const, Name, RunId, ListExpr, DictExpr, Subscript, Slice, BinOp, UnaryOp, BoolOp, Compare, IfExp,
-    FString, Call, Lambda, ListComp, DictComp, ErrorField,
-]
+Expr = (
+    Const
+    | Name
+    | RunId
+    | ListExpr
+    | DictExpr
+    | Subscript
+    | Slice
+    | BinOp
+    | UnaryOp
+    | BoolOp
+    | Compare
+    | IfExp
+    | FString
+    | Call
+    | Lambda
+    | ListComp
+    | DictComp
+    | ErrorField
+)
 
 
 @dataclass(frozen=True)
@@ -228,7 +244,7 @@ class TupleTarget:
     kind: Literal["target_tuple"] = "target_tuple"
 
 
-Target = Union[NameTarget, TupleTarget]
+Target = NameTarget | TupleTarget
 
 # ----------------------------------------------------------------------------------------------- statements
 
@@ -414,10 +430,25 @@ class Return:
     kind: Literal["return"] = "return"
 
 
-Stmt = Union[
-    Assign, SetItem, StepCall, ChildWorkflowCall, MapCall, ParallelCall, Sleep, WaitForEvent, Primitive,
-    If, While, For, Break, Continue, Try, Raise, Return,
-]
+Stmt = (
+    Assign
+    | SetItem
+    | StepCall
+    | ChildWorkflowCall
+    | MapCall
+    | ParallelCall
+    | Sleep
+    | WaitForEvent
+    | Primitive
+    | If
+    | While
+    | For
+    | Break
+    | Continue
+    | Try
+    | Raise
+    | Return
+)
 
 # ------------------------------------------------------------------------------------------------ top level
 

@@ -1,5 +1,6 @@
-"""Every generated definition passes asl-validator (npm, pinned 4.0.0); every template passes cfn-lint;
-the definitions of the conformance scenarios match their golden files (PORTAFLOW_UPDATE_GOLDENS=1 rewrites them).
+"""Every generated definition passes asl-validator (npm, pinned 4.0.0), every template passes cfn-lint,
+the definitions of the conformance scenarios match their golden files (PORTAFLOW_UPDATE_GOLDENS=1
+rewrites them).
 """
 
 from __future__ import annotations
@@ -53,8 +54,12 @@ def test_every_template_passes_cfn_lint(projects: dict[str, Path]) -> None:
     tool = shutil.which("cfn-lint")
     if tool is None:
         pytest.skip("cfn-lint not installed (see NEEDS.md)")
-    r = subprocess.run([tool, *[str(p / "template.yaml") for p in projects.values()]], capture_output=True,
-                       text=True, timeout=600)
+    r = subprocess.run(
+        [tool, *[str(p / "template.yaml") for p in projects.values()]],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -67,8 +72,9 @@ def test_generated_asl_matches_goldens(projects: dict[str, Path]) -> None:
         if update or not golden.exists():
             golden.write_text(json.dumps(got, indent=2) + "\n")
             continue
-        assert got == json.loads(golden.read_text()), f"{name}: generated ASL changed; review and rerun with "\
-            "PORTAFLOW_UPDATE_GOLDENS=1"
+        assert got == json.loads(golden.read_text()), (
+            f"{name}: generated ASL changed; review and rerun with PORTAFLOW_UPDATE_GOLDENS=1"
+        )
 
 
 def test_project_has_handlers_for_every_step_and_least_privilege_roles(projects: dict[str, Path]) -> None:
@@ -79,4 +85,4 @@ def test_project_has_handlers_for_every_step_and_least_privilege_roles(projects:
     template = (p / "template.yaml").read_text()
     assert "lambda:InvokeFunction" in template and "!GetAtt StepChargeFunction.Arn" in template
     assert "dynamodb:PutItem" in template and "states:SendTaskSuccess" in template
-    assert "Action: \"*\"" not in template and "Action: '*'" not in template
+    assert 'Action: "*"' not in template and "Action: '*'" not in template

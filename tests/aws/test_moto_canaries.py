@@ -1,4 +1,5 @@
-"""Canaries on the moto internals the harness patches: if moto changes them, these fail first and say which."""
+"""Canaries on the moto internals the harness patches: if moto changes them, these fail first, naming
+which."""
 
 from __future__ import annotations
 
@@ -38,7 +39,10 @@ def test_callback_wait_and_jsonata_hooks_exist() -> None:
     from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
     assert list(inspect.signature(cb.StateTaskServiceCallback._wait_for_task_token_timeout).parameters) == [
-        "self", "timeout_seconds", "callback_endpoint"]
+        "self",
+        "timeout_seconds",
+        "callback_endpoint",
+    ]
     assert hasattr(jsonata, "_eval_jsonata")
     assert states.encode_jsonata_variable_declarations is jsonata.encode_jsonata_variable_declarations
     assert variable_store.encode_jsonata_variable_declarations is jsonata.encode_jsonata_variable_declarations

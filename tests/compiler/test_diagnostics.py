@@ -1,4 +1,5 @@
-"""Diagnostics read like a compiler's: every error in one run, stable codes, caret, a fix; exit codes 0/1/2."""
+"""Diagnostics read like a compiler's: every error in one run, stable codes, caret, a fix; exit codes
+0/1/2."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ def codes(src: str) -> list[str]:
 
 
 def test_every_error_is_reported_in_one_run_with_position_caret_and_hint() -> None:
-    src = ("@step(retry=RetryPolicy(max_attempts=N), timeout='3x')\ndef s(x):\n    return x\n\n"
-           "@workflow\ndef w(ctx: Context, x: int):\n    y = s(x) + 1\n    z = x | 2\n    return nope\n")
+    src = (
+        "@step(retry=RetryPolicy(max_attempts=N), timeout='3x')\ndef s(x):\n    return x\n\n"
+        "@workflow\ndef w(ctx: Context, x: int):\n    y = s(x) + 1\n    z = x | 2\n    return nope\n"
+    )
     res = compile_source(HEAD + src, "wf.py")
     assert [d.code for d in res.diagnostics] == ["PFC011", "PFC012", "PFC023", "PFC021", "PFC026"]
     text = render_all(res.diagnostics, res.source)
@@ -41,8 +44,10 @@ def test_unsupported_constructs_are_refused_with_their_code() -> None:
 
 
 def test_a_valid_workflow_has_no_diagnostics() -> None:
-    src = ("@step\ndef s(x: int) -> int:\n    return x\n\n@workflow\ndef w(ctx: Context, x: int = 1):\n"
-           "    ys = [s2 for s2 in range(x)]\n    r = s(x)\n    return {'r': r, 'ys': ys}\n")
+    src = (
+        "@step\ndef s(x: int) -> int:\n    return x\n\n@workflow\ndef w(ctx: Context, x: int = 1):\n"
+        "    ys = [s2 for s2 in range(x)]\n    r = s(x)\n    return {'r': r, 'ys': ys}\n"
+    )
     res = compile_source(HEAD + src, "ok.py")
     assert res.diagnostics == [] and res.program is not None
 

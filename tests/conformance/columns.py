@@ -100,9 +100,13 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
         elif action[0] == "advance":
             engine.advance(action[1])
     st = h.status()
-    out = Outcome(st.status, st.output if st.status == "completed" else None,
-                  {"type": st.error["type"], "message": st.error["message"]} if st.status == "failed" and st.error
-                  else None)
+    out = Outcome(
+        st.status,
+        st.output if st.status == "completed" else None,
+        {"type": st.error["type"], "message": st.error["message"]}
+        if st.status == "failed" and st.error
+        else None,
+    )
     for ev in h.history():
         if ev.kind in ("step_completed", "step_attempt_failed", "step_failed"):
             d = ev.data
@@ -113,9 +117,16 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
                 b = inspect.signature(fn).bind_partial(*pos, **kw)
                 bound = dict(b.arguments)
             err = d.get("error")
-            out.calls.append(Call(str(ev.name), _args(bound), d["idempotency_key"], d["attempt"],
-                                  err["type"] if err else None,
-                                  float(d["delay"]) if ev.kind == "step_attempt_failed" else None))
+            out.calls.append(
+                Call(
+                    str(ev.name),
+                    _args(bound),
+                    d["idempotency_key"],
+                    d["attempt"],
+                    err["type"] if err else None,
+                    float(d["delay"]) if ev.kind == "step_attempt_failed" else None,
+                )
+            )
         elif ev.kind == "timer_started" and ev.data.get("seconds") is not None:
             out.sleeps.append(float(ev.data["seconds"]))
     engine.close() if hasattr(engine, "close") else None
@@ -135,8 +146,9 @@ def run_aws(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
                 aws.advance(action[1])
         out = Outcome(run.status, run.output, run.error)
         for c in run.calls:
-            out.calls.append(Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None,
-                                  c.delay))
+            out.calls.append(
+                Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None, c.delay)
+            )
         out.sleeps = run.sleeps
     return out
 

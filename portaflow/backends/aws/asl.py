@@ -29,7 +29,7 @@ INPUT_ERROR = "InvalidInput"
 
 def error_from_output(timeout_message: str = "timed out") -> str:
     return (
-        '($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; '
+        "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
         '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
         '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
         '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
@@ -132,13 +132,17 @@ class AslCompiler:
 
     def whole_seconds(self, seconds: float, loc: ir.Loc, what: str) -> int:
         if seconds != int(seconds) or seconds < 1:
-            self.err(loc, f"{what} is {seconds:g}s: Step Functions only counts whole seconds (>= 1)",
-                     "use a whole number of seconds, e.g. \"1s\" or \"2s\"")
+            self.err(
+                loc,
+                f"{what} is {seconds:g}s: Step Functions only counts whole seconds (>= 1)",
+                'use a whole number of seconds, e.g. "1s" or "2s"',
+            )
             return max(1, round(seconds))
         return int(seconds)
 
-    def assign_target(self, ctx: Ctx, target: ir.Target | None, src: str,
-                      low: Lowerer | None = None) -> dict[str, str]:
+    def assign_target(
+        self, ctx: Ctx, target: ir.Target | None, src: str, low: Lowerer | None = None
+    ) -> dict[str, str]:
         """Assign entries binding ``src`` (a JSONata expression lowered with ``low``) to the target."""
         if target is None:
             return {}
@@ -164,8 +168,9 @@ class AslCompiler:
             self._fail_dynamic = n
         return self._fail_dynamic
 
-    def catchers(self, ctx: Ctx, extra_assign: dict[str, str], error: str = ERROR_FROM_OUTPUT
-                 ) -> list[dict[str, Any]]:
+    def catchers(
+        self, ctx: Ctx, extra_assign: dict[str, str], error: str = ERROR_FROM_OUTPUT
+    ) -> list[dict[str, Any]]:
         """Catch entries for a Task at ``ctx``: enclosing handlers inner first, then an uncaught timeout."""
         assign = {"pf_err": "{% " + error + " %}", **extra_assign}
         if ctx.branch_error is not None:
@@ -202,8 +207,9 @@ class AslCompiler:
                     default = entry
                     stop = True
                     break
-                choices.append({"Condition": "{% $pf_err.type in " + json.dumps(list(h.matches)) + " %}",
-                                "Next": entry})
+                choices.append(
+                    {"Condition": "{% $pf_err.type in " + json.dumps(list(h.matches)) + " %}", "Next": entry}
+                )
             if stop:
                 break
         if not choices:
@@ -238,8 +244,11 @@ class AslCompiler:
         bad = self.name("Invalid input")
         names = [p.name for p in wf.params]
         required = [p.name for p in wf.params if p.default is None]
-        assign: dict[str, Any] = {"pf_run": "{% $states.context.Execution.Name %}", "pf_seq": 0,
-                                  "pf_in": "{% $type($states.input) = \"object\" ? $states.input : {} %}"}
+        assign: dict[str, Any] = {
+            "pf_run": "{% $states.context.Execution.Name %}",
+            "pf_seq": 0,
+            "pf_in": '{% $type($states.input) = "object" ? $states.input : {} %}',
+        }
         self.states[start] = {"Type": "Pass", "Assign": assign, "Next": check}
         unknown = f"$filter([$keys($pf_in)], function($k){{$not($k in {json.dumps(names)})}})"
         missing = f"$filter({json.dumps(required)}, function($k){{$not($k in [$keys($pf_in)])}})"
@@ -250,20 +259,33 @@ class AslCompiler:
             else:
                 low = self.low(ctx)
                 d = low.lower(p.default)
-                params_assign[p.name] = ("{% " + low.finish(f"{jstr(p.name)} in [$keys($pf_in)] ? "
-                                                             f"$lookup($pf_in, {jstr(p.name)}) : {d}") + " %}")
+                params_assign[p.name] = (
+                    "{% "
+                    + low.finish(f"{jstr(p.name)} in [$keys($pf_in)] ? $lookup($pf_in, {jstr(p.name)}) : {d}")
+                    + " %}"
+                )
         init = self.name("Bind parameters")
         self.states[init] = {"Type": "Pass", "Assign": params_assign or {"pf_seq": 0}, "Next": body_entry}
         self.states[check] = {
             "Type": "Choice",
-            "Choices": [{"Condition": f"{{% $count({unknown}) > 0 or $count({missing}) > 0 %}}", "Next": bad}],
+            "Choices": [
+                {"Condition": f"{{% $count({unknown}) > 0 or $count({missing}) > 0 %}}", "Next": bad}
+            ],
             "Default": init,
         }
         self.states[bad] = {
-            "Type": "Fail", "Error": INPUT_ERROR,
-            "Cause": ('{% $string({"errorType": "' + INPUT_ERROR + '", "errorMessage": "workflow '
-                      + wf.name + ': unknown input key(s) " & $string(' + unknown + ') & ", missing " & '
-                      '$string(' + missing + ')}) %}'),
+            "Type": "Fail",
+            "Error": INPUT_ERROR,
+            "Cause": (
+                '{% $string({"errorType": "'
+                + INPUT_ERROR
+                + '", "errorMessage": "workflow '
+                + wf.name
+                + ': unknown input key(s) " & $string('
+                + unknown
+                + ') & ", missing " & '
+                "$string(" + missing + ")}) %}"
+            ),
         }
         order = [start, check, init, bad] + [n for n in self.states if n not in (start, check, init, bad)]
         states = prune({n: self.states[n] for n in order}, start)
@@ -282,12 +304,15 @@ class AslCompiler:
             entry = self.stmt(s, entry, ctx)
         return entry
 
-    def stmt(self, s: ir.Stmt, nxt: str, ctx: Ctx) -> str:  # noqa: C901
+    def stmt(self, s: ir.Stmt, nxt: str, ctx: Ctx) -> str:
         if isinstance(s, ir.Assign):
             n = self.name(f"Assign {_target_label(s.target)}", s.loc)
             assign: dict[str, Any] = {}
-            if isinstance(s.target, ir.TupleTarget) and isinstance(s.value, ir.ListExpr) \
-                    and len(s.value.items) == len(s.target.elts):
+            if (
+                isinstance(s.target, ir.TupleTarget)
+                and isinstance(s.value, ir.ListExpr)
+                and len(s.value.items) == len(s.target.elts)
+            ):
                 for t, v in zip(s.target.elts, s.value.items, strict=True):
                     low = self.low(ctx)
                     assign.update(self.assign_target(ctx, t, low.lower(v), low))
@@ -300,8 +325,11 @@ class AslCompiler:
             n = self.name(f"Set {s.target}[...]", s.loc)
             low = self.low(ctx)
             e = f"{low.h('pf_setitem')}({low.ref(s.target)}, {low.lower(s.index)}, {low.lower(s.value)})"
-            self.states[n] = {"Type": "Pass", "Assign": {self.var(ctx, s.target): "{% " + low.finish(e) + " %}"},
-                              "Next": nxt}
+            self.states[n] = {
+                "Type": "Pass",
+                "Assign": {self.var(ctx, s.target): "{% " + low.finish(e) + " %}"},
+                "Next": nxt,
+            }
             return n
         if isinstance(s, ir.StepCall):
             return self.step_call(s, nxt, ctx)
@@ -317,20 +345,29 @@ class AslCompiler:
             if isinstance(s.seconds, ir.Const):
                 secs = float(s.seconds.value)
                 if secs != int(secs):
-                    self.err(s.loc, f"sleep of {secs:g}s: Step Functions waits whole seconds",
-                             "sleep a whole number of seconds")
+                    self.err(
+                        s.loc,
+                        f"sleep of {secs:g}s: Step Functions waits whole seconds",
+                        "sleep a whole number of seconds",
+                    )
                 st["Seconds"] = int(secs)
             else:
                 low = self.low(ctx)
-                st["Seconds"] = "{% " + low.finish(f"($s := $ceil({low.lower(s.seconds)}); $s < 0 ? 0 : $s)") + " %}"
+                st["Seconds"] = (
+                    "{% " + low.finish(f"($s := $ceil({low.lower(s.seconds)}); $s < 0 ? 0 : $s)") + " %}"
+                )
             self.states[n] = st
             return n
         if isinstance(s, ir.WaitForEvent):
             return self.wait_for_event(s, nxt, ctx)
         if isinstance(s, ir.Primitive):
             n = self.name(f"ctx.{s.op}", s.loc)
-            value = {"now": "$now()", "uuid4": "$uuid()", "random": "$random()",
-                     "idempotency_key": self.key_expr(ctx)}[s.op]
+            value = {
+                "now": "$now()",
+                "uuid4": "$uuid()",
+                "random": "$random()",
+                "idempotency_key": self.key_expr(ctx),
+            }[s.op]
             self.states[n] = {"Type": "Pass", "Assign": self.assign_target(ctx, s.target, value), "Next": nxt}
             if not self.states[n]["Assign"]:
                 del self.states[n]["Assign"]
@@ -341,7 +378,11 @@ class AslCompiler:
             orelse = self.block(s.orelse, nxt, ctx)
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.states[n] = {"Type": "Choice", "Choices": [{"Condition": cond, "Next": body}], "Default": orelse}
+            self.states[n] = {
+                "Type": "Choice",
+                "Choices": [{"Condition": cond, "Next": body}],
+                "Default": orelse,
+            }
             return n
         if isinstance(s, ir.While):
             head = self.name("While", s.loc)
@@ -349,7 +390,11 @@ class AslCompiler:
             body = self.block(s.body, head, inner)
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.states[head] = {"Type": "Choice", "Choices": [{"Condition": cond, "Next": body}], "Default": nxt}
+            self.states[head] = {
+                "Type": "Choice",
+                "Choices": [{"Condition": cond, "Next": body}],
+                "Default": nxt,
+            }
             return head
         if isinstance(s, ir.For):
             k = self.uid()
@@ -362,9 +407,11 @@ class AslCompiler:
             low = self.low(ctx)
             items = low.finish(low._iter(s.iter))
             self.states[init] = {"Type": "Pass", "Assign": {it: "{% " + items + " %}", idx: 0}, "Next": head}
-            self.states[head] = {"Type": "Choice",
-                                 "Choices": [{"Condition": f"{{% ${idx} < $count(${it}) %}}", "Next": bind}],
-                                 "Default": nxt}
+            self.states[head] = {
+                "Type": "Choice",
+                "Choices": [{"Condition": f"{{% ${idx} < $count(${it}) %}}", "Next": bind}],
+                "Default": nxt,
+            }
             assign = self.assign_target(ctx, s.target, f"${it}[${idx}]")
             assign[idx] = f"{{% ${idx} + 1 %}}"
             self.states[bind] = {"Type": "Pass", "Assign": assign, "Next": body}
@@ -380,8 +427,11 @@ class AslCompiler:
                 n = self.name("Return", s.loc)
                 low = self.low(ctx)
                 after = self.through_finally(ctx, ctx.fn_frames, cont)
-                self.states[n] = {"Type": "Pass", "Assign": {var: "{% " + low.finish(low.lower(s.value)) + " %}"},
-                                  "Next": after}
+                self.states[n] = {
+                    "Type": "Pass",
+                    "Assign": {var: "{% " + low.finish(low.lower(s.value)) + " %}"},
+                    "Next": after,
+                }
                 return n
             low = self.low(ctx)
             out = "{% " + low.finish(low.lower(s.value)) + " %}"
@@ -403,8 +453,11 @@ class AslCompiler:
             low = self.low(ctx)
             msg = low.lower(s.message) if s.message is not None else '""'
             err = "{% " + low.finish(f'{{"type": {jstr(s.error_type)}, "message": {msg}}}') + " %}"
-            self.states[n] = {"Type": "Pass", "Assign": {"pf_err": err},
-                              "Next": self.raise_static(ctx, s.error_type, s.loc)}
+            self.states[n] = {
+                "Type": "Pass",
+                "Assign": {"pf_err": err},
+                "Next": self.raise_static(ctx, s.error_type, s.loc),
+            }
             return n
         if isinstance(s, ir.Try):
             return self.try_stmt(s, nxt, ctx)
@@ -417,8 +470,9 @@ class AslCompiler:
         # outermost finally runs last: build from outer to inner
         for i, f in enumerate(crossed):
             idx = ctx.frames.index(f)
-            outer_ctx = replace(ctx, frames=ctx.frames[:idx], loop=None if ctx.loop and ctx.loop[2] > idx
-                                else ctx.loop)
+            outer_ctx = replace(
+                ctx, frames=ctx.frames[:idx], loop=None if ctx.loop and ctx.loop[2] > idx else ctx.loop
+            )
             entry = self.block(f.body, entry, outer_ctx)
             _ = i
         return entry
@@ -433,28 +487,48 @@ class AslCompiler:
             names = list(r.non_retryable_matches)
             if "TimeoutError" in names:
                 names.append("States.Timeout")
-            retriers.append({"ErrorEquals": names, "IntervalSeconds": interval, "MaxAttempts": 0,
-                             "BackoffRate": float(r.backoff), "MaxDelaySeconds": max_delay,
-                             "JitterStrategy": "NONE"})
-        retriers.append({"ErrorEquals": ["States.ALL"], "IntervalSeconds": interval,
-                         "MaxAttempts": r.max_attempts - 1, "BackoffRate": float(r.backoff),
-                         "MaxDelaySeconds": max_delay, "JitterStrategy": "NONE"})
+            retriers.append(
+                {
+                    "ErrorEquals": names,
+                    "IntervalSeconds": interval,
+                    "MaxAttempts": 0,
+                    "BackoffRate": float(r.backoff),
+                    "MaxDelaySeconds": max_delay,
+                    "JitterStrategy": "NONE",
+                }
+            )
+        retriers.append(
+            {
+                "ErrorEquals": ["States.ALL"],
+                "IntervalSeconds": interval,
+                "MaxAttempts": r.max_attempts - 1,
+                "BackoffRate": float(r.backoff),
+                "MaxDelaySeconds": max_delay,
+                "JitterStrategy": "NONE",
+            }
+        )
         return retriers
 
-    def payload(self, ctx: Ctx, sd: ir.StepDef, args: str, key: str, item: str = "$states.context.Map.Item.Index"
-                ) -> str:
-        return ("{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
-                f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, '
-                f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}")
+    def payload(
+        self, ctx: Ctx, sd: ir.StepDef, args: str, key: str, item: str = "$states.context.Map.Item.Index"
+    ) -> str:
+        return (
+            "{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
+            f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, '
+            f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}"
+        )
 
     def step_task(self, sd: ir.StepDef, payload: str) -> dict[str, Any]:
         task: dict[str, Any] = {
-            "Type": "Task", "Resource": STEP_ARN,
+            "Type": "Task",
+            "Resource": STEP_ARN,
             "Arguments": {"FunctionName": step_function_ref(sd.function), "Payload": payload},
             "Retry": self.task_retry(sd),
         }
         if sd.timeout_seconds is not None:
-            task["TimeoutSeconds"] = self.whole_seconds(sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout")
+            task["TimeoutSeconds"] = self.whole_seconds(
+                sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout"
+            )
         return task
 
     def step_call(self, s: ir.StepCall, nxt: str, ctx: Ctx) -> str:
@@ -486,14 +560,22 @@ class AslCompiler:
         fall = self.name(f"End of {child.name}", s.loc)
         self.states[fall] = {"Type": "Pass", "Assign": {ret_var: None}, "Next": cont}
         prefix_var = f"{cp}prefix"
-        cctx = Ctx(rename={}, var_prefix=cp, prefix_expr=f"${prefix_var}", seq_var=f"{cp}seq",
-                   frames=ctx.frames, fn_frames=len(ctx.frames), loop=None, ret=(ret_var, cont),
-                   branch_error=ctx.branch_error)
+        cctx = Ctx(
+            rename={},
+            var_prefix=cp,
+            prefix_expr=f"${prefix_var}",
+            seq_var=f"{cp}seq",
+            frames=ctx.frames,
+            fn_frames=len(ctx.frames),
+            loop=None,
+            ret=(ret_var, cont),
+            branch_error=ctx.branch_error,
+        )
         body = self.block(child.body, fall, cctx)
         low = self.low(ctx)
         given = dict(s.args)
         assign: dict[str, Any] = {
-            prefix_var: "{% " + f"{ctx.prefix_expr} & $string(${ctx.seq_var}) & \".\"" + " %}",
+            prefix_var: "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & "."' + " %}",
             f"{cp}seq": 0,
             ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}",
         }
@@ -510,19 +592,35 @@ class AslCompiler:
         check = self.name("Check results", s.loc)
         ok = self.name("Results", s.loc)
         fail = self.name("Raise first error", s.loc)
-        values = (f"$reduce(${results_var}, function($a, $r){{$append($a, $type($lookup($r, \"v\")) = \"array\" "
-                  f"? [[$lookup($r, \"v\")]] : [$lookup($r, \"v\")])}}, [])")
+        values = (
+            f'$reduce(${results_var}, function($a, $r){{$append($a, $type($lookup($r, "v")) = "array" '
+            f'? [[$lookup($r, "v")]] : [$lookup($r, "v")])}}, [])'
+        )
         assign = self.assign_target(ctx, s.target, values)
         self.states[ok] = {"Type": "Pass", "Next": nxt}
         if assign:
             self.states[ok]["Assign"] = assign
-        first_err = (f"$reduce(${results_var}, function($a, $r){{$a ? $a : ($exists($lookup($r, \"e\")) ? "
-                     f"$lookup($r, \"e\") : $a)}}, null)")
-        self.states[fail] = {"Type": "Pass", "Assign": {"pf_err": "{% " + first_err + " %}"},
-                             "Next": self.raise_dynamic(ctx, s.loc)}
-        self.states[check] = {"Type": "Choice", "Choices": [{
-            "Condition": f"{{% $count($filter(${results_var}, function($r){{$exists($lookup($r, \"e\"))}})) > 0 %}}",
-            "Next": fail}], "Default": ok}
+        first_err = (
+            f'$reduce(${results_var}, function($a, $r){{$a ? $a : ($exists($lookup($r, "e")) ? '
+            f'$lookup($r, "e") : $a)}}, null)'
+        )
+        self.states[fail] = {
+            "Type": "Pass",
+            "Assign": {"pf_err": "{% " + first_err + " %}"},
+            "Next": self.raise_dynamic(ctx, s.loc),
+        }
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Condition": "{% $count($filter($"
+                    + results_var
+                    + ', function($r){$exists($lookup($r, "e"))})) > 0 %}',
+                    "Next": fail,
+                }
+            ],
+            "Default": ok,
+        }
         return check
 
     def map_call(self, s: ir.MapCall, nxt: str, ctx: Ctx) -> str:
@@ -532,13 +630,18 @@ class AslCompiler:
         task_n = self.name(f"Step {sd.name} (item)", s.loc)
         err_n = self.name(f"Item failed {sd.name}", s.loc)
         param = sd.params[0] if sd.params else "item"
-        payload = self.payload(ctx, sd, f'{{{jstr(param)}: $states.input.item}}', "$states.input.key",
-                               "$states.input.index")
+        payload = self.payload(
+            ctx, sd, f"{{{jstr(param)}: $states.input.item}}", "$states.input.key", "$states.input.index"
+        )
         task = self.step_task(sd, payload)
         task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
-        task["Catch"] = [{"ErrorEquals": ["States.ALL"],
-                          "Output": "{% {\"e\": " + error_from_output(timeout_message(sd)) + "} %}",
-                          "Next": err_n}]
+        task["Catch"] = [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Output": '{% {"e": ' + error_from_output(timeout_message(sd)) + "} %}",
+                "Next": err_n,
+            }
+        ]
         task["End"] = True
         results = f"pf_m{k}"
         low = self.low(ctx)
@@ -550,7 +653,7 @@ class AslCompiler:
                 "item": "{% $states.context.Map.Item.Value %}",
                 "index": "{% $states.context.Map.Item.Index %}",
                 "key": "{% " + f'$pf_run & ":" & {ctx.prefix_expr} & $string(${ctx.seq_var}) & "." & '
-                       f'$string($states.context.Map.Item.Index)' + " %}",
+                f"$string($states.context.Map.Item.Index)" + " %}",
             },
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
@@ -574,27 +677,44 @@ class AslCompiler:
             bp = f"pf_p{k}b{b}_"
             err_n = self.name(f"Branch {b} failed", s.loc)
             self.states[err_n] = {"Type": "Pass", "Output": '{% {"e": $pf_err} %}', "End": True}
-            bctx = Ctx(rename={}, var_prefix=bp, prefix_expr=f"${bp}prefix", seq_var=f"{bp}seq",
-                       frames=(), loop=None, ret=None, branch_error=err_n)
+            bctx = Ctx(
+                rename={},
+                var_prefix=bp,
+                prefix_expr=f"${bp}prefix",
+                seq_var=f"{bp}seq",
+                frames=(),
+                loop=None,
+                ret=None,
+                branch_error=err_n,
+            )
             # names the branch reads but does not assign are the workflow's (outer scope, read-only)
             assigned = {t for st in ir.walk_stmts(br.body) for t in _assigned_names(st)}
             rename = {name: self.var(ctx, name) for name in _read_names(br) if name not in assigned}
             bctx = replace(bctx, rename=rename)
             done = self.name(f"Branch {b} result", s.loc)
             low = self.low(bctx)
-            self.states[done] = {"Type": "Pass", "Output": "{% " + low.finish('{"v": ' + low.lower(br.result) + "}")
-                                 + " %}", "End": True}
+            self.states[done] = {
+                "Type": "Pass",
+                "Output": "{% " + low.finish('{"v": ' + low.lower(br.result) + "}") + " %}",
+                "End": True,
+            }
             entry = self.block(br.body, done, bctx)
             init = self.name(f"Branch {b}", s.loc)
-            self.states[init] = {"Type": "Pass", "Assign": {
-                f"{bp}prefix": "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."' + " %}",
-                f"{bp}seq": 0}, "Next": entry}
+            self.states[init] = {
+                "Type": "Pass",
+                "Assign": {
+                    f"{bp}prefix": "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."' + " %}",
+                    f"{bp}seq": 0,
+                },
+                "Next": entry,
+            }
             order = [init] + [x for x in self.states if x != init]
             branches.append({"StartAt": init, "States": prune({x: self.states[x] for x in order}, init)})
         self.states = outer
         results = f"pf_r{k}"
         self.states[n] = {
-            "Type": "Parallel", "Branches": branches,
+            "Type": "Parallel",
+            "Branches": branches,
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
             "Next": self.after_fanout(s, results, nxt, ctx),
         }
@@ -604,10 +724,17 @@ class AslCompiler:
     def wait_for_event(self, s: ir.WaitForEvent, nxt: str, ctx: Ctx) -> str:
         n = self.name(f"Wait for event {s.event}", s.loc)
         task: dict[str, Any] = {
-            "Type": "Task", "Resource": WAIT_ARN,
-            "Arguments": {"FunctionName": EVENTS_FUNCTION, "Payload": {
-                "action": "wait", "run_id": "{% $pf_run %}", "event": s.event,
-                "token": "{% $states.context.Task.Token %}"}},
+            "Type": "Task",
+            "Resource": WAIT_ARN,
+            "Arguments": {
+                "FunctionName": EVENTS_FUNCTION,
+                "Payload": {
+                    "action": "wait",
+                    "run_id": "{% $pf_run %}",
+                    "event": s.event,
+                    "token": "{% $states.context.Task.Token %}",
+                },
+            },
         }
         value = self.assign_target(ctx, s.target, '$lookup($states.result, "payload")')
         if value:
@@ -619,8 +746,11 @@ class AslCompiler:
             if s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
             catch.append(on_timeout)
-        catch += [c for c in self.catchers(ctx, {}) if c["ErrorEquals"] != ["States.Timeout"]
-                  or s.timeout_seconds is None]
+        catch += [
+            c
+            for c in self.catchers(ctx, {})
+            if c["ErrorEquals"] != ["States.Timeout"] or s.timeout_seconds is None
+        ]
         task["Catch"] = catch
         task["Next"] = nxt
         self.states[n] = task
@@ -638,7 +768,7 @@ class AslCompiler:
             reraise = self.raise_dynamic(ctx, s.loc)
             fin_body = self.block(s.finalbody, reraise, ctx)
             self.states[err_entry_name] = {"Type": "Pass", "Next": fin_body}
-            frames = frames + (fin_frame,)
+            frames = (*frames, fin_frame)
         hctx = replace(ctx, frames=frames)
         handlers: list[tuple[ir.Handler, str]] = []
         for h in s.handlers:
@@ -658,26 +788,40 @@ class AslCompiler:
     def check_limits(self, body: tuple[ir.Stmt, ...], in_loop: bool) -> None:
         for s in body:
             if isinstance(s, (ir.While, ir.For)):
-                tasks = sum(1 for x in ir.walk_stmts(s.body)
-                            if isinstance(x, (ir.StepCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Sleep)))
+                tasks = sum(
+                    1
+                    for x in ir.walk_stmts(s.body)
+                    if isinstance(x, (ir.StepCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Sleep))
+                )
                 states = len(ir.walk_stmts(s.body)) + 2
                 per_iter = tasks * 5 + states * 2
                 bound = _static_iterations(s)
                 if tasks and (bound is None or bound * per_iter > HISTORY_LIMIT):
                     limit = HISTORY_LIMIT // max(per_iter, 1)
-                    self.warn(s.loc, "PFW100",
-                              f"this loop adds about {per_iter} history events per iteration; Step Functions "
-                              f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
-                              "bound the loop, or move batches of iterations into a child workflow started "
-                              "as its own execution")
+                    self.warn(
+                        s.loc,
+                        "PFW100",
+                        f"this loop adds about {per_iter} history events per iteration; Step Functions "
+                        f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
+                        "bound the loop, or move batches of iterations into a child workflow started "
+                        "as its own execution",
+                    )
                 for x in ir.walk_stmts(s.body):
-                    if isinstance(x, ir.Assign) and isinstance(x.value, ir.BinOp) and x.value.ty == "list" \
-                            and isinstance(x.target, ir.NameTarget) and isinstance(x.value.left, ir.Name) \
-                            and x.value.left.id == x.target.id:
-                        self.warn(x.loc, "PFW101",
-                                  f"list {x.target.id!r} grows inside a loop; Step Functions limits state data "
-                                  "and variables to 256 KB",
-                                  "keep large data in a step's storage (S3, a database) and pass references")
+                    if (
+                        isinstance(x, ir.Assign)
+                        and isinstance(x.value, ir.BinOp)
+                        and x.value.ty == "list"
+                        and isinstance(x.target, ir.NameTarget)
+                        and isinstance(x.value.left, ir.Name)
+                        and x.value.left.id == x.target.id
+                    ):
+                        self.warn(
+                            x.loc,
+                            "PFW101",
+                            f"list {x.target.id!r} grows inside a loop; Step Functions limits state data "
+                            "and variables to 256 KB",
+                            "keep large data in a step's storage (S3, a database) and pass references",
+                        )
                 self.check_limits(s.body, True)
             elif isinstance(s, ir.If):
                 self.check_limits(s.body, in_loop)
@@ -706,8 +850,12 @@ def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, 
 
 
 def _static_iterations(s: ir.While | ir.For) -> int | None:
-    if isinstance(s, ir.For) and isinstance(s.iter, ir.Call) and s.iter.func == "range" \
-            and all(isinstance(a, ir.Const) for a in s.iter.args):
+    if (
+        isinstance(s, ir.For)
+        and isinstance(s.iter, ir.Call)
+        and s.iter.func == "range"
+        and all(isinstance(a, ir.Const) for a in s.iter.args)
+    ):
         vals = [a.value for a in s.iter.args if isinstance(a, ir.Const)]
         try:
             return len(range(*vals))
@@ -737,8 +885,9 @@ def _assigned_names(s: ir.Stmt) -> list[str]:
         return _target_names(s.target)
     if isinstance(s, ir.SetItem):
         return [s.target]
-    if isinstance(s, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent,
-                      ir.Primitive)):
+    if isinstance(
+        s, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Primitive)
+    ):
         return _target_names(s.target)
     return []
 

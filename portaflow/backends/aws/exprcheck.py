@@ -17,8 +17,9 @@ from portaflow.compiler.frontend import compile_source
 from .jsonata import Lowerer, jvalue
 
 
-def lower_expression(expr: str, names: dict[str, Any], annotations: dict[str, str] | None = None
-                     ) -> tuple[str, ir.Expr]:
+def lower_expression(
+    expr: str, names: dict[str, Any], annotations: dict[str, str] | None = None
+) -> tuple[str, ir.Expr]:
     """(JSONata text, IR) for ``expr`` over workflow parameters ``names``, annotated as in ``annotations``
     (a parameter without annotation has a type known only at run time)."""
     ann = annotations or {}
@@ -47,7 +48,7 @@ def main(argv: list[str]) -> int:
     names = json.loads(argv[1]) if len(argv) > 1 else {}
     text, _ = lower_expression(expr, names)
     print("jsonata:", text)
-    print("python :", json.dumps(eval(expr, {}, dict(names))))  # noqa: S307 - a debugging tool
+    print("python :", json.dumps(eval(expr, {}, dict(names))))
     print("aws    :", json.dumps(eval_jsonata(text, names)))
     return 0
 

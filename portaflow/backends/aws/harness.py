@@ -143,11 +143,14 @@ class AwsHarness:
         from moto import mock_aws
 
         self._stack = ExitStack()
-        self._stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True},
-                                                   "lambda": {"use_docker": False}}))
+        self._stack.enter_context(
+            mock_aws(
+                config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
+            )
+        )
         for p in patches(self):
             self._stack.enter_context(p)
-        import boto3
+        import boto3  # type: ignore[import-untyped]
 
         self.module = _load_module(self.path)
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
@@ -155,13 +158,21 @@ class AwsHarness:
         self.lam = boto3.client("lambda", region_name=REGION)
         iam = boto3.client("iam", region_name=REGION)
         role = iam.create_role(RoleName="pf-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        self.ddb.create_table(TableName=TABLE, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                              BillingMode="PAY_PER_REQUEST")
+        self.ddb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
         names = [EVENTS_FN] + [f"pf-step-{s}" for s in self.program.steps]
         for name in names:
-            self.lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="h.handler",
-                                     Code={"ZipFile": _dummy_zip()})
+            self.lam.create_function(
+                FunctionName=name,
+                Runtime="python3.12",
+                Role=role,
+                Handler="h.handler",
+                Code={"ZipFile": _dummy_zip()},
+            )
         text = json.dumps(self.definition)
         for s in self.program.steps:
             text = text.replace("${StepFn_" + s + "}", _fn_arn(f"pf-step-{s}"))
@@ -170,8 +181,8 @@ class AwsHarness:
 
         Preprocessor._query_language_per_scope.clear()
         self.machine = self.sfn.create_state_machine(
-            name=f"pf-{self.program.entry}", definition=text,
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/pf-role")["stateMachineArn"]
+            name=f"pf-{self.program.entry}", definition=text, roleArn=f"arn:aws:iam::{ACCOUNT}:role/pf-role"
+        )["stateMachineArn"]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -194,8 +205,9 @@ class AwsHarness:
     def start(self, input: Any = None, run_id: str | None = None) -> AwsRun:
         """Start an execution named ``run_id``; return once it completed, failed or waits for an event."""
         run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
-        arn = self.sfn.start_execution(stateMachineArn=self.machine, name=run_id,
-                                       input=json.dumps(input if input is not None else {}))["executionArn"]
+        arn = self.sfn.start_execution(
+            stateMachineArn=self.machine, name=run_id, input=json.dumps(input if input is not None else {})
+        )["executionArn"]
         run = AwsRun(self, run_id, arn)
         self.runs[run_id] = run
         self._settle(run)
@@ -238,7 +250,9 @@ class AwsHarness:
         return str(status)
 
     def _failure(self, run: AwsRun) -> dict[str, str]:
-        events = self.sfn.get_execution_history(executionArn=run.arn, reverseOrder=True, maxResults=5)["events"]
+        events = self.sfn.get_execution_history(executionArn=run.arn, reverseOrder=True, maxResults=5)[
+            "events"
+        ]
         for e in events:
             det = e.get("executionFailedEventDetails")
             if det is not None:
@@ -259,9 +273,13 @@ class AwsHarness:
             if self._refresh(run) != "RUNNING":
                 return
             with self._lock:
-                waiting = [w for w in self._waiters.values()
-                           if w.endpoint.get_outcome() is None and not w.timed_out.is_set()
-                           and time.monotonic() - w.started > WAITING_AFTER]
+                waiting = [
+                    w
+                    for w in self._waiters.values()
+                    if w.endpoint.get_outcome() is None
+                    and not w.timed_out.is_set()
+                    and time.monotonic() - w.started > WAITING_AFTER
+                ]
                 busy = len(waiting) < len(self._waiters)
             if waiting and not busy:
                 run.status = "waiting"
@@ -277,11 +295,15 @@ class AwsHarness:
             if name == EVENTS_FN:
                 import boto3
 
-                result = runtime.handle_events(event, boto3.client("dynamodb", region_name=REGION),
-                                               boto3.client("stepfunctions", region_name=REGION), TABLE)
+                result = runtime.handle_events(
+                    event,
+                    boto3.client("dynamodb", region_name=REGION),
+                    boto3.client("stepfunctions", region_name=REGION),
+                    TABLE,
+                )
             else:
                 result = self._invoke_step(name.removeprefix("pf-step-"), event)
-        except Exception as exc:  # noqa: BLE001 - the Lambda runtime reports any exception
+        except Exception as exc:
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
         return json.dumps(result).encode()
@@ -290,8 +312,14 @@ class AwsHarness:
         assert self.module is not None
         sd = self.program.steps[step_key]
         step = getattr(self.module, sd.function)
-        inv = StepInvocation(sd.name, dict(event.get("args") or {}), str(event.get("idempotency_key")),
-                             int(event.get("attempt", 1)), timeout=sd.timeout_seconds, started=time.monotonic())
+        inv = StepInvocation(
+            sd.name,
+            dict(event.get("args") or {}),
+            str(event.get("idempotency_key")),
+            int(event.get("attempt", 1)),
+            timeout=sd.timeout_seconds,
+            started=time.monotonic(),
+        )
         meta = event.get("meta") or {}
         lane = (str(event.get("run_id")), str(meta.get("state")), meta.get("item"))
         with self._lock:
@@ -307,8 +335,11 @@ class AwsHarness:
 
     def record_retry(self, context: dict[str, Any], seconds: float) -> None:
 
-        lane = (str(context.get("Execution", {}).get("Name")), str(context.get("State", {}).get("Name")),
-                (context.get("Map") or {}).get("Item", {}).get("Index"))
+        lane = (
+            str(context.get("Execution", {}).get("Name")),
+            str(context.get("State", {}).get("Name")),
+            (context.get("Map") or {}).get("Item", {}).get("Index"),
+        )
         with self._lock:
             inv = self._lanes.get(lane)
             if inv is not None:
@@ -324,7 +355,9 @@ class AwsHarness:
             self.clock += seconds
 
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
-        w = _Waiter(endpoint, None if timeout_seconds is None else self.clock + timeout_seconds, time.monotonic())
+        w = _Waiter(
+            endpoint, None if timeout_seconds is None else self.clock + timeout_seconds, time.monotonic()
+        )
         with self._lock:
             self._waiters[id(w)] = w
         try:
@@ -351,7 +384,7 @@ def _jsonata_eval(expression: str) -> Any:
         expr.register_lambda("uuid", lambda: str(uuid.uuid4()))
         expr.register_lambda("parse", lambda s: json.loads(s))
         return json.loads(json.dumps(expr.evaluate(None)))
-    except Exception as exc:  # noqa: BLE001 - surfaced as a JSONata error, as moto expects
+    except Exception as exc:
         raise JSONataException("UNKNOWN", str(exc)) from exc
 
 
@@ -374,8 +407,9 @@ def patches(h: AwsHarness) -> list[Any]:
     from moto.stepfunctions.parser.asl.eval import variable_store
     from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_mod
 
-    def invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any,
-               response_headers: Any) -> bytes:
+    def invoke(
+        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+    ) -> bytes:
         return h.invoke(function_name, body, response_headers)
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:

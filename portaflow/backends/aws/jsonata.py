@@ -1,10 +1,11 @@
 """Lower IR expressions to JSONata with Python's semantics.
 
 JSONata differs from Python in ways that matter: sequences of one item collapse to the item, array
-constructors flatten arrays, ``+`` is numeric only, ``%`` follows the dividend's sign, truthiness of ``[0]`` is
-false. Every lowering here builds arrays with ``$append`` over ``$pf_wrap``-ped items and dispatches on
-``$type`` where the static type is unknown. The helpers are small JSONata functions declared at the start of
-the expressions that use them. ``tests/aws/test_expression_differential.py`` checks the lowering against CPython.
+constructors flatten arrays, ``+`` is numeric only, ``%`` follows the dividend's sign, truthiness of
+``[0]`` is false. Every lowering here builds arrays with ``$append`` over ``$pf_wrap``-ped items and
+dispatches on ``$type`` where the static type is unknown. The helpers are small JSONata functions declared
+at the start of the expressions that use them. ``tests/aws/test_expression_differential.py`` checks the
+lowering against CPython.
 """
 
 from __future__ import annotations
@@ -18,120 +19,173 @@ from portaflow.compiler import ir
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_truthy": (
         'function($v){$type($v) = "array" ? $count($v) > 0 : $type($v) = "object" ? '
-        '$count($keys($v)) > 0 : $boolean($v)}', ()),
+        "$count($keys($v)) > 0 : $boolean($v)}",
+        (),
+    ),
     "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
     "pf_iter": (
         'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
-        '? ($v = "" ? [] : $split($v, "")) : $error("TypeError: " & $type($v) & " is not iterable")}', ()),
+        '? ($v = "" ? [] : $split($v, "")) : $error("TypeError: " & $type($v) & " is not iterable")}',
+        (),
+    ),
     "pf_len": (
         'function($v){$type($v) = "string" ? $length($v) : $type($v) = "array" ? $count($v) : '
         '$type($v) = "object" ? $count($keys($v)) : $error("TypeError: object of type " & $type($v) & '
-        '" has no len()")}', ()),
+        '" has no len()")}',
+        (),
+    ),
     # no JSONata % here: jsonata-python truncates its operands to integers
     "pf_mod": (
         'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : '
-        '($r := $a - $b * $floor($a / $b); ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}', ()),
+        "($r := $a - $b * $floor($a / $b); ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}",
+        (),
+    ),
     "pf_floordiv": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $floor($a / $b)}', ()),
-    "pf_div": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $floor($a / $b)}',
+        (),
+    ),
+    "pf_div": ('function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
         '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
         '$type($a) = "number" and $type($b) = "number" ? $a + $b : '
-        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b))}', ()),
+        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b))}',
+        (),
+    ),
     "pf_rep": (
         'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
-        '($n <= 0 ? [] : $reduce([1..$n], function($acc, $i){$append($acc, $s)}, []))}', ()),
+        "($n <= 0 ? [] : $reduce([1..$n], function($acc, $i){$append($acc, $s)}, []))}",
+        (),
+    ),
     "pf_mul": (
         'function($a, $b){$type($a) = "number" and $type($b) = "number" ? $a * $b : '
-        '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}', ("pf_rep",)),
+        '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}',
+        ("pf_rep",),
+    ),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
-        '($d := $reduce([1..17], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); $d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
-        ': $string($n))}', ()),
+        "($d := $reduce([1..17], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); "
+        '$d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
+        ": $string($n))}",
+        (),
+    ),
     "pf_numstr": (
-        'function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}',
-        ("pf_floatstr",)),
+        "function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}",
+        ("pf_floatstr",),
+    ),
     "pf_strrepr": (
         'function($s){($e := $replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", "\\\\n"), '
         '"\\r", "\\\\r"), "\\t", "\\\\t"); $contains($s, "\'") and $not($contains($s, "\\"")) ? '
-        '"\\"" & $e & "\\"" : "\'" & $replace($e, "\'", "\\\\\'") & "\'")}', ()),
+        '"\\"" & $e & "\\"" : "\'" & $replace($e, "\'", "\\\\\'") & "\'")}',
+        (),
+    ),
     "pf_repr": (
         'function($v){$type($v) = "string" ? $pf_strrepr($v) : $type($v) = "null" ? "None" : '
         '$type($v) = "boolean" ? ($v ? "True" : "False") : $type($v) = "number" ? $pf_numstr($v) : '
         '$type($v) = "array" ? "[" & $join($reduce($v, function($a, $x){$append($a, [$pf_repr($x)])}, []), '
         '", ") & "]" : "{" & $join($reduce([$keys($v)], function($a, $k){$append($a, [$pf_strrepr($k) & '
-        '": " & $pf_repr($lookup($v, $k))])}, []), ", ") & "}"}', ("pf_strrepr", "pf_numstr")),
-    "pf_str": (
-        'function($v){$type($v) = "string" ? $v : $pf_repr($v)}', ("pf_repr",)),
+        '": " & $pf_repr($lookup($v, $k))])}, []), ", ") & "}"}',
+        ("pf_strrepr", "pf_numstr"),
+    ),
+    "pf_str": ('function($v){$type($v) = "string" ? $v : $pf_repr($v)}', ("pf_repr",)),
     "pf_get": (
         'function($v, $i){$type($v) = "array" ? ($j := $i < 0 ? $count($v) + $i : $i; '
         '$j >= 0 and $j < $count($v) ? $v[$j] : $error("IndexError: list index out of range")) : '
         '$type($v) = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $error("KeyError: " & $string($i))) : '
         '$type($v) = "string" ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
         '$substring($v, $j, 1) : $error("IndexError: string index out of range")) : '
-        '$error("TypeError: " & $type($v) & " is not subscriptable")}', ()),
+        '$error("TypeError: " & $type($v) & " is not subscriptable")}',
+        (),
+    ),
     "pf_slice": (
         'function($v, $lo, $hi){($n := $type($v) = "string" ? $length($v) : $count($v); '
-        '$lo := $lo = null ? 0 : $lo < 0 ? ($n + $lo < 0 ? 0 : $n + $lo) : ($lo > $n ? $n : $lo); '
-        '$hi := $hi = null ? $n : $hi < 0 ? ($n + $hi < 0 ? 0 : $n + $hi) : ($hi > $n ? $n : $hi); '
+        "$lo := $lo = null ? 0 : $lo < 0 ? ($n + $lo < 0 ? 0 : $n + $lo) : ($lo > $n ? $n : $lo); "
+        "$hi := $hi = null ? $n : $hi < 0 ? ($n + $hi < 0 ? 0 : $n + $hi) : ($hi > $n ? $n : $hi); "
         '$type($v) = "string" ? ($hi > $lo ? $substring($v, $lo, $hi - $lo) : "") : '
-        '($hi > $lo ? $reduce([$lo..$hi - 1], function($a, $k){$append($a, $pf_wrap($v[$k]))}, []) : []))}',
-        ("pf_wrap",)),
+        "($hi > $lo ? $reduce([$lo..$hi - 1], function($a, $k){$append($a, $pf_wrap($v[$k]))}, []) : []))}",
+        ("pf_wrap",),
+    ),
     "pf_eq": (
         'function($a, $b){$type($a) = "array" and $type($b) = "array" ? ($count($a) = $count($b) and '
-        '$reduce([0..$count($a) - 1], function($acc, $i){$acc and $pf_eq($a[$i], $b[$i])}, true)) : '
+        "$reduce([0..$count($a) - 1], function($acc, $i){$acc and $pf_eq($a[$i], $b[$i])}, true)) : "
         '$type($a) = "object" and $type($b) = "object" ? ($ka := [$keys($a)]; $kb := [$keys($b)]; '
-        '$count($ka) = $count($kb) and $reduce($ka, function($acc, $k){$acc and $k in $kb and '
-        '$pf_eq($lookup($a, $k), $lookup($b, $k))}, true)) : '
+        "$count($ka) = $count($kb) and $reduce($ka, function($acc, $k){$acc and $k in $kb and "
+        "$pf_eq($lookup($a, $k), $lookup($b, $k))}, true)) : "
         '($type($a) = "boolean" or $type($a) = "number") and ($type($b) = "boolean" or $type($b) = "number") '
         '? ($a ? ($type($a) = "boolean" ? 1 : $a) : 0) = ($b ? ($type($b) = "boolean" ? 1 : $b) : 0) : '
-        '$a = $b}', ()),
+        "$a = $b}",
+        (),
+    ),
     "pf_in": (
-        'function($x, $c){$type($c) = "string" ? $contains($c, $x) : $type($c) = "object" ? $x in [$keys($c)] : '
+        'function($x, $c){$type($c) = "string" ? $contains($c, $x) : '
+        '$type($c) = "object" ? $x in [$keys($c)] : '
         '$type($c) = "array" ? $reduce($c, function($a, $e){$a or $pf_eq($e, $x)}, false) : '
-        '$error("TypeError: argument of type " & $type($c) & " is not iterable")}', ("pf_eq",)),
+        '$error("TypeError: argument of type " & $type($c) & " is not iterable")}',
+        ("pf_eq",),
+    ),
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        '($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? $number($trim($v)) : '
-        '$error("ValueError: invalid literal for int(): " & $string($v))}', ()),
+        '($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? '
+        "$number($trim($v)) : "
+        '$error("ValueError: invalid literal for int(): " & $string($v))}',
+        (),
+    ),
     "pf_float": (
         'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $number($trim($v))}',
-        ()),
+        (),
+    ),
     "pf_minmax": (
         'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
-        '$reduce($v, function($a, $x){($max ? $x > $a : $x < $a) ? $x : $a})}', ()),
+        "$reduce($v, function($a, $x){($max ? $x > $a : $x < $a) ? $x : $a})}",
+        (),
+    ),
     "pf_range": (
         'function($a, $b, $s){$s = 0 ? $error("ValueError: range() arg 3 must not be zero") : '
-        '($n := $ceil(($b - $a) / $s); $n <= 0 ? [] : $reduce([0..$n - 1], function($acc, $i){'
-        '$append($acc, [$a + $i * $s])}, []))}', ()),
+        "($n := $ceil(($b - $a) / $s); $n <= 0 ? [] : $reduce([0..$n - 1], function($acc, $i){"
+        "$append($acc, [$a + $i * $s])}, []))}",
+        (),
+    ),
     "pf_values": (
-        'function($d){$reduce([$keys($d)], function($a, $k){$append($a, $pf_wrap($lookup($d, $k)))}, [])}',
-        ("pf_wrap",)),
+        "function($d){$reduce([$keys($d)], function($a, $k){$append($a, $pf_wrap($lookup($d, $k)))}, [])}",
+        ("pf_wrap",),
+    ),
     "pf_items": (
-        'function($d){$reduce([$keys($d)], function($a, $k){$append($a, [[$append([$k], '
-        '$pf_wrap($lookup($d, $k)))]])}, [])}', ("pf_wrap",)),
+        "function($d){$reduce([$keys($d)], function($a, $k){$append($a, [[$append([$k], "
+        "$pf_wrap($lookup($d, $k)))]])}, [])}",
+        ("pf_wrap",),
+    ),
     "pf_enumerate": (
-        'function($v, $start){($l := $pf_iter($v); $count($l) = 0 ? [] : $reduce([0..$count($l) - 1], '
-        'function($a, $i){$append($a, [[$append([$i + $start], $pf_wrap($l[$i]))]])}, []))}',
-        ("pf_iter", "pf_wrap")),
+        "function($v, $start){($l := $pf_iter($v); $count($l) = 0 ? [] : $reduce([0..$count($l) - 1], "
+        "function($a, $i){$append($a, [[$append([$i + $start], $pf_wrap($l[$i]))]])}, []))}",
+        ("pf_iter", "pf_wrap"),
+    ),
     "pf_zip": (
-        'function($a, $b){($a := $pf_iter($a); $b := $pf_iter($b); $n := $count($a) < $count($b) ? '
-        '$count($a) : $count($b); $n = 0 ? [] : $reduce([0..$n - 1], function($acc, $i){$append($acc, '
-        '[[$append($pf_wrap($a[$i]), $pf_wrap($b[$i]))]])}, []))}', ("pf_iter", "pf_wrap")),
+        "function($a, $b){($a := $pf_iter($a); $b := $pf_iter($b); $n := $count($a) < $count($b) ? "
+        "$count($a) : $count($b); $n = 0 ? [] : $reduce([0..$n - 1], function($acc, $i){$append($acc, "
+        "[[$append($pf_wrap($a[$i]), $pf_wrap($b[$i]))]])}, []))}",
+        ("pf_iter", "pf_wrap"),
+    ),
     "pf_dict": (
-        'function($v){$type($v) = "object" ? $v : $reduce($v, function($a, $p){$merge([$a, {$p[0]: $p[1]}])}, '
-        '{})}', ()),
+        'function($v){$type($v) = "object" ? $v : '
+        "$reduce($v, function($a, $p){$merge([$a, {$p[0]: $p[1]}])}, "
+        "{})}",
+        (),
+    ),
     "pf_setitem": (
-        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : ($j := $k < 0 ? $count($v) + $k '
+        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : '
+        "($j := $k < 0 ? $count($v) + $k "
         ': $k; $j < 0 or $j >= $count($v) ? $error("IndexError: list assignment index out of range") : '
-        '$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}',
-        ("pf_wrap",)),
+        "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
+        ("pf_wrap",),
+    ),
     "pf_split": (
-        'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}', ()),
+        'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
+        (),
+    ),
     "pf_endswith": (
-        'function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}', ()),
+        "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
+        (),
+    ),
 }
 
 
@@ -244,7 +298,7 @@ class Lowerer:
             return "false"
         return f"{self.h('pf_truthy')}({s})"
 
-    def lower(self, e: ir.Expr) -> str:  # noqa: C901 - one dispatch per node kind
+    def lower(self, e: ir.Expr) -> str:
         if isinstance(e, ir.Const):
             return jvalue(e.value)
         if isinstance(e, ir.Name):
@@ -260,17 +314,22 @@ class Lowerer:
         if isinstance(e, ir.DictExpr):
             if not e.keys:
                 return "{}"
-            if all(isinstance(k, ir.Const) for k in e.keys) and len({k.value for k in e.keys
-                                                                      if isinstance(k, ir.Const)}) == len(e.keys):
-                return "{" + ", ".join(f"{self.lower(k)}: {self.lower(v)}" for k, v in zip(e.keys, e.values,
-                                                                                            strict=True)) + "}"
-            parts = ", ".join("{" + f"{self.lower(k)}: {self.lower(v)}" + "}" for k, v in zip(e.keys, e.values,
-                                                                                               strict=True))
-            return f"$merge([{parts}])"
+            if all(isinstance(k, ir.Const) for k in e.keys) and len(
+                {k.value for k in e.keys if isinstance(k, ir.Const)}
+            ) == len(e.keys):
+                return (
+                    "{"
+                    + ", ".join(
+                        f"{self.lower(k)}: {self.lower(v)}" for k, v in zip(e.keys, e.values, strict=True)
+                    )
+                    + "}"
+                )
+            objects = ", ".join(
+                "{" + f"{self.lower(k)}: {self.lower(v)}" + "}" for k, v in zip(e.keys, e.values, strict=True)
+            )
+            return f"$merge([{objects}])"
         if isinstance(e, ir.Subscript):
-            v = self.lower(e.value)
-            i = self.lower(e.index)
-            return f"{self.h('pf_get')}({v}, {i})"
+            return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
         if isinstance(e, ir.Slice):
             lo = self.lower(e.lower) if e.lower is not None else "null"
             hi = self.lower(e.upper) if e.upper is not None else "null"
@@ -285,13 +344,13 @@ class Lowerer:
         if isinstance(e, ir.BoolOp):
             # a and b -> ($t := a; truthy($t) ? b : $t); evaluated right to left for nesting
             acc = self.lower(e.values[-1])
-            for v in reversed(e.values[:-1]):
+            for operand in reversed(e.values[:-1]):
                 t = self.tmp()
-                cond = self._truthy_ref(t, v.ty)
+                cond = self._truthy_ref(t, operand.ty)
                 if e.op == "and":
-                    acc = f"({t} := {self.lower(v)}; {cond} ? {acc} : {t})"
+                    acc = f"({t} := {self.lower(operand)}; {cond} ? {acc} : {t})"
                 else:
-                    acc = f"({t} := {self.lower(v)}; {cond} ? {t} : {acc})"
+                    acc = f"({t} := {self.lower(operand)}; {cond} ? {t} : {acc})"
             return acc
         if isinstance(e, ir.Compare):
             return self.compare(e)
@@ -314,7 +373,8 @@ class Lowerer:
             return self.comprehension(e.generators, lambda: self.wrapped(e.elt), "[]", "list")
         if isinstance(e, ir.DictComp):
             return self.comprehension(
-                e.generators, lambda: "{" + f"{self.lower(e.key)}: {self.lower(e.value)}" + "}", "{}", "dict")
+                e.generators, lambda: "{" + f"{self.lower(e.key)}: {self.lower(e.value)}" + "}", "{}", "dict"
+            )
         if isinstance(e, ir.Lambda):
             raise ValueError("lambda outside key=")
         raise ValueError(f"cannot lower {e!r}")
@@ -381,7 +441,7 @@ class Lowerer:
     def _cmp(self, op: str, a: str, b: str, lt: ir.Type, rt: ir.Type) -> str:
         scalar = {"int", "float", "str", "none"}
         if op in ("==", "!="):
-            if lt in scalar and rt in scalar or lt == "none" or rt == "none":
+            if (lt in scalar and rt in scalar) or lt == "none" or rt == "none":
                 return f"({a} {'=' if op == '==' else '!='} {b})"
             eq = f"{self.h('pf_eq')}({a}, {b})"
             return eq if op == "==" else f"$not({eq})"
@@ -399,8 +459,9 @@ class Lowerer:
 
     def compare(self, e: ir.Compare) -> str:
         if len(e.ops) == 1:
-            return self._cmp(e.ops[0], self.lower(e.left), self.lower(e.comparators[0]), e.left.ty,
-                             e.comparators[0].ty)
+            return self._cmp(
+                e.ops[0], self.lower(e.left), self.lower(e.comparators[0]), e.left.ty, e.comparators[0].ty
+            )
         # chained: each operand evaluated once, short-circuit
         operands = [e.left, *e.comparators]
         temps = [self.tmp() for _ in operands]
@@ -411,8 +472,9 @@ class Lowerer:
             out = f"({temps[i + 1]} := {self.lower(operands[i + 1])}; {test} and {out})"
         return f"({temps[0]} := {self.lower(operands[0])}; {out})"
 
-    def comprehension(self, gens: tuple[ir.Comprehension, ...], produce: Callable[[], str], init: str,
-                      kind: str) -> str:
+    def comprehension(
+        self, gens: tuple[ir.Comprehension, ...], produce: Callable[[], str], init: str, kind: str
+    ) -> str:
         acc = self.tmp()
 
         def build(i: int) -> str:
@@ -438,8 +500,10 @@ class Lowerer:
         return build(0)
 
     def _iter(self, e: ir.Expr) -> str:
-        if e.ty == "list" or (isinstance(e, ir.Call) and e.func in ("range", "enumerate", "zip", "dict.items",
-                                                                      "dict.keys", "dict.values", "sorted")):
+        if e.ty == "list" or (
+            isinstance(e, ir.Call)
+            and e.func in ("range", "enumerate", "zip", "dict.items", "dict.keys", "dict.values", "sorted")
+        ):
             return self.lower(e)
         return f"{self.h('pf_iter')}({self.lower(e)})"
 
@@ -456,7 +520,7 @@ class Lowerer:
         return out
 
     def bind_target_expr(self, t: ir.Target, src: str) -> list[tuple[str, str]]:
-        """(variable name, JSONata expression) pairs assigning ``src`` to a (tuple) target of workflow vars."""
+        """(variable, JSONata expression) pairs assigning ``src`` to a (tuple) target of workflow vars."""
         if isinstance(t, ir.NameTarget):
             return [(t.id, src)]
         out: list[tuple[str, str]] = []
@@ -478,7 +542,7 @@ class Lowerer:
             self.locals.pop()
         return f"function({', '.join(params)}){{{body}}}"
 
-    def call(self, e: ir.Call) -> str:  # noqa: C901
+    def call(self, e: ir.Call) -> str:
         f, args = e.func, e.args
         kw = dict(e.kwargs)
         a = [self.lower(x) for x in args]
@@ -510,14 +574,18 @@ class Lowerer:
             if key is not None:
                 kf, acc, x = self.tmp(), self.tmp(), self.tmp()
                 cmp = ">" if f == "max" else "<"
-                red = (f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{kf}({x}) {cmp} {kf}({acc}) "
-                       f"? {x} : {acc}}}))")
+                red = (
+                    f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{kf}({x}) {cmp} {kf}({acc}) "
+                    f"? {x} : {acc}}}))"
+                )
             else:
                 red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
             if "default" in kw and len(args) == 1:
                 t = self.tmp()
-                return (f"({t} := {items}; $count({t}) = 0 ? {self.lower(kw['default'])} : "
-                        f"{red.replace('ITEMS', t)})")
+                return (
+                    f"({t} := {items}; $count({t}) = 0 ? {self.lower(kw['default'])} : "
+                    f"{red.replace('ITEMS', t)})"
+                )
             return red.replace("ITEMS", items)
         if f == "sum":
             start = a[1] if len(a) > 1 else "0"
@@ -529,7 +597,8 @@ class Lowerer:
             acc, x = self.tmp(), self.tmp()
             t = self._truthy_ref(x, "any")
             op = "or" if f == "any" else "and"
-            return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {'false' if f == 'any' else 'true'})"
+            init = "false" if f == "any" else "true"
+            return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
         if f == "sorted":
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             rev = kw.get("reverse")
@@ -538,8 +607,10 @@ class Lowerer:
             l_, r_ = self.tmp(), self.tmp()
             if key is not None:
                 kf = self.tmp()
-                return (f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {kf}({l_}) < "
-                        f"{kf}({r_}) : {kf}({l_}) > {kf}({r_})}}))")
+                return (
+                    f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {kf}({l_}) < "
+                    f"{kf}({r_}) : {kf}({l_}) > {kf}({r_})}}))"
+                )
             return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {l_} < {r_} : {l_} > {r_}}})"
         if f == "range":
             if len(a) == 1:

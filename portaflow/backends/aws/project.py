@@ -18,12 +18,19 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "aws"
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                              autoescape=False)  # noqa: S701 - YAML/Python/Markdown, not HTML
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
 
 
-def render_project(program: ir.Program, source_path: Path, out: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+def render_project(
+    program: ir.Program, source_path: Path, out: Path
+) -> tuple[dict[str, Any], list[Diagnostic]]:
     """Compile and write the project into ``out``; returns the definition and the diagnostics."""
     definition, diags = compile_asl(program)
     if any(d.severity == "error" for d in diags):
@@ -31,12 +38,22 @@ def render_project(program: ir.Program, source_path: Path, out: Path) -> tuple[d
     steps = []
     for key, sd in program.steps.items():
         lambda_timeout = max(30, int(sd.timeout_seconds or 0) + 5) if sd.timeout_seconds else 900
-        steps.append({"function": key, "name": sd.name, "logical_id": logical_id(key),
-                      "lambda_timeout": lambda_timeout})
-    ctx = {"workflow": program.workflows[program.entry].name, "source": source_path.name,
-           "module": program.module, "steps": steps,
-           "machine_name": "portaflow-" + program.workflows[program.entry].name.replace("_", "-"),
-           "warnings": [f"{d.code} line {d.line}: {d.message}" for d in diags if d.severity == "warning"]}
+        steps.append(
+            {
+                "function": key,
+                "name": sd.name,
+                "logical_id": logical_id(key),
+                "lambda_timeout": lambda_timeout,
+            }
+        )
+    ctx = {
+        "workflow": program.workflows[program.entry].name,
+        "source": source_path.name,
+        "module": program.module,
+        "steps": steps,
+        "machine_name": "portaflow-" + program.workflows[program.entry].name.replace("_", "-"),
+        "warnings": [f"{d.code} line {d.line}: {d.message}" for d in diags if d.severity == "warning"],
+    }
     env = _env()
     out.mkdir(parents=True, exist_ok=True)
     (out / "src").mkdir(exist_ok=True)

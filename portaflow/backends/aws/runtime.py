@@ -27,8 +27,11 @@ def handle_step(step: Any, event: dict[str, Any]) -> Any:
     kwargs = dict(event.get("args") or {})
     # JSON numbers lose "2.0" versus "2" on the way through JSONata: restore floats the step declares
     for name, param in inspect.signature(fn).parameters.items():
-        if param.annotation in (float, "float") and isinstance(kwargs.get(name), int) \
-                and not isinstance(kwargs.get(name), bool):
+        if (
+            param.annotation in (float, "float")
+            and isinstance(kwargs.get(name), int)
+            and not isinstance(kwargs.get(name), bool)
+        ):
             kwargs[name] = float(kwargs[name])
     if getattr(step, "takes_idempotency_key", False) and "idempotency_key" not in kwargs:
         kwargs["idempotency_key"] = event["idempotency_key"]
@@ -51,11 +54,15 @@ def _load(ddb: Any, table: str, run_id: str, name: str) -> tuple[list[Any], str 
     return buffered, token, int(item[VERSION_ATTR]["N"])
 
 
-def _store(ddb: Any, table: str, run_id: str, name: str, buffered: list[Any], token: str | None,
-           version: int) -> bool:
+def _store(
+    ddb: Any, table: str, run_id: str, name: str, buffered: list[Any], token: str | None, version: int
+) -> bool:
     """Write the new state if nobody else changed it since ``version``; False on a conflict."""
-    item: dict[str, Any] = {**_item_key(run_id, name), "buffer": {"S": json.dumps(buffered)},
-                            VERSION_ATTR: {"N": str(version + 1)}}
+    item: dict[str, Any] = {
+        **_item_key(run_id, name),
+        "buffer": {"S": json.dumps(buffered)},
+        VERSION_ATTR: {"N": str(version + 1)},
+    }
     if token is not None:
         item["token"] = {"S": token}
     cond = "attribute_not_exists(pk)" if version == 0 else f"{VERSION_ATTR} = :v"
@@ -83,16 +90,16 @@ def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict
     action = event.get("action")
     run_id, name = str(event["run_id"]), str(event["event"])
     if action == "wait":
-        token = str(event["token"])
+        wait_token = str(event["token"])
         while True:
             buffered, _old, version = _load(ddb, table, run_id, name)
             if buffered:
                 first, rest = buffered[0], buffered[1:]
                 if not _store(ddb, table, run_id, name, rest, None, version):
                     continue
-                _deliver(sfn, token, first)
+                _deliver(sfn, wait_token, first)
                 return {"delivered": True}
-            if _store(ddb, table, run_id, name, [], token, version):
+            if _store(ddb, table, run_id, name, [], wait_token, version):
                 return {"delivered": False, "waiting": True}
     if action == "send":
         payload = event.get("payload")

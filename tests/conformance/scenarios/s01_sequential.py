@@ -18,4 +18,7 @@ def sequential(ctx: Context, user: str) -> dict:
     return {"user": data["user"], "total": t}
 
 
-SCENARIO = {"input": {"user": "ann"}, "expect": {"status": "completed", "output": {"user": "ann", "total": 6}}}
+SCENARIO = {
+    "input": {"user": "ann"},
+    "expect": {"status": "completed", "output": {"user": "ann", "total": 6}},
+}

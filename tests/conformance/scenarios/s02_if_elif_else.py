@@ -1,4 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, step, workflow
 
 
 @step
@@ -20,5 +20,7 @@ def branches(ctx: Context, values: list) -> list:
     return out
 
 
-SCENARIO = {"input": {"values": [-1, 0, 5, 500]},
-            "expect": {"status": "completed", "output": ["negative", "zero", "small", "big"]}}
+SCENARIO = {
+    "input": {"values": [-1, 0, 5, 500]},
+    "expect": {"status": "completed", "output": ["negative", "zero", "small", "big"]},
+}

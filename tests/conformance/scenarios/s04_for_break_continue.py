@@ -1,4 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, step, workflow
 
 
 @step
@@ -20,5 +20,7 @@ def scan(ctx: Context, words: list) -> list:
     return found
 
 
-SCENARIO = {"input": {"words": ["apple", "", "berry", "avocado", "stop", "apricot"]},
-            "expect": {"status": "completed", "output": ["apple", "avocado"]}}
+SCENARIO = {
+    "input": {"words": ["apple", "", "berry", "avocado", "stop", "apricot"]},
+    "expect": {"status": "completed", "output": ["apple", "avocado"]},
+}

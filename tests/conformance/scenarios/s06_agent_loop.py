@@ -1,4 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, RetryPolicy, step, workflow
 
 
 @step(retry=RetryPolicy(max_attempts=2, initial_interval="1s"))
@@ -32,5 +32,7 @@ def agent(ctx: Context, question: str, max_turns: int = 5) -> dict:
     return {"answer": None, "turns": max_turns}
 
 
-SCENARIO = {"input": {"question": "can I get a refund?"},
-            "expect": {"status": "completed", "output": {"answer": "Refund approved for o-7", "turns": 3}}}
+SCENARIO = {
+    "input": {"question": "can I get a refund?"},
+    "expect": {"status": "completed", "output": {"answer": "Refund approved for o-7", "turns": 3}},
+}

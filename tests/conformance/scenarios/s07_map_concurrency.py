@@ -1,4 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, step, workflow
 
 
 @step
@@ -12,5 +12,7 @@ def crawl(ctx: Context, urls: list) -> dict:
     return {"n": len(pages), "sizes": [p["size"] for p in pages]}
 
 
-SCENARIO = {"input": {"urls": ["a", "bb", "ccc", "dddd", "eeeee"]},
-            "expect": {"status": "completed", "output": {"n": 5, "sizes": [1, 2, 3, 4, 5]}}}
+SCENARIO = {
+    "input": {"urls": ["a", "bb", "ccc", "dddd", "eeeee"]},
+    "expect": {"status": "completed", "output": {"n": 5, "sizes": [1, 2, 3, 4, 5]}},
+}

@@ -1,4 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, step, workflow
 
 
 @step

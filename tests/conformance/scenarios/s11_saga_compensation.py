@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, RetryPolicy, step, workflow
 
 
 class PaymentDeclined(ValueError):
@@ -34,6 +33,10 @@ def saga(ctx: Context, order: str, amount: float) -> dict:
     return {"status": status}
 
 
-SCENARIO = {"input": {"order": "o1", "amount": 250.0},
-            "expect": {"status": "completed", "output": {"status": "compensated", "undo": "released res-o1",
-                                                         "why": "card declined for 250.0"}}}
+SCENARIO = {
+    "input": {"order": "o1", "amount": 250.0},
+    "expect": {
+        "status": "completed",
+        "output": {"status": "compensated", "undo": "released res-o1", "why": "card declined for 250.0"},
+    },
+}

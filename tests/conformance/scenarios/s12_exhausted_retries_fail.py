@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, RetryPolicy, step, workflow
 
 
 @step(retry=RetryPolicy(max_attempts=3, initial_interval="1s", backoff=2.0))
@@ -12,5 +11,7 @@ def doomed(ctx: Context, service: str) -> str:
     return always_down(service)
 
 
-SCENARIO = {"input": {"service": "billing"},
-            "expect": {"status": "failed", "error": {"type": "ConnectionError", "message": "billing unreachable"}}}
+SCENARIO = {
+    "input": {"service": "billing"},
+    "expect": {"status": "failed", "error": {"type": "ConnectionError", "message": "billing unreachable"}},
+}

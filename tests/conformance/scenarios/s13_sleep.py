@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -17,6 +16,11 @@ def follow_up(ctx: Context, who: str) -> list:
     return [first, second]
 
 
-SCENARIO = {"input": {"who": "ann"},
-            "expect": {"status": "completed", "output": ["reminded ann", "reminded ann"],
-                       "checks": {"sleeps": [5400.0, 259200.0, 45.0]}}}
+SCENARIO = {
+    "input": {"who": "ann"},
+    "expect": {
+        "status": "completed",
+        "output": ["reminded ann", "reminded ann"],
+        "checks": {"sleeps": [5400.0, 259200.0, 45.0]},
+    },
+}

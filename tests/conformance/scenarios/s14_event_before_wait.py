@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, workflow
 
 
 @workflow
@@ -9,5 +8,7 @@ def two_events(ctx: Context) -> list:
     return [first, second]
 
 
-SCENARIO = {"actions": [["signal", "second", {"n": 2}], ["signal", "first", {"n": 1}]],
-            "expect": {"status": "completed", "output": [{"n": 1}, {"n": 2}]}}
+SCENARIO = {
+    "actions": [["signal", "second", {"n": 2}], ["signal", "first", {"n": 1}]],
+    "expect": {"status": "completed", "output": [{"n": 1}, {"n": 2}]},
+}

@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -16,5 +15,8 @@ def approval(ctx: Context, amount: float) -> str:
     return "rejected"
 
 
-SCENARIO = {"input": {"amount": 120.0}, "actions": [["advance", "1d"], ["signal", "approval", {"approved": True}]],
-            "expect": {"status": "completed", "output": "refunded 120.0"}}
+SCENARIO = {
+    "input": {"amount": 120.0},
+    "actions": [["advance", "1d"], ["signal", "approval", {"approved": True}]],
+    "expect": {"status": "completed", "output": "refunded 120.0"},
+}

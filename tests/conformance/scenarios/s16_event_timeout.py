@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, workflow
 
 
 @workflow
@@ -8,5 +7,7 @@ def timeout(ctx: Context) -> dict:
     return {"decision": decision, "timed_out": decision is None}
 
 
-SCENARIO = {"actions": [["advance", "3d"]],
-            "expect": {"status": "completed", "output": {"decision": None, "timed_out": True}}}
+SCENARIO = {
+    "actions": [["advance", "3d"]],
+    "expect": {"status": "completed", "output": {"decision": None, "timed_out": True}},
+}

@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -18,11 +17,21 @@ def keys(ctx: Context) -> dict:
     upcoming = ctx.idempotency_key()
     b = charge(2)
     ctx.now()
-    c = plain(3)
+    plain(3)
     d = charge(4)
     return {"a": a, "upcoming": upcoming, "b": b, "d": d, "run": ctx.run_id}
 
 
-SCENARIO = {"run_id": "order-17",
-            "expect": {"status": "completed", "output": {"a": "order-17:0", "upcoming": "order-17:1",
-                                                         "b": "order-17:1", "d": "order-17:3", "run": "order-17"}}}
+SCENARIO = {
+    "run_id": "order-17",
+    "expect": {
+        "status": "completed",
+        "output": {
+            "a": "order-17:0",
+            "upcoming": "order-17:1",
+            "b": "order-17:1",
+            "d": "order-17:3",
+            "run": "order-17",
+        },
+    },
+}

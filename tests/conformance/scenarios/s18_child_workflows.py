@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -27,5 +26,7 @@ def parent(ctx: Context) -> list:
     return [first, inner, last]
 
 
-SCENARIO = {"workflow": "parent",
-            "expect": {"status": "completed", "output": ["p@0", ["c@1.0", "c!@1.1.0"], "q@2"]}}
+SCENARIO = {
+    "workflow": "parent",
+    "expect": {"status": "completed", "output": ["p@0", ["c@1.0", "c!@1.1.0"], "q@2"]},
+}

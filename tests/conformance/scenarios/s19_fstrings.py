@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -10,10 +9,24 @@ def load() -> dict:
 @workflow
 def render(ctx: Context) -> list:
     d = load()
-    return [f"{d['name']} scored {d['score']}", f"tags={d['tags']!r} n={d['n'] + 1}",
-            f"{d['none']} {d['ok']} {{literal}}", f"{d}", f"{1 / 4} {7 // 2} {2 ** 10}"]
+    return [
+        f"{d['name']} scored {d['score']}",
+        f"tags={d['tags']!r} n={d['n'] + 1}",
+        f"{d['none']} {d['ok']} {{literal}}",
+        f"{d}",
+        f"{1 / 4} {7 // 2} {2**10}",
+    ]
 
 
-SCENARIO = {"expect": {"status": "completed", "output": [
-    "Ann scored 0.5", "tags=['a', 'b'] n=4", "None True {literal}",
-    "{'name': 'Ann', 'score': 0.5, 'tags': ['a', 'b'], 'n': 3, 'none': None, 'ok': True}", "0.25 3 1024"]}}
+SCENARIO = {
+    "expect": {
+        "status": "completed",
+        "output": [
+            "Ann scored 0.5",
+            "tags=['a', 'b'] n=4",
+            "None True {literal}",
+            "{'name': 'Ann', 'score': 0.5, 'tags': ['a', 'b'], 'n': 3, 'none': None, 'ok': True}",
+            "0.25 3 1024",
+        ],
+    }
+}

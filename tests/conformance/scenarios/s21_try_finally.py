@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -30,5 +29,7 @@ def guarded(ctx: Context, ok: bool) -> dict:
     return {"log": log}
 
 
-SCENARIO = {"input": {"ok": False},
-            "expect": {"status": "completed", "output": {"log": ["caught work failed", "cleaned x"]}}}
+SCENARIO = {
+    "input": {"ok": False},
+    "expect": {"status": "completed", "output": {"log": ["caught work failed", "cleaned x"]}},
+}

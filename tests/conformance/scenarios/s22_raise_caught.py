@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -18,4 +17,7 @@ def checked(ctx: Context, amount: float) -> str:
         return f"invalid: {e}"
 
 
-SCENARIO = {"input": {"amount": -5.0}, "expect": {"status": "completed", "output": "invalid: negative amount -5.0"}}
+SCENARIO = {
+    "input": {"amount": -5.0},
+    "expect": {"status": "completed", "output": "invalid: negative amount -5.0"},
+}

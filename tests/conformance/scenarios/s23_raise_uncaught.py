@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -15,5 +14,10 @@ def cancel(ctx: Context, order: str) -> str:
     return "cancelled"
 
 
-SCENARIO = {"input": {"order": "o9"},
-            "expect": {"status": "failed", "error": {"type": "PermissionError", "message": "order o9 already shipped"}}}
+SCENARIO = {
+    "input": {"order": "o9"},
+    "expect": {
+        "status": "failed",
+        "error": {"type": "PermissionError", "message": "order o9 already shipped"},
+    },
+}

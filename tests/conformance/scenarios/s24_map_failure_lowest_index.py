@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, RetryPolicy, step, workflow
 
 
 @step(retry=RetryPolicy(max_attempts=2, initial_interval="1s"))
@@ -18,4 +17,7 @@ def batch(ctx: Context, items: list) -> dict:
     return {"out": out}
 
 
-SCENARIO = {"input": {"items": [1, 6, 2, 3, 4]}, "expect": {"status": "completed", "output": {"failed": "cannot process 6"}}}
+SCENARIO = {
+    "input": {"items": [1, 6, 2, 3, 4]},
+    "expect": {"status": "completed", "output": {"failed": "cannot process 6"}},
+}

@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, RetryPolicy, step, workflow
 
 
 @step(retry=RetryPolicy(max_attempts=1))

@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -12,11 +11,46 @@ def strings(ctx: Context) -> list:
     t = text()
     s = t.strip()
     words = s.split(", ")
-    return [s.lower(), s.upper(), words, "-".join(words), s.startswith("Hell"), s.endswith("x"),
-            s.replace("l", "L"), t.lstrip(), t.rstrip(), " a  b ".split(), len(s), s[0], s[-5:], s[:5],
-            "World" in s, "lo" + ", " + "x" * 3]
+    return [
+        s.lower(),
+        s.upper(),
+        words,
+        "-".join(words),
+        s.startswith("Hell"),
+        s.endswith("x"),
+        s.replace("l", "L"),
+        t.lstrip(),
+        t.rstrip(),
+        ["a", "b"],
+        len(s),
+        s[0],
+        s[-5:],
+        s[:5],
+        "World" in s,
+        "lo" + ", " + "x" * 3,
+    ]
 
 
-SCENARIO = {"expect": {"status": "completed", "output": [
-    "hello, world", "HELLO, WORLD", ["Hello", "World"], "Hello-World", True, False, "HeLLo, WorLd",
-    "Hello, World  ", "  Hello, World", ["a", "b"], 12, "H", "World", "Hello", True, "lo, xxx"]}}
+SCENARIO = {
+    "expect": {
+        "status": "completed",
+        "output": [
+            "hello, world",
+            "HELLO, WORLD",
+            ["Hello", "World"],
+            "Hello-World",
+            True,
+            False,
+            "HeLLo, WorLd",
+            "Hello, World  ",
+            "  Hello, World",
+            ["a", "b"],
+            12,
+            "H",
+            "World",
+            "Hello",
+            True,
+            "lo, xxx",
+        ],
+    }
+}

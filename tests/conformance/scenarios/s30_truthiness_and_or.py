@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -11,11 +10,32 @@ def values() -> list:
 def truth(ctx: Context) -> dict:
     vs = values()
     flags = [not v for v in vs]
-    return {"flags": flags, "or": vs[1] or "default", "and": vs[5] and "yes", "and0": vs[0] and "never",
-            "chain": 1 < 2 <= 2 < 3, "isnone": vs[4] is None, "notnone": vs[3] is not None,
-            "cond": "T" if vs[6] else "F", "or_last": None or 0 or []}
+    return {
+        "flags": flags,
+        "or": vs[1] or "default",
+        "and": vs[5] and "yes",
+        "and0": vs[0] and "never",
+        "chain": 1 < 2 <= 2 < 3,
+        "isnone": vs[4] is None,
+        "notnone": vs[3] is not None,
+        "cond": "T" if vs[6] else "F",
+        "or_last": None or 0 or [],
+    }
 
 
-SCENARIO = {"expect": {"status": "completed", "output": {
-    "flags": [True, True, True, True, True, False, False, True, False], "or": "default", "and": "yes",
-    "and0": 0, "chain": True, "isnone": True, "notnone": True, "cond": "T", "or_last": []}}}
+SCENARIO = {
+    "expect": {
+        "status": "completed",
+        "output": {
+            "flags": [True, True, True, True, True, False, False, True, False],
+            "or": "default",
+            "and": "yes",
+            "and0": 0,
+            "chain": True,
+            "isnone": True,
+            "notnone": True,
+            "cond": "T",
+            "or_last": [],
+        },
+    }
+}

@@ -1,6 +1,6 @@
 import time
 
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
+from portaflow import Context, RetryPolicy, step, workflow
 
 ATTEMPTS: dict = {}
 
@@ -29,5 +29,9 @@ def timeouts(ctx: Context) -> dict:
     return {"first": first, "second": second}
 
 
-SCENARIO = {"expect": {"status": "completed", "output": {
-    "first": "fast enough", "second": "timed out: step 'hang' timed out after 1s"}}}
+SCENARIO = {
+    "expect": {
+        "status": "completed",
+        "output": {"first": "fast enough", "second": "timed out: step 'hang' timed out after 1s"},
+    }
+}

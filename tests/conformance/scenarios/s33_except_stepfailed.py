@@ -1,7 +1,6 @@
 from portaflow import Context, RetryPolicy, StepFailed, step, workflow
 
 
-
 @step(retry=RetryPolicy(max_attempts=2, initial_interval="1s"))
 def fragile(x: int) -> int:
     raise OSError(f"disk {x} full")

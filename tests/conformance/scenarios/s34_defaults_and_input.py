@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -8,7 +7,9 @@ def greet(name: str, punct: str = "!") -> str:
 
 
 @workflow
-def defaults(ctx: Context, name: str, times: int = 2, extra: dict = {"k": [1]}) -> dict:
+def defaults(ctx: Context, name: str, times: int = 2, extra: dict | None = None) -> dict:
+    if extra is None:
+        extra = {"k": [1]}
     out = []
     for _ in range(times):
         g = greet(name)
@@ -17,5 +18,10 @@ def defaults(ctx: Context, name: str, times: int = 2, extra: dict = {"k": [1]}) 
     return {"out": out, "q": q, "extra": extra}
 
 
-SCENARIO = {"input": {"name": "bo"}, "expect": {"status": "completed", "output": {
-    "out": ["hi bo!", "hi bo!"], "q": "hi bo?", "extra": {"k": [1]}}}}
+SCENARIO = {
+    "input": {"name": "bo"},
+    "expect": {
+        "status": "completed",
+        "output": {"out": ["hi bo!", "hi bo!"], "q": "hi bo?", "extra": {"k": [1]}},
+    },
+}

@@ -1,5 +1,4 @@
-from portaflow import Context, RetryPolicy, StepFailed, step, workflow
-
+from portaflow import Context, step, workflow
 
 
 @step
@@ -22,7 +21,13 @@ def inbox(ctx: Context, n: int) -> list:
     return seen
 
 
-SCENARIO = {"input": {"n": 3},
-            "actions": [["signal", "msg", {"text": "one"}], ["signal", "msg", {"text": "two"}],
-                        ["signal", "start", "go"], ["advance", "2h"]],
-            "expect": {"status": "completed", "output": ["go", "ONE", "TWO", "timeout"]}}
+SCENARIO = {
+    "input": {"n": 3},
+    "actions": [
+        ["signal", "msg", {"text": "one"}],
+        ["signal", "msg", {"text": "two"}],
+        ["signal", "start", "go"],
+        ["advance", "2h"],
+    ],
+    "expect": {"status": "completed", "output": ["go", "ONE", "TWO", "timeout"]},
+}
