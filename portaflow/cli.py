@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -308,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except PortaflowError as exc:
         print(f"portaflow: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:  # disk full, locked for over a minute, file removed underneath...
+        print(f"portaflow: error: the database refused the operation: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(

@@ -139,7 +139,7 @@ class Engine:
         stall_retry: Duration = "10s",
         reporter: Reporter | None = None,
         workflows: Iterable[Workflow[..., Any]] = (),
-        cache_size: int = 1024,
+        cache_size: int = 256,
     ) -> None:
         self.store = Store(db if db is not None else default_db_path(), durable=durable)
         self.clock: Clock = clock or SystemClock()

@@ -96,8 +96,8 @@ def _user_site() -> str:
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+_dumps = _ENCODER.encode
 
 
 def _json_value(value: Any, what: str) -> tuple[Any, str]:

@@ -339,7 +339,24 @@ class Store:
         *,
         consume_signal: int | None = None,
     ) -> None:
-        """Append one event to the run's log, fenced; optionally mark a buffered signal consumed by it."""
+        """Append one event to the run's log, fenced; optionally mark a buffered signal consumed by it.
+
+        The common case is one statement (an INSERT guarded by the fence), hence one implicit
+        transaction and one durable commit.
+        """
+        if consume_signal is None:
+            with self._lock:
+                cur = self._conn.execute(
+                    "INSERT INTO events SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs"
+                    " WHERE run_id = ? AND owner = ? AND fence = ? AND cancel_requested = 0)",
+                    (run_id, seq, kind, key, name, data_json, at, run_id, owner_id, fence),
+                )
+                if cur.rowcount == 1:
+                    return
+                with self._tx() as conn:
+                    if self._check_lease(conn, run_id, owner_id, fence):
+                        raise CancelRequested(run_id)
+                raise LeaseLost(run_id)
         with self._tx() as conn:
             if self._check_lease(conn, run_id, owner_id, fence):
                 raise CancelRequested(run_id)
@@ -347,8 +364,12 @@ class Store:
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (run_id, seq, kind, key, name, data_json, at),
             )
-            if consume_signal is not None:
-                conn.execute("UPDATE signals SET consumed_seq = ? WHERE id = ?", (seq, consume_signal))
+            taken = conn.execute(
+                "UPDATE signals SET consumed_seq = ? WHERE id = ? AND consumed_seq IS NULL",
+                (seq, consume_signal),
+            )
+            if taken.rowcount != 1:  # cannot happen under the fence; refuse rather than deliver twice
+                raise LeaseLost(run_id)
 
     def finish(
         self,
