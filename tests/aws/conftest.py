@@ -1,0 +1,1 @@
+pytest_plugins = ["portaflow.backends.aws.pytest_plugin"]

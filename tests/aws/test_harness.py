@@ -1,0 +1,100 @@
+"""The offline AWS harness as a user sees it: the pytest fixture, events through the events function and
+DynamoDB, virtual time for waits, retries and event timeouts, failures with the error's type and message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from portaflow.backends.aws.harness import AwsHarness
+from portaflow.compiler.diagnostics import CompileError
+
+pytest.importorskip("moto")
+
+APP = '''
+from portaflow import Context, RetryPolicy, step, workflow
+
+@step(retry=RetryPolicy(max_attempts=3, initial_interval="10s", backoff=3.0))
+def charge(order_id: str, amount: float, idempotency_key: str) -> dict:
+    return {"order": order_id, "charged": amount, "key": idempotency_key}
+
+@workflow
+def refund(ctx: Context, order_id: str, amount: float) -> dict:
+    decision = ctx.wait_for_event("approval", timeout="2d")
+    if decision is None:
+        return {"status": "expired"}
+    if not decision["approved"]:
+        raise PermissionError(f"refund of {order_id} rejected")
+    receipt = charge(order_id, amount)
+    ctx.sleep("1h")
+    return {"status": "refunded", "receipt": receipt}
+'''
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    p = tmp_path / "app.py"
+    p.write_text(APP)
+    return p
+
+
+def test_a_run_waits_then_an_event_resumes_it(portaflow_aws: Callable[..., AwsHarness], app: Path) -> None:
+    aws = portaflow_aws(app)
+    run = aws.start({"order_id": "o1", "amount": 12.5}, run_id="order-1")
+    assert run.status == "waiting"
+    run.signal("approval", {"approved": True})
+    assert run.status == "completed"
+    assert run.output == {"status": "refunded", "receipt": {"order": "o1", "charged": 12.5, "key": "order-1:0"}}
+    assert [(c.step, c.key, c.attempt) for c in run.calls] == [("charge", "order-1:0", 1)]
+    assert run.sleeps == [3600.0]
+
+
+def test_an_event_sent_before_the_wait_is_buffered_and_delivered_once(
+    portaflow_aws: Callable[..., AwsHarness], app: Path
+) -> None:
+    aws = portaflow_aws(app)
+    run = aws.start({"order_id": "o2", "amount": 1.0}, run_id="order-2")
+    run.signal("approval", {"approved": True})
+    assert run.status == "completed"
+    # an event for a run that does not wait (yet) stays in the DynamoDB buffer
+    aws.signal("order-2", "approval", {"approved": False})
+    item = aws.ddb.get_item(TableName="pf-events", Key={"pk": {"S": "order-2#approval"}})["Item"]
+    assert item["buffer"]["S"] == '[{"approved": false}]'
+
+
+def test_the_wait_times_out_on_virtual_time(portaflow_aws: Callable[..., AwsHarness], app: Path) -> None:
+    aws = portaflow_aws(app)
+    run = aws.start({"order_id": "o3", "amount": 1.0}, run_id="order-3")
+    aws.advance("1d")
+    assert run.status == "waiting"
+    aws.advance("1d")
+    assert run.status == "completed" and run.output == {"status": "expired"}
+
+
+def test_a_raise_fails_the_run_with_type_and_message(portaflow_aws: Callable[..., AwsHarness], app: Path) -> None:
+    aws = portaflow_aws(app)
+    run = aws.start({"order_id": "o4", "amount": 1.0}, run_id="order-4")
+    run.signal("approval", {"approved": False})
+    assert run.status == "failed"
+    assert run.error == {"type": "PermissionError", "message": "refund of o4 rejected"}
+
+
+def test_bad_input_fails_before_anything_runs(portaflow_aws: Callable[..., AwsHarness], app: Path) -> None:
+    aws = portaflow_aws(app)
+    run = aws.start({"order_id": "o5", "amont": 1.0}, run_id="order-5")
+    assert run.status == "failed" and run.error is not None
+    assert run.error["type"] == "InvalidInput" and "amont" in run.error["message"]
+    assert run.calls == []
+
+
+def test_a_workflow_the_target_cannot_express_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "fast.py"
+    p.write_text(
+        "from portaflow import Context, RetryPolicy, step, workflow\n\n"
+        "@step(retry=RetryPolicy(initial_interval='250ms'))\ndef s() -> int:\n    return 1\n\n"
+        "@workflow\ndef w(ctx: Context) -> int:\n    return s()\n"
+    )
+    with pytest.raises(CompileError, match="PFC040 step 's' retry initial_interval is 0.25s"):
+        AwsHarness(p)
