@@ -1777,6 +1777,7 @@ class _WorkflowLowerer:
                     "max": {"key", "default"},
                     "round": set(),
                     "enumerate": {"start"},
+                    "zip": {"strict"},
                 }.get(name, set())
                 for k, _ in kwargs:
                     if k not in allowed_kw:

@@ -64,7 +64,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
-        "($d := $reduce([1..17], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); "
+        "($d := $reduce([1..24], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); "
         '$d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
         ": $string($n))}",
         (),
@@ -624,7 +624,16 @@ class Lowerer:
         if f == "zip":
             if len(a) != 2:
                 raise ValueError("zip of two lists only")
-            return f"{self.h('pf_zip')}({a[0]}, {a[1]})"
+            zipped = f"{self.h('pf_zip')}({a[0]}, {a[1]})"
+            strict = kw.get("strict")
+            if strict is None or (isinstance(strict, ir.Const) and not strict.value):
+                return zipped
+            x, y = self.tmp(), self.tmp()
+            return (
+                f"({x} := {self.h('pf_iter')}({a[0]}); {y} := {self.h('pf_iter')}({a[1]}); "
+                f"({self.truthy(strict)} and $count({x}) != $count({y})) ? "
+                f'$error("ValueError: zip() arguments have different lengths") : {zipped})'
+            )
         if f == "list":
             return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
         if f == "dict":
