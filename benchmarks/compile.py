@@ -138,7 +138,8 @@ def main() -> int:
             print("sfnx: not importable (optional; see the docstring)")
         else:
             t2, states2 = other
-            print(f"sfnx:      {args.steps} step calls, {states2} states, {t2:.3f} s, {states2 / t2:,.0f} states/s")
+            rate = states2 / t2
+            print(f"sfnx:      {args.steps} step calls, {states2} states, {t2:.3f} s, {rate:,.0f} states/s")
             print(f"ratio (portaflow time / sfnx time): {t / t2:.2f}")
     return 0
 

@@ -13,7 +13,7 @@ from portaflow.compiler.diagnostics import CompileError
 
 pytest.importorskip("moto")
 
-APP = '''
+APP = """
 from portaflow import Context, RetryPolicy, step, workflow
 
 @step(retry=RetryPolicy(max_attempts=3, initial_interval="10s", backoff=3.0))
@@ -30,7 +30,7 @@ def refund(ctx: Context, order_id: str, amount: float) -> dict:
     receipt = charge(order_id, amount)
     ctx.sleep("1h")
     return {"status": "refunded", "receipt": receipt}
-'''
+"""
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_a_run_waits_then_an_event_resumes_it(portaflow_aws: Callable[..., AwsHa
     assert run.status == "waiting"
     run.signal("approval", {"approved": True})
     assert run.status == "completed"
-    assert run.output == {"status": "refunded", "receipt": {"order": "o1", "charged": 12.5, "key": "order-1:0"}}
+    receipt = {"order": "o1", "charged": 12.5, "key": "order-1:0"}
+    assert run.output == {"status": "refunded", "receipt": receipt}
     assert [(c.step, c.key, c.attempt) for c in run.calls] == [("charge", "order-1:0", 1)]
     assert run.sleeps == [3600.0]
 
@@ -73,7 +74,9 @@ def test_the_wait_times_out_on_virtual_time(portaflow_aws: Callable[..., AwsHarn
     assert run.status == "completed" and run.output == {"status": "expired"}
 
 
-def test_a_raise_fails_the_run_with_type_and_message(portaflow_aws: Callable[..., AwsHarness], app: Path) -> None:
+def test_a_raise_fails_the_run_with_type_and_message(
+    portaflow_aws: Callable[..., AwsHarness], app: Path
+) -> None:
     aws = portaflow_aws(app)
     run = aws.start({"order_id": "o4", "amount": 1.0}, run_id="order-4")
     run.signal("approval", {"approved": False})
@@ -96,5 +99,5 @@ def test_a_workflow_the_target_cannot_express_is_refused(tmp_path: Path) -> None
         "@step(retry=RetryPolicy(initial_interval='250ms'))\ndef s() -> int:\n    return 1\n\n"
         "@workflow\ndef w(ctx: Context) -> int:\n    return s()\n"
     )
-    with pytest.raises(CompileError, match="PFC040 step 's' retry initial_interval is 0.25s"):
+    with pytest.raises(CompileError, match=r"PFC040 step 's' retry initial_interval is 0\.25s"):
         AwsHarness(p)
