@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "PFC040": "the target cannot express this (aws)",
     "PFW100": "may exceed Step Functions' 25,000 history events",
     "PFW101": "may exceed Step Functions' 256 KB payload limit",
+    "PFW102": "JSON text of floats differs on Step Functions",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +102,9 @@ class ModuleInfo:
     constants: dict[str, Any]
     exception_bases: dict[str, tuple[str, ...]]
     dsl_names: dict[str, str]
+    step_tables: dict[str, dict[str, str]] = field(default_factory=dict)  # NAME = {"key": step_fn, ...}
+    imports: set[str] = field(default_factory=set)  # modules imported at top level (`import json`)
+    policies: dict[str, cst.Call] = field(default_factory=dict)  # NAME = RetryPolicy(...) at module level
 
 
 def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
@@ -200,6 +204,19 @@ class Frontend:
                                 lit = self._literal(value)
                                 if lit is not _NOT_LITERAL:
                                     constants[t.value] = lit
+                                elif (
+                                    isinstance(value, cst.Call)
+                                    and dsl_names.get(self._dotted(value.func).rsplit(".", 1)[-1])
+                                    == "RetryPolicy"
+                                ):
+                                    self.info.policies[t.value] = value
+                                elif isinstance(value, cst.Dict):
+                                    table = self._name_table(value)
+                                    if table is not None:
+                                        self.info.step_tables[t.value] = table
+                    elif isinstance(small, cst.Import):
+                        for alias in small.names:
+                            self.info.imports.add(self._dotted(alias.name))
             elif isinstance(stmt, cst.ClassDef):
                 bases = tuple(self._dotted(a.value).rsplit(".", 1)[-1] for a in stmt.bases)
                 exc_bases[stmt.name.value] = bases
@@ -226,6 +243,18 @@ class Frontend:
                         (steps if kind == "step" else workflows)[stmt.name.value] = fn
                         _ = reg
         return self.info
+
+    def _name_table(self, node: cst.Dict) -> dict[str, str] | None:
+        """``{"key": some_name, ...}`` as key -> name (a candidate table of steps), else None."""
+        table: dict[str, str] = {}
+        for de in node.elements:
+            if not isinstance(de, cst.DictElement) or not isinstance(de.value, cst.Name):
+                return None
+            k = self._literal(de.key)
+            if not isinstance(k, str):
+                return None
+            table[k] = de.value.value
+        return table or None
 
     def _dotted(self, node: cst.BaseExpression | cst.CSTNode) -> str:
         if isinstance(node, cst.Name):
@@ -425,6 +454,8 @@ class Frontend:
 
     def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
         assert self.info is not None
+        if isinstance(node, cst.Name) and node.value in self.info.policies:
+            node = self.info.policies[node.value]  # a module-level constant holding a literal RetryPolicy
         if not (
             isinstance(node, cst.Call)
             and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "RetryPolicy"
@@ -543,6 +574,7 @@ class _WorkflowLowerer:
         self.loop_depth = 0
         self.finally_depth = 0
         self.nested_defs: dict[str, cst.FunctionDef] = {}
+        self.handler_vars: list[str | None] = []
         self.report = True
 
     # --------------------------------------------------------------------------------------------- entry
@@ -896,10 +928,10 @@ class _WorkflowLowerer:
 
     def _raise(self, n: cst.Raise, loc: ir.Loc) -> ir.Raise:
         if n.exc is None:
-            return ir.Raise(None, None, loc)
+            return ir.Raise(None, None, loc, self.handler_vars[-1] if self.handler_vars else None)
         exc = n.exc
         if isinstance(exc, cst.Name) and exc.value in self.error_vars:
-            return ir.Raise(None, None, loc)
+            return ir.Raise(None, None, loc, exc.value)
         if isinstance(exc, (cst.Name, cst.Attribute)):
             return ir.Raise(self.fe._dotted(exc).rsplit(".", 1)[-1], ir.Const("", "str"), loc)
         if isinstance(exc, cst.Call) and isinstance(exc.func, (cst.Name, cst.Attribute)):
@@ -949,7 +981,11 @@ class _WorkflowLowerer:
             var = None
             if h.name is not None and isinstance(h.name.name, cst.Name):
                 var = h.name.name.value
-            hbody = self._suite(h.body)
+            self.handler_vars.append(var)
+            try:
+                hbody = self._suite(h.body)
+            finally:
+                self.handler_vars.pop()
             matches = () if catch_all else self.fe.exception_matches(names)
             handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
         orelse = self._suite(n.orelse.body) if n.orelse is not None else []
@@ -1047,23 +1083,74 @@ class _WorkflowLowerer:
             self.error("PFC027", call, f"{func.attr.value}() takes one argument", f"write {name}.append(x)")
             raise _Unsupported
         argnode = call.args[0].value
+        before: list[ir.Stmt] = []
         if isinstance(argnode, cst.Call) and self._is_step_like(argnode):
-            self.error(
-                "PFC023",
-                argnode,
-                "a step call cannot be an argument",
-                f"write `r = {self.fe.code(argnode)}` then `{name}.{func.attr.value}(r)`",
-            )
-            raise _Unsupported
-        arg = self._expr(argnode)
+            # xs.append(step(...)): the step call is a statement of its own, then its result is appended
+            tmp = ir.NameTarget(f"{RESERVED_PREFIX}arg")
+            special = self._call_statement(argnode, tmp, loc)
+            if special is None:
+                raise _Unsupported
+            before = special
+            arg: ir.Expr = ir.Name(tmp.id)
+        else:
+            arg = self._expr(argnode)
         cur = ir.Name(name, "list")
         new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
         self._record_type(name, "list")
-        return [ir.Assign(ir.NameTarget(name), new, loc)]
+        return [*before, ir.Assign(ir.NameTarget(name), new, loc)]
 
     # ------------------------------------------------------------------------- step / ctx / child calls
+    def _is_dispatch(self, f: cst.BaseExpression) -> bool:
+        """``TOOLS[name](...)`` where TOOLS is a module-level dict of steps."""
+        return (
+            isinstance(f, cst.Subscript)
+            and isinstance(f.value, cst.Name)
+            and f.value.value in self.info.step_tables
+            and len(f.slice) == 1
+            and isinstance(f.slice[0].slice, cst.Index)
+        )
+
+    def _dispatch(
+        self, call: cst.Call, f: cst.Subscript, target: ir.Target | None, loc: ir.Loc
+    ) -> list[ir.Stmt]:
+        """A call through a table of steps: an if/elif chain over the keys, KeyError for an unknown one."""
+        table_name = cast(cst.Name, f.value).value
+        table = self.info.step_tables[table_name]
+        others = [v for v in table.values() if v not in self.info.steps]
+        if others:
+            self.error(
+                "PFC022",
+                f.value,
+                f"{table_name} maps to {', '.join(others)}, which are not @step functions",
+                "put only @step functions in a table of tools",
+            )
+            raise _Unsupported
+        selector = self._expr(cast(cst.Index, f.slice[0].slice).value)
+        if any(a.star == "*" for a in call.args):
+            self.error(
+                "PFC027", call, "*args cannot be passed to a step", "pass arguments by name, or **kwargs"
+            )
+            raise _Unsupported
+        star = [a for a in call.args if a.star == "**"]
+        plain = call.with_changes(args=[a for a in call.args if not a.star])
+        kwargs_expr = self._expr(star[0].value) if star else None
+        missing = ir.FString((ir.FormattedValue(selector, "r"),))
+        chain: list[ir.Stmt] = [ir.Raise("KeyError", missing, loc)]
+        for key, fn in reversed(list(table.items())):
+            sd = self.fe.lower_step(fn)
+            required = () if kwargs_expr is not None else sd.required
+            args = self._bind(plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
+            stmt = ir.StepCall(fn, args, target, loc, kwargs_expr)
+            test = ir.Compare(selector, ("==",), (ir.Const(key, "str"),))
+            chain = [ir.If(test, (stmt,), tuple(chain), loc)]
+        if target is not None:
+            self._bind_target_types(target, "any")
+        return chain
+
     def _is_step_like(self, call: cst.Call) -> bool:
         f = call.func
+        if self._is_dispatch(f):
+            return True
         if isinstance(f, cst.Name):
             return f.value in self.info.steps or f.value in self.info.workflows
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
@@ -1082,6 +1169,8 @@ class _WorkflowLowerer:
     def _call_statement(self, call: cst.Call, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt] | None:
         """Lower a step / child workflow / ctx call in statement position, or return None."""
         f = call.func
+        if self._is_dispatch(f):
+            return self._dispatch(call, cast(cst.Subscript, f), target, loc)
         if isinstance(f, cst.Name) and f.value in self.info.steps:
             sd = self.fe.lower_step(f.value)
             args = self._bind(call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
@@ -1194,11 +1283,11 @@ class _WorkflowLowerer:
             seconds: ir.Expr
             if lit is _NOT_LITERAL:
                 e = self._expr(node)
-                if e.ty not in ("int", "float", "any"):
+                if e.ty not in ("int", "float", "str", "any"):
                     self.error(
                         "PFC030",
                         node,
-                        "ctx.sleep needs a duration literal or a number of seconds",
+                        'ctx.sleep needs a duration: a number of seconds or a string such as "5m"',
                         'write ctx.sleep("5m") or ctx.sleep(seconds)',
                     )
                 seconds = e
@@ -1253,13 +1342,20 @@ class _WorkflowLowerer:
                     "give the other parameters defaults",
                 )
             items = self._expr(args[1].value)
-            mc = None
+            mc: int | ir.Expr | None = None
             for k, v in kwargs.items():
                 if k != "max_concurrency":
                     self.error("PFC030", v, f"ctx.map has no argument {k!r}", "use max_concurrency=N")
                     continue
                 lit = self.fe._literal(v)
                 if lit is None:
+                    continue
+                if lit is _NOT_LITERAL:
+                    mc = self._expr(v)
+                    if mc.ty not in ("int", "any"):
+                        self.error(
+                            "PFC030", v, "max_concurrency must be an integer", "write max_concurrency=4"
+                        )
                     continue
                 if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
                     self.error(
@@ -1466,9 +1562,11 @@ class _WorkflowLowerer:
             if (
                 isinstance(n.value, cst.Name)
                 and n.value.value in self.error_vars
-                and n.attr.value in ("type", "message")
+                and n.attr.value in ("type", "message", "step", "attempts")
             ):
-                return ir.ErrorField(n.value.value, cast(Any, n.attr.value))
+                field_types: dict[str, ir.Type] = {"attempts": "any", "step": "any"}
+                fty = field_types.get(n.attr.value, "str")
+                return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty)
             self.error(
                 "PFC021",
                 n,
@@ -1715,20 +1813,25 @@ class _WorkflowLowerer:
                 parts.append(ir.Const(text, "str"))
             else:
                 p = cast(cst.FormattedStringExpression, p)
+                spec = ""
                 if p.format_spec:
-                    self.error(
-                        "PFC021",
-                        p,
-                        "format specs in f-strings are not supported",
-                        'format with round()/str(), e.g. f"{round(x, 2)}"',
-                    )
+                    texts = [x for x in p.format_spec if isinstance(x, cst.FormattedStringText)]
+                    spec = "".join(x.value for x in texts)
+                    if len(texts) != len(p.format_spec) or not re.fullmatch(r",?(\.\d+f)?|,?d", spec):
+                        self.error(
+                            "PFC021",
+                            p,
+                            f"format spec {spec!r} is not supported",
+                            "use .2f, ,.2f, d or , (or format with round()/str())",
+                        )
+                        spec = ""
                 if p.equal is not None:
                     self.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
                 conv = p.conversion or ""
                 if conv not in ("", "s", "r"):
                     self.error("PFC021", p, f"conversion !{conv} is not supported", "use !r or !s")
                     conv = ""
-                parts.append(ir.FormattedValue(self._expr(p.expression), cast(Any, conv)))
+                parts.append(ir.FormattedValue(self._expr(p.expression), cast(Any, conv), spec))
         return ir.FString(tuple(parts))
 
     def _call_expr(self, n: cst.Call) -> ir.Expr:
@@ -1823,6 +1926,32 @@ class _WorkflowLowerer:
                 f"decorate {name} with @step (its result is then recorded), or compute the value inline",
             )
             raise _Unsupported
+        if (
+            isinstance(f, cst.Attribute)
+            and isinstance(f.value, cst.Name)
+            and f.value.value == "json"
+            and "json" in self.info.imports
+            and f.attr.value in ("dumps", "loads")
+        ):
+            if len(args) != 1 or kwargs:
+                self.error(
+                    "PFC021",
+                    n,
+                    f"json.{f.attr.value} takes one argument here (no options)",
+                    f"write json.{f.attr.value}(value)",
+                )
+                raise _Unsupported
+            if f.attr.value == "dumps" and args[0].ty not in ("str", "int", "bool", "none") and self.report:
+                self.fe.warn(
+                    "PFW102",
+                    n,
+                    "json.dumps of a value that may hold floats: on Step Functions a float with an "
+                    "integral value (42.0) is written as 42",
+                    'format numbers explicitly (f"{x:.2f}") where the text matters',
+                )
+            return ir.Call(
+                f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
+            )
         if isinstance(f, cst.Attribute):
             method = f.attr.value
             recv = self._expr(f.value)
@@ -1967,6 +2096,8 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
                 )
             )
             return CompileResult(None, fe.diags, source)
+    for k in info.steps:  # check every step's options, used or not (before the workflows' inference passes)
+        fe.lower_step(k)
     entry = fe.lower_workflow(key)
     used = {
         st.step
@@ -1974,8 +2105,6 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         for st in ir.walk_stmts(wf.body)
         if isinstance(st, (ir.StepCall, ir.MapCall))
     }
-    for k in info.steps:  # check every step's options, used or not
-        fe.lower_step(k)
     module = Path(path).stem
     if entry is None:
         return CompileResult(None, fe.diags, source)

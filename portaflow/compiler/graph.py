@@ -24,7 +24,7 @@ def _label(s: ir.Stmt, program: ir.Program) -> tuple[str, str]:
     if isinstance(s, ir.ChildWorkflowCall):
         return f"workflow {s.workflow}", "box"
     if isinstance(s, ir.MapCall):
-        mc = f" x{s.max_concurrency}" if s.max_concurrency else ""
+        mc = f" x{s.max_concurrency}" if isinstance(s.max_concurrency, int) else ""
         return f"map {program.steps[s.step].name}{mc}", "box"
     if isinstance(s, ir.ParallelCall):
         return f"parallel ({len(s.branches)} branches)", "box"

@@ -137,8 +137,11 @@ class IfExp:
 
 @dataclass(frozen=True)
 class FormattedValue:
+    """``{value!conversion:spec}``; ``spec`` is one of "", ".Nf", ",.Nf", ",", "d", ",d"."""
+
     value: Expr
     conversion: Literal["", "s", "r"] = ""
+    spec: str = ""
     kind: Literal["formatted"] = "formatted"
 
 
@@ -202,10 +205,11 @@ class DictComp:
 
 @dataclass(frozen=True)
 class ErrorField:
-    """``str(e)`` / ``type(e).__name__`` of an error bound by ``except ... as e``."""
+    """``str(e)``, ``e.message``, ``e.type``, ``type(e).__name__``, ``e.step``, ``e.attempts`` of an error
+    bound by ``except ... as e`` (``step`` and ``attempts`` are those of a failed step, None otherwise)."""
 
     name: str
-    field: Literal["type", "message"]
+    field: Literal["type", "message", "step", "attempts"]
     ty: Type = "str"
     kind: Literal["error_field"] = "error_field"
 
@@ -277,6 +281,7 @@ class StepCall:
     args: tuple[tuple[str, Expr], ...]
     target: Target | None
     loc: Loc
+    kwargs: Expr | None = None  # ``**mapping``: a dict of further arguments, known at run time
     kind: Literal["step_call"] = "step_call"
 
 
@@ -297,7 +302,7 @@ class MapCall:
 
     step: str
     items: Expr
-    max_concurrency: int | None
+    max_concurrency: int | Expr | None  # an int literal, a number expression, or None (no limit)
     target: Target | None
     loc: Loc
     kind: Literal["map"] = "map"
@@ -415,11 +420,13 @@ class Try:
 
 @dataclass(frozen=True)
 class Raise:
-    """``raise Type("message")``, or a bare ``raise`` (``error_type`` None) re-raising the handled error."""
+    """``raise Type("message")``, or a re-raise (``error_type`` None) of the handled error: bare ``raise``
+    or ``raise e`` (``error_var`` names the ``except ... as e`` variable)."""
 
     error_type: str | None
     message: Expr | None
     loc: Loc
+    error_var: str | None = None
     kind: Literal["raise"] = "raise"
 
 

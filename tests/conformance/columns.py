@@ -48,6 +48,9 @@ class Outcome:
 
 
 def load_module(path: Path) -> Any:
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     name = f"conformance_{path.stem}_{uuid.uuid4().hex[:6]}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None

@@ -27,13 +27,17 @@ INPUT_ERROR = "InvalidInput"
 # error and a JSON cause with errorMessage; a step timeout (States.Timeout) becomes TimeoutError.
 
 
-def error_from_output(timeout_message: str = "timed out") -> str:
+def error_from_output(timeout_message: str = "timed out", step: str | None = None) -> str:
+    """The error of a failed Task as {type, message, step, attempts} (the fields of StepFailed)."""
+    step_field = jstr(step) if step is not None else "null"
+    attempts = "$states.context.State.RetryCount + 1" if step is not None else "null"
     return (
         "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
         '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
         '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
         '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
-        f'$e = "States.Timeout" ? {jstr(timeout_message)} : ($type($c) = "string" ? $c : "")}})'
+        f'$e = "States.Timeout" ? {jstr(timeout_message)} : ($type($c) = "string" ? $c : ""), '
+        f'"step": {step_field}, "attempts": {attempts}}})'
     )
 
 
@@ -353,9 +357,10 @@ class AslCompiler:
                 st["Seconds"] = int(secs)
             else:
                 low = self.low(ctx)
-                st["Seconds"] = (
-                    "{% " + low.finish(f"($s := $ceil({low.lower(s.seconds)}); $s < 0 ? 0 : $s)") + " %}"
-                )
+                secs_expr = low.lower(s.seconds)
+                if s.seconds.ty not in ("int", "float"):
+                    secs_expr = f"{low.h('pf_duration')}({secs_expr})"
+                st["Seconds"] = "{% " + low.finish(f"($s := $ceil({secs_expr}); $s < 0 ? 0 : $s)") + " %}"
             self.states[n] = st
             return n
         if isinstance(s, ir.WaitForEvent):
@@ -448,11 +453,26 @@ class AslCompiler:
             return n
         if isinstance(s, ir.Raise):
             if s.error_type is None:
-                return self.raise_dynamic(ctx, s.loc)
+                target = self.raise_dynamic(ctx, s.loc)
+                if s.error_var is None:
+                    return target
+                n = self.name(f"Raise {s.error_var}", s.loc)
+                self.states[n] = {
+                    "Type": "Pass",
+                    "Assign": {"pf_err": "{% $" + self.var(ctx, s.error_var) + " %}"},
+                    "Next": target,
+                }
+                return n
             n = self.name(f"Raise {s.error_type}", s.loc)
             low = self.low(ctx)
             msg = low.lower(s.message) if s.message is not None else '""'
-            err = "{% " + low.finish(f'{{"type": {jstr(s.error_type)}, "message": {msg}}}') + " %}"
+            err = (
+                "{% "
+                + low.finish(
+                    f'{{"type": {jstr(s.error_type)}, "message": {msg}, "step": null, "attempts": null}}'
+                )
+                + " %}"
+            )
             self.states[n] = {
                 "Type": "Pass",
                 "Assign": {"pf_err": err},
@@ -536,12 +556,14 @@ class AslCompiler:
         n = self.name(f"Step {sd.name}", s.loc)
         low = self.low(ctx)
         args = "{" + ", ".join(f"{jstr(k)}: {low.lower(v)}" for k, v in s.args) + "}"
+        if s.kwargs is not None:
+            args = f"$merge([{args}, {low.lower(s.kwargs)}])"
         payload = self.payload(ctx, sd, args, self.key_expr(ctx))
         payload = "{% " + low.finish(payload[3:-3]) + " %}"
         task = self.step_task(sd, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
-        task["Catch"] = self.catchers(ctx, inc, error_from_output(timeout_message(sd)))
+        task["Catch"] = self.catchers(ctx, inc, error_from_output(timeout_message(sd), sd.name))
         task["Next"] = nxt
         self.states[n] = task
         return n
@@ -638,7 +660,7 @@ class AslCompiler:
         task["Catch"] = [
             {
                 "ErrorEquals": ["States.ALL"],
-                "Output": '{% {"e": ' + error_from_output(timeout_message(sd)) + "} %}",
+                "Output": '{% {"e": ' + error_from_output(timeout_message(sd), sd.name) + "} %}",
                 "Next": err_n,
             }
         ]
@@ -660,7 +682,7 @@ class AslCompiler:
                 "StartAt": task_n,
                 "States": {task_n: task, err_n: {"Type": "Pass", "End": True}},
             },
-            "MaxConcurrency": s.max_concurrency or 0,
+            "MaxConcurrency": self.max_concurrency(ctx, s.max_concurrency),
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
             "Next": self.after_fanout(s, results, nxt, ctx),
         }
@@ -720,6 +742,15 @@ class AslCompiler:
         }
         self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"})
         return n
+
+    def max_concurrency(self, ctx: Ctx, mc: int | ir.Expr | None) -> int | str:
+        if mc is None:
+            return 0
+        if isinstance(mc, int):
+            return mc
+        low = self.low(ctx)
+        # Python: None means no limit; ASL: 0 means no limit
+        return "{% " + low.finish(f"($m := {low.lower(mc)}; $m = null ? 0 : $m)") + " %}"
 
     def wait_for_event(self, s: ir.WaitForEvent, nxt: str, ctx: Ctx) -> str:
         n = self.name(f"Wait for event {s.event}", s.loc)
@@ -917,4 +948,5 @@ def _read_names(node: Any) -> set[str]:
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
     c = AslCompiler(program)
     definition = c.compile()
-    return definition, c.diags
+    unique = list(dict.fromkeys(c.diags))
+    return definition, sorted(unique, key=lambda d: (d.line, d.col))

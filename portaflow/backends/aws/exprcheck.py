@@ -24,7 +24,9 @@ def lower_expression(
     (a parameter without annotation has a type known only at run time)."""
     ann = annotations or {}
     params = "".join(f", {n}: {ann[n]}" if n in ann else f", {n}" for n in names)
-    src = f"from portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
+    src = (
+        f"import json\nfrom portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
+    )
     res = compile_source(src, "<expr>")
     if res.errors or res.program is None:
         raise ValueError("; ".join(d.message for d in res.errors))
@@ -40,7 +42,10 @@ def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
 
     decls = "".join(f"${n} := {jvalue(v)}; " for n, v in names.items())
     full = f"({decls}{text})" if decls else text
-    return json.loads(json.dumps(jsonata.Jsonata(full).evaluate(None)))
+    expr = jsonata.Jsonata(full)
+    # Step Functions' own JSONata functions, as the harness provides them
+    expr.register_lambda("parse", lambda text: json.loads(text))
+    return json.loads(json.dumps(expr.evaluate(None)))
 
 
 def main(argv: list[str]) -> int:

@@ -455,6 +455,11 @@ def _dummy_zip() -> bytes:
 
 
 def _load_module(path: Path) -> ModuleType:
+    """Import the user's module (for its steps) by path; its folder goes on sys.path for sibling imports,
+    as it is in the deployed Lambda package."""
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     name = f"portaflow_user_{path.stem}_{uuid.uuid4().hex[:8]}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None

@@ -178,6 +178,23 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
         ("pf_wrap",),
     ),
+    "pf_json": (
+        'function($v){$type($v) = "string" ? $string([$v]) ~> $substring(1, $length($string([$v])) - 2) : '
+        '$type($v) = "null" ? "null" : $type($v) = "boolean" ? ($v ? "true" : "false") : '
+        '$type($v) = "number" ? $pf_numstr($v) : $type($v) = "array" ? "[" & '
+        '$join($reduce($v, function($a, $x){$append($a, [$pf_json($x)])}, []), ", ") & "]" : '
+        '"{" & $join($reduce([$keys($v)], function($a, $k)'
+        '{$append($a, [$pf_json($k) & ": " & $pf_json($lookup($v, $k))])}, []), ", ") & "}"}',
+        ("pf_numstr",),
+    ),
+    "pf_duration": (
+        'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '
+        "/([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)/); $contains($d, /^\\s*[0-9]+(\\.[0-9]+)?\\s*$/) ? "
+        "$number($trim($d)) : $count($p) = 0 ? "
+        '$error("ValueError: not a duration: " & $d) : '
+        '$reduce($p, function($a, $m){$a + $number($m.groups[0]) * $lookup({"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}, $m.groups[1])}, 0))}',
+        (),
+    ),
     "pf_split": (
         'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
         (),
@@ -364,6 +381,8 @@ class Lowerer:
                         parts.append(jstr(str(p.value)))
                 elif p.conversion == "r":
                     parts.append(f"{self.h('pf_repr')}({self.lower(p.value)})")
+                elif p.spec:
+                    parts.append(self.formatted(p.value, p.spec))
                 else:
                     parts.append(self.str_of(p.value))
             return "(" + " & ".join(parts) + ")" if parts else '""'
@@ -387,6 +406,16 @@ class Lowerer:
         if ty == "str":
             return f'({ref} != "")'
         return f"{self.h('pf_truthy')}({ref})"
+
+    def formatted(self, e: ir.Expr, spec: str) -> str:
+        """``format(e, spec)`` for the specs the frontend accepts: .Nf, ,.Nf, ",", d, ,d."""
+        grouping = spec.startswith(",")
+        body = spec.lstrip(",")
+        decimals = int(body[1:-1]) if body.startswith(".") else 0
+        if body in ("", "d") and not grouping:
+            return f"$string({self.lower(e)})"
+        picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
+        return f'$formatNumber({self.lower(e)}, "{picture}")'
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
@@ -634,6 +663,10 @@ class Lowerer:
                 f"({self.truthy(strict)} and $count({x}) != $count({y})) ? "
                 f'$error("ValueError: zip() arguments have different lengths") : {zipped})'
             )
+        if f == "json.dumps":
+            return f"{self.h('pf_json')}({a[0]})"
+        if f == "json.loads":
+            return f"$parse({a[0]})"
         if f == "list":
             return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
         if f == "dict":

@@ -17,6 +17,31 @@ from .asl import compile_asl, logical_id
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "aws"
 
 
+def local_imports(source_path: Path) -> list[Path]:
+    """Modules and packages next to the workflow's file that it imports at top level (copied into the
+    Lambda package so the steps can import them)."""
+    import libcst as cst
+
+    module = cst.parse_module(source_path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    names.add(module.code_for_node(alias.name).split(".")[0])
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                names.add(module.code_for_node(small.module).split(".")[0])
+    found = []
+    for n in sorted(names):
+        for candidate in (source_path.parent / f"{n}.py", source_path.parent / n):
+            if candidate.exists() and candidate != source_path:
+                found.append(candidate)
+                break
+    return found
+
+
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
@@ -62,5 +87,11 @@ def render_project(
     (out / "README.md").write_text(env.get_template("README.md.j2").render(**ctx))
     (out / "src" / "portaflow_handler.py").write_text(env.get_template("handler.py.j2").render(**ctx))
     shutil.copyfile(source_path, out / "src" / f"{program.module}.py")
+    for sibling in local_imports(source_path):
+        dest = out / "src" / sibling.name
+        if sibling.is_dir():
+            shutil.copytree(sibling, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copyfile(sibling, dest)
     (out / "src" / "requirements.txt").write_text("portaflow\n")
     return definition, diags
