@@ -192,7 +192,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "/([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)/); $contains($d, /^\\s*[0-9]+(\\.[0-9]+)?\\s*$/) ? "
         "$number($trim($d)) : $count($p) = 0 ? "
         '$error("ValueError: not a duration: " & $d) : '
-        '$reduce($p, function($a, $m){$a + $number($m.groups[0]) * '
+        "$reduce($p, function($a, $m){$a + $number($m.groups[0]) * "
         '$lookup({"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}, $m.groups[1])}, 0))}',
         (),
     ),
