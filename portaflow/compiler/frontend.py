@@ -1240,12 +1240,8 @@ class _WorkflowLowerer:
             else:
                 kw = a.keyword.value
                 if kw == "idempotency_key" and inject_key:
-                    self.error(
-                        "PFC027",
-                        a,
-                        "idempotency_key is injected, do not pass it",
-                        "remove the argument; use ctx.idempotency_key() to read it",
-                    )
+                    # the caller's key wins over the injected one (docs/semantics.md)
+                    bound[kw] = self._expr(a.value)
                     continue
                 if kw not in params:
                     self.error(
@@ -1263,7 +1259,8 @@ class _WorkflowLowerer:
                 f"{what} is missing argument(s): {', '.join(missing)}",
                 "pass " + ", ".join(missing),
             )
-        return tuple((p, bound[p]) for p in params if p in bound)
+        order = (*params, "idempotency_key") if inject_key else params
+        return tuple((p, bound[p]) for p in order if p in bound)
 
     def _ctx_call(self, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt]:
         args = [a for a in call.args if a.keyword is None]

@@ -83,6 +83,9 @@ def expressions(draw: Any) -> str:
         "abs(a)",
         "max(a, b)",
         "list(enumerate(xs))",
+        "json.dumps(v)",
+        "json.loads(json.dumps(d))",
+        "f'{b:.2f}|{a:,}|{a:d}|{b:,.1f}'",
         "list(zip(xs, xs))",
         "[i for i in range(a % 5)]",
         "str(d)",
@@ -106,9 +109,14 @@ def test_jsonata_lowering_agrees_with_cpython(
 ) -> None:
     names = {"a": a, "b": b, "s": s, "xs": xs, "d": d, "v": v}
     try:
-        expected = eval(expr, {}, dict(names))
-    except (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError):
-        return  # Python raises: the generated code must not silently succeed either (checked below)
+        expected = eval(expr, {"json": json}, dict(names))
+    except (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError) as exc:
+        # Python raises: the generated code must not silently produce a value either
+        text_, _ = lower_expression(expr, names, ANNOTATIONS)
+        with pytest.raises(Exception):  # noqa: B017 - any JSONata error fails the state
+            got = eval_jsonata(text_, names)
+            print(f"{expr} with {names}: python raised {exc!r}, jsonata gave {got!r}")
+        return
     if isinstance(expected, str):
         # known, documented limitation (docs/dsl.md): JSON and JSONata have no negative zero
         expected = re.sub(r"(?<![\d.])-0\.0(?![\d])", "0.0", expected)

@@ -55,3 +55,14 @@ def test_moto_still_does_not_escape_string_variables() -> None:
     from moto.stepfunctions.parser.asl.jsonata.jsonata import encode_jsonata_variable_declarations
 
     assert encode_jsonata_variable_declarations({"$x": 'a"b'}) == '$x:="a"b";'
+
+
+def test_jsonata_python_remainder_still_truncates_and_the_fix_is_javascripts_fmod() -> None:
+    jsonata = pytest.importorskip("jsonata")
+    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+
+    assert jsonata.Jsonata("2.5 % 2").evaluate(None) == 0  # the bug the harness works around
+    with faithful():
+        assert evaluate("2.5 % 2") == 0.5
+        assert evaluate("-7 % 3") == -1  # JavaScript keeps the dividend's sign
+    assert jsonata.Jsonata("2.5 % 2").evaluate(None) == 0  # and the patch is undone afterwards

@@ -15,6 +15,7 @@ from portaflow.compiler import ir
 from portaflow.compiler.frontend import compile_source
 
 from .jsonata import Lowerer, jvalue
+from .jsonata_eval import evaluate, faithful
 
 
 def lower_expression(
@@ -38,14 +39,10 @@ def lower_expression(
 
 
 def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
-    import jsonata  # type: ignore[import-untyped]
-
     decls = "".join(f"${n} := {jvalue(v)}; " for n, v in names.items())
     full = f"({decls}{text})" if decls else text
-    expr = jsonata.Jsonata(full)
-    # Step Functions' own JSONata functions, as the harness provides them
-    expr.register_lambda("parse", lambda text: json.loads(text))
-    return json.loads(json.dumps(expr.evaluate(None)))
+    with faithful():
+        return evaluate(full)
 
 
 def main(argv: list[str]) -> int:

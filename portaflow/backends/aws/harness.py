@@ -40,6 +40,7 @@ from portaflow.compiler.frontend import compile_file
 
 from . import runtime
 from .asl import compile_asl
+from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -376,14 +377,10 @@ class AwsHarness:
 
 
 def _jsonata_eval(expression: str) -> Any:
-    import jsonata  # type: ignore[import-untyped]
     from moto.stepfunctions.parser.asl.jsonata.jsonata import JSONataException
 
     try:
-        expr = jsonata.Jsonata(expression)
-        expr.register_lambda("uuid", lambda: str(uuid.uuid4()))
-        expr.register_lambda("parse", lambda s: json.loads(s))
-        return json.loads(json.dumps(expr.evaluate(None)))
+        return evaluate(expression)
     except Exception as exc:
         raise JSONataException("UNKNOWN", str(exc)) from exc
 
@@ -435,6 +432,7 @@ def patches(h: AwsHarness) -> list[Any]:
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
 
     return [
+        faithful(),
         # moto declares $uuid as a stub returning a sentence; ours is registered on the evaluator
         mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),

@@ -34,14 +34,16 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '" has no len()")}',
         (),
     ),
-    # no JSONata % here: jsonata-python truncates its operands to integers
+    # Python's float_mod / float_floor_div on top of JavaScript's exact remainder (fmod)
     "pf_mod": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : '
-        "($r := $a - $b * $floor($a / $b); ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}",
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : ($r := $a % $b; '
+        "($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}",
         (),
     ),
     "pf_floordiv": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $floor($a / $b)}',
+        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : ($m := $a % $b; '
+        "$d := ($a - $m) / $b; $d := ($m != 0 and ($m < 0) != ($b < 0)) ? $d - 1 : $d; $f := $floor($d); "
+        "$d - $f > 0.5 ? $f + 1 : $f)}",
         (),
     ),
     "pf_div": ('function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
@@ -416,7 +418,8 @@ class Lowerer:
         if body in ("", "d") and not grouping:
             return f"$string({self.lower(e)})"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-        return f'$formatNumber({self.lower(e)}, "{picture}")'
+        # round half to even first, as Python's format does ($formatNumber alone rounds half up)
+        return f'$formatNumber($round({self.lower(e)}, {decimals}), "{picture}")'
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
