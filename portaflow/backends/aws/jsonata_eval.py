@@ -3,7 +3,8 @@
 jsonata-python 0.7.1 differs from JSONata (JavaScript) in one operator the lowering relies on: ``%``
 truncates its result to an integer (``2.5 % 2`` gives 0, JavaScript gives 0.5). :func:`faithful` fixes that
 for the duration of a ``with`` block; ``tests/aws/test_moto_canaries.py`` checks the bug is still there (and
-the fix still needed). Step Functions' own functions (``$uuid``, ``$parse``) are registered by :func:`evaluate`.
+the fix still needed). Step Functions' own functions (``$uuid``, ``$parse``) are registered by
+:func:`evaluate`.
 """
 
 from __future__ import annotations
