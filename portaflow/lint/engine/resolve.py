@@ -47,6 +47,7 @@ class External(Resolved):
     qname: str
     import_ref: ImportRef | None = None
     origin_call: cst.Call | None = None  # the call in checked code that created the instance, if any
+    shared: bool = False  # an instance created at import time and kept in a module-level variable
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -320,7 +321,7 @@ class Resolver:
             if len(bindings) == 1 and last.value is not None and self._aliasable(last.value):
                 value = self.resolve_expr(last.value, None, module, depth + 1)
                 if isinstance(value, External) and value.origin_call is not None:
-                    return External(value.qname, value.import_ref, None)  # made at import time, not in checked code
+                    return External(value.qname, value.import_ref, None, shared=True)  # made at import time
                 if not isinstance(value, (Unknown, ContextRef, Variable)):
                     return value
             return Variable(
@@ -424,11 +425,15 @@ class Resolver:
             return self.call_result(callee, expr, depth + 1)
         if isinstance(expr, cst.Await):
             return self.resolve_expr(expr.expression, scope, module, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            left = self.resolve_expr(expr.left, scope, module, depth + 1)
+            if isinstance(left, External) and left.qname.endswith("()"):
+                return left  # Path("a") / "b" is a Path
         return UNKNOWN
 
     def attribute(self, base: Resolved, attr: str, depth: int = 0) -> Resolved:
         if isinstance(base, External):
-            return External(f"{base.qname}.{attr}", base.import_ref, base.origin_call)
+            return External(f"{base.qname}.{attr}", base.import_ref, base.origin_call, base.shared)
         if isinstance(base, ModuleRef):
             return self.module_member(base.module, attr, depth)
         if isinstance(base, (ClassRef, InstanceRef)):
