@@ -345,8 +345,10 @@ class Resolver:
     @staticmethod
     def _aliasable(value: cst.BaseExpression) -> bool:
         """Values that name an object (an alias or an instance) rather than a container."""
-        if isinstance(value, (cst.Name, cst.Attribute)):
+        if isinstance(value, (cst.Name, cst.Attribute, cst.Await)):
             return True
+        if isinstance(value, cst.BinaryOperation):
+            return isinstance(value.operator, cst.Divide)
         if isinstance(value, cst.Call):
             return dotted_name(value.func) not in {"list", "dict", "set", "frozenset", "bytearray", "defaultdict",
                                                    "collections.defaultdict", "OrderedDict", "deque", "Counter"}

@@ -12,21 +12,20 @@ from portaflow.lint.rules.base import Fix
 NO_CONTEXT = "no automatic fix here: no workflow Context is in scope (pass the workflow's ctx into this function)"
 
 
-def imports_of(callee: Resolved) -> tuple[object, ...]:
-    return (callee.import_ref,) if isinstance(callee, External) and callee.import_ref is not None else ()
-
-
 def context_fix(
     context: str | None,
     node: cst.CSTNode,
     callee: Resolved,
     template: Callable[[str, cst.CSTNode], cst.BaseExpression],
     shown: str,
+    also_unused: tuple[Resolved, ...] = (),
 ) -> tuple[Fix | None, str | None]:
     """A fix that rewrites ``node`` using the Context called ``context``; (None, reason) without one in scope."""
     if context is None:
         return None, NO_CONTEXT
-    refs = (callee.import_ref,) if isinstance(callee, External) and callee.import_ref is not None else ()
+    refs = tuple(
+        r.import_ref for r in (callee, *also_unused) if isinstance(r, External) and r.import_ref is not None
+    )
 
     def build(updated: cst.CSTNode) -> cst.CSTNode:
         return template(context, updated)

@@ -196,7 +196,6 @@ def wf(context):
 ''',
             (6, 7, 8),
             fixed='''\
-from datetime import datetime, timezone
 from portaflow import workflow
 
 @workflow
@@ -300,7 +299,8 @@ def wf(ctx):
         if qname == "datetime.datetime.now":
             zone = arg_or_none(call, 0, "tz")
             if zone is None or checker.qname(zone.value) in _UTC:
-                fix, reason = context_fix(checker.context_name, call, callee, _NOW, "{ctx}.now()")
+                dropped = (checker.resolve(zone.value),) if zone is not None else ()
+                fix, reason = context_fix(checker.context_name, call, callee, _NOW, "{ctx}.now()", dropped)
             else:
                 fix, reason = context_fix(
                     checker.context_name, call, callee, _astimezone, "{ctx}.now().astimezone(tz)"

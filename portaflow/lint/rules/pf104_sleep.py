@@ -90,9 +90,9 @@ def follow_up(ctx, ticket: dict) -> None:
             '''\
 import asyncio
 from time import sleep
-from portaflow import workflow
+from portaflow import Context, workflow
 
-async def pause(ctx, seconds):
+async def pause(ctx: Context, seconds):
     await asyncio.sleep(seconds)
 
 @workflow
@@ -102,9 +102,9 @@ def wf(ctx):
 ''',
             (6, 10),
             fixed='''\
-from portaflow import workflow
+from portaflow import Context, workflow
 
-async def pause(ctx, seconds):
+async def pause(ctx: Context, seconds):
     ctx.sleep(seconds)
 
 @workflow
