@@ -7,6 +7,7 @@ from the project's import roots, so a helper in a sibling module is followed eve
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from collections.abc import Callable, Iterator, Sequence
@@ -128,6 +129,12 @@ def parse_source(text: str) -> cst.Module:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        try:  # CPython's own parser gives the position and wording users know (it only parses, runs nothing)
+            ast.parse(text)
+        except SyntaxError as py_exc:
+            raise ParseFailure(f"syntax error: {py_exc.msg}", py_exc.lineno or 1, py_exc.offset or 1) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
         message = exc.message
         prefix = "parser error: "
         if message.startswith(prefix):

@@ -334,7 +334,5 @@ def wf(ctx):
                 call,
                 f"`{shown}()` {reason}; in workflow code it runs again on every replay and its result is not "
                 "recorded",
-                None,
-                "move it into a @step",
             ),
         )

@@ -120,9 +120,7 @@ def wf(ctx):
                     call,
                     f"`{short(callee.qname)}()` depends on the process environment, which can differ when the "
                     "workflow replays on another worker",
-                    None,
-                    "pass the value in the workflow's input",
-                ),
+                                    ),
             )
         return ()
 
@@ -145,7 +143,5 @@ def wf(ctx):
                     node,
                     f"`{resolved.qname}` is the process environment, which can differ when the workflow "
                     "replays on another worker",
-                    None,
-                    "pass the value in the workflow's input",
-                ),
+                                    ),
             )

@@ -158,7 +158,5 @@ def wf(ctx, jobs):
                 call,
                 f"`{short(callee.qname)}()` starts concurrent work that the engine does not record; a replay "
                 "cannot reproduce its order or results",
-                None,
-                "use ctx.map or ctx.parallel",
-            ),
+                            ),
         )

@@ -172,7 +172,7 @@ def wf(ctx, ticket: dict):
 
     def visit_For(self, node: cst.For, checker: Checker) -> None:
         if checker.is_set_like(node.iter):
-            checker.report(UnorderedIteration, Report(node.iter, _MESSAGE, None, "iterate sorted(...) instead"))
+            checker.report(UnorderedIteration, Report(node.iter, _MESSAGE))
 
     def visit_CompFor(self, node: cst.CompFor, checker: Checker) -> None:
         if not checker.is_set_like(node.iter):
@@ -186,7 +186,7 @@ def wf(ctx, ticket: dict):
             comprehension is not None and self._consumed_order_free(comprehension, checker)
         ):
             return
-        checker.report(UnorderedIteration, Report(node.iter, _MESSAGE, None, "iterate sorted(...) instead"))
+        checker.report(UnorderedIteration, Report(node.iter, _MESSAGE))
 
     @staticmethod
     def _consumed_order_free(comprehension: cst.CSTNode, checker: Checker) -> bool:
@@ -215,7 +215,7 @@ def wf(ctx, ticket: dict):
     def visit_StarredElement(self, node: cst.StarredElement, checker: Checker) -> None:
         parent = checker.parent()
         if not isinstance(parent, cst.Set) and checker.is_set_like(node.value):
-            checker.report(UnorderedIteration, Report(node, _MESSAGE, None, "unpack sorted(...) instead"))
+            checker.report(UnorderedIteration, Report(node, _MESSAGE))
 
     def check_call(self, call: cst.Call, callee: Resolved, checker: Checker) -> Sequence[Report]:
         reports: list[Report] = []
@@ -238,8 +238,8 @@ def wf(ctx, ticket: dict):
         if qname in _ORDERED:
             for arg in call.args:
                 if arg.keyword is None and not arg.star and checker.is_set_like(arg.value):
-                    reports.append(Report(arg.value, _MESSAGE, None, "pass sorted(...) instead"))
+                    reports.append(Report(arg.value, _MESSAGE))
         for arg in call.args:
             if arg.star == "*" and checker.is_set_like(arg.value) and qname not in _ORDER_FREE:
-                reports.append(Report(arg.value, _MESSAGE, None, "unpack sorted(...) instead"))
+                reports.append(Report(arg.value, _MESSAGE))
         return reports

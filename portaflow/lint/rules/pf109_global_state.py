@@ -207,9 +207,7 @@ def wf(ctx, items: list):
                     node,
                     f"`{keyword}` rebinds {where} {names} from workflow code; that state outlives the run and "
                     "differs on replay",
-                    None,
-                    "return the new value instead of rebinding",
-                ),
+                                    ),
             )
 
     def check_call(self, call: cst.Call, callee: Resolved, checker: Checker) -> Sequence[Report]:
@@ -224,9 +222,7 @@ def wf(ctx, items: list):
                 call,
                 f"`.{func.attr.value}()` mutates {_where(variable, checker)}, which outlives the run and differs on "
                 "replay",
-                None,
-                "use a local variable",
-            ),
+                            ),
         )
 
     def _check_target(self, target: cst.BaseExpression, checker: Checker, node: cst.CSTNode) -> None:
@@ -244,9 +240,7 @@ def wf(ctx, items: list):
                     node,
                     f"assigning into {_where(variable, checker)} mutates state that outlives the run and differs "
                     "on replay",
-                    None,
-                    "use a local variable",
-                ),
+                                    ),
             )
 
     def visit_Assign(self, node: cst.Assign, checker: Checker) -> None:
