@@ -5,4 +5,13 @@ from __future__ import annotations
 from portaflow.lint.config import ConfigError, LintConfig, load_config
 from portaflow.lint.runner import ChainLink, Finding, LintResult, UsageError, lint
 
-__all__ = ["ChainLink", "ConfigError", "Finding", "LintConfig", "LintResult", "UsageError", "lint", "load_config"]
+__all__ = [
+    "ChainLink",
+    "ConfigError",
+    "Finding",
+    "LintConfig",
+    "LintResult",
+    "UsageError",
+    "lint",
+    "load_config",
+]

@@ -42,7 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)"
+    )
     parser.add_argument(
         "--format",
         "--output-format",
@@ -51,18 +53,23 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="output format (default: text)",
     )
-    parser.add_argument("--select", action="append", metavar="CODES", help="rule codes or prefixes to run (PF101,PF1)")
+    parser.add_argument(
+        "--select", action="append", metavar="CODES", help="rule codes or prefixes to run (PF101,PF1)"
+    )
     parser.add_argument("--ignore", action="append", metavar="CODES", help="rule codes or prefixes to skip")
     parser.add_argument("--extend-select", action="append", metavar="CODES", help="add to the selected rules")
     parser.add_argument("--fix", action="store_true", help="apply the safe automatic fixes in place")
-    parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; change nothing")
+    parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; change nothing"
+    )
     parser.add_argument("--config", metavar="PYPROJECT", help="read settings from this pyproject.toml")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
 
 
 def _load_config(args: argparse.Namespace, cwd: Path) -> LintConfig:
+    pyproject: Path | None
     if args.config:
-        pyproject: Path | None = Path(args.config)
+        pyproject = Path(args.config)
         if not pyproject.is_file():
             raise ConfigError(f"config file not found: {args.config}")
     else:
@@ -167,7 +174,9 @@ def _run_diff(result: LintResult) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m portaflow.lint`` (the same options as ``portaflow lint``)."""
-    parser = argparse.ArgumentParser(prog="portaflow lint", description="Check workflow code for nondeterminism.")
+    parser = argparse.ArgumentParser(
+        prog="portaflow lint", description="Check workflow code for nondeterminism."
+    )
     configure_parser(parser)
     args = parser.parse_args(argv)
     return run(args)

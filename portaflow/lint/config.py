@@ -1,11 +1,10 @@
 """Settings: ``[tool.portaflow.lint]`` in pyproject.toml, merged with command-line options.
 
 Keys: ``select``, ``ignore``, ``extend-select``, ``per-file-ignores``, ``exclude``. Rule selectors are codes
-(``PF101``), prefixes (``PF1``, ``PF``) or ``ALL``; the longest matching selector wins, so
-``select = ["PF1"]`` with ``ignore = ["PF101"]`` runs every PF1xx rule but PF101, and the reverse runs only PF101.
-Patterns (``exclude``, ``per-file-ignores``) are globs relative to the directory of the pyproject.toml; a pattern
-without a slash also matches any file or directory of that name.
-"""
+(``PF101``), prefixes (``PF1``, ``PF``) or ``ALL``; the longest matching selector wins, so ``select =
+["PF1"]`` with ``ignore = ["PF101"]`` runs every PF1xx rule but PF101, and the reverse runs only PF101.
+Patterns (``exclude``, ``per-file-ignores``) are globs relative to the directory of the pyproject.toml; a
+pattern without a slash also matches any file or directory of that name."""
 
 from __future__ import annotations
 
@@ -54,7 +53,9 @@ def check_selectors(selectors: Iterable[str], codes: Sequence[str], where: str) 
         if not selector:
             continue
         if selector != "ALL" and not any(code.startswith(selector) for code in codes):
-            raise ConfigError(f"{where}: unknown rule code or prefix {raw.strip()!r} (known: {', '.join(codes)})")
+            raise ConfigError(
+                f"{where}: unknown rule code or prefix {raw.strip()!r} (known: {', '.join(codes)})"
+            )
         result.append(selector)
     return result
 
@@ -76,7 +77,8 @@ def is_enabled(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
 
 
 def path_matches(rel: str, pattern: str) -> bool:
-    """Whether a path relative to the config root (posix) is matched by a glob, as a file or inside a directory."""
+    """Whether a path relative to the config root (posix) is matched by a glob, as a file or inside a
+    directory."""
     pattern = pattern.strip().rstrip("/")
     if pattern.startswith("./"):
         pattern = pattern[2:]
@@ -85,10 +87,7 @@ def path_matches(rel: str, pattern: str) -> bool:
     parts = rel.split("/")
     if "/" not in pattern:
         return any(fnmatch.fnmatchcase(part, pattern) for part in parts)
-    for end in range(1, len(parts) + 1):
-        if fnmatch.fnmatchcase("/".join(parts[:end]), pattern):
-            return True
-    return False
+    return any(fnmatch.fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1))
 
 
 @dataclass(slots=True)
@@ -138,9 +137,10 @@ def find_pyproject(start: Path) -> Path | None:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 return candidate  # reported by load_config with its reason
-            if isinstance(data.get("tool"), dict) and isinstance(data["tool"].get("portaflow"), dict):
-                if "lint" in data["tool"]["portaflow"]:
-                    return candidate
+            tool = data.get("tool")
+            portaflow = tool.get("portaflow") if isinstance(tool, dict) else None
+            if isinstance(portaflow, dict) and "lint" in portaflow:
+                return candidate
     return None
 
 
@@ -165,7 +165,9 @@ def load_config(pyproject: Path | None, codes: Sequence[str], default_root: Path
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{name}: invalid TOML: {exc}") from None
     config = LintConfig(root=pyproject.resolve().parent, source=pyproject)
-    table = data.get("tool", {}).get("portaflow", {}).get("lint") if isinstance(data.get("tool"), dict) else None
+    table = (
+        data.get("tool", {}).get("portaflow", {}).get("lint") if isinstance(data.get("tool"), dict) else None
+    )
     if table is None:
         return config
     where = f"{name} [tool.portaflow.lint]"
@@ -175,13 +177,17 @@ def load_config(pyproject: Path | None, codes: Sequence[str], default_root: Path
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
     if "select" in table:
-        config.select = check_selectors(_string_list(table["select"], f"{where} select"), codes, f"{where} select")
+        config.select = check_selectors(
+            _string_list(table["select"], f"{where} select"), codes, f"{where} select"
+        )
     if "extend-select" in table:
         config.select += check_selectors(
             _string_list(table["extend-select"], f"{where} extend-select"), codes, f"{where} extend-select"
         )
     if "ignore" in table:
-        config.ignore = check_selectors(_string_list(table["ignore"], f"{where} ignore"), codes, f"{where} ignore")
+        config.ignore = check_selectors(
+            _string_list(table["ignore"], f"{where} ignore"), codes, f"{where} ignore"
+        )
     if "exclude" in table:
         config.exclude = _string_list(table["exclude"], f"{where} exclude")
     if "per-file-ignores" in table:

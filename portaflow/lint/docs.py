@@ -13,21 +13,22 @@ _USAGE = """\
 # portaflow lint
 
 `portaflow lint` finds code that would break replay before it ships. It reads your files with libcst and never
-imports or runs them. It checks the body of every `@workflow` function and every function of your project that a
-workflow calls, directly or through other helpers, methods, and modules of the linted tree (a module imported by a
-linted file is read on demand). Code inside `@step` functions is not checked (steps may do anything), nor is code
-that no workflow reaches. Imports are resolved, so aliases are caught (`from time import time as now`,
-`import datetime as dt`), and shadowing is respected (a local variable called `random` is not the module).
+imports or runs them. It checks the body of every `@workflow` function and every function of your project that
+a workflow calls, directly or through other helpers, methods, and modules of the linted tree (a module
+imported by a linted file is read on demand). Code inside `@step` functions is not checked (steps may do
+anything), nor is code that no workflow reaches. Imports are resolved, so aliases are caught (`from time
+import time as now`, `import datetime as dt`), and shadowing is respected (a local variable called `random` is
+not the module).
 
-A finding inside a helper is reported once, at the offending line, with the chain of calls from the workflow that
-reaches it:
+A finding inside a helper is reported once, at the offending line, with the chain of calls from the workflow
+that reaches it:
 
 ```
-app/helpers.py:4:12: PF101 `time.monotonic()` reads the wall clock, which returns another value when the workflow replays
+app/helpers.py:4:12: PF103 `uuid.uuid4()` makes a new identifier on every replay
   in workflow `support_agent`:
     app/flows.py:10:12: `support_agent` calls `deadline`
-    app/helpers.py:7:12: `deadline` calls `_now`
-  help: use `ctx.now()` (an aware UTC datetime, recorded in the history); no automatic fix here: ...
+    app/helpers.py:7:12: `deadline` calls `_new_id`
+  help: use `ctx.uuid4()` (recorded in the history), ...; no automatic fix here: ...
 ```
 
 ## Usage
@@ -44,8 +45,8 @@ python -m portaflow.lint ...           # the same, without the portaflow console
 ```
 
 Exit codes: 0 no findings, 1 findings (or a file that does not parse: reported as `PF001` with its position,
-the other files are still linted), 2 a usage or configuration error (one line on stderr). `--exit-zero` exits 0
-even with findings.
+the other files are still linted), 2 a usage or configuration error (one line on stderr). `--exit-zero` exits
+0 even with findings.
 
 ## Configuration
 
@@ -62,10 +63,10 @@ exclude = ["legacy/", "scripts/*.py"] # added to the defaults (.venv, build, dis
 "tests/*" = ["PF101", "PF104"]
 ```
 
-Selectors are codes or prefixes; the most specific one wins (`select = ["PF1"]`, `ignore = ["PF101"]` runs all PF1xx
-rules but PF101). Patterns are globs relative to the pyproject.toml's folder; a pattern without `/` matches a file or
-folder of that name anywhere. `--select` on the command line replaces `select`; `--ignore` adds to `ignore`.
-Excluded files are skipped even when named on the command line, and are not followed into.
+Selectors are codes or prefixes; the most specific one wins (`select = ["PF1"]`, `ignore = ["PF101"]` runs all
+PF1xx rules but PF101). Patterns are globs relative to the pyproject.toml's folder; a pattern without `/`
+matches a file or folder of that name anywhere. `--select` on the command line replaces `select`; `--ignore`
+adds to `ignore`. Excluded files are skipped even when named on the command line, and are not followed into.
 
 A `# noqa` comment silences every finding on its line; `# noqa: PF101, PF105` silences those codes.
 
@@ -78,14 +79,14 @@ A `# noqa` comment silences every finding on its line; `# noqa: PF101, PF105` si
     - id: portaflow-lint
 ```
 
-The hook lints the whole project on each commit (`pass_filenames: false`), because a change in one file can make
-another file's helper reachable from a workflow.
+The hook lints the whole project on each commit (`pass_filenames: false`), because a change in one file can
+make another file's helper reachable from a workflow.
 
 ## Fixes
 
-`--fix` only applies fixes that keep the program's meaning and only adds `ctx` where the workflow's Context is in
-scope: in the workflow itself, functions and lambdas nested in it, and helpers that take a parameter annotated
-`Context`. It removes imports that the fix left unused. Everything else is reported with the reason.
+`--fix` only applies fixes that keep the program's meaning and only adds `ctx` where the workflow's Context is
+in scope: in the workflow itself, functions and lambdas nested in it, and helpers that take a parameter
+annotated `Context`. It removes imports that the fix left unused. Everything else is reported with the reason.
 
 # Rules
 """

@@ -20,7 +20,7 @@ class _ReplaceNodes(cst.CSTTransformer):
         for fix in fixes:
             self._fixes.setdefault(id(fix.node), fix)
 
-    def on_leave(
+    def on_leave(  # type: ignore[override]
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
         fix = self._fixes.get(id(original_node))

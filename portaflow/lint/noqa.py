@@ -1,4 +1,5 @@
-"""``# noqa`` comments: bare ``# noqa`` silences every finding on its line, ``# noqa: PF101, PF102`` those codes."""
+"""``# noqa`` comments: bare ``# noqa`` silences every finding on its line, ``# noqa: PF101, PF102`` those
+codes."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def is_suppressed(line_text: str, code: str) -> bool:
     for match in _NOQA.finditer(line_text):
         codes = match.group("codes")
         if codes is None:
-            # "# noqa" alone, or "# noqa:" followed by something that is not a code list
+            # a bare marker, or one whose colon is followed by something that is not a code list
             tail = line_text[match.end() :]
             if not tail.lstrip().startswith(":"):
                 return True

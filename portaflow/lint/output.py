@@ -26,7 +26,8 @@ def format_text(findings: Sequence[Finding], *, show_summary: bool = True, fix_h
             lines.append(f"  in workflow `{_short(first.caller)}`:")
             for link in f.chain:
                 lines.append(
-                    f"    {link.path}:{link.line}:{link.col}: `{_short(link.caller)}` calls `{_short(link.callee)}`"
+                    f"    {link.path}:{link.line}:{link.col}: `{_short(link.caller)}` calls "
+                    f"`{_short(link.callee)}`"
                 )
         elif f.function is not None:
             lines.append(f"  in workflow `{_short(f.function)}`")
@@ -68,7 +69,8 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "function": f.function,
         "workflows": list(f.workflows),
         "chain": [
-            {"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line, "col": c.col} for c in f.chain
+            {"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line, "col": c.col}
+            for c in f.chain
         ],
         "fix_available": f.fix is not None,
         "fix": f.fix_description,
@@ -81,8 +83,14 @@ def format_json(findings: Sequence[Finding]) -> str:
     return json.dumps([finding_to_json(f) for f in findings], indent=2) + "\n"
 
 
-def _sarif_location(path: str, line: int, col: int, end_line: int | None = None, end_col: int | None = None,
-                    message: str | None = None) -> dict[str, Any]:
+def _sarif_location(
+    path: str,
+    line: int,
+    col: int,
+    end_line: int | None = None,
+    end_col: int | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": line, "startColumn": col}
     if end_line is not None and end_col is not None:
         region["endLine"] = end_line
@@ -135,7 +143,9 @@ def format_sarif(findings: Sequence[Finding]) -> str:
                 {"location": _sarif_location(c.path, c.line, c.col, message=f"{c.caller} calls {c.callee}")}
                 for c in f.chain
             ]
-            steps.append({"location": _sarif_location(f.path, f.line, f.col, f.end_line, f.end_col, f.message)})
+            steps.append(
+                {"location": _sarif_location(f.path, f.line, f.col, f.end_line, f.end_col, f.message)}
+            )
             result["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
         results.append(result)
     log = {

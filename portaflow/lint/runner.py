@@ -1,4 +1,4 @@
-"""Lint a set of paths: discover files, index modules, walk what workflows reach, turn results into findings."""
+"""Lint paths: discover files, index modules, walk what workflows reach, turn the results into findings."""
 
 from __future__ import annotations
 
@@ -163,7 +163,8 @@ def lint(paths: Sequence[Path], config: LintConfig, *, cwd: Path | None = None) 
 def _chains(
     workflows: list[FunctionInfo], analyses: dict[FunctionInfo, FunctionAnalysis]
 ) -> tuple[dict[FunctionInfo, tuple[CallEdge, ...]], dict[FunctionInfo, list[FunctionInfo]]]:
-    """For each reached function: the first (shortest, from the first workflow) chain of calls, and who reaches it."""
+    """For each reached function: the first (shortest, from the first workflow) chain of calls, and who
+    reaches it."""
     chains: dict[FunctionInfo, tuple[CallEdge, ...]] = {}
     reached_by: dict[FunctionInfo, list[FunctionInfo]] = {}
     for workflow in workflows:
@@ -214,7 +215,13 @@ def _to_finding(
             caller_index = positions[edge.caller.module.path] = PositionIndex(edge.caller.module)
         call_line, call_col, _, _ = caller_index.range_of(edge.node, edge.caller.top_stmt)
         links.append(
-            ChainLink(edge.caller.qualname, edge.callee.qualname, edge.caller.module.display_path, call_line, call_col)
+            ChainLink(
+                edge.caller.qualname,
+                edge.callee.qualname,
+                edge.caller.module.display_path,
+                call_line,
+                call_col,
+            )
         )
     workflows = tuple(w.qualname for w in reached_by.get(function, [function]))
     return Finding(

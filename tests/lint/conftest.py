@@ -28,7 +28,7 @@ LintTree = Callable[..., list[Finding]]
 
 @pytest.fixture
 def lint_tree(tmp_path: Path) -> LintTree:
-    """Write ``files`` under a temporary folder, lint ``paths`` (default: all of it) and return the findings."""
+    """Write ``files`` in a temporary folder, lint ``paths`` (default: all of it), return the findings."""
 
     def run(files: dict[str, str], paths: list[str] | None = None, **config: object) -> list[Finding]:
         write_tree(tmp_path, files)

@@ -1,4 +1,5 @@
-"""What code is checked: workflows, the helpers they reach (across modules, methods), never steps or dead code."""
+"""What code is checked: workflows, the helpers they reach (across modules, methods), never steps or dead
+code."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ def test_helper_in_another_module_is_checked_and_reported_with_the_call_chain(li
         {
             "app/__init__.py": "",
             "app/flows.py": WF_HEADER
-            + "from app.helpers import deadline\n\n@workflow\ndef support_agent(ctx, hours):\n    return deadline(hours)\n",
-            "app/helpers.py": "import time\n\ndef _now():\n    return time.time()\n\ndef deadline(h):\n    return _now() + h\n",
+            + "from app.helpers import deadline\n\n@workflow\ndef support_agent(ctx, hours):\n"
+            "    return deadline(hours)\n",
+            "app/helpers.py": "import time\n\ndef _now():\n    return time.time()\n\ndef "
+            "deadline(h):\n    return _now() + h\n",
         }
     )
     assert len(findings) == 1
@@ -49,7 +52,8 @@ def test_import_of_a_dotted_module_path_is_followed(lint_tree: LintTree) -> None
         {
             "pkg/__init__.py": "",
             "pkg/helpers.py": "import uuid\n\ndef new_id():\n    return uuid.uuid4()\n",
-            "flows.py": WF_HEADER + "import pkg.helpers\n\n@workflow\ndef wf(ctx):\n    return pkg.helpers.new_id()\n",
+            "flows.py": WF_HEADER
+            + "import pkg.helpers\n\n@workflow\ndef wf(ctx):\n    return pkg.helpers.new_id()\n",
         }
     )
     assert [(f.path, f.code) for f in findings] == [("pkg/helpers.py", "PF103")]
@@ -69,8 +73,7 @@ def test_a_helper_module_not_named_on_the_command_line_is_still_followed(lint_tr
 def test_a_finding_reached_from_several_workflows_is_reported_once(lint_tree: LintTree) -> None:
     findings = lint_tree(
         {
-            "flows.py": WF_HEADER
-            + "import time\n\ndef helper():\n    return time.time()\n\n"
+            "flows.py": WF_HEADER + "import time\n\ndef helper():\n    return time.time()\n\n"
             "@workflow\ndef a(ctx):\n    return helper()\n\n@workflow\ndef b(ctx):\n    return helper()\n\n"
             "@workflow\ndef c(ctx):\n    return helper()\n"
         }
@@ -219,12 +222,15 @@ def wf(ctx):
 def test_decorator_spellings_mark_workflows(lint_tree: LintTree) -> None:
     findings = lint_tree(
         {
-            "a.py": "import portaflow\nimport time\n\n@portaflow.workflow(name='x')\ndef a(ctx):\n    time.sleep(1)\n",
+            "a.py": "import portaflow\nimport time\n\n@portaflow.workflow(name='x')\ndef a(ctx):\n   "
+            " time.sleep(1)\n",
             "b.py": "import portaflow as pf\nimport time\n\n@pf.workflow\ndef b(ctx):\n    time.sleep(1)\n",
-            "c.py": "from portaflow import workflow as wf\nimport time\n\n@wf()\ndef c(ctx):\n    time.sleep(1)\n",
+            "c.py": "from portaflow import workflow as wf\nimport time\n\n@wf()\ndef c(ctx):\n    "
+            "time.sleep(1)\n",
             "d.py": "import time\nfrom temporalio import workflow\n\n@workflow.defn\nclass D:\n"
             "    @workflow.run\n    async def run(self):\n        time.sleep(1)\n",
-            "e.py": "import time\n\ndef workflow(fn):\n    return fn\n\n@workflow\ndef e(ctx):\n    time.sleep(1)\n",
+            "e.py": "import time\n\ndef workflow(fn):\n    return fn\n\n@workflow\ndef e(ctx):\n    "
+            "time.sleep(1)\n",
         }
     )
     assert sorted(f.path for f in findings) == ["a.py", "b.py", "c.py"]
@@ -234,7 +240,8 @@ def test_a_workflow_method_uses_the_parameter_after_self_as_its_context(lint_tre
     findings = lint_tree(
         {
             "flows.py": WF_HEADER
-            + "import time\n\nclass Agent:\n    @workflow\n    def run(self, context, n):\n        time.sleep(n)\n"
+            + "import time\n\nclass Agent:\n    @workflow\n    def run(self, context, n):\n"
+            "        time.sleep(n)\n"
         }
     )
     assert codes_and_lines(findings) == [("PF104", 7)]
@@ -273,9 +280,11 @@ def test_a_module_level_alias_of_a_clock_function_is_resolved(lint_tree: LintTre
 def test_re_exported_names_resolve_through_project_modules(lint_tree: LintTree) -> None:
     findings = lint_tree(
         {
-            "mylib/__init__.py": "from mylib.clock import now as current_time\nfrom portaflow import workflow\n",
+            "mylib/__init__.py": "from mylib.clock import now as current_time\nfrom portaflow import "
+            "workflow\n",
             "mylib/clock.py": "from time import time as now\n",
-            "flows.py": "from mylib import current_time, workflow\n\n@workflow\ndef wf(ctx):\n    return current_time()\n",
+            "flows.py": "from mylib import current_time, workflow\n\n@workflow\ndef wf(ctx):\n    "
+            "return current_time()\n",
         }
     )
     assert [(f.path, f.code, f.line) for f in findings] == [("flows.py", "PF101", 5)]
@@ -284,7 +293,8 @@ def test_re_exported_names_resolve_through_project_modules(lint_tree: LintTree) 
 def test_excluded_helper_modules_are_not_followed(lint_tree: LintTree) -> None:
     findings = lint_tree(
         {
-            "flows.py": WF_HEADER + "from vendor.clock import stamp\n\n@workflow\ndef wf(ctx):\n    return stamp()\n",
+            "flows.py": WF_HEADER
+            + "from vendor.clock import stamp\n\n@workflow\ndef wf(ctx):\n    return stamp()\n",
             "vendor/__init__.py": "",
             "vendor/clock.py": "import time\n\ndef stamp():\n    return time.time()\n",
         },

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: exit codes, output formats, selection, config, noqa, --fix and --diff."""
+"""The command line as a user runs it: exit codes, formats, selection, config, noqa, --fix and --diff."""
 
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ def test_json_output_has_one_object_per_finding_with_positions_chain_and_fix(
         "code": "PF103",
         "fix_available": False,
     }
-    assert item["chain"] == [{"caller": "flows.wf", "callee": "helpers.stamp", "path": "flows.py", "line": 6, "col": 12}]
+    assert item["chain"] == [
+        {"caller": "flows.wf", "callee": "helpers.stamp", "path": "flows.py", "line": 6, "col": 12}
+    ]
     assert item["message"].startswith("`uuid.uuid4()`")
     assert item["workflows"] == ["flows.wf"]
 
@@ -128,7 +130,9 @@ def test_sarif_output_is_a_sarif_2_1_0_log(project: Path, capsys: pytest.Capture
     ]
 
 
-def test_json_output_of_clean_code_is_an_empty_list(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_of_clean_code_is_an_empty_list(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_tree(project, {"flows.py": CLEAN})
     assert run_cli("--format", "json") == 0
     assert json.loads(capsys.readouterr().out) == []
@@ -278,7 +282,9 @@ def test_exit_zero(project: Path) -> None:
 
 
 def test_excluded_file_named_on_the_command_line_is_skipped(project: Path) -> None:
-    write_tree(project, {"pyproject.toml": '[tool.portaflow.lint]\nexclude = ["gen_*.py"]\n', "gen_a.py": FLOWS})
+    write_tree(
+        project, {"pyproject.toml": '[tool.portaflow.lint]\nexclude = ["gen_*.py"]\n', "gen_a.py": FLOWS}
+    )
     assert run_cli("gen_a.py") == 0
 
 
@@ -296,7 +302,11 @@ def test_python_dash_m_runs_without_importing_the_linted_code(tmp_path: Path) ->
     write_tree(tmp_path, {"flows.py": f"open({str(marker)!r}, 'w').close()\n" + FLOWS})
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "portaflow.lint", "flows.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "portaflow.lint", "flows.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1, proc.stderr
     assert "PF101" in proc.stdout and "PF105" in proc.stdout

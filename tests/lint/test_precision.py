@@ -50,7 +50,8 @@ from datetime import timedelta, timezone
 
 @workflow
 def wf(ctx, s: str):
-    return datetime.timedelta(hours=1) + timedelta(days=2), datetime.datetime(2024, 1, 1, tzinfo=timezone.utc), \\
+    return datetime.timedelta(hours=1) + timedelta(days=2), \\
+        datetime.datetime(2024, 1, 1, tzinfo=timezone.utc), \\
         datetime.datetime.fromisoformat(s), datetime.date(2024, 1, 2).isoformat()
 """,
     "time formatting of a given value": """
@@ -183,57 +184,115 @@ def wf(ctx):
 }
 
 FLAGGED = {
-    "aliased from-import of time": ("from time import time as now\n@workflow\ndef wf(ctx):\n    return now()\n",
-                                    [("PF101", 5)]),
-    "import datetime as dt": ("import datetime as dt\n@workflow\ndef wf(ctx):\n    return dt.datetime.now()\n",
-                              [("PF101", 5)]),
-    "from datetime import datetime": ("from datetime import datetime\n@workflow\ndef wf(ctx):\n"
-                                      "    return datetime.utcnow()\n", [("PF101", 5)]),
-    "date.today": ("from datetime import date\n@workflow\ndef wf(ctx):\n    return date.today()\n", [("PF101", 5)]),
-    "import inside the workflow": ("@workflow\ndef wf(ctx):\n    import random\n    return random.randint(1, 2)\n",
-                                   [("PF102", 5)]),
-    "unseeded Random": ("import random\n@workflow\ndef wf(ctx):\n    return random.Random().random()\n",
-                        [("PF102", 5)]),
-    "numpy random": ("import numpy\n@workflow\ndef wf(ctx):\n    return numpy.random.randint(3)\n", [("PF102", 5)]),
+    "aliased from-import of time": (
+        "from time import time as now\n@workflow\ndef wf(ctx):\n    return now()\n",
+        [("PF101", 5)],
+    ),
+    "import datetime as dt": (
+        "import datetime as dt\n@workflow\ndef wf(ctx):\n    return dt.datetime.now()\n",
+        [("PF101", 5)],
+    ),
+    "from datetime import datetime": (
+        "from datetime import datetime\n@workflow\ndef wf(ctx):\n    return datetime.utcnow()\n",
+        [("PF101", 5)],
+    ),
+    "date.today": (
+        "from datetime import date\n@workflow\ndef wf(ctx):\n    return date.today()\n",
+        [("PF101", 5)],
+    ),
+    "import inside the workflow": (
+        "@workflow\ndef wf(ctx):\n    import random\n    return random.randint(1, 2)\n",
+        [("PF102", 5)],
+    ),
+    "unseeded Random": (
+        "import random\n@workflow\ndef wf(ctx):\n    return random.Random().random()\n",
+        [("PF102", 5)],
+    ),
+    "numpy random": (
+        "import numpy\n@workflow\ndef wf(ctx):\n    return numpy.random.randint(3)\n",
+        [("PF102", 5)],
+    ),
     "uuid1": ("import uuid\n@workflow\ndef wf(ctx):\n    return uuid.uuid1()\n", [("PF103", 5)]),
     "asyncio sleep": ("import asyncio\n@workflow\ndef wf(ctx):\n    asyncio.sleep(1)\n", [("PF104", 5)]),
     "open builtin": ("@workflow\ndef wf(ctx):\n    return open('x').read()\n", [("PF105", 4)]),
-    "httpx client": ("import httpx\n@workflow\ndef wf(ctx):\n    with httpx.Client() as c:\n"
-                     "        return c.get('u')\n", [("PF105", 5)]),
-    "urllib request": ("import urllib.request\n@workflow\ndef wf(ctx):\n    return urllib.request.urlopen('u')\n",
-                       [("PF105", 5)]),
-    "http client": ("import http.client\n@workflow\ndef wf(ctx):\n    return http.client.HTTPSConnection('h')\n",
-                    [("PF105", 5)]),
-    "socket": ("import socket\n@workflow\ndef wf(ctx):\n    return socket.create_connection(('h', 1))\n",
-               [("PF105", 5)]),
-    "aiohttp": ("import aiohttp\n@workflow\ndef wf(ctx):\n    return aiohttp.ClientSession()\n", [("PF105", 5)]),
+    "httpx client": (
+        "import httpx\n@workflow\ndef wf(ctx):\n    with httpx.Client() as c:\n        return c.get('u')\n",
+        [("PF105", 5)],
+    ),
+    "urllib request": (
+        "import urllib.request\n@workflow\ndef wf(ctx):\n    return urllib.request.urlopen('u')\n",
+        [("PF105", 5)],
+    ),
+    "http client": (
+        "import http.client\n@workflow\ndef wf(ctx):\n    return http.client.HTTPSConnection('h')\n",
+        [("PF105", 5)],
+    ),
+    "socket": (
+        "import socket\n@workflow\ndef wf(ctx):\n    return socket.create_connection(('h', 1))\n",
+        [("PF105", 5)],
+    ),
+    "aiohttp": (
+        "import aiohttp\n@workflow\ndef wf(ctx):\n    return aiohttp.ClientSession()\n",
+        [("PF105", 5)],
+    ),
     "popen": ("import os\n@workflow\ndef wf(ctx):\n    return os.popen('ls')\n", [("PF105", 5)]),
     "input": ("@workflow\ndef wf(ctx):\n    return input()\n", [("PF105", 4)]),
-    "pathlib read": ("from pathlib import Path\n@workflow\ndef wf(ctx, p: Path):\n    return p.read_text()\n",
-                     [("PF105", 5)]),
-    "anthropic client": ("from anthropic import Anthropic\n@workflow\ndef wf(ctx):\n    return Anthropic()\n",
-                         [("PF105", 5)]),
-    "boto3 resource": ("import boto3\n@workflow\ndef wf(ctx):\n    return boto3.resource('s3')\n", [("PF105", 5)]),
+    "pathlib read": (
+        "from pathlib import Path\n@workflow\ndef wf(ctx, p: Path):\n    return p.read_text()\n",
+        [("PF105", 5)],
+    ),
+    "anthropic client": (
+        "from anthropic import Anthropic\n@workflow\ndef wf(ctx):\n    return Anthropic()\n",
+        [("PF105", 5)],
+    ),
+    "boto3 resource": (
+        "import boto3\n@workflow\ndef wf(ctx):\n    return boto3.resource('s3')\n",
+        [("PF105", 5)],
+    ),
     "getenv": ("import os\n@workflow\ndef wf(ctx):\n    return os.getenv('X')\n", [("PF106", 5)]),
     "unsetenv": ("import os\n@workflow\ndef wf(ctx):\n    os.unsetenv('X')\n", [("PF106", 5)]),
-    "create_task": ("import asyncio\n@workflow\ndef wf(ctx, c):\n    return asyncio.create_task(c)\n",
-                    [("PF107", 5)]),
-    "asyncio wait": ("import asyncio\n@workflow\ndef wf(ctx, c):\n    return asyncio.wait(c)\n", [("PF107", 5)]),
-    "process pool": ("from concurrent.futures import ProcessPoolExecutor\n@workflow\ndef wf(ctx):\n"
-                     "    return ProcessPoolExecutor()\n", [("PF107", 5)]),
-    "multiprocessing process": ("import multiprocessing\n@workflow\ndef wf(ctx):\n"
-                                "    return multiprocessing.Process(target=print)\n", [("PF107", 5)]),
-    "set literal loop": ("@workflow\ndef wf(ctx, step_a):\n    for s in {'a', 'b'}:\n        step_a(s)\n",
-                         [("PF108", 4)]),
-    "frozenset loop": ("@workflow\ndef wf(ctx, xs):\n    for s in frozenset(xs):\n        pass\n", [("PF108", 4)]),
-    "name bound to set": ("@workflow\ndef wf(ctx, xs):\n    seen = set()\n    seen.add(1)\n"
-                          "    return [s for s in seen]\n", [("PF108", 6)]),
-    "bare except in helper": ("def h(f):\n    try:\n        f()\n    except:\n        pass\n"
-                              "@workflow\ndef wf(ctx):\n    h(print)\n", [("PF110", 5)]),
-    "except BaseException": ("@workflow\ndef wf(ctx):\n    try:\n        ctx.sleep(1)\n"
-                             "    except BaseException:\n        pass\n", [("PF110", 6)]),
-    "except star BaseException": ("@workflow\ndef wf(ctx):\n    try:\n        ctx.sleep(1)\n"
-                                  "    except* BaseException:\n        pass\n", [("PF110", 6)]),
+    "create_task": (
+        "import asyncio\n@workflow\ndef wf(ctx, c):\n    return asyncio.create_task(c)\n",
+        [("PF107", 5)],
+    ),
+    "asyncio wait": (
+        "import asyncio\n@workflow\ndef wf(ctx, c):\n    return asyncio.wait(c)\n",
+        [("PF107", 5)],
+    ),
+    "process pool": (
+        "from concurrent.futures import ProcessPoolExecutor\n@workflow\ndef wf(ctx):\n"
+        "    return ProcessPoolExecutor()\n",
+        [("PF107", 5)],
+    ),
+    "multiprocessing process": (
+        "import multiprocessing\n@workflow\ndef wf(ctx):\n    return multiprocessing.Process(target=print)\n",
+        [("PF107", 5)],
+    ),
+    "set literal loop": (
+        "@workflow\ndef wf(ctx, step_a):\n    for s in {'a', 'b'}:\n        step_a(s)\n",
+        [("PF108", 4)],
+    ),
+    "frozenset loop": (
+        "@workflow\ndef wf(ctx, xs):\n    for s in frozenset(xs):\n        pass\n",
+        [("PF108", 4)],
+    ),
+    "name bound to set": (
+        "@workflow\ndef wf(ctx, xs):\n    seen = set()\n    seen.add(1)\n    return [s for s in seen]\n",
+        [("PF108", 6)],
+    ),
+    "bare except in helper": (
+        "def h(f):\n    try:\n        f()\n    except:\n        pass\n"
+        "@workflow\ndef wf(ctx):\n    h(print)\n",
+        [("PF110", 5)],
+    ),
+    "except BaseException": (
+        "@workflow\ndef wf(ctx):\n    try:\n        ctx.sleep(1)\n    except BaseException:\n        pass\n",
+        [("PF110", 6)],
+    ),
+    "except star BaseException": (
+        "@workflow\ndef wf(ctx):\n    try:\n        ctx.sleep(1)\n    except* BaseException:\n        pass\n",
+        [("PF110", 6)],
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""Walks one function that a workflow reaches: resolves names, records calls into the project, runs the rules."""
+"""Walks one function that a workflow reaches: resolves names, records calls into the project, runs rules."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ from portaflow.lint.rules.base import Fix, Report, Rule
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _CONSTRUCTOR_METHODS = ("__new__", "__init__", "__post_init__")
-SET_METHODS_RETURNING_SETS = frozenset({"union", "intersection", "difference", "symmetric_difference", "copy"})
+SET_METHODS_RETURNING_SETS = frozenset(
+    {"union", "intersection", "difference", "symmetric_difference", "copy"}
+)
 SET_TYPE_NAMES = frozenset(
     {
         "builtins.set",
@@ -131,13 +133,13 @@ class Checker:
         )
 
     def made_by_reported_call(self, resolved: Resolved) -> bool:
-        """True if ``resolved`` is an object created in this checked code by a call that is already reported."""
+        """Whether ``resolved`` was created in this checked code by a call that is already reported."""
         if not isinstance(resolved, External) or resolved.origin_call is None:
             return False
         return bool(self._reports_for_call(resolved.origin_call))
 
     def is_set_like(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
-        """Whether ``expr`` evaluates to a set or frozenset (whose iteration order is not stable across runs)."""
+        """Whether ``expr`` is a set or frozenset (whose iteration order is not stable across runs)."""
         if depth > 8:
             return False
         if isinstance(expr, (cst.Set, cst.SetComp)):
@@ -190,7 +192,9 @@ class Checker:
             return isinstance(callee, External) and callee.qname in ("builtins.set", "builtins.frozenset")
         return False
 
-    def is_set_annotation(self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo) -> bool:
+    def is_set_annotation(
+        self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo
+    ) -> bool:
         inner = unwrap_optional(annotation)
         if inner is None:
             return False
@@ -199,7 +203,7 @@ class Checker:
         resolved = self.resolver.resolve_expr(inner, scope, module)
         return isinstance(resolved, External) and resolved.qname in SET_TYPE_NAMES
 
-    # -- the walk ----------------------------------------------------------------------------------------------
+    # -- the walk --------------------------------------------------------------------------------------------
     def run(self) -> FunctionAnalysis:
         self.parents.append(self.function.node)
         self._visit(self.function.node.body)

@@ -1,9 +1,10 @@
-"""The module index: every parsed file of the linted tree, its top-level names, functions, classes and workflows.
+"""The module index: every parsed file of the linted tree, its top-level names, functions, classes and
+workflows.
 
-Only top-level statements are scanned here (cheap); function bodies are walked later, and only for functions that
-a workflow can reach. Modules imported by the linted code but not given on the command line are loaded on demand
-from the project's import roots, so a helper in a sibling module is followed even when one file is linted.
-"""
+Only top-level statements are scanned here (cheap); function bodies are walked later, and only for
+functions that a workflow can reach. Modules imported by the linted code but not given on the command line
+are loaded on demand from the project's import roots, so a helper in a sibling module is followed even when
+one file is linted."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ STEP_DECORATORS = frozenset({"portaflow.step"})
 
 @dataclass(frozen=True, slots=True)
 class ImportRef:
-    """Where a module-level name came from: ``import module as asname`` or ``from module import obj as asname``."""
+    """Where a module-level name came from: ``import module as asname`` or ``from module import obj as
+    asname``."""
 
     module: str
     obj: str | None
@@ -132,7 +134,9 @@ def parse_source(text: str) -> cst.Module:
         try:  # CPython's own parser gives the position and wording users know (it only parses, runs nothing)
             ast.parse(text)
         except SyntaxError as py_exc:
-            raise ParseFailure(f"syntax error: {py_exc.msg}", py_exc.lineno or 1, py_exc.offset or 1) from None
+            raise ParseFailure(
+                f"syntax error: {py_exc.msg}", py_exc.lineno or 1, py_exc.offset or 1
+            ) from None
         except (ValueError, RecursionError, MemoryError):
             pass
         message = exc.message
@@ -204,9 +208,7 @@ def _iter_top_level(body: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, 
             elif isinstance(stmt, cst.With):
                 blocks.append(stmt.body)
             for block in blocks:
-                if isinstance(block, cst.IndentedBlock):
-                    stack.extend(block.body)
-                elif isinstance(block, cst.SimpleStatementSuite):
+                if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
                     stack.extend(block.body)
 
 
@@ -251,9 +253,11 @@ def scan_module(info: ModuleInfo) -> None:
                         add(name.value, ModBinding("other"))
 
 
-def _scan_class(info: ModuleInfo, node: cst.ClassDef, top: cst.CSTNode, qualname: str, display: str) -> ClassInfo:
+def _scan_class(
+    info: ModuleInfo, node: cst.ClassDef, top: cst.CSTNode, qualname: str, display: str
+) -> ClassInfo:
     cls = ClassInfo(node, info, qualname, display, top)
-    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+    body = node.body.body
     for stmt in body:
         if isinstance(stmt, cst.FunctionDef):
             decorators = {dotted_name(_strip_call(d.decorator)) for d in stmt.decorators}
@@ -276,7 +280,9 @@ def _scan_class(info: ModuleInfo, node: cst.ClassDef, top: cst.CSTNode, qualname
     return cls
 
 
-def _scan_small_statement(info: ModuleInfo, small: cst.BaseSmallStatement, add: Callable[[str, ModBinding], None]) -> None:
+def _scan_small_statement(
+    info: ModuleInfo, small: cst.BaseSmallStatement, add: Callable[[str, ModBinding], None]
+) -> None:
     if isinstance(small, cst.Import):
         for alias in small.names:
             full = dotted_name(alias.name) or ""
@@ -302,7 +308,11 @@ def _scan_small_statement(info: ModuleInfo, small: cst.BaseSmallStatement, add: 
                 asname = local = alias.asname.name.value
             add(
                 local,
-                ModBinding("import", target=f"{base}.{obj}" if base else obj, import_ref=ImportRef(ref_module, obj, asname)),
+                ModBinding(
+                    "import",
+                    target=f"{base}.{obj}" if base else obj,
+                    import_ref=ImportRef(ref_module, obj, asname),
+                ),
             )
     elif isinstance(small, cst.Assign):
         single = len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
@@ -311,7 +321,9 @@ def _scan_small_statement(info: ModuleInfo, small: cst.BaseSmallStatement, add: 
                 add(name.value, ModBinding("assign", value=small.value if single else None))
     elif isinstance(small, cst.AnnAssign):
         if isinstance(small.target, cst.Name):
-            add(small.target.value, ModBinding("assign", value=small.value, annotation=small.annotation.annotation))
-    elif isinstance(small, cst.AugAssign):
-        if isinstance(small.target, cst.Name):
-            add(small.target.value, ModBinding("other"))
+            add(
+                small.target.value,
+                ModBinding("assign", value=small.value, annotation=small.annotation.annotation),
+            )
+    elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+        add(small.target.value, ModBinding("other"))

@@ -1,9 +1,8 @@
 """Line and column of nodes, computed only for the statements that contain findings.
 
-libcst's PositionProvider regenerates and measures the whole file (about twice the cost of parsing it). Findings
-are rare, so the engine measures each top-level statement's text once to know the line it starts on, and runs the
-PositionProvider on a module holding just the statement that contains a finding.
-"""
+libcst's PositionProvider regenerates and measures the whole file (about twice the cost of parsing it).
+Findings are rare, so the engine measures each top-level statement's text once to know the line it starts on,
+and runs the PositionProvider on a module holding just the statement that contains a finding."""
 
 from __future__ import annotations
 

@@ -134,10 +134,7 @@ class Project:
 
     def workflows(self) -> list[FunctionInfo]:
         found = [
-            func
-            for info in self.by_path.values()
-            for func in info.all_functions
-            if func.kind == "workflow"
+            func for info in self.by_path.values() for func in info.all_functions if func.kind == "workflow"
         ]
         found.sort(key=lambda f: (f.module.display_path, f.qualname))
         return found

@@ -1,19 +1,19 @@
 """Scopes and qualified-name resolution over the libcst tree.
 
-A name is resolved the way Python resolves it: the innermost function scope that binds it anywhere (assignment,
-parameter, import, ``for`` target, ``with ... as``, ``except ... as``, walrus, ``del``, ``def``, ``class``) wins,
-class bodies are skipped from inside methods, then module-level names, then builtins. So ``random = 3`` or a
-parameter called ``random`` hides the module, ``from time import time as now`` makes ``now()`` mean ``time.time``,
-and ``import datetime as dt`` makes ``dt.datetime.now`` mean ``datetime.datetime.now``. Names imported from other
-modules of the linted tree resolve to their functions, classes and variables there.
-"""
+A name is resolved the way Python resolves it: the innermost function scope that binds it anywhere
+(assignment, parameter, import, ``for`` target, ``with ... as``, ``except ... as``, walrus, ``del``, ``def``,
+``class``) wins, class bodies are skipped from inside methods, then module-level names, then builtins. So
+``random = 3`` or a parameter called ``random`` hides the module, ``from time import time as now`` makes
+``now()`` mean ``time.time``, and ``import datetime as dt`` makes ``dt.datetime.now`` mean
+``datetime.datetime.now``. Names imported from other modules of the linted tree resolve to their functions,
+classes and variables there."""
 
 from __future__ import annotations
 
 import builtins
-from pathlib import Path
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 import libcst as cst
@@ -35,14 +35,14 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 _MAX_DEPTH = 12
 
 
-# -- what an expression can resolve to ---------------------------------------------------------------------------
+# -- what an expression can resolve to -----------------------------------------------------------------------
 class Resolved:
     __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class External(Resolved):
-    """Something outside the linted tree, by qualified name. ``X()`` in the name marks an instance made by X."""
+    """Something outside the linted tree, by qualified name; ``X()`` in it marks an instance made by X."""
 
     qname: str
     import_ref: ImportRef | None = None
@@ -77,7 +77,7 @@ class ContextRef(Resolved):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Variable(Resolved):
-    """A variable whose value is not a known object: its assigned values and annotations are kept for rules."""
+    """A variable whose value is not a known object: its values and annotations are kept for rules."""
 
     name: str
     values: tuple[cst.BaseExpression, ...]
@@ -94,7 +94,7 @@ class Unknown(Resolved):
 UNKNOWN = Unknown()
 
 
-# -- scopes -------------------------------------------------------------------------------------------------------
+# -- scopes --------------------------------------------------------------------------------------------------
 @dataclass(eq=False, slots=True)
 class Binding:
     kind: Literal["param", "import", "def", "class", "assign", "other"]
@@ -134,7 +134,7 @@ def _bind_target(scope: Scope, target: cst.BaseExpression, binding: Binding) -> 
 
 
 def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
-    """Record every name bound in ``roots`` (not inside nested functions, classes, lambdas or comprehensions)."""
+    """Record every name bound in ``roots`` (not in nested functions, classes, lambdas, comprehensions)."""
     stack: list[cst.CSTNode] = list(reversed(roots))
     while stack:
         node = stack.pop()
@@ -151,10 +151,10 @@ def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
             for t in node.targets:
                 _bind_target(scope, t.target, Binding("assign", value=node.value if single else None))
         elif isinstance(node, cst.AnnAssign):
-            _bind_target(scope, node.target, Binding("assign", value=node.value, annotation=node.annotation.annotation))
-        elif isinstance(node, cst.AugAssign):
-            _bind_target(scope, node.target, Binding("other"))
-        elif isinstance(node, cst.For):
+            _bind_target(
+                scope, node.target, Binding("assign", value=node.value, annotation=node.annotation.annotation)
+            )
+        elif isinstance(node, (cst.AugAssign, cst.For)):
             _bind_target(scope, node.target, Binding("other"))
         elif isinstance(node, cst.WithItem):
             if node.asname is not None:
@@ -176,7 +176,9 @@ def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
                 full = dotted_name(alias.name) or ""
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     asname = alias.asname.name.value
-                    scope.bind(asname, Binding("import", target=full, import_ref=ImportRef(full, None, asname)))
+                    scope.bind(
+                        asname, Binding("import", target=full, import_ref=ImportRef(full, None, asname))
+                    )
                 else:
                     first = full.split(".")[0]
                     scope.bind(first, Binding("import", target=first, import_ref=ImportRef(full, None, None)))
@@ -191,13 +193,13 @@ def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         local = asname = alias.asname.name.value
                     ref = ImportRef("." * level + (modname or ""), obj, asname)
-                    scope.bind(local, Binding("import", target=f"{base}.{obj}" if base else obj, import_ref=ref))
-        elif isinstance(node, (cst.MatchAs, cst.MatchStar)):
-            if node.name is not None:
-                scope.bind(node.name.value, Binding("other"))
-        elif isinstance(node, cst.MatchMapping):
-            if node.rest is not None:
-                scope.bind(node.rest.value, Binding("other"))
+                    scope.bind(
+                        local, Binding("import", target=f"{base}.{obj}" if base else obj, import_ref=ref)
+                    )
+        elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+            scope.bind(node.name.value, Binding("other"))
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            scope.bind(node.rest.value, Binding("other"))
         stack.extend(reversed(list(children(node))))
 
 
@@ -250,7 +252,9 @@ def _inherit_context(scope: Scope) -> None:
 
 
 def comprehension_scope(
-    node: cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp, parent: Scope | None, module: ModuleInfo
+    node: cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp,
+    parent: Scope | None,
+    module: ModuleInfo,
 ) -> Scope:
     scope = Scope("comprehension", parent, module, node)
     comp: cst.CompFor | None = node.for_in
@@ -268,7 +272,7 @@ def class_scope(node: cst.ClassDef, parent: Scope | None, module: ModuleInfo) ->
     return scope
 
 
-# -- the resolver -------------------------------------------------------------------------------------------------
+# -- the resolver --------------------------------------------------------------------------------------------
 class Resolver:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -313,7 +317,9 @@ class Resolver:
                     return found
         return UNKNOWN
 
-    def _module_binding(self, module: ModuleInfo, name: str, bindings: list[ModBinding], depth: int) -> Resolved:
+    def _module_binding(
+        self, module: ModuleInfo, name: str, bindings: list[ModBinding], depth: int
+    ) -> Resolved:
         if depth > _MAX_DEPTH:
             return UNKNOWN
         last = bindings[-1]
@@ -350,8 +356,18 @@ class Resolver:
         if isinstance(value, cst.BinaryOperation):
             return isinstance(value.operator, cst.Divide)
         if isinstance(value, cst.Call):
-            return dotted_name(value.func) not in {"list", "dict", "set", "frozenset", "bytearray", "defaultdict",
-                                                   "collections.defaultdict", "OrderedDict", "deque", "Counter"}
+            return dotted_name(value.func) not in {
+                "list",
+                "dict",
+                "set",
+                "frozenset",
+                "bytearray",
+                "defaultdict",
+                "collections.defaultdict",
+                "OrderedDict",
+                "deque",
+                "Counter",
+            }
         return False
 
     # names inside functions
@@ -397,7 +413,9 @@ class Resolver:
                     typed = self.annotation_type(b.annotation, scope.parent, scope.module, depth + 1)
                     if not isinstance(typed, Unknown):
                         return typed
-                return Variable(name, (), tuple(a for a in [b.annotation] if a is not None), scope, scope.module)
+                return Variable(
+                    name, (), tuple(a for a in [b.annotation] if a is not None), scope, scope.module
+                )
             if b.kind == "import" and b.target is not None:
                 resolved = self.resolve_qualified(b.target, scope.module, depth + 1)
                 if isinstance(resolved, External):
@@ -414,7 +432,9 @@ class Resolver:
         return Variable(name, (), annotations, scope, scope.module) if annotations else UNKNOWN
 
     # expressions
-    def resolve_expr(self, expr: cst.BaseExpression, scope: Scope | None, module: ModuleInfo, depth: int = 0) -> Resolved:
+    def resolve_expr(
+        self, expr: cst.BaseExpression, scope: Scope | None, module: ModuleInfo, depth: int = 0
+    ) -> Resolved:
         if depth > _MAX_DEPTH:
             return UNKNOWN
         if isinstance(expr, cst.Name):
@@ -454,7 +474,9 @@ class Resolver:
         if isinstance(callee, ClassRef):
             return InstanceRef(callee.cls)
         if isinstance(callee, FunctionRef) and callee.func.node.returns is not None:
-            return self.annotation_type(callee.func.node.returns.annotation, None, callee.func.module, depth + 1)
+            return self.annotation_type(
+                callee.func.node.returns.annotation, None, callee.func.module, depth + 1
+            )
         return UNKNOWN
 
     def annotation_type(
@@ -544,7 +566,9 @@ class Resolver:
                 return True
         return False
 
-    def is_context_annotation(self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo) -> bool:
+    def is_context_annotation(
+        self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo
+    ) -> bool:
         inner = unwrap_optional(annotation)
         if isinstance(inner, cst.SimpleString):
             return inner.value.strip("'\"") in ("Context", "portaflow.Context")
@@ -568,7 +592,10 @@ def unwrap_optional(annotation: cst.BaseExpression) -> cst.BaseExpression | None
         if isinstance(left, cst.Name) and left.value == "None":
             return unwrap_optional(right)
         return annotation
-    if isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in ("Optional", "typing.Optional"):
+    if isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in (
+        "Optional",
+        "typing.Optional",
+    ):
         first = annotation.slice[0].slice if annotation.slice else None
         if isinstance(first, cst.Index):
             return unwrap_optional(first.value)

@@ -1,8 +1,8 @@
 """Fast iteration over the meaningful children of a libcst node.
 
-libcst's own visitors rebuild every node they pass through, which costs about half a parse per walk. The engine
-only reads the tree, so it walks the dataclass fields directly and skips whitespace, parentheses and commas.
-"""
+libcst's own visitors rebuild every node they pass through, which costs about half a parse per walk. The
+engine only reads the tree, so it walks the dataclass fields directly and skips whitespace, parentheses and
+commas."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ _TRIVIA_FIELDS = frozenset(
     }
 )
 
-# Fields that hold names which are not references to a value (an attribute's name, a keyword argument's name...).
+# Fields holding names that are not references to a value (an attribute's name, a keyword's name...).
 _NAME_FIELDS: dict[type[cst.CSTNode], frozenset[str]] = {
     cst.Attribute: frozenset({"attr"}),
     cst.Arg: frozenset({"keyword"}),

@@ -9,7 +9,9 @@ import libcst as cst
 from portaflow.lint.engine.resolve import External, Resolved
 from portaflow.lint.rules.base import Fix
 
-NO_CONTEXT = "no automatic fix here: no workflow Context is in scope (pass the workflow's ctx into this function)"
+NO_CONTEXT = (
+    "no automatic fix here: no workflow Context is in scope (pass the workflow's ctx into this function)"
+)
 
 
 def context_fix(
@@ -20,7 +22,7 @@ def context_fix(
     shown: str,
     also_unused: tuple[Resolved, ...] = (),
 ) -> tuple[Fix | None, str | None]:
-    """A fix that rewrites ``node`` using the Context called ``context``; (None, reason) without one in scope."""
+    """A fix that rewrites ``node`` with the Context called ``context``; (None, reason) without one."""
     if context is None:
         return None, NO_CONTEXT
     refs = tuple(

@@ -1,9 +1,8 @@
 """What a rule is: its code, texts for users and docs, its examples, and the hooks the engine calls.
 
-A rule never walks the tree itself. The engine walks each function that a workflow reaches once, resolves names,
-and calls ``check_call`` for every call (with the callee already resolved) and ``visit_<NodeType>`` for other
-nodes. Rules return or report findings through the :class:`Checker` they are given.
-"""
+A rule never walks the tree itself. The engine walks each function that a workflow reaches once, resolves
+names, and calls ``check_call`` for every call (with the callee already resolved) and ``visit_<NodeType>`` for
+other nodes. Rules return or report findings through the :class:`Checker` they are given."""
 
 from __future__ import annotations
 
@@ -40,7 +39,8 @@ class Report:
 
 @dataclass(frozen=True, slots=True)
 class Invalid:
-    """An example that must be flagged: the rule's code at each of ``lines``; ``fixed`` is the code after --fix."""
+    """An example that must be flagged: the rule's code at each of ``lines``; ``fixed`` is the code after
+    --fix."""
 
     code: str
     lines: tuple[int, ...]
@@ -128,5 +128,6 @@ def without_keyword(arg: cst.Arg) -> cst.Arg:
 
 
 def short(qname: str) -> str:
-    """A qualified name as users write it: ``datetime.datetime.now`` stays, ``builtins.open`` becomes ``open``."""
+    """A qualified name as users write it: ``datetime.datetime.now`` stays, ``builtins.open`` becomes
+    ``open``."""
     return qname[len("builtins.") :] if qname.startswith("builtins.") else qname

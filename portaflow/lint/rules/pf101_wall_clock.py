@@ -26,8 +26,14 @@ _ALWAYS: dict[str, tuple[object, str]] = {
     "time.time_ns": (_NANOS, "int({ctx}.now().timestamp() * 1_000_000_000)"),
     "time.monotonic_ns": (_NANOS, "int({ctx}.now().timestamp() * 1_000_000_000)"),
     "time.perf_counter_ns": (_NANOS, "int({ctx}.now().timestamp() * 1_000_000_000)"),
-    "datetime.datetime.utcnow": (template("{ctx}.now().replace(tzinfo=None)"), "{ctx}.now().replace(tzinfo=None)"),
-    "datetime.datetime.today": (template("{ctx}.now().replace(tzinfo=None)"), "{ctx}.now().replace(tzinfo=None)"),
+    "datetime.datetime.utcnow": (
+        template("{ctx}.now().replace(tzinfo=None)"),
+        "{ctx}.now().replace(tzinfo=None)",
+    ),
+    "datetime.datetime.today": (
+        template("{ctx}.now().replace(tzinfo=None)"),
+        "{ctx}.now().replace(tzinfo=None)",
+    ),
     "datetime.date.today": (template("{ctx}.now().date()"), "{ctx}.now().date()"),
 }
 _CPU_TIME = frozenset(
@@ -68,13 +74,16 @@ class WallClock(Rule):
     code = "PF101"
     name = "wall-clock-time"
     summary = (
-        "Reads the wall clock: `time.time/time_ns/monotonic/perf_counter/process_time` (and their `_ns` forms), "
+        "Reads the wall clock: `time.time/time_ns/monotonic/perf_counter/process_time` (and their "
+        "`_ns` forms), "
         "`datetime.now/utcnow/today`, `date.today`, `time.localtime/gmtime/ctime/strftime` without a time, "
         "and `pendulum`/`arrow`/`pandas` equivalents."
     )
     why = (
-        "A workflow is replayed from its history after every suspension and crash. The clock returns a different "
-        "value on each replay, so a branch on it, a deadline computed from it or a value passed to a step differs "
+        "A workflow is replayed from its history after every suspension and crash. The clock returns "
+        "a different "
+        "value on each replay, so a branch on it, a deadline computed from it or a value passed to a "
+        "step differs "
         "from the first run: the replay asks for other steps than the history recorded and stops with a "
         "NonDeterminismError, or silently takes another path. `ctx.now()` is recorded once and replayed."
     )
@@ -83,20 +92,21 @@ class WallClock(Rule):
         "`datetime.now()` becomes `ctx.now()` (`.astimezone(tz)` when a zone is given), `utcnow()`/`today()` "
         "become `ctx.now().replace(tzinfo=None)`, `date.today()` becomes `ctx.now().date()`, `time.time()`, "
         "`monotonic()` and `perf_counter()` become `ctx.now().timestamp()`, their `_ns` forms the same in "
-        "integer nanoseconds, and `time.gmtime()` becomes `ctx.now().utctimetuple()`. Only where the workflow's "
+        "integer nanoseconds, and `time.gmtime()` becomes `ctx.now().utctimetuple()`. Only where the "
+        "workflow's "
         "Context is in scope; CPU clocks and local-time functions are reported without a fix."
     )
-    USE_INSTEAD = '''\
+    USE_INSTEAD = """\
 from portaflow import Context, workflow
 
 @workflow
 def reminder(ctx: Context, hours: int) -> str:
     started = ctx.now()
     return started.isoformat()
-'''
+"""
     VALID = (
         # ctx.now() is the replay-safe clock
-        '''\
+        """\
 from datetime import timedelta
 from portaflow import workflow
 
@@ -104,9 +114,9 @@ from portaflow import workflow
 def wf(ctx):
     deadline = ctx.now() + timedelta(hours=2)
     return deadline.isoformat()
-''',
+""",
         # time.strftime on a given value, datetime arithmetic and parsing are deterministic
-        '''\
+        """\
 import time
 import datetime as dt
 from portaflow import workflow
@@ -117,17 +127,17 @@ def wf(ctx, stamp: float, text: str):
     parsed = dt.datetime.fromisoformat(text)
     delta = dt.timedelta(days=1)
     return label, (parsed + delta).isoformat(), time.localtime(stamp)
-''',
+""",
         # a parameter named like the module shadows it
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
 def wf(ctx, time):
     return time.time()
-''',
+""",
         # the clock inside a step is fine: steps run once and their results are recorded
-        '''\
+        """\
 import time
 from portaflow import step, workflow
 
@@ -138,9 +148,9 @@ def measure() -> float:
 @workflow
 def wf(ctx):
     return measure()
-''',
+""",
         # code no workflow reaches is not checked
-        '''\
+        """\
 import time
 from portaflow import workflow
 
@@ -150,20 +160,20 @@ def unused_helper():
 @workflow
 def wf(ctx):
     return 1
-''',
+""",
         # a local variable named datetime is not the module
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
 def wf(ctx, events: list):
     for datetime in events:
         datetime.now()
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 import time
 from portaflow import Context, workflow
 
@@ -171,19 +181,19 @@ from portaflow import Context, workflow
 def reminder(ctx: Context, hours: int) -> float:
     started = time.time()
     return started
-''',
+""",
             (6,),
-            fixed='''\
+            fixed="""\
 from portaflow import Context, workflow
 
 @workflow
 def reminder(ctx: Context, hours: int) -> float:
     started = ctx.now().timestamp()
     return started
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 from datetime import datetime, timezone
 from portaflow import workflow
 
@@ -193,9 +203,9 @@ def wf(context):
     b = datetime.now(timezone.utc)
     c = datetime.utcnow()
     return a, b, c
-''',
+""",
             (6, 7, 8),
-            fixed='''\
+            fixed="""\
 from portaflow import workflow
 
 @workflow
@@ -204,47 +214,47 @@ def wf(context):
     b = context.now()
     c = context.now().replace(tzinfo=None)
     return a, b, c
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 from time import time as now
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return now()
-''',
+""",
             (6,),
-            fixed='''\
+            fixed="""\
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return ctx.now().timestamp()
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 import datetime as dt
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return dt.date.today(), dt.datetime.now(tz=dt.timezone(dt.timedelta(hours=2)))
-''',
+""",
             (6, 6),
-            fixed='''\
+            fixed="""\
 import datetime as dt
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return ctx.now().date(), ctx.now().astimezone(dt.timezone(dt.timedelta(hours=2)))
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 import time
 from portaflow import workflow
 
@@ -253,12 +263,12 @@ def wf(ctx):
     t0 = time.perf_counter_ns()
     cpu = time.process_time()
     return t0, cpu, time.strftime("%H:%M"), time.localtime()
-''',
+""",
             (6, 7, 8, 8),
         ),
         # a helper in the same module reached from the workflow, without a Context: reported, not fixed
         Invalid(
-            '''\
+            """\
 import time
 from portaflow import workflow
 
@@ -268,18 +278,18 @@ def deadline(hours):
 @workflow
 def wf(ctx, hours: int):
     return deadline(hours)
-''',
+""",
             (5,),
         ),
         Invalid(
-            '''\
+            """\
 import pendulum
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return pendulum.now()
-''',
+""",
             (6,),
         ),
     )
@@ -290,7 +300,9 @@ def wf(ctx):
         qname = callee.qname
         if not (qname.startswith(("time.", "datetime.", "pendulum.", "arrow.", "pandas."))):
             return ()
-        message = f"`{short(qname)}()` reads the wall clock, which returns another value when the workflow replays"
+        message = (
+            f"`{short(qname)}()` reads the wall clock, which returns another value when the workflow replays"
+        )
         entry = _ALWAYS.get(qname)
         if entry is not None:
             build, shown = entry
@@ -307,22 +319,32 @@ def wf(ctx):
                 )
             return (Report(call, message, fix, reason),)
         if qname in _CPU_TIME:
-            return (Report(call, message, None, "CPU and per-clock timers have no replay-safe equivalent: "
-                           "measure inside a @step"),)
+            return (
+                Report(
+                    call,
+                    message,
+                    None,
+                    "CPU and per-clock timers have no replay-safe equivalent: measure inside a @step",
+                ),
+            )
         if qname in _OTHER_LIBRARIES:
             return (Report(call, message, None, "use ctx.now() and convert the datetime"),)
         when = _WHEN_NO_TIME.get(qname)
         if when is not None and arg_or_none(call, *when) is None:
             if qname == "time.gmtime":
                 fix, reason = context_fix(
-                    checker.context_name, call, callee, template("{ctx}.now().utctimetuple()"),
+                    checker.context_name,
+                    call,
+                    callee,
+                    template("{ctx}.now().utctimetuple()"),
                     "{ctx}.now().utctimetuple()",
                 )
                 return (Report(call, message, fix, reason),)
             return (
                 Report(
                     call,
-                    f"`{short(qname)}()` without a time reads the wall clock, which returns another value when "
+                    f"`{short(qname)}()` without a time reads the wall clock, which returns another "
+                    "value when "
                     "the workflow replays",
                     None,
                     "local time depends on the machine: format `ctx.now()` instead",

@@ -43,30 +43,34 @@ class Uuid(Rule):
         "arguments, and the `uuid6`, `uuid_utils` and `ulid` packages. `uuid3`/`uuid5` (name-based) are fine."
     )
     why = (
-        "A new UUID is generated on every replay. Used as a key, a file name or a step argument, it no longer "
+        "A new UUID is generated on every replay. Used as a key, a file name or a step argument, it "
+        "no longer "
         "matches what the first run recorded or sent, so the replay diverges and idempotency keys stop "
         "deduplicating. `ctx.uuid4()` is recorded once and replayed."
     )
     replacement = "use `ctx.uuid4()` (recorded in the history), or `ctx.idempotency_key()` for a step's key"
-    fix_description = "`uuid.uuid4()` and `uuid.uuid1()` without arguments become `ctx.uuid4()` where the Context is in scope."
-    USE_INSTEAD = '''\
+    fix_description = (
+        "`uuid.uuid4()` and `uuid.uuid1()` without arguments become `ctx.uuid4()` "
+        "where the Context is in scope."
+    )
+    USE_INSTEAD = """\
 from portaflow import workflow
 
 @workflow
 def open_ticket(ctx, title: str) -> dict:
     return {"id": str(ctx.uuid4()), "title": title}
-'''
+"""
     VALID = (
         # name-based UUIDs are deterministic
-        '''\
+        """\
 import uuid
 from portaflow import workflow
 
 @workflow
 def wf(ctx, name: str):
     return uuid.uuid5(uuid.NAMESPACE_URL, name), uuid.uuid3(uuid.NAMESPACE_DNS, name), uuid.UUID(int=5)
-''',
-        '''\
+""",
+        """\
 import uuid
 from portaflow import step, workflow
 
@@ -77,61 +81,61 @@ def create_order() -> str:
 @workflow
 def wf(ctx):
     return create_order()
-''',
-        '''\
+""",
+        """\
 from portaflow import workflow
 
 @workflow
 def wf(ctx, uuid):
     return uuid.uuid4()
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 import uuid
 from portaflow import workflow
 
 @workflow
 def open_ticket(ctx, title: str) -> dict:
     return {"id": str(uuid.uuid4()), "title": title}
-''',
+""",
             (6,),
-            fixed='''\
+            fixed="""\
 from portaflow import workflow
 
 @workflow
 def open_ticket(ctx, title: str) -> dict:
     return {"id": str(ctx.uuid4()), "title": title}
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 from uuid import uuid1, uuid4 as new_id
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return new_id(), uuid1()
-''',
+""",
             (6, 6),
-            fixed='''\
+            fixed="""\
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return ctx.uuid4(), ctx.uuid4()
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 import uuid
 from portaflow import workflow
 
 @workflow
 def wf(ctx):
     return uuid.uuid7(), uuid.uuid8()
-''',
+""",
             (6, 6),
         ),
     )
@@ -144,6 +148,12 @@ def wf(ctx):
             return ()
         message = f"`{short(qname)}()` makes a new identifier on every replay"
         if qname in _FIXABLE and not call.args:
-            fix, reason = context_fix(checker.context_name, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()")
+            fix, reason = context_fix(
+                checker.context_name, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()"
+            )
             return (Report(call, message, fix, reason),)
-        return (Report(call, message, None, "time-ordered and custom UUIDs have no automatic fix: use `ctx.uuid4()`"),)
+        return (
+            Report(
+                call, message, None, "time-ordered and custom UUIDs have no automatic fix: use `ctx.uuid4()`"
+            ),
+        )

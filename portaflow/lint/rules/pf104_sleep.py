@@ -28,23 +28,27 @@ class Sleep(Rule):
     name = "blocking-sleep"
     summary = "Sleeps in process: `time.sleep`, `asyncio.sleep` (and `trio`, `anyio`, `gevent` sleeps)."
     why = (
-        "An in-process sleep is not recorded: a crash or a deploy during it loses the wait, a replay sleeps again "
+        "An in-process sleep is not recorded: a crash or a deploy during it loses the wait, a replay "
+        "sleeps again "
         "from the start, and the worker is held the whole time (cloud engines bill or time out for it). "
-        "`ctx.sleep()` is a durable timer: it survives restarts, fires once, and costs nothing while it waits."
+        "`ctx.sleep()` is a durable timer: it survives restarts, fires once, and costs nothing while "
+        "it waits."
     )
-    replacement = "use `ctx.sleep(duration)` (a durable timer: \"30s\", \"5m\", a number of seconds or a timedelta)"
+    replacement = (
+        'use `ctx.sleep(duration)` (a durable timer: "30s", "5m", a number of seconds or a timedelta)'
+    )
     fix_description = (
         "`time.sleep(x)` and `await asyncio.sleep(x)` become `ctx.sleep(x)` where the Context is in scope."
     )
-    USE_INSTEAD = '''\
+    USE_INSTEAD = """\
 from portaflow import workflow
 
 @workflow
 def follow_up(ctx, ticket: dict) -> None:
     ctx.sleep("1h")
-'''
+"""
     VALID = (
-        '''\
+        """\
 from datetime import timedelta
 from portaflow import workflow
 
@@ -52,8 +56,8 @@ from portaflow import workflow
 def wf(ctx):
     ctx.sleep(timedelta(minutes=5))
     ctx.sleep(30)
-''',
-        '''\
+""",
+        """\
 import time
 from portaflow import step, workflow
 
@@ -65,29 +69,29 @@ def poll() -> bool:
 @workflow
 def wf(ctx):
     return poll()
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 import time
 from portaflow import workflow
 
 @workflow
 def follow_up(ctx, ticket: dict) -> None:
     time.sleep(3600)
-''',
+""",
             (6,),
-            fixed='''\
+            fixed="""\
 from portaflow import workflow
 
 @workflow
 def follow_up(ctx, ticket: dict) -> None:
     ctx.sleep(3600)
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 import asyncio
 from time import sleep
 from portaflow import Context, workflow
@@ -99,9 +103,9 @@ async def pause(ctx: Context, seconds):
 def wf(ctx):
     sleep(secs=1.5)
     pause(ctx, 2)
-''',
+""",
             (6, 10),
-            fixed='''\
+            fixed="""\
 from portaflow import Context, workflow
 
 async def pause(ctx: Context, seconds):
@@ -111,7 +115,7 @@ async def pause(ctx: Context, seconds):
 def wf(ctx):
     ctx.sleep(1.5)
     pause(ctx, 2)
-''',
+""",
         ),
     )
 
@@ -119,7 +123,9 @@ def wf(ctx):
         if not isinstance(callee, External) or callee.qname not in _SLEEPS:
             return ()
         qname = callee.qname
-        message = f"`{short(qname)}()` blocks the worker and is not recorded; a replay or a restart sleeps again"
+        message = (
+            f"`{short(qname)}()` blocks the worker and is not recorded; a replay or a restart sleeps again"
+        )
         positional, keywords = call_args(call)
         keyword = _SLEEPS[qname]
         duration = positional[0] if positional else keywords.get(keyword)

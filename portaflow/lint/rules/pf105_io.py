@@ -32,14 +32,48 @@ _EXACT = {
 }
 _OS_FILES = frozenset(
     {
-        "remove", "unlink", "rename", "renames", "replace", "mkdir", "makedirs", "rmdir", "removedirs", "listdir",
-        "scandir", "walk", "fwalk", "stat", "lstat", "chmod", "chown", "link", "symlink", "readlink", "truncate",
-        "access", "chdir", "utime", "mkfifo",
+        "remove",
+        "unlink",
+        "rename",
+        "renames",
+        "replace",
+        "mkdir",
+        "makedirs",
+        "rmdir",
+        "removedirs",
+        "listdir",
+        "scandir",
+        "walk",
+        "fwalk",
+        "stat",
+        "lstat",
+        "chmod",
+        "chown",
+        "link",
+        "symlink",
+        "readlink",
+        "truncate",
+        "access",
+        "chdir",
+        "utime",
+        "mkfifo",
     }
 )
 _OS_PATH_FILES = frozenset(
-    {"exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime", "getctime",
-     "samefile", "realpath"}
+    {
+        "exists",
+        "lexists",
+        "isfile",
+        "isdir",
+        "islink",
+        "ismount",
+        "getsize",
+        "getmtime",
+        "getatime",
+        "getctime",
+        "samefile",
+        "realpath",
+    }
 )
 _OS_PROCESS_PREFIXES = ("os.exec", "os.spawn", "os.posix_spawn")
 # any call into these modules (or methods of objects they create) is I/O
@@ -119,18 +153,67 @@ _MODULES = {
 _PURE_SEGMENTS = frozenset({"types", "exceptions", "errors", "conditions", "config"})
 _PURE_LEAVES = frozenset(
     {
-        "Timeout", "URL", "Headers", "Limits", "ClientTimeout", "Request", "Cookies", "QueryParams", "BasicAuth",
-        "Proxy", "Config", "escape", "gethostname", "TCPConnector", "FormData", "PreparedRequest", "Retry",
+        "Timeout",
+        "URL",
+        "Headers",
+        "Limits",
+        "ClientTimeout",
+        "Request",
+        "Cookies",
+        "QueryParams",
+        "BasicAuth",
+        "Proxy",
+        "Config",
+        "escape",
+        "gethostname",
+        "TCPConnector",
+        "FormData",
+        "PreparedRequest",
+        "Retry",
     }
 )
 _PATH_CLASSES = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
 _PATH_IO = frozenset(
     {
-        "read_text", "read_bytes", "write_text", "write_bytes", "open", "exists", "is_file", "is_dir",
-        "is_symlink", "is_mount", "is_socket", "is_fifo", "is_block_device", "is_char_device", "iterdir", "glob",
-        "rglob", "walk", "mkdir", "rmdir", "unlink", "touch", "stat", "lstat", "chmod", "lchmod", "rename",
-        "replace", "resolve", "readlink", "symlink_to", "hardlink_to", "samefile", "owner", "group", "absolute",
-        "expanduser", "cwd", "home",
+        "read_text",
+        "read_bytes",
+        "write_text",
+        "write_bytes",
+        "open",
+        "exists",
+        "is_file",
+        "is_dir",
+        "is_symlink",
+        "is_mount",
+        "is_socket",
+        "is_fifo",
+        "is_block_device",
+        "is_char_device",
+        "iterdir",
+        "glob",
+        "rglob",
+        "walk",
+        "mkdir",
+        "rmdir",
+        "unlink",
+        "touch",
+        "stat",
+        "lstat",
+        "chmod",
+        "lchmod",
+        "rename",
+        "replace",
+        "resolve",
+        "readlink",
+        "symlink_to",
+        "hardlink_to",
+        "samefile",
+        "owner",
+        "group",
+        "absolute",
+        "expanduser",
+        "cwd",
+        "home",
     }
 )
 
@@ -141,7 +224,7 @@ def io_reason(qname: str) -> str | None:
     if exact is not None:
         return exact
     if qname.startswith(_PATH_CLASSES):
-        base, _, rest = qname.partition(".")
+        _, _, rest = qname.partition(".")
         leaf = qname.rsplit(".", 1)[-1]
         if leaf in _PATH_IO and (rest.count(".") >= 1):
             return "touches the file system"
@@ -179,12 +262,14 @@ class InputOutput(Rule):
         "`google.cloud`, `azure`...), including methods of clients kept in module-level variables."
     )
     why = (
-        "Workflow code runs again on every replay. I/O there is repeated (a second e-mail, a second charge) and "
+        "Workflow code runs again on every replay. I/O there is repeated (a second e-mail, a second "
+        "charge) and "
         "its answer is not recorded, so a replay can read other data and take another path than the history. "
-        "A `@step` runs the I/O once, records its result, retries it by policy, and replays the recorded result."
+        "A `@step` runs the I/O once, records its result, retries it by policy, and replays the "
+        "recorded result."
     )
     replacement = "move the I/O into a `@step` function and call that step from the workflow"
-    USE_INSTEAD = '''\
+    USE_INSTEAD = """\
 import requests
 from portaflow import step, workflow
 
@@ -195,10 +280,10 @@ def fetch_order(order_id: str) -> dict:
 @workflow
 def refund(ctx, order_id: str) -> dict:
     return fetch_order(order_id)
-'''
+"""
     VALID = (
         # pure helpers from I/O libraries build values without doing I/O
-        '''\
+        """\
 import os.path
 import httpx
 import requests
@@ -214,9 +299,9 @@ def wf(ctx, name: str):
         return url, report.with_suffix(".md").name, os.path.join("a", name), httpx.Timeout(5.0)
     except requests.exceptions.HTTPError:
         return None
-''',
+""",
         # json, math and string formatting are pure
-        '''\
+        """\
 import json
 import math
 from portaflow import workflow
@@ -225,18 +310,18 @@ from portaflow import workflow
 def wf(ctx, payload: str, n: int):
     data = json.loads(payload)
     return json.dumps({"root": math.sqrt(n), "text": f"{n:>4}", "fmt": "%s-%d" % ("a", n)}), data
-''',
+""",
         # a local variable named open is not the builtin
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
 def wf(ctx, tickets):
     open = [t for t in tickets if t["state"] == "open"]
     return open
-''',
+""",
         # steps may do any I/O, and helpers only steps call are not checked
-        '''\
+        """\
 import subprocess
 from openai import OpenAI
 from portaflow import step, workflow
@@ -254,22 +339,22 @@ def call_llm(messages: list) -> dict:
 @workflow
 def wf(ctx, messages: list):
     return call_llm(messages)
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 import requests
 from portaflow import workflow
 
 @workflow
 def refund(ctx, order_id: str) -> dict:
     return requests.get(f"https://shop.example/orders/{order_id}", timeout=10).json()
-''',
+""",
             (6,),
         ),
         Invalid(
-            '''\
+            """\
 from pathlib import Path
 from portaflow import workflow
 
@@ -280,12 +365,12 @@ def wf(ctx, name: str):
     report = Path("out") / name
     Path(name).write_text(text)
     return report.exists(), input("ok? ")
-''',
+""",
             (6, 9, 10, 10),
         ),
         # an SDK client created at import time: every method call on it is a request
         Invalid(
-            '''\
+            """\
 from openai import OpenAI
 import anthropic
 from portaflow import workflow
@@ -297,11 +382,11 @@ def agent(ctx, messages: list):
     reply = client.chat.completions.create(model="gpt", messages=messages)
     other = anthropic.Anthropic().messages.create(model="claude", messages=messages, max_tokens=10)
     return reply, other
-''',
+""",
             (9, 10),
         ),
         Invalid(
-            '''\
+            """\
 import os
 import subprocess
 import boto3
@@ -314,7 +399,7 @@ def wf(ctx):
     s3 = boto3.client("s3")
     s3.put_object(Bucket="b", Key="k", Body=b"")
     return os.listdir("."), out
-''',
+""",
             (8, 9, 10, 12),
         ),
     )

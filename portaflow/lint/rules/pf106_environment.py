@@ -49,28 +49,30 @@ class Environment(Rule):
         "`socket.gethostname`, `getpass.getuser`, `dotenv`)."
     )
     why = (
-        "A workflow can resume on another worker, after a deploy, or in a cloud engine where the variables differ. "
-        "A replay that reads another value takes another path than the recorded history; a workflow that writes "
+        "A workflow can resume on another worker, after a deploy, or in a cloud engine where the "
+        "variables differ. "
+        "A replay that reads another value takes another path than the recorded history; a workflow "
+        "that writes "
         "the environment changes it for every other run in the process."
     )
     replacement = "pass the value in the workflow's input (or read it in a `@step`, which records it)"
-    USE_INSTEAD = '''\
+    USE_INSTEAD = """\
 from portaflow import workflow
 
 @workflow
 def notify(ctx, ticket: dict, support_email: str) -> str:
     return f"mail {support_email} about {ticket['id']}"
-'''
+"""
     VALID = (
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
 def wf(ctx, settings: dict):
     environ = settings
     return environ["region"], settings.get("model")
-''',
-        '''\
+""",
+        """\
 import os
 from portaflow import step, workflow
 
@@ -81,22 +83,22 @@ def api_key() -> str:
 @workflow
 def wf(ctx):
     return api_key(), os.path.join("a", "b"), os.sep
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 import os
 from portaflow import workflow
 
 @workflow
 def notify(ctx, ticket: dict) -> str:
     return f"mail {os.environ['SUPPORT_EMAIL']} about {ticket['id']}"
-''',
+""",
             (6,),
         ),
         Invalid(
-            '''\
+            """\
 import os
 from os import environ, getenv
 from portaflow import workflow
@@ -108,7 +110,7 @@ def wf(ctx):
         os.environ["SEEN"] = "1"
     os.putenv("X", "1")
     return model, os.environ.get("REGION")
-''',
+""",
             (7, 8, 9, 10, 11),
         ),
     )
@@ -118,9 +120,10 @@ def wf(ctx):
             return (
                 Report(
                     call,
-                    f"`{short(callee.qname)}()` depends on the process environment, which can differ when the "
+                    f"`{short(callee.qname)}()` depends on the process environment, which can differ "
+                    "when the "
                     "workflow replays on another worker",
-                                    ),
+                ),
             )
         return ()
 
@@ -143,5 +146,5 @@ def wf(ctx):
                     node,
                     f"`{resolved.qname}` is the process environment, which can differ when the workflow "
                     "replays on another worker",
-                                    ),
+                ),
             )

@@ -62,16 +62,23 @@ class Concurrency(Rule):
     name = "unmanaged-concurrency"
     summary = (
         "Starts concurrent work the engine does not manage: `threading`, `multiprocessing`, "
-        "`concurrent.futures` executors, `asyncio.create_task/gather/wait/run/to_thread`, event loops, `os.fork`, "
+        "`concurrent.futures` executors, `asyncio.create_task/gather/wait/run/to_thread`, event "
+        "loops, `os.fork`, "
         "`anyio`/`trio` task groups, and methods of executors or pools kept in module-level variables."
     )
     why = (
-        "The engine records what a workflow does in order. Work on other threads or processes is not recorded, "
-        "finishes in a different order on each run, and is lost when the worker stops; a replay cannot reproduce "
-        "it. `ctx.map` and `ctx.parallel` run branches as recorded steps, concurrently, with results in order."
+        "The engine records what a workflow does in order. Work on other threads or processes is not "
+        "recorded, "
+        "finishes in a different order on each run, and is lost when the worker stops; a replay "
+        "cannot reproduce "
+        "it. `ctx.map` and `ctx.parallel` run branches as recorded steps, concurrently, with results "
+        "in order."
     )
-    replacement = "use `ctx.map(step, items, max_concurrency=n)` or `ctx.parallel(lambda: step_a(x), lambda: step_b(y))`"
-    USE_INSTEAD = '''\
+    replacement = (
+        "use `ctx.map(step, items, max_concurrency=n)` "
+        "or `ctx.parallel(lambda: step_a(x), lambda: step_b(y))`"
+    )
+    USE_INSTEAD = """\
 from portaflow import step, workflow
 
 @step
@@ -81,9 +88,9 @@ def fetch(url: str) -> str:
 @workflow
 def research(ctx, urls: list) -> list:
     return ctx.map(fetch, urls, max_concurrency=4)
-'''
+"""
     VALID = (
-        '''\
+        """\
 from portaflow import step, workflow
 
 @step
@@ -96,8 +103,8 @@ def b(y): ...
 def wf(ctx, x, y):
     first, second = ctx.parallel(lambda: a(x), lambda: b(y))
     return first, second
-''',
-        '''\
+""",
+        """\
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from portaflow import step, workflow
@@ -110,11 +117,11 @@ def crawl(urls: list) -> list:
 @workflow
 def wf(ctx, urls: list):
     return crawl(urls), threading.current_thread().name
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 from concurrent.futures import ThreadPoolExecutor
 from portaflow import step, workflow
 
@@ -126,11 +133,11 @@ def fetch(url: str) -> str:
 def research(ctx, urls: list) -> list:
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(fetch, urls))
-''',
+""",
             (10,),
         ),
         Invalid(
-            '''\
+            """\
 import asyncio
 import threading
 import multiprocessing as mp
@@ -143,7 +150,7 @@ def wf(ctx, jobs):
     threading.Thread(target=print).start()
     results = POOL.map(str, jobs)
     return asyncio.run(asyncio.gather()), results
-''',
+""",
             (10, 11, 12, 12),
         ),
     )
@@ -158,5 +165,5 @@ def wf(ctx, jobs):
                 call,
                 f"`{short(callee.qname)}()` starts concurrent work that the engine does not record; a replay "
                 "cannot reproduce its order or results",
-                            ),
+            ),
         )

@@ -53,7 +53,10 @@ _ORDERED = frozenset(
         "json.dumps",
     }
 )
-_MESSAGE = "iterating a set: its order follows string hashes, which differ between processes, so a replay can see another order"
+_MESSAGE = (
+    "iterating a set: its order follows string hashes, which differ between processes, so a replay can see "
+    "another order"
+)
 
 
 class UnorderedIteration(Rule):
@@ -62,18 +65,22 @@ class UnorderedIteration(Rule):
     summary = (
         "Depends on an order Python does not fix: iterating a set or frozenset (a literal, `set()`, a set "
         "comprehension, set operations, or a name, parameter or function result typed or bound as one) in a "
-        "`for`, a comprehension, `list()`/`tuple()`/`enumerate()`/`zip()`/`str.join()`, unpacking or `set.pop()`; "
-        "and `hash()` and `id()`. Order-free uses stay quiet: `sorted(s)`, `len(s)`, `x in s`, `sum(s)`, `min/max`, "
+        "`for`, a comprehension, `list()`/`tuple()`/`enumerate()`/`zip()`/`str.join()`, unpacking or "
+        "`set.pop()`; "
+        "and `hash()` and `id()`. Order-free uses stay quiet: `sorted(s)`, `len(s)`, `x in s`, "
+        "`sum(s)`, `min/max`, "
         "set comprehensions over sets."
     )
     why = (
         "String and bytes hashes are salted per process (PYTHONHASHSEED), so a set of strings iterates in a "
-        "different order after a restart or on another worker; `id()` is a memory address. Steps called in set "
-        "order are called in another order on replay, which no longer matches the history. Lists and dicts keep "
+        "different order after a restart or on another worker; `id()` is a memory address. Steps "
+        "called in set "
+        "order are called in another order on replay, which no longer matches the history. Lists and "
+        "dicts keep "
         "insertion order and are safe."
     )
     replacement = "iterate `sorted(the_set)`, or keep the items in a list or dict (both keep insertion order)"
-    USE_INSTEAD = '''\
+    USE_INSTEAD = """\
 from portaflow import step, workflow
 
 @step
@@ -83,10 +90,10 @@ def notify(user: str) -> None: ...
 def broadcast(ctx, users: list) -> None:
     for user in sorted(set(users)):
         notify(user)
-'''
+"""
     VALID = (
         # order-free uses of sets
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
@@ -94,10 +101,11 @@ def wf(ctx, users: list, admins: list):
     unique = set(users)
     both = unique & set(admins)
     ok = "root" in unique
-    return sorted(unique), len(both), ok, max(unique), sum(len(u) for u in unique), {u.upper() for u in unique}
-''',
+    lengths = sum(len(u) for u in unique)
+    return sorted(unique), len(both), ok, max(unique), lengths, {u.upper() for u in unique}
+""",
         # dicts and lists keep insertion order
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
@@ -108,9 +116,9 @@ def wf(ctx, scores: dict, items: list):
     for key in scores:
         total += len(key)
     return [i * 2 for i in items], ",".join(sorted(scores)), list(scores.keys())
-''',
+""",
         # a name rebound to a list is no longer a set
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
@@ -119,11 +127,11 @@ def wf(ctx, tags: list):
     for tag in seen:
         pass
     return seen
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 from portaflow import step, workflow
 
 @step
@@ -133,11 +141,11 @@ def notify(user: str) -> None: ...
 def broadcast(ctx, users: list) -> None:
     for user in set(users):
         notify(user)
-''',
+""",
             (8,),
         ),
         Invalid(
-            '''\
+            """\
 from portaflow import workflow
 
 ADMINS = frozenset({"ann", "bob"})
@@ -152,11 +160,11 @@ def wf(ctx, tags: set[str], extra: list):
     label = ", ".join(tags | set(extra))
     a, b = {1, 2}
     return first_admin(), ordered, label, names.pop(), hash("key"), id(ctx)
-''',
+""",
             (6, 11, 12, 13, 14, 14, 14),
         ),
         Invalid(
-            '''\
+            """\
 from portaflow import workflow
 
 def tags_of(ticket) -> set[str]:
@@ -165,7 +173,7 @@ def tags_of(ticket) -> set[str]:
 @workflow
 def wf(ctx, ticket: dict):
     return {tag: True for tag in tags_of(ticket)}, [*tags_of(ticket)]
-''',
+""",
             (8, 8),
         ),
     )
@@ -178,8 +186,11 @@ def wf(ctx, ticket: dict):
         if not checker.is_set_like(node.iter):
             return
         comprehension = next(
-            (p for p in reversed(checker.parents) if isinstance(p, (cst.ListComp, cst.SetComp, cst.DictComp,
-                                                                     cst.GeneratorExp))),
+            (
+                p
+                for p in reversed(checker.parents)
+                if isinstance(p, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
+            ),
             None,
         )
         if isinstance(comprehension, cst.SetComp) or (
@@ -195,7 +206,11 @@ def wf(ctx, ticket: dict):
             index = len(parents) - 1 - parents[::-1].index(comprehension)
         except ValueError:
             return False
-        if index >= 2 and isinstance(parents[index - 1], cst.Arg) and isinstance(parents[index - 2], cst.Call):
+        if (
+            index >= 2
+            and isinstance(parents[index - 1], cst.Arg)
+            and isinstance(parents[index - 2], cst.Call)
+        ):
             call = parents[index - 2]
             assert isinstance(call, cst.Call)
             return checker.qname(call.func) in _ORDER_FREE
@@ -206,10 +221,14 @@ def wf(ctx, ticket: dict):
         return False
 
     def visit_Assign(self, node: cst.Assign, checker: Checker) -> None:
-        if any(isinstance(t.target, (cst.Tuple, cst.List)) for t in node.targets) and checker.is_set_like(node.value):
+        if any(isinstance(t.target, (cst.Tuple, cst.List)) for t in node.targets) and checker.is_set_like(
+            node.value
+        ):
             checker.report(
                 UnorderedIteration,
-                Report(node.value, "unpacking a set: which element lands in which name changes between processes"),
+                Report(
+                    node.value, "unpacking a set: which element lands in which name changes between processes"
+                ),
             )
 
     def visit_StarredElement(self, node: cst.StarredElement, checker: Checker) -> None:
@@ -222,10 +241,19 @@ def wf(ctx, ticket: dict):
         qname = callee.qname if isinstance(callee, External) else None
         if qname in ("builtins.hash", "builtins.id"):
             what = "hash()" if qname == "builtins.hash" else "id()"
-            why = ("string and bytes hashes are salted per process" if what == "hash()"
-                   else "it is a memory address, different on every run")
-            reports.append(Report(call, f"`{what}` differs between processes: {why}", None,
-                                  "use a stable key (hashlib of the value, or the value itself)"))
+            why = (
+                "string and bytes hashes are salted per process"
+                if what == "hash()"
+                else "it is a memory address, different on every run"
+            )
+            reports.append(
+                Report(
+                    call,
+                    f"`{what}` differs between processes: {why}",
+                    None,
+                    "use a stable key (hashlib of the value, or the value itself)",
+                )
+            )
             return reports
         func = call.func
         if isinstance(func, cst.Attribute):
@@ -233,8 +261,9 @@ def wf(ctx, ticket: dict):
             if method == "join" and call.args and checker.is_set_like(call.args[0].value):
                 reports.append(Report(call.args[0].value, _MESSAGE))
             elif method == "pop" and not call.args and checker.is_set_like(func.value):
-                reports.append(Report(call, "`set.pop()` removes an arbitrary element, which differs between "
-                                            "processes"))
+                reports.append(
+                    Report(call, "`set.pop()` removes an arbitrary element, which differs between processes")
+                )
         if qname in _ORDERED:
             for arg in call.args:
                 if arg.keyword is None and not arg.star and checker.is_set_like(arg.value):

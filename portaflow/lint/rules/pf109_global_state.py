@@ -16,10 +16,26 @@ if TYPE_CHECKING:
 
 _MUTATING_METHODS = frozenset(
     {
-        "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",  # list
-        "update", "setdefault", "popitem",  # dict
-        "add", "discard", "difference_update", "intersection_update", "symmetric_difference_update",  # set
-        "appendleft", "extendleft", "popleft", "rotate",  # deque
+        "append",
+        "extend",
+        "insert",
+        "pop",
+        "remove",
+        "clear",
+        "sort",
+        "reverse",  # list
+        "update",
+        "setdefault",
+        "popitem",  # dict
+        "add",
+        "discard",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",  # set
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",  # deque
     }
 )
 _CONTAINER_FACTORIES = frozenset(
@@ -35,8 +51,24 @@ _CONTAINER_FACTORIES = frozenset(
     }
 )
 _CONTAINER_ANNOTATIONS = frozenset(
-    {"list", "dict", "set", "List", "Dict", "Set", "DefaultDict", "OrderedDict", "Counter", "Deque", "deque",
-     "defaultdict", "MutableMapping", "MutableSequence", "MutableSet", "bytearray"}
+    {
+        "list",
+        "dict",
+        "set",
+        "List",
+        "Dict",
+        "Set",
+        "DefaultDict",
+        "OrderedDict",
+        "Counter",
+        "Deque",
+        "deque",
+        "defaultdict",
+        "MutableMapping",
+        "MutableSequence",
+        "MutableSet",
+        "bytearray",
+    }
 )
 
 
@@ -85,12 +117,15 @@ class GlobalState(Rule):
         "augmented assignment), including one imported from another module."
     )
     why = (
-        "Module-level objects live as long as the worker process, not as long as the run. Another run, or the "
+        "Module-level objects live as long as the worker process, not as long as the run. Another "
+        "run, or the "
         "first attempt of this one, has already changed them, so a replay starts from other values than the "
         "first run did; in a cloud engine each replay may start in a fresh process with none of them."
     )
-    replacement = "keep the state in local variables of the workflow and pass it to helpers, or record it in a step"
-    USE_INSTEAD = '''\
+    replacement = (
+        "keep the state in local variables of the workflow and pass it to helpers, or record it in a step"
+    )
+    USE_INSTEAD = """\
 from portaflow import workflow
 
 @workflow
@@ -99,10 +134,10 @@ def triage(ctx, tickets: list) -> list:
     for ticket in tickets:
         seen.append(ticket["id"])
     return seen
-'''
+"""
     VALID = (
         # reading module-level constants is fine, and local containers may change
-        '''\
+        """\
 from portaflow import workflow
 
 LIMITS = {"refund": 100}
@@ -115,9 +150,9 @@ def wf(ctx, amount: float):
     allowed = list(STATES)
     allowed.append("pending")
     return amount <= cache["limit"], allowed
-''',
+""",
         # a parameter shadows the module-level name
-        '''\
+        """\
 from portaflow import workflow
 
 HISTORY = []
@@ -128,11 +163,11 @@ def record(HISTORY, item):
 @workflow
 def wf(ctx, item):
     record([], item)
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 from portaflow import workflow
 
 SEEN = []
@@ -142,11 +177,11 @@ def triage(ctx, tickets: list) -> list:
     for ticket in tickets:
         SEEN.append(ticket["id"])
     return SEEN
-''',
+""",
             (8,),
         ),
         Invalid(
-            '''\
+            """\
 from collections import defaultdict
 from portaflow import workflow
 
@@ -166,11 +201,11 @@ def wf(ctx, key: str):
     BY_USER[key].append(1)
     BY_USER.clear()
     return counter
-''',
+""",
             (9, 15, 16, 17, 18),
         ),
         Invalid(
-            '''\
+            """\
 from portaflow import workflow
 
 @workflow
@@ -184,7 +219,7 @@ def wf(ctx, items: list):
     for item in items:
         add(item)
     return total
-''',
+""",
             (8,),
         ),
     )
@@ -205,9 +240,10 @@ def wf(ctx, items: list):
                 GlobalState,
                 Report(
                     node,
-                    f"`{keyword}` rebinds {where} {names} from workflow code; that state outlives the run and "
+                    f"`{keyword}` rebinds {where} {names} from workflow code; that state outlives the "
+                    "run and "
                     "differs on replay",
-                                    ),
+                ),
             )
 
     def check_call(self, call: cst.Call, callee: Resolved, checker: Checker) -> Sequence[Report]:
@@ -220,9 +256,10 @@ def wf(ctx, items: list):
         return (
             Report(
                 call,
-                f"`.{func.attr.value}()` mutates {_where(variable, checker)}, which outlives the run and differs on "
+                f"`.{func.attr.value}()` mutates {_where(variable, checker)}, which outlives the run "
+                "and differs on "
                 "replay",
-                            ),
+            ),
         )
 
     def _check_target(self, target: cst.BaseExpression, checker: Checker, node: cst.CSTNode) -> None:
@@ -238,9 +275,10 @@ def wf(ctx, items: list):
                 GlobalState,
                 Report(
                     node,
-                    f"assigning into {_where(variable, checker)} mutates state that outlives the run and differs "
+                    f"assigning into {_where(variable, checker)} mutates state that outlives the run "
+                    "and differs "
                     "on replay",
-                                    ),
+                ),
             )
 
     def visit_Assign(self, node: cst.Assign, checker: Checker) -> None:

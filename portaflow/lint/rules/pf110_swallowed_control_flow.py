@@ -1,4 +1,5 @@
-"""PF110: handlers that swallow the engine's control-flow signals (bare ``except:``, ``except BaseException``)."""
+"""PF110: handlers that swallow the engine's control-flow signals (bare ``except:``, ``except
+BaseException``)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,17 @@ _MESSAGE = (
 
 
 def _reraises(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
-    """A handler whose block re-raises what it caught (a bare ``raise`` or ``raise <its name>``) is harmless."""
-    name = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
+    """A handler that re-raises what it caught (bare ``raise`` or ``raise <its name>``) is harmless."""
+    name = (
+        handler.name.name.value
+        if handler.name is not None and isinstance(handler.name.name, cst.Name)
+        else None
+    )
     body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else [handler.body]
     for stmt in body:
-        small_statements = stmt.body if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
+        small_statements = (
+            stmt.body if isinstance(stmt, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else []
+        )
         for small in small_statements:
             if isinstance(small, cst.Raise) and (
                 small.exc is None or (isinstance(small.exc, cst.Name) and small.exc.value == name)
@@ -47,17 +54,23 @@ class SwallowedControlFlow(Rule):
     name = "swallowed-control-flow"
     summary = (
         "Catches everything around workflow code: bare `except:`, `except BaseException` (also in a tuple or "
-        "`except*`) and `contextlib.suppress(BaseException)`, unless the handler re-raises with a bare `raise`."
+        "`except*`) and `contextlib.suppress(BaseException)`, unless the handler re-raises with a "
+        "bare `raise`."
     )
     why = (
         "To suspend a workflow (a sleep, a wait for an event, a step running elsewhere) or to cancel it, the "
-        "engine raises internal exceptions that derive from BaseException through the workflow's code. A handler "
-        "that catches them keeps the workflow running past a point where it must stop, so it repeats steps, skips "
+        "engine raises internal exceptions that derive from BaseException through the workflow's "
+        "code. A handler "
+        "that catches them keeps the workflow running past a point where it must stop, so it repeats "
+        "steps, skips "
         "waits, or ignores cancellation. `StepFailed` and ordinary errors derive from Exception."
     )
     replacement = "catch specific errors, `StepFailed` or `Exception`; or end the handler with a bare `raise`"
-    fix_description = "`except:` and `except BaseException` become `except Exception` (which never catches the engine's signals)."
-    USE_INSTEAD = '''\
+    fix_description = (
+        "`except:` and `except BaseException` become `except Exception` (which never catches the engine's "
+        "signals)."
+    )
+    USE_INSTEAD = """\
 from portaflow import StepFailed, step, workflow
 
 @step
@@ -69,9 +82,9 @@ def checkout(ctx, order_id: str) -> dict:
         return charge(order_id)
     except StepFailed as failure:
         return {"error": str(failure)}
-'''
+"""
     VALID = (
-        '''\
+        """\
 from portaflow import StepFailed, workflow
 
 @workflow
@@ -82,9 +95,9 @@ def wf(ctx, order):
         return None
     except Exception:
         return None
-''',
+""",
         # re-raising keeps the engine's signals flowing
-        '''\
+        """\
 from portaflow import workflow
 
 @workflow
@@ -94,8 +107,8 @@ def wf(ctx, order):
     except BaseException as exc:
         print("failed", exc)
         raise
-''',
-        '''\
+""",
+        """\
 from portaflow import step, workflow
 
 @step
@@ -108,11 +121,11 @@ def risky():
 @workflow
 def wf(ctx):
     return risky()
-''',
+""",
     )
     INVALID = (
         Invalid(
-            '''\
+            """\
 from portaflow import StepFailed, step, workflow
 
 @step
@@ -124,9 +137,9 @@ def checkout(ctx, order_id: str) -> dict:
         return charge(order_id)
     except:
         return {"error": "failed"}
-''',
+""",
             (10,),
-            fixed='''\
+            fixed="""\
 from portaflow import StepFailed, step, workflow
 
 @step
@@ -138,10 +151,10 @@ def checkout(ctx, order_id: str) -> dict:
         return charge(order_id)
     except Exception:
         return {"error": "failed"}
-''',
+""",
         ),
         Invalid(
-            '''\
+            """\
 import contextlib
 from portaflow import workflow
 
@@ -156,9 +169,9 @@ def wf(ctx):
     with contextlib.suppress(BaseException):
         ctx.sleep("1h")
     return safe(lambda: 1)
-''',
+""",
             (7, 12),
-            fixed='''\
+            fixed="""\
 import contextlib
 from portaflow import workflow
 
@@ -173,7 +186,7 @@ def wf(ctx):
     with contextlib.suppress(Exception):
         ctx.sleep("1h")
     return safe(lambda: 1)
-''',
+""",
         ),
     )
 
