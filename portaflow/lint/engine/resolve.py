@@ -11,7 +11,7 @@ classes and variables there."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -133,74 +133,151 @@ def _bind_target(scope: Scope, target: cst.BaseExpression, binding: Binding) -> 
         scope.bind(name.value, binding)
 
 
+def _bind_def(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.FunctionDef, cst.ClassDef))
+    scope.bind(node.name.value, Binding("def" if isinstance(node, cst.FunctionDef) else "class"))
+    return False
+
+
+def _bind_assign(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Assign)
+    single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+    for t in node.targets:
+        _bind_target(scope, t.target, Binding("assign", value=node.value if single else None))
+    return True
+
+
+def _bind_ann_assign(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.AnnAssign)
+    _bind_target(scope, node.target, Binding("assign", value=node.value, annotation=node.annotation.annotation))
+    return True
+
+
+def _bind_other_target(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.AugAssign, cst.For, cst.Del))
+    _bind_target(scope, node.target, Binding("other"))
+    return True
+
+
+def _bind_with_item(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.WithItem)
+    if node.asname is not None:
+        single = isinstance(node.asname.name, cst.Name)
+        _bind_target(scope, node.asname.name, Binding("assign", value=node.item if single else None))
+    return True
+
+
+def _bind_handler(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler))
+    if node.name is not None and isinstance(node.name.name, cst.Name):
+        scope.bind(node.name.name.value, Binding("other"))
+    return True
+
+
+def _bind_walrus(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.NamedExpr)
+    _bind_target(scope, node.target, Binding("assign", value=node.value))
+    return True
+
+
+def _bind_global(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Global)
+    scope.global_names.update(n.name.value for n in node.names)
+    return False
+
+
+def _bind_nonlocal(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Nonlocal)
+    scope.nonlocal_names.update(n.name.value for n in node.names)
+    return False
+
+
+def _bind_import(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Import)
+    for alias in node.names:
+        full = dotted_name(alias.name) or ""
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            asname = alias.asname.name.value
+            scope.bind(asname, Binding("import", target=full, import_ref=ImportRef(full, None, asname)))
+        else:
+            first = full.split(".")[0]
+            scope.bind(first, Binding("import", target=first, import_ref=ImportRef(full, None, None)))
+    return False
+
+
+def _bind_import_from(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.ImportFrom)
+    if isinstance(node.names, cst.ImportStar):
+        return False
+    level = len(node.relative)
+    modname = dotted_name(node.module) if node.module is not None else None
+    base = absolute_module(scope.module, level, modname)
+    for alias in node.names:
+        obj = dotted_name(alias.name) or ""
+        local, asname = obj, None
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = asname = alias.asname.name.value
+        ref = ImportRef("." * level + (modname or ""), obj, asname)
+        scope.bind(local, Binding("import", target=f"{base}.{obj}" if base else obj, import_ref=ref))
+    return False
+
+
+def _bind_match_name(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.MatchAs, cst.MatchStar))
+    if node.name is not None:
+        scope.bind(node.name.value, Binding("other"))
+    return True
+
+
+def _bind_match_mapping(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.MatchMapping)
+    if node.rest is not None:
+        scope.bind(node.rest.value, Binding("other"))
+    return True
+
+
+def _stop(scope: Scope, node: cst.CSTNode) -> bool:
+    return False
+
+
+# node type -> records its bindings; returns whether to look inside it
+_BINDERS: dict[type[cst.CSTNode], Callable[[Scope, cst.CSTNode], bool]] = {
+    cst.FunctionDef: _bind_def,
+    cst.ClassDef: _bind_def,
+    cst.Lambda: _stop,
+    cst.ListComp: _stop,
+    cst.SetComp: _stop,
+    cst.DictComp: _stop,
+    cst.GeneratorExp: _stop,
+    cst.Assign: _bind_assign,
+    cst.AnnAssign: _bind_ann_assign,
+    cst.AugAssign: _bind_other_target,
+    cst.For: _bind_other_target,
+    cst.Del: _bind_other_target,
+    cst.WithItem: _bind_with_item,
+    cst.ExceptHandler: _bind_handler,
+    cst.ExceptStarHandler: _bind_handler,
+    cst.NamedExpr: _bind_walrus,
+    cst.Global: _bind_global,
+    cst.Nonlocal: _bind_nonlocal,
+    cst.Import: _bind_import,
+    cst.ImportFrom: _bind_import_from,
+    cst.MatchAs: _bind_match_name,
+    cst.MatchStar: _bind_match_name,
+    cst.MatchMapping: _bind_match_mapping,
+}
+
+
 def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
     """Record every name bound in ``roots`` (not in nested functions, classes, lambdas, comprehensions)."""
-    stack: list[cst.CSTNode] = list(reversed(roots))
+    stack: list[cst.CSTNode] = list(roots)
+    binders = _BINDERS
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.FunctionDef):
-            scope.bind(node.name.value, Binding("def"))
+        binder = binders.get(type(node))
+        if binder is not None and not binder(scope, node):
             continue
-        if isinstance(node, cst.ClassDef):
-            scope.bind(node.name.value, Binding("class"))
-            continue
-        if isinstance(node, (cst.Lambda, *_COMPREHENSIONS)):
-            continue
-        if isinstance(node, cst.Assign):
-            single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
-            for t in node.targets:
-                _bind_target(scope, t.target, Binding("assign", value=node.value if single else None))
-        elif isinstance(node, cst.AnnAssign):
-            _bind_target(
-                scope, node.target, Binding("assign", value=node.value, annotation=node.annotation.annotation)
-            )
-        elif isinstance(node, (cst.AugAssign, cst.For)):
-            _bind_target(scope, node.target, Binding("other"))
-        elif isinstance(node, cst.WithItem):
-            if node.asname is not None:
-                single = isinstance(node.asname.name, cst.Name)
-                _bind_target(scope, node.asname.name, Binding("assign", value=node.item if single else None))
-        elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
-            if node.name is not None and isinstance(node.name.name, cst.Name):
-                scope.bind(node.name.name.value, Binding("other"))
-        elif isinstance(node, cst.NamedExpr):
-            _bind_target(scope, node.target, Binding("assign", value=node.value))
-        elif isinstance(node, cst.Del):
-            _bind_target(scope, node.target, Binding("other"))
-        elif isinstance(node, cst.Global):
-            scope.global_names.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.Nonlocal):
-            scope.nonlocal_names.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.Import):
-            for alias in node.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    asname = alias.asname.name.value
-                    scope.bind(
-                        asname, Binding("import", target=full, import_ref=ImportRef(full, None, asname))
-                    )
-                else:
-                    first = full.split(".")[0]
-                    scope.bind(first, Binding("import", target=first, import_ref=ImportRef(full, None, None)))
-        elif isinstance(node, cst.ImportFrom):
-            if not isinstance(node.names, cst.ImportStar):
-                level = len(node.relative)
-                modname = dotted_name(node.module) if node.module is not None else None
-                base = absolute_module(scope.module, level, modname)
-                for alias in node.names:
-                    obj = dotted_name(alias.name) or ""
-                    local, asname = obj, None
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                        local = asname = alias.asname.name.value
-                    ref = ImportRef("." * level + (modname or ""), obj, asname)
-                    scope.bind(
-                        local, Binding("import", target=f"{base}.{obj}" if base else obj, import_ref=ref)
-                    )
-        elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
-            scope.bind(node.name.value, Binding("other"))
-        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
-            scope.bind(node.rest.value, Binding("other"))
-        stack.extend(reversed(list(children(node))))
+        stack.extend(children(node))
 
 
 def _params(params: cst.Parameters) -> Iterator[cst.Param]:

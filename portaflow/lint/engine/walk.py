@@ -82,16 +82,27 @@ def _fields_of(cls: type[cst.CSTNode]) -> tuple[str, ...]:
     return fields
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node_type(kind: type) -> bool:
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Yield the children of ``node`` that can hold code, in source order, skipping non-reference names."""
+    """Yield the children of ``node`` that can hold code, skipping names that are not references."""
     for name in _fields_of(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (list, tuple)):
+        kind = type(value)
+        if kind is list or kind is tuple:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if _is_node_type(type(item)):
                     yield item
+        elif _is_node_type(kind):
+            yield value
 
 
 def dotted_name(expr: cst.BaseExpression) -> str | None:
