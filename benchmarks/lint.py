@@ -2,8 +2,8 @@
 
     python benchmarks/lint.py [--lines 50000] [--keep DIR]
 
-Generates a corpus of realistic agent-workflow packages (workflows with steps, helpers they call across modules,
-SDK client wrappers, models, utilities no workflow reaches, a few real findings), then times:
+Generates a corpus of realistic agent-workflow packages (workflows with steps, helpers they call across
+modules, SDK client wrappers, models, utilities no workflow reaches, a few real findings), then times:
   1. libcst alone: ``libcst.parse_module`` of every file (reading included);
   2. the whole lint: discovery, parsing, indexing, call graph, rules, positions of findings.
 Each is the best of ``--repeat`` runs. Prints lines/s for both and the ratio (target: lint <= 2x parse).
@@ -21,8 +21,8 @@ import libcst as cst
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from portaflow.lint.config import LintConfig  # noqa: E402
-from portaflow.lint.runner import lint  # noqa: E402
+from portaflow.lint.config import LintConfig
+from portaflow.lint.runner import lint
 
 FLOWS = '''\
 """Workflows of the {name} agent."""
@@ -128,7 +128,8 @@ TEMPLATES = {{
 
 
 def build_messages(ticket: dict, system: str) -> list:
-    return [{{"role": "system", "content": system}}, {{"role": "user", "content": text.clean(ticket["body"])}}]
+    user = {{"role": "user", "content": text.clean(ticket["body"])}}
+    return [{{"role": "system", "content": system}}, user]
 
 
 def priority_of(ticket: Ticket, label: dict) -> int:
@@ -275,11 +276,11 @@ def {prefix}_{i}(values: list, factor: float = 1.5) -> dict:
     return dict(ordered)
 '''
 
-FINDINGS = '''
+FINDINGS = """
 
 def deadline_local(hours: int) -> float:
     return time.time() + hours * 3600
-'''
+"""
 
 
 def generate(root: Path, target_lines: int) -> list[Path]:
@@ -326,7 +327,8 @@ def time_lint(root: Path) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", metavar="DIR", help="write the corpus here and keep it")

@@ -149,7 +149,8 @@ def _bind_assign(scope: Scope, node: cst.CSTNode) -> bool:
 
 def _bind_ann_assign(scope: Scope, node: cst.CSTNode) -> bool:
     assert isinstance(node, cst.AnnAssign)
-    _bind_target(scope, node.target, Binding("assign", value=node.value, annotation=node.annotation.annotation))
+    binding = Binding("assign", value=node.value, annotation=node.annotation.annotation)
+    _bind_target(scope, node.target, binding)
     return True
 
 
