@@ -37,10 +37,26 @@ def fixed_source(info: ModuleInfo, fixes: Sequence[Fix]) -> str:
         context = CodemodContext()
         for ref in sorted(refs, key=lambda r: (r.module, r.obj or "", r.asname or "")):
             RemoveImportsVisitor.remove_unused_import(context, ref.module, ref.obj, ref.asname)
-        new_module = RemoveImportsVisitor(context).transform_module(cst.parse_module(new_module.code))
+        before = cst.parse_module(new_module.code)
+        new_module = _keep_blank_lines(before, RemoveImportsVisitor(context).transform_module(before))
     code = new_module.code
     cst.parse_module(code)  # a fix must never produce a file that does not parse
     return code
+
+
+def _keep_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Give the blank lines and comments above a removed top-level import to the statement that follows it."""
+    old = [before.code_for_node(stmt) for stmt in before.body]
+    new = [after.code_for_node(stmt) for stmt in after.body]
+    body = list(after.body)
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag != "delete" or j1 >= len(body):
+            continue
+        lines = [line for stmt in before.body[i1:i2] for line in stmt.leading_lines]
+        if lines:
+            body[j1] = body[j1].with_changes(leading_lines=[*lines, *body[j1].leading_lines])
+    return after.with_changes(body=body)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
