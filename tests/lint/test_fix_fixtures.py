@@ -1,4 +1,4 @@
-"""--fix on before/after fixture files: the result matches, parses, and lints clean where everything was fixable."""
+"""--fix on before/after fixture files: the result matches, parses, and lints clean when all was fixable."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def test_a_helper_without_a_context_is_reported_not_fixed(
     assert code == 1
     out = capsys.readouterr().out
     assert out.startswith("Fixed 1 finding.\nThese could not be fixed automatically:\n")
-    assert "helper_without_context.py:7:12: PF101 `datetime.datetime.now()`" in out
+    assert "helper_without_context.py:8:12: PF101 `datetime.datetime.now()`" in out
     assert "no workflow Context is in scope" in out
     fixed = target.read_text()
     assert fixed == (FIXTURES / "helper_without_context.after.py").read_text()
