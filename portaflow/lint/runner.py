@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import deque
 from collections.abc import Sequence
@@ -101,6 +102,21 @@ def discover(paths: Sequence[Path], config: LintConfig) -> list[Path]:
 
 
 def lint(paths: Sequence[Path], config: LintConfig, *, cwd: Path | None = None) -> LintResult:
+    """Lint ``paths``, with the cyclic garbage collector paused.
+
+    Parsed trees are millions of small objects without reference cycles, kept alive until the end; with the
+    collector running, each full collection scans them all again (a third of the run time on a large tree).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(paths, config, cwd=cwd)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _lint(paths: Sequence[Path], config: LintConfig, *, cwd: Path | None) -> LintResult:
     cwd = (cwd or Path.cwd()).resolve()
     files = discover(paths, config)
     project = Project(
