@@ -1,29 +1,18 @@
-"""Shared helpers for the lint tests: write small projects to a temporary folder and lint them."""
+"""Fixtures of the lint tests."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from portaflow.lint.config import LintConfig  # noqa: E402
-from portaflow.lint.runner import Finding, lint  # noqa: E402
+from lint_helpers import LintTree, write_tree
 
-
-def write_tree(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-
-LintTree = Callable[..., list[Finding]]
+from portaflow.lint.config import LintConfig
+from portaflow.lint.runner import Finding, lint
 
 
 @pytest.fixture
@@ -39,7 +28,3 @@ def lint_tree(tmp_path: Path) -> LintTree:
         return lint(targets, settings, cwd=tmp_path).findings
 
     return run
-
-
-def codes_and_lines(findings: list[Finding]) -> list[tuple[str, int]]:
-    return sorted((f.code, f.line) for f in findings)

@@ -3,7 +3,7 @@ code."""
 
 from __future__ import annotations
 
-from conftest import LintTree, codes_and_lines
+from lint_helpers import LintTree, codes_and_lines
 
 WF_HEADER = "from portaflow import workflow, step\n"
 

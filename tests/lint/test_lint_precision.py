@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import LintTree, codes_and_lines
+from lint_helpers import LintTree, codes_and_lines
 
 HEADER = "from portaflow import workflow, step, Context, StepFailed\n"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from conftest import codes_and_lines, write_tree
+from lint_helpers import codes_and_lines, write_tree
 
 from portaflow.lint.config import LintConfig
 from portaflow.lint.fixes import fixed_source

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from lint_helpers import REPO_ROOT
 
 from portaflow.lint.config import LintConfig
 from portaflow.lint.docs import render

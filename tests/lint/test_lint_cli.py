@@ -11,7 +11,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from conftest import REPO_ROOT, write_tree
+from lint_helpers import REPO_ROOT, write_tree
 
 from portaflow.lint.cli import add_parser, main
 
