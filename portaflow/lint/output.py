@@ -23,12 +23,11 @@ def format_text(findings: Sequence[Finding], *, show_summary: bool = True, fix_h
         lines.append(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}")
         if f.chain:
             first = f.chain[0]
-            lines.append(f"  in workflow `{_short(first.caller)}`:")
+            lines.append(f"  in workflow `{first.caller_name or _short(first.caller)}`:")
             for link in f.chain:
-                lines.append(
-                    f"    {link.path}:{link.line}:{link.col}: `{_short(link.caller)}` calls "
-                    f"`{_short(link.callee)}`"
-                )
+                caller = link.caller_name or _short(link.caller)
+                callee = link.callee_name or _short(link.callee)
+                lines.append(f"    {link.path}:{link.line}:{link.col}: `{caller}` calls `{callee}`")
         elif f.function is not None:
             lines.append(f"  in workflow `{_short(f.function)}`")
         others = len(f.workflows) - 1

@@ -33,6 +33,8 @@ class ChainLink:
     path: str
     line: int
     col: int
+    caller_name: str = ""  # as written in the code: function or Class.method
+    callee_name: str = ""
 
 
 @dataclass(slots=True)
@@ -237,6 +239,8 @@ def _to_finding(
                 edge.caller.module.display_path,
                 call_line,
                 call_col,
+                edge.caller.display,
+                edge.callee.display,
             )
         )
     workflows = tuple(w.qualname for w in reached_by.get(function, [function]))

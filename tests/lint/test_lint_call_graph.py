@@ -321,3 +321,21 @@ def test_a_file_that_is_not_valid_utf8_is_reported(lint_tree: LintTree, tmp_path
     (tmp_path / "latin.py").write_bytes(b"x = '\xe9'\n")
     findings = lint_tree({})
     assert [(f.path, f.code) for f in findings] == [("latin.py", "PF001")]
+
+
+def test_the_chain_names_methods_by_class_and_star_imports_are_followed(lint_tree: LintTree) -> None:
+    findings = lint_tree(
+        {
+            "app/__init__.py": "",
+            "app/util.py": "import time\n\nclass Backoff:\n    def wait(self, n):\n        time.sleep(n)\n",
+            "app/flows.py": WF_HEADER
+            + "from app.util import *\n\n@workflow\ndef wf(ctx, n):\n    Backoff().wait(n)\n",
+        }
+    )
+    assert codes_and_lines(findings) == [("PF104", 5)]
+    (link,) = findings[0].chain
+    assert (link.caller_name, link.callee_name, link.callee) == (
+        "wf",
+        "Backoff.wait",
+        "app.util.Backoff.wait",
+    )

@@ -277,9 +277,7 @@ def wf(ctx):
                     checker.context_name, call, callee, template("{ctx}.random()"), "{ctx}.random()"
                 )
                 return (Report(call, message, fix, reason),)
-            return (
-                Report(call, message, None, "derive it from `ctx.random()` or `random.Random(ctx.random())`"),
-            )
+            return (Report(call, message),)
         return ()
 
 
