@@ -94,6 +94,11 @@ def run(args: argparse.Namespace) -> int:
         config = _load_config(args, cwd)
         paths = [Path(p) for p in (args.paths or ["."])]
         result = lint(paths, config, cwd=cwd)
+        for problem in result.internal_errors:
+            print(
+                f"portaflow lint: internal error, not checked: {problem} (please report this)",
+                file=sys.stderr,
+            )
         if args.diff:
             return _exit(args, _run_diff(result))
         if args.fix:

@@ -67,6 +67,7 @@ class LintResult:
     files: int
     lines: int
     modules: dict[Path, ModuleInfo]
+    internal_errors: list[str] = field(default_factory=list)  # functions the engine failed to check (a bug)
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -137,11 +138,19 @@ def _lint(paths: Sequence[Path], config: LintConfig, *, cwd: Path | None) -> Lin
     workflows = project.workflows()
     analyses: dict[FunctionInfo, FunctionAnalysis] = {}
     pending: deque[FunctionInfo] = deque(workflows)
+    internal_errors: list[str] = []
     while pending:
         function = pending.popleft()
         if function in analyses:
             continue
-        analysis = analyze_function(resolver, ruleset, function)
+        try:
+            analysis = analyze_function(resolver, ruleset, function)
+        except (RecursionError, ValueError, TypeError, AttributeError, KeyError, AssertionError) as exc:
+            # a construct the engine does not understand must not hide the other functions' findings
+            internal_errors.append(
+                f"{function.module.display_path}: {function.qualname}: {type(exc).__name__}: {exc}"
+            )
+            analysis = FunctionAnalysis(function)
         analyses[function] = analysis
         pending.extend(edge.callee for edge in analysis.edges if edge.callee not in analyses)
 
@@ -175,7 +184,7 @@ def _lint(paths: Sequence[Path], config: LintConfig, *, cwd: Path | None) -> Lin
         )
     findings.sort(key=lambda f: (f.path, f.line, f.col, f.code))
     lines = sum(info.text.count("\n") for info in project.by_path.values() if info.reported)
-    return LintResult(findings, len(files), lines, project.by_path)
+    return LintResult(findings, len(files), lines, project.by_path, internal_errors)
 
 
 def _chains(

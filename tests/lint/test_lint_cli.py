@@ -311,3 +311,23 @@ def test_python_dash_m_runs_without_importing_the_linted_code(tmp_path: Path) ->
     assert proc.returncode == 1, proc.stderr
     assert "PF101" in proc.stdout and "PF105" in proc.stdout
     assert not marker.exists()
+
+
+def test_an_engine_failure_in_one_function_is_reported_and_the_rest_still_checked(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import portaflow.lint.runner as runner
+
+    real = runner.analyze_function
+
+    def flaky(resolver, ruleset, function):  # type: ignore[no-untyped-def]
+        if function.qualname == "broken.wf":
+            raise RecursionError("too deep")
+        return real(resolver, ruleset, function)
+
+    monkeypatch.setattr(runner, "analyze_function", flaky)
+    write_tree(project, {"flows.py": FLOWS, "broken.py": FLOWS})
+    assert run_cli("--select", "PF101") == 1
+    captured = capsys.readouterr()
+    assert "flows.py:7:15: PF101" in captured.out
+    assert "internal error, not checked: broken.py: broken.wf: RecursionError: too deep" in captured.err
