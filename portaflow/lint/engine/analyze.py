@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from portaflow.lint.engine.index import ClassInfo, FunctionInfo, ModuleInfo
+from portaflow.lint.engine.index import FunctionInfo, ModuleInfo
 from portaflow.lint.engine.resolve import (
     ClassRef,
-    ContextRef,
     External,
     FunctionRef,
     InstanceRef,
@@ -23,7 +22,7 @@ from portaflow.lint.engine.resolve import (
     function_scope,
     unwrap_optional,
 )
-from portaflow.lint.engine.walk import children, dotted_name
+from portaflow.lint.engine.walk import children
 from portaflow.lint.rules.base import Fix, Report, Rule
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -348,17 +347,3 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
 
 def analyze_function(resolver: Resolver, ruleset: RuleSet, function: FunctionInfo) -> FunctionAnalysis:
     return Checker(resolver, ruleset, function).run()
-
-
-def context_is_resolved(resolved: Resolved) -> bool:
-    return isinstance(resolved, ContextRef)
-
-
-def class_of(resolved: Resolved) -> ClassInfo | None:
-    if isinstance(resolved, (ClassRef, InstanceRef)):
-        return resolved.cls
-    return None
-
-
-def callee_dotted(call: cst.Call) -> str | None:
-    return dotted_name(call.func)

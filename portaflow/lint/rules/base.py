@@ -7,7 +7,7 @@ other nodes. Rules return or report findings through the :class:`Checker` they a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
@@ -57,7 +57,6 @@ class RuleDoc:
     fix: str
     bad: str
     good: str
-    extra_codes: Sequence[str] = field(default_factory=tuple)
 
 
 class Rule:

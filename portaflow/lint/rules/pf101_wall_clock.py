@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -19,7 +19,7 @@ _TIMESTAMP = template("{ctx}.now().timestamp()")
 _NANOS = template("int({ctx}.now().timestamp() * 1_000_000_000)")
 
 # qualified name -> (fix template or None, what the fix writes, why there is no fix)
-_ALWAYS: dict[str, tuple[object, str]] = {
+_ALWAYS: dict[str, tuple[Callable[[str, cst.CSTNode], cst.BaseExpression], str]] = {
     "time.time": (_TIMESTAMP, "{ctx}.now().timestamp()"),
     "time.monotonic": (_TIMESTAMP, "{ctx}.now().timestamp()"),
     "time.perf_counter": (_TIMESTAMP, "{ctx}.now().timestamp()"),
@@ -306,7 +306,7 @@ def wf(ctx):
         entry = _ALWAYS.get(qname)
         if entry is not None:
             build, shown = entry
-            fix, reason = context_fix(checker.context_name, call, callee, build, shown)  # type: ignore[arg-type]
+            fix, reason = context_fix(checker.context_name, call, callee, build, shown)
             return (Report(call, message, fix, reason),)
         if qname == "datetime.datetime.now":
             zone = arg_or_none(call, 0, "tz")
