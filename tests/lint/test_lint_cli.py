@@ -80,7 +80,8 @@ def test_text_output_shows_the_call_chain(project: Path, capsys: pytest.CaptureF
         "  in workflow `wf`:",
         "    flows.py:6:12: `wf` calls `stamp`",
         "  help: use `ctx.uuid4()` (recorded in the history), or `ctx.idempotency_key()` for a step's key; "
-        "no automatic fix here: no workflow Context is in scope (pass the workflow's ctx into this function)",
+        "no automatic fix here: no workflow Context is in scope "
+        "(pass the workflow's ctx to this function as a parameter annotated `Context`)",
     ]
 
 

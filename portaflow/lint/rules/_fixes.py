@@ -10,7 +10,8 @@ from portaflow.lint.engine.resolve import External, Resolved
 from portaflow.lint.rules.base import Fix
 
 NO_CONTEXT = (
-    "no automatic fix here: no workflow Context is in scope (pass the workflow's ctx into this function)"
+    "no automatic fix here: no workflow Context is in scope "
+    "(pass the workflow's ctx to this function as a parameter annotated `Context`)"
 )
 
 
