@@ -1,6 +1,7 @@
 """Settings: ``[tool.portaflow.lint]`` in pyproject.toml, merged with command-line options.
 
-Keys: ``select``, ``ignore``, ``extend-select``, ``per-file-ignores``, ``exclude``. Rule selectors are codes
+Keys: ``select``, ``ignore``, ``extend-select``, ``per-file-ignores``, ``exclude`` and ``extend-exclude``
+(both add to the built-in excludes). Rule selectors are codes
 (``PF101``), prefixes (``PF1``, ``PF``) or ``ALL``; the longest matching selector wins, so ``select =
 ["PF1"]`` with ``ignore = ["PF101"]`` runs every PF1xx rule but PF101, and the reverse runs only PF101.
 Patterns (``exclude``, ``per-file-ignores``) are globs relative to the directory of the pyproject.toml; a
@@ -39,7 +40,9 @@ DEFAULT_EXCLUDES = (
     "venv",
 )
 
-_KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude"})
+_KNOWN_KEYS = frozenset(
+    {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"}
+)
 
 
 class ConfigError(Exception):
@@ -190,6 +193,8 @@ def load_config(pyproject: Path | None, codes: Sequence[str], default_root: Path
         )
     if "exclude" in table:
         config.exclude = _string_list(table["exclude"], f"{where} exclude")
+    if "extend-exclude" in table:
+        config.exclude += _string_list(table["extend-exclude"], f"{where} extend-exclude")
     if "per-file-ignores" in table:
         pfi = table["per-file-ignores"]
         if not isinstance(pfi, dict):

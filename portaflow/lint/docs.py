@@ -58,6 +58,7 @@ select = ["PF"]                       # default: all rules
 ignore = ["PF108"]
 extend-select = []
 exclude = ["legacy/", "scripts/*.py"] # added to the defaults (.venv, build, dist, node_modules, ...)
+extend-exclude = ["generated"]        # the same, for ruff habits
 
 [tool.portaflow.lint.per-file-ignores]
 "tests/*" = ["PF101", "PF104"]

@@ -198,6 +198,7 @@ def test_pyproject_select_ignore_exclude_and_per_file_ignores(
 select = ["PF1"]
 ignore = ["PF105"]
 exclude = ["legacy"]
+extend-exclude = ["generated"]
 
 [tool.portaflow.lint.per-file-ignores]
 "tests/*" = ["PF101"]
@@ -205,6 +206,7 @@ exclude = ["legacy"]
             "flows.py": FLOWS,
             "tests/test_flows.py": FLOWS,
             "legacy/old.py": FLOWS,
+            "generated/made.py": FLOWS,
         },
     )
     assert run_cli("--format", "json") == 1
