@@ -151,8 +151,8 @@ class _Scope:
         stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())
         return datetime.fromtimestamp(float(stamp), UTC)
 
-    def uuid4(self) -> str:
-        return str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4())))
+    def uuid4(self) -> uuid.UUID:
+        return uuid.UUID(str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4()))))
 
     def random(self) -> float:
         return float(self.ex.record_value(self, "random", _random.random))
