@@ -19,6 +19,7 @@ from typing import Any
 
 from portaflow.dsl.durations import format_duration, parse_duration
 from portaflow.dsl.errors import PortaflowError
+from portaflow.lint.cli import add_parser as add_lint_parser
 from portaflow.local_engine import Engine, RunStatus, default_db_path, load_target
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
@@ -299,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     db_option(p)
     p.set_defaults(handler=cmd_cancel)
+
+    add_lint_parser(sub)
     return parser
 
 

@@ -19,14 +19,14 @@ def echo(x: Any) -> Any:
 
 @workflow
 def values_then_wait(ctx: Context) -> dict[str, Any]:
-    now, uid, rnd = ctx.now(), ctx.uuid4(), ctx.random()
+    now, uid, rnd = ctx.now(), str(ctx.uuid4()), ctx.random()
     ctx.wait_for_event("go")
     return {
         "now": now.isoformat(),
         "aware": now.tzinfo is UTC,
         "uuid": uid,
         "random": rnd,
-        "again": [ctx.now().isoformat(), ctx.uuid4(), ctx.random()],
+        "again": [ctx.now().isoformat(), ctx.uuid4().hex, ctx.random()],
     }
 
 

@@ -5,6 +5,7 @@ Every method is recorded by the engine, so a replay sees the values the first ex
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -33,8 +34,8 @@ class Context:
         """The current time (aware, UTC), recorded so replay sees the same instant."""
         return self._scope("now").now()
 
-    def uuid4(self) -> str:
-        """A random UUID string, recorded."""
+    def uuid4(self) -> uuid.UUID:
+        """A random ``uuid.UUID``, recorded (use ``str(ctx.uuid4())`` to pass it to a step)."""
         return self._scope("uuid4").uuid4()
 
     def random(self) -> float:

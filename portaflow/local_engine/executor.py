@@ -96,6 +96,7 @@ def _user_site() -> str:
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
+_SCALARS = (str, int, float, bool)
 _ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
 _dumps = _ENCODER.encode
 
@@ -108,6 +109,8 @@ def _json_value(value: Any, what: str) -> tuple[Any, str]:
         raise WorkflowError(
             f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}"
         ) from None
+    if value is None or type(value) in _SCALARS:
+        return value, text  # already its own JSON form: decoding would give it back unchanged
     return json.loads(text), text
 
 
@@ -151,8 +154,8 @@ class _Scope:
         stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())
         return datetime.fromtimestamp(float(stamp), UTC)
 
-    def uuid4(self) -> str:
-        return str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4())))
+    def uuid4(self) -> uuid.UUID:
+        return uuid.UUID(str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4()))))
 
     def random(self) -> float:
         return float(self.ex.record_value(self, "random", _random.random))
@@ -386,8 +389,8 @@ class Executor:
                 self._dead = "store"
                 raise _Unwind("store", f"the database refused a write: {exc}") from None
             self.seq = seq
-            self.history.apply(seq, kind, key, name, data)
-            self.visited.add(key)
+            # live execution never looks a new record up again, so the replay index is not extended:
+            # it keeps describing exactly what was loaded, which is what the replay checks compare
 
     def _check_stall(self) -> None:
         if self._stall is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from portaflow.backends.aws.harness import AwsHarness
+from portaflow.backends.aws.pytest_plugin import portaflow_aws  # noqa: F401 - the fixture under test
 from portaflow.compiler.diagnostics import CompileError
 
 pytest.importorskip("moto")

@@ -209,7 +209,7 @@ def pipeline(ctx: Context, seed: int, width: int = 4) -> dict[str, Any]:
     second = flaky(seed)
     squares = ctx.map(square, list(range(seed, seed + width)), max_concurrency=2)
     ctx.sleep("50ms")
-    token = ctx.uuid4()
+    token = str(ctx.uuid4())
     left, right = ctx.parallel(lambda: fetch(seed + 100), lambda: flaky(seed + 200))
     stamped = stamp(token, seed)
     summary = combine([first, second, squares, left, right, stamped])

@@ -1,0 +1,682 @@
+"""Scopes and qualified-name resolution over the libcst tree.
+
+A name is resolved the way Python resolves it: the innermost function scope that binds it anywhere
+(assignment, parameter, import, ``for`` target, ``with ... as``, ``except ... as``, walrus, ``del``, ``def``,
+``class``) wins, class bodies are skipped from inside methods, then module-level names, then builtins. So
+``random = 3`` or a parameter called ``random`` hides the module, ``from time import time as now`` makes
+``now()`` mean ``time.time``, and ``import datetime as dt`` makes ``dt.datetime.now`` mean
+``datetime.datetime.now``. Names imported from other modules of the linted tree resolve to their functions,
+classes and variables there."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import libcst as cst
+
+from portaflow.lint.engine.index import (
+    ClassInfo,
+    FunctionInfo,
+    FunctionKind,
+    ImportRef,
+    ModBinding,
+    ModuleInfo,
+    absolute_module,
+    target_names,
+)
+from portaflow.lint.engine.project import Project, is_step_decorator, is_workflow_decorator
+from portaflow.lint.engine.walk import children, dotted_name
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+_MAX_DEPTH = 12
+
+
+# -- what an expression can resolve to -----------------------------------------------------------------------
+class Resolved:
+    __slots__ = ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class External(Resolved):
+    """Something outside the linted tree, by qualified name; ``X()`` in it marks an instance made by X."""
+
+    qname: str
+    import_ref: ImportRef | None = None
+    origin_call: cst.Call | None = None  # the call in checked code that created the instance, if any
+    shared: bool = False  # an instance created at import time and kept in a module-level variable
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FunctionRef(Resolved):
+    func: FunctionInfo
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ClassRef(Resolved):
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class InstanceRef(Resolved):
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ModuleRef(Resolved):
+    module: ModuleInfo
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ContextRef(Resolved):
+    name: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Variable(Resolved):
+    """A variable whose value is not a known object: its values and annotations are kept for rules."""
+
+    name: str
+    values: tuple[cst.BaseExpression, ...]
+    annotations: tuple[cst.BaseExpression, ...]
+    scope: Scope | None  # None: a module-level variable of ``module``
+    module: ModuleInfo
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Unknown(Resolved):
+    pass
+
+
+UNKNOWN = Unknown()
+
+
+# -- scopes --------------------------------------------------------------------------------------------------
+@dataclass(eq=False, slots=True)
+class Binding:
+    kind: Literal["param", "import", "def", "class", "assign", "other"]
+    value: cst.BaseExpression | None = None
+    annotation: cst.BaseExpression | None = None
+    target: str | None = None
+    import_ref: ImportRef | None = None
+    is_context: bool = False
+    self_of: ClassInfo | None = None
+    cls_of: ClassInfo | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Scope:
+    kind: Literal["function", "lambda", "comprehension", "class"]
+    parent: Scope | None
+    module: ModuleInfo
+    node: cst.CSTNode
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    nonlocal_names: set[str] = field(default_factory=set)
+    context_name: str | None = None  # the workflow Context visible here, if any
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def is_local(self, name: str) -> bool:
+        return name in self.bindings and name not in self.global_names and name not in self.nonlocal_names
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _bind_target(scope: Scope, target: cst.BaseExpression, binding: Binding) -> None:
+    for name in target_names(target):
+        scope.bind(name.value, binding)
+
+
+def _bind_def(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.FunctionDef, cst.ClassDef))
+    scope.bind(node.name.value, Binding("def" if isinstance(node, cst.FunctionDef) else "class"))
+    return False
+
+
+def _bind_assign(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Assign)
+    single = len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)
+    for t in node.targets:
+        _bind_target(scope, t.target, Binding("assign", value=node.value if single else None))
+    return True
+
+
+def _bind_ann_assign(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.AnnAssign)
+    binding = Binding("assign", value=node.value, annotation=node.annotation.annotation)
+    _bind_target(scope, node.target, binding)
+    return True
+
+
+def _bind_other_target(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.AugAssign, cst.For, cst.Del))
+    _bind_target(scope, node.target, Binding("other"))
+    return True
+
+
+def _bind_with_item(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.WithItem)
+    if node.asname is not None:
+        single = isinstance(node.asname.name, cst.Name)
+        _bind_target(scope, node.asname.name, Binding("assign", value=node.item if single else None))
+    return True
+
+
+def _bind_handler(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler))
+    if node.name is not None and isinstance(node.name.name, cst.Name):
+        scope.bind(node.name.name.value, Binding("other"))
+    return True
+
+
+def _bind_walrus(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.NamedExpr)
+    _bind_target(scope, node.target, Binding("assign", value=node.value))
+    return True
+
+
+def _bind_global(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Global)
+    scope.global_names.update(n.name.value for n in node.names)
+    return False
+
+
+def _bind_nonlocal(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Nonlocal)
+    scope.nonlocal_names.update(n.name.value for n in node.names)
+    return False
+
+
+def _bind_import(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.Import)
+    for alias in node.names:
+        full = dotted_name(alias.name) or ""
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            asname = alias.asname.name.value
+            scope.bind(asname, Binding("import", target=full, import_ref=ImportRef(full, None, asname)))
+        else:
+            first = full.split(".")[0]
+            scope.bind(first, Binding("import", target=first, import_ref=ImportRef(full, None, None)))
+    return False
+
+
+def _bind_import_from(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.ImportFrom)
+    if isinstance(node.names, cst.ImportStar):
+        return False
+    level = len(node.relative)
+    modname = dotted_name(node.module) if node.module is not None else None
+    base = absolute_module(scope.module, level, modname)
+    for alias in node.names:
+        obj = dotted_name(alias.name) or ""
+        local, asname = obj, None
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = asname = alias.asname.name.value
+        ref = ImportRef("." * level + (modname or ""), obj, asname)
+        scope.bind(local, Binding("import", target=f"{base}.{obj}" if base else obj, import_ref=ref))
+    return False
+
+
+def _bind_match_name(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, (cst.MatchAs, cst.MatchStar))
+    if node.name is not None:
+        scope.bind(node.name.value, Binding("other"))
+    return True
+
+
+def _bind_match_mapping(scope: Scope, node: cst.CSTNode) -> bool:
+    assert isinstance(node, cst.MatchMapping)
+    if node.rest is not None:
+        scope.bind(node.rest.value, Binding("other"))
+    return True
+
+
+def _stop(scope: Scope, node: cst.CSTNode) -> bool:
+    return False
+
+
+# node type -> records its bindings; returns whether to look inside it
+_BINDERS: dict[type[cst.CSTNode], Callable[[Scope, cst.CSTNode], bool]] = {
+    cst.FunctionDef: _bind_def,
+    cst.ClassDef: _bind_def,
+    cst.Lambda: _stop,
+    cst.ListComp: _stop,
+    cst.SetComp: _stop,
+    cst.DictComp: _stop,
+    cst.GeneratorExp: _stop,
+    cst.Assign: _bind_assign,
+    cst.AnnAssign: _bind_ann_assign,
+    cst.AugAssign: _bind_other_target,
+    cst.For: _bind_other_target,
+    cst.Del: _bind_other_target,
+    cst.WithItem: _bind_with_item,
+    cst.ExceptHandler: _bind_handler,
+    cst.ExceptStarHandler: _bind_handler,
+    cst.NamedExpr: _bind_walrus,
+    cst.Global: _bind_global,
+    cst.Nonlocal: _bind_nonlocal,
+    cst.Import: _bind_import,
+    cst.ImportFrom: _bind_import_from,
+    cst.MatchAs: _bind_match_name,
+    cst.MatchStar: _bind_match_name,
+    cst.MatchMapping: _bind_match_mapping,
+}
+
+
+def collect_bindings(scope: Scope, roots: Sequence[cst.CSTNode]) -> None:
+    """Record every name bound in ``roots`` (not in nested functions, classes, lambdas, comprehensions)."""
+    stack: list[cst.CSTNode] = list(roots)
+    binders = _BINDERS
+    while stack:
+        node = stack.pop()
+        binder = binders.get(type(node))
+        if binder is not None and not binder(scope, node):
+            continue
+        stack.extend(children(node))
+
+
+def _params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def function_scope(
+    node: cst.FunctionDef | cst.Lambda,
+    parent: Scope | None,
+    module: ModuleInfo,
+    resolver: Resolver,
+    *,
+    info: FunctionInfo | None = None,
+) -> Scope:
+    kind: Literal["function", "lambda"] = "lambda" if isinstance(node, cst.Lambda) else "function"
+    scope = Scope(kind, parent, module, node)
+    context_param = info.context_param if info is not None and info.kind == "workflow" else None
+    for index, param in enumerate(_params(node.params)):
+        name = param.name.value
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        binding = Binding("param", annotation=annotation)
+        if info is not None and info.cls is not None and index == 0 and not info.is_static:
+            if info.is_classmethod:
+                binding.cls_of = info.cls
+            else:
+                binding.self_of = info.cls
+        elif name == context_param or (
+            annotation is not None and resolver.is_context_annotation(annotation, parent, module)
+        ):
+            binding.is_context = True
+            scope.context_name = name
+        scope.bind(name, binding)
+    collect_bindings(scope, [node.body])
+    _inherit_context(scope)
+    return scope
+
+
+def _inherit_context(scope: Scope) -> None:
+    if scope.context_name is None and scope.parent is not None:
+        inherited = scope.parent.context_name
+        if inherited is not None and not scope.is_local(inherited):
+            scope.context_name = inherited
+
+
+def comprehension_scope(
+    node: cst.ListComp | cst.SetComp | cst.DictComp | cst.GeneratorExp,
+    parent: Scope | None,
+    module: ModuleInfo,
+) -> Scope:
+    scope = Scope("comprehension", parent, module, node)
+    comp: cst.CompFor | None = node.for_in
+    while comp is not None:
+        _bind_target(scope, comp.target, Binding("other"))
+        comp = comp.inner_for_in
+    _inherit_context(scope)
+    return scope
+
+
+def class_scope(node: cst.ClassDef, parent: Scope | None, module: ModuleInfo) -> Scope:
+    scope = Scope("class", parent, module, node)
+    collect_bindings(scope, [node.body])
+    _inherit_context(scope)
+    return scope
+
+
+# -- the resolver --------------------------------------------------------------------------------------------
+class Resolver:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._qualified_cache: dict[tuple[str, Path | None], Resolved] = {}
+
+    # qualified names across the project
+    def resolve_qualified(self, qname: str, near: ModuleInfo | None, depth: int = 0) -> Resolved:
+        key = (qname, near.root if near is not None else None)
+        cached = self._qualified_cache.get(key)
+        if cached is not None:
+            return cached
+        result = self._resolve_qualified(qname, near, depth)
+        self._qualified_cache[key] = result
+        return result
+
+    def _resolve_qualified(self, qname: str, near: ModuleInfo | None, depth: int) -> Resolved:
+        if depth > _MAX_DEPTH:
+            return External(qname)
+        parts = qname.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = self.project.find_module(".".join(parts[:cut]), near)
+            if module is None:
+                continue
+            result: Resolved = ModuleRef(module)
+            for attr in parts[cut:]:
+                result = self.attribute(result, attr, depth + 1)
+            return result
+        return External(qname)
+
+    def module_member(self, module: ModuleInfo, name: str, depth: int = 0) -> Resolved:
+        bindings = module.bindings.get(name)
+        if bindings:
+            return self._module_binding(module, name, bindings, depth)
+        sub = self.project.find_module(f"{module.name}.{name}", module)
+        if sub is not None:
+            return ModuleRef(sub)
+        for star in module.star_imports:
+            star_module = self.project.find_module(star, module)
+            if star_module is not None and star_module is not module and depth < _MAX_DEPTH:
+                found = self.module_member(star_module, name, depth + 1)
+                if not isinstance(found, Unknown):
+                    return found
+        return UNKNOWN
+
+    def _module_binding(
+        self, module: ModuleInfo, name: str, bindings: list[ModBinding], depth: int
+    ) -> Resolved:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        last = bindings[-1]
+        if all(b.kind == "assign" for b in bindings):
+            if len(bindings) == 1 and last.value is not None and self._aliasable(last.value):
+                value = self.resolve_expr(last.value, None, module, depth + 1)
+                if isinstance(value, External) and value.origin_call is not None:
+                    return External(value.qname, value.import_ref, None, shared=True)  # made at import time
+                if not isinstance(value, (Unknown, ContextRef, Variable)):
+                    return value
+            return Variable(
+                name,
+                tuple(b.value for b in bindings if b.value is not None),
+                tuple(b.annotation for b in bindings if b.annotation is not None),
+                None,
+                module,
+            )
+        if last.kind == "def" and last.function is not None:
+            return FunctionRef(last.function)
+        if last.kind == "class" and last.cls is not None:
+            return ClassRef(last.cls)
+        if last.kind == "import" and last.target is not None:
+            resolved = self.resolve_qualified(last.target, module, depth + 1)
+            if isinstance(resolved, External) and last.import_ref is not None:
+                return External(resolved.qname, last.import_ref)
+            return resolved
+        return UNKNOWN
+
+    @staticmethod
+    def _aliasable(value: cst.BaseExpression) -> bool:
+        """Values that name an object (an alias or an instance) rather than a container."""
+        if isinstance(value, (cst.Name, cst.Attribute, cst.Await)):
+            return True
+        if isinstance(value, cst.BinaryOperation):
+            return isinstance(value.operator, cst.Divide)
+        if isinstance(value, cst.Call):
+            return dotted_name(value.func) not in {
+                "list",
+                "dict",
+                "set",
+                "frozenset",
+                "bytearray",
+                "defaultdict",
+                "collections.defaultdict",
+                "OrderedDict",
+                "deque",
+                "Counter",
+            }
+        return False
+
+    # names inside functions
+    def lookup(self, name: str, scope: Scope | None, module: ModuleInfo, depth: int = 0) -> Resolved:
+        current = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            if name in current.global_names:
+                break
+            if name in current.nonlocal_names:
+                current = current.parent
+                first = False
+                continue
+            bindings = current.bindings.get(name)
+            if bindings:
+                return self._local_binding(name, bindings, current, depth)
+            current = current.parent
+            first = False
+        if name in module.bindings or module.star_imports:
+            member = self.module_member(module, name, depth)
+            if not isinstance(member, Unknown) or name in module.bindings:
+                return member
+        if name in BUILTIN_NAMES:
+            return External(f"builtins.{name}")
+        return UNKNOWN
+
+    def _local_binding(self, name: str, bindings: list[Binding], scope: Scope, depth: int) -> Resolved:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        if len(bindings) == 1:
+            b = bindings[0]
+            if b.kind == "param":
+                if b.is_context:
+                    return ContextRef(name)
+                if b.self_of is not None:
+                    return InstanceRef(b.self_of)
+                if b.cls_of is not None:
+                    return ClassRef(b.cls_of)
+                if b.annotation is not None:
+                    typed = self.annotation_type(b.annotation, scope.parent, scope.module, depth + 1)
+                    if not isinstance(typed, Unknown):
+                        return typed
+                return Variable(
+                    name, (), tuple(a for a in [b.annotation] if a is not None), scope, scope.module
+                )
+            if b.kind == "import" and b.target is not None:
+                resolved = self.resolve_qualified(b.target, scope.module, depth + 1)
+                if isinstance(resolved, External):
+                    return External(resolved.qname, b.import_ref)
+                return resolved
+            if b.kind == "assign" and b.value is not None and self._aliasable(b.value):
+                value = self.resolve_expr(b.value, scope, scope.module, depth + 1)
+                if not isinstance(value, Unknown):
+                    return value
+        values = tuple(b.value for b in bindings if b.kind == "assign" and b.value is not None)
+        annotations = tuple(b.annotation for b in bindings if b.annotation is not None)
+        if all(b.kind in ("assign", "param") for b in bindings):
+            return Variable(name, values, annotations, scope, scope.module)
+        return Variable(name, (), annotations, scope, scope.module) if annotations else UNKNOWN
+
+    # expressions
+    def resolve_expr(
+        self, expr: cst.BaseExpression, scope: Scope | None, module: ModuleInfo, depth: int = 0
+    ) -> Resolved:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(expr, cst.Name):
+            return self.lookup(expr.value, scope, module, depth)
+        if isinstance(expr, cst.Attribute):
+            base = self.resolve_expr(expr.value, scope, module, depth + 1)
+            return self.attribute(base, expr.attr.value, depth + 1)
+        if isinstance(expr, cst.Call):
+            callee = self.resolve_expr(expr.func, scope, module, depth + 1)
+            return self.call_result(callee, expr, depth + 1)
+        if isinstance(expr, cst.Await):
+            return self.resolve_expr(expr.expression, scope, module, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            left = self.resolve_expr(expr.left, scope, module, depth + 1)
+            if isinstance(left, External) and left.qname.endswith("()"):
+                return left  # Path("a") / "b" is a Path
+        return UNKNOWN
+
+    def attribute(self, base: Resolved, attr: str, depth: int = 0) -> Resolved:
+        if isinstance(base, External):
+            return External(f"{base.qname}.{attr}", base.import_ref, base.origin_call, base.shared)
+        if isinstance(base, ModuleRef):
+            return self.module_member(base.module, attr, depth)
+        if isinstance(base, (ClassRef, InstanceRef)):
+            method = self.find_method(base.cls, attr)
+            if method is not None:
+                return FunctionRef(method)
+            if isinstance(base, InstanceRef):
+                annotation = self._class_attribute(base.cls, attr)
+                if annotation is not None:
+                    return self.annotation_type(annotation, None, base.cls.module, depth + 1)
+        return UNKNOWN
+
+    def call_result(self, callee: Resolved, call: cst.Call, depth: int = 0) -> Resolved:
+        if isinstance(callee, External):
+            return External(f"{callee.qname}()", callee.import_ref, call)
+        if isinstance(callee, ClassRef):
+            return InstanceRef(callee.cls)
+        if isinstance(callee, FunctionRef) and callee.func.node.returns is not None:
+            return self.annotation_type(
+                callee.func.node.returns.annotation, None, callee.func.module, depth + 1
+            )
+        return UNKNOWN
+
+    def annotation_type(
+        self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo, depth: int = 0
+    ) -> Resolved:
+        """The kind of value an annotation describes (an instance of a class), or Unknown."""
+        inner = unwrap_optional(annotation)
+        if inner is None:
+            return UNKNOWN
+        if isinstance(inner, cst.Subscript):
+            inner = inner.value
+        target = self.resolve_expr(inner, scope, module, depth + 1)
+        if isinstance(target, ClassRef):
+            return InstanceRef(target.cls)
+        if isinstance(target, External):
+            if target.qname.startswith("builtins.") or target.qname.startswith("typing."):
+                return UNKNOWN
+            return External(f"{target.qname}()", target.import_ref, None)
+        return UNKNOWN
+
+    # classes
+    def find_method(self, cls: ClassInfo, name: str, depth: int = 0) -> FunctionInfo | None:
+        method = cls.methods.get(name)
+        if method is not None or depth > _MAX_DEPTH:
+            return method
+        for base in self.bases(cls):
+            found = self.find_method(base, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _class_attribute(self, cls: ClassInfo, name: str, depth: int = 0) -> cst.BaseExpression | None:
+        annotation = cls.attributes.get(name)
+        if annotation is not None or depth > _MAX_DEPTH:
+            return annotation
+        for base in self.bases(cls):
+            found = self._class_attribute(base, name, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def bases(self, cls: ClassInfo) -> Iterator[ClassInfo]:
+        for arg in cls.node.bases:
+            if arg.keyword is None:
+                base = self.resolve_expr(arg.value, None, cls.module)
+                if isinstance(base, ClassRef) and base.cls is not cls:
+                    yield base.cls
+
+    # decorators and context
+    def decorator_qname(self, decorator: cst.Decorator, module: ModuleInfo) -> str | None:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        root = dotted.split(".")[0]
+        if root not in module.bindings and not module.star_imports and root in ("workflow", "step"):
+            return f"portaflow.{dotted}"  # an unimported bare @workflow/@step: the DSL's
+        resolved = self.resolve_expr(expr, None, module)
+        if isinstance(resolved, External):
+            return resolved.qname
+        if isinstance(resolved, FunctionRef):
+            return resolved.func.qualname
+        return None
+
+    def function_kind(self, func: FunctionInfo) -> FunctionKind:
+        for decorator in func.node.decorators:
+            qname = self.decorator_qname(decorator, func.module)
+            if qname is None:
+                continue
+            if is_workflow_decorator(qname):
+                return "workflow"
+            if is_step_decorator(qname):
+                return "step"
+        return "function"
+
+    def is_step_def(self, node: cst.FunctionDef, scope: Scope | None, module: ModuleInfo) -> bool:
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            if isinstance(expr, cst.Call):
+                expr = expr.func
+            resolved = self.resolve_expr(expr, scope, module)
+            if isinstance(resolved, External) and is_step_decorator(resolved.qname):
+                return True
+            if isinstance(resolved, Unknown) and dotted_name(expr) == "step":
+                return True
+        return False
+
+    def is_context_annotation(
+        self, annotation: cst.BaseExpression, scope: Scope | None, module: ModuleInfo
+    ) -> bool:
+        inner = unwrap_optional(annotation)
+        if isinstance(inner, cst.SimpleString):
+            return inner.value.strip("'\"") in ("Context", "portaflow.Context")
+        if inner is None:
+            return False
+        dotted = dotted_name(inner)
+        if dotted is None or not dotted.endswith("Context"):
+            return False
+        resolved = self.resolve_expr(inner, scope, module)
+        if isinstance(resolved, External):
+            return resolved.qname.startswith("portaflow.") and resolved.qname.endswith(".Context")
+        return isinstance(resolved, Unknown) and dotted == "Context"
+
+
+def unwrap_optional(annotation: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``Optional[X]`` and ``X | None`` to ``X``; None for ``None`` itself."""
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        left, right = annotation.left, annotation.right
+        if isinstance(right, cst.Name) and right.value == "None":
+            return unwrap_optional(left)
+        if isinstance(left, cst.Name) and left.value == "None":
+            return unwrap_optional(right)
+        return annotation
+    if isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in (
+        "Optional",
+        "typing.Optional",
+    ):
+        first = annotation.slice[0].slice if annotation.slice else None
+        if isinstance(first, cst.Index):
+            return unwrap_optional(first.value)
+    if isinstance(annotation, cst.Name) and annotation.value == "None":
+        return None
+    return annotation

@@ -1,0 +1,53 @@
+"""Small builders shared by the rules' automatic fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from portaflow.lint.engine.resolve import External, Resolved
+from portaflow.lint.rules.base import Fix
+
+NO_CONTEXT = (
+    "no automatic fix here: no workflow Context is in scope "
+    "(pass the workflow's ctx to this function as a parameter annotated `Context`)"
+)
+
+
+def context_fix(
+    context: str | None,
+    node: cst.CSTNode,
+    callee: Resolved,
+    template: Callable[[str, cst.CSTNode], cst.BaseExpression],
+    shown: str,
+    also_unused: tuple[Resolved, ...] = (),
+) -> tuple[Fix | None, str | None]:
+    """A fix that rewrites ``node`` with the Context called ``context``; (None, reason) without one."""
+    if context is None:
+        return None, NO_CONTEXT
+    refs = tuple(
+        r.import_ref for r in (callee, *also_unused) if isinstance(r, External) and r.import_ref is not None
+    )
+
+    def build(updated: cst.CSTNode) -> cst.CSTNode:
+        return template(context, updated)
+
+    return Fix(node, build, f"replace with `{shown.format(ctx=context)}`", refs), None
+
+
+def template(code: str) -> Callable[[str, cst.CSTNode], cst.BaseExpression]:
+    """A fix template without arguments: ``"{ctx}.now().timestamp()"``."""
+
+    def build(context: str, _updated: cst.CSTNode) -> cst.BaseExpression:
+        return cst.parse_expression(code.format(ctx=context))
+
+    return build
+
+
+def unwrap_call(node: cst.CSTNode) -> cst.Call:
+    """The call inside a node being replaced (``await asyncio.sleep(1)`` is replaced as a whole)."""
+    if isinstance(node, cst.Await):
+        node = node.expression
+    assert isinstance(node, cst.Call)
+    return node

@@ -1,1 +1,0 @@
-pytest_plugins = ["portaflow.backends.aws.pytest_plugin"]
