@@ -575,6 +575,8 @@ class _WorkflowLowerer:
         self.finally_depth = 0
         self.nested_defs: dict[str, cst.FunctionDef] = {}
         self.handler_vars: list[str | None] = []
+        self.hoist: list[ir.Stmt] | None = None
+        self._hoisted = 0
         self.report = True
 
     # --------------------------------------------------------------------------------------------- entry
@@ -635,6 +637,7 @@ class _WorkflowLowerer:
         for _ in range(3):
             before = dict(self.types)
             self.assigned_types = {}
+            self._hoisted = 0
             self._lower_body(body_nodes)
             for k, v in self.assigned_types.items():
                 if k not in {p.name for p in ir_params} or self.types.get(k) == "any":
@@ -643,6 +646,7 @@ class _WorkflowLowerer:
                 break
         del self.fe.diags[n_diags:]
         self.report = True
+        self._hoisted = 0
         body = self._lower_body(body_nodes)
         return ir.WorkflowDef(
             name, node.name.value, self.ctx, tuple(ir_params), tuple(body), self.fe.pos(node)
@@ -725,8 +729,17 @@ class _WorkflowLowerer:
     def _lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for n in nodes:
-            with contextlib.suppress(_Unsupported):
-                out.extend(self._stmt(n))
+            saved = self.hoist
+            # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it
+            self.hoist = (
+                [] if not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef)) else None
+            )
+            try:
+                with contextlib.suppress(_Unsupported):
+                    lowered = self._stmt(n)
+                    out.extend([*(self.hoist or []), *lowered])
+            finally:
+                self.hoist = saved
         return out
 
     def _suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
@@ -1269,7 +1282,9 @@ class _WorkflowLowerer:
             if call.args:
                 self.error("PFC030", call, f"ctx.{op}() takes no arguments", f"write ctx.{op}()")
             if target is not None:
-                self._bind_target_types(target, "float" if op == "random" else "str")
+                # uuid4(): a uuid.UUID locally, its string on cloud targets; now(): datetime / ISO string
+                prim_types: dict[str, ir.Type] = {"random": "float", "idempotency_key": "str"}
+                self._bind_target_types(target, prim_types.get(op, "any"))
             return [ir.Primitive(cast(Any, op), target, loc)]
         if op == "sleep":
             if len(args) != 1 or kwargs:
@@ -1770,6 +1785,7 @@ class _WorkflowLowerer:
     def _comprehension(
         self, for_in: cst.CompFor
     ) -> tuple[tuple[ir.Comprehension, ...], dict[str, tuple[bool, ir.Type | None]]]:
+        self.hoist = None  # a ctx call inside a comprehension would run once per element: refused
         gens: list[ir.Comprehension] = []
         scope: dict[str, tuple[bool, ir.Type | None]] = {}
         node: cst.CompFor | None = for_in
@@ -1833,6 +1849,20 @@ class _WorkflowLowerer:
 
     def _call_expr(self, n: cst.Call) -> ir.Expr:
         f = n.func
+        if (
+            self.hoist is not None
+            and isinstance(f, cst.Attribute)
+            and isinstance(f.value, cst.Name)
+            and f.value.value == self.ctx
+            and f.attr.value in ("now", "uuid4", "random", "idempotency_key")
+            and not n.args
+        ):
+            self._hoisted += 1
+            tmp = ir.NameTarget(f"{RESERVED_PREFIX}h{self._hoisted}")
+            prim = self._ctx_call(n, f.attr.value, tmp, self.fe.pos(n))
+            self.hoist.extend(prim)
+            self.locals.add(tmp.id)
+            return ir.Name(tmp.id, self.assigned_types.get(tmp.id, "any"))
         if self._is_step_like(n):
             self.error(
                 "PFC023",

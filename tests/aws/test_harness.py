@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from portaflow.backends.aws.harness import AwsHarness
-from portaflow.backends.aws.pytest_plugin import portaflow_aws  # noqa: F401 - the fixture under test
 from portaflow.compiler.diagnostics import CompileError
 
 pytest.importorskip("moto")
+pytest_plugins = ["portaflow.backends.aws.pytest_plugin"]
 
 APP = """
 from portaflow import Context, RetryPolicy, step, workflow
