@@ -136,6 +136,7 @@ class AwsHarness:
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
+        self._inflight = 0  # Lambda invocations running now
         self._stack: ExitStack | None = None
         self.module: ModuleType | None = None
 
@@ -281,7 +282,7 @@ class AwsHarness:
                     and not w.timed_out.is_set()
                     and time.monotonic() - w.started > WAITING_AFTER
                 ]
-                busy = len(waiting) < len(self._waiters)
+                busy = len(waiting) < len(self._waiters) or self._inflight > 0
             if waiting and not busy:
                 run.status = "waiting"
                 return
@@ -292,6 +293,8 @@ class AwsHarness:
     def invoke(self, function_name: str, body: Any, response_headers: Any) -> bytes:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         event = json.loads(body) if body else {}
+        with self._lock:
+            self._inflight += 1
         try:
             if name == EVENTS_FN:
                 import boto3
@@ -304,9 +307,12 @@ class AwsHarness:
                 )
             else:
                 result = self._invoke_step(name.removeprefix("pf-step-"), event)
-        except Exception as exc:
+        except Exception as exc:  # the Lambda runtime reports any exception by its class name
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
+        finally:
+            with self._lock:
+                self._inflight -= 1
         return json.dumps(result).encode()
 
     def _invoke_step(self, step_key: str, event: dict[str, Any]) -> Any:
