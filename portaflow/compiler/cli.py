@@ -47,7 +47,11 @@ def _load(ref: str) -> tuple[CompileResult | None, int]:
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
         return None, 2
-    res = compile_file(path, wf)
+    try:
+        res = compile_file(path, wf)
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"portaflow: cannot read {path}: {e}", file=sys.stderr)
+        return None, 2
     if res.diagnostics:
         print(render_all(res.diagnostics, res.source), file=sys.stderr)
     if res.errors or res.program is None:
@@ -63,8 +67,12 @@ def compile_command(args: argparse.Namespace) -> int:
         text = json.dumps(ir.to_json(res.program), indent=2)
         if args.out:
             out = Path(args.out)
-            out.mkdir(parents=True, exist_ok=True)
-            (out / f"{res.program.entry}.ir.json").write_text(text + "\n")
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                (out / f"{res.program.entry}.ir.json").write_text(text + "\n")
+            except OSError as e:
+                print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
+                return 2
         else:
             print(text)
         return 0
@@ -74,7 +82,11 @@ def compile_command(args: argparse.Namespace) -> int:
     from portaflow.backends.aws.project import render_project
 
     path, _ = _split(args.ref)
-    _, diags = render_project(res.program, path, Path(args.out))
+    try:
+        _, diags = render_project(res.program, path, Path(args.out))
+    except OSError as e:
+        print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
+        return 2
     if diags:
         print(render_all(diags, res.source), file=sys.stderr)
     if any(d.severity == "error" for d in diags):

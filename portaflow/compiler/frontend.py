@@ -17,9 +17,10 @@ from typing import Any, cast
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from portaflow.dsl.durations import parse_duration
+
 from . import ir
 from .diagnostics import Diagnostic
-from .durations import parse_duration
 
 BUILTINS_SUPPORTED = {
     "len",
@@ -239,9 +240,8 @@ class Frontend:
                                     )
                                 else:
                                     fn.options[arg.keyword.value] = arg.value
-                        reg = self._option_name(fn) or stmt.name.value
+                        self._option_name(fn)  # reports a non-literal name= now
                         (steps if kind == "step" else workflows)[stmt.name.value] = fn
-                        _ = reg
         return self.info
 
     def _name_table(self, node: cst.Dict) -> dict[str, str] | None:
@@ -359,9 +359,9 @@ class Frontend:
             return float(lit)
         if isinstance(lit, str):
             try:
-                return parse_duration(lit)
+                return parse_duration(lit, what=what)
             except ValueError as e:
-                self.error("PFC012", node, f"{what}: {e}", 'write e.g. "250ms", "30s", "5m", "2h", "3d"')
+                self.error("PFC012", node, str(e), 'write e.g. "250ms", "30s", "5m", "2h", "3d"')
                 return None
         self.error("PFC012", node, f"{what} must be a duration", 'write e.g. "30s"')
         return None
@@ -1480,7 +1480,9 @@ class _WorkflowLowerer:
             return e
         return ir.Call("str", (e,), (), "str")
 
-    def _binop(self, op: ir.BinOpName, left: ir.Expr, right: ir.Expr) -> ir.BinOp:
+    def _binop(
+        self, op: ir.BinOpName, left: ir.Expr, right: ir.Expr, node: cst.CSTNode | None = None
+    ) -> ir.BinOp:
         lt, rt = left.ty, right.ty
         ty: ir.Type = "any"
         if op == "+":
@@ -1499,8 +1501,8 @@ class _WorkflowLowerer:
                 ty = "int"
             elif {lt, rt} <= {"int", "float"}:
                 ty = "float"
-            if op == "%" and lt == "str":
-                self.error("PFC021", _NodeHolder.last, "%-formatting is not supported", "use an f-string")
+            if op == "%" and lt == "str" and node is not None:
+                self.error("PFC021", node, "%-formatting is not supported", "use an f-string")
         elif op == "*":
             if lt == rt == "int":
                 ty = "int"
@@ -1515,7 +1517,6 @@ class _WorkflowLowerer:
         return ir.BinOp(op, left, right, ty)
 
     def _expr(self, n: cst.BaseExpression) -> ir.Expr:
-        _NodeHolder.last = n
         if isinstance(n, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             if isinstance(n, cst.ConcatenatedString) and any(
                 isinstance(p, cst.FormattedString) for p in (n.left, n.right)
@@ -1629,8 +1630,7 @@ class _WorkflowLowerer:
                 raise _Unsupported
             left = self._expr(n.left)
             right = self._expr(n.right)
-            _NodeHolder.last = n
-            return self._binop(cast(ir.BinOpName, op), left, right)
+            return self._binop(cast(ir.BinOpName, op), left, right, n)
         if isinstance(n, cst.UnaryOperation):
             operand = self._expr(n.expression)
             if isinstance(n.operator, cst.Not):
@@ -2017,10 +2017,6 @@ class _WorkflowLowerer:
         raise _Unsupported
 
 
-class _NodeHolder:
-    last: cst.CSTNode = cst.Name("x")
-
-
 def _type_of_value(v: Any) -> ir.Type:
     if v is None:
         return "none"
@@ -2147,9 +2143,3 @@ def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult
     p = Path(path)
     source = p.read_text(encoding="utf-8")
     return compile_source(source, str(path), workflow)
-
-
-def list_workflows(source: str) -> list[str]:
-    fe = Frontend("<string>", source)
-    info = fe.parse()
-    return list(info.workflows) if info is not None else []

@@ -70,3 +70,9 @@ def test_exit_codes(tmp_path: Path, capsys: object) -> None:
     assert main(["compile", str(tmp_path / "missing.py")]) == 2
     assert main(["compile", f"{ok}:nope"]) == 1
     assert main(["graph", f"{ok}:w", "--format", "dot"]) == 0
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(b"# \xe9\n")
+    assert main(["compile", str(latin)]) == 2
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["compile", str(ok), "--target", "aws", "--out", str(blocker / "out")]) == 2

@@ -237,9 +237,7 @@ class AslCompiler:
     # ---------------------------------------------------------------------------------------- top level
     def compile(self) -> dict[str, Any]:
         wf = self.p.workflows[self.p.entry]
-        rename = {p.name: p.name for p in wf.params}
         ctx = Ctx(rename={}, var_prefix="", prefix_expr='""', seq_var="pf_seq")
-        _ = rename
         succeed = self.name("Return None")
         self.states[succeed] = {"Type": "Succeed", "Output": "{% null %}"}
         body_entry = self.block(wf.body, succeed, ctx)
@@ -488,13 +486,12 @@ class AslCompiler:
         entry = target
         crossed = [f for f in ctx.frames[depth:] if isinstance(f, FinallyFrame)]
         # outermost finally runs last: build from outer to inner
-        for i, f in enumerate(crossed):
+        for f in crossed:
             idx = ctx.frames.index(f)
             outer_ctx = replace(
                 ctx, frames=ctx.frames[:idx], loop=None if ctx.loop and ctx.loop[2] > idx else ctx.loop
             )
             entry = self.block(f.body, entry, outer_ctx)
-            _ = i
         return entry
 
     # ---------------------------------------------------------------------------------------- calls

@@ -35,8 +35,8 @@ from typing import Any
 from unittest import mock
 
 from portaflow.compiler.diagnostics import CompileError
-from portaflow.compiler.durations import parse_duration
 from portaflow.compiler.frontend import compile_file
+from portaflow.dsl.durations import parse_duration
 
 from . import runtime
 from .asl import compile_asl
