@@ -16,7 +16,7 @@ class PermanentError(Exception):
     """A downstream system refused the request; retrying cannot help."""
 
 
-NO_RETRY = RetryPolicy(max_attempts=3, initial_interval="500ms", non_retryable=[PermanentError])
+NO_RETRY = RetryPolicy(max_attempts=3, initial_interval="1s", non_retryable=[PermanentError])
 
 
 @step(retry=NO_RETRY)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from portaflow.compiler.cli import add_parsers as add_compiler_parsers
 from portaflow.dsl.durations import format_duration, parse_duration
 from portaflow.dsl.errors import PortaflowError
 from portaflow.lint.cli import add_parser as add_lint_parser
@@ -302,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_cancel)
 
     add_lint_parser(sub)
+    add_compiler_parsers(sub)
     return parser
 
 

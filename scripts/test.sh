@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs, then runs it. The README's test command; CI calls it too.
+#   pip: portaflow with its 'test' extra (pytest, hypothesis, moto, jsonata-python, cfn-lint, boto3)
+#   npm: asl-validator, which validates every generated Step Functions definition
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ ! -x node_modules/.bin/asl-validator ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+      apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "scripts/test.sh: npm is needed to install asl-validator (install Node.js)" >&2
+      exit 1
+    fi
+  fi
+  npm install --no-save --no-audit --no-fund --silent asl-validator@4.0.0
+fi
 exec python3 -m pytest "$@"

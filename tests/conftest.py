@@ -10,6 +10,14 @@ import pytest
 from portaflow.local_engine import Engine
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite the golden files of generated code (ASL...) instead of comparing; review the diff",
+    )
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "runs.db"

@@ -1,6 +1,6 @@
 """Every generated definition passes asl-validator (npm, pinned 4.0.0), every template passes cfn-lint,
-the definitions of the conformance scenarios match their golden files (PORTAFLOW_UPDATE_GOLDENS=1
-rewrites them).
+the definitions of the conformance scenarios and of the examples match their golden files
+(`pytest --update-goldens` rewrites them).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from portaflow.compiler import compile_file
 
 ROOT = Path(__file__).parents[2]
 SCENARIOS = sorted((ROOT / "tests" / "conformance" / "scenarios").glob("s*.py"))
+EXAMPLES = [ROOT / "examples" / f"{n}.py" for n in ("support_agent", "refund_saga", "research_agent")]
 GOLDENS = Path(__file__).parent / "goldens"
 
 
@@ -30,7 +31,7 @@ def _tool(name: str) -> str | None:
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {}
     base = tmp_path_factory.mktemp("aws")
-    for src in SCENARIOS:
+    for src in [*SCENARIOS, *EXAMPLES]:
         res = compile_file(src)
         assert res.program is not None and not res.errors, src
         _, diags = render_project(res.program, src, base / src.stem)
@@ -39,10 +40,17 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
+def _missing(why: str) -> None:
+    """CI must run every validator (its test command installs them); a developer's run may skip."""
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
 def test_every_definition_passes_asl_validator(projects: dict[str, Path]) -> None:
     tool = _tool("asl-validator")
     if tool is None:
-        pytest.skip("asl-validator not installed: npm install asl-validator@4.0.0 (see NEEDS.md)")
+        _missing("asl-validator not installed: bash scripts/test.sh installs it (npm asl-validator@4.0.0)")
     args = [tool]
     for p in projects.values():
         args += ["--json-path", str(p / "statemachine.asl.json")]
@@ -53,7 +61,7 @@ def test_every_definition_passes_asl_validator(projects: dict[str, Path]) -> Non
 def test_every_template_passes_cfn_lint(projects: dict[str, Path]) -> None:
     tool = shutil.which("cfn-lint")
     if tool is None:
-        pytest.skip("cfn-lint not installed (see NEEDS.md)")
+        _missing("cfn-lint not installed: bash scripts/test.sh installs it (pip extra 'test')")
     r = subprocess.run(
         [tool, *[str(p / "template.yaml") for p in projects.values()]],
         capture_output=True,
@@ -63,17 +71,18 @@ def test_every_template_passes_cfn_lint(projects: dict[str, Path]) -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_generated_asl_matches_goldens(projects: dict[str, Path]) -> None:
-    update = os.environ.get("PORTAFLOW_UPDATE_GOLDENS") == "1"
+def test_generated_asl_matches_goldens(projects: dict[str, Path], request: pytest.FixtureRequest) -> None:
+    update = os.environ.get("PORTAFLOW_UPDATE_GOLDENS") == "1" or request.config.getoption("update_goldens")
     GOLDENS.mkdir(exist_ok=True)
     for name, p in projects.items():
         got = json.loads((p / "statemachine.asl.json").read_text())
         golden = GOLDENS / f"{name}.asl.json"
-        if update or not golden.exists():
+        if update:
             golden.write_text(json.dumps(got, indent=2) + "\n")
             continue
+        assert golden.exists(), f"{name}: no golden file; create it with pytest --update-goldens"
         assert got == json.loads(golden.read_text()), (
-            f"{name}: generated ASL changed; review and rerun with PORTAFLOW_UPDATE_GOLDENS=1"
+            f"{name}: generated ASL changed; review and rerun with pytest --update-goldens"
         )
 
 

@@ -12,7 +12,6 @@ from portaflow.backends.aws.harness import AwsHarness
 from portaflow.compiler.diagnostics import CompileError
 
 pytest.importorskip("moto")
-pytest_plugins = ["portaflow.backends.aws.pytest_plugin"]
 
 APP = """
 from portaflow import Context, RetryPolicy, step, workflow

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from portaflow.compiler import ir
@@ -293,7 +294,8 @@ class AslCompiler:
         states = prune({n: self.states[n] for n in order}, start)
         self.check_limits(wf.body, in_loop=False)
         return {
-            "Comment": f"portaflow workflow {wf.name} ({self.p.source})",
+            # the file name only: a definition must not depend on the folder it was compiled in
+            "Comment": f"portaflow workflow {wf.name} ({Path(self.p.source).name})",
             "QueryLanguage": "JSONata",
             "StartAt": start,
             "States": states,
