@@ -91,3 +91,9 @@ def test_non_retryable_accepts_classes_and_names_and_matches_subclasses() -> Non
 def test_invalid_policies_fail_at_definition(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_long_initial_interval_raises_the_default_cap_to_itself() -> None:
+    policy = RetryPolicy(initial_interval="2m")
+    assert policy.max_seconds == 120.0
+    assert [policy.delay_after(n) for n in (1, 2)] == [120.0, 120.0]

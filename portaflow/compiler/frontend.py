@@ -526,11 +526,19 @@ class Frontend:
                     "the arguments are " + ", ".join(order),
                 )
         nr: tuple[str, ...] = fields.get("non_retryable", ())
+        initial = fields.get("initial_interval", 1.0)
+        if "max_interval" in fields and fields["max_interval"] < initial:
+            self.error(
+                "PFC011",
+                node,
+                "RetryPolicy.max_interval must not be shorter than initial_interval",
+                "raise max_interval, or leave it out (it defaults to 60s, or to initial_interval if longer)",
+            )
         spec = ir.RetrySpec(
             max_attempts=fields.get("max_attempts", 3),
-            initial_interval=fields.get("initial_interval", 1.0),
+            initial_interval=initial,
             backoff=fields.get("backoff", 2.0),
-            max_interval=fields.get("max_interval", 60.0),
+            max_interval=fields.get("max_interval", max(60.0, initial)),
             non_retryable=nr,
             non_retryable_matches=self.exception_matches(nr) if nr else (),
         )

@@ -19,12 +19,16 @@ def _error_name(err: type[BaseException] | str) -> str:
     raise ValueError(f"non_retryable entries must be exception classes or class names, not {err!r}")
 
 
+DEFAULT_MAX_INTERVAL = 60.0  # seconds; a longer initial_interval raises the cap to itself
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How a failed step attempt is retried.
 
     ``max_attempts`` counts every attempt, the first included (Temporal's meaning, so 1 = never retry).
-    The delay before attempt n+1 is ``min(initial_interval * backoff ** (n - 1), max_interval)``.
+    The delay before attempt n+1 is ``min(initial_interval * backoff ** (n - 1), max_interval)``;
+    ``max_interval`` defaults to 60 s, or to ``initial_interval`` when that is longer.
     Errors named in ``non_retryable`` (classes or class names, matched against every class in the
     error's MRO) fail the step at once.
     """
@@ -32,7 +36,7 @@ class RetryPolicy:
     max_attempts: int = 3
     initial_interval: Duration = 1.0
     backoff: float = 2.0
-    max_interval: Duration = 60.0
+    max_interval: Duration | None = None
     non_retryable: Iterable[type[BaseException] | str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -45,7 +49,11 @@ class RetryPolicy:
         if isinstance(self.backoff, bool) or not isinstance(self.backoff, int | float) or self.backoff < 1:
             raise ValueError(f"RetryPolicy.backoff must be a number >= 1, not {self.backoff!r}")
         initial = parse_duration(self.initial_interval, what="RetryPolicy.initial_interval")
-        maximum = parse_duration(self.max_interval, what="RetryPolicy.max_interval")
+        maximum = (
+            max(DEFAULT_MAX_INTERVAL, initial)
+            if self.max_interval is None
+            else parse_duration(self.max_interval, what="RetryPolicy.max_interval")
+        )
         if maximum < initial:
             raise ValueError("RetryPolicy.max_interval must not be shorter than initial_interval")
         object.__setattr__(self, "initial_interval", initial)
