@@ -115,8 +115,16 @@ def _duration_arg(value: str | None, flag: str) -> float | None:
         raise PortaflowError(str(exc)) from None
 
 
-def _engine(args: argparse.Namespace, reporter: _StderrReporter | None = None) -> Engine:
-    return Engine(args.db or default_db_path(), reporter=reporter)
+def _engine(
+    args: argparse.Namespace, reporter: _StderrReporter | None = None, *, create: bool = True
+) -> Engine:
+    """The engine on --db; commands that only act on existing runs do not create a database."""
+    db = args.db or default_db_path()
+    if not create and not Path(db).exists():
+        raise PortaflowError(
+            f"{db}: no such database (runs are recorded by `portaflow run`); check --db or $PORTAFLOW_DB"
+        )
+    return Engine(db, reporter=reporter)
 
 
 def _print_status(st: RunStatus) -> int:
@@ -131,9 +139,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     reporter = _StderrReporter(args.quiet)
     with _engine(args, reporter) as engine:
         handle = engine.submit(wf, data, run_id=args.run_id)
-        print(
-            f"run {handle.run_id} ({wf.name}) started", file=sys.stderr, flush=True
-        ) if not args.quiet else None
+        if handle.existed:
+            st = engine.status(handle.run_id)
+            print(
+                f"run {handle.run_id} exists already ({st.status}): continuing it as it was started; "
+                "--input was not used (pick a new --run-id to start another run)",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif not args.quiet:
+            print(f"run {handle.run_id} ({wf.name}) started", file=sys.stderr, flush=True)
         st = engine.execute(handle.run_id, max_wait=max_wait)
         return _print_status(st)
 
@@ -141,7 +156,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_signal(args: argparse.Namespace) -> int:
     max_wait = _duration_arg(args.max_wait, "--max-wait")
     payload = _parse_json(args.data, "--data") if args.data is not None else None
-    with _engine(args, _StderrReporter(args.quiet)) as engine:
+    with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
         return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait))
 
 
@@ -164,6 +179,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     try:
         with _engine(args, reporter) as engine:
             driven = engine.work(concurrency=args.concurrency, drain=args.drain, stop=stop, on_error=on_error)
+            for st in engine.list_runs("running"):
+                if st.error is not None and st.error.get("type") == "NonDeterminismError":
+                    errors.append(st.run_id)
+                    print(f"  run {st.run_id} is stalled: {st.error.get('message')}", file=sys.stderr)
             if not args.quiet:
                 counts: dict[str, int] = {}
                 for st in engine.list_runs():
@@ -176,7 +195,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    with _engine(args) as engine:
+    with _engine(args, create=False) as engine:
         st = engine.status(args.run_id)
     if args.json:
         print(json.dumps(st.to_json(timestamps=True)))
@@ -195,7 +214,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    with _engine(args) as engine:
+    with _engine(args, create=False) as engine:
         events = engine.history(args.run_id)
     if args.json:
         print(
@@ -217,19 +236,23 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _engine(args) as engine:
+    with _engine(args, create=False) as engine:
         runs = engine.list_runs(args.status)
     if args.json:
         print(json.dumps([r.to_json(timestamps=True) for r in runs]))
         return EXIT_OK
     for r in runs:
         extra = f" for {r.waiting_for!r}" if r.status == "waiting" and r.waiting_for else ""
-        print(f"{r.run_id:<24} {r.workflow:<24} {r.status}{extra:<20} {_when(r.updated_at)}")
+        state = f"{r.status}{extra}"
+        print(f"{r.run_id:<24} {r.workflow:<24} {state:<28} {_when(r.updated_at)}")
     return EXIT_OK
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    with _engine(args) as engine:
+    with _engine(args, create=False) as engine:
+        before = engine.status(args.run_id)
+        if before.done:
+            print(f"run {args.run_id} is already {before.status}; nothing to cancel", file=sys.stderr)
         st = engine.cancel(args.run_id)
     print(json.dumps(st.to_json()))
     return EXIT_OK

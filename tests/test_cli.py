@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from portaflow.local_engine import Engine
+
 FLOWS = Path(__file__).parent / "cli_workflows" / "flows.py"
 
 
@@ -137,6 +139,7 @@ def test_list_and_cancel(cli: CLI) -> None:
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(cli: CLI, args: list[str], message: str) -> None:
+    Engine(cli.db).close()  # an existing database, without that run
     proc = cli(*args)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
@@ -182,3 +185,109 @@ def test_the_default_database_lives_under_the_current_folder(cli: CLI, tmp_path:
     proc = cli("run", f"{FLOWS}:greet", "--input", '{"name": "d"}', cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / ".portaflow" / "runs.db").is_file()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+SAME_NAME = """\
+from portaflow import step, workflow
+
+@step
+def tag() -> str:
+    return "{d}"
+
+@workflow
+def main(ctx) -> str:
+    ctx.sleep("1s")
+    return "from-{d}:" + tag()
+"""
+
+
+def test_a_worker_runs_each_file_own_code_when_two_files_share_a_name(cli: CLI, tmp_path: Path) -> None:
+    for d in ("ma", "mb"):
+        _write(tmp_path / d / "flow.py", SAME_NAME.format(d=d))
+        proc = cli("run", f"{tmp_path / d / 'flow.py'}:main", "--run-id", d, "--max-wait", "0s")
+        assert proc.returncode == 3, proc.stderr
+    worker = cli("worker", "--drain", "--concurrency", "1")
+    if cli.last_json(cli("status", "mb", "--json"))["status"] != "completed":
+        worker = cli("worker", "--drain", "--concurrency", "1")  # the timers may not have been due yet
+    assert worker.returncode == 0, worker.stderr
+    assert cli.last_json(cli("status", "ma", "--json"))["output"] == "from-ma:ma"
+    assert cli.last_json(cli("status", "mb", "--json"))["output"] == "from-mb:mb"
+
+
+def test_a_workflow_file_inside_a_package_imports_like_python(cli: CLI, tmp_path: Path) -> None:
+    _write(tmp_path / "app" / "__init__.py", "")
+    _write(tmp_path / "app" / "errors.py", "class Declined(ValueError):\n    pass\n")
+    flow = _write(
+        tmp_path / "app" / "flow.py",
+        "from portaflow import step, workflow\n"
+        "from .errors import Declined\n"
+        "from app.errors import Declined as Same\n\n"
+        "@step\ndef charge() -> None:\n    raise Declined('no funds')\n\n"
+        "@workflow\ndef flow(ctx) -> str:\n"
+        "    try:\n        charge()\n    except Same as err:\n        return f'caught {err.type}'\n"
+        "    return 'not caught'\n",
+    )
+    proc = cli("run", "app/flow.py:flow", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert cli.last_json(proc)["output"] == "caught Declined"
+    assert cli.last_json(cli("run", str(flow)))["output"] == "caught Declined"  # from anywhere
+
+
+def test_starting_an_existing_run_id_says_so_and_ignores_the_new_input(cli: CLI) -> None:
+    cli("run", f"{FLOWS}:greet", "--input", '{"name": "first"}', "--run-id", "same")
+    proc = cli("run", f"{FLOWS}:greet", "--input", '{"name": "second"}', "--run-id", "same")
+    assert proc.returncode == 0
+    assert "exists already (completed)" in proc.stderr and "--input was not used" in proc.stderr
+    assert cli.last_json(proc)["output"]["greeting"] == "hello-first"
+
+
+@pytest.mark.parametrize(
+    "command", [["status", "r"], ["history", "r"], ["list"], ["cancel", "r"], ["signal", "r", "e"]]
+)
+def test_commands_on_existing_runs_do_not_create_a_database(
+    cli: CLI, tmp_path: Path, command: list[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "runs.db"
+    proc = cli(*command, "--db", str(missing))
+    assert proc.returncode == 2 and "no such database" in proc.stderr
+    assert not missing.parent.exists()
+
+
+def test_cancelling_a_finished_run_says_so(cli: CLI) -> None:
+    cli("run", f"{FLOWS}:greet", "--input", '{"name": "x"}', "--run-id", "done")
+    proc = cli("cancel", "done")
+    assert proc.returncode == 0 and "already completed; nothing to cancel" in proc.stderr
+    assert json.loads(proc.stdout)["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("import sys\nsys.exit(3)\n", "importing it called sys.exit(3)"),
+        ("x = 1\n", "no @workflow function in this file"),
+        ("raise RuntimeError('boom')\n", "importing it raised RuntimeError: boom"),
+    ],
+)
+def test_a_file_that_cannot_provide_a_workflow_is_one_line(
+    cli: CLI, tmp_path: Path, source: str, message: str
+) -> None:
+    path = _write(tmp_path / "wf.py", source)
+    proc = cli("run", str(path))
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_failed_run_reports_only_the_error_type_and_message(cli: CLI, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "wf.py",
+        "from portaflow import workflow\n\nclass Oops(Exception):\n    pass\n\n"
+        "@workflow\ndef wf(ctx) -> None:\n    raise Oops('in the workflow')\n",
+    )
+    proc = cli("run", str(path))
+    assert proc.returncode == 1
+    assert cli.last_json(proc)["error"] == {"type": "Oops", "message": "in the workflow"}

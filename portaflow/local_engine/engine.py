@@ -98,9 +98,10 @@ class RunStatus:
 class RunHandle:
     """A run started on an engine."""
 
-    def __init__(self, engine: Engine, run_id: str) -> None:
+    def __init__(self, engine: Engine, run_id: str, existed: bool = False) -> None:
         self.engine = engine
         self.run_id = run_id
+        self.existed = existed  # submit() found a run with this id and returned it instead
 
     def status(self) -> RunStatus:
         return self.engine.status(self.run_id)
@@ -155,7 +156,6 @@ class Engine:
         self._running: dict[str, Executor] = {}
         self._busy: set[str] = set()
         self._lock = threading.RLock()
-        self._pool: ThreadPoolExecutor | None = None
         self._heartbeat: threading.Thread | None = None
         self._closed = threading.Event()
 
@@ -173,8 +173,6 @@ class Engine:
             ex.stop("evict")
         if self._heartbeat is not None:
             self._heartbeat.join(timeout=5)
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
         self.owner.retire()
         self.store.close()
 
@@ -190,12 +188,23 @@ class Engine:
             raise PortaflowError(f"{wf!r} is not a @workflow function")
         self._workflows[ref_key(workflow_ref(wf))] = wf
 
-    def step_pool(self) -> ThreadPoolExecutor:
-        """Threads for step attempts that have a timeout (an attempt that overruns is abandoned there)."""
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(64, thread_name_prefix="portaflow-step")
-            return self._pool
+    @staticmethod
+    def run_with_timeout(fn: Callable[[], Any], timeout: float) -> Future[Any] | None:
+        """Run ``fn`` on a daemon thread; its future, or None if it did not finish within ``timeout``.
+
+        An attempt that overruns is abandoned on its thread, which never delays the process's exit.
+        """
+        future: Future[Any] = Future()
+
+        def target() -> None:
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # delivered to the waiting attempt
+                future.set_exception(exc)
+
+        threading.Thread(target=target, name="portaflow-step", daemon=True).start()
+        done, _ = wait([future], timeout=timeout)
+        return future if done else None
 
     def report(self, run_id: str, kind: str, fields: dict[str, Any]) -> None:
         if self.reporter is not None:
@@ -225,7 +234,7 @@ class Engine:
             raise PortaflowError(
                 f"run id {run_id!r} is already used by a run of workflow {existing.workflow!r}"
             )
-        return RunHandle(self, run_id)
+        return RunHandle(self, run_id, existed=existing is not None)
 
     def start(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
         """Start a run and execute it here until it completes, fails or waits for an event.

@@ -289,7 +289,8 @@ class Executor:
             if self._dead is not None:
                 raise _Unwind(self._dead)
             self._check_fully_replayed()
-            self._finish_run("failed", None, _dumps(error_info(exc)))
+            info = error_info(exc)
+            self._finish_run("failed", None, _dumps({"type": info["type"], "message": info["message"]}))
             self._finish(Finished("failed"))
         except _Unwind as unwind:
             self._finish(self._after_unwind(unwind))
@@ -534,10 +535,8 @@ class Executor:
         try:
             if step.timeout is None:
                 return True, step.fn(*args, **kwargs), None
-            future = self.engine.step_pool().submit(step.fn, *args, **kwargs)
-            done, _ = wait([future], timeout=step.timeout)
-            if not done:
-                future.cancel()
+            future = self.engine.run_with_timeout(lambda: step.fn(*args, **kwargs), step.timeout)
+            if future is None:
                 return (
                     False,
                     None,

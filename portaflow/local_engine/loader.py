@@ -32,17 +32,68 @@ def workflow_ref(wf: Workflow[..., Any]) -> dict[str, Any]:
 
 
 def ref_key(ref: dict[str, Any]) -> str:
-    return f"{ref['module']}:{ref['qualname']}"
+    """Identity of a workflow: its file (two files may share a module name) or module, and qualname."""
+    return f"{ref.get('file') or ref['module']}:{ref['module']}:{ref['qualname']}"
+
+
+def _same_file(module: Any, path: Path) -> bool:
+    mod_file = getattr(module, "__file__", None)
+    return isinstance(mod_file, str) and Path(mod_file).resolve() == path
+
+
+def _package_name(path: Path) -> tuple[Path, str] | None:
+    """For a file inside packages (folders with ``__init__.py``): the folder above the top package and
+    the dotted module name Python would give it, e.g. (project/, "app.flows.refund")."""
+    parts = [path.stem] if path.name != "__init__.py" else []
+    folder = path.parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    if len(parts) < 2 and path.name != "__init__.py":
+        return None
+    if not all(p.isidentifier() for p in parts):
+        return None
+    return folder, ".".join(parts)
+
+
+def _run_import(path: Path, load: Any) -> Any:
+    try:
+        return load()
+    except SyntaxError as exc:
+        raise PortaflowError(
+            f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}"
+        ) from None
+    except SystemExit as exc:
+        raise PortaflowError(f"{path}: importing it called sys.exit({exc.code!r})") from None
+    except Exception as exc:
+        raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
 
 
 def _module_from_file(path: Path, module_name: str | None = None) -> Any:
+    """Import the file as Python would: as ``pkg.mod`` inside packages, else as a script's module.
+
+    The folder above the top package (or the file's folder) goes on ``sys.path`` so the file's own
+    absolute and relative imports work; the current folder is also searched last, like ``python -m``.
+    """
     path = path.resolve()
-    for name, mod in list(sys.modules.items()):
-        mod_file = getattr(mod, "__file__", None)
-        if mod_file and Path(mod_file).resolve() == path and (module_name is None or name == module_name):
+    for mod in list(sys.modules.values()):
+        if _same_file(mod, path):
             return mod
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.append(cwd)
+    package = _package_name(path)
+    if package is not None:
+        root, dotted = package
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        existing = sys.modules.get(dotted)
+        if existing is None or _same_file(existing, path):
+            module = _run_import(path, lambda: importlib.import_module(dotted))
+            if _same_file(module, path):
+                return module
     name = module_name or path.stem
-    if name in sys.modules or not name.isidentifier():
+    if not name.isidentifier() or (name in sys.modules and not _same_file(sys.modules[name], path)):
         name = f"portaflow_user_{abs(hash(str(path))):x}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -53,15 +104,10 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
         sys.path.insert(0, folder)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
+        _run_import(path, lambda: spec.loader.exec_module(module))
+    except PortaflowError:
         del sys.modules[name]
-        raise PortaflowError(
-            f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}"
-        ) from None
-    except Exception as exc:
-        del sys.modules[name]
-        raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
+        raise
     return module
 
 
@@ -80,6 +126,8 @@ def load_target(target: str) -> Workflow[..., Any]:
         )
     module = _module_from_file(path)
     found = _workflows_in(module)
+    if not found:
+        raise PortaflowError(f"{file_part}: no @workflow function in this file")
     if not name:
         if len(found) == 1:
             return next(iter(found.values()))
@@ -104,8 +152,11 @@ def _has_drive(target: str) -> bool:
 def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:
     """Load the workflow a run was started with, in this process."""
     module = sys.modules.get(ref["module"])
-    if module is None and ref.get("file") and Path(ref["file"]).is_file():
-        module = _module_from_file(Path(ref["file"]), ref["module"] if ref["module"] != "__main__" else None)
+    file = Path(ref["file"]).resolve() if ref.get("file") else None
+    if module is not None and file is not None and not _same_file(module, file):
+        module = None  # another file that happens to have the same module name
+    if module is None and file is not None and file.is_file():
+        module = _module_from_file(file, ref["module"] if ref["module"] != "__main__" else None)
     if module is None:
         try:
             module = importlib.import_module(ref["module"])
@@ -120,8 +171,7 @@ def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:
     if not isinstance(obj, Workflow):
         raise PortaflowError(
             f"{ref.get('file') or ref['module']}: no @workflow {ref['qualname']!r} any more; "
-            "restore it to resume"
-            " its runs, or cancel them"
+            "restore it to resume its runs, or cancel them"
         )
     return obj
 
