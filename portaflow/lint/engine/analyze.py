@@ -118,10 +118,10 @@ class Checker:
         resolved = self.resolve(expr)
         return resolved.qname if isinstance(resolved, External) else None
 
-    @property
-    def context_name(self) -> str | None:
-        """The name of the workflow's Context in scope here (for fixes), or None."""
-        return self.scope.context_name
+    def context_for(self, node: cst.CSTNode) -> tuple[str | None, str | None]:
+        """The name that refers to the workflow's Context where ``node`` (under the walk's current scope) is
+        evaluated, for fixes; or None and, when the name is rebound or shadowed there, why."""
+        return self.scope.context_at(node)
 
     def parent(self, level: int = 1) -> cst.CSTNode | None:
         return self.parents[-level] if len(self.parents) >= level else None

@@ -18,6 +18,7 @@ from typing import Literal
 
 import libcst as cst
 
+from portaflow.lint.engine.context_flow import ContextFlow, analyze_context_flow, rebound_reason
 from portaflow.lint.engine.index import (
     ClassInfo,
     FunctionInfo,
@@ -117,12 +118,27 @@ class Scope:
     global_names: set[str] = field(default_factory=set)
     nonlocal_names: set[str] = field(default_factory=set)
     context_name: str | None = None  # the workflow Context visible here, if any
+    context_flow: ContextFlow | None = None  # where that name is rebound (None: never)
+    context_deferred: bool = False  # in a function nested in the one whose parameter the Context is
+    context_shadowed: str | None = None  # the Context's name, when this scope binds it to something else
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
     def is_local(self, name: str) -> bool:
         return name in self.bindings and name not in self.global_names and name not in self.nonlocal_names
+
+    def context_at(self, node: cst.CSTNode) -> tuple[str | None, str | None]:
+        """(the name that refers to the workflow's Context where ``node`` is evaluated, or None; and why
+        not)."""
+        name = self.context_name
+        if name is None:
+            shadowed = self.context_shadowed
+            return None, rebound_reason(shadowed) if shadowed is not None else None
+        flow = self.context_flow
+        if flow is None or (not self.context_deferred and flow.is_safe_at(node)):
+            return name, None
+        return None, rebound_reason(name)
 
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -241,15 +257,27 @@ def _stop(scope: Scope, node: cst.CSTNode) -> bool:
     return False
 
 
+def _bind_comprehension(scope: Scope, node: cst.CSTNode) -> bool:
+    """A walrus inside a comprehension binds in the enclosing scope (not one inside a lambda)."""
+    stack = list(children(node))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.NamedExpr):
+            _bind_walrus(scope, current)
+        if not isinstance(current, cst.Lambda):
+            stack.extend(children(current))
+    return False
+
+
 # node type -> records its bindings; returns whether to look inside it
 _BINDERS: dict[type[cst.CSTNode], Callable[[Scope, cst.CSTNode], bool]] = {
     cst.FunctionDef: _bind_def,
     cst.ClassDef: _bind_def,
     cst.Lambda: _stop,
-    cst.ListComp: _stop,
-    cst.SetComp: _stop,
-    cst.DictComp: _stop,
-    cst.GeneratorExp: _stop,
+    cst.ListComp: _bind_comprehension,
+    cst.SetComp: _bind_comprehension,
+    cst.DictComp: _bind_comprehension,
+    cst.GeneratorExp: _bind_comprehension,
     cst.Assign: _bind_assign,
     cst.AnnAssign: _bind_ann_assign,
     cst.AugAssign: _bind_other_target,
@@ -318,15 +346,37 @@ def function_scope(
             scope.context_name = name
         scope.bind(name, binding)
     collect_bindings(scope, [node.body])
+    own = scope.context_name
+    if own is not None and (len(scope.bindings[own]) > 1 or "nonlocal" in module.text):
+        scope.context_flow = analyze_context_flow(node.body, own, _binds_name(own, module))
     _inherit_context(scope)
     return scope
 
 
+def _binds_name(name: str, module: ModuleInfo) -> Callable[[cst.CSTNode], bool]:
+    def binds(node: cst.CSTNode) -> bool:
+        binder = _BINDERS.get(type(node))
+        if binder is None:
+            return False
+        probe = Scope("function", None, module, node)
+        binder(probe, node)
+        return name in probe.bindings
+
+    return binds
+
+
 def _inherit_context(scope: Scope) -> None:
-    if scope.context_name is None and scope.parent is not None:
-        inherited = scope.parent.context_name
-        if inherited is not None and not scope.is_local(inherited):
-            scope.context_name = inherited
+    parent = scope.parent
+    if scope.context_name is None and parent is not None:
+        inherited = parent.context_name or parent.context_shadowed
+        if inherited is None:
+            return
+        if scope.is_local(inherited) or inherited in scope.global_names or parent.context_name is None:
+            scope.context_shadowed = inherited
+            return
+        scope.context_name = inherited
+        scope.context_flow = parent.context_flow
+        scope.context_deferred = parent.context_deferred or scope.kind in ("function", "lambda")
 
 
 def comprehension_scope(

@@ -148,9 +148,7 @@ def wf(ctx):
             return ()
         message = f"`{short(qname)}()` makes a new identifier on every replay"
         if qname in _FIXABLE and not call.args:
-            fix, reason = context_fix(
-                checker.context_name, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()"
-            )
+            fix, reason = context_fix(checker, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()")
             return (Report(call, message, fix, reason),)
         return (
             Report(
