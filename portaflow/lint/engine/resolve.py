@@ -33,6 +33,23 @@ from portaflow.lint.engine.project import Project, is_step_decorator, is_workflo
 from portaflow.lint.engine.walk import children, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# functions that declare a field of a dataclass-like class, whose ``default_factory=``/``factory=`` runs per
+# instance
+_FIELD_FUNCTIONS = frozenset(
+    {
+        "dataclasses.field",
+        "attr.ib",
+        "attr.attrib",
+        "attr.attr",
+        "attr.field",
+        "attrs.field",
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "sqlmodel.Field",
+        "msgspec.field",
+    }
+)
+_FACTORY_WRAPPERS = frozenset({"attr.Factory", "attrs.Factory"})
 _MAX_DEPTH = 12
 
 
@@ -405,6 +422,7 @@ class Resolver:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._qualified_cache: dict[tuple[str, Path | None], Resolved] = {}
+        self._factory_inits: dict[ClassInfo, FunctionInfo | None] = {}
 
     # qualified names across the project
     def resolve_qualified(self, qname: str, near: ModuleInfo | None, depth: int = 0) -> Resolved:
@@ -652,6 +670,89 @@ class Resolver:
                 base = self.resolve_expr(arg.value, None, cls.module)
                 if isinstance(base, ClassRef) and base.cls is not cls:
                     yield base.cls
+
+    def constructor_factories(self, cls: ClassInfo) -> list[FunctionInfo]:
+        """The generated ``__init__`` of ``cls`` and its bases that run default factories, base first."""
+        found: list[FunctionInfo] = []
+        seen: set[int] = set()
+
+        def visit(current: ClassInfo, depth: int) -> None:
+            if id(current) in seen or depth > _MAX_DEPTH:
+                return
+            seen.add(id(current))
+            for base in self.bases(current):
+                visit(base, depth + 1)
+            init = self.factory_init(current)
+            if init is not None:
+                found.append(init)
+
+        visit(cls, 0)
+        return found
+
+    def factory_init(self, cls: ClassInfo) -> FunctionInfo | None:
+        """A made-up ``__init__`` that calls the default factories declared in the body of ``cls``
+        (``dataclasses.field(default_factory=f)``, ``attr.ib(factory=f)``, ``attrs.Factory(f)``,
+        ``pydantic.Field(default_factory=f)``...): constructing the class calls them, once per instance. Other
+        defaults in a class body are evaluated once, at import, like module-level code, and are not checked.
+        None when the class declares no factory."""
+        if cls in self._factory_inits:
+            return self._factory_inits[cls]
+        factories = self._default_factories(cls)
+        init: FunctionInfo | None = None
+        if factories:
+            made_up: dict[int, cst.CSTNode] = {}
+            lines: list[cst.SimpleStatementLine] = []
+            for factory in factories:
+                call = cst.Call(func=factory)
+                made_up[id(call)] = factory
+                lines.append(cst.SimpleStatementLine(body=[cst.Expr(value=call)]))
+            node = cst.FunctionDef(
+                name=cst.Name("__init__"), params=cst.Parameters(), body=cst.IndentedBlock(body=lines)
+            )
+            init = FunctionInfo(
+                node,
+                cls.module,
+                f"{cls.qualname}.__init__",
+                f"{cls.name}.__init__",
+                cls,
+                cls.top_stmt,
+                made_up_calls=made_up,
+            )
+        self._factory_inits[cls] = init
+        return init
+
+    def _default_factories(self, cls: ClassInfo) -> list[cst.BaseExpression]:
+        explicit_init = "__init__" in cls.methods
+        found: list[cst.BaseExpression] = []
+        for stmt in cls.node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+                if not isinstance(value, cst.Call):
+                    continue
+                qname = self.qname_in_module(value.func, cls.module)
+                if qname in _FACTORY_WRAPPERS and value.args:
+                    found.append(value.args[0].value)  # x = attr.Factory(list)
+                    continue
+                if qname not in _FIELD_FUNCTIONS or (explicit_init and not qname.startswith("pydantic")):
+                    continue  # a dataclass with its own __init__ does not run the factories
+                for arg in value.args:
+                    keyword = arg.keyword.value if arg.keyword is not None else None
+                    if keyword in ("default_factory", "factory"):
+                        found.append(arg.value)
+                    elif (
+                        keyword == "default"
+                        and isinstance(arg.value, cst.Call)
+                        and arg.value.args
+                        and self.qname_in_module(arg.value.func, cls.module) in _FACTORY_WRAPPERS
+                    ):
+                        found.append(arg.value.args[0].value)
+        return found
+
+    def qname_in_module(self, expr: cst.BaseExpression, module: ModuleInfo) -> str | None:
+        resolved = self.resolve_expr(expr, None, module)
+        return resolved.qname if isinstance(resolved, External) else None
 
     # decorators and context
     def decorator_qname(self, decorator: cst.Decorator, module: ModuleInfo) -> str | None:

@@ -89,6 +89,22 @@ from portaflow import workflow
 def wf(ctx, uuid):
     return uuid.uuid4()
 """,
+        # a class body runs once, at import, like module-level code; a plain default is not a factory
+        """\
+import uuid
+from dataclasses import dataclass, field
+from portaflow import workflow
+
+@dataclass
+class Ticket:
+    title: str
+    namespace: uuid.UUID = uuid.uuid4()
+    tags: list = field(default_factory=list)
+
+@workflow
+def wf(ctx):
+    return Ticket("x", namespace=ctx.uuid4())
+""",
     )
     INVALID = (
         Invalid(
@@ -137,6 +153,25 @@ def wf(ctx):
     return uuid.uuid7(), uuid.uuid8()
 """,
             (6, 6),
+        ),
+        # constructing a dataclass runs its default factories: reported where they call or name uuid4
+        Invalid(
+            """\
+import uuid
+from dataclasses import dataclass, field
+from portaflow import workflow
+
+@dataclass
+class Ticket:
+    title: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    trace: uuid.UUID = field(default_factory=uuid.uuid4)
+
+@workflow
+def wf(ctx):
+    return Ticket("x")
+""",
+            (8, 9),
         ),
     )
 
