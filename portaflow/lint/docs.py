@@ -20,6 +20,13 @@ anything), nor is code that no workflow reaches. Imports are resolved, so aliase
 import time as now`, `import datetime as dt`), and shadowing is respected (a local variable called `random` is
 not the module).
 
+Constructing a class of the project runs its `__new__`, `__init__` and `__post_init__`, and for dataclass-like
+classes its default factories (`dataclasses.field(default_factory=...)`, `attr.ib(factory=...)`,
+`attrs.field(factory=...)`, `attr.Factory(...)`, `pydantic.Field(default_factory=...)`): they are followed
+like any helper, and the chain shows them as `Class.__init__`. Code that runs at import, once per process,
+is not checked: module-level statements and class bodies, including plain class attribute defaults such as
+`created: float = time.time()` (pass such values in the workflow's input, or read them with `ctx` inside it).
+
 A finding inside a helper is reported once, at the offending line, with the chain of calls from the workflow
 that reaches it:
 
@@ -87,7 +94,11 @@ make another file's helper reachable from a workflow.
 
 `--fix` only applies fixes that keep the program's meaning and only adds `ctx` where the workflow's Context is
 in scope: in the workflow itself, functions and lambdas nested in it, and helpers that take a parameter
-annotated `Context`. It removes imports that the fix left unused. Everything else is reported with the reason.
+annotated `Context`. It writes that name only where it still refers to the Context: not after the function
+rebinds it (assignment, `for`, `with ... as`, `except ... as`, walrus, `del`, `import ... as`, `def`, `match`
+capture) nor in a loop that rebinds it later, not where a nested function, lambda or comprehension shadows it,
+and nowhere in a function where a nested function rebinds it with `nonlocal`. It removes imports that the fix
+left unused. Everything else is reported with the reason.
 
 # Rules
 """

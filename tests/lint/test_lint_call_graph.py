@@ -339,3 +339,67 @@ def test_the_chain_names_methods_by_class_and_star_imports_are_followed(lint_tre
         "Backoff.wait",
         "app.util.Backoff.wait",
     )
+
+
+def test_constructing_a_dataclass_follows_its_default_factories_with_the_chain(lint_tree: LintTree) -> None:
+    findings = lint_tree(
+        {
+            "app/__init__.py": "",
+            "app/models.py": "import time\nimport uuid\nfrom dataclasses import dataclass, field\n\n"
+            "def new_id() -> str:\n    return str(uuid.uuid4())\n\n"
+            "@dataclass\nclass Base:\n    created: float = field(default_factory=time.time)\n\n"
+            "@dataclass\nclass Ticket(Base):\n    id: str = field(default_factory=new_id)\n"
+            "    at: float = time.time()\n",  # evaluated once at import, like module-level code: not flagged
+            "app/flows.py": WF_HEADER + "from app.models import Ticket\n\n@workflow\ndef wf(ctx):\n"
+            "    return Ticket()\n",
+        }
+    )
+    assert codes_and_lines(findings) == [("PF101", 10), ("PF103", 6)]
+    by_code = {f.code: f for f in findings}
+    assert by_code["PF101"].path == "app/models.py" and by_code["PF101"].fix is None
+    assert [(c.caller_name, c.callee_name, c.path, c.line) for c in by_code["PF101"].chain] == [
+        ("wf", "Base.__init__", "app/flows.py", 6),
+    ]
+    assert [(c.caller_name, c.callee_name, c.path, c.line) for c in by_code["PF103"].chain] == [
+        ("wf", "Ticket.__init__", "app/flows.py", 6),
+        ("Ticket.__init__", "new_id", "app/models.py", 14),
+    ]
+
+
+def test_post_init_and_attrs_and_pydantic_factories_are_followed(lint_tree: LintTree) -> None:
+    findings = lint_tree(
+        {
+            "flows.py": WF_HEADER
+            + "import random, time, uuid\nimport attr, attrs\nfrom dataclasses import dataclass\n"
+            "from pydantic import BaseModel, Field\n\n"
+            "@dataclass\nclass A:\n    def __post_init__(self):\n        self.n = random.random()\n\n"
+            "@attr.s\nclass B:\n    x = attr.ib(factory=time.time)\n"
+            "    y = attr.ib(default=attr.Factory(uuid.uuid4))\n\n"
+            "@attrs.define\nclass C:\n    z: float = attrs.field(factory=time.monotonic)\n\n"
+            "class D(BaseModel):\n    w: str = Field(default_factory=lambda: uuid.uuid4().hex)\n\n"
+            "@workflow\ndef wf(ctx):\n    return A(), B(), C(), D()\n",
+        }
+    )
+    assert codes_and_lines(findings) == [
+        ("PF101", 14),
+        ("PF101", 19),
+        ("PF102", 10),
+        ("PF103", 15),
+        ("PF103", 22),
+    ]
+
+
+def test_classes_no_workflow_constructs_and_factories_without_nondeterminism_stay_quiet(
+    lint_tree: LintTree,
+) -> None:
+    findings = lint_tree(
+        {
+            "flows.py": WF_HEADER + "import time, uuid\nfrom dataclasses import dataclass, field\n\n"
+            "@dataclass\nclass Unused:\n    at: float = field(default_factory=time.time)\n\n"
+            "@dataclass\nclass Order:\n    items: list = field(default_factory=list)\n"
+            "    meta: dict = field(default_factory=lambda: {'v': 1})\n\n"
+            "@step\ndef make() -> str:\n    return str(Unused().at)\n\n"
+            "@workflow\ndef wf(ctx, order: Order):\n    return Order(), make(), order.items\n",
+        }
+    )
+    assert findings == []

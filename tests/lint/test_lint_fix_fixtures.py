@@ -61,3 +61,17 @@ def test_diff_of_the_fixture_matches_the_after_file(
     assert set(removed) == set(before) - set(after)
     assert set(added) == set(after) - set(before)
     assert target.read_text() == (FIXTURES / "support_agent.before.py").read_text()
+
+
+def test_a_rebound_context_name_is_not_used_by_a_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target, code = _fix_copy(tmp_path, "rebound_context", monkeypatch)
+    assert code == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Fixed 1 finding.\nThese could not be fixed automatically:\n")
+    assert "rebound_context.py:12:26: PF101 `time.time()`" in out
+    assert "`ctx` no longer refers to the workflow's Context here" in out
+    fixed = target.read_text()
+    assert fixed == (FIXTURES / "rebound_context.after.py").read_text()
+    cst.parse_module(fixed)

@@ -23,8 +23,13 @@ from portaflow.lint.engine.resolve import (
     unwrap_optional,
 )
 from portaflow.lint.engine.walk import children
+from portaflow.lint.rules._fixes import NO_CONTEXT
 from portaflow.lint.rules.base import Fix, Report, Rule
 
+_FACTORY_NO_FIX = (
+    "no automatic fix here: a default factory runs in the __init__ the class generates, where no Context is "
+    "available; pass the value in where the workflow constructs the object"
+)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _CONSTRUCTOR_METHODS = ("__new__", "__init__", "__post_init__")
 SET_METHODS_RETURNING_SETS = frozenset(
@@ -118,18 +123,23 @@ class Checker:
         resolved = self.resolve(expr)
         return resolved.qname if isinstance(resolved, External) else None
 
-    @property
-    def context_name(self) -> str | None:
-        """The name of the workflow's Context in scope here (for fixes), or None."""
-        return self.scope.context_name
+    def context_for(self, node: cst.CSTNode) -> tuple[str | None, str | None]:
+        """The name that refers to the workflow's Context where ``node`` (under the walk's current scope) is
+        evaluated, for fixes; or None and, when the name is rebound or shadowed there, why."""
+        return self.scope.context_at(node)
 
     def parent(self, level: int = 1) -> cst.CSTNode | None:
         return self.parents[-level] if len(self.parents) >= level else None
 
     def report(self, rule: type[Rule], report: Report) -> None:
-        self.analysis.findings.append(
-            RawFinding(rule, report.node, report.message, self.function, report.fix, report.no_fix_reason)
-        )
+        node, fix, reason = report.node, report.fix, report.no_fix_reason
+        made_up = self.function.made_up_calls
+        if made_up is not None:  # in the __init__ generated for default factories
+            if id(node) in made_up:
+                node, fix = made_up[id(node)], None  # reported where the class names the factory
+            if fix is None and reason in (None, NO_CONTEXT):
+                reason = _FACTORY_NO_FIX
+        self.analysis.findings.append(RawFinding(rule, node, report.message, self.function, fix, reason))
 
     def made_by_reported_call(self, resolved: Resolved) -> bool:
         """Whether ``resolved`` was created in this checked code by a call that is already reported."""
@@ -311,6 +321,8 @@ class Checker:
         if isinstance(callee, FunctionRef):
             self._edge(callee.func, call)
         elif isinstance(callee, ClassRef):
+            for factories in self.resolver.constructor_factories(callee.cls):
+                self._edge(factories, call)
             for name in _CONSTRUCTOR_METHODS:
                 method = self.resolver.find_method(callee.cls, name)
                 if method is not None:
@@ -333,6 +345,9 @@ class Checker:
     def _edge(self, callee: FunctionInfo, node: cst.CSTNode) -> None:
         if callee.kind != "function" or callee is self.function:
             return
+        made_up = self.function.made_up_calls
+        if made_up is not None:
+            node = made_up.get(id(node), node)
         self.analysis.edges.append(CallEdge(self.function, callee, node))
 
 

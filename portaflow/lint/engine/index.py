@@ -62,6 +62,9 @@ class FunctionInfo:
     kind: FunctionKind = "function"
     is_static: bool = False
     is_classmethod: bool = False
+    # for the __init__ that a dataclass-like class generates (not in the source): the calls of its default
+    # factories that the engine made up, by id, each with the factory expression it reports at instead
+    made_up_calls: dict[int, cst.CSTNode] | None = None
 
     @property
     def context_param(self) -> str | None:

@@ -18,6 +18,7 @@ from typing import Literal
 
 import libcst as cst
 
+from portaflow.lint.engine.context_flow import ContextFlow, analyze_context_flow, rebound_reason
 from portaflow.lint.engine.index import (
     ClassInfo,
     FunctionInfo,
@@ -32,6 +33,23 @@ from portaflow.lint.engine.project import Project, is_step_decorator, is_workflo
 from portaflow.lint.engine.walk import children, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
+# functions that declare a field of a dataclass-like class, whose ``default_factory=``/``factory=`` runs per
+# instance
+_FIELD_FUNCTIONS = frozenset(
+    {
+        "dataclasses.field",
+        "attr.ib",
+        "attr.attrib",
+        "attr.attr",
+        "attr.field",
+        "attrs.field",
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "sqlmodel.Field",
+        "msgspec.field",
+    }
+)
+_FACTORY_WRAPPERS = frozenset({"attr.Factory", "attrs.Factory"})
 _MAX_DEPTH = 12
 
 
@@ -117,12 +135,27 @@ class Scope:
     global_names: set[str] = field(default_factory=set)
     nonlocal_names: set[str] = field(default_factory=set)
     context_name: str | None = None  # the workflow Context visible here, if any
+    context_flow: ContextFlow | None = None  # where that name is rebound (None: never)
+    context_deferred: bool = False  # in a function nested in the one whose parameter the Context is
+    context_shadowed: str | None = None  # the Context's name, when this scope binds it to something else
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
     def is_local(self, name: str) -> bool:
         return name in self.bindings and name not in self.global_names and name not in self.nonlocal_names
+
+    def context_at(self, node: cst.CSTNode) -> tuple[str | None, str | None]:
+        """(the name that refers to the workflow's Context where ``node`` is evaluated, or None; and why
+        not)."""
+        name = self.context_name
+        if name is None:
+            shadowed = self.context_shadowed
+            return None, rebound_reason(shadowed) if shadowed is not None else None
+        flow = self.context_flow
+        if flow is None or (not self.context_deferred and flow.is_safe_at(node)):
+            return name, None
+        return None, rebound_reason(name)
 
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -241,15 +274,27 @@ def _stop(scope: Scope, node: cst.CSTNode) -> bool:
     return False
 
 
+def _bind_comprehension(scope: Scope, node: cst.CSTNode) -> bool:
+    """A walrus inside a comprehension binds in the enclosing scope (not one inside a lambda)."""
+    stack = list(children(node))
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.NamedExpr):
+            _bind_walrus(scope, current)
+        if not isinstance(current, cst.Lambda):
+            stack.extend(children(current))
+    return False
+
+
 # node type -> records its bindings; returns whether to look inside it
 _BINDERS: dict[type[cst.CSTNode], Callable[[Scope, cst.CSTNode], bool]] = {
     cst.FunctionDef: _bind_def,
     cst.ClassDef: _bind_def,
     cst.Lambda: _stop,
-    cst.ListComp: _stop,
-    cst.SetComp: _stop,
-    cst.DictComp: _stop,
-    cst.GeneratorExp: _stop,
+    cst.ListComp: _bind_comprehension,
+    cst.SetComp: _bind_comprehension,
+    cst.DictComp: _bind_comprehension,
+    cst.GeneratorExp: _bind_comprehension,
     cst.Assign: _bind_assign,
     cst.AnnAssign: _bind_ann_assign,
     cst.AugAssign: _bind_other_target,
@@ -318,15 +363,37 @@ def function_scope(
             scope.context_name = name
         scope.bind(name, binding)
     collect_bindings(scope, [node.body])
+    own = scope.context_name
+    if own is not None and (len(scope.bindings[own]) > 1 or "nonlocal" in module.text):
+        scope.context_flow = analyze_context_flow(node.body, own, _binds_name(own, module))
     _inherit_context(scope)
     return scope
 
 
+def _binds_name(name: str, module: ModuleInfo) -> Callable[[cst.CSTNode], bool]:
+    def binds(node: cst.CSTNode) -> bool:
+        binder = _BINDERS.get(type(node))
+        if binder is None:
+            return False
+        probe = Scope("function", None, module, node)
+        binder(probe, node)
+        return name in probe.bindings
+
+    return binds
+
+
 def _inherit_context(scope: Scope) -> None:
-    if scope.context_name is None and scope.parent is not None:
-        inherited = scope.parent.context_name
-        if inherited is not None and not scope.is_local(inherited):
-            scope.context_name = inherited
+    parent = scope.parent
+    if scope.context_name is None and parent is not None:
+        inherited = parent.context_name or parent.context_shadowed
+        if inherited is None:
+            return
+        if scope.is_local(inherited) or inherited in scope.global_names or parent.context_name is None:
+            scope.context_shadowed = inherited
+            return
+        scope.context_name = inherited
+        scope.context_flow = parent.context_flow
+        scope.context_deferred = parent.context_deferred or scope.kind in ("function", "lambda")
 
 
 def comprehension_scope(
@@ -355,6 +422,7 @@ class Resolver:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._qualified_cache: dict[tuple[str, Path | None], Resolved] = {}
+        self._factory_inits: dict[ClassInfo, FunctionInfo | None] = {}
 
     # qualified names across the project
     def resolve_qualified(self, qname: str, near: ModuleInfo | None, depth: int = 0) -> Resolved:
@@ -602,6 +670,89 @@ class Resolver:
                 base = self.resolve_expr(arg.value, None, cls.module)
                 if isinstance(base, ClassRef) and base.cls is not cls:
                     yield base.cls
+
+    def constructor_factories(self, cls: ClassInfo) -> list[FunctionInfo]:
+        """The generated ``__init__`` of ``cls`` and its bases that run default factories, base first."""
+        found: list[FunctionInfo] = []
+        seen: set[int] = set()
+
+        def visit(current: ClassInfo, depth: int) -> None:
+            if id(current) in seen or depth > _MAX_DEPTH:
+                return
+            seen.add(id(current))
+            for base in self.bases(current):
+                visit(base, depth + 1)
+            init = self.factory_init(current)
+            if init is not None:
+                found.append(init)
+
+        visit(cls, 0)
+        return found
+
+    def factory_init(self, cls: ClassInfo) -> FunctionInfo | None:
+        """A made-up ``__init__`` that calls the default factories declared in the body of ``cls``
+        (``dataclasses.field(default_factory=f)``, ``attr.ib(factory=f)``, ``attrs.Factory(f)``,
+        ``pydantic.Field(default_factory=f)``...): constructing the class calls them, once per instance. Other
+        defaults in a class body are evaluated once, at import, like module-level code, and are not checked.
+        None when the class declares no factory."""
+        if cls in self._factory_inits:
+            return self._factory_inits[cls]
+        factories = self._default_factories(cls)
+        init: FunctionInfo | None = None
+        if factories:
+            made_up: dict[int, cst.CSTNode] = {}
+            lines: list[cst.SimpleStatementLine] = []
+            for factory in factories:
+                call = cst.Call(func=factory)
+                made_up[id(call)] = factory
+                lines.append(cst.SimpleStatementLine(body=[cst.Expr(value=call)]))
+            node = cst.FunctionDef(
+                name=cst.Name("__init__"), params=cst.Parameters(), body=cst.IndentedBlock(body=lines)
+            )
+            init = FunctionInfo(
+                node,
+                cls.module,
+                f"{cls.qualname}.__init__",
+                f"{cls.name}.__init__",
+                cls,
+                cls.top_stmt,
+                made_up_calls=made_up,
+            )
+        self._factory_inits[cls] = init
+        return init
+
+    def _default_factories(self, cls: ClassInfo) -> list[cst.BaseExpression]:
+        explicit_init = "__init__" in cls.methods
+        found: list[cst.BaseExpression] = []
+        for stmt in cls.node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+                if not isinstance(value, cst.Call):
+                    continue
+                qname = self.qname_in_module(value.func, cls.module)
+                if qname in _FACTORY_WRAPPERS and value.args:
+                    found.append(value.args[0].value)  # x = attr.Factory(list)
+                    continue
+                if qname not in _FIELD_FUNCTIONS or (explicit_init and not qname.startswith("pydantic")):
+                    continue  # a dataclass with its own __init__ does not run the factories
+                for arg in value.args:
+                    keyword = arg.keyword.value if arg.keyword is not None else None
+                    if keyword in ("default_factory", "factory"):
+                        found.append(arg.value)
+                    elif (
+                        keyword == "default"
+                        and isinstance(arg.value, cst.Call)
+                        and arg.value.args
+                        and self.qname_in_module(arg.value.func, cls.module) in _FACTORY_WRAPPERS
+                    ):
+                        found.append(arg.value.args[0].value)
+        return found
+
+    def qname_in_module(self, expr: cst.BaseExpression, module: ModuleInfo) -> str | None:
+        resolved = self.resolve_expr(expr, None, module)
+        return resolved.qname if isinstance(resolved, External) else None
 
     # decorators and context
     def decorator_qname(self, decorator: cst.Decorator, module: ModuleInfo) -> str | None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from portaflow.lint.engine.resolve import External, Resolved
 from portaflow.lint.rules.base import Fix
+
+if TYPE_CHECKING:
+    from portaflow.lint.engine.analyze import Checker
 
 NO_CONTEXT = (
     "no automatic fix here: no workflow Context is in scope "
@@ -16,16 +20,18 @@ NO_CONTEXT = (
 
 
 def context_fix(
-    context: str | None,
+    checker: Checker,
     node: cst.CSTNode,
     callee: Resolved,
     template: Callable[[str, cst.CSTNode], cst.BaseExpression],
     shown: str,
     also_unused: tuple[Resolved, ...] = (),
 ) -> tuple[Fix | None, str | None]:
-    """A fix that rewrites ``node`` with the Context called ``context``; (None, reason) without one."""
+    """A fix that rewrites ``node`` with the name of the workflow's Context, where that name still refers to
+    the Context; else (None, why not)."""
+    context, why_not = checker.context_for(node)
     if context is None:
-        return None, NO_CONTEXT
+        return None, why_not or NO_CONTEXT
     refs = tuple(
         r.import_ref for r in (callee, *also_unused) if isinstance(r, External) and r.import_ref is not None
     )

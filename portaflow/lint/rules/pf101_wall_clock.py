@@ -306,17 +306,15 @@ def wf(ctx):
         entry = _ALWAYS.get(qname)
         if entry is not None:
             build, shown = entry
-            fix, reason = context_fix(checker.context_name, call, callee, build, shown)
+            fix, reason = context_fix(checker, call, callee, build, shown)
             return (Report(call, message, fix, reason),)
         if qname == "datetime.datetime.now":
             zone = arg_or_none(call, 0, "tz")
             if zone is None or checker.qname(zone.value) in _UTC:
                 dropped = (checker.resolve(zone.value),) if zone is not None else ()
-                fix, reason = context_fix(checker.context_name, call, callee, _NOW, "{ctx}.now()", dropped)
+                fix, reason = context_fix(checker, call, callee, _NOW, "{ctx}.now()", dropped)
             else:
-                fix, reason = context_fix(
-                    checker.context_name, call, callee, _astimezone, "{ctx}.now().astimezone(tz)"
-                )
+                fix, reason = context_fix(checker, call, callee, _astimezone, "{ctx}.now().astimezone(tz)")
             return (Report(call, message, fix, reason),)
         if qname in _CPU_TIME:
             return (
@@ -333,7 +331,7 @@ def wf(ctx):
         if when is not None and arg_or_none(call, *when) is None:
             if qname == "time.gmtime":
                 fix, reason = context_fix(
-                    checker.context_name,
+                    checker,
                     call,
                     callee,
                     template("{ctx}.now().utctimetuple()"),

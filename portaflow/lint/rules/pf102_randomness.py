@@ -234,7 +234,7 @@ def wf(ctx):
             )
             if qname == "random.Random":
                 fix, reason = context_fix(
-                    checker.context_name, call, callee, _seed_from_context, "random.Random({ctx}.random())"
+                    checker, call, callee, _seed_from_context, "random.Random({ctx}.random())"
                 )
                 return (Report(call, message, fix, reason),)
             return (Report(call, message, None, "seed it from a recorded value: `ctx.random()`"),)
@@ -273,9 +273,7 @@ def wf(ctx):
                 return ()
             message = f"`{short(qname)}()` draws random numbers, which differ when the workflow replays"
             if qname == "random.random" and not call.args:
-                fix, reason = context_fix(
-                    checker.context_name, call, callee, template("{ctx}.random()"), "{ctx}.random()"
-                )
+                fix, reason = context_fix(checker, call, callee, template("{ctx}.random()"), "{ctx}.random()")
                 return (Report(call, message, fix, reason),)
             return (Report(call, message),)
         return ()

@@ -89,6 +89,22 @@ from portaflow import workflow
 def wf(ctx, uuid):
     return uuid.uuid4()
 """,
+        # a class body runs once, at import, like module-level code; a plain default is not a factory
+        """\
+import uuid
+from dataclasses import dataclass, field
+from portaflow import workflow
+
+@dataclass
+class Ticket:
+    title: str
+    namespace: uuid.UUID = uuid.uuid4()
+    tags: list = field(default_factory=list)
+
+@workflow
+def wf(ctx):
+    return Ticket("x", namespace=ctx.uuid4())
+""",
     )
     INVALID = (
         Invalid(
@@ -138,6 +154,25 @@ def wf(ctx):
 """,
             (6, 6),
         ),
+        # constructing a dataclass runs its default factories: reported where they call or name uuid4
+        Invalid(
+            """\
+import uuid
+from dataclasses import dataclass, field
+from portaflow import workflow
+
+@dataclass
+class Ticket:
+    title: str
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    trace: uuid.UUID = field(default_factory=uuid.uuid4)
+
+@workflow
+def wf(ctx):
+    return Ticket("x")
+""",
+            (8, 9),
+        ),
     )
 
     def check_call(self, call: cst.Call, callee: Resolved, checker: Checker) -> Sequence[Report]:
@@ -148,9 +183,7 @@ def wf(ctx):
             return ()
         message = f"`{short(qname)}()` makes a new identifier on every replay"
         if qname in _FIXABLE and not call.args:
-            fix, reason = context_fix(
-                checker.context_name, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()"
-            )
+            fix, reason = context_fix(checker, call, callee, template("{ctx}.uuid4()"), "{ctx}.uuid4()")
             return (Report(call, message, fix, reason),)
         return (
             Report(

@@ -133,7 +133,7 @@ def wf(ctx):
             return (Report(call, message, None, "rewrite it as `ctx.sleep(duration)`"),)
         parent = checker.parent()
         target: cst.CSTNode = parent if isinstance(parent, cst.Await) and parent.expression is call else call
-        fix, reason = context_fix(checker.context_name, target, callee, _to_ctx_sleep, "{ctx}.sleep(...)")
+        fix, reason = context_fix(checker, target, callee, _to_ctx_sleep, "{ctx}.sleep(...)")
         return (Report(call, message, fix, reason),)
 
 
