@@ -12,12 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conformance.columns import scenario_files
 
 from portaflow.backends.aws.project import render_project
 from portaflow.compiler import compile_file
 
 ROOT = Path(__file__).parents[2]
-SCENARIOS = sorted((ROOT / "tests" / "conformance" / "scenarios").glob("s*.py"))
+SCENARIOS = scenario_files()
 EXAMPLES = [ROOT / "examples" / f"{n}.py" for n in ("support_agent", "refund_saga", "research_agent")]
 GOLDENS = Path(__file__).parent / "goldens"
 
