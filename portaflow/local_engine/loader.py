@@ -2,7 +2,9 @@
 
 A run remembers where its workflow came from (module, qualified name, file) so any worker process can
 load the same code to resume it. The user's module is imported like a script (its folder on
-``sys.path``), under its file name, so its exception classes resolve by the same module name everywhere.
+``sys.path``), under its file name, so its exception classes resolve by the same module name everywhere; a
+file inside a package (a folder with ``__init__.py``) is imported by its dotted name, as ``python -m`` would,
+so that its relative imports (``from .tools import lookup``) work.
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
         mod_file = getattr(mod, "__file__", None)
         if mod_file and Path(mod_file).resolve() == path and (module_name is None or name == module_name):
             return mod
+    from portaflow.compiler.modules import entry_module  # reads folders only, imports nothing of the user's
+
+    dotted, root, _ = entry_module(path)
+    if "." in dotted and module_name in (None, dotted) and all(p.isidentifier() for p in dotted.split(".")):
+        # a file inside a package: import it as `python -m` would, so that its relative imports work
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        try:
+            return importlib.import_module(dotted)
+        except SyntaxError as exc:
+            raise PortaflowError(
+                f"{exc.filename}:{exc.lineno}:{exc.offset or 0}: syntax error: {exc.msg}"
+            ) from None
+        except Exception as exc:
+            raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
     name = module_name or path.stem
     if name in sys.modules or not name.isidentifier():
         name = f"portaflow_user_{abs(hash(str(path))):x}"

@@ -2,3 +2,5 @@
 `wallet.charge` share their function name: they stay two steps (two Lambda functions on AWS)."""
 
 from .ledger import record
+
+__all__ = ["record"]
