@@ -165,6 +165,7 @@ class Frontend:
 
     def __init__(self, path: str, source: str) -> None:
         self.path = path  # of the module being lowered (the workflow's, or an imported one's)
+        self.entry_path = path  # the workflow module's path, as diagnostics show it
         self.source = source
         self.diags: list[Diagnostic] = []
         self.info: ModuleInfo | None = None  # the module being lowered
@@ -224,11 +225,9 @@ class Frontend:
         for d in [*self.diags, *self._kept]:
             if d not in out:
                 out.append(d)
-        out.sort(key=lambda d: (d.path != self.sources_key(), d.path, d.line, d.col))
+        first = self.entry_path
+        out.sort(key=lambda d: (d.path != first, d.path, d.line, d.col))
         return out
-
-    def sources_key(self) -> str:
-        return self.entry.path if self.entry is not None else self.path
 
     # --------------------------------------------------------------------------------------------- module
     def parse(self) -> ModuleInfo | None:
@@ -243,7 +242,7 @@ class Frontend:
         """A project module, parsed once (None when it does not parse: PFC001 there)."""
         key = (mf.path, mf.name)
         if key not in self._modules:
-            display = _display_path(mf.path, self.finder.entry.path, self.sources_key())
+            display = _display_path(mf.path, self.entry_path)
             if mf.namespace:
                 source = ""
             else:
@@ -2475,7 +2474,7 @@ def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult
     return compile_source(source, str(path), workflow)
 
 
-def _display_path(path: Path, entry: Path, entry_display: str) -> str:
+def _display_path(path: Path, entry_display: str) -> str:
     """How diagnostics name an imported module's file: relative to the working directory when the
     workflow's path was given relative, else absolute."""
     if Path(entry_display).is_absolute():

@@ -398,7 +398,8 @@ class Continue:
 class Handler:
     """One ``except`` clause. ``types`` are error type names (empty: catches every error); ``matches`` the
     names it catches once subclasses the compiler can see are included (built-in exceptions and classes of
-    the workflow's module); ``catch_all`` for ``except:``, ``except Exception`` and ``except StepFailed``."""
+    the workflow's module and of the project modules it imports); ``catch_all`` for ``except:``,
+    ``except Exception`` and ``except StepFailed``."""
 
     types: tuple[str, ...]
     matches: tuple[str, ...]
