@@ -584,7 +584,8 @@ class Frontend:
         modules the workflow's module imports (a class name seen twice gets the bases of both)."""
         if self._exception_tree is None:
             tree: dict[str, tuple[str, ...]] = dict(BUILTIN_EXCEPTIONS)
-            for _, module in self.finder.closure(self.source):
+            entry = self.entry.module if self.entry is not None else None
+            for _, module in self.finder.closure(entry):
                 if module is None:
                     continue
                 for stmt in module.body:

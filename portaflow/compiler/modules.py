@@ -164,9 +164,10 @@ class ModuleFinder:
                         found.setdefault(sub.name, sub)
         return list(found.values())
 
-    def closure(self, entry_source: str | None = None) -> Iterator[tuple[ModuleFile, cst.Module | None]]:
-        """The workflow's module and every project module it imports, transitively, each with its parsed
-        source (None for a namespace package or a file that does not parse)."""
+    def closure(self, entry: cst.Module | None = None) -> Iterator[tuple[ModuleFile, cst.Module | None]]:
+        """The workflow's module (``entry`` if already parsed, else read from its file) and every project
+        module it imports, transitively, each with its parsed source (None for a namespace package or a
+        file that does not parse)."""
         seen: set[str] = set()
         queue: list[ModuleFile] = [self.entry]
         while queue:
@@ -174,7 +175,7 @@ class ModuleFinder:
             if mf.name in seen:
                 continue
             seen.add(mf.name)
-            module = _parse(mf, entry_source if mf is self.entry else None)
+            module = entry if mf is self.entry and entry is not None else _parse(mf)
             yield mf, module
             if module is not None:
                 queue.extend(m for m in self.imported_by(mf, module) if m.name not in seen)
@@ -193,12 +194,11 @@ def _locate(folder: Path, part: str, name: str, root: Path, namespaces: bool) ->
     return None
 
 
-def _parse(mf: ModuleFile, source: str | None) -> cst.Module | None:
+def _parse(mf: ModuleFile) -> cst.Module | None:
     if mf.namespace:
         return None
     try:
-        text = source if source is not None else mf.path.read_text(encoding="utf-8")
-        return cst.parse_module(text)
+        return cst.parse_module(mf.path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
         return None
 
