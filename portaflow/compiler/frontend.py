@@ -1,5 +1,8 @@
 """The libcst frontend: parse a workflow module (never importing it) and lower one workflow to the IR.
 
+Steps and child workflows the module imports from the project's other modules are found with
+:mod:`.modules` and read from their source the same way; each is lowered once, in its own module.
+
 Every problem becomes a :class:`Diagnostic`; lowering goes on after an error so that one run reports them all.
 """
 
@@ -232,7 +235,7 @@ class Frontend:
     # --------------------------------------------------------------------------------------------- module
     def parse(self) -> ModuleInfo | None:
         """Parse the workflow's module (a syntax error is PFC001)."""
-        info = self._scan(self.path, self.source, self.finder.entry, report=True)
+        info = self._scan(self.path, self.source, self.finder.entry)
         self.entry = self.info = info
         if info is not None:
             self._modules[(self.finder.entry.path, self.finder.entry.name)] = info
@@ -256,7 +259,7 @@ class Frontend:
                     return None
             saved = self.diags
             self.diags = []
-            info = self._scan(display, source, mf, report=True)
+            info = self._scan(display, source, mf)
             self._kept.extend(self.diags)
             self.diags = saved
             self._modules[key] = info
@@ -264,21 +267,21 @@ class Frontend:
                 self.sources[display] = source
         return self._modules[key]
 
-    def _scan(self, path: str, source: str, mf: ModuleFile, report: bool) -> ModuleInfo | None:
+    def _scan(self, path: str, source: str, mf: ModuleFile) -> ModuleInfo | None:
+        """Parse a module and index its top level: steps, workflows, constants, classes, imports."""
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as e:
-            if report:
-                self.diags.append(
-                    Diagnostic(
-                        "PFC001",
-                        f"syntax error: {e.message}",
-                        path,
-                        e.raw_line,
-                        e.raw_column + 1,
-                        "fix the Python syntax first",
-                    )
+            self.diags.append(
+                Diagnostic(
+                    "PFC001",
+                    f"syntax error: {e.message}",
+                    path,
+                    e.raw_line,
+                    e.raw_column + 1,
+                    "fix the Python syntax first",
                 )
+            )
             return None
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
@@ -380,16 +383,17 @@ class Frontend:
             return self._member(base.module, node.attr.value)
         return None
 
-    def resolve_name(self, info: ModuleInfo, name: str, depth: int = 0) -> _Target | None:
+    def resolve_name(self, info: ModuleInfo, name: str) -> _Target | None:
+        """What the module-level ``name`` of ``info`` is: defined there, or imported (followed)."""
         key = (id(info), name)
         if key in self._resolved:
             return self._resolved[key]
         self._resolved[key] = None  # an import cycle resolves to nothing
-        found = self._resolve_name(info, name, depth)
+        found = self._resolve_name(info, name)
         self._resolved[key] = found
         return found
 
-    def _resolve_name(self, info: ModuleInfo, name: str, depth: int) -> _Target | None:
+    def _resolve_name(self, info: ModuleInfo, name: str) -> _Target | None:
         if name in info.steps:
             return _Target("step", info, name, info.steps[name])
         if name in info.workflows:
@@ -410,7 +414,7 @@ class Frontend:
                 break
             base = self._resolve_import(info, star)
             if base is not None and base.kind == "module" and base.module is not None:
-                found = self.resolve_name(base.module, name, depth + 1)
+                found = self.resolve_name(base.module, name)
                 if found is not None:
                     return found
         if name in info.values:
