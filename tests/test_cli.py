@@ -155,6 +155,22 @@ def test_a_file_with_a_syntax_error_is_reported_with_its_position(cli: CLI, tmp_
     assert f"{broken}:5" in proc.stderr and "syntax error" in proc.stderr
 
 
+def test_a_workflow_inside_a_package_runs_with_its_relative_imports(cli: CLI, tmp_path: Path) -> None:
+    pkg = tmp_path / "shop"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "tools.py").write_text(
+        "from portaflow import step\n\n@step\ndef double(x: int) -> int:\n    return 2 * x\n"
+    )
+    (pkg / "flow.py").write_text(
+        "from portaflow import Context, workflow\nfrom .tools import double\n\n"
+        "@workflow\ndef wf(ctx: Context, x: int) -> int:\n    return double(x)\n"
+    )
+    proc = cli("run", f"{pkg / 'flow.py'}:wf", "--input", '{"x": 21}', "--run-id", "p1")
+    assert proc.returncode == 0, proc.stderr
+    assert cli.last_json(proc)["output"] == 42
+
+
 @pytest.mark.parametrize("content", [b"hello, this is not sqlite", b"SQLite format 3\x00" + b"\x00" * 200])
 def test_a_corrupt_database_is_refused_and_left_untouched(cli: CLI, tmp_path: Path, content: bytes) -> None:
     bad = tmp_path / "bad.db"

@@ -53,7 +53,7 @@ def _load(ref: str) -> tuple[CompileResult | None, int]:
         print(f"portaflow: cannot read {path}: {e}", file=sys.stderr)
         return None, 2
     if res.diagnostics:
-        print(render_all(res.diagnostics, res.source), file=sys.stderr)
+        print(render_all(res.diagnostics, res.sources), file=sys.stderr)
     if res.errors or res.program is None:
         return res, 1
     return res, 0
@@ -88,7 +88,7 @@ def compile_command(args: argparse.Namespace) -> int:
         print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
         return 2
     if diags:
-        print(render_all(diags, res.source), file=sys.stderr)
+        print(render_all(diags, res.sources), file=sys.stderr)
     if any(d.severity == "error" for d in diags):
         return 1
     print(f"wrote {args.out}/ (statemachine.asl.json, template.yaml, src/, README.md)")

@@ -6,6 +6,7 @@ every code defined here is documented there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +14,7 @@ Severity = Literal["error", "warning"]
 
 #: code -> short title. Errors are PFC0xx-PFC3xx, warnings PFW.
 CODES: dict[str, str] = {
-    "PFC001": "syntax error in the workflow's module",
+    "PFC001": "syntax error in the workflow's module (or a module it imports steps from)",
     "PFC002": "no such workflow in the module",
     "PFC003": "workflow function shape not supported",
     "PFC010": "decorator argument is not a literal",
@@ -21,7 +22,7 @@ CODES: dict[str, str] = {
     "PFC012": "invalid duration",
     "PFC020": "statement not supported in a workflow",
     "PFC021": "expression not supported in a workflow",
-    "PFC022": "call of a function that is not a step, workflow or supported builtin",
+    "PFC022": "call of something that is not a step, workflow or supported builtin of the project",
     "PFC023": "step call inside an expression",
     "PFC024": "method not supported",
     "PFC025": "assignment target not supported",
@@ -66,15 +67,23 @@ class Diagnostic:
 class CompileError(Exception):
     """Raised by the compile API when there are error diagnostics; carries all of them."""
 
-    def __init__(self, diagnostics: list[Diagnostic], source: str = "") -> None:
+    def __init__(self, diagnostics: list[Diagnostic], source: str | Mapping[str, str] = "") -> None:
         self.diagnostics = diagnostics
         self.source = source
         super().__init__(render_all(diagnostics, source))
 
 
-def render_all(diagnostics: list[Diagnostic], source: str) -> str:
-    lines = source.splitlines()
-    text = "\n".join(d.render(lines) for d in diagnostics)
+def render_all(diagnostics: list[Diagnostic], source: str | Mapping[str, str]) -> str:
+    """Render every diagnostic, then a count. ``source``: the text of the one file they are about, or
+    each file's text by its path (a workflow's diagnostics may point into the modules it imports)."""
+
+    def lines(d: Diagnostic) -> list[str] | None:
+        if isinstance(source, str):
+            return source.splitlines()
+        text = source.get(d.path)
+        return text.splitlines() if text is not None else None
+
+    text = "\n".join(d.render(lines(d)) for d in diagnostics)
     n_err = sum(1 for d in diagnostics if d.severity == "error")
     n_warn = len(diagnostics) - n_err
     summary = []

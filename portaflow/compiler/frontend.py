@@ -1,5 +1,8 @@
 """The libcst frontend: parse a workflow module (never importing it) and lower one workflow to the IR.
 
+Steps and child workflows the module imports from the project's other modules are found with
+:mod:`.modules` and read from their source the same way; each is lowered once, in its own module.
+
 Every problem becomes a :class:`Diagnostic`; lowering goes on after an error so that one run reports them all.
 """
 
@@ -8,11 +11,12 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -21,6 +25,7 @@ from portaflow.dsl.durations import parse_duration
 
 from . import ir
 from .diagnostics import Diagnostic
+from .modules import ImportProblem, ModuleFile, ModuleFinder
 
 BUILTINS_SUPPORTED = {
     "len",
@@ -89,23 +94,66 @@ BUILTIN_EXCEPTIONS = _builtin_exception_tree()
 class _Fn:
     node: cst.FunctionDef
     kind: str  # "step" | "workflow"
+    module: ModuleInfo
     options: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    positional: list[cst.Arg] = field(default_factory=list)  # decorator arguments without a keyword
+
+    @property
+    def function(self) -> str:
+        return self.node.name.value
+
+
+@dataclass(frozen=True)
+class _Import:
+    """A module-level name bound by an import: ``import m`` / ``import a.b as m`` (``attr`` None) or
+    ``from <dots>module import attr``."""
+
+    module: str | None
+    level: int
+    attr: str | None
+    statement: str  # the import as written, for messages
 
 
 @dataclass
 class ModuleInfo:
-    path: str
+    path: str  # as shown in diagnostics
     source: str
     module: cst.Module
     positions: Any
-    steps: dict[str, _Fn]
-    workflows: dict[str, _Fn]
-    constants: dict[str, Any]
-    exception_bases: dict[str, tuple[str, ...]]
-    dsl_names: dict[str, str]
+    file: ModuleFile
+    steps: dict[str, _Fn] = field(default_factory=dict)
+    workflows: dict[str, _Fn] = field(default_factory=dict)
+    constants: dict[str, Any] = field(default_factory=dict)
+    exception_bases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dsl_names: dict[str, str] = field(default_factory=dict)
     step_tables: dict[str, dict[str, str]] = field(default_factory=dict)  # NAME = {"key": step_fn, ...}
     imports: set[str] = field(default_factory=set)  # modules imported at top level (`import json`)
     policies: dict[str, cst.Call] = field(default_factory=dict)  # NAME = RetryPolicy(...) at module level
+    bindings: dict[str, _Import] = field(default_factory=dict)  # names bound by top-level imports
+    star_imports: list[_Import] = field(default_factory=list)  # from m import *
+    functions: dict[str, int] = field(default_factory=dict)  # other top-level defs -> line
+    values: dict[str, int] = field(default_factory=dict)  # other top-level assignments -> line
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a module-level name (or ``module.attr`` chain) refers to, found by reading source only.
+
+    ``kind``: ``step``/``workflow`` (``fn``), ``table``/``policy``/``constant``/``class``/``function``/
+    ``value`` (``name`` defined in ``module``), ``module`` (a project module), ``external`` (``name`` is a
+    module outside the project), ``missing`` (``name`` not defined in ``module``), ``broken`` (the module does
+    not parse), ``problem`` (an import Python would refuse; ``name`` says why)."""
+
+    kind: str
+    module: ModuleInfo | None = None
+    name: str = ""
+    fn: _Fn | None = None
+
+    def where(self) -> str:
+        if self.module is None:
+            return ""
+        line = self.module.functions.get(self.name) or self.module.values.get(self.name)
+        return f"{self.module.path}:{line}" if line else self.module.path
 
 
 def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
@@ -115,13 +163,22 @@ def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
 
 
 class Frontend:
-    """Lower one module's workflows to IR, collecting diagnostics."""
+    """Lower a module's workflows to IR, with the steps and child workflows they import from the project's
+    other modules; collects diagnostics."""
 
     def __init__(self, path: str, source: str) -> None:
-        self.path = path
+        self.path = path  # of the module being lowered (the workflow's, or an imported one's)
+        self.entry_path = path  # the workflow module's path, as diagnostics show it
         self.source = source
         self.diags: list[Diagnostic] = []
-        self.info: ModuleInfo | None = None
+        self.info: ModuleInfo | None = None  # the module being lowered
+        self.entry: ModuleInfo | None = None  # the workflow's module
+        self.finder = ModuleFinder(Path(path))
+        self.sources: dict[str, str] = {path: source}
+        self._modules: dict[tuple[Path, str], ModuleInfo | None] = {}
+        self._resolved: dict[tuple[int, str], _Target | None] = {}
+        self._kept: list[Diagnostic] = []  # diagnostics of cached work (steps, child workflows, modules)
+        self._exception_tree: dict[str, tuple[str, ...]] | None = None
         self._steps_ir: dict[str, ir.StepDef] = {}
         self._workflows_ir: dict[str, ir.WorkflowDef] = {}
 
@@ -150,16 +207,76 @@ class Frontend:
         assert self.info is not None
         return self.info.module.code_for_node(node)
 
+    @contextlib.contextmanager
+    def within(self, info: ModuleInfo, keep: bool = False) -> Iterator[None]:
+        """Work on ``info``'s nodes (positions, literals, diagnostics' path). ``keep``: the diagnostics are
+        those of cached work (a step's options, a child workflow), kept whatever pass asked for it."""
+        saved = (self.info, self.path, self.diags)
+        self.info, self.path = info, info.path
+        if keep:
+            self.diags = []
+        try:
+            yield
+        finally:
+            if keep:
+                self._kept.extend(d for d in self.diags if d not in self._kept)
+            self.info, self.path, self.diags = saved
+
+    def all_diagnostics(self) -> list[Diagnostic]:
+        """Every diagnostic, the workflow's module first, each file's in source order."""
+        out: list[Diagnostic] = []
+        for d in [*self.diags, *self._kept]:
+            if d not in out:
+                out.append(d)
+        first = self.entry_path
+        out.sort(key=lambda d: (d.path != first, d.path, d.line, d.col))
+        return out
+
     # --------------------------------------------------------------------------------------------- module
     def parse(self) -> ModuleInfo | None:
+        """Parse the workflow's module (a syntax error is PFC001)."""
+        info = self._scan(self.path, self.source, self.finder.entry)
+        self.entry = self.info = info
+        if info is not None:
+            self._modules[(self.finder.entry.path, self.finder.entry.name)] = info
+        return info
+
+    def module(self, mf: ModuleFile) -> ModuleInfo | None:
+        """A project module, parsed once (None when it does not parse: PFC001 there)."""
+        key = (mf.path, mf.name)
+        if key not in self._modules:
+            display = _display_path(mf.path, self.entry_path)
+            if mf.namespace:
+                source = ""
+            else:
+                try:
+                    source = mf.path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as e:
+                    self._kept.append(
+                        Diagnostic("PFC001", f"cannot read {mf.name}: {e}", display, 1, 1, "fix the file")
+                    )
+                    self._modules[key] = None
+                    return None
+            saved = self.diags
+            self.diags = []
+            info = self._scan(display, source, mf)
+            self._kept.extend(self.diags)
+            self.diags = saved
+            self._modules[key] = info
+            if info is not None:
+                self.sources[display] = source
+        return self._modules[key]
+
+    def _scan(self, path: str, source: str, mf: ModuleFile) -> ModuleInfo | None:
+        """Parse a module and index its top level: steps, workflows, constants, classes, imports."""
         try:
-            module = cst.parse_module(self.source)
+            module = cst.parse_module(source)
         except cst.ParserSyntaxError as e:
             self.diags.append(
                 Diagnostic(
                     "PFC001",
                     f"syntax error: {e.message}",
-                    self.path,
+                    path,
                     e.raw_line,
                     e.raw_column + 1,
                     "fix the Python syntax first",
@@ -168,81 +285,180 @@ class Frontend:
             return None
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
-        dsl_names = {
-            "step": "step",
-            "workflow": "workflow",
-            "RetryPolicy": "RetryPolicy",
-            "timedelta": "timedelta",
-        }
-        steps: dict[str, _Fn] = {}
-        workflows: dict[str, _Fn] = {}
-        constants: dict[str, Any] = {}
-        exc_bases: dict[str, tuple[str, ...]] = {}
-        self.info = ModuleInfo(
-            self.path, self.source, module, positions, steps, workflows, constants, exc_bases, dsl_names
+        info = ModuleInfo(path, source, module, positions, mf)
+        info.dsl_names.update(
+            {"step": "step", "workflow": "workflow", "RetryPolicy": "RetryPolicy", "timedelta": "timedelta"}
         )
-        for stmt in module.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        for alias in small.names:
-                            orig = self._dotted(alias.name)
-                            asname = alias.asname
-                            local = cast(cst.Name, asname.name).value if asname is not None else orig
-                            if orig in ("step", "workflow", "RetryPolicy", "timedelta"):
-                                dsl_names[local] = orig
-                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
-                        targets = (
-                            [t.target for t in small.targets]
-                            if isinstance(small, cst.Assign)
-                            else [small.target]
-                        )
-                        value = small.value
-                        if value is None:
-                            continue
-                        for t in targets:
-                            if isinstance(t, cst.Name):
-                                lit = self._literal(value)
-                                if lit is not _NOT_LITERAL:
-                                    constants[t.value] = lit
-                                elif (
-                                    isinstance(value, cst.Call)
-                                    and dsl_names.get(self._dotted(value.func).rsplit(".", 1)[-1])
-                                    == "RetryPolicy"
-                                ):
-                                    self.info.policies[t.value] = value
-                                elif isinstance(value, cst.Dict):
-                                    table = self._name_table(value)
-                                    if table is not None:
-                                        self.info.step_tables[t.value] = table
-                    elif isinstance(small, cst.Import):
-                        for alias in small.names:
-                            self.info.imports.add(self._dotted(alias.name))
-            elif isinstance(stmt, cst.ClassDef):
-                bases = tuple(self._dotted(a.value).rsplit(".", 1)[-1] for a in stmt.bases)
-                exc_bases[stmt.name.value] = bases
-            elif isinstance(stmt, cst.FunctionDef):
-                for dec in stmt.decorators:
-                    d = dec.decorator
-                    target = d.func if isinstance(d, cst.Call) else d
-                    name = self._dotted(target).rsplit(".", 1)[-1]
-                    kind = dsl_names.get(name, name)
-                    if kind in ("step", "workflow"):
-                        fn = _Fn(stmt, kind)
-                        if isinstance(d, cst.Call):
-                            for arg in d.args:
-                                if arg.keyword is None:
-                                    self.error(
-                                        "PFC011",
-                                        arg,
-                                        f"@{kind} takes keyword arguments only",
-                                        f"write @{kind}(name=...)",
-                                    )
-                                else:
-                                    fn.options[arg.keyword.value] = arg.value
-                        self._option_name(fn)  # reports a non-literal name= now
-                        (steps if kind == "step" else workflows)[stmt.name.value] = fn
-        return self.info
+        saved = (self.info, self.path)
+        self.info, self.path = info, path
+        try:
+            for stmt in module.body:
+                self._scan_statement(info, stmt)
+        finally:
+            self.info, self.path = saved
+        return info
+
+    def _scan_statement(self, info: ModuleInfo, stmt: cst.BaseStatement | cst.BaseSmallStatement) -> None:
+        dsl_names = info.dsl_names
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._scan_statement(info, small)
+        elif isinstance(stmt, cst.ImportFrom):
+            level = len(stmt.relative)
+            module = self._dotted(stmt.module) if stmt.module is not None else None
+            text = info.module.code_for_node(stmt)
+            if isinstance(stmt.names, cst.ImportStar):
+                info.star_imports.append(_Import(module, level, None, text))
+                return
+            for alias in stmt.names:
+                orig = self._dotted(alias.name)
+                asname = alias.asname
+                local = cast(cst.Name, asname.name).value if asname is not None else orig
+                if orig in ("step", "workflow", "RetryPolicy", "timedelta"):
+                    dsl_names[local] = orig
+                info.bindings[local] = _Import(module, level, orig, text)
+        elif isinstance(stmt, cst.Import):
+            text = info.module.code_for_node(stmt)
+            for alias in stmt.names:
+                dotted = self._dotted(alias.name)
+                info.imports.add(dotted)
+                if alias.asname is not None:
+                    info.bindings[cast(cst.Name, alias.asname.name).value] = _Import(dotted, 0, None, text)
+                else:
+                    top = dotted.split(".", 1)[0]
+                    info.bindings[top] = _Import(top, 0, None, text)
+        elif isinstance(stmt, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+            value = stmt.value
+            if value is None:
+                return
+            for t in targets:
+                if not isinstance(t, cst.Name):
+                    continue
+                info.values[t.value] = self.pos(t).line
+                lit = self._literal(value)
+                if lit is not _NOT_LITERAL:
+                    info.constants[t.value] = lit
+                elif (
+                    isinstance(value, cst.Call)
+                    and dsl_names.get(self._dotted(value.func).rsplit(".", 1)[-1]) == "RetryPolicy"
+                ):
+                    info.policies[t.value] = value
+                elif isinstance(value, cst.Dict):
+                    table = self._name_table(value)
+                    if table is not None:
+                        info.step_tables[t.value] = table
+        elif isinstance(stmt, cst.ClassDef):
+            bases = tuple(self._dotted(a.value).rsplit(".", 1)[-1] for a in stmt.bases)
+            info.exception_bases[stmt.name.value] = bases
+            info.values[stmt.name.value] = self.pos(stmt.name).line
+        elif isinstance(stmt, cst.FunctionDef):
+            info.functions[stmt.name.value] = self.pos(stmt.name).line
+            for dec in stmt.decorators:
+                d = dec.decorator
+                target = d.func if isinstance(d, cst.Call) else d
+                name = self._dotted(target).rsplit(".", 1)[-1]
+                kind = dsl_names.get(name, name)
+                if kind in ("step", "workflow"):
+                    fn = _Fn(stmt, kind, info)
+                    if isinstance(d, cst.Call):
+                        for arg in d.args:
+                            if arg.keyword is None:
+                                fn.positional.append(arg)
+                            else:
+                                fn.options[arg.keyword.value] = arg.value
+                    (info.steps if kind == "step" else info.workflows)[stmt.name.value] = fn
+
+    # ------------------------------------------------------------------------------------------ names
+    def resolve(self, info: ModuleInfo, node: cst.BaseExpression) -> _Target | None:
+        """What ``name`` or ``module.attr...`` refers to at the top level of ``info`` (None: nothing)."""
+        if isinstance(node, cst.Name):
+            return self.resolve_name(info, node.value)
+        if isinstance(node, cst.Attribute):
+            base = self.resolve(info, node.value)
+            if base is None or base.kind in ("external", "problem", "broken", "missing"):
+                return base
+            if base.kind != "module" or base.module is None:
+                return None
+            return self._member(base.module, node.attr.value)
+        return None
+
+    def resolve_name(self, info: ModuleInfo, name: str) -> _Target | None:
+        """What the module-level ``name`` of ``info`` is: defined there, or imported (followed)."""
+        key = (id(info), name)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = None  # an import cycle resolves to nothing
+        found = self._resolve_name(info, name)
+        self._resolved[key] = found
+        return found
+
+    def _resolve_name(self, info: ModuleInfo, name: str) -> _Target | None:
+        if name in info.steps:
+            return _Target("step", info, name, info.steps[name])
+        if name in info.workflows:
+            return _Target("workflow", info, name, info.workflows[name])
+        for kind, table in (
+            ("table", info.step_tables),
+            ("policy", info.policies),
+            ("constant", info.constants),
+            ("class", info.exception_bases),
+            ("function", info.functions),
+        ):
+            if name in table:
+                return _Target(kind, info, name)
+        if name in info.bindings:
+            return self._resolve_import(info, info.bindings[name])
+        for star in info.star_imports:
+            if name.startswith("_"):
+                break
+            base = self._resolve_import(info, star)
+            if base is not None and base.kind == "module" and base.module is not None:
+                found = self.resolve_name(base.module, name)
+                if found is not None:
+                    return found
+        if name in info.values:
+            return _Target("value", info, name)
+        return None
+
+    def _resolve_import(self, info: ModuleInfo, imp: _Import) -> _Target:
+        try:
+            mf = self.finder.resolve_import(info.file, imp.module, imp.level)
+        except ImportProblem as e:
+            return _Target("problem", info, f"`{imp.statement}`: {e}")
+        if mf is None:
+            return _Target("external", None, self.finder.absolute(info.file, imp.module, imp.level))
+        mod = self.module(mf)
+        if mod is None:
+            return _Target("broken", None, mf.name)
+        if imp.attr is None:
+            return _Target("module", mod, mf.name)
+        return self._member(mod, imp.attr)
+
+    def _member(self, mod: ModuleInfo, attr: str) -> _Target:
+        """``mod.attr``: a name the module defines or imports, else its submodule."""
+        found = self.resolve_name(mod, attr)
+        if found is not None:
+            return found
+        sub = self.finder.submodule(mod.file, attr)
+        if sub is not None:
+            sub_info = self.module(sub)
+            return _Target("module", sub_info, sub.name) if sub_info else _Target("broken", None, sub.name)
+        return _Target("missing", mod, attr)
+
+    def step_key(self, fn: _Fn) -> str:
+        """The step's (or workflow's) key in the Program: its function name in the workflow's module,
+        ``module.function`` when it is defined in another module of the project."""
+        return fn.function if fn.module is self.entry else f"{fn.module.file.name}.{fn.function}"
+
+    def constant(self, info: ModuleInfo, name: str) -> Any:
+        """A module-level literal constant's value (defined in ``info`` or imported), else _NOT_LITERAL."""
+        if name in info.constants:
+            return info.constants[name]
+        t = self.resolve_name(info, name)
+        if t is not None and t.kind == "constant" and t.module is not None:
+            return t.module.constants[t.name]
+        return _NOT_LITERAL
 
     def _name_table(self, node: cst.Dict) -> dict[str, str] | None:
         """``{"key": some_name, ...}`` as key -> name (a candidate table of steps), else None."""
@@ -316,8 +532,8 @@ class Frontend:
     def _duration(self, node: cst.BaseExpression, what: str) -> float | None:
         assert self.info is not None
         lit = self._literal(node)
-        if isinstance(node, cst.Name) and node.value in self.info.constants:
-            lit = self.info.constants[node.value]
+        if isinstance(node, cst.Name) and lit is _NOT_LITERAL:
+            lit = self.constant(self.info, node.value)  # a module-level constant (or an imported one)
         if isinstance(lit, bool) or lit is _NOT_LITERAL or lit is None:
             if (
                 isinstance(node, cst.Call)
@@ -367,11 +583,27 @@ class Frontend:
         return None
 
     # ---------------------------------------------------------------------------------- exception names
+    def exception_tree(self) -> dict[str, tuple[str, ...]]:
+        """Exception class name -> names of its bases, for the built-ins and every class of the project's
+        modules the workflow's module imports (a class name seen twice gets the bases of both)."""
+        if self._exception_tree is None:
+            tree: dict[str, tuple[str, ...]] = dict(BUILTIN_EXCEPTIONS)
+            entry = self.entry.module if self.entry is not None else None
+            for _, module in self.finder.closure(entry):
+                if module is None:
+                    continue
+                for stmt in module.body:
+                    if isinstance(stmt, cst.ClassDef):
+                        bases = tuple(self._dotted(a.value).rsplit(".", 1)[-1] for a in stmt.bases)
+                        old = tree.get(stmt.name.value, ())
+                        tree[stmt.name.value] = old + tuple(b for b in bases if b not in old)
+            self._exception_tree = tree
+        return self._exception_tree
+
     def exception_matches(self, names: Sequence[str]) -> tuple[str, ...]:
-        """``names`` plus every subclass the compiler can see (built-ins, classes of this module)."""
-        assert self.info is not None
-        tree: dict[str, tuple[str, ...]] = dict(BUILTIN_EXCEPTIONS)
-        tree.update(self.info.exception_bases)
+        """``names`` plus every subclass the compiler can see: built-ins, and the classes of the workflow's
+        module and of every project module it imports (transitively)."""
+        tree = self.exception_tree()
 
         def ancestors(n: str, seen: set[str]) -> set[str]:
             out = {n}
@@ -393,11 +625,16 @@ class Frontend:
         return tuple(result)
 
     # ------------------------------------------------------------------------------------------- steps
-    def lower_step(self, key: str) -> ir.StepDef:
-        assert self.info is not None
-        if key in self._steps_ir:
-            return self._steps_ir[key]
-        fn = self.info.steps[key]
+    def lower_step(self, fn: _Fn) -> tuple[str, ir.StepDef]:
+        """The step's key and definition (its options are checked once, in its own module)."""
+        key = self.step_key(fn)
+        if key not in self._steps_ir:
+            with self.within(fn.module, keep=True):
+                self._steps_ir[key] = self._lower_step(fn)
+        return key, self._steps_ir[key]
+
+    def _lower_step(self, fn: _Fn) -> ir.StepDef:
+        self._positional_options(fn)
         node = fn.node
         params: list[str] = []
         required: list[str] = []
@@ -448,14 +685,26 @@ class Frontend:
             timeout_seconds=timeout,
             returns=returns,
             loc=self.pos(node),
+            module=fn.module.file.name,
+            source=fn.module.path,
         )
-        self._steps_ir[key] = sd
         return sd
+
+    def _positional_options(self, fn: _Fn) -> None:
+        for arg in fn.positional:
+            self.error(
+                "PFC011", arg, f"@{fn.kind} takes keyword arguments only", f"write @{fn.kind}(name=...)"
+            )
 
     def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
         assert self.info is not None
         if isinstance(node, cst.Name) and node.value in self.info.policies:
             node = self.info.policies[node.value]  # a module-level constant holding a literal RetryPolicy
+        elif isinstance(node, cst.Name):
+            t = self.resolve_name(self.info, node.value)
+            if t is not None and t.kind == "policy" and t.module is not None:
+                with self.within(t.module):  # a constant imported from another module: read it there
+                    return self._retry_policy(t.module.policies[t.name])
         if not (
             isinstance(node, cst.Call)
             and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "RetryPolicy"
@@ -545,20 +794,24 @@ class Frontend:
         return spec
 
     # --------------------------------------------------------------------------------------- workflows
-    def lower_workflow(self, key: str, stack: tuple[str, ...] = ()) -> ir.WorkflowDef | None:
-        assert self.info is not None
+    def lower_workflow(self, fn: _Fn, stack: tuple[str, ...] = ()) -> tuple[str, ir.WorkflowDef | None]:
+        """The workflow's key and definition, lowered once, in its own module."""
+        key = self.step_key(fn)
         if key in self._workflows_ir:
-            return self._workflows_ir[key]
-        fn = self.info.workflows[key]
-        for opt, value in fn.options.items():
-            if opt != "name":
-                self.error("PFC011", value, f"@workflow has no option {opt!r}", 'write @workflow(name="...")')
-        name = self._option_name(fn) or fn.node.name.value
-        lowerer = _WorkflowLowerer(self, fn, (*stack, key))
-        wf = lowerer.run(name)
+            return key, self._workflows_ir[key]
+        with self.within(fn.module, keep=True):
+            self._positional_options(fn)
+            for opt, value in fn.options.items():
+                if opt != "name":
+                    self.error(
+                        "PFC011", value, f"@workflow has no option {opt!r}", 'write @workflow(name="...")'
+                    )
+            name = self._option_name(fn) or fn.function
+            lowerer = _WorkflowLowerer(self, fn, (*stack, key))
+            wf = lowerer.run(name)
         if wf is not None:
             self._workflows_ir[key] = wf
-        return wf
+        return key, wf
 
 
 _NOT_LITERAL: Any = object()
@@ -573,7 +826,7 @@ class _WorkflowLowerer:
         self.fe = fe
         self.fn = fn
         self.stack = stack
-        self.info = cast(ModuleInfo, fe.info)
+        self.info = fn.module
         self.ctx = ""
         self.locals: set[str] = set()
         self.types: dict[str, ir.Type] = {}
@@ -657,7 +910,14 @@ class _WorkflowLowerer:
         self._hoisted = 0
         body = self._lower_body(body_nodes)
         return ir.WorkflowDef(
-            name, node.name.value, self.ctx, tuple(ir_params), tuple(body), self.fe.pos(node)
+            name,
+            node.name.value,
+            self.ctx,
+            tuple(ir_params),
+            tuple(body),
+            self.fe.pos(node),
+            module=self.info.file.name,
+            source=self.info.path,
         )
 
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
@@ -780,6 +1040,13 @@ class _WorkflowLowerer:
                         "do output in a @step (or return it from the workflow)",
                     )
                     raise _Unsupported
+                if self._callee(func) is not None or (
+                    isinstance(func, cst.Name)
+                    and func.value not in self.locals
+                    and func.value not in BUILTINS_SUPPORTED
+                    and not hasattr(builtins, func.value)
+                ):
+                    self._not_a_step(v, func)
             self.error(
                 "PFC020",
                 n,
@@ -957,7 +1224,8 @@ class _WorkflowLowerer:
             return ir.Raise(self.fe._dotted(exc).rsplit(".", 1)[-1], ir.Const("", "str"), loc)
         if isinstance(exc, cst.Call) and isinstance(exc.func, (cst.Name, cst.Attribute)):
             tname = self.fe._dotted(exc.func).rsplit(".", 1)[-1]
-            if tname in self.info.steps or tname in self.info.workflows:
+            callee = self._callee(exc.func)
+            if callee is not None and callee.kind in ("step", "workflow"):
                 self.error("PFC034", exc, "raise needs an exception class", 'write raise ValueError("...")')
                 raise _Unsupported
             if len(exc.args) > 1 or any(a.keyword is not None for a in exc.args):
@@ -1121,23 +1389,82 @@ class _WorkflowLowerer:
         return [*before, ir.Assign(ir.NameTarget(name), new, loc)]
 
     # ------------------------------------------------------------------------- step / ctx / child calls
-    def _is_dispatch(self, f: cst.BaseExpression) -> bool:
-        """``TOOLS[name](...)`` where TOOLS is a module-level dict of steps."""
-        return (
+    def _table(self, f: cst.BaseExpression) -> _Target | None:
+        """The module-level table of steps (defined here or imported) that ``TOOLS[name]`` indexes."""
+        if not (
             isinstance(f, cst.Subscript)
             and isinstance(f.value, cst.Name)
-            and f.value.value in self.info.step_tables
             and len(f.slice) == 1
             and isinstance(f.slice[0].slice, cst.Index)
-        )
+        ):
+            return None
+        t = self._callee(f.value)
+        return t if t is not None and t.kind == "table" else None
+
+    def _callee(self, f: cst.BaseExpression) -> _Target | None:
+        """What ``name`` or ``module.attr`` refers to at module level (None: a local, the ctx, unknown)."""
+        root = f
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value in self.locals or root.value == self.ctx:
+            return None
+        return self.fe.resolve(self.info, f)
+
+    def _not_a_step(self, call: cst.Call, f: cst.BaseExpression) -> NoReturn:
+        """PFC022 for a call the compiler cannot compile, saying what the callee is."""
+        what = self.fe.code(f)
+        t = self._callee(f)
+        message = f"{what}() is not a @step, a @workflow or a supported builtin"
+        hint = f"decorate {what} with @step (its result is then recorded), or compute the value inline"
+        if t is None:
+            pass
+        elif t.kind == "external":
+            message = (
+                f"{what}() comes from {t.name!r}, which is not a module of this project (the standard "
+                "library or an installed package): the compiler reads only the project's own source"
+            )
+            hint = "call it inside a @step of your project, and call that step here"
+        elif t.kind == "function" and t.module is not None:
+            message = f"{what}() is a plain function ({t.where()}), not a @step"
+            hint = f"decorate it with @step in {t.module.path}, or call it inside a step"
+        elif t.kind in ("class", "constant", "value", "table", "policy"):
+            message = f"{what} ({t.where()}) is not a @step or a @workflow"
+            hint = "call a @step here; do other work inside a step"
+        elif t.kind == "module":
+            message = f"{what} is a module of the project, not a step"
+            hint = f"call one of its @step functions: {what}.some_step(...)"
+        elif t.kind == "missing" and t.module is not None:
+            message = f"{what}(): {t.module.file.name} ({t.module.path}) defines no {t.name!r}"
+            hint = "check the name: a step is found by its def (or its import) in that module"
+        elif t.kind == "problem":
+            message = f"{what}() cannot be found: {t.name}"
+            hint = "make the folder a package (add __init__.py), or import the module by its absolute name"
+        elif t.kind == "broken":
+            message = f"{what}() is in {t.name}, which does not parse (see PFC001 there)"
+            hint = "fix that module's syntax"
+        self.error("PFC022", call, message, hint)
+        raise _Unsupported
+
+    def _is_dispatch(self, f: cst.BaseExpression) -> bool:
+        """``TOOLS[name](...)`` where TOOLS is a module-level dict of steps."""
+        return self._table(f) is not None
 
     def _dispatch(
         self, call: cst.Call, f: cst.Subscript, target: ir.Target | None, loc: ir.Loc
     ) -> list[ir.Stmt]:
         """A call through a table of steps: an if/elif chain over the keys, KeyError for an unknown one."""
         table_name = cast(cst.Name, f.value).value
-        table = self.info.step_tables[table_name]
-        others = [v for v in table.values() if v not in self.info.steps]
+        where = cast(_Target, self._table(f))
+        home = cast(ModuleInfo, where.module)
+        table = home.step_tables[where.name]
+        entries: list[tuple[str, _Fn]] = []
+        others: list[str] = []
+        for key, value in table.items():
+            t = self.fe.resolve_name(home, value)
+            if t is None or t.kind != "step" or t.fn is None:
+                others.append(value)
+            else:
+                entries.append((key, t.fn))
         if others:
             self.error(
                 "PFC022",
@@ -1157,11 +1484,11 @@ class _WorkflowLowerer:
         kwargs_expr = self._expr(star[0].value) if star else None
         missing = ir.FString((ir.FormattedValue(selector, "r"),))
         chain: list[ir.Stmt] = [ir.Raise("KeyError", missing, loc)]
-        for key, fn in reversed(list(table.items())):
-            sd = self.fe.lower_step(fn)
+        for key, fn in reversed(entries):
+            step_key, sd = self.fe.lower_step(fn)
             required = () if kwargs_expr is not None else sd.required
             args = self._bind(plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
-            stmt = ir.StepCall(fn, args, target, loc, kwargs_expr)
+            stmt = ir.StepCall(step_key, args, target, loc, kwargs_expr)
             test = ir.Compare(selector, ("==",), (ir.Const(key, "str"),))
             chain = [ir.If(test, (stmt,), tuple(chain), loc)]
         if target is not None:
@@ -1172,8 +1499,9 @@ class _WorkflowLowerer:
         f = call.func
         if self._is_dispatch(f):
             return True
-        if isinstance(f, cst.Name):
-            return f.value in self.info.steps or f.value in self.info.workflows
+        callee = self._callee(f)
+        if callee is not None:
+            return callee.kind in ("step", "workflow")
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
             return f.attr.value in (
                 "map",
@@ -1192,22 +1520,23 @@ class _WorkflowLowerer:
         f = call.func
         if self._is_dispatch(f):
             return self._dispatch(call, cast(cst.Subscript, f), target, loc)
-        if isinstance(f, cst.Name) and f.value in self.info.steps:
-            sd = self.fe.lower_step(f.value)
+        callee = self._callee(f)
+        if callee is not None and callee.kind == "step" and callee.fn is not None:
+            key, sd = self.fe.lower_step(callee.fn)
             args = self._bind(call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
             if target is not None:
                 self._bind_target_types(target, sd.returns)
-            return [ir.StepCall(f.value, args, target, loc)]
-        if isinstance(f, cst.Name) and f.value in self.info.workflows:
-            if f.value in self.stack:
+            return [ir.StepCall(key, args, target, loc)]
+        if callee is not None and callee.kind == "workflow" and callee.fn is not None:
+            if self.fe.step_key(callee.fn) in self.stack:
                 self.error(
                     "PFC032",
                     call,
-                    f"workflow {f.value!r} calls itself (recursion cannot be inlined)",
+                    f"workflow {callee.fn.function!r} calls itself (recursion cannot be inlined)",
                     "use a while loop instead of recursion",
                 )
                 raise _Unsupported
-            child = self.fe.lower_workflow(f.value, self.stack)
+            wf_key, child = self.fe.lower_workflow(callee.fn, self.stack)
             if child is None:
                 raise _Unsupported
             cargs = list(call.args)
@@ -1223,7 +1552,7 @@ class _WorkflowLowerer:
             args = self._bind(call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
             if target is not None:
                 self._bind_target_types(target, "any")
-            return [ir.ChildWorkflowCall(f.value, args, target, loc)]
+            return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.ctx:
             return self._ctx_call(call, f.attr.value, target, loc)
         return None
@@ -1345,15 +1674,17 @@ class _WorkflowLowerer:
                 )
                 raise _Unsupported
             fnode = args[0].value
-            if not (isinstance(fnode, cst.Name) and fnode.value in self.info.steps):
+            mapped = self._callee(fnode)
+            if mapped is None or mapped.kind != "step" or mapped.fn is None:
                 self.error(
                     "PFC030",
                     fnode,
-                    "ctx.map's first argument must be a @step function of this module",
+                    "ctx.map's first argument must be a @step function (of this module or imported from "
+                    "the project)",
                     "define the per-item work as a @step taking one argument",
                 )
                 raise _Unsupported
-            sd = self.fe.lower_step(fnode.value)
+            step_key, sd = self.fe.lower_step(mapped.fn)
             if len(sd.required) > 1:
                 self.error(
                     "PFC030",
@@ -1388,7 +1719,7 @@ class _WorkflowLowerer:
                     mc = lit
             if target is not None:
                 self._bind_target_types(target, "list")
-            return [ir.MapCall(fnode.value, items, mc, target, loc)]
+            return [ir.MapCall(step_key, items, mc, target, loc)]
         if op == "parallel":
             branches: list[ir.Branch] = []
             for a in call.args:
@@ -1421,11 +1752,8 @@ class _WorkflowLowerer:
                 self.error("PFC031", node, "a parallel branch takes no arguments", "write lambda: step(x)")
                 return None
             body = node.body
-            if (
-                isinstance(body, cst.Call)
-                and isinstance(body.func, cst.Name)
-                and body.func.value in self.info.steps
-            ):
+            callee = self._callee(body.func) if isinstance(body, cst.Call) else None
+            if isinstance(body, cst.Call) and callee is not None and callee.kind == "step":
                 tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
                 stmts = self._call_statement(body, tmp, loc) or []
                 return ir.Branch(tuple(stmts), ir.Name(tmp.id))
@@ -1545,8 +1873,8 @@ class _WorkflowLowerer:
                 return ir.Name(
                     n.value, self.types.get(n.value, "any") if n.value not in self.error_vars else "error"
                 )
-            if n.value in self.info.constants:
-                v = self.info.constants[n.value]
+            v = self.fe.constant(self.info, n.value) if n.value != self.ctx else _NOT_LITERAL
+            if v is not _NOT_LITERAL:
                 return ir.Const(v, _type_of_value(v))
             if n.value == self.ctx:
                 self.error(
@@ -1556,7 +1884,8 @@ class _WorkflowLowerer:
                     "call its methods (ctx.now(), ctx.sleep(...)) or read ctx.run_id",
                 )
                 raise _Unsupported
-            if n.value in self.info.steps or n.value in self.info.workflows:
+            named = self._callee(n)
+            if named is not None and named.kind in ("step", "workflow"):
                 self.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
                 raise _Unsupported
             self.error(
@@ -1954,13 +2283,7 @@ class _WorkflowLowerer:
                     "see docs/dsl.md for the supported builtins; do other work in a @step",
                 )
                 raise _Unsupported
-            self.error(
-                "PFC022",
-                n,
-                f"{name}() is not a @step, a @workflow or a supported builtin",
-                f"decorate {name} with @step (its result is then recorded), or compute the value inline",
-            )
-            raise _Unsupported
+            self._not_a_step(n, f)
         if (
             isinstance(f, cst.Attribute)
             and isinstance(f.value, cst.Name)
@@ -1987,6 +2310,8 @@ class _WorkflowLowerer:
             return ir.Call(
                 f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
             )
+        if isinstance(f, cst.Attribute) and self._callee(f) is not None:
+            self._not_a_step(n, f)  # module.function(...)
         if isinstance(f, cst.Attribute):
             method = f.attr.value
             recv = self._expr(f.value)
@@ -2084,6 +2409,7 @@ class CompileResult:
     program: ir.Program | None
     diagnostics: list[Diagnostic]
     source: str
+    sources: dict[str, str] = field(default_factory=dict)  # every module read, by its path in diagnostics
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -2091,11 +2417,18 @@ class CompileResult:
 
 
 def compile_source(source: str, path: str = "<string>", workflow: str | None = None) -> CompileResult:
-    """Lower ``workflow`` (default: the only, or the last, @workflow of the module) to a Program."""
+    """Lower ``workflow`` (default: the only, or the last, @workflow of the module) to a Program.
+
+    ``path`` locates the module: steps and workflows it imports are read from the project's files around it
+    (see :mod:`portaflow.compiler.modules`)."""
     fe = Frontend(path, source)
     info = fe.parse()
+
+    def result(program: ir.Program | None) -> CompileResult:
+        return CompileResult(program, fe.all_diagnostics(), source, dict(fe.sources))
+
     if info is None:
-        return CompileResult(None, fe.diags, source)
+        return result(None)
     if not info.workflows:
         fe.diags.append(
             Diagnostic(
@@ -2107,7 +2440,10 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
                 "decorate the entry function with @workflow",
             )
         )
-        return CompileResult(None, fe.diags, source)
+        return result(None)
+    for fn in info.workflows.values():
+        fe._positional_options(fn)
+        fe._option_name(fn)
     key = None
     if workflow is None:
         key = list(info.workflows)[-1]
@@ -2126,28 +2462,37 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
                     "workflows here: " + ", ".join(info.workflows),
                 )
             )
-            return CompileResult(None, fe.diags, source)
-    for k in info.steps:  # check every step's options, used or not (before the workflows' inference passes)
-        fe.lower_step(k)
-    entry = fe.lower_workflow(key)
+            return result(None)
+    for fn in info.steps.values():  # check every step's options, used or not
+        fe.lower_step(fn)
+    _, entry = fe.lower_workflow(info.workflows[key])
+    if entry is None:
+        return result(None)
     used = {
         st.step
         for wf in fe._workflows_ir.values()
         for st in ir.walk_stmts(wf.body)
         if isinstance(st, (ir.StepCall, ir.MapCall))
     }
-    module = Path(path).stem
-    if entry is None:
-        return CompileResult(None, fe.diags, source)
-    workflows = dict(fe._workflows_ir)
     steps = {k: v for k, v in fe._steps_ir.items() if k in used}
-    prog = ir.Program(source=path, module=module, entry=key, workflows=workflows, steps=steps)
-    # diagnostics sorted by position, errors and warnings interleaved as in the source
-    fe.diags.sort(key=lambda d: (d.line, d.col))
-    return CompileResult(prog, fe.diags, source)
+    prog = ir.Program(
+        source=path, module=info.file.name, entry=key, workflows=dict(fe._workflows_ir), steps=steps
+    )
+    return result(prog)
 
 
 def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult:
     p = Path(path)
     source = p.read_text(encoding="utf-8")
     return compile_source(source, str(path), workflow)
+
+
+def _display_path(path: Path, entry_display: str) -> str:
+    """How diagnostics name an imported module's file: relative to the working directory when the
+    workflow's path was given relative, else absolute."""
+    if Path(entry_display).is_absolute():
+        return str(path)
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return str(path)

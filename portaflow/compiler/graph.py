@@ -22,7 +22,7 @@ def _label(s: ir.Stmt, program: ir.Program) -> tuple[str, str]:
     if isinstance(s, ir.StepCall):
         return f"step {program.steps[s.step].name}", "box"
     if isinstance(s, ir.ChildWorkflowCall):
-        return f"workflow {s.workflow}", "box"
+        return f"workflow {program.workflows[s.workflow].name}", "box"
     if isinstance(s, ir.MapCall):
         mc = f" x{s.max_concurrency}" if isinstance(s.max_concurrency, int) else ""
         return f"map {program.steps[s.step].name}{mc}", "box"

@@ -398,7 +398,8 @@ class Continue:
 class Handler:
     """One ``except`` clause. ``types`` are error type names (empty: catches every error); ``matches`` the
     names it catches once subclasses the compiler can see are included (built-in exceptions and classes of
-    the workflow's module); ``catch_all`` for ``except:``, ``except Exception`` and ``except StepFailed``."""
+    the workflow's module and of the project modules it imports); ``catch_all`` for ``except:``,
+    ``except Exception`` and ``except StepFailed``."""
 
     types: tuple[str, ...]
     matches: tuple[str, ...]
@@ -478,6 +479,11 @@ class RetrySpec:
 
 @dataclass(frozen=True)
 class StepDef:
+    """A ``@step`` the workflow calls. ``name`` is what the run shows (``name=`` or the function's name, as on
+    the local engine; two steps may share it); ``function`` is defined in the module ``module`` (its dotted
+    import name) of the file ``source``, where ``loc`` points. The step's key in :attr:`Program.steps` is
+    ``function`` for a step of the workflow's own module and ``module.function`` for an imported one."""
+
     name: str
     function: str
     params: tuple[str, ...]
@@ -487,6 +493,8 @@ class StepDef:
     timeout_seconds: float | None
     returns: Type
     loc: Loc
+    module: str = ""
+    source: str = ""
     kind: Literal["step"] = "step"
 
 
@@ -500,25 +508,33 @@ class Param:
 
 @dataclass(frozen=True)
 class WorkflowDef:
+    """A ``@workflow``; keyed in :attr:`Program.workflows` like steps (``function``, or ``module.function``
+    when imported from another module). Locations in its body are in ``source``."""
+
     name: str
     function: str
     ctx: str
     params: tuple[Param, ...]
     body: tuple[Stmt, ...]
     loc: Loc
+    module: str = ""
+    source: str = ""
     kind: Literal["workflow"] = "workflow"
 
 
 @dataclass(frozen=True)
 class Program:
-    """A compiled workflow: the entry workflow, the child workflows it calls, the steps they use."""
+    """A compiled workflow: the entry workflow, the child workflows it calls, the steps they use.
+
+    ``module`` is the dotted import name of the workflow's file (``flow``, or ``shop.flow`` for a file in the
+    package ``shop``, as ``python -m`` imports it). Imported steps and workflows name their own module."""
 
     source: str
     module: str
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 1
+    ir_version: int = 2
     kind: Literal["program"] = "program"
 
 

@@ -2,7 +2,9 @@
 
 A run remembers where its workflow came from (module, qualified name, file) so any worker process can
 load the same code to resume it. The user's module is imported like a script (its folder on
-``sys.path``), under its file name, so its exception classes resolve by the same module name everywhere.
+``sys.path``), under its file name, so its exception classes resolve by the same module name everywhere; a
+file inside a package (a folder with ``__init__.py``) is imported by its dotted name, as ``python -m`` would,
+so that its relative imports (``from .tools import lookup``) work.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from portaflow.compiler.modules import entry_module
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.errors import PortaflowError
 
@@ -39,21 +42,6 @@ def ref_key(ref: dict[str, Any]) -> str:
 def _same_file(module: Any, path: Path) -> bool:
     mod_file = getattr(module, "__file__", None)
     return isinstance(mod_file, str) and Path(mod_file).resolve() == path
-
-
-def _package_name(path: Path) -> tuple[Path, str] | None:
-    """For a file inside packages (folders with ``__init__.py``): the folder above the top package and
-    the dotted module name Python would give it, e.g. (project/, "app.flows.refund")."""
-    parts = [path.stem] if path.name != "__init__.py" else []
-    folder = path.parent
-    while (folder / "__init__.py").is_file():
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    if len(parts) < 2 and path.name != "__init__.py":
-        return None
-    if not all(p.isidentifier() for p in parts):
-        return None
-    return folder, ".".join(parts)
 
 
 def _run_import(path: Path, load: Any) -> Any:
@@ -82,9 +70,8 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
     cwd = str(Path.cwd())
     if cwd not in sys.path:
         sys.path.append(cwd)
-    package = _package_name(path)
-    if package is not None:
-        root, dotted = package
+    dotted, root, _ = entry_module(path)  # the one place that knows how Python names a file
+    if "." in dotted and all(p.isidentifier() for p in dotted.split(".")):
         if str(root) not in sys.path:
             sys.path.insert(0, str(root))
         existing = sys.modules.get(dotted)

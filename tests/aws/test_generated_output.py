@@ -9,15 +9,17 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conformance.columns import scenario_files
 
 from portaflow.backends.aws.project import render_project
 from portaflow.compiler import compile_file
 
 ROOT = Path(__file__).parents[2]
-SCENARIOS = sorted((ROOT / "tests" / "conformance" / "scenarios").glob("s*.py"))
+SCENARIOS = scenario_files()
 EXAMPLES = [ROOT / "examples" / f"{n}.py" for n in ("support_agent", "refund_saga", "research_agent")]
 GOLDENS = Path(__file__).parent / "goldens"
 
@@ -95,3 +97,69 @@ def test_project_has_handlers_for_every_step_and_least_privilege_roles(projects:
     assert "lambda:InvokeFunction" in template and "!GetAtt StepChargeFunction.Arn" in template
     assert "dynamodb:PutItem" in template and "states:SendTaskSuccess" in template
     assert 'Action: "*"' not in template and "Action: '*'" not in template
+
+
+def _run_handler(src: Path, calls: str) -> str:
+    """Import the generated handlers the way Lambda does (the package's folder on sys.path, in a fresh
+    process) and print what ``calls`` (an expression over ``h``, the handler module) returns."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(src), str(ROOT)]),
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    script = f"import portaflow_handler as h\nprint({calls})\n"
+    r = subprocess.run(
+        [sys.executable, "-c", script], cwd=src, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def test_imported_steps_are_deployed_with_their_modules_and_called_from_them(
+    projects: dict[str, Path],
+) -> None:
+    p = projects["s46_aliased_imports"]
+    src = p / "src"
+    # the workflow's module and the package it imports, with its __init__.py, are in the Lambda package
+    assert {f.relative_to(src).as_posix() for f in src.rglob("*.py")} >= {
+        "s46_aliased_imports.py",
+        "payments/__init__.py",
+        "payments/cards.py",
+        "payments/wallet.py",
+        "payments/ledger.py",
+        "payments/notify.py",
+    }
+    handler = (src / "portaflow_handler.py").read_text()
+    assert "import payments.cards as " in handler and "import payments.wallet as " in handler
+    template = (p / "template.yaml").read_text()
+    # two steps named charge, from two modules: two functions, two handlers
+    for ident, lid in (
+        ("payments__cards__charge", "StepPaymentsCardsChargeFunction"),
+        ("payments__wallet__charge", "StepPaymentsWalletChargeFunction"),
+    ):
+        assert f"def handle_{ident}(event, context)" in handler
+        assert f"Handler: portaflow_handler.handle_{ident}" in template
+        assert f"StepFn_{ident}: !GetAtt {lid}.Arn" in template
+    out = _run_handler(
+        src,
+        "h.handle_payments__cards__charge({'args': {'amount': 7}}, None), "
+        "h.handle_payments__wallet__charge({'args': {'amount': 8}}, None)",
+    )
+    assert out == "card:7 wallet:8"
+
+
+def test_a_workflow_inside_a_package_is_deployed_as_that_package(projects: dict[str, Path]) -> None:
+    src = projects["s45_package_relative_imports"] / "src"
+    assert {f.relative_to(src).as_posix() for f in src.rglob("*.py")} == {
+        "portaflow_handler.py",
+        "webshop/__init__.py",
+        "webshop/billing.py",
+        "webshop/errors.py",
+        "webshop/inventory.py",
+        "webshop/shipping.py",
+        "webshop/s45_package_relative_imports.py",
+    }
+    assert (
+        _run_handler(src, "h.handle_webshop__inventory__quote({'args': {'cart': ['pen', 'book']}}, None)")
+        == "15"
+    )

@@ -6,16 +6,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance.columns import scenario_files
 
 from portaflow.compiler import compile_file, ir
 from portaflow.compiler.cli import main
 from portaflow.compiler.graph import to_dot, to_mermaid
 
-SCENARIOS = sorted((Path(__file__).parents[1] / "conformance" / "scenarios").glob("s*.py"))
+SCENARIOS = scenario_files()
 
 
 def _kinds(node: Any, out: set[str]) -> set[str]:

@@ -1,6 +1,8 @@
 """The columns of the conformance table: one function per target, each running a scenario to an Outcome.
 
-A scenario is a module in ``scenarios/`` with steps, a workflow and ``SCENARIO = {...}``:
+A scenario is a module ``sNN_*.py`` in ``scenarios/`` (or in a package right inside it, for workflows that
+import their steps relatively) with steps, a workflow and ``SCENARIO = {...}``. Other modules there are
+helper modules the scenarios import steps and workflows from, not scenarios:
 
     SCENARIO = {
         "workflow": "refund",                       # optional: the module's last @workflow by default
@@ -16,6 +18,7 @@ column with the expectation and with the local engine on calls, keys, attempts a
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import inspect
 import sys
@@ -26,6 +29,13 @@ from pathlib import Path
 from typing import Any
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+SCENARIO_PATTERN = "s[0-9][0-9]_*.py"
+
+
+def scenario_files() -> list[Path]:
+    """Every scenario module, ordered by name (helper modules next to them are not scenarios)."""
+    found = [*SCENARIOS.glob(SCENARIO_PATTERN), *SCENARIOS.glob(f"*/{SCENARIO_PATTERN}")]
+    return sorted(found, key=lambda p: p.stem)
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,22 @@ class Outcome:
 
 
 def load_module(path: Path) -> Any:
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    """Import a scenario afresh, with fresh copies of the helper modules it imports (their module-level
+    state, such as attempt counters, starts empty on every column). A scenario inside a package is imported
+    by its dotted name, as ``python -m`` would, so that its relative imports work."""
+    from portaflow.compiler.modules import entry_module
+
+    scenarios = SCENARIOS.resolve()
+    for key, loaded in list(sys.modules.items()):
+        file = getattr(loaded, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(scenarios):
+            del sys.modules[key]
+    dotted, root, _ = entry_module(path)
+    for folder in (str(root), str(path.resolve().parent)):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    if "." in dotted:
+        return importlib.import_module(dotted)
     name = f"conformance_{path.stem}_{uuid.uuid4().hex[:6]}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
@@ -87,13 +110,31 @@ def _workflow(mod: Any, scenario: dict[str, Any]) -> Any:
     return [v for v in vars(mod).values() if isinstance(v, Workflow)][-1]
 
 
-def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
+def _steps_by_name(mod: Any) -> dict[str, Any]:
+    """The scenario's steps by name (to bind recorded arguments to parameter names): those of its module and
+    of the helper modules it imported. Steps sharing a name must share their parameters' names."""
     from portaflow.dsl.decorators import Step
+
+    scenarios = SCENARIOS.resolve()
+    modules = [mod] + [
+        m
+        for m in list(sys.modules.values())
+        if getattr(m, "__file__", None) and Path(m.__file__).resolve().is_relative_to(scenarios)
+    ]
+    steps: dict[str, Any] = {}
+    for m in modules:
+        for v in vars(m).values():
+            if isinstance(v, Step):
+                steps.setdefault(v.name, v)
+    return steps
+
+
+def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
     from portaflow.local_engine import Engine
     from portaflow.local_engine.clock import VirtualClock
 
     mod = load_module(path)
-    steps = {v.name: v for v in vars(mod).values() if isinstance(v, Step)}
+    steps = _steps_by_name(mod)
     engine = Engine(tmp / f"{path.stem}.db", clock=VirtualClock(), durable=False)
     run_id = scenario.get("run_id", "run-1")
     h = engine.start(_workflow(mod, scenario), scenario.get("input", {}), run_id=run_id)

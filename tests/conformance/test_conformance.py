@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from .columns import COLUMNS, SCENARIOS, Outcome, load_module
+from .columns import COLUMNS, Outcome, load_module, scenario_files
 from .example_scenarios import EXAMPLE_SCENARIOS
 
 pytest.importorskip("moto")
 pytest.importorskip("jsonata")
 
-SCENARIO_FILES = sorted(p for p in SCENARIOS.glob("*.py") if not p.name.startswith("_"))
+SCENARIO_FILES = scenario_files()
 
 
 def _top_level_order(o: Outcome) -> list[str]:

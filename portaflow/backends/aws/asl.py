@@ -51,8 +51,25 @@ def timeout_message(sd: ir.StepDef) -> str:
     return f"step {sd.name!r} timed out after {format_duration(sd.timeout_seconds or 0)}"
 
 
-def step_function_ref(step: str) -> str:
-    return "${" + f"StepFn_{step}" + "}"
+def step_function_ref(ident: str) -> str:
+    return "${" + f"StepFn_{ident}" + "}"
+
+
+def step_idents(program: ir.Program) -> dict[str, str]:
+    """Step key -> a name made of letters, digits and ``_``, unique in the program, for the step's Lambda
+    function (handler ``handle_<ident>``, substitution ``StepFn_<ident>``). A step of the workflow's module
+    keeps its function name; an imported step ``billing.charge`` becomes ``billing__charge``, so steps with
+    the same function name in different modules never share a Lambda function."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(program.steps, key=lambda k: ("." in k, k)):
+        base = re.sub(r"\W", "_", key.replace(".", "__"))
+        ident, n = base, 2
+        while ident in taken:
+            ident, n = f"{base}_{n}", n + 1
+        taken.add(ident)
+        out[key] = ident
+    return out
 
 
 def logical_id(step: str) -> str:
@@ -92,6 +109,8 @@ class Ctx:
 class AslCompiler:
     def __init__(self, program: ir.Program) -> None:
         self.p = program
+        self.idents = step_idents(program)
+        self.source = program.source  # the file of the workflow being lowered (children may be imported)
         self.diags: list[Diagnostic] = []
         self.states: dict[str, dict[str, Any]] = {}
         self._names: set[str] = set()
@@ -115,11 +134,13 @@ class AslCompiler:
         self._n += 1
         return self._n
 
-    def err(self, loc: ir.Loc, message: str, hint: str, code: str = "PFC040") -> None:
-        self.diags.append(Diagnostic(code, message, self.p.source, loc.line, loc.col, hint))
+    def err(
+        self, loc: ir.Loc, message: str, hint: str, code: str = "PFC040", source: str | None = None
+    ) -> None:
+        self.diags.append(Diagnostic(code, message, source or self.source, loc.line, loc.col, hint))
 
     def warn(self, loc: ir.Loc, code: str, message: str, hint: str) -> None:
-        self.diags.append(Diagnostic(code, message, self.p.source, loc.line, loc.col, hint, "warning"))
+        self.diags.append(Diagnostic(code, message, self.source, loc.line, loc.col, hint, "warning"))
 
     def low(self, ctx: Ctx) -> Lowerer:
         return Lowerer(lambda n: "$" + self.var(ctx, n))
@@ -135,12 +156,13 @@ class AslCompiler:
     def key_expr(self, ctx: Ctx) -> str:
         return f'$pf_run & ":" & {ctx.prefix_expr} & $string(${ctx.seq_var})'
 
-    def whole_seconds(self, seconds: float, loc: ir.Loc, what: str) -> int:
+    def whole_seconds(self, seconds: float, loc: ir.Loc, what: str, source: str | None = None) -> int:
         if seconds != int(seconds) or seconds < 1:
             self.err(
                 loc,
                 f"{what} is {seconds:g}s: Step Functions only counts whole seconds (>= 1)",
                 'use a whole number of seconds, e.g. "1s" or "2s"',
+                source=source,
             )
             return max(1, round(seconds))
         return int(seconds)
@@ -499,8 +521,11 @@ class AslCompiler:
     # ---------------------------------------------------------------------------------------- calls
     def task_retry(self, sd: ir.StepDef) -> list[dict[str, Any]]:
         r = sd.retry
-        interval = self.whole_seconds(r.initial_interval, sd.loc, f"step {sd.name!r} retry initial_interval")
-        max_delay = self.whole_seconds(r.max_interval, sd.loc, f"step {sd.name!r} retry max_interval")
+        where = sd.source or self.p.source
+        interval = self.whole_seconds(
+            r.initial_interval, sd.loc, f"step {sd.name!r} retry initial_interval", where
+        )
+        max_delay = self.whole_seconds(r.max_interval, sd.loc, f"step {sd.name!r} retry max_interval", where)
         retriers: list[dict[str, Any]] = []
         if r.non_retryable_matches:
             names = list(r.non_retryable_matches)
@@ -537,16 +562,17 @@ class AslCompiler:
             f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}"
         )
 
-    def step_task(self, sd: ir.StepDef, payload: str) -> dict[str, Any]:
+    def step_task(self, key: str, payload: str) -> dict[str, Any]:
+        sd = self.p.steps[key]
         task: dict[str, Any] = {
             "Type": "Task",
             "Resource": STEP_ARN,
-            "Arguments": {"FunctionName": step_function_ref(sd.function), "Payload": payload},
+            "Arguments": {"FunctionName": step_function_ref(self.idents[key]), "Payload": payload},
             "Retry": self.task_retry(sd),
         }
         if sd.timeout_seconds is not None:
             task["TimeoutSeconds"] = self.whole_seconds(
-                sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout"
+                sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout", sd.source or self.p.source
             )
         return task
 
@@ -559,7 +585,7 @@ class AslCompiler:
             args = f"$merge([{args}, {low.lower(s.kwargs)}])"
         payload = self.payload(ctx, sd, args, self.key_expr(ctx))
         payload = "{% " + low.finish(payload[3:-3]) + " %}"
-        task = self.step_task(sd, payload)
+        task = self.step_task(s.step, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
         task["Catch"] = self.catchers(ctx, inc, error_from_output(timeout_message(sd), sd.name))
@@ -592,7 +618,9 @@ class AslCompiler:
             ret=(ret_var, cont),
             branch_error=ctx.branch_error,
         )
+        outer_source, self.source = self.source, child.source or self.source
         body = self.block(child.body, fall, cctx)
+        self.source = outer_source
         low = self.low(ctx)
         given = dict(s.args)
         assign: dict[str, Any] = {
@@ -654,7 +682,7 @@ class AslCompiler:
         payload = self.payload(
             ctx, sd, f"{{{jstr(param)}: $states.input.item}}", "$states.input.key", "$states.input.index"
         )
-        task = self.step_task(sd, payload)
+        task = self.step_task(s.step, payload)
         task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
         task["Catch"] = [
             {
@@ -948,4 +976,4 @@ def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
     c = AslCompiler(program)
     definition = c.compile()
     unique = list(dict.fromkeys(c.diags))
-    return definition, sorted(unique, key=lambda d: (d.line, d.col))
+    return definition, sorted(unique, key=lambda d: (d.path != program.source, d.path, d.line, d.col))

@@ -18,6 +18,7 @@ moto's missing JSONata evaluator, and its variable encoding (it does not escape 
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import io
 import json
@@ -34,12 +35,14 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
+from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
+from portaflow.compiler.modules import ModuleFinder
 from portaflow.dsl.durations import parse_duration
 
 from . import runtime
-from .asl import compile_asl
+from .asl import compile_asl, step_idents
 from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
@@ -121,12 +124,12 @@ class AwsHarness:
         self.path = Path(path)
         res = compile_file(self.path, workflow)
         if res.errors or res.program is None:
-            raise CompileError(res.errors, res.source)
+            raise CompileError(res.errors, res.sources)
         self.program = res.program
         definition, diags = compile_asl(self.program)
         errors = [d for d in diags if d.severity == "error"]
         if errors:
-            raise CompileError(errors, res.source)
+            raise CompileError(errors, res.sources)
         self.definition = definition
         self.timeout = timeout
         self.clock = 0.0
@@ -138,7 +141,9 @@ class AwsHarness:
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
         self._inflight = 0  # Lambda invocations running now
         self._stack: ExitStack | None = None
-        self.module: ModuleType | None = None
+        self.module: ModuleType | None = None  # the workflow's module, as the harness imported it
+        self.steps: dict[str, Any] = {}  # step key -> the @step object the Lambda function calls
+        self.idents = step_idents(self.program)  # step key -> Lambda function suffix
 
     # ------------------------------------------------------------------------------------------ set up
     def __enter__(self) -> AwsHarness:
@@ -154,7 +159,7 @@ class AwsHarness:
             self._stack.enter_context(p)
         import boto3  # type: ignore[import-untyped]
 
-        self.module = _load_module(self.path)
+        self.module, self.steps = self._stack.enter_context(fresh_project(self.path, self.program))
         self.sfn = boto3.client("stepfunctions", region_name=REGION)
         self.ddb = boto3.client("dynamodb", region_name=REGION)
         self.lam = boto3.client("lambda", region_name=REGION)
@@ -166,7 +171,7 @@ class AwsHarness:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        names = [EVENTS_FN] + [f"pf-step-{s}" for s in self.program.steps]
+        names = [EVENTS_FN] + [f"pf-step-{ident}" for ident in self.idents.values()]
         for name in names:
             self.lam.create_function(
                 FunctionName=name,
@@ -176,8 +181,8 @@ class AwsHarness:
                 Code={"ZipFile": _dummy_zip()},
             )
         text = json.dumps(self.definition)
-        for s in self.program.steps:
-            text = text.replace("${StepFn_" + s + "}", _fn_arn(f"pf-step-{s}"))
+        for ident in self.idents.values():
+            text = text.replace("${StepFn_" + ident + "}", _fn_arn(f"pf-step-{ident}"))
         text = text.replace("${EventsFunctionArn}", _fn_arn(EVENTS_FN))
         from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
@@ -306,7 +311,8 @@ class AwsHarness:
                     TABLE,
                 )
             else:
-                result = self._invoke_step(name.removeprefix("pf-step-"), event)
+                ident = name.removeprefix("pf-step-")
+                result = self._invoke_step(next(k for k, i in self.idents.items() if i == ident), event)
         except Exception as exc:  # the Lambda runtime reports any exception by its class name
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
@@ -316,9 +322,8 @@ class AwsHarness:
         return json.dumps(result).encode()
 
     def _invoke_step(self, step_key: str, event: dict[str, Any]) -> Any:
-        assert self.module is not None
         sd = self.program.steps[step_key]
-        step = getattr(self.module, sd.function)
+        step = self.steps[step_key]
         inv = StepInvocation(
             sd.name,
             dict(event.get("args") or {}),
@@ -458,17 +463,48 @@ def _dummy_zip() -> bytes:
     return buf.getvalue()
 
 
-def _load_module(path: Path) -> ModuleType:
-    """Import the user's module (for its steps) by path; its folder goes on sys.path for sibling imports,
-    as it is in the deployed Lambda package."""
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    name = f"portaflow_user_{path.stem}_{uuid.uuid4().hex[:8]}"
-    spec = importlib.util.spec_from_file_location(name, path)
+@contextmanager
+def fresh_project(path: Path, program: ir.Program) -> Iterator[tuple[ModuleType, dict[str, Any]]]:
+    """Import the workflow's module and the modules of its steps afresh, as a cold Lambda does: while the
+    harness runs, the project's modules (the workflow's module and every project module it imports) are
+    new copies with fresh module-level state, importable by their names from the workflow's folders (as
+    in the deployed package); afterwards ``sys.modules`` and ``sys.path`` are as they were. Yields the
+    workflow's module and each step's object by its key."""
+    finder = ModuleFinder(path)
+    tops = {mf.top for mf, _ in finder.closure()} | {program.module.split(".", 1)[0]}
+
+    def ours(name: str) -> bool:
+        return name.split(".", 1)[0] in tops
+
+    saved = {name: m for name, m in sys.modules.items() if ours(name)}
+    for name in saved:
+        del sys.modules[name]
+    roots = [str(r) for r in finder.roots]
+    sys.path[:0] = roots
+    try:
+        entry = _import_workflow_module(path, program.module)
+        steps: dict[str, Any] = {}
+        for key, sd in program.steps.items():
+            home = entry if sd.module in ("", program.module) else importlib.import_module(sd.module)
+            steps[key] = getattr(home, sd.function)
+        yield entry, steps
+    finally:
+        for name in [n for n in sys.modules if ours(n)]:
+            del sys.modules[name]
+        sys.modules.update(saved)
+        for r in roots:
+            sys.path.remove(r)
+
+
+def _import_workflow_module(path: Path, name: str) -> ModuleType:
+    if all(part.isidentifier() for part in name.split(".")):
+        return importlib.import_module(name)
+    # a file name Python cannot import by name: load it by path
+    unique = f"portaflow_user_{uuid.uuid4().hex[:8]}"
+    spec = importlib.util.spec_from_file_location(unique, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules[unique] = module
     spec.loader.exec_module(module)
     return module
 

@@ -1,0 +1,6 @@
+from portaflow import step
+
+
+@step
+def charge(amount: int) -> str:
+    return f"wallet:{amount}"
