@@ -95,3 +95,18 @@ def test_project_has_handlers_for_every_step_and_least_privilege_roles(projects:
     assert "lambda:InvokeFunction" in template and "!GetAtt StepChargeFunction.Arn" in template
     assert "dynamodb:PutItem" in template and "states:SendTaskSuccess" in template
     assert 'Action: "*"' not in template and "Action: '*'" not in template
+
+
+def test_every_jsonata_function_name_is_mangled() -> None:
+    """A workflow variable named like any function jsonata-python defines is renamed (it would shadow it)."""
+    import re
+
+    import jsonata
+
+    from portaflow.backends.aws.jsonata import JSONATA_NAMES, variable_name
+
+    src = (Path(jsonata.__file__).parent / "jsonata.py").read_text()
+    defined = set(re.findall(r'define_function\("(\w+)"', src))
+    assert defined and defined <= JSONATA_NAMES
+    assert {"states", "uuid", "parse", "partition", "hash", "range"} <= JSONATA_NAMES
+    assert variable_name("count") == "pf_v_count" and variable_name("total") == "total"

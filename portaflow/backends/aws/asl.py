@@ -16,7 +16,7 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from .jsonata import Lowerer, jstr
+from .jsonata import Lowerer, jstr, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -127,7 +127,8 @@ class AslCompiler:
     def var(self, ctx: Ctx, n: str) -> str:
         if n in ctx.rename:
             return ctx.rename[n]
-        return ctx.var_prefix + n
+        # prefixed names (child workflow, branch locals) cannot collide with a JSONata function
+        return ctx.var_prefix + n if ctx.var_prefix else variable_name(n)
 
     def tpl(self, ctx: Ctx, e: ir.Expr) -> str:
         return self.low(ctx).template(e)
@@ -258,11 +259,11 @@ class AslCompiler:
         params_assign: dict[str, Any] = {}
         for p in wf.params:
             if p.default is None:
-                params_assign[p.name] = "{% $lookup($pf_in, " + jstr(p.name) + ") %}"
+                params_assign[self.var(ctx, p.name)] = "{% $lookup($pf_in, " + jstr(p.name) + ") %}"
             else:
                 low = self.low(ctx)
                 d = low.lower(p.default)
-                params_assign[p.name] = (
+                params_assign[self.var(ctx, p.name)] = (
                     "{% "
                     + low.finish(f"{jstr(p.name)} in [$keys($pf_in)] ? $lookup($pf_in, {jstr(p.name)}) : {d}")
                     + " %}"

@@ -15,6 +15,34 @@ from collections.abc import Callable
 
 from portaflow.compiler import ir
 
+# Every function JSONata defines, plus the ones Step Functions adds and its reserved ``$states``: a
+# workflow variable with one of these names would shadow the function (``$count`` bound to 0 makes every
+# ``$count(...)`` fail with "Attempted to invoke a non-function"), so such variables are renamed
+# (:func:`variable_name`).
+JSONATA_NAMES = frozenset(
+    {
+        # JSONata 2.0 built-ins
+        "abs", "append", "assert", "average", "base64decode", "base64encode", "boolean", "ceil", "clone",
+        "contains", "count", "decodeUrl", "decodeUrlComponent", "distinct", "each", "encodeUrl",
+        "encodeUrlComponent", "error", "eval", "exists", "filter", "floor", "formatBase", "formatInteger",
+        "formatNumber", "fromMillis", "join", "keys", "length", "lookup", "lowercase", "map", "match", "max",
+        "merge", "millis", "min", "not", "now", "number", "pad", "parseInteger", "power", "random", "reduce",
+        "replace", "reverse", "round", "shuffle", "sift", "single", "sort", "split", "spread", "sqrt",
+        "string", "substring", "substringAfter", "substringBefore", "sum", "toMillis", "trim", "type",
+        "uppercase", "zip",
+        # Step Functions' additions and reserved variable
+        "partition", "range", "hash", "uuid", "parse", "states",
+    }
+)  # fmt: skip
+MANGLE_PREFIX = "pf_v_"
+
+
+def variable_name(name: str) -> str:
+    """The JSONata variable (without ``$``) for a workflow variable: itself, unless JSONata or Step
+    Functions defines that name (then ``pf_v_`` + name; users cannot write ``pf_`` names, PFC036)."""
+    return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
+
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_truthy": (
