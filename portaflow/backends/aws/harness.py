@@ -334,8 +334,8 @@ class AwsHarness:
             self._lanes[lane] = inv
         try:
             return runtime.handle_step(step, event)
-        except Exception as exc:
-            inv.error = {"type": type(exc).__name__, "message": str(exc)}
+        except runtime.StepError as exc:
+            inv.error = {"type": exc.type_name, "message": exc.message}
             raise
         finally:
             inv.finished = time.monotonic()
