@@ -313,16 +313,21 @@ class Frontend:
             return _NOT_LITERAL
         return _NOT_LITERAL
 
+    def _is_timedelta(self, node: cst.BaseExpression) -> bool:
+        """``timedelta(...)`` (imported from datetime), a duration wherever durations are taken."""
+        assert self.info is not None
+        return (
+            isinstance(node, cst.Call)
+            and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "timedelta"
+        )
+
     def _duration(self, node: cst.BaseExpression, what: str) -> float | None:
         assert self.info is not None
         lit = self._literal(node)
         if isinstance(node, cst.Name) and node.value in self.info.constants:
             lit = self.info.constants[node.value]
         if isinstance(lit, bool) or lit is _NOT_LITERAL or lit is None:
-            if (
-                isinstance(node, cst.Call)
-                and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "timedelta"
-            ):
+            if isinstance(node, cst.Call) and self._is_timedelta(node):
                 total = 0.0
                 mult = {
                     "days": 86400.0,
@@ -1301,7 +1306,12 @@ class _WorkflowLowerer:
             node = args[0].value
             lit = self.fe._literal(node)
             seconds: ir.Expr
-            if lit is _NOT_LITERAL:
+            constant = (
+                isinstance(node, cst.Name)
+                and self.fe.info is not None
+                and node.value in self.fe.info.constants
+            )
+            if lit is _NOT_LITERAL and not self.fe._is_timedelta(node) and not constant:
                 e = self._expr(node)
                 if e.ty not in ("int", "float", "str", "any"):
                     self.error(

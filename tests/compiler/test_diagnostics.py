@@ -76,3 +76,23 @@ def test_exit_codes(tmp_path: Path, capsys: object) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["compile", str(ok), "--target", "aws", "--out", str(blocker / "out")]) == 2
+
+
+def test_sleep_takes_every_duration_form() -> None:
+    """semantics.md: durations are strings, numbers of seconds or timedelta, for ctx.sleep as elsewhere."""
+    from portaflow.compiler import ir
+
+    src = (
+        "from datetime import timedelta\nDELAY = '1m'\n\n@workflow\ndef w(ctx: Context, n: int):\n"
+        "    ctx.sleep(timedelta(seconds=2))\n    ctx.sleep(timedelta(minutes=1, seconds=3))\n"
+        "    ctx.sleep(DELAY)\n    ctx.sleep('5s')\n    ctx.sleep(7)\n    ctx.sleep(n)\n"
+        "    x = ctx.wait_for_event('e', timeout=timedelta(hours=1))\n    return x\n"
+    )
+    res = compile_source(HEAD + src, "wf.py")
+    assert res.diagnostics == [] and res.program is not None
+    sleeps = [s.seconds for s in res.program.workflows["w"].body if isinstance(s, ir.Sleep)]
+    assert [s.value for s in sleeps[:5] if isinstance(s, ir.Const)] == [2.0, 63.0, 60.0, 5.0, 7.0]
+    assert isinstance(sleeps[5], ir.Name)
+    assert codes(
+        "from datetime import timedelta\n@workflow\ndef w(ctx, n):\n    ctx.sleep(timedelta(seconds=n))\n"
+    ) == ["PFC012"]
