@@ -423,12 +423,15 @@ class Frontend:
             )
         retry = ir.RetrySpec()
         timeout: float | None = None
+        locs: dict[str, ir.Loc] = {}
         for opt, value in fn.options.items():
             if opt == "retry":
-                retry = self._retry_policy(value)
+                locs["retry"] = self.pos(value)
+                retry = self._retry_policy(value, locs)
             elif opt == "timeout":
                 if not (isinstance(value, cst.Name) and value.value == "None"):
                     timeout = self._duration(value, "timeout")
+                    locs["timeout"] = self.pos(value)
             elif opt != "name":
                 self.error(
                     "PFC011",
@@ -453,11 +456,13 @@ class Frontend:
             timeout_seconds=timeout,
             returns=returns,
             loc=self.pos(node),
+            option_locs=tuple(sorted(locs.items())),
         )
         self._steps_ir[key] = sd
         return sd
 
-    def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
+    def _retry_policy(self, node: cst.BaseExpression, locs: dict[str, ir.Loc] | None = None) -> ir.RetrySpec:
+        """The literal RetryPolicy; ``locs`` receives the position of each interval argument."""
         assert self.info is not None
         if isinstance(node, cst.Name) and node.value in self.info.policies:
             node = self.info.policies[node.value]  # a module-level constant holding a literal RetryPolicy
@@ -492,6 +497,8 @@ class Frontend:
                 d = self._duration(v, kw)
                 if d is not None:
                     fields[kw] = d
+                    if locs is not None:
+                        locs[kw] = self.pos(v)
             elif kw == "backoff":
                 lit = self._literal(v)
                 if not isinstance(lit, (int, float)) or isinstance(lit, bool) or lit < 1:

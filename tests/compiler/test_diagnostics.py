@@ -96,3 +96,27 @@ def test_sleep_takes_every_duration_form() -> None:
     assert codes(
         "from datetime import timedelta\n@workflow\ndef w(ctx, n):\n    ctx.sleep(timedelta(seconds=n))\n"
     ) == ["PFC012"]
+
+
+def test_target_errors_come_in_the_same_run_at_the_option(tmp_path: Path, capsys: object) -> None:
+    """AWS-only errors (PFC040) are reported with the frontend's, each at the argument that causes it."""
+
+    src = tmp_path / "wf.py"
+    src.write_text(
+        HEAD + "@step(\n    timeout='1500ms',\n"
+        "    retry=RetryPolicy(max_attempts=3, initial_interval='500ms'),\n)\n"
+        "def s(x: int) -> int:\n    return x\n\n"
+        "@workflow\ndef w(ctx: Context, x: int):\n"
+        "    y = s(x)\n    print(y)\n    ctx.sleep(0.5)\n    return y\n"
+    )
+    assert main(["compile", str(src), "--target", "aws", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    found = re.findall(r"wf\.py:(\d+):(\d+): (PFC\d+)", err)
+    assert found == [
+        ("4", "13", "PFC040"),  # timeout='1500ms'
+        ("5", "56", "PFC040"),  # '500ms' of initial_interval=
+        ("13", "5", "PFC022"),  # print(y)
+        ("14", "5", "PFC040"),  # ctx.sleep(0.5)
+    ], err
+    assert err.rstrip().endswith("4 errors")
+    assert not (tmp_path / "out").exists()

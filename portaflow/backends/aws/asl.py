@@ -510,8 +510,16 @@ class AslCompiler:
     # ---------------------------------------------------------------------------------------- calls
     def task_retry(self, sd: ir.StepDef) -> list[dict[str, Any]]:
         r = sd.retry
-        interval = self.whole_seconds(r.initial_interval, sd.loc, f"step {sd.name!r} retry initial_interval")
-        max_delay = self.whole_seconds(r.max_interval, sd.loc, f"step {sd.name!r} retry max_interval")
+        interval = self.whole_seconds(
+            r.initial_interval,
+            sd.option_loc("initial_interval", "retry"),
+            f"step {sd.name!r} retry initial_interval",
+        )
+        max_delay = self.whole_seconds(
+            r.max_interval,
+            sd.option_loc("max_interval", "initial_interval", "retry"),
+            f"step {sd.name!r} retry max_interval",
+        )
         retriers: list[dict[str, Any]] = []
         if r.non_retryable_matches:
             names = list(r.non_retryable_matches)
@@ -564,7 +572,7 @@ class AslCompiler:
         }
         if sd.timeout_seconds is not None:
             task["TimeoutSeconds"] = self.whole_seconds(
-                sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout"
+                sd.timeout_seconds, sd.option_loc("timeout"), f"step {sd.name!r} timeout"
             )
         return task
 
@@ -956,6 +964,21 @@ def _read_names(node: Any) -> set[str]:
 
     visit(node)
     return out
+
+
+def aws_diagnostics(diagnostics: list[Diagnostic], program: ir.Program | None) -> list[Diagnostic]:
+    """Every diagnostic for the AWS target in one run, sorted by position: the frontend's and the
+    backend's. The backend also checks the program of a module with frontend errors, as far as it was
+    lowered (a part it cannot lower yields no diagnostic; the frontend has reported that part)."""
+    out = list(diagnostics)
+    if program is not None:
+        try:
+            _, target = compile_asl(program)
+        except Exception:  # a program with frontend errors may be incomplete
+            target = []
+        errors_before = any(d.severity == "error" for d in diagnostics)
+        out += [d for d in target if d not in out and (d.severity == "error" or not errors_before)]
+    return sorted(dict.fromkeys(out), key=lambda d: (d.line, d.col))
 
 
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:

@@ -39,7 +39,7 @@ from portaflow.compiler.frontend import compile_file
 from portaflow.dsl.durations import parse_duration
 
 from . import runtime
-from .asl import compile_asl
+from .asl import aws_diagnostics, compile_asl
 from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
@@ -120,13 +120,11 @@ class AwsHarness:
     def __init__(self, path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> None:
         self.path = Path(path)
         res = compile_file(self.path, workflow)
-        if res.errors or res.program is None:
-            raise CompileError(res.errors, res.source)
-        self.program = res.program
-        definition, diags = compile_asl(self.program)
-        errors = [d for d in diags if d.severity == "error"]
-        if errors:
+        errors = [d for d in aws_diagnostics(res.diagnostics, res.program) if d.severity == "error"]
+        if errors or res.program is None:
             raise CompileError(errors, res.source)
+        self.program = res.program
+        definition, _ = compile_asl(self.program)
         self.definition = definition
         self.timeout = timeout
         self.clock = 0.0
