@@ -2004,6 +2004,25 @@ class _WorkflowLowerer:
             return ir.Call(
                 f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
             )
+        root = self.fe._dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
+        if (
+            root
+            and root not in self.locals
+            and root not in self.info.constants
+            and root != self.ctx
+            and (root in self.info.imports or root in MODULE_HINTS)
+        ):
+            dotted = self.fe._dotted(f)
+            self.error(
+                "PFC022",
+                n,
+                f"{dotted}() cannot be called in a workflow: it would run again, and may differ, on every "
+                "replay",
+                CALL_HINTS.get(dotted)
+                or MODULE_HINTS.get(root)
+                or "call it in a @step (its result is recorded)",
+            )
+            raise _Unsupported
         if isinstance(f, cst.Attribute):
             method = f.attr.value
             recv = self._expr(f.value)
@@ -2040,6 +2059,43 @@ class _WorkflowLowerer:
             raise _Unsupported
         self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
         raise _Unsupported
+
+
+# What to write instead of a call into a module that a workflow may not make (PFC022).
+_NOW = "use ctx.now() (recorded: the same time on every replay)"
+CALL_HINTS = {
+    "time.time": _NOW,
+    "time.time_ns": _NOW,
+    "time.monotonic": _NOW,
+    "time.perf_counter": _NOW,
+    "datetime.now": _NOW,
+    "datetime.utcnow": _NOW,
+    "datetime.today": _NOW,
+    "datetime.datetime.now": _NOW,
+    "datetime.datetime.utcnow": _NOW,
+    "datetime.datetime.today": _NOW,
+    "datetime.date.today": _NOW,
+    "date.today": _NOW,
+    "time.sleep": 'use ctx.sleep(seconds) or ctx.sleep("5m") (a durable timer)',
+    "asyncio.sleep": 'use ctx.sleep(seconds) or ctx.sleep("5m") (a durable timer)',
+    "uuid.uuid4": "use ctx.uuid4() (recorded)",
+    "uuid.uuid1": "use ctx.uuid4() (recorded)",
+}
+MODULE_HINTS = {
+    "time": "use ctx.now() for the time and ctx.sleep(...) to wait",
+    "datetime": _NOW + "; do other date arithmetic in a @step",
+    "random": "use ctx.random() (recorded), or draw in a @step",
+    "secrets": "draw the value in a @step (its result is recorded)",
+    "uuid": "use ctx.uuid4() (recorded)",
+    "os": "read the environment or files in a @step (its result is recorded)",
+    "sys": "do it in a @step",
+    "subprocess": "run it in a @step",
+    "requests": "make the request in a @step (retried, and its result recorded)",
+    "httpx": "make the request in a @step (retried, and its result recorded)",
+    "urllib": "make the request in a @step (retried, and its result recorded)",
+    "logging": "log in a @step, or return what you want to see from the workflow",
+    "asyncio": "workflows are synchronous: use ctx.sleep, ctx.map and ctx.parallel",
+}
 
 
 def _type_of_value(v: Any) -> ir.Type:

@@ -855,8 +855,9 @@ class AslCompiler:
                         "PFW100",
                         f"this loop adds about {per_iter} history events per iteration; Step Functions "
                         f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
-                        "bound the loop, or move batches of iterations into a child workflow started "
-                        "as its own execution",
+                        "bound the loop (for ... in range(n)), or keep the state in a step's storage and "
+                        "start a new execution (a new run) to continue: child workflows are inlined on AWS "
+                        "and count towards the same execution's history",
                     )
                 for x in ir.walk_stmts(s.body):
                     if (
