@@ -120,3 +120,71 @@ def test_target_errors_come_in_the_same_run_at_the_option(tmp_path: Path, capsys
     ], err
     assert err.rstrip().endswith("4 errors")
     assert not (tmp_path / "out").exists()
+
+
+DOC_PRELUDE = (
+    "import json\nimport time\n\nfrom portaflow import Context, RetryPolicy, step, workflow\n\n"
+    + "".join(
+        f"@step\ndef {sig}:\n    return None\n\n"
+        for sig in (
+            "charge(order_id: str, amount: int) -> dict",
+            "price(item)",
+            "read_file(path)",
+            "log_result(result)",
+            "compute(x)",
+            "a()",
+            "b()",
+            "cleanup()",
+            "call_llm(messages)",
+            "fetch(doc)",
+            "store_doc(doc)",
+            "render_tool_result(result)",
+        )
+    )
+)
+DOC_WORKFLOW = (
+    "@workflow\ndef wf(ctx: Context, order_id: str, amount: int, item: str, qty: int, x: int, path: str,\n"
+    "       result: dict, messages: list, docs: list, name: str, items: list, order: dict, errors: list):\n"
+)
+
+
+def _doc_examples() -> list[tuple[str, str, str]]:
+    """(code, "Bad"|"Good", fragment) for every example of docs/compile-errors.md."""
+    doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
+    out = []
+    for m in re.finditer(r"^## (PF[CW]\d+)\b(.*?)(?=^## |\Z)", doc, re.S | re.M):
+        for kind in ("Bad", "Good"):
+            ex = re.search(rf"^{kind}:\s*```python\n(.*?)```", m.group(2), re.S | re.M)
+            assert ex is not None, f"{m.group(1)}: no {kind} example"
+            out.append((m.group(1), kind, ex.group(1)))
+    return out
+
+
+def _compile_doc_example(fragment: str) -> list[str]:
+    """The codes `portaflow compile --target aws` reports for the module the doc's fragment stands for."""
+    from portaflow.backends.aws.asl import aws_diagnostics
+
+    workflow = None
+    if fragment.startswith("portaflow compile"):
+        workflow = fragment.split()[2].split(":")[1]
+        module = DOC_PRELUDE + DOC_WORKFLOW + "    return 1\n"
+    elif fragment.startswith(("@", "def ")):
+        module = DOC_PRELUDE + fragment
+        if fragment.rstrip().splitlines()[-1].startswith("@"):
+            module += "def example(x: int) -> int:\n    return x\n\n\n@workflow\ndef wf(ctx: Context):\n"
+            module += "    return example(1)\n"
+    else:
+        module = DOC_PRELUDE + DOC_WORKFLOW + "".join(f"    {line}\n" for line in fragment.splitlines())
+    res = compile_source(module, "app.py", workflow)
+    return sorted({d.code for d in aws_diagnostics(res.diagnostics, res.program)})
+
+
+def test_every_documented_example_gives_exactly_its_code() -> None:
+    """docs/compile-errors.md: each bad example reports exactly its code, each good one compiles clean."""
+    wrong = []
+    for code, kind, fragment in _doc_examples():
+        got = _compile_doc_example(fragment)
+        want = [code] if kind == "Bad" else []
+        if got != want:
+            wrong.append(f"{code} {kind}: {got}\n{fragment}")
+    assert not wrong, "\n".join(wrong)
