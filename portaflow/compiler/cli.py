@@ -42,7 +42,8 @@ def _split(ref: str) -> tuple[Path, str | None]:
     return Path(ref), None
 
 
-def _load(ref: str) -> tuple[CompileResult | None, int]:
+def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
+    """Compile ``ref`` and print every diagnostic, the ``target``'s included (all in one run)."""
     path, wf = _split(ref)
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
@@ -52,15 +53,23 @@ def _load(ref: str) -> tuple[CompileResult | None, int]:
     except (OSError, UnicodeDecodeError) as e:
         print(f"portaflow: cannot read {path}: {e}", file=sys.stderr)
         return None, 2
-    if res.diagnostics:
-        print(render_all(res.diagnostics, res.sources), file=sys.stderr)
-    if res.errors or res.program is None:
+    diagnostics = res.diagnostics
+    if target == "aws":
+        from portaflow.backends.aws.asl import aws_diagnostics
+
+        diagnostics = aws_diagnostics(res.diagnostics, res.program)
+    if diagnostics:
+        print(render_all(diagnostics, res.sources), file=sys.stderr)
+    if any(d.severity == "error" for d in diagnostics) or res.program is None:
         return res, 1
     return res, 0
 
 
 def compile_command(args: argparse.Namespace) -> int:
-    res, code = _load(args.ref)
+    if args.target == "aws" and not args.out:
+        print("portaflow: --target aws needs --out DIR", file=sys.stderr)
+        return 2
+    res, code = _load(args.ref, args.target)
     if res is None or code or res.program is None:
         return code
     if args.target == "ir":
@@ -76,19 +85,14 @@ def compile_command(args: argparse.Namespace) -> int:
         else:
             print(text)
         return 0
-    if not args.out:
-        print("portaflow: --target aws needs --out DIR", file=sys.stderr)
-        return 2
     from portaflow.backends.aws.project import render_project
 
     path, _ = _split(args.ref)
     try:
-        _, diags = render_project(res.program, path, Path(args.out))
+        _, diags = render_project(res.program, path, Path(args.out))  # diagnostics printed by _load
     except OSError as e:
         print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
         return 2
-    if diags:
-        print(render_all(diags, res.sources), file=sys.stderr)
     if any(d.severity == "error" for d in diags):
         return 1
     print(f"wrote {args.out}/ (statemachine.asl.json, template.yaml, src/, README.md)")

@@ -529,16 +529,21 @@ class Frontend:
             return _NOT_LITERAL
         return _NOT_LITERAL
 
+    def _is_timedelta(self, node: cst.BaseExpression) -> bool:
+        """``timedelta(...)`` (imported from datetime), a duration wherever durations are taken."""
+        assert self.info is not None
+        return (
+            isinstance(node, cst.Call)
+            and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "timedelta"
+        )
+
     def _duration(self, node: cst.BaseExpression, what: str) -> float | None:
         assert self.info is not None
         lit = self._literal(node)
         if isinstance(node, cst.Name) and lit is _NOT_LITERAL:
             lit = self.constant(self.info, node.value)  # a module-level constant (or an imported one)
         if isinstance(lit, bool) or lit is _NOT_LITERAL or lit is None:
-            if (
-                isinstance(node, cst.Call)
-                and self.info.dsl_names.get(self._dotted(node.func).rsplit(".", 1)[-1]) == "timedelta"
-            ):
+            if isinstance(node, cst.Call) and self._is_timedelta(node):
                 total = 0.0
                 mult = {
                     "days": 86400.0,
@@ -655,12 +660,15 @@ class Frontend:
             )
         retry = ir.RetrySpec()
         timeout: float | None = None
+        locs: dict[str, ir.Loc] = {}
         for opt, value in fn.options.items():
             if opt == "retry":
-                retry = self._retry_policy(value)
+                locs["retry"] = self.pos(value)
+                retry = self._retry_policy(value, locs)
             elif opt == "timeout":
                 if not (isinstance(value, cst.Name) and value.value == "None"):
                     timeout = self._duration(value, "timeout")
+                    locs["timeout"] = self.pos(value)
             elif opt != "name":
                 self.error(
                     "PFC011",
@@ -687,6 +695,7 @@ class Frontend:
             loc=self.pos(node),
             module=fn.module.file.name,
             source=fn.module.path,
+            option_locs=tuple(sorted(locs.items())),
         )
         return sd
 
@@ -696,7 +705,8 @@ class Frontend:
                 "PFC011", arg, f"@{fn.kind} takes keyword arguments only", f"write @{fn.kind}(name=...)"
             )
 
-    def _retry_policy(self, node: cst.BaseExpression) -> ir.RetrySpec:
+    def _retry_policy(self, node: cst.BaseExpression, locs: dict[str, ir.Loc] | None = None) -> ir.RetrySpec:
+        """The literal RetryPolicy; ``locs`` receives the position of each interval argument."""
         assert self.info is not None
         if isinstance(node, cst.Name) and node.value in self.info.policies:
             node = self.info.policies[node.value]  # a module-level constant holding a literal RetryPolicy
@@ -736,6 +746,8 @@ class Frontend:
                 d = self._duration(v, kw)
                 if d is not None:
                     fields[kw] = d
+                    if locs is not None:
+                        locs[kw] = self.pos(v)
             elif kw == "backoff":
                 lit = self._literal(v)
                 if not isinstance(lit, (int, float)) or isinstance(lit, bool) or lit < 1:
@@ -1418,6 +1430,12 @@ class _WorkflowLowerer:
         hint = f"decorate {what} with @step (its result is then recorded), or compute the value inline"
         if t is None:
             pass
+        elif t.kind == "external" and (what in CALL_HINTS or what.split(".", 1)[0] in MODULE_HINTS):
+            message = (
+                f"{what}() cannot be called in a workflow: it would run again, and may differ, "
+                "on every replay"
+            )
+            hint = CALL_HINTS.get(what) or MODULE_HINTS.get(what.split(".", 1)[0]) or hint
         elif t.kind == "external":
             message = (
                 f"{what}() comes from {t.name!r}, which is not a module of this project (the standard "
@@ -1630,7 +1648,12 @@ class _WorkflowLowerer:
             node = args[0].value
             lit = self.fe._literal(node)
             seconds: ir.Expr
-            if lit is _NOT_LITERAL:
+            constant = (
+                isinstance(node, cst.Name)
+                and self.fe.info is not None
+                and node.value in self.fe.info.constants
+            )
+            if lit is _NOT_LITERAL and not self.fe._is_timedelta(node) and not constant:
                 e = self._expr(node)
                 if e.ty not in ("int", "float", "str", "any"):
                     self.error(
@@ -2310,7 +2333,28 @@ class _WorkflowLowerer:
             return ir.Call(
                 f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
             )
-        if isinstance(f, cst.Attribute) and self._callee(f) is not None:
+        root = self.fe._dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
+        callee = self._callee(f) if isinstance(f, cst.Attribute) else None
+        if (
+            root
+            and root not in self.locals
+            and root not in self.info.constants
+            and root != self.ctx
+            and (callee is None or callee.kind == "external")
+            and (root in MODULE_HINTS or self.fe._dotted(f) in CALL_HINTS)
+        ):
+            dotted = self.fe._dotted(f)
+            self.error(
+                "PFC022",
+                n,
+                f"{dotted}() cannot be called in a workflow: it would run again, and may differ, on every "
+                "replay",
+                CALL_HINTS.get(dotted)
+                or MODULE_HINTS.get(root)
+                or "call it in a @step (its result is recorded)",
+            )
+            raise _Unsupported
+        if callee is not None:
             self._not_a_step(n, f)  # module.function(...)
         if isinstance(f, cst.Attribute):
             method = f.attr.value
@@ -2348,6 +2392,43 @@ class _WorkflowLowerer:
             raise _Unsupported
         self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
         raise _Unsupported
+
+
+# What to write instead of a call into a module that a workflow may not make (PFC022).
+_NOW = "use ctx.now() (recorded: the same time on every replay)"
+CALL_HINTS = {
+    "time.time": _NOW,
+    "time.time_ns": _NOW,
+    "time.monotonic": _NOW,
+    "time.perf_counter": _NOW,
+    "datetime.now": _NOW,
+    "datetime.utcnow": _NOW,
+    "datetime.today": _NOW,
+    "datetime.datetime.now": _NOW,
+    "datetime.datetime.utcnow": _NOW,
+    "datetime.datetime.today": _NOW,
+    "datetime.date.today": _NOW,
+    "date.today": _NOW,
+    "time.sleep": 'use ctx.sleep(seconds) or ctx.sleep("5m") (a durable timer)',
+    "asyncio.sleep": 'use ctx.sleep(seconds) or ctx.sleep("5m") (a durable timer)',
+    "uuid.uuid4": "use ctx.uuid4() (recorded)",
+    "uuid.uuid1": "use ctx.uuid4() (recorded)",
+}
+MODULE_HINTS = {
+    "time": "use ctx.now() for the time and ctx.sleep(...) to wait",
+    "datetime": _NOW + "; do other date arithmetic in a @step",
+    "random": "use ctx.random() (recorded), or draw in a @step",
+    "secrets": "draw the value in a @step (its result is recorded)",
+    "uuid": "use ctx.uuid4() (recorded)",
+    "os": "read the environment or files in a @step (its result is recorded)",
+    "sys": "do it in a @step",
+    "subprocess": "run it in a @step",
+    "requests": "make the request in a @step (retried, and its result recorded)",
+    "httpx": "make the request in a @step (retried, and its result recorded)",
+    "urllib": "make the request in a @step (retried, and its result recorded)",
+    "logging": "log in a @step, or return what you want to see from the workflow",
+    "asyncio": "workflows are synchronous: use ctx.sleep, ctx.map and ctx.parallel",
+}
 
 
 def _type_of_value(v: Any) -> ir.Type:

@@ -495,7 +495,14 @@ class StepDef:
     loc: Loc
     module: str = ""
     source: str = ""
+    # where the decorator's options are written: "timeout", "retry", "initial_interval", "max_interval"
+    option_locs: tuple[tuple[str, Loc], ...] = ()
     kind: Literal["step"] = "step"
+
+    def option_loc(self, *options: str) -> Loc:
+        """The position of the first of ``options`` written in the source, else of the ``def``."""
+        found = dict(self.option_locs)
+        return next((found[o] for o in options if o in found), self.loc)
 
 
 @dataclass(frozen=True)

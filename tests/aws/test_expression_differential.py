@@ -90,6 +90,13 @@ def expressions(draw: Any) -> str:
         "[i for i in range(a % 5)]",
         "str(d)",
         "s * (a % 3)",
+        "sorted([xs, [a], [b, a]])",
+        "sorted(d.items(), reverse=True)",
+        "min([[a, s], [b, s]])",
+        "max([xs, [a]], key=lambda p: [len(p), p])",
+        "[xs < [a, b], xs >= [a], [a] <= xs]",
+        "v < v",
+        "[v] < [v, a]",
     ]
     return draw(st.sampled_from(forms))
 

@@ -163,3 +163,18 @@ def test_a_workflow_inside_a_package_is_deployed_as_that_package(projects: dict[
         _run_handler(src, "h.handle_webshop__inventory__quote({'args': {'cart': ['pen', 'book']}}, None)")
         == "15"
     )
+
+
+def test_every_jsonata_function_name_is_mangled() -> None:
+    """A workflow variable named like any function jsonata-python defines is renamed (it would shadow it)."""
+    import re
+
+    import jsonata
+
+    from portaflow.backends.aws.jsonata import JSONATA_NAMES, variable_name
+
+    src = (Path(jsonata.__file__).parent / "jsonata.py").read_text()
+    defined = set(re.findall(r'define_function\("(\w+)"', src))
+    assert defined and defined <= JSONATA_NAMES
+    assert {"states", "uuid", "parse", "partition", "hash", "range"} <= JSONATA_NAMES
+    assert variable_name("count") == "pf_v_count" and variable_name("total") == "total"

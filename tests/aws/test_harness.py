@@ -101,3 +101,31 @@ def test_a_workflow_the_target_cannot_express_is_refused(tmp_path: Path) -> None
     )
     with pytest.raises(CompileError, match=r"PFC040 step 's' retry initial_interval is 0\.25s"):
         AwsHarness(p)
+
+
+def test_the_runtime_names_a_step_error_for_retry_and_carries_its_mro() -> None:
+    """What the Lambda runtime reports: the class is the first MRO name the non-retryable retrier lists
+    (else the error's own), the message a JSON object with the original type, message and MRO."""
+    import json
+
+    from portaflow.backends.aws import runtime
+
+    class Declined(ValueError):
+        pass
+
+    def charge(amount: int) -> int:
+        raise Declined(f"declined {amount}")
+
+    for non_retryable, name in (([], "Declined"), (["ValueError"], "ValueError"), (["Declined"], "Declined")):
+        event = {"args": {"amount": 3}, "non_retryable": non_retryable}
+        with pytest.raises(runtime.StepError) as info:
+            runtime.handle_step(charge, event)
+        assert type(info.value).__name__ == name
+        body = json.loads(str(info.value))
+        assert body == {
+            "portaflow_error": 1,
+            "type": "Declined",
+            "message": "declined 3",
+            "mro": ["Declined", "ValueError", "Exception", "BaseException"],
+        }
+        assert isinstance(info.value.__cause__, Declined)

@@ -76,3 +76,115 @@ def test_exit_codes(tmp_path: Path, capsys: object) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["compile", str(ok), "--target", "aws", "--out", str(blocker / "out")]) == 2
+
+
+def test_sleep_takes_every_duration_form() -> None:
+    """semantics.md: durations are strings, numbers of seconds or timedelta, for ctx.sleep as elsewhere."""
+    from portaflow.compiler import ir
+
+    src = (
+        "from datetime import timedelta\nDELAY = '1m'\n\n@workflow\ndef w(ctx: Context, n: int):\n"
+        "    ctx.sleep(timedelta(seconds=2))\n    ctx.sleep(timedelta(minutes=1, seconds=3))\n"
+        "    ctx.sleep(DELAY)\n    ctx.sleep('5s')\n    ctx.sleep(7)\n    ctx.sleep(n)\n"
+        "    x = ctx.wait_for_event('e', timeout=timedelta(hours=1))\n    return x\n"
+    )
+    res = compile_source(HEAD + src, "wf.py")
+    assert res.diagnostics == [] and res.program is not None
+    sleeps = [s.seconds for s in res.program.workflows["w"].body if isinstance(s, ir.Sleep)]
+    assert [s.value for s in sleeps[:5] if isinstance(s, ir.Const)] == [2.0, 63.0, 60.0, 5.0, 7.0]
+    assert isinstance(sleeps[5], ir.Name)
+    assert codes(
+        "from datetime import timedelta\n@workflow\ndef w(ctx, n):\n    ctx.sleep(timedelta(seconds=n))\n"
+    ) == ["PFC012"]
+
+
+def test_target_errors_come_in_the_same_run_at_the_option(tmp_path: Path, capsys: object) -> None:
+    """AWS-only errors (PFC040) are reported with the frontend's, each at the argument that causes it."""
+
+    src = tmp_path / "wf.py"
+    src.write_text(
+        HEAD + "@step(\n    timeout='1500ms',\n"
+        "    retry=RetryPolicy(max_attempts=3, initial_interval='500ms'),\n)\n"
+        "def s(x: int) -> int:\n    return x\n\n"
+        "@workflow\ndef w(ctx: Context, x: int):\n"
+        "    y = s(x)\n    print(y)\n    ctx.sleep(0.5)\n    return y\n"
+    )
+    assert main(["compile", str(src), "--target", "aws", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    found = re.findall(r"wf\.py:(\d+):(\d+): (PFC\d+)", err)
+    assert found == [
+        ("4", "13", "PFC040"),  # timeout='1500ms'
+        ("5", "56", "PFC040"),  # '500ms' of initial_interval=
+        ("13", "5", "PFC022"),  # print(y)
+        ("14", "5", "PFC040"),  # ctx.sleep(0.5)
+    ], err
+    assert err.rstrip().endswith("4 errors")
+    assert not (tmp_path / "out").exists()
+
+
+DOC_PRELUDE = (
+    "import json\nimport time\n\nfrom portaflow import Context, RetryPolicy, step, workflow\n\n"
+    + "".join(
+        f"@step\ndef {sig}:\n    return None\n\n"
+        for sig in (
+            "charge(order_id: str, amount: int) -> dict",
+            "price(item)",
+            "read_file(path)",
+            "log_result(result)",
+            "compute(x)",
+            "a()",
+            "b()",
+            "cleanup()",
+            "call_llm(messages)",
+            "fetch(doc)",
+            "store_doc(doc)",
+            "render_tool_result(result)",
+        )
+    )
+)
+DOC_WORKFLOW = (
+    "@workflow\ndef wf(ctx: Context, order_id: str, amount: int, item: str, qty: int, x: int, path: str,\n"
+    "       result: dict, messages: list, docs: list, name: str, items: list, order: dict, errors: list):\n"
+)
+
+
+def _doc_examples() -> list[tuple[str, str, str]]:
+    """(code, "Bad"|"Good", fragment) for every example of docs/compile-errors.md."""
+    doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
+    out = []
+    for m in re.finditer(r"^## (PF[CW]\d+)\b(.*?)(?=^## |\Z)", doc, re.S | re.M):
+        for kind in ("Bad", "Good"):
+            ex = re.search(rf"^{kind}:\s*```python\n(.*?)```", m.group(2), re.S | re.M)
+            assert ex is not None, f"{m.group(1)}: no {kind} example"
+            out.append((m.group(1), kind, ex.group(1)))
+    return out
+
+
+def _compile_doc_example(fragment: str) -> list[str]:
+    """The codes `portaflow compile --target aws` reports for the module the doc's fragment stands for."""
+    from portaflow.backends.aws.asl import aws_diagnostics
+
+    workflow = None
+    if fragment.startswith("portaflow compile"):
+        workflow = fragment.split()[2].split(":")[1]
+        module = DOC_PRELUDE + DOC_WORKFLOW + "    return 1\n"
+    elif fragment.startswith(("@", "def ")):
+        module = DOC_PRELUDE + fragment
+        if fragment.rstrip().splitlines()[-1].startswith("@"):
+            module += "def example(x: int) -> int:\n    return x\n\n\n@workflow\ndef wf(ctx: Context):\n"
+            module += "    return example(1)\n"
+    else:
+        module = DOC_PRELUDE + DOC_WORKFLOW + "".join(f"    {line}\n" for line in fragment.splitlines())
+    res = compile_source(module, "app.py", workflow)
+    return sorted({d.code for d in aws_diagnostics(res.diagnostics, res.program)})
+
+
+def test_every_documented_example_gives_exactly_its_code() -> None:
+    """docs/compile-errors.md: each bad example reports exactly its code, each good one compiles clean."""
+    wrong = []
+    for code, kind, fragment in _doc_examples():
+        got = _compile_doc_example(fragment)
+        want = [code] if kind == "Bad" else []
+        if got != want:
+            wrong.append(f"{code} {kind}: {got}\n{fragment}")
+    assert not wrong, "\n".join(wrong)

@@ -16,7 +16,8 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from .jsonata import Lowerer, jstr
+from .jsonata import Lowerer, jstr, variable_name
+from .runtime import ERROR_MARK
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -24,20 +25,30 @@ EVENTS_FUNCTION = "${EventsFunctionArn}"
 HISTORY_LIMIT = 25_000
 INPUT_ERROR = "InvalidInput"
 
-# The error of a failed Task, as {"type", "message"}: Lambda errors carry the exception's class name as the
-# error and a JSON cause with errorMessage; a step timeout (States.Timeout) becomes TimeoutError.
+# The error of a failed Task, as {"type", "message", "mro"}: a step's error arrives as a Lambda error whose
+# errorMessage is the runtime's JSON object (runtime.StepError: original type, message, MRO names); any
+# other error (States.*) is taken by its name and cause; a step timeout (States.Timeout) becomes TimeoutError.
+TIMEOUT_MRO = '["TimeoutError", "OSError", "Exception", "BaseException"]'
+ERROR_MARK_PREFIX = '{"' + ERROR_MARK + '":'
 
 
 def error_from_output(timeout_message: str = "timed out", step: str | None = None) -> str:
-    """The error of a failed Task as {type, message, step, attempts} (the fields of StepFailed)."""
+    """The error of a failed Task as {type, message, mro, step, attempts} (the fields of StepFailed)."""
     step_field = jstr(step) if step is not None else "null"
     attempts = "$states.context.State.RetryCount + 1" if step is not None else "null"
     return (
         "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
         '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
-        '{"type": $e = "States.Timeout" ? "TimeoutError" : $e, '
-        '"message": $exists($lookup($p, "errorMessage")) ? $lookup($p, "errorMessage") : '
+        '$m := $lookup($p, "errorMessage"); '
+        f'$q := $type($m) = "string" and $substring($m, 0, {len(ERROR_MARK_PREFIX)}) = '
+        f"{jstr(ERROR_MARK_PREFIX)} ? $parse($m) : {{}}; "
+        '$t := $exists($lookup($q, "type")) ? $lookup($q, "type") : '
+        '$e = "States.Timeout" ? "TimeoutError" : $e; '
+        '{"type": $t, '
+        '"message": $exists($lookup($q, "message")) ? $lookup($q, "message") : $exists($m) ? $m : '
         f'$e = "States.Timeout" ? {jstr(timeout_message)} : ($type($c) = "string" ? $c : ""), '
+        '"mro": $exists($lookup($q, "mro")) ? $lookup($q, "mro") : '
+        f'$e = "States.Timeout" ? {TIMEOUT_MRO} : [$t], '
         f'"step": {step_field}, "attempts": {attempts}}})'
     )
 
@@ -115,8 +126,8 @@ class AslCompiler:
         self.states: dict[str, dict[str, Any]] = {}
         self._names: set[str] = set()
         self._n = 0
-        self._fail_timeout: str | None = None
         self._fail_dynamic: str | None = None
+        self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
 
     # ------------------------------------------------------------------------------------------- helpers
     def name(self, label: str, loc: ir.Loc | None = None) -> str:
@@ -148,7 +159,8 @@ class AslCompiler:
     def var(self, ctx: Ctx, n: str) -> str:
         if n in ctx.rename:
             return ctx.rename[n]
-        return ctx.var_prefix + n
+        # prefixed names (child workflow, branch locals) cannot collide with a JSONata function
+        return ctx.var_prefix + n if ctx.var_prefix else variable_name(n)
 
     def tpl(self, ctx: Ctx, e: ir.Expr) -> str:
         return self.low(ctx).template(e)
@@ -178,11 +190,6 @@ class AslCompiler:
         return {self.var(ctx, n): "{% " + low.finish(e) + " %}" for n, e in pairs}
 
     # ------------------------------------------------------------------------------------------- errors
-    def fail_timeout(self) -> str:
-        if self._fail_timeout is None:
-            self._fail_timeout = self.fail_dynamic()
-        return self._fail_timeout
-
     def fail_dynamic(self) -> str:
         """A Fail state raising $pf_err ({type, message})."""
         if self._fail_dynamic is None:
@@ -196,32 +203,26 @@ class AslCompiler:
         return self._fail_dynamic
 
     def catchers(
-        self, ctx: Ctx, extra_assign: dict[str, str], error: str = ERROR_FROM_OUTPUT
+        self, ctx: Ctx, extra_assign: dict[str, str], loc: ir.Loc, error: str = ERROR_FROM_OUTPUT
     ) -> list[dict[str, Any]]:
-        """Catch entries for a Task at ``ctx``: enclosing handlers inner first, then an uncaught timeout."""
+        """The Catch of a Task at ``ctx``: every error becomes $pf_err and goes where a raise would go.
+
+        Not Catch by error name: Python matches ``except`` by every class in the error's MRO, which only the
+        runtime knows (a class from another module); the Choice of :meth:`raise_dynamic` matches the MRO
+        names the error carries. Uncaught, the run fails with the error's own type and message."""
         assign = {"pf_err": "{% " + error + " %}", **extra_assign}
-        if ctx.branch_error is not None:
-            return [{"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": ctx.branch_error}]
-        out: list[dict[str, Any]] = []
-        for frame in reversed(ctx.frames):
-            if isinstance(frame, FinallyFrame):
-                out.append({"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": frame.error_entry})
-                return out
-            for h, entry in frame.handlers:
-                if h.catch_all:
-                    out.append({"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": entry})
-                    return out
-                names = list(h.matches)
-                if "TimeoutError" in names:
-                    names.append("States.Timeout")
-                out.append({"ErrorEquals": names, "Assign": assign, "Next": entry})
-        out.append({"ErrorEquals": ["States.Timeout"], "Assign": assign, "Next": self.fail_timeout()})
-        return out
+        return [{"ErrorEquals": ["States.ALL"], "Assign": assign, "Next": self.raise_dynamic(ctx, loc)}]
 
     def raise_dynamic(self, ctx: Ctx, loc: ir.Loc) -> str:
-        """States that route $pf_err to the innermost matching handler, or fail the run."""
+        """States that route $pf_err to the innermost matching handler, or fail the run.
+
+        A handler matches when the error's type or any class name of its MRO (``$pf_err.mro``, for errors
+        of steps) is one the handler catches."""
         if ctx.branch_error is not None:
             return ctx.branch_error
+        key = tuple(id(f) for f in ctx.frames)  # the frames are kept alive in _routers: ids stay unique
+        if key in self._routers:
+            return self._routers[key][1]
         choices: list[dict[str, Any]] = []
         default = self.fail_dynamic()
         for frame in reversed(ctx.frames):
@@ -234,15 +235,25 @@ class AslCompiler:
                     default = entry
                     stop = True
                     break
+                names = json.dumps(list(h.matches))
                 choices.append(
-                    {"Condition": "{% $pf_err.type in " + json.dumps(list(h.matches)) + " %}", "Next": entry}
+                    {
+                        "Condition": "{% $pf_err.type in "
+                        + names
+                        + ' or $count($filter($lookup($pf_err, "mro"), function($n){$n in '
+                        + names
+                        + "})) > 0 %}",
+                        "Next": entry,
+                    }
                 )
             if stop:
                 break
         if not choices:
-            return default
-        n = self.name("Raise", loc)
-        self.states[n] = {"Type": "Choice", "Choices": choices, "Default": default}
+            n = default
+        else:
+            n = self.name("Route error", loc)
+            self.states[n] = {"Type": "Choice", "Choices": choices, "Default": default}
+        self._routers[key] = (ctx.frames, n)
         return n
 
     def raise_static(self, ctx: Ctx, error_type: str, loc: ir.Loc) -> str:
@@ -280,11 +291,11 @@ class AslCompiler:
         params_assign: dict[str, Any] = {}
         for p in wf.params:
             if p.default is None:
-                params_assign[p.name] = "{% $lookup($pf_in, " + jstr(p.name) + ") %}"
+                params_assign[self.var(ctx, p.name)] = "{% $lookup($pf_in, " + jstr(p.name) + ") %}"
             else:
                 low = self.low(ctx)
                 d = low.lower(p.default)
-                params_assign[p.name] = (
+                params_assign[self.var(ctx, p.name)] = (
                     "{% "
                     + low.finish(f"{jstr(p.name)} in [$keys($pf_in)] ? $lookup($pf_in, {jstr(p.name)}) : {d}")
                     + " %}"
@@ -523,9 +534,17 @@ class AslCompiler:
         r = sd.retry
         where = sd.source or self.p.source
         interval = self.whole_seconds(
-            r.initial_interval, sd.loc, f"step {sd.name!r} retry initial_interval", where
+            r.initial_interval,
+            sd.option_loc("initial_interval", "retry"),
+            f"step {sd.name!r} retry initial_interval",
+            where,
         )
-        max_delay = self.whole_seconds(r.max_interval, sd.loc, f"step {sd.name!r} retry max_interval", where)
+        max_delay = self.whole_seconds(
+            r.max_interval,
+            sd.option_loc("max_interval", "initial_interval", "retry"),
+            f"step {sd.name!r} retry max_interval",
+            where,
+        )
         retriers: list[dict[str, Any]] = []
         if r.non_retryable_matches:
             names = list(r.non_retryable_matches)
@@ -556,9 +575,16 @@ class AslCompiler:
     def payload(
         self, ctx: Ctx, sd: ir.StepDef, args: str, key: str, item: str = "$states.context.Map.Item.Index"
     ) -> str:
+        # the names the non-retryable retrier lists: the runtime reports an error under the first class of
+        # its MRO found there (runtime.StepError), so that retrier matches subclasses from any module
+        non_retryable = (
+            f'"non_retryable": {json.dumps(list(sd.retry.non_retryable_matches))}, '
+            if sd.retry.non_retryable_matches
+            else ""
+        )
         return (
             "{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
-            f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, '
+            f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, {non_retryable}'
             f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}"
         )
 
@@ -572,7 +598,10 @@ class AslCompiler:
         }
         if sd.timeout_seconds is not None:
             task["TimeoutSeconds"] = self.whole_seconds(
-                sd.timeout_seconds, sd.loc, f"step {sd.name!r} timeout", sd.source or self.p.source
+                sd.timeout_seconds,
+                sd.option_loc("timeout"),
+                f"step {sd.name!r} timeout",
+                sd.source or self.p.source,
             )
         return task
 
@@ -588,7 +617,7 @@ class AslCompiler:
         task = self.step_task(s.step, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
-        task["Catch"] = self.catchers(ctx, inc, error_from_output(timeout_message(sd), sd.name))
+        task["Catch"] = self.catchers(ctx, inc, s.loc, error_from_output(timeout_message(sd), sd.name))
         task["Next"] = nxt
         self.states[n] = task
         return n
@@ -713,7 +742,7 @@ class AslCompiler:
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
             "Next": self.after_fanout(s, results, nxt, ctx),
         }
-        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"})
+        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}, s.loc)
         return n
 
     def parallel_call(self, s: ir.ParallelCall, nxt: str, ctx: Ctx) -> str:
@@ -767,7 +796,7 @@ class AslCompiler:
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
             "Next": self.after_fanout(s, results, nxt, ctx),
         }
-        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"})
+        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}, s.loc)
         return n
 
     def max_concurrency(self, ctx: Ctx, mc: int | ir.Expr | None) -> int | str:
@@ -804,11 +833,7 @@ class AslCompiler:
             if s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
             catch.append(on_timeout)
-        catch += [
-            c
-            for c in self.catchers(ctx, {})
-            if c["ErrorEquals"] != ["States.Timeout"] or s.timeout_seconds is None
-        ]
+        catch += self.catchers(ctx, {}, s.loc)
         task["Catch"] = catch
         task["Next"] = nxt
         self.states[n] = task
@@ -861,8 +886,9 @@ class AslCompiler:
                         "PFW100",
                         f"this loop adds about {per_iter} history events per iteration; Step Functions "
                         f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
-                        "bound the loop, or move batches of iterations into a child workflow started "
-                        "as its own execution",
+                        "bound the loop (for ... in range(n)), or keep the state in a step's storage and "
+                        "start a new execution (a new run) to continue: child workflows are inlined on AWS "
+                        "and count towards the same execution's history",
                     )
                 for x in ir.walk_stmts(s.body):
                     if (
@@ -970,6 +996,21 @@ def _read_names(node: Any) -> set[str]:
 
     visit(node)
     return out
+
+
+def aws_diagnostics(diagnostics: list[Diagnostic], program: ir.Program | None) -> list[Diagnostic]:
+    """Every diagnostic for the AWS target in one run, sorted by position: the frontend's and the
+    backend's. The backend also checks the program of a module with frontend errors, as far as it was
+    lowered (a part it cannot lower yields no diagnostic; the frontend has reported that part)."""
+    out = list(diagnostics)
+    if program is not None:
+        try:
+            _, target = compile_asl(program)
+        except Exception:  # a program with frontend errors may be incomplete
+            target = []
+        errors_before = any(d.severity == "error" for d in diagnostics)
+        out += [d for d in target if d not in out and (d.severity == "error" or not errors_before)]
+    return sorted(dict.fromkeys(out), key=lambda d: (d.line, d.col))
 
 
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:

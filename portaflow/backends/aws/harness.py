@@ -42,7 +42,7 @@ from portaflow.compiler.modules import ModuleFinder
 from portaflow.dsl.durations import parse_duration
 
 from . import runtime
-from .asl import compile_asl, step_idents
+from .asl import aws_diagnostics, compile_asl, step_idents
 from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
@@ -123,13 +123,11 @@ class AwsHarness:
     def __init__(self, path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> None:
         self.path = Path(path)
         res = compile_file(self.path, workflow)
-        if res.errors or res.program is None:
-            raise CompileError(res.errors, res.sources)
-        self.program = res.program
-        definition, diags = compile_asl(self.program)
-        errors = [d for d in diags if d.severity == "error"]
-        if errors:
+        errors = [d for d in aws_diagnostics(res.diagnostics, res.program) if d.severity == "error"]
+        if errors or res.program is None:
             raise CompileError(errors, res.sources)
+        self.program = res.program
+        definition, _ = compile_asl(self.program)
         self.definition = definition
         self.timeout = timeout
         self.clock = 0.0
@@ -339,8 +337,8 @@ class AwsHarness:
             self._lanes[lane] = inv
         try:
             return runtime.handle_step(step, event)
-        except Exception as exc:
-            inv.error = {"type": type(exc).__name__, "message": str(exc)}
+        except runtime.StepError as exc:
+            inv.error = {"type": exc.type_name, "message": exc.message}
             raise
         finally:
             inv.finished = time.monotonic()

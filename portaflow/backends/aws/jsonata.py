@@ -15,6 +15,34 @@ from collections.abc import Callable
 
 from portaflow.compiler import ir
 
+# Every function JSONata defines, plus the ones Step Functions adds and its reserved ``$states``: a
+# workflow variable with one of these names would shadow the function (``$count`` bound to 0 makes every
+# ``$count(...)`` fail with "Attempted to invoke a non-function"), so such variables are renamed
+# (:func:`variable_name`).
+JSONATA_NAMES = frozenset(
+    {
+        # JSONata 2.0 built-ins
+        "abs", "append", "assert", "average", "base64decode", "base64encode", "boolean", "ceil", "clone",
+        "contains", "count", "decodeUrl", "decodeUrlComponent", "distinct", "each", "encodeUrl",
+        "encodeUrlComponent", "error", "eval", "exists", "filter", "floor", "formatBase", "formatInteger",
+        "formatNumber", "fromMillis", "join", "keys", "length", "lookup", "lowercase", "map", "match", "max",
+        "merge", "millis", "min", "not", "now", "number", "pad", "parseInteger", "power", "random", "reduce",
+        "replace", "reverse", "round", "shuffle", "sift", "single", "sort", "split", "spread", "sqrt",
+        "string", "substring", "substringAfter", "substringBefore", "sum", "toMillis", "trim", "type",
+        "uppercase", "zip",
+        # Step Functions' additions and reserved variable
+        "partition", "range", "hash", "uuid", "parse", "states",
+    }
+)  # fmt: skip
+MANGLE_PREFIX = "pf_v_"
+
+
+def variable_name(name: str) -> str:
+    """The JSONata variable (without ``$``) for a workflow variable: itself, unless JSONata or Step
+    Functions defines that name (then ``pf_v_`` + name; users cannot write ``pf_`` names, PFC036)."""
+    return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
+
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_truthy": (
@@ -136,10 +164,23 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $number($trim($v))}',
         (),
     ),
+    # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively)
+    "pf_lt": (
+        "function($a, $b){($ta := $type($a); $tb := $type($b); "
+        '($ta = "number" or $ta = "boolean") and ($tb = "number" or $tb = "boolean") ? '
+        '($ta = "boolean" ? ($a ? 1 : 0) : $a) < ($tb = "boolean" ? ($b ? 1 : 0) : $b) : '
+        '$ta = "string" and $tb = "string" ? $a < $b : '
+        '$ta = "array" and $tb = "array" ? ($n := ($count($a) < $count($b) ? $count($a) : $count($b)); '
+        "$i := $reduce([0..$n - 1], function($f, $j){$f >= 0 ? $f : "
+        "($pf_eq($a[$j], $b[$j]) ? -1 : $j)}, -1); "
+        "$i >= 0 ? $pf_lt($a[$i], $b[$i]) : $count($a) < $count($b)) : "
+        '$error("TypeError: \'<\' not supported between instances of " & $ta & " and " & $tb))}',
+        ("pf_eq",),
+    ),
     "pf_minmax": (
         'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
-        "$reduce($v, function($a, $x){($max ? $x > $a : $x < $a) ? $x : $a})}",
-        (),
+        "$reduce($v, function($a, $x){($max ? $pf_lt($a, $x) : $pf_lt($x, $a)) ? $x : $a})}",
+        ("pf_lt",),
     ),
     "pf_range": (
         'function($a, $b, $s){$s = 0 ? $error("ValueError: range() arg 3 must not be zero") : '
@@ -488,7 +529,16 @@ class Lowerer:
             else:
                 r = f"{self.h('pf_in')}({a}, {b})"
             return r if op == "in" else f"$not({r})"
-        return f"({a} {op} {b})"
+        if {lt, rt} & {"int", "float", "str"} and "bool" not in (lt, rt):
+            return f"({a} {op} {b})"  # JSONata orders numbers and strings as Python (other types: errors)
+        # lists (lexicographic) and bools, or types known only at run time
+        lt_ = self.h("pf_lt")
+        return {
+            "<": f"{lt_}({a}, {b})",
+            ">": f"{lt_}({b}, {a})",
+            "<=": f"$not({lt_}({b}, {a}))",
+            ">=": f"$not({lt_}({a}, {b}))",
+        }[op]
 
     def compare(self, e: ir.Compare) -> str:
         if len(e.ops) == 1:
@@ -606,11 +656,9 @@ class Lowerer:
             key = self._key(kw)
             if key is not None:
                 kf, acc, x = self.tmp(), self.tmp(), self.tmp()
-                cmp = ">" if f == "max" else "<"
-                red = (
-                    f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{kf}({x}) {cmp} {kf}({acc}) "
-                    f"? {x} : {acc}}}))"
-                )
+                lt = self.h("pf_lt")
+                better = f"{lt}({kf}({acc}), {kf}({x}))" if f == "max" else f"{lt}({kf}({x}), {kf}({acc}))"
+                red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
             else:
                 red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
             if "default" in kw and len(args) == 1:
@@ -638,13 +686,14 @@ class Lowerer:
             reverse = self.truthy(rev) if rev is not None else "false"
             key = self._key(kw)
             l_, r_ = self.tmp(), self.tmp()
+            lt = self.h("pf_lt")  # $sort swaps when the function returns true: stable, as Python's sort
             if key is not None:
                 kf = self.tmp()
                 return (
-                    f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {kf}({l_}) < "
-                    f"{kf}({r_}) : {kf}({l_}) > {kf}({r_})}}))"
+                    f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
+                    f"{kf}({r_})) : {lt}({kf}({r_}), {kf}({l_}))}}))"
                 )
-            return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {l_} < {r_} : {l_} > {r_}}})"
+            return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}) : {lt}({r_}, {l_})}})"
         if f == "range":
             if len(a) == 1:
                 return f"[0..{a[0]} - 1]"

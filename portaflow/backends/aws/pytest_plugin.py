@@ -1,6 +1,7 @@
 """pytest fixture for testing your own workflows on the generated Step Functions state machine, offline.
 
-Enable it in a ``conftest.py`` with ``pytest_plugins = ["portaflow.backends.aws.pytest_plugin"]``, then::
+pytest loads it automatically once portaflow is installed (the ``pytest11`` entry point ``portaflow_aws``
+in pyproject.toml): no ``conftest.py`` line is needed. Use it as::
 
     def test_refund_on_aws(portaflow_aws):
         aws = portaflow_aws("app/refund.py", workflow="refund")   # compiles, deploys on moto
@@ -10,7 +11,7 @@ Enable it in a ``conftest.py`` with ``pytest_plugins = ["portaflow.backends.aws.
         assert run.status == "completed" and run.output == {...}
         assert [c.key for c in run.calls] == ["order-1:0", "order-1:1"]
 
-Needs the test extra (moto, boto3, jsonata-python); see NEEDS.md.
+Needs the test extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python).
 """
 
 from __future__ import annotations

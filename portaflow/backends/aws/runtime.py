@@ -15,14 +15,50 @@ import json
 from typing import Any
 
 VERSION_ATTR = "version"
+ERROR_MARK = "portaflow_error"
+
+
+class StepError(Exception):
+    """What a step's exception becomes on its way to the state machine.
+
+    Step Functions matches a Retry by the exact error name, where Python matches by every class in the
+    exception's MRO. The class of a StepError is named for Retry: the first class in the MRO that the step's
+    non-retryable list names (``non_retryable`` in the payload; the compiler knows every name it lists),
+    else the exception's own class. Its message (the Lambda ``errorMessage``) is a JSON object with the
+    original type, message and the names of the whole MRO: the state machine reads the type and message
+    from it and routes ``except`` clauses by the MRO (classes from any module match, the runtime imports
+    them).
+    """
+
+    def __init__(self, body: str, type_name: str, message: str, mro: list[str]) -> None:
+        super().__init__(body)
+        self.type_name = type_name
+        self.message = message
+        self.mro = mro
+
+
+def step_error(exc: BaseException, non_retryable: list[str] | tuple[str, ...] = ()) -> StepError:
+    """``exc`` as a :class:`StepError` (see there)."""
+    mro = [c.__name__ for c in type(exc).__mro__ if c is not object]
+    name = next((n for n in mro if n in non_retryable), mro[0])
+    body = json.dumps({ERROR_MARK: 1, "type": mro[0], "message": str(exc), "mro": mro})
+    cls = type(name, (StepError,), {"__module__": __name__})
+    return cls(body, mro[0], str(exc), mro)  # type: ignore[no-any-return]
 
 
 def handle_step(step: Any, event: dict[str, Any]) -> Any:
     """Call ``step`` (a ``@step`` object or plain function) with the payload's arguments.
 
-    Raises whatever the step raises: the Lambda runtime reports it with the exception's class name as the
-    error type, which the state machine's Retry and Catch match.
+    Whatever the step raises is raised as a :class:`StepError`: the Lambda runtime reports it with its class
+    name as the error type (which the state machine's Retry matches) and its message as ``errorMessage``.
     """
+    try:
+        return _call_step(step, event)
+    except Exception as exc:
+        raise step_error(exc, event.get("non_retryable") or ()) from exc
+
+
+def _call_step(step: Any, event: dict[str, Any]) -> Any:
     fn = getattr(step, "fn", step)
     kwargs = dict(event.get("args") or {})
     # JSON numbers lose "2.0" versus "2" on the way through JSONata: restore floats the step declares
