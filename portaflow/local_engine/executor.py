@@ -339,15 +339,8 @@ class Executor:
                     out_json,
                     err_json,
                 )
-            except LeaseLost:
-                self._dead = "lost"
-                raise _Unwind("lost") from None
-            except CancelRequested:
-                self._dead = "cancel"
-                raise _Unwind("cancel") from None
-            except sqlite3.Error as exc:
-                self._dead = "store"
-                raise _Unwind("store", str(exc)) from None
+            except (LeaseLost, CancelRequested, sqlite3.Error) as exc:
+                raise self._write_refused(exc) from None
             self.seq = seq
         self.engine.report(self.run_id, status, {"error": json.loads(err_json)} if err_json else {})
 
@@ -380,18 +373,22 @@ class Executor:
                     self.clock.now(),
                     consume_signal=consume_signal,
                 )
-            except LeaseLost:
-                self._dead = "lost"
-                raise _Unwind("lost") from None
-            except CancelRequested:
-                self._dead = "cancel"
-                raise _Unwind("cancel") from None
-            except sqlite3.Error as exc:
-                self._dead = "store"
-                raise _Unwind("store", f"the database refused a write: {exc}") from None
+            except (LeaseLost, CancelRequested, sqlite3.Error) as exc:
+                raise self._write_refused(exc) from None
             self.seq = seq
             # live execution never looks a new record up again, so the replay index is not extended:
             # it keeps describing exactly what was loaded, which is what the replay checks compare
+
+    def _write_refused(self, exc: Exception) -> _Unwind:
+        """Why this executor may record nothing more: its lease was taken, cancellation, or the database."""
+        if isinstance(exc, LeaseLost):
+            self._dead = "lost"
+            return _Unwind("lost")
+        if isinstance(exc, CancelRequested):
+            self._dead = "cancel"
+            return _Unwind("cancel")
+        self._dead = "store"
+        return _Unwind("store", f"the database refused a write: {exc}")
 
     def _check_stall(self) -> None:
         if self._stall is not None:
