@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -340,6 +341,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except sqlite3.Error as exc:  # disk full, locked for over a minute, file removed underneath...
         print(f"portaflow: error: the database refused the operation: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("PORTAFLOW_DEBUG"):
+            raise
+        print(
+            f"portaflow: internal error: {type(exc).__name__}: {exc} (a bug in portaflow; set "
+            "PORTAFLOW_DEBUG=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(

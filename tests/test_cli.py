@@ -307,3 +307,21 @@ def test_a_failed_run_reports_only_the_error_type_and_message(cli: CLI, tmp_path
     proc = cli("run", str(path))
     assert proc.returncode == 1
     assert cli.last_json(proc)["error"] == {"type": "Oops", "message": "in the workflow"}
+
+
+def test_an_internal_error_is_one_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import portaflow.cli as cli_module
+
+    def broken(args: object) -> int:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(cli_module, "cmd_list", broken)
+    monkeypatch.delenv("PORTAFLOW_DEBUG", raising=False)
+    assert cli_module.main(["list", "--db", str(tmp_path / "x.db")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: unexpected" in err
+    monkeypatch.setenv("PORTAFLOW_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli_module.main(["list", "--db", str(tmp_path / "x.db")])

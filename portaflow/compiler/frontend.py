@@ -2278,6 +2278,14 @@ class _WorkflowLowerer:
                             f"supported keywords: {', '.join(sorted(allowed_kw)) or 'none'}",
                         )
                         raise _Unsupported
+                if name == "zip" and len(args) != 2:
+                    self.error(
+                        "PFC021",
+                        n,
+                        f"zip() of {len(args)} sequences is not supported: it zips two here",
+                        "zip two at a time, e.g. [(a, b, c) for (a, b), c in zip(zip(xs, ys), zs)]",
+                    )
+                    raise _Unsupported
                 return ir.Call(name, tuple(args), tuple(kwargs), _builtin_type(name, args))
             if name in (
                 "type",

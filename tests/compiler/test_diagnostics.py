@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from portaflow.compiler import compile_source
+from portaflow.compiler import compile_file, compile_source
 from portaflow.compiler.cli import main
 from portaflow.compiler.diagnostics import CODES, render_all
 
@@ -188,3 +188,14 @@ def test_every_documented_example_gives_exactly_its_code() -> None:
         if got != want:
             wrong.append(f"{code} {kind}: {got}\n{fragment}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_zip_of_more_than_two_sequences_is_a_diagnostic_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "z.py"
+    path.write_text(
+        "from portaflow import Context, workflow\n\n@workflow\ndef wf(ctx: Context, xs: list) -> list:\n"
+        "    return [list(t) for t in zip(xs, xs, xs)]\n"
+    )
+    res = compile_file(path)
+    assert [(d.code, d.line) for d in res.errors] == [("PFC021", 5)]
+    assert "zip() of 3 sequences" in res.errors[0].message
