@@ -267,3 +267,16 @@ def test_steps_are_not_callable_from_threads_of_their_own(portaflow_engine: Engi
 
 def test_workflow_error_is_a_portaflow_error() -> None:
     assert issubclass(WorkflowError, Exception)
+
+
+def test_a_workflow_whose_first_parameter_is_annotated_as_data_is_refused() -> None:
+    def forgot_ctx(amount: int) -> int:
+        return amount
+
+    with pytest.raises(TypeError, match="first parameter 'amount' is the run's Context, but it is annotated int"):
+        workflow(forgot_ctx)
+
+    def fine(ctx: "Context", amount: int) -> int:
+        return amount
+
+    assert workflow(fine).name == "fine"

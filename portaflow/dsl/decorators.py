@@ -68,6 +68,13 @@ class Workflow(Generic[P, R]):
         params = list(self.signature.parameters.values())
         if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
             raise TypeError(f"workflow {self.name!r} must take the Context as its first parameter")
+        first = params[0].annotation
+        if first is not params[0].empty and "Context" not in getattr(first, "__name__", str(first)):
+            raise TypeError(
+                f"workflow {self.name!r}: its first parameter {params[0].name!r} is the run's Context, "
+                f"but it is annotated {getattr(first, '__name__', first)!s}; write "
+                f"def {fn.__name__}(ctx: Context, {params[0].name}: ...)"
+            )
         self.input_params = params[1:]
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
