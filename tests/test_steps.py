@@ -273,10 +273,10 @@ def test_a_workflow_whose_first_parameter_is_annotated_as_data_is_refused() -> N
     def forgot_ctx(amount: int) -> int:
         return amount
 
-    with pytest.raises(TypeError, match="first parameter 'amount' is the run's Context, but it is annotated int"):
+    with pytest.raises(TypeError, match=r"parameter 'amount' is the run's Context, but it is annotated int"):
         workflow(forgot_ctx)
 
-    def fine(ctx: "Context", amount: int) -> int:
+    def fine(ctx: Context, amount: int) -> int:
         return amount
 
     assert workflow(fine).name == "fine"
