@@ -61,7 +61,8 @@ STR_METHODS = {
 }
 DICT_METHODS = {"get", "keys", "values", "items"}
 LIST_MUTATORS = {"append", "extend"}
-CATCH_ALL = {"Exception", "BaseException", "StepFailed"}
+# `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
+CATCH_ALL = {"Exception", "BaseException"}
 RESERVED_PREFIX = "pf_"
 RESERVED_NAMES = {"states"}
 ANNOTATION_TYPES: dict[str, ir.Type] = {

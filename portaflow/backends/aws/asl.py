@@ -55,6 +55,14 @@ def error_from_output(timeout_message: str = "timed out", step: str | None = Non
 
 ERROR_FROM_OUTPUT = error_from_output()
 
+# `except StepFailed` catches the failures of steps: errors whose "step" is set (error_from_output of a step's
+# Task or Map item; kept by a re-raise). An error raised by workflow code has "step": null; an expression that
+# fails in a Task's arguments is a run-time error of the workflow, not of the step.
+STEP_FAILED = "StepFailed"
+STEP_FAILED_TEST = (
+    '($type($lookup($pf_err, "step")) = "string" and $pf_err.type != "States.QueryEvaluationError")'
+)
+
 
 def timeout_message(sd: ir.StepDef) -> str:
     from portaflow.dsl.durations import format_duration
@@ -217,7 +225,7 @@ class AslCompiler:
         """States that route $pf_err to the innermost matching handler, or fail the run.
 
         A handler matches when the error's type or any class name of its MRO (``$pf_err.mro``, for errors
-        of steps) is one the handler catches."""
+        of steps) is one the handler catches, or when it names ``StepFailed`` and the error is a step's."""
         if ctx.branch_error is not None:
             return ctx.branch_error
         key = tuple(id(f) for f in ctx.frames)  # the frames are kept alive in _routers: ids stay unique
@@ -236,13 +244,16 @@ class AslCompiler:
                     stop = True
                     break
                 names = json.dumps(list(h.matches))
+                step_failed = f" or {STEP_FAILED_TEST}" if STEP_FAILED in h.types else ""
                 choices.append(
                     {
                         "Condition": "{% $pf_err.type in "
                         + names
                         + ' or $count($filter($lookup($pf_err, "mro"), function($n){$n in '
                         + names
-                        + "})) > 0 %}",
+                        + "})) > 0"
+                        + step_failed
+                        + " %}",
                         "Next": entry,
                     }
                 )
