@@ -56,6 +56,7 @@ def expressions(draw: Any) -> str:
         "{k: v for k, v in d.items() if v}",
         "f'{a}-{s}-{xs!r}'",
         "s.upper() + s.strip()",
+        "[s.strip('a'), s.lstrip('ab '), s.rstrip(s[:2]), s.strip(''), s.strip(None), 'xaxbx'.strip(s)]",
         "s.split()",
         "' '.join([s, s])",
         "s.startswith('a')",

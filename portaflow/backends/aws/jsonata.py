@@ -243,6 +243,15 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
         (),
     ),
+    # str.strip/lstrip/rstrip(chars): trim every character found in $c from the left ($l) and/or right ($r)
+    # end; chars None trims whitespace
+    "pf_strip": (
+        'function($s, $c, $l, $r){$c = null ? ($l and $r ? $replace($s, /^\\s+|\\s+$/, "") : $l ? '
+        '$replace($s, /^\\s+/, "") : $replace($s, /\\s+$/, "")) : ($k := $filter([0..$length($s) - 1], '
+        'function($i){$not($contains($c, $substring($s, $i, 1)))}); $count($k) = 0 ? "" : '
+        "($b := $l ? $k[0] : 0; $substring($s, $b, ($r ? $k[-1] + 1 : $length($s)) - $b)))}",
+        (),
+    ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
         (),
@@ -742,11 +751,14 @@ class Lowerer:
                 return f"$lowercase({s})"
             if m == "upper":
                 return f"$uppercase({s})"
-            if m == "strip":
-                return f'$replace({s}, /^\\s+|\\s+$/, "")'
-            if m == "lstrip":
-                return f'$replace({s}, /^\\s+/, "")'
-            if m == "rstrip":
+            if m in ("strip", "lstrip", "rstrip"):
+                if len(a) > 1 and not (isinstance(args[1], ir.Const) and args[1].value is None):
+                    ends = {"strip": "true, true", "lstrip": "true, false", "rstrip": "false, true"}[m]
+                    return f"{self.h('pf_strip')}({s}, {a[1]}, {ends})"
+                if m == "strip":
+                    return f'$replace({s}, /^\\s+|\\s+$/, "")'
+                if m == "lstrip":
+                    return f'$replace({s}, /^\\s+/, "")'
                 return f'$replace({s}, /\\s+$/, "")'
             if m == "split":
                 if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):
