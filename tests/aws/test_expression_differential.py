@@ -87,6 +87,7 @@ def expressions(draw: Any) -> str:
         "json.dumps(v)",
         "json.loads(json.dumps(d))",
         "f'{b:.2f}|{a:,}|{a:d}|{b:,.1f}'",
+        "f'{b:,}|{b * 1000:,}|{b * 123456.5:,}|{-b * 1e6:,}|{a * 100000:,}|{a / 4:,}'",
         "list(zip(xs, xs))",
         "[i for i in range(a % 5)]",
         "str(d)",

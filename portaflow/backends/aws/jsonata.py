@@ -252,6 +252,20 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "($b := $l ? $k[0] : 0; $substring($s, $b, ($r ? $k[-1] + 1 : $length($s)) - $b)))}",
         (),
     ),
+    # digits grouped by threes with commas ("1234567" -> "1,234,567")
+    "pf_group": (
+        "function($d){$length($d) <= 3 ? $d : "
+        '$pf_group($substring($d, 0, $length($d) - 3)) & "," & $substring($d, $length($d) - 3)}',
+        (),
+    ),
+    # format(x, ","): commas in the integer part of a number's text ("-1234.5" -> "-1,234.5"; "1e+16" kept)
+    "pf_commas": (
+        'function($t){$contains($t, "e") ? $t : ($p := $split($t, "."); '
+        '$neg := $substring($p[0], 0, 1) = "-"; '
+        '($neg ? "-" : "") & $pf_group($neg ? $substring($p[0], 1) : $p[0]) & '
+        '($count($p) > 1 ? "." & $p[1] : ""))}',
+        ("pf_group",),
+    ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
         (),
@@ -467,6 +481,10 @@ class Lowerer:
         decimals = int(body[1:-1]) if body.startswith(".") else 0
         if body in ("", "d") and not grouping:
             return f"$string({self.lower(e)})"
+        if spec == "," and e.ty != "int":
+            # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
+            text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
+            return f"{self.h('pf_commas')}({text}({self.lower(e)}))"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
         # round half to even first, as Python's format does ($formatNumber alone rounds half up)
         return f'$formatNumber($round({self.lower(e)}, {decimals}), "{picture}")'
