@@ -405,6 +405,8 @@ class AslCompiler:
                 if s.seconds.ty not in ("int", "float"):
                     secs_expr = f"{low.h('pf_duration')}({secs_expr})"
                 st["Seconds"] = "{% " + low.finish(f"($s := $ceil({secs_expr}); $s < 0 ? 0 : $s)") + " %}"
+                self.states[n] = st
+                return self.sleep_check(s, n, ctx)
             self.states[n] = st
             return n
         if isinstance(s, ir.WaitForEvent):
@@ -526,6 +528,39 @@ class AslCompiler:
         if isinstance(s, ir.Try):
             return self.try_stmt(s, nxt, ctx)
         raise AssertionError(f"unhandled statement {s!r}")
+
+    def sleep_check(self, s: ir.Sleep, wait: str, ctx: Ctx) -> str:
+        """A Choice before the Wait of a duration computed at run time: a duration the local engine refuses
+        (negative, not a duration) raises its ValueError, with its message, where a raise would go."""
+        check = self.name("Check sleep", s.loc)
+        bad = self.name("Bad sleep", s.loc)
+        negative = "ctx.sleep duration must be a finite, non-negative duration, not "
+        low = self.low(ctx)
+        if s.seconds.ty in ("int", "float"):
+            cond = "{% " + low.finish(f"{low.lower(s.seconds)} < 0") + " %}"
+        else:
+            cond = (
+                "{% "
+                + low.finish(f'$type({low.h("pf_sleep_error")}({low.lower(s.seconds)})) = "string"')
+                + " %}"
+            )
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": cond, "Next": bad}],
+            "Default": wait,
+        }
+        low = self.low(ctx)
+        if s.seconds.ty in ("int", "float"):
+            message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
+        else:
+            message = f"{low.h('pf_sleep_error')}({low.lower(s.seconds)})"
+        err = f'{{"type": "ValueError", "message": {message}, "step": null, "attempts": null}}'
+        self.states[bad] = {
+            "Type": "Pass",
+            "Assign": {"pf_err": "{% " + low.finish(err) + " %}"},
+            "Next": self.raise_dynamic(ctx, s.loc),
+        }
+        return check
 
     def through_finally(self, ctx: Ctx, depth: int, target: str) -> str:
         """Run the finally bodies of frames[depth:] (inner first) before going to ``target``."""

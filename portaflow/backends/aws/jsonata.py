@@ -266,6 +266,22 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '($count($p) > 1 ? "." & $p[1] : ""))}',
         ("pf_group",),
     ),
+    # ctx.sleep(v) with v computed at run time (of no static number type): null when parse_duration accepts
+    # v, else its ValueError message
+    "pf_sleep_error": (
+        'function($v){$type($v) = "number" ? ($v < 0 ? '
+        '"ctx.sleep duration must be a finite, non-negative duration, not " & $pf_repr($v) : null) : '
+        '$type($v) = "boolean" ? '
+        "\"ctx.sleep duration must be a duration such as '30s', '5m', '2h', '3d' or seconds, not \" & "
+        '($v ? "True" : "False") : $type($v) = "string" ? '
+        '($t := $replace($replace($v, /^\\s+|\\s+$/, ""), " ", ""); '
+        "$contains($t, /^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$/) ? null : "
+        '"ctx.sleep duration: " & $pf_strrepr($v) & '
+        "\" is not a duration; write e.g. '250ms', '30s', '5m', '2h', '3d' or '1h30m'\") : "
+        "\"ctx.sleep duration must be a duration such as '30s' or a number of seconds, not \" & "
+        "$pf_repr($v)}",
+        ("pf_repr", "pf_strrepr"),
+    ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
         (),
