@@ -1912,6 +1912,20 @@ class _WorkflowLowerer:
             if named is not None and named.kind in ("step", "workflow"):
                 self.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
                 raise _Unsupported
+            if named is None and hasattr(builtins, n.value) and not n.value.startswith("_"):
+                # sorted(xs, key=len), map(str, xs), isinstance(s, str): a builtin is only ever called
+                how = (
+                    f"write key=lambda x: {n.value}(x) for sorted/min/max, [{n.value}(x) for x in xs] for map"
+                    if n.value in BUILTINS_SUPPORTED
+                    else f"call it in a @step (lambda x: {n.value}(x) is not supported in a workflow)"
+                )
+                self.error(
+                    "PFC021",
+                    n,
+                    f"the builtin {n.value!r} can only be called in a workflow, not used as a value",
+                    how,
+                )
+                raise _Unsupported
             self.error(
                 "PFC026",
                 n,
