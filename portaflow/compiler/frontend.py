@@ -61,7 +61,8 @@ STR_METHODS = {
 }
 DICT_METHODS = {"get", "keys", "values", "items"}
 LIST_MUTATORS = {"append", "extend"}
-CATCH_ALL = {"Exception", "BaseException", "StepFailed"}
+# `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
+CATCH_ALL = {"Exception", "BaseException"}
 RESERVED_PREFIX = "pf_"
 RESERVED_NAMES = {"states"}
 ANNOTATION_TYPES: dict[str, ir.Type] = {
@@ -1910,6 +1911,20 @@ class _WorkflowLowerer:
             named = self._callee(n)
             if named is not None and named.kind in ("step", "workflow"):
                 self.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
+                raise _Unsupported
+            if named is None and hasattr(builtins, n.value) and not n.value.startswith("_"):
+                # sorted(xs, key=len), map(str, xs), isinstance(s, str): a builtin is only ever called
+                how = (
+                    f"write key=lambda x: {n.value}(x) for sorted/min/max, [{n.value}(x) for x in xs] for map"
+                    if n.value in BUILTINS_SUPPORTED
+                    else f"call it in a @step (lambda x: {n.value}(x) is not supported in a workflow)"
+                )
+                self.error(
+                    "PFC021",
+                    n,
+                    f"the builtin {n.value!r} can only be called in a workflow, not used as a value",
+                    how,
+                )
                 raise _Unsupported
             self.error(
                 "PFC026",

@@ -399,7 +399,9 @@ class Handler:
     """One ``except`` clause. ``types`` are error type names (empty: catches every error); ``matches`` the
     names it catches once subclasses the compiler can see are included (built-in exceptions and classes of
     the workflow's module and of the project modules it imports); ``catch_all`` for ``except:``,
-    ``except Exception`` and ``except StepFailed``."""
+    ``except Exception`` and ``except BaseException``. A handler whose ``types`` name ``StepFailed`` also
+    catches every failure of a step (retries exhausted, non-retryable, timed out), and nothing else: an
+    exception raised by workflow code (or a child workflow's code) is not a ``StepFailed``."""
 
     types: tuple[str, ...]
     matches: tuple[str, ...]

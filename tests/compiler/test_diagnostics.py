@@ -199,3 +199,19 @@ def test_zip_of_more_than_two_sequences_is_a_diagnostic_not_a_crash(tmp_path: Pa
     res = compile_file(path)
     assert [(d.code, d.line) for d in res.errors] == [("PFC021", 5)]
     assert "zip() of 3 sequences" in res.errors[0].message
+
+
+def test_a_builtin_passed_as_a_value_says_builtins_can_only_be_called() -> None:
+    wf = "@workflow\ndef w(ctx: Context, xs: list, s: str):\n    return {}\n"
+    for expr, name in [
+        ("sorted(xs, key=len)", "len"),
+        ("isinstance(s, str)", "str"),
+        ("list(map(str, xs))", "str"),
+        ("max(xs, key=abs)", "abs"),
+    ]:
+        res = compile_source(HEAD + wf.format(expr), "wf.py")
+        [d] = res.diagnostics
+        assert d.code == "PFC021", expr
+        assert f"builtin {name!r} can only be called" in d.message, d.message
+        assert "not defined" not in d.message
+        assert f"lambda x: {name}(x)" in d.hint, d.hint

@@ -55,6 +55,14 @@ def error_from_output(timeout_message: str = "timed out", step: str | None = Non
 
 ERROR_FROM_OUTPUT = error_from_output()
 
+# `except StepFailed` catches the failures of steps: errors whose "step" is set (error_from_output of a step's
+# Task or Map item; kept by a re-raise). An error raised by workflow code has "step": null; an expression that
+# fails in a Task's arguments is a run-time error of the workflow, not of the step.
+STEP_FAILED = "StepFailed"
+STEP_FAILED_TEST = (
+    '($type($lookup($pf_err, "step")) = "string" and $pf_err.type != "States.QueryEvaluationError")'
+)
+
 
 def timeout_message(sd: ir.StepDef) -> str:
     from portaflow.dsl.durations import format_duration
@@ -217,7 +225,7 @@ class AslCompiler:
         """States that route $pf_err to the innermost matching handler, or fail the run.
 
         A handler matches when the error's type or any class name of its MRO (``$pf_err.mro``, for errors
-        of steps) is one the handler catches."""
+        of steps) is one the handler catches, or when it names ``StepFailed`` and the error is a step's."""
         if ctx.branch_error is not None:
             return ctx.branch_error
         key = tuple(id(f) for f in ctx.frames)  # the frames are kept alive in _routers: ids stay unique
@@ -236,13 +244,16 @@ class AslCompiler:
                     stop = True
                     break
                 names = json.dumps(list(h.matches))
+                step_failed = f" or {STEP_FAILED_TEST}" if STEP_FAILED in h.types else ""
                 choices.append(
                     {
                         "Condition": "{% $pf_err.type in "
                         + names
                         + ' or $count($filter($lookup($pf_err, "mro"), function($n){$n in '
                         + names
-                        + "})) > 0 %}",
+                        + "})) > 0"
+                        + step_failed
+                        + " %}",
                         "Next": entry,
                     }
                 )
@@ -394,6 +405,8 @@ class AslCompiler:
                 if s.seconds.ty not in ("int", "float"):
                     secs_expr = f"{low.h('pf_duration')}({secs_expr})"
                 st["Seconds"] = "{% " + low.finish(f"($s := $ceil({secs_expr}); $s < 0 ? 0 : $s)") + " %}"
+                self.states[n] = st
+                return self.sleep_check(s, n, ctx)
             self.states[n] = st
             return n
         if isinstance(s, ir.WaitForEvent):
@@ -515,6 +528,39 @@ class AslCompiler:
         if isinstance(s, ir.Try):
             return self.try_stmt(s, nxt, ctx)
         raise AssertionError(f"unhandled statement {s!r}")
+
+    def sleep_check(self, s: ir.Sleep, wait: str, ctx: Ctx) -> str:
+        """A Choice before the Wait of a duration computed at run time: a duration the local engine refuses
+        (negative, not a duration) raises its ValueError, with its message, where a raise would go."""
+        check = self.name("Check sleep", s.loc)
+        bad = self.name("Bad sleep", s.loc)
+        negative = "ctx.sleep duration must be a finite, non-negative duration, not "
+        low = self.low(ctx)
+        if s.seconds.ty in ("int", "float"):
+            cond = "{% " + low.finish(f"{low.lower(s.seconds)} < 0") + " %}"
+        else:
+            cond = (
+                "{% "
+                + low.finish(f'$type({low.h("pf_sleep_error")}({low.lower(s.seconds)})) = "string"')
+                + " %}"
+            )
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": cond, "Next": bad}],
+            "Default": wait,
+        }
+        low = self.low(ctx)
+        if s.seconds.ty in ("int", "float"):
+            message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
+        else:
+            message = f"{low.h('pf_sleep_error')}({low.lower(s.seconds)})"
+        err = f'{{"type": "ValueError", "message": {message}, "step": null, "attempts": null}}'
+        self.states[bad] = {
+            "Type": "Pass",
+            "Assign": {"pf_err": "{% " + low.finish(err) + " %}"},
+            "Next": self.raise_dynamic(ctx, s.loc),
+        }
+        return check
 
     def through_finally(self, ctx: Ctx, depth: int, target: str) -> str:
         """Run the finally bodies of frames[depth:] (inner first) before going to ``target``."""

@@ -243,6 +243,45 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
         (),
     ),
+    # str.strip/lstrip/rstrip(chars): trim every character found in $c from the left ($l) and/or right ($r)
+    # end; chars None trims whitespace
+    "pf_strip": (
+        'function($s, $c, $l, $r){$c = null ? ($l and $r ? $replace($s, /^\\s+|\\s+$/, "") : $l ? '
+        '$replace($s, /^\\s+/, "") : $replace($s, /\\s+$/, "")) : ($k := $filter([0..$length($s) - 1], '
+        'function($i){$not($contains($c, $substring($s, $i, 1)))}); $count($k) = 0 ? "" : '
+        "($b := $l ? $k[0] : 0; $substring($s, $b, ($r ? $k[-1] + 1 : $length($s)) - $b)))}",
+        (),
+    ),
+    # digits grouped by threes with commas ("1234567" -> "1,234,567")
+    "pf_group": (
+        "function($d){$length($d) <= 3 ? $d : "
+        '$pf_group($substring($d, 0, $length($d) - 3)) & "," & $substring($d, $length($d) - 3)}',
+        (),
+    ),
+    # format(x, ","): commas in the integer part of a number's text ("-1234.5" -> "-1,234.5"; "1e+16" kept)
+    "pf_commas": (
+        'function($t){$contains($t, "e") ? $t : ($p := $split($t, "."); '
+        '$neg := $substring($p[0], 0, 1) = "-"; '
+        '($neg ? "-" : "") & $pf_group($neg ? $substring($p[0], 1) : $p[0]) & '
+        '($count($p) > 1 ? "." & $p[1] : ""))}',
+        ("pf_group",),
+    ),
+    # ctx.sleep(v) with v computed at run time (of no static number type): null when parse_duration accepts
+    # v, else its ValueError message
+    "pf_sleep_error": (
+        'function($v){$type($v) = "number" ? ($v < 0 ? '
+        '"ctx.sleep duration must be a finite, non-negative duration, not " & $pf_repr($v) : null) : '
+        '$type($v) = "boolean" ? '
+        "\"ctx.sleep duration must be a duration such as '30s', '5m', '2h', '3d' or seconds, not \" & "
+        '($v ? "True" : "False") : $type($v) = "string" ? '
+        '($t := $replace($replace($v, /^\\s+|\\s+$/, ""), " ", ""); '
+        "$contains($t, /^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$/) ? null : "
+        '"ctx.sleep duration: " & $pf_strrepr($v) & '
+        "\" is not a duration; write e.g. '250ms', '30s', '5m', '2h', '3d' or '1h30m'\") : "
+        "\"ctx.sleep duration must be a duration such as '30s' or a number of seconds, not \" & "
+        "$pf_repr($v)}",
+        ("pf_repr", "pf_strrepr"),
+    ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
         (),
@@ -458,6 +497,10 @@ class Lowerer:
         decimals = int(body[1:-1]) if body.startswith(".") else 0
         if body in ("", "d") and not grouping:
             return f"$string({self.lower(e)})"
+        if spec == "," and e.ty != "int":
+            # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
+            text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
+            return f"{self.h('pf_commas')}({text}({self.lower(e)}))"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
         # round half to even first, as Python's format does ($formatNumber alone rounds half up)
         return f'$formatNumber($round({self.lower(e)}, {decimals}), "{picture}")'
@@ -742,11 +785,14 @@ class Lowerer:
                 return f"$lowercase({s})"
             if m == "upper":
                 return f"$uppercase({s})"
-            if m == "strip":
-                return f'$replace({s}, /^\\s+|\\s+$/, "")'
-            if m == "lstrip":
-                return f'$replace({s}, /^\\s+/, "")'
-            if m == "rstrip":
+            if m in ("strip", "lstrip", "rstrip"):
+                if len(a) > 1 and not (isinstance(args[1], ir.Const) and args[1].value is None):
+                    ends = {"strip": "true, true", "lstrip": "true, false", "rstrip": "false, true"}[m]
+                    return f"{self.h('pf_strip')}({s}, {a[1]}, {ends})"
+                if m == "strip":
+                    return f'$replace({s}, /^\\s+|\\s+$/, "")'
+                if m == "lstrip":
+                    return f'$replace({s}, /^\\s+/, "")'
                 return f'$replace({s}, /\\s+$/, "")'
             if m == "split":
                 if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):

@@ -15,6 +15,7 @@ def render(ctx: Context) -> list:
         f"{d['none']} {d['ok']} {{literal}}",
         f"{d}",
         f"{1 / 4} {7 // 2} {2**10}",
+        f"{d['score'] * 2469135:,} {d['n'] * 1000000:,} {-d['score'] * 4321:,}",
     ]
 
 
@@ -27,6 +28,7 @@ SCENARIO = {
             "None True {literal}",
             "{'name': 'Ann', 'score': 0.5, 'tags': ['a', 'b'], 'n': 3, 'none': None, 'ok': True}",
             "0.25 3 1024",
+            "1,234,567.5 3,000,000 -2,160.5",
         ],
     }
 }

@@ -28,6 +28,7 @@ def strings(ctx: Context) -> list:
         s[:5],
         "World" in s,
         "lo" + ", " + "x" * 3,
+        [t.strip(" Hd"), t.lstrip(" H"), t.rstrip("d "), "--ab-c--".strip("-"), s.strip("")],
     ]
 
 
@@ -51,6 +52,7 @@ SCENARIO = {
             "Hello",
             True,
             "lo, xxx",
+            ["ello, Worl", "ello, World  ", "  Hello, Worl", "ab-c", "Hello, World"],
         ],
     }
 }
