@@ -830,6 +830,26 @@ class Frontend:
 _NOT_LITERAL: Any = object()
 
 
+_BINARY_OPS: dict[type, str] = {
+    cst.Add: "+",
+    cst.Subtract: "-",
+    cst.Multiply: "*",
+    cst.Divide: "/",
+    cst.FloorDivide: "//",
+    cst.Modulo: "%",
+    cst.Power: "**",
+}
+_AUG_OPS: dict[type, str] = {
+    cst.AddAssign: "+",
+    cst.SubtractAssign: "-",
+    cst.MultiplyAssign: "*",
+    cst.DivideAssign: "/",
+    cst.FloorDivideAssign: "//",
+    cst.ModuloAssign: "%",
+    cst.PowerAssign: "**",
+}
+
+
 class _Unsupported(Exception):
     pass
 
@@ -932,6 +952,19 @@ class _WorkflowLowerer:
             module=self.info.file.name,
             source=self.info.path,
         )
+
+    def _arith_operator(self, operator: cst.CSTNode, table: dict[type, str]) -> str:
+        """The IR name of an arithmetic operator (binary or augmented); PFC021 for the others."""
+        op = table.get(type(operator))
+        if op is None:
+            self.error(
+                "PFC021",
+                operator,
+                f"operator `{self.fe.code(operator).strip()}` is not supported",
+                "use + - * / // % ** only",
+            )
+            raise _Unsupported
+        return op
 
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
         if self.report:
@@ -1081,24 +1114,7 @@ class _WorkflowLowerer:
                 return []
             return self._assign(n.target, n.value, loc, n)
         if isinstance(n, cst.AugAssign):
-            ops = {
-                cst.AddAssign: "+",
-                cst.SubtractAssign: "-",
-                cst.MultiplyAssign: "*",
-                cst.DivideAssign: "/",
-                cst.FloorDivideAssign: "//",
-                cst.ModuloAssign: "%",
-                cst.PowerAssign: "**",
-            }
-            op = ops.get(type(n.operator))
-            if op is None:
-                self.error(
-                    "PFC021",
-                    n.operator,
-                    f"operator `{self.fe.code(n.operator).strip()}` is not supported",
-                    "use + - * / // % ** only",
-                )
-                raise _Unsupported
+            op = self._arith_operator(n.operator, _AUG_OPS)
             if isinstance(n.value, cst.Call) and self._is_step_like(n.value):
                 self.error(
                     "PFC023",
@@ -1985,24 +2001,7 @@ class _WorkflowLowerer:
                 upper = self._expr(sl.upper) if sl.upper is not None else None
                 return ir.Slice(value, lower, upper, value.ty if value.ty in ("str", "list") else "any")
         if isinstance(n, cst.BinaryOperation):
-            ops: dict[type, str] = {
-                cst.Add: "+",
-                cst.Subtract: "-",
-                cst.Multiply: "*",
-                cst.Divide: "/",
-                cst.FloorDivide: "//",
-                cst.Modulo: "%",
-                cst.Power: "**",
-            }
-            op = ops.get(type(n.operator))
-            if op is None:
-                self.error(
-                    "PFC021",
-                    n.operator,
-                    f"operator `{self.fe.code(n.operator).strip()}` is not supported",
-                    "use + - * / // % ** only",
-                )
-                raise _Unsupported
+            op = self._arith_operator(n.operator, _BINARY_OPS)
             left = self._expr(n.left)
             right = self._expr(n.right)
             return self._binop(cast(ir.BinOpName, op), left, right, n)
