@@ -272,15 +272,13 @@ class Executor:
                 self._finish_run("failed", None, _dumps({"type": "TypeError", "message": str(exc)}))
             else:
                 self._finish_run("completed", out_json, None)
-            self._finish(Finished(self._terminal_status))
+            self._finish(Finished("completed"))
         except _Unwind as unwind:
             self._finish(self._after_unwind(unwind))
         except _Stall as stall:
             self._finish(Finished("stalled", str(stall.error)))
         except BaseException as exc:  # the workflow raised: the run fails with that error
             self._fail_with(exc)
-
-    _terminal_status = "completed"
 
     def _fail_with(self, exc: BaseException) -> None:
         try:

@@ -262,19 +262,15 @@ class Checker:
     def _visit_function_def(self, node: cst.FunctionDef) -> None:
         if self.resolver.is_step_def(node, self.scope, self.module):
             return  # a step defined inside a workflow: steps may do anything
-        self.parents.append(node)
         for decorator in node.decorators:
             self._visit(decorator.decorator)
-        for param in _all_params(node.params):
-            if param.default is not None:
-                self._visit(param.default)
-        saved = self.scope
-        self.scope = function_scope(node, saved, self.module, self.resolver)
-        self._visit(node.body)
-        self.scope = saved
-        self.parents.pop()
+        self._visit_callable(node)
 
     def _visit_lambda(self, node: cst.Lambda) -> None:
+        self._visit_callable(node)
+
+    def _visit_callable(self, node: cst.FunctionDef | cst.Lambda) -> None:
+        """Defaults are evaluated in the enclosing scope; the body in the function's own."""
         self.parents.append(node)
         for param in _all_params(node.params):
             if param.default is not None:
