@@ -43,6 +43,12 @@ def variable_name(name: str) -> str:
     return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
 
 
+# Python's whitespace (str.isspace: what strip() and split() remove) as a JSONata regex class; JavaScript's \s
+# differs (it has U+FEFF, and lacks U+001C-U+001F and U+0085)
+WS = "[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+# one character (code point) of a JavaScript string: a surrogate pair, or any other code unit
+CHAR = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\s\\S]"
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_truthy": (
@@ -53,7 +59,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
     "pf_iter": (
         'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
-        '? ($v = "" ? [] : $split($v, "")) : $error("TypeError: " & $type($v) & " is not iterable")}',
+        f'? [$match($v, /{CHAR}/).match] : $error("TypeError: " & $type($v) & " is not iterable")}}',
         (),
     ),
     "pf_len": (
@@ -75,12 +81,13 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_div": ('function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
+    "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
-        '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
-        '$type($a) = "number" and $type($b) = "number" ? $a + $b : '
-        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b))}',
-        (),
+        '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : ($x := $pf_num($a); $y := $pf_num($b); '
+        '$type($x) = "number" and $type($y) = "number" ? $x + $y : '
+        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b)))}',
+        ("pf_num",),
     ),
     "pf_rep": (
         'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
@@ -88,9 +95,9 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_mul": (
-        'function($a, $b){$type($a) = "number" and $type($b) = "number" ? $a * $b : '
-        '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}',
-        ("pf_rep",),
+        'function($a, $b){($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" '
+        '? $x * $y : $type($y) = "number" ? $pf_rep($a, $y) : $pf_rep($b, $x))}',
+        ("pf_rep", "pf_num"),
     ),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
@@ -153,29 +160,44 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '$error("TypeError: argument of type " & $type($c) & " is not iterable")}',
         ("pf_eq",),
     ),
+    # int(text): Python strips whitespace and takes a sign and "_" between digits; $number takes neither
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        '($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? '
-        "$number($trim($v)) : "
+        f'($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^{WS}*[-+]?[0-9](_?[0-9])*{WS}*$/) ? '
+        f'$number($replace($replace($v, /{WS}|_/, ""), /^\\+/, "")) : '
         '$error("ValueError: invalid literal for int(): " & $string($v))}',
         (),
     ),
+    # float(text): also ".5", "5.", "1e3", "+1_0.5"; $number wants -?D+(.D+)?(eD+)?
     "pf_float": (
-        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $number($trim($v))}',
+        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $type($v) = "string" '
+        f"and $contains($v, /^{WS}*[-+]?([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?|\\.[0-9](_?[0-9])*)"
+        f"([eE][-+]?[0-9](_?[0-9])*)?{WS}*$/) ? "
+        f'$number($replace($replace($replace($replace($v, /{WS}|_/, ""), /^\\+/, ""), /^(-?)\\./, "$10."), '
+        '/\\.(?=[eE]|$)/, "")) : $error("ValueError: could not convert string to float: " & $string($v))}',
         (),
     ),
     # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively)
+    # Python's a < b for strings: code point order. JavaScript orders UTF-16 code units, which differs when
+    # an astral character (a surrogate pair) meets one of U+E000-U+FFFF; comparing keys in which U+FFFF is
+    # U+FFFF U+D7FF and an astral character is U+FFFF and its pair gives code point order.
+    "pf_strlt": (
+        'function($a, $b){$contains($a & $b, /[\\uD800-\\uDFFF]/) ? ($k := function($s){$replace($replace($s, '
+        '"\\uffff", "\\uffff\\ud7ff"), /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/, function($m){"\\uffff" & $m.match})}; '
+        "$k($a) < $k($b)) : $a < $b}",
+        (),
+    ),
     "pf_lt": (
         "function($a, $b){($ta := $type($a); $tb := $type($b); "
         '($ta = "number" or $ta = "boolean") and ($tb = "number" or $tb = "boolean") ? '
         '($ta = "boolean" ? ($a ? 1 : 0) : $a) < ($tb = "boolean" ? ($b ? 1 : 0) : $b) : '
-        '$ta = "string" and $tb = "string" ? $a < $b : '
+        '$ta = "string" and $tb = "string" ? $pf_strlt($a, $b) : '
         '$ta = "array" and $tb = "array" ? ($n := ($count($a) < $count($b) ? $count($a) : $count($b)); '
         "$i := $reduce([0..$n - 1], function($f, $j){$f >= 0 ? $f : "
         "($pf_eq($a[$j], $b[$j]) ? -1 : $j)}, -1); "
         "$i >= 0 ? $pf_lt($a[$i], $b[$i]) : $count($a) < $count($b)) : "
         '$error("TypeError: \'<\' not supported between instances of " & $ta & " and " & $tb))}',
-        ("pf_eq",),
+        ("pf_eq", "pf_strlt"),
     ),
     "pf_minmax": (
         'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
@@ -221,14 +243,25 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
         ("pf_wrap",),
     ),
+    # "\\uXXXX" (two for an astral character) for one non-ASCII character, from its UTF-8 bytes
+    "pf_uesc": (
+        'function($c){($b := $map($split($substring($encodeUrlComponent($c), 1), "%"), function($x){'
+        '$reduce($split($x, ""), function($a, $d){$a * 16 + $length($substringBefore("0123456789ABCDEF", $d))}, '
+        "0)}); $n := $reduce([1..$count($b) - 1], function($a, $i){$a * 64 + $b[$i] - 128}, "
+        '$b[0] - [0, 0, 192, 224, 240][$count($b)]); $h := function($u){"\\\\u" & $pad($formatBase($u, 16), -4, '
+        '"0")}; $n < 65536 ? $h($n) : $h(55296 + $floor(($n - 65536) / 1024)) & $h(56320 + ($n - 65536) % 1024))}',
+        (),
+    ),
+    # json.dumps: JSON.stringify, but non-ASCII escaped as Python's ensure_ascii does ("\\u00e9")
     "pf_json": (
-        'function($v){$type($v) = "string" ? $string([$v]) ~> $substring(1, $length($string([$v])) - 2) : '
+        'function($v){$type($v) = "string" ? $replace($string([$v]) ~> $substring(1, $length($string([$v])) - 2), '
+        f'/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007e]/, function($m){{$pf_uesc($m.match)}}) : '
         '$type($v) = "null" ? "null" : $type($v) = "boolean" ? ($v ? "true" : "false") : '
         '$type($v) = "number" ? $pf_numstr($v) : $type($v) = "array" ? "[" & '
         '$join($reduce($v, function($a, $x){$append($a, [$pf_json($x)])}, []), ", ") & "]" : '
         '"{" & $join($reduce([$keys($v)], function($a, $k)'
         '{$append($a, [$pf_json($k) & ": " & $pf_json($lookup($v, $k))])}, []), ", ") & "}"}',
-        ("pf_numstr",),
+        ("pf_numstr", "pf_uesc"),
     ),
     "pf_duration": (
         'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '
@@ -240,14 +273,14 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_split": (
-        'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
+        f'function($s){{($t := $replace($s, /^{WS}+|{WS}+$/, ""); $t = "" ? [] : $split($t, /{WS}+/))}}',
         (),
     ),
     # str.strip/lstrip/rstrip(chars): trim every character found in $c from the left ($l) and/or right ($r)
     # end; chars None trims whitespace
     "pf_strip": (
-        'function($s, $c, $l, $r){$c = null ? ($l and $r ? $replace($s, /^\\s+|\\s+$/, "") : $l ? '
-        '$replace($s, /^\\s+/, "") : $replace($s, /\\s+$/, "")) : ($k := $filter([0..$length($s) - 1], '
+        f'function($s, $c, $l, $r){{$c = null ? ($l and $r ? $replace($s, /^{WS}+|{WS}+$/, "") : $l ? '
+        f'$replace($s, /^{WS}+/, "") : $replace($s, /{WS}+$/, "")) : ($k := $filter([0..$length($s) - 1], '
         'function($i){$not($contains($c, $substring($s, $i, 1)))}); $count($k) = 0 ? "" : '
         "($b := $l ? $k[0] : 0; $substring($s, $b, ($r ? $k[-1] + 1 : $length($s)) - $b)))}",
         (),
@@ -281,6 +314,19 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "\"ctx.sleep duration must be a duration such as '30s' or a number of seconds, not \" & "
         "$pf_repr($v)}",
         ("pf_repr", "pf_strrepr"),
+    ),
+    # str.split(sep) with sep known only at run time: None splits on whitespace, "" is an error (JSONata
+    # would split into UTF-16 code units)
+    "pf_splitsep": (
+        'function($s, $p){$p = null ? $pf_split($s) : $p = "" ? $error("ValueError: empty separator") : '
+        "$split($s, $p)}",
+        ("pf_split",),
+    ),
+    # str.replace(old, new) with old known only at run time: "" inserts new around every character
+    "pf_replace": (
+        'function($s, $o, $n){$o = "" ? $n & $join([$match($s, '
+        f'/{CHAR}/).match], $n) & ($s = "" ? "" : $n) : $replace($s, $o, $n)}}',
+        (),
     ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
@@ -439,7 +485,7 @@ class Lowerer:
         if isinstance(e, ir.UnaryOp):
             if e.op == "not":
                 return f"$not({self.truthy(e.operand)})"
-            s = self.lower(e.operand)
+            s = self.num(e.operand)
             return f"-({s})" if e.op == "-" else f"(0 + {s})"
         if isinstance(e, ir.BoolOp):
             # a and b -> ($t := a; truthy($t) ? b : $t); evaluated right to left for nesting
@@ -525,24 +571,32 @@ class Lowerer:
             return f"{s}.message"
         return f"{self.h('pf_str')}({s})"
 
+    def num(self, e: ir.Expr) -> str:
+        """``e`` as an arithmetic operand: Python's bool is an int (``True + 1`` is 2), JSONata's arithmetic
+        refuses booleans, so a bool becomes 1 or 0 (at run time where the type is not known)."""
+        if e.ty == "bool":
+            if isinstance(e, ir.Const):
+                return "1" if e.value else "0"
+            return f"({self.lower(e)} ? 1 : 0)"
+        if e.ty == "any":
+            return f"{self.h('pf_num')}({self.lower(e)})"
+        return self.lower(e)  # numbers; other types fail in JSONata's arithmetic as in Python's
+
     def binop(self, e: ir.BinOp) -> str:
-        a, b = self.lower(e.left), self.lower(e.right)
         lt, rt = e.left.ty, e.right.ty
-        num = {"int", "float"}
-        if e.op == "+":
-            if lt in num and rt in num:
-                return f"({a} + {b})"
+        num = {"int", "float", "bool"}
+        if e.op in ("+", "*") and not (lt in num and rt in num):
+            a, b = self.lower(e.left), self.lower(e.right)
+            if e.op == "*":
+                return f"{self.h('pf_mul')}({a}, {b})"
             if lt == "str" and rt == "str":
                 return f"({a} & {b})"
             if lt == "list" and rt == "list":
                 return f"$append({a}, {b})"
             return f"{self.h('pf_add')}({a}, {b})"
-        if e.op == "-":
-            return f"({a} - {b})"
-        if e.op == "*":
-            if lt in num and rt in num:
-                return f"({a} * {b})"
-            return f"{self.h('pf_mul')}({a}, {b})"
+        a, b = self.num(e.left), self.num(e.right)
+        if e.op in ("+", "-", "*"):
+            return f"({a} {e.op} {b})"
         if e.op == "/":
             if isinstance(e.right, ir.Const) and e.right.value not in (0, 0.0):
                 return f"({a} / {b})"
@@ -572,8 +626,23 @@ class Lowerer:
             else:
                 r = f"{self.h('pf_in')}({a}, {b})"
             return r if op == "in" else f"$not({r})"
-        if {lt, rt} & {"int", "float", "str"} and "bool" not in (lt, rt):
-            return f"({a} {op} {b})"  # JSONata orders numbers and strings as Python (other types: errors)
+        nums = {"int", "float"}
+        if lt in nums and rt in nums:
+            return f"({a} {op} {b})"
+        if (lt in nums and rt == "any") or (rt in nums and lt == "any"):
+            # the other side is a number or a bool (else an error, in JSONata as in Python)
+            pa = f"{self.h('pf_num')}({a})" if lt == "any" else a
+            pb = f"{self.h('pf_num')}({b})" if rt == "any" else b
+            return f"({pa} {op} {pb})"
+        if "str" in (lt, rt) and not {lt, rt} & {"bool", "list"}:
+            # code point order (JavaScript orders UTF-16 code units); a non-string fails as in Python
+            slt = self.h("pf_strlt")
+            return {
+                "<": f"{slt}({a}, {b})",
+                ">": f"{slt}({b}, {a})",
+                "<=": f"$not({slt}({b}, {a}))",
+                ">=": f"$not({slt}({a}, {b}))",
+            }[op]
         # lists (lexicographic) and bools, or types known only at run time
         lt_ = self.h("pf_lt")
         return {
@@ -687,11 +756,11 @@ class Lowerer:
         if f == "bool":
             return self.truthy(args[0]) if args else "false"
         if f == "abs":
-            return f"$abs({a[0]})"
+            return f"$abs({self.num(args[0])})"
         if f == "round":
             if len(args) == 1:
-                return f"$round({a[0]})"
-            return f"$round({a[0]}, {a[1]})"
+                return f"$round({self.num(args[0])})"
+            return f"$round({self.num(args[0])}, {self.num(args[1])})"
         if f in ("min", "max"):
             items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
             if len(args) == 1 and args[0].ty != "list":
@@ -715,7 +784,13 @@ class Lowerer:
             start = a[1] if len(a) > 1 else "0"
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
-            return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+            # items may be bools (sum([True, True]) is 2); so may the start (sum([], True) is True)
+            numeric = (isinstance(args[0], ir.Call) and args[0].func == "range") or (
+                isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
+            )
+            item = x if numeric else f"{self.h('pf_num')}({x})"
+            total = acc if len(args) < 2 or args[1].ty in ("int", "float") else f"{self.h('pf_num')}({acc})"
+            return f"$reduce({items}, function({acc}, {x}){{{total} + {item}}}, {start})"
         if f == "any" or f == "all":
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
@@ -790,14 +865,16 @@ class Lowerer:
                     ends = {"strip": "true, true", "lstrip": "true, false", "rstrip": "false, true"}[m]
                     return f"{self.h('pf_strip')}({s}, {a[1]}, {ends})"
                 if m == "strip":
-                    return f'$replace({s}, /^\\s+|\\s+$/, "")'
+                    return f'$replace({s}, /^{WS}+|{WS}+$/, "")'
                 if m == "lstrip":
-                    return f'$replace({s}, /^\\s+/, "")'
-                return f'$replace({s}, /\\s+$/, "")'
+                    return f'$replace({s}, /^{WS}+/, "")'
+                return f'$replace({s}, /{WS}+$/, "")'
             if m == "split":
                 if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):
                     return f"{self.h('pf_split')}({s})"
-                return f"$split({s}, {a[1]})"
+                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
+                    return f"$split({s}, {a[1]})"
+                return f"{self.h('pf_splitsep')}({s}, {a[1]})"
             if m == "join":
                 items = a[1] if args[1].ty == "list" else f"{self.h('pf_iter')}({a[1]})"
                 return f"$join({items}, {s})"
@@ -807,5 +884,7 @@ class Lowerer:
             if m == "endswith":
                 return f"{self.h('pf_endswith')}({s}, {a[1]})"
             if m == "replace":
-                return f"$replace({s}, {a[1]}, {a[2]})"
+                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
+                    return f"$replace({s}, {a[1]}, {a[2]})"
+                return f"{self.h('pf_replace')}({s}, {a[1]}, {a[2]})"
         raise ValueError(f"cannot lower call {f}")

@@ -1,49 +1,279 @@
 """Evaluate JSONata offline with jsonata-python, as Step Functions evaluates it.
 
-jsonata-python 0.7.1 differs from JSONata (JavaScript) in one operator the lowering relies on: ``%``
-truncates its result to an integer (``2.5 % 2`` gives 0, JavaScript gives 0.5). :func:`faithful` fixes that
-for the duration of a ``with`` block; ``tests/aws/test_moto_canaries.py`` checks the bug is still there (and
-the fix still needed). Step Functions' own functions (``$uuid``, ``$parse``) are registered by
-:func:`evaluate`.
+Step Functions runs JSONata 2.0.6 in JavaScript, where a string is a sequence of UTF-16 code units. jsonata-python
+0.7.1 runs on Python strings (code points) and differs from JavaScript in ways the generated code can meet; the
+offline proof is only worth something where the two agree, so :func:`faithful` (a ``with`` block) and
+:func:`evaluate` make jsonata-python behave as JavaScript here:
+
+- ``%`` is JavaScript's remainder (fmod); jsonata-python truncates it to an integer (``2.5 % 2`` gives 0).
+- ``$split(s, "")`` splits into UTF-16 code units, so an astral character (``"😀"``) becomes two lone surrogates.
+- ``<``, ``<=``, ``>``, ``>=`` order strings by UTF-16 code units (``"😀" < "\\uffff"``).
+- regular expressions run on UTF-16 code units (``.`` and ``[\\s\\S]`` match half an astral character; ``$match``
+  indexes count units) with JavaScript's classes: ``\\s`` (includes U+FEFF, not U+001C-U+001F or U+0085),
+  ``\\d`` / ``\\w`` / ``\\b`` ASCII only, ``.`` stops at U+2028/U+2029 and ``\\r``, ``$`` only at the very end.
+- ``$number`` of a string accepts JSON-like numerals and ``0x``/``0o``/``0b`` only (not ``" 5"``, ``"+5"``,
+  ``".5"``, ``"1_0"``).
+- ``$replace(s, "a", "$0")`` with a string pattern inserts its replacement literally.
+- ``$lowercase`` is ``toLowerCase`` (``str.lower``), not ``str.casefold`` (``"ß"`` stays ``"ß"``).
+- ``$string`` writes non-ASCII characters as they are (``JSON.stringify``), not as ``\\u`` escapes.
+- a string literal's escaped surrogate pair (``"\\ud83d\\ude00"``, as moto writes variable values) is one
+  character, not two lone surrogates.
+
+``$length``, ``$substring`` and ``$pad`` count code points in both (jsonata-js since 1.5), as Python does.
+``tests/aws/test_jsonata_js.py`` runs the same expressions on jsonata-js (Node.js) and checks that the two
+agree; ``tests/aws/test_moto_canaries.py`` checks jsonata-python still needs the fixes. Step Functions' own
+functions (``$uuid``, ``$parse``) are registered by :func:`evaluate`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import operator
+import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
+
+# JavaScript's \s: WhiteSpace and LineTerminator (ECMA-262)
+JS_SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_JS_CLASSES_OUTSIDE = {
+    "s": f"[{JS_SPACE}]",
+    "S": f"[^{JS_SPACE}]",
+    "d": "[0-9]",
+    "D": "[^0-9]",
+    "w": "[A-Za-z0-9_]",
+    "W": "[^A-Za-z0-9_]",
+    "b": "(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))",
+    "B": "(?:(?<=[A-Za-z0-9_])(?=[A-Za-z0-9_])|(?<![A-Za-z0-9_])(?![A-Za-z0-9_]))",
+}
+# inside [...]: \S, \D, \W keep Python's meaning (a class cannot hold a negated class); [\s\S] is still "any"
+_JS_CLASSES_INSIDE = {"s": JS_SPACE, "d": "0-9", "w": "A-Za-z0-9_"}
+
+
+def utf16_units(s: str) -> str:
+    """``s`` with each astral character written as its two surrogates: one Python character per UTF-16
+    code unit, as JavaScript sees the string."""
+    if s.isascii():
+        return s
+    return "".join(
+        c if ord(c) < 0x10000 else chr(0xD800 + ((ord(c) - 0x10000) >> 10)) + chr(0xDC00 + (ord(c) & 0x3FF))
+        for c in s
+    )
+
+
+def code_points(s: str) -> str:
+    """The inverse of :func:`utf16_units`: each surrogate pair becomes its character; lone surrogates stay."""
+    if s.isascii():
+        return s
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def js_pattern(pattern: str, multiline: bool) -> str:
+    """A JavaScript regular expression (no ``u`` flag) as a Python one with the same meaning on a string
+    of UTF-16 code units (:func:`utf16_units`)."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            n = pattern[i + 1]
+            table = _JS_CLASSES_INSIDE if in_class else _JS_CLASSES_OUTSIDE
+            out.append(table.get(n, c + n))
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+            out.append(c)
+        elif c == "[":
+            in_class = True
+            out.append(c)
+            if pattern[i + 1 : i + 2] == "^":  # keep "[^" together (a "]" right after it closes nothing)
+                out.append("^")
+                i += 1
+        elif c == ".":
+            out.append("[^\\n\\r\\u2028\\u2029]")
+        elif c == "$" and not multiline:
+            out.append("\\Z")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+class _JsMatch:
+    """A match on the UTF-16 form whose texts are given back as Python strings (indexes stay in units)."""
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def group(self, *args: Any) -> Any:
+        g = self._m.group(*args)
+        if isinstance(g, tuple):
+            return tuple(None if x is None else code_points(x) for x in g)
+        return None if g is None else code_points(g)
+
+    def groups(self) -> tuple[str | None, ...]:
+        return tuple(None if x is None else code_points(x) for x in self._m.groups())
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {k: None if v is None else code_points(v) for k, v in self._m.groupdict().items()}
+
+    def start(self, group: int = 0) -> int:
+        return self._m.start(group)
+
+    def end(self, group: int = 0) -> int:
+        return self._m.end(group)
+
+
+class JsPattern:
+    """A compiled JavaScript regular expression: matches the UTF-16 code units of the strings it is given."""
+
+    def __init__(self, pattern: str, flags: int, multiline: bool) -> None:
+        self._re = re.compile(js_pattern(pattern, multiline), flags)
+
+    def search(self, string: str) -> _JsMatch | None:
+        m = self._re.search(utf16_units(string))
+        return None if m is None else _JsMatch(m)
+
+    def finditer(self, string: str) -> Iterator[_JsMatch]:
+        for m in self._re.finditer(utf16_units(string)):
+            yield _JsMatch(m)
+
+    def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        if callable(repl):
+            fn: Callable[[_JsMatch], str] = repl
+            out = self._re.sub(lambda m: utf16_units(fn(_JsMatch(m))), utf16_units(string), count)
+        else:
+            out = self._re.sub(repl, utf16_units(string), count)
+        return code_points(out)
+
+    def split(self, string: str, maxsplit: int = 0) -> list[str | None]:
+        return [None if p is None else code_points(p) for p in self._re.split(utf16_units(string), maxsplit)]
+
+
+def js_regex_engine(pattern: str, flags: Any) -> JsPattern:
+    """jsonata-python's ``regex_engine`` hook: JavaScript's regular expressions (see the module docstring)."""
+    py_flags = (re.IGNORECASE if flags.case_insensitive else 0) | (re.MULTILINE if flags.multiline else 0)
+    return JsPattern(pattern, py_flags, bool(flags.multiline))
+
+
+# the strings JavaScript's $number accepts (anything else is error D3030)
+_JS_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?\Z")
+_JS_RADIX_NUMBER = re.compile(r"0([xX][0-9A-Fa-f]+|[oO][0-7]+|[bB][01]+)\Z")
+_ORDER: dict[str, Callable[[bytes, bytes], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _utf16_key(s: str) -> bytes:
+    return s.encode("utf-16-be", "surrogatepass")
+
+
+def _json_stringify(arg: Any, prettify: bool) -> str:
+    """jsonata-python's ``$string`` of a non-string, without escaping non-ASCII (as ``JSON.stringify``)."""
+    from jsonata import jsonata, parser
+    from jsonata.functions import Functions
+
+    if isinstance(arg, (jsonata.Jsonata.JFunction, parser.Parser.Symbol)):
+        return ""
+    text = json.dumps(
+        arg,
+        cls=Functions.Encoder,
+        ensure_ascii=False,
+        **({"indent": "  "} if prettify else {"separators": (",", ":")}),
+    )
+    # JSON.stringify escapes lone surrogates (well-formed JSON.stringify)
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", code_points(text))
 
 
 @contextmanager
 def faithful() -> Iterator[None]:
-    """Make jsonata-python's ``%`` the JavaScript remainder (fmod), as on AWS."""
+    """Make jsonata-python's operators and functions JavaScript's, as on AWS (see the module docstring)."""
     import jsonata  # type: ignore[import-untyped]
+    from jsonata import functions, tokenizer, utils
 
-    original = jsonata.Jsonata.evaluate_numeric_expression
+    numeric_original = jsonata.Jsonata.evaluate_numeric_expression
+    comparison_original = jsonata.Jsonata.evaluate_comparison_expression
+    create_original = tokenizer.Tokenizer.create
 
     def numeric(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
         if op == "%" and lhs is not None and rhs is not None:
-            from jsonata import utils
-
             if utils.Utils.is_numeric(lhs) and utils.Utils.is_numeric(rhs):
                 if float(rhs) == 0:
                     raise ZeroDivisionError("float modulo")
                 return utils.Utils.convert_number(math.fmod(float(lhs), float(rhs)))
-        return original(self, lhs, rhs, op)
+        return numeric_original(self, lhs, rhs, op)
 
-    with mock.patch.object(jsonata.Jsonata, "evaluate_numeric_expression", numeric):
+    def comparison(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
+        if isinstance(lhs, str) and isinstance(rhs, str) and op in _ORDER:
+            return _ORDER[op](_utf16_key(lhs), _utf16_key(rhs))
+        return comparison_original(self, lhs, rhs, op)
+
+    def create(self: Any, type_: Any, value: Any) -> Any:
+        if type_ == "string" and isinstance(value, str):
+            value = code_points(value)
+        return create_original(self, type_, value)
+
+    split_original = functions.Functions.split
+
+    def split(string: Any, pattern: Any, limit: Any) -> Any:
+        if isinstance(string, str) and pattern == "":
+            return split_original(utf16_units(string), pattern, limit)
+        return split_original(string, pattern, limit)
+
+    replace_original = functions.Functions.replace
+
+    def replace(string: Any, pattern: Any, replacement: Any, limit: Any) -> Any:
+        if isinstance(string, str) and isinstance(pattern, str) and pattern and isinstance(replacement, str):
+            if limit is None:  # a string pattern's replacement is literal text ("$0" is not the match)
+                return string.replace(pattern, replacement)
+        return replace_original(string, pattern, replacement, limit)
+
+    number_original = functions.Functions.number
+
+    def number(arg: Any) -> Any:
+        if isinstance(arg, str):
+            if _JS_NUMBER.match(arg):
+                return utils.Utils.convert_number(float(arg))
+            if _JS_RADIX_NUMBER.match(arg):
+                return int(arg[2:], {"x": 16, "o": 8, "b": 2}[arg[1].lower()])
+            raise jsonata.JException("D3030", -1, arg)
+        return number_original(arg)
+
+    def lowercase(string: Any) -> Any:
+        if string is utils.Utils.NULL_VALUE:
+            return functions.Functions.lowercase(string)  # its error
+        return None if string is None else string.lower()
+
+    frame = jsonata.Jsonata.static_frame
+    with ExitStack() as stack:
+        for target, name, new in [
+            (jsonata.Jsonata, "evaluate_numeric_expression", numeric),
+            (jsonata.Jsonata, "evaluate_comparison_expression", comparison),
+            (tokenizer.Tokenizer, "create", create),
+            (functions.Functions, "_string", staticmethod(_json_stringify)),
+            (frame.lookup("split"), "method", split),
+            (frame.lookup("lowercase"), "method", lowercase),
+            (frame.lookup("replace"), "method", replace),
+            (frame.lookup("number"), "method", number),
+        ]:
+            stack.enter_context(mock.patch.object(target, name, new))
         yield
 
 
 def evaluate(expression: str) -> Any:
-    """The value of a complete JSONata expression (no input), JSON-decoded."""
+    """The value of a complete JSONata expression (no input), JSON-decoded; regular expressions are
+    JavaScript's (:func:`js_regex_engine`)."""
     import jsonata
 
-    expr = jsonata.Jsonata(expression)
+    expr = jsonata.Jsonata(expression, js_regex_engine)
     expr.register_lambda("uuid", lambda: str(uuid.uuid4()))
     expr.register_lambda("parse", lambda text: json.loads(text))
     return json.loads(json.dumps(expr.evaluate(None)))
