@@ -49,6 +49,15 @@ WS = "[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\
 # one character (code point) of a JavaScript string: a surrogate pair, or any other code unit
 CHAR = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\s\\S]"
 
+# The characters Python's repr() escapes (not str.isprintable(), Unicode 14): control, separator and format
+# characters, private use, U+FDD0-U+FDEF, U+FFFE and U+FFFF; the other unassigned code points and the astral
+# format characters are missing (docs/semantics.md)
+UNPRINTABLE = (
+    "[\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u1680"
+    "\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000\\ue000-\\uf8ff\\ufdd0-\\ufdef"
+    "\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff]|[\\uDB80-\\uDBFF][\\uDC00-\\uDFFF]"
+)
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_truthy": (
@@ -84,8 +93,8 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
-        '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : ($x := $pf_num($a); $y := $pf_num($b); '
-        '$type($x) = "number" and $type($y) = "number" ? $x + $y : '
+        '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
+        '($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" ? $x + $y : '
         '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b)))}',
         ("pf_num",),
     ),
@@ -95,8 +104,9 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_mul": (
-        'function($a, $b){($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" '
-        '? $x * $y : $type($y) = "number" ? $pf_rep($a, $y) : $pf_rep($b, $x))}',
+        "function($a, $b){($x := $pf_num($a); $y := $pf_num($b); "
+        '$type($x) = "number" and $type($y) = "number" ? $x * $y : '
+        '$type($y) = "number" ? $pf_rep($a, $y) : $pf_rep($b, $x))}',
         ("pf_rep", "pf_num"),
     ),
     "pf_floatstr": (
@@ -110,11 +120,17 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}",
         ("pf_floatstr",),
     ),
+    # repr(str); the characters that are not printable become \xhh, \uhhhh or \Uhhhhhhhh
     "pf_strrepr": (
-        'function($s){($e := $replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", "\\\\n"), '
-        '"\\r", "\\\\r"), "\\t", "\\\\t"); $contains($s, "\'") and $not($contains($s, "\\"")) ? '
+        'function($s){($e := $replace($replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", '
+        '"\\\\n"), "\\r", "\\\\r"), "\\t", "\\\\t"), '
+        f"/{UNPRINTABLE}/, "
+        "function($m){($n := $pf_cp($m.match); $h := $formatBase($n, 16); "
+        '$n < 256 ? "\\\\x" & $pad($h, -2, "0") : $n < 65536 ? "\\\\u" & $pad($h, -4, "0") : '
+        '"\\\\U" & $pad($h, -8, "0"))}); '
+        '$contains($s, "\'") and $not($contains($s, "\\"")) ? '
         '"\\"" & $e & "\\"" : "\'" & $replace($e, "\'", "\\\\\'") & "\'")}',
-        (),
+        ("pf_cp",),
     ),
     "pf_repr": (
         'function($v){$type($v) = "string" ? $pf_strrepr($v) : $type($v) = "null" ? "None" : '
@@ -170,8 +186,9 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     # float(text): also ".5", "5.", "1e3", "+1_0.5"; $number wants -?D+(.D+)?(eD+)?
     "pf_float": (
-        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $type($v) = "string" '
-        f"and $contains($v, /^{WS}*[-+]?([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?|\\.[0-9](_?[0-9])*)"
+        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : '
+        f'$type($v) = "string" and $contains($v, /^{WS}*[-+]?'
+        "([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?|\\.[0-9](_?[0-9])*)"
         f"([eE][-+]?[0-9](_?[0-9])*)?{WS}*$/) ? "
         f'$number($replace($replace($replace($replace($v, /{WS}|_/, ""), /^\\+/, ""), /^(-?)\\./, "$10."), '
         '/\\.(?=[eE]|$)/, "")) : $error("ValueError: could not convert string to float: " & $string($v))}',
@@ -182,8 +199,9 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # an astral character (a surrogate pair) meets one of U+E000-U+FFFF; comparing keys in which U+FFFF is
     # U+FFFF U+D7FF and an astral character is U+FFFF and its pair gives code point order.
     "pf_strlt": (
-        'function($a, $b){$contains($a & $b, /[\\uD800-\\uDFFF]/) ? ($k := function($s){$replace($replace($s, '
-        '"\\uffff", "\\uffff\\ud7ff"), /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/, function($m){"\\uffff" & $m.match})}; '
+        "function($a, $b){$contains($a & $b, /[\\uD800-\\uDFFF]/) ? "
+        '($k := function($s){$replace($replace($s, "\\uffff", "\\uffff\\ud7ff"), '
+        '/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/, function($m){"\\uffff" & $m.match})}; '
         "$k($a) < $k($b)) : $a < $b}",
         (),
     ),
@@ -243,19 +261,26 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
         ("pf_wrap",),
     ),
-    # "\\uXXXX" (two for an astral character) for one non-ASCII character, from its UTF-8 bytes
-    "pf_uesc": (
+    # the code point of one character, from its UTF-8 bytes (JSONata has no function for it)
+    "pf_cp": (
         'function($c){($b := $map($split($substring($encodeUrlComponent($c), 1), "%"), function($x){'
-        '$reduce($split($x, ""), function($a, $d){$a * 16 + $length($substringBefore("0123456789ABCDEF", $d))}, '
-        "0)}); $n := $reduce([1..$count($b) - 1], function($a, $i){$a * 64 + $b[$i] - 128}, "
-        '$b[0] - [0, 0, 192, 224, 240][$count($b)]); $h := function($u){"\\\\u" & $pad($formatBase($u, 16), -4, '
-        '"0")}; $n < 65536 ? $h($n) : $h(55296 + $floor(($n - 65536) / 1024)) & $h(56320 + ($n - 65536) % 1024))}',
+        '$reduce($split($x, ""), function($a, $d){$a * 16 + '
+        '$length($substringBefore("0123456789ABCDEF", $d))}, 0)}); '
+        "$reduce([1..$count($b) - 1], function($a, $i){$a * 64 + $b[$i] - 128}, "
+        "$b[0] - [0, 0, 192, 224, 240][$count($b)]))}",
         (),
+    ),
+    # "\\uXXXX" (two for an astral character) for one non-ASCII character
+    "pf_uesc": (
+        'function($c){($n := $pf_cp($c); $h := function($u){"\\\\u" & $pad($formatBase($u, 16), -4, "0")}; '
+        "$n < 65536 ? $h($n) : $h(55296 + $floor(($n - 65536) / 1024)) & $h(56320 + ($n - 65536) % 1024))}",
+        ("pf_cp",),
     ),
     # json.dumps: JSON.stringify, but non-ASCII escaped as Python's ensure_ascii does ("\\u00e9")
     "pf_json": (
-        'function($v){$type($v) = "string" ? $replace($string([$v]) ~> $substring(1, $length($string([$v])) - 2), '
-        f'/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007e]/, function($m){{$pf_uesc($m.match)}}) : '
+        'function($v){$type($v) = "string" ? '
+        "$replace($string([$v]) ~> $substring(1, $length($string([$v])) - 2), "
+        "/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007e]/, function($m){$pf_uesc($m.match)}) : "
         '$type($v) = "null" ? "null" : $type($v) = "boolean" ? ($v ? "true" : "false") : '
         '$type($v) = "number" ? $pf_numstr($v) : $type($v) = "array" ? "[" & '
         '$join($reduce($v, function($a, $x){$append($a, [$pf_json($x)])}, []), ", ") & "]" : '

@@ -1,16 +1,17 @@
 """Evaluate JSONata offline with jsonata-python, as Step Functions evaluates it.
 
-Step Functions runs JSONata 2.0.6 in JavaScript, where a string is a sequence of UTF-16 code units. jsonata-python
-0.7.1 runs on Python strings (code points) and differs from JavaScript in ways the generated code can meet; the
-offline proof is only worth something where the two agree, so :func:`faithful` (a ``with`` block) and
-:func:`evaluate` make jsonata-python behave as JavaScript here:
+Step Functions runs JSONata 2.0.6 in JavaScript, where a string is a sequence of UTF-16 code units.
+jsonata-python 0.7.1 runs on Python strings (code points) and differs from JavaScript in ways the generated
+code can meet; the offline proof is only worth something where the two agree, so :func:`faithful` (a ``with``
+block) and :func:`evaluate` make jsonata-python behave as JavaScript here:
 
 - ``%`` is JavaScript's remainder (fmod); jsonata-python truncates it to an integer (``2.5 % 2`` gives 0).
-- ``$split(s, "")`` splits into UTF-16 code units, so an astral character (``"😀"``) becomes two lone surrogates.
+- ``$split(s, "")`` splits into UTF-16 code units: an astral character (``"😀"``) becomes two lone surrogates.
 - ``<``, ``<=``, ``>``, ``>=`` order strings by UTF-16 code units (``"😀" < "\\uffff"``).
-- regular expressions run on UTF-16 code units (``.`` and ``[\\s\\S]`` match half an astral character; ``$match``
-  indexes count units) with JavaScript's classes: ``\\s`` (includes U+FEFF, not U+001C-U+001F or U+0085),
-  ``\\d`` / ``\\w`` / ``\\b`` ASCII only, ``.`` stops at U+2028/U+2029 and ``\\r``, ``$`` only at the very end.
+- regular expressions run on UTF-16 code units (``.`` and ``[\\s\\S]`` match half an astral character;
+  ``$match`` indexes count units) with JavaScript's classes: ``\\s`` (has U+FEFF, not U+001C-U+001F or
+  U+0085), ``\\d`` / ``\\w`` / ``\\b`` ASCII only, ``.`` stops at U+2028/U+2029 and ``\\r``, ``$`` only at
+  the very end.
 - ``$number`` of a string accepts JSON-like numerals and ``0x``/``0o``/``0b`` only (not ``" 5"``, ``"+5"``,
   ``".5"``, ``"1_0"``).
 - ``$replace(s, "a", "$0")`` with a string pattern inserts its replacement literally.
@@ -19,7 +20,7 @@ offline proof is only worth something where the two agree, so :func:`faithful` (
 - a string literal's escaped surrogate pair (``"\\ud83d\\ude00"``, as moto writes variable values) is one
   character, not two lone surrogates.
 
-``$length``, ``$substring`` and ``$pad`` count code points in both (jsonata-js since 1.5), as Python does.
+``$length``, ``$substring`` and ``$pad`` count code points in both (jsonata-js since 2018), as Python does.
 ``tests/aws/test_jsonata_js.py`` runs the same expressions on jsonata-js (Node.js) and checks that the two
 agree; ``tests/aws/test_moto_canaries.py`` checks jsonata-python still needs the fixes. Step Functions' own
 functions (``$uuid``, ``$parse``) are registered by :func:`evaluate`.
@@ -49,8 +50,9 @@ _JS_CLASSES_OUTSIDE = {
     "b": "(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_]))",
     "B": "(?:(?<=[A-Za-z0-9_])(?=[A-Za-z0-9_])|(?<![A-Za-z0-9_])(?![A-Za-z0-9_]))",
 }
-# inside [...]: \S, \D, \W keep Python's meaning (a class cannot hold a negated class); [\s\S] is still "any"
+# inside [...]: \s, \d, \w as ranges; \S, \D, \W are classes of their own (see js_pattern)
 _JS_CLASSES_INSIDE = {"s": JS_SPACE, "d": "0-9", "w": "A-Za-z0-9_"}
+_JS_NEGATED_INSIDE = {"S": "s", "D": "d", "W": "w"}
 
 
 def utf16_units(s: str) -> str:
@@ -75,33 +77,53 @@ def js_pattern(pattern: str, multiline: bool) -> str:
     """A JavaScript regular expression (no ``u`` flag) as a Python one with the same meaning on a string
     of UTF-16 code units (:func:`utf16_units`)."""
     out: list[str] = []
-    in_class = False
     i = 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
             n = pattern[i + 1]
-            table = _JS_CLASSES_INSIDE if in_class else _JS_CLASSES_OUTSIDE
-            out.append(table.get(n, c + n))
+            out.append(_JS_CLASSES_OUTSIDE.get(n, c + n))
             i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-            out.append(c)
         elif c == "[":
-            in_class = True
-            out.append(c)
-            if pattern[i + 1 : i + 2] == "^":  # keep "[^" together (a "]" right after it closes nothing)
-                out.append("^")
-                i += 1
+            i = _js_class(pattern, i, out)
         elif c == ".":
             out.append("[^\\n\\r\\u2028\\u2029]")
+            i += 1
         elif c == "$" and not multiline:
             out.append("\\Z")
+            i += 1
         else:
             out.append(c)
-        i += 1
+            i += 1
     return "".join(out)
+
+
+def _js_class(pattern: str, i: int, out: list[str]) -> int:
+    """Translate the class starting at ``pattern[i]`` (``[``) onto ``out``; the index after it. A class
+    holding \\S, \\D or \\W becomes an alternation (``[\\s\\S]``: any code unit)."""
+    negated = pattern[i + 1 : i + 2] == "^"
+    j = i + 2 if negated else i + 1
+    body: list[str] = []
+    extra: list[str] = []
+    while j < len(pattern) and pattern[j] != "]":
+        if pattern[j] == "\\" and j + 1 < len(pattern):
+            n = pattern[j + 1]
+            if n in _JS_NEGATED_INSIDE:
+                extra.append(f"[^{_JS_CLASSES_INSIDE[_JS_NEGATED_INSIDE[n]]}]")
+            else:
+                body.append(_JS_CLASSES_INSIDE.get(n, pattern[j : j + 2]))
+            j += 2
+        else:
+            body.append(pattern[j])
+            j += 1
+    if extra and negated:
+        raise NotImplementedError(f"negated class with \\S, \\D or \\W in /{pattern}/")
+    cls = f"[{'^' if negated else ''}{''.join(body)}]"
+    if extra:
+        out.append("(?:" + "|".join(([cls] if body else []) + extra) + ")")
+    else:
+        out.append(cls)
+    return j + 1
 
 
 class _JsMatch:
@@ -178,8 +200,8 @@ def _utf16_key(s: str) -> bytes:
 
 def _json_stringify(arg: Any, prettify: bool) -> str:
     """jsonata-python's ``$string`` of a non-string, without escaping non-ASCII (as ``JSON.stringify``)."""
-    from jsonata import jsonata, parser
-    from jsonata.functions import Functions
+    from jsonata import jsonata, parser  # type: ignore[import-untyped]
+    from jsonata.functions import Functions  # type: ignore[import-untyped]
 
     if isinstance(arg, (jsonata.Jsonata.JFunction, parser.Parser.Symbol)):
         return ""
@@ -196,7 +218,7 @@ def _json_stringify(arg: Any, prettify: bool) -> str:
 @contextmanager
 def faithful() -> Iterator[None]:
     """Make jsonata-python's operators and functions JavaScript's, as on AWS (see the module docstring)."""
-    import jsonata  # type: ignore[import-untyped]
+    import jsonata
     from jsonata import functions, tokenizer, utils
 
     numeric_original = jsonata.Jsonata.evaluate_numeric_expression
@@ -204,11 +226,10 @@ def faithful() -> Iterator[None]:
     create_original = tokenizer.Tokenizer.create
 
     def numeric(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
-        if op == "%" and lhs is not None and rhs is not None:
-            if utils.Utils.is_numeric(lhs) and utils.Utils.is_numeric(rhs):
-                if float(rhs) == 0:
-                    raise ZeroDivisionError("float modulo")
-                return utils.Utils.convert_number(math.fmod(float(lhs), float(rhs)))
+        if op == "%" and utils.Utils.is_numeric(lhs) and utils.Utils.is_numeric(rhs):
+            if float(rhs) == 0:
+                raise ZeroDivisionError("float modulo")
+            return utils.Utils.convert_number(math.fmod(float(lhs), float(rhs)))
         return numeric_original(self, lhs, rhs, op)
 
     def comparison(self: Any, lhs: Any, rhs: Any, op: Any) -> Any:
@@ -231,9 +252,9 @@ def faithful() -> Iterator[None]:
     replace_original = functions.Functions.replace
 
     def replace(string: Any, pattern: Any, replacement: Any, limit: Any) -> Any:
-        if isinstance(string, str) and isinstance(pattern, str) and pattern and isinstance(replacement, str):
-            if limit is None:  # a string pattern's replacement is literal text ("$0" is not the match)
-                return string.replace(pattern, replacement)
+        texts = all(isinstance(x, str) for x in (string, pattern, replacement))
+        if texts and pattern and limit is None:  # a string pattern's replacement is literal ("$0" stays)
+            return string.replace(pattern, replacement)
         return replace_original(string, pattern, replacement, limit)
 
     number_original = functions.Functions.number
