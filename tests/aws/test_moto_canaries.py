@@ -84,3 +84,23 @@ def test_jsonata_python_still_differs_from_javascript_where_faithful_patches_it(
     assert raw('$string(["é"])') == '["\\u00e9"]'  # JavaScript: '["é"]'
     assert raw('$number("+5")') == 5  # JavaScript: error D3030
     assert raw('$replace("a", "a", "$0$0")') == "aa"  # JavaScript: "$0$0"
+
+
+def test_moto_still_reads_a_division_as_a_regular_expression() -> None:
+    # why the harness blanks out regular expressions and divisions before moto looks for variables
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import (
+        IllegalJSONataVariableReference,
+        extract_jsonata_variable_references,
+    )
+
+    from portaflow.backends.aws.harness import mask_regexes_and_division
+
+    expression = '$n / 2 & $replace($s, /a$/, "") & $states.input.x'
+    with pytest.raises(IllegalJSONataVariableReference):
+        extract_jsonata_variable_references(expression)
+    assert extract_jsonata_variable_references(mask_regexes_and_division(expression)) == {
+        "$n",
+        "$replace",
+        "$s",
+        "$states.input.x",
+    }

@@ -401,6 +401,48 @@ def _encode_declarations(bindings: dict[str, Any]) -> str:
     return "".join(f"{k}:={to_json_str(v, separators=(',', ':'))};" for k, v in bindings.items())
 
 
+def mask_regexes_and_division(expression: str) -> str:
+    """``expression`` with its regular expression literals and division slashes blanked out.
+
+    moto finds the variables an expression reads with a regular expression that takes every ``/`` for the
+    start of a regular expression literal: after a division (``$n / 1024``) it reads everything up to the
+    next ``/`` as a literal and out of step from there on, then sees a ``$`` anchor (``/\\s+$/``) as a
+    reference to ``$`` (which it rejects) or misses a ``$states`` reference. As JSONata's tokenizer does, a
+    ``/`` after a value (a name, number, string or closing bracket) divides; elsewhere it opens a literal."""
+    out = list(expression)
+    i, n = 0, len(expression)
+    after_value = False
+    while i < n:
+        c = expression[i]
+        if c in "\"'`":
+            j = i + 1
+            while j < n and expression[j] != c:
+                j += 2 if expression[j] == "\\" and c != "`" else 1
+            i, after_value = j + 1, True
+        elif expression.startswith("/*", i):
+            end = expression.find("*/", i + 2)
+            j = n if end < 0 else end + 2
+            out[i:j] = " " * (j - i)
+            i = j
+        elif c == "/" and after_value:
+            out[i] = " "
+            i, after_value = i + 1, False
+        elif c == "/":
+            j = i + 1
+            while j < n and expression[j] != "/":
+                j += 2 if expression[j] == "\\" else 1
+            j += 1
+            while j < n and expression[j].isalpha():
+                j += 1
+            out[i:j] = " " * (j - i)
+            i, after_value = j, True
+        else:
+            if not c.isspace():
+                after_value = c.isalnum() or c in "_$.)]}"
+            i += 1
+    return "".join(out)
+
+
 def patches(h: AwsHarness) -> list[Any]:
     """The moto internals the harness replaces (each has a canary test)."""
     from moto.awslambda_simple.models import LambdaSimpleBackend
@@ -438,7 +480,17 @@ def patches(h: AwsHarness) -> list[Any]:
         return h.wait_for_callback(timeout_seconds, callback_endpoint)
 
     # the JSONata evaluator is looked up through the module global
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
+    from moto.stepfunctions.parser.asl.static_analyser import variable_references_static_analyser as refs_sa
+    from moto.stepfunctions.parser.asl.static_analyser.intrinsic import (
+        variable_names_intrinsic_static_analyser as names_sa,
+    )
+
+    extract_original = jsonata_mod.extract_jsonata_variable_references
+
+    def extract_references(expression: str) -> set[str]:
+        return extract_original(mask_regexes_and_division(expression))
 
     return [
         faithful(),
@@ -451,6 +503,10 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
         mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
         mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
+        *(
+            mock.patch.object(module, "extract_jsonata_variable_references", extract_references)
+            for module in (jsonata_mod, string_expression, refs_sa, names_sa)
+        ),
     ]
 
 

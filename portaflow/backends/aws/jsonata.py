@@ -46,6 +46,8 @@ def variable_name(name: str) -> str:
 # Python's whitespace (str.isspace: what strip() and split() remove) as a JSONata regex class; JavaScript's \s
 # differs (it has U+FEFF, and lacks U+001C-U+001F and U+0085)
 WS = "[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+# the whitespace int() and float() ignore around a number: str.isspace() but U+001C-U+001F
+NUM_WS = "[\\t-\\r\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 # one character (code point) of a JavaScript string: a surrogate pair, or any other code unit
 CHAR = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\s\\S]"
 
@@ -179,18 +181,20 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # int(text): Python strips whitespace and takes a sign and "_" between digits; $number takes neither
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        f'($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^{WS}*[-+]?[0-9](_?[0-9])*{WS}*$/) ? '
-        f'$number($replace($replace($v, /{WS}|_/, ""), /^\\+/, "")) : '
+        f'($v ? 1 : 0) : $type($v) = "string" and '
+        f"$contains($v, /^{NUM_WS}*[-+]?[0-9](_?[0-9])*{NUM_WS}*$/) ? "
+        f'$number($replace($replace($v, /{NUM_WS}|_/, ""), /^\\+/, "")) : '
         '$error("ValueError: invalid literal for int(): " & $string($v))}',
         (),
     ),
     # float(text): also ".5", "5.", "1e3", "+1_0.5"; $number wants -?D+(.D+)?(eD+)?
     "pf_float": (
         'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : '
-        f'$type($v) = "string" and $contains($v, /^{WS}*[-+]?'
+        f'$type($v) = "string" and $contains($v, /^{NUM_WS}*[-+]?'
         "([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?|\\.[0-9](_?[0-9])*)"
-        f"([eE][-+]?[0-9](_?[0-9])*)?{WS}*$/) ? "
-        f'$number($replace($replace($replace($replace($v, /{WS}|_/, ""), /^\\+/, ""), /^(-?)\\./, "$10."), '
+        f"([eE][-+]?[0-9](_?[0-9])*)?{NUM_WS}*$/) ? "
+        f'$number($replace($replace($replace($replace($v, /{NUM_WS}|_/, ""), /^\\+/, ""), '
+        '/^(-?)\\./, "$10."), '
         '/\\.(?=[eE]|$)/, "")) : $error("ValueError: could not convert string to float: " & $string($v))}',
         (),
     ),
@@ -603,7 +607,12 @@ class Lowerer:
             if isinstance(e, ir.Const):
                 return "1" if e.value else "0"
             return f"({self.lower(e)} ? 1 : 0)"
-        if e.ty == "any":
+        never_bool = (
+            isinstance(e, ir.BinOp)
+            or (isinstance(e, ir.UnaryOp) and e.op != "not")
+            or (isinstance(e, ir.Call) and e.func in ("len", "abs", "round", "int", "float"))
+        )
+        if e.ty == "any" and not never_bool:
             return f"{self.h('pf_num')}({self.lower(e)})"
         return self.lower(e)  # numbers; other types fail in JSONata's arithmetic as in Python's
 
