@@ -504,10 +504,10 @@ class Lowerer:
             )
             return f"$merge([{objects}])"
         if isinstance(e, ir.Subscript):
-            return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
+            return f"{self.h('pf_get')}({self.lower(e.value)}, {self.index(e.index)})"
         if isinstance(e, ir.Slice):
-            lo = self.lower(e.lower) if e.lower is not None else "null"
-            hi = self.lower(e.upper) if e.upper is not None else "null"
+            lo = "null" if e.lower is None else self.index(e.lower)
+            hi = "null" if e.upper is None else self.index(e.upper)
             return f"{self.h('pf_slice')}({self.lower(e.value)}, {lo}, {hi})"
         if isinstance(e, ir.BinOp):
             return self.binop(e)
@@ -556,6 +556,10 @@ class Lowerer:
             raise ValueError("lambda outside key=")
         raise ValueError(f"cannot lower {e!r}")
 
+    def index(self, e: ir.Expr) -> str:
+        """A subscript or slice bound: ``xs[True]`` is ``xs[1]``."""
+        return self.num(e) if e.ty == "bool" else self.lower(e)
+
     def _truthy_ref(self, ref: str, ty: ir.Type) -> str:
         if ty == "bool":
             return ref
@@ -570,15 +574,17 @@ class Lowerer:
         grouping = spec.startswith(",")
         body = spec.lstrip(",")
         decimals = int(body[1:-1]) if body.startswith(".") else 0
-        if body in ("", "d") and not grouping:
-            return f"$string({self.lower(e)})"
+        if body == "" and not grouping:
+            return self.str_of(e)
+        if body == "d" and not grouping:
+            return f"$string({self.num(e)})"  # a bool formats as its int
         if spec == "," and e.ty != "int":
             # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
             text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
-            return f"{self.h('pf_commas')}({text}({self.lower(e)}))"
+            return f"{self.h('pf_commas')}({text}({self.num(e)}))"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
         # round half to even first, as Python's format does ($formatNumber alone rounds half up)
-        return f'$formatNumber($round({self.lower(e)}, {decimals}), "{picture}")'
+        return f'$formatNumber($round({self.num(e)}, {decimals}), "{picture}")'
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
