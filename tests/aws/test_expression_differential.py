@@ -105,6 +105,7 @@ FORMS = [
     "[v < 1, 1 <= v, v == 1, sum([v, 1])]",
     "[int(t), float(t), str(t + 1), f'{t * 2}']",
     "[f'{t:.1f}|{t:d}|{t:,}|{t:,.2f}|{t}', xs[t] if len(xs) > 1 else 0, s[t:], xs[:t]]",
+    "[list(range(t)), list(range(t, 3)), list(range(-t, 5, t + 1))]",
 ]
 
 

@@ -853,6 +853,7 @@ class Lowerer:
                 )
             return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}) : {lt}({r_}, {l_})}})"
         if f == "range":
+            a = [self.index(x) for x in args]  # range(True) is range(1)
             if len(a) == 1:
                 return f"[0..{a[0]} - 1]"
             if len(a) == 2:
