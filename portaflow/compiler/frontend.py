@@ -1127,9 +1127,9 @@ class _WorkflowLowerer:
             operand = self._expr(n.value)
             rhs = self._binop(cast(ir.BinOpName, op), cur, operand)
             # `xs += ys` and `xs *= n` extend a list in place; on numbers and strings they rebind
-            in_place = cur.ty in ("list", "any") and (
-                (op == "+" and operand.ty in ("list", "any")) or (op == "*" and operand.ty in ("int", "bool", "any"))
-            )
+            extends = op == "+" and operand.ty in ("list", "any")
+            repeats = op == "*" and operand.ty in ("int", "bool", "any")
+            in_place = cur.ty in ("list", "any") and (extends or repeats)
             if isinstance(n.target, cst.Name):
                 self._record_type(n.target.value, rhs.ty)
                 return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc, in_place)]

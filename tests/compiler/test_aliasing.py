@@ -51,7 +51,7 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("x = items[0]\nx['k'] = 1", 2, "a part of `items`"),
         ("x = d.get('k', [])\nx.append(1)", 2, "`d`"),
         ("x = items or []\nx.append(1)", 2, "`items`"),
-        ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v + 1)", 4, "while the for loop at line 2 walks it"),
+        ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v + 1)", 4, "the for loop at line 2 walks it"),
         ("for k, v in d.items():\n    d[k + 'x'] = v", 2, "while the for loop at line 1 walks it"),
         ("x = []\nfor i in range(3):\n    x.append(i)\n    y = x", 3, "`y = x` at line 4"),
         ("acc = []\ntry:\n    return acc\nfinally:\n    acc.append(1)", 5, "the value being returned"),
@@ -98,11 +98,13 @@ def test_a_parallel_branch_may_not_change_a_workflow_variable() -> None:
         "for i, t in enumerate(items):\n    t = dict(t)\n    t['done'] = True\n    items[i] = t\n"
         "for k, v in d.items():\n    d[k] = [v]\nreturn [items, d]",
         # explicit copies
-        "e = dict(d)\ne['b'] = 2\nys = list(items)\nys.append(1)\nzs = items[:]\nzs.append(2)\nreturn [e, ys, zs]",
+        "e = dict(d)\ne['b'] = 2\nys = list(items)\nys.append(1)\nzs = items[:]\nzs.append(2)\n"
+        "return [e, ys, zs]",
         # a result is a fresh value; step arguments are copies
         "r = fetch()\nr.append(1)\nx = [1]\nfetch()\nx.append(2)\nreturn [r, x]",
         # rebinding is not a change in place
-        "y = items\nitems = items + [1]\ns = 'a'\nt = s\ns += 'b'\nn2 = n\nn2 += 1\nreturn [y, items, s, t, n2]",
+        "y = items\nitems = items + [1]\ns = 'a'\nt = s\ns += 'b'\nn2 = n\nn2 += 1\n"
+        "return [y, items, s, t, n2]",
         # a value put inside another one after its last change, or returned
         "xs = []\nxs.append(1)\nout = {'xs': xs}\nreturn out",
         "acc = []\nfor i in range(3):\n    acc.append(i)\nreturn {'acc': acc}",
@@ -153,7 +155,8 @@ def _stmt(rng: random.Random, depth: int, loops: int) -> list[tuple[str, str]]:
         elif py == "ENUMERATE":
             store = (f"if {i} < len({x}):\n    {x}[{i}] = {y}", f"if {i} < len({x}):\n    {x}[{i}] = cp({y})")
             pick = rng.choice([*inner, store])
-            stmts.insert(rng.randint(0, len(stmts)), list(zip(pick[0].split("\n"), pick[1].split("\n"))))
+            lines = zip(pick[0].split("\n"), pick[1].split("\n"), strict=True)
+            stmts.insert(rng.randint(0, len(stmts)), list(lines))
             head = (f"for {i}, {t} in enumerate({x}):", f"for {i}, {t} in enumerate(cp({x})):")
         elif py == "WHILE":
             before = [(f"{i} = 0", f"{i} = 0")]
