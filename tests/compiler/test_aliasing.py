@@ -51,7 +51,7 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("x = items[0]\nx['k'] = 1", 2, "a part of `items`"),
         ("x = d.get('k', [])\nx.append(1)", 2, "`d`"),
         ("x = items or []\nx.append(1)", 2, "`items`"),
-        ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v + 1)", 4, "the for loop at line 2 walks it"),
+        ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v)", 4, "the for loop at line 2 walks it"),
         ("for k, v in d.items():\n    d[k + 'x'] = v", 2, "while the for loop at line 1 walks it"),
         ("x = []\nfor i in range(3):\n    x.append(i)\n    y = x", 3, "`y = x` at line 4"),
         ("acc = []\ntry:\n    return acc\nfinally:\n    acc.append(1)", 5, "the value being returned"),
