@@ -1124,12 +1124,17 @@ class _WorkflowLowerer:
                 )
                 raise _Unsupported
             cur = self._expr(n.target)
-            rhs = self._binop(cast(ir.BinOpName, op), cur, self._expr(n.value))
+            operand = self._expr(n.value)
+            rhs = self._binop(cast(ir.BinOpName, op), cur, operand)
+            # `xs += ys` and `xs *= n` extend a list in place; on numbers and strings they rebind
+            extends = op == "+" and operand.ty in ("list", "any")
+            repeats = op == "*" and operand.ty in ("int", "bool", "any")
+            in_place = cur.ty in ("list", "any") and (extends or repeats)
             if isinstance(n.target, cst.Name):
                 self._record_type(n.target.value, rhs.ty)
-                return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc)]
+                return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc, in_place)]
             if isinstance(n.target, cst.Subscript):
-                return self._set_item(n.target, rhs, loc)
+                return self._set_item(n.target, rhs, loc, in_place)
             self.error(
                 "PFC025",
                 n.target,
@@ -1367,7 +1372,9 @@ class _WorkflowLowerer:
         self._bind_target_types(t, value.ty)
         return [ir.Assign(t, value, loc)]
 
-    def _set_item(self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
+    def _set_item(
+        self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc, in_place: bool = False
+    ) -> list[ir.Stmt]:
         if (
             not isinstance(target.value, cst.Name)
             or len(target.slice) != 1
@@ -1385,7 +1392,7 @@ class _WorkflowLowerer:
             self.error("PFC026", target.value, f"name {name!r} is not defined", "assign it first")
             raise _Unsupported
         idx = self._expr(target.slice[0].slice.value)
-        return [ir.SetItem(name, idx, value, loc)]
+        return [ir.SetItem(name, idx, value, loc, in_place)]
 
     def _list_mutation(self, call: cst.Call, func: cst.Attribute, loc: ir.Loc) -> list[ir.Stmt]:
         name = cast(cst.Name, func.value).value
@@ -1415,7 +1422,7 @@ class _WorkflowLowerer:
         cur = ir.Name(name, "list")
         new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
         self._record_type(name, "list")
-        return [*before, ir.Assign(ir.NameTarget(name), new, loc)]
+        return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True)]
 
     # ------------------------------------------------------------------------- step / ctx / child calls
     def _table(self, f: cst.BaseExpression) -> _Target | None:

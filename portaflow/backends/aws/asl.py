@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portaflow.compiler import ir
+from portaflow.compiler import aliasing, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 from .jsonata import Lowerer, jstr, variable_name
@@ -1062,5 +1062,5 @@ def aws_diagnostics(diagnostics: list[Diagnostic], program: ir.Program | None) -
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
     c = AslCompiler(program)
     definition = c.compile()
-    unique = list(dict.fromkeys(c.diags))
+    unique = list(dict.fromkeys([*c.diags, *aliasing.check(program, "Step Functions")]))
     return definition, sorted(unique, key=lambda d: (d.path != program.source, d.path, d.line, d.col))
