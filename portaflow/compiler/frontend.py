@@ -2520,7 +2520,8 @@ class CompileResult:
 
 
 def compile_source(source: str, path: str = "<string>", workflow: str | None = None) -> CompileResult:
-    """Lower ``workflow`` (default: the only, or the last, @workflow of the module) to a Program.
+    """Lower ``workflow`` (a function name or its ``name=``) to a Program. ``None`` picks the module's only
+    @workflow; a module with several needs the name (PFC002 lists them), as ``portaflow run`` does.
 
     ``path`` locates the module: steps and workflows it imports are read from the project's files around it
     (see :mod:`portaflow.compiler.modules`)."""
@@ -2549,7 +2550,10 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         fe._option_name(fn)
     key = None
     if workflow is None:
-        key = list(info.workflows)[-1]
+        if len(info.workflows) > 1:
+            fe.diags.append(_which_workflow(fe, info, path))
+            return result(None)
+        key = next(iter(info.workflows))
     else:
         for k, fn in info.workflows.items():
             if workflow in (k, fe._option_name(fn)):
@@ -2582,6 +2586,48 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         source=path, module=info.file.name, entry=key, workflows=dict(fe._workflows_ir), steps=steps
     )
     return result(prog)
+
+
+def _which_workflow(fe: Frontend, info: ModuleInfo, path: str) -> Diagnostic:
+    """PFC002 for a module with several workflows and no name: list them, and suggest the one no other
+    workflow of the module calls (the likely entry point) when there is exactly one such."""
+    names = sorted(info.workflows)
+    called: set[str] = set()
+    for key, fn in info.workflows.items():
+        used = {n.value for n in _names_in(fn.node.body)}
+        called.update(k for k in info.workflows if k != key and k in used)
+    roots = [n for n in names if n not in called]
+    if len(roots) == 1:
+        hint = (
+            f"write {path}:{roots[0]} on the command line, or compile_file(path, workflow={roots[0]!r}); "
+            f"{', '.join(sorted(called))} run as child workflows here"
+        )
+    else:
+        hint = f"write {path}:NAME on the command line, or compile_file(path, workflow=NAME)"
+    first = next(iter(info.workflows.values()))
+    return Diagnostic(
+        "PFC002",
+        f"name the workflow as {path}:NAME (workflows here: {', '.join(names)})",
+        path,
+        fe.pos(first.node.name).line,
+        1,
+        hint,
+    )
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Every ``Name`` below ``node``."""
+
+    class V(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list[cst.Name] = []
+
+        def visit_Name(self, n: cst.Name) -> None:
+            self.found.append(n)
+
+    v = V()
+    node.visit(v)
+    return v.found
 
 
 def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from portaflow.compiler import compile_file, compile_source
 from portaflow.compiler.cli import main
 from portaflow.compiler.diagnostics import CODES, render_all
@@ -215,3 +217,52 @@ def test_a_builtin_passed_as_a_value_says_builtins_can_only_be_called() -> None:
         assert f"builtin {name!r} can only be called" in d.message, d.message
         assert "not defined" not in d.message
         assert f"lambda x: {name}(x)" in d.hint, d.hint
+
+
+PARENT_AND_CHILD = HEAD + (
+    "@workflow\ndef child(ctx: Context, n: int) -> int:\n    return n + 1\n\n\n"
+    "@workflow\ndef parent(ctx: Context) -> int:\n    return child(ctx, 1)\n\n\n"
+    "@workflow\ndef helper_flow(ctx: Context) -> int:\n    return child(ctx, 2)\n"
+)
+
+
+def test_a_module_with_several_workflows_needs_the_name_like_portaflow_run() -> None:
+    """No guess: the last one is no more likely the user's than the first (``run`` asks too)."""
+    res = compile_source(PARENT_AND_CHILD, "app.py")
+    assert res.program is None
+    (err,) = res.errors
+    assert err.code == "PFC002" and err.line == HEAD.count("\n") + 2
+    assert err.message == "name the workflow as app.py:NAME (workflows here: child, helper_flow, parent)"
+    assert "compile_file(path, workflow=NAME)" in err.hint
+    named = compile_source(PARENT_AND_CHILD, "app.py", "parent")
+    assert named.program is not None and named.program.entry == "parent" and not named.errors
+    one = compile_source(HEAD + "@workflow\ndef only(ctx: Context) -> int:\n    return 1\n", "app.py")
+    assert one.program is not None and one.program.entry == "only"
+
+
+def test_the_hint_names_the_one_workflow_no_other_calls() -> None:
+    src = PARENT_AND_CHILD.replace("return child(ctx, 2)", "return parent(ctx)")
+    (err,) = compile_source(src, "app.py").errors
+    assert err.hint == (
+        "write app.py:helper_flow on the command line, or compile_file(path, workflow='helper_flow'); "
+        "child, parent run as child workflows here"
+    )
+
+
+def test_compile_and_graph_refuse_a_file_of_several_workflows_without_a_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(PARENT_AND_CHILD)
+    for argv in (
+        ["compile", str(app)],
+        ["compile", str(app), "--target", "aws", "--out", str(tmp_path / "o")],
+        ["graph", str(app)],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"PFC002 name the workflow as {app}:NAME (workflows here: child, helper_flow, parent)" in err
+    assert not (tmp_path / "o").exists()
+    assert main(["graph", f"{app}:parent"]) == 0
+    assert "child" in capsys.readouterr().out
+    assert main(["compile", f"{app}:child"]) == 0
