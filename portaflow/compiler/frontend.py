@@ -60,6 +60,8 @@ STR_METHODS = {
     "replace",
 }
 DICT_METHODS = {"get", "keys", "values", "items"}
+# methods of ctx.now()'s datetime that every target computes alike (docs/ir.md) -> result type
+DATETIME_METHODS: dict[str, ir.Type] = {"timestamp": "float", "isoformat": "str"}
 LIST_MUTATORS = {"append", "extend"}
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
@@ -944,6 +946,7 @@ class _WorkflowLowerer:
         self.hoist: list[ir.Stmt] | None = None
         self._hoisted = 0
         self.report = True
+        self.now_names: set[str] = set()  # locals only ever assigned ctx.now(): datetimes
 
     # --------------------------------------------------------------------------------------------- entry
     def run(self, name: str) -> ir.WorkflowDef | None:
@@ -997,6 +1000,7 @@ class _WorkflowLowerer:
             )
         body_nodes = self._body_statements(node.body)
         self._collect_locals(body_nodes)
+        self._collect_now_names(node.body, {p.name for p in ir_params})
         # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
         self.report = False
         n_diags = len(self.fe.diags)
@@ -1061,6 +1065,64 @@ class _WorkflowLowerer:
             else:
                 out.append(s)
         return out
+
+    def _is_now(self, node: cst.BaseExpression) -> bool:
+        """``ctx.now()``, or a local every assignment of which is ``= ctx.now()``: a datetime here (an ISO
+        string on cloud targets), so ``.timestamp()`` and ``.isoformat()`` are known to apply."""
+        if isinstance(node, cst.Name):
+            return node.value in self.now_names
+        return (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value == self.ctx
+            and node.func.attr.value == "now"
+        )
+
+    def _collect_now_names(self, body: cst.CSTNode, params: set[str]) -> None:
+        """The names bound only by ``name = ctx.now()`` anywhere in the workflow (any other binding,
+        comprehension and lambda variables included, disqualifies a name)."""
+        good: set[str] = set()
+        bad: set[str] = set(params)
+        outer = self
+
+        class V(cst.CSTVisitor):
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for t in node.targets:
+                    self.bind(t.target, outer._is_now(node.value) and not isinstance(node.value, cst.Name))
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                now = node.value is not None and outer._is_now(node.value)
+                self.bind(node.target, now and not isinstance(node.value, cst.Name))
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                self.bind(node.target, False)
+
+            def visit_For(self, node: cst.For) -> None:
+                self.bind(node.target, False)
+
+            def visit_CompFor(self, node: cst.CompFor) -> None:
+                self.bind(node.target, False)
+
+            def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+                self.bind(node.target, False)
+
+            def visit_AsName(self, node: cst.AsName) -> None:
+                self.bind(node.name, False)  # `except E as e`, `with x as y`
+
+            def visit_Param(self, node: cst.Param) -> None:
+                self.bind(node.name, False)  # lambdas, nested defs
+
+            def bind(self, t: cst.BaseExpression | cst.CSTNode, now: bool) -> None:
+                if isinstance(t, cst.Name):
+                    (good if now else bad).add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    for el in t.elements:
+                        self.bind(el.value, False)
+
+        body.visit(V())
+        self.now_names = good - bad
 
     def _collect_locals(self, nodes: Sequence[cst.CSTNode]) -> None:
         class V(cst.CSTVisitor):
@@ -2492,6 +2554,19 @@ class _WorkflowLowerer:
             if method in DICT_METHODS and recv.ty in ("dict", "any"):
                 ty = "list" if method in ("keys", "values", "items") else "any"
                 return ir.Call(f"dict.{method}", (recv, *args), kw, ty)
+            if self._is_now(f.value):
+                if method in DATETIME_METHODS and not args and not kw:
+                    return ir.Call(f"datetime.{method}", (recv,), (), DATETIME_METHODS[method])
+                self.error(
+                    "PFC024",
+                    f,
+                    f"ctx.now().{method}(...) is not supported"
+                    if method in DATETIME_METHODS
+                    else f"method .{method}() of ctx.now() is not supported",
+                    "supported on ctx.now() (or a variable only ever assigned ctx.now()): .timestamp() "
+                    "(seconds since the epoch, a float) and .isoformat(), without arguments",
+                )
+                raise _Unsupported
             self.error(
                 "PFC024",
                 f,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portaflow.compiler import compile_file, compile_source
+from portaflow.compiler import compile_file, compile_source, ir
 from portaflow.compiler.cli import main
 from portaflow.compiler.diagnostics import CODES, render_all
 
@@ -266,3 +266,26 @@ def test_compile_and_graph_refuse_a_file_of_several_workflows_without_a_name(
     assert main(["graph", f"{app}:parent"]) == 0
     assert "child" in capsys.readouterr().out
     assert main(["compile", f"{app}:child"]) == 0
+
+
+def test_timestamp_and_isoformat_of_ctx_now_are_ir_calls_and_refused_on_anything_else() -> None:
+    ok = compile_source(
+        HEAD + "@workflow\ndef w(ctx: Context):\n    t = ctx.now()\n"
+        "    return [ctx.now().timestamp(), t.isoformat(), [t.timestamp() for _ in range(2)]]\n",
+        "wf.py",
+    )
+    assert ok.program is not None and not ok.errors
+    ret = ok.program.workflows["w"].body[-1]
+    assert isinstance(ret, ir.Return) and isinstance(ret.value, ir.ListExpr)
+    calls = [e for e in ret.value.items if isinstance(e, ir.Call)]
+    assert [(c.func, c.ty) for c in calls] == [("datetime.timestamp", "float"), ("datetime.isoformat", "str")]
+    for body, message in [
+        ("t = ctx.now()\n    t = 'x'\n    return t.timestamp()", "method .timestamp() is not supported"),
+        ("return s.timestamp()", "method .timestamp() is not supported"),
+        ("return ctx.now().timestamp(1)", "ctx.now().timestamp(...) is not supported"),
+        ("return ctx.now().strftime('%Y')", "method .strftime() of ctx.now() is not supported"),
+        ("t = ctx.now()\n    return [t.timestamp() for t in [1]]", "method .timestamp() is not supported"),
+    ]:
+        res = compile_source(HEAD + f"@workflow\ndef w(ctx: Context, s: str):\n    {body}\n", "wf.py")
+        (err,) = res.errors
+        assert err.code == "PFC024" and message in err.message, (body, err.message)
