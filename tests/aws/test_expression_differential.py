@@ -135,3 +135,29 @@ def test_jsonata_lowering_agrees_with_cpython(
         json.dumps(got, sort_keys=True) == json.dumps(json.loads(json.dumps(expected)), sort_keys=True)
         or got == expected
     ), f"{expr} with {names}: python {expected!r}, jsonata {got!r}\n{text_}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from([0, 1, 5, 999, 1000, 1_700_000_000_000, 1_714_564_800_123, 4_102_444_799_999]),
+        st.integers(min_value=0, max_value=4_102_444_800_000),
+    )
+)
+def test_now_timestamp_and_isoformat_match_python_for_every_millisecond(ms: int) -> None:
+    """ctx.now() is $now()'s ISO string on AWS (whole milliseconds): .timestamp() is the float Python's
+    datetime gives for that instant, .isoformat() Python's text (``+00:00``, no fraction at .000)."""
+    from datetime import UTC, datetime, timedelta
+
+    from portaflow.backends.aws.jsonata import Lowerer
+    from portaflow.compiler import ir
+
+    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+    iso = eval_jsonata(f"$fromMillis({ms})", {})  # what $now() returns at that instant
+    want: dict[str, Any] = {"timestamp": instant.timestamp(), "isoformat": instant.isoformat()}
+    methods: list[tuple[str, ir.Type]] = [("timestamp", "float"), ("isoformat", "str")]
+    for method, ty in methods:
+        low = Lowerer(lambda n: f"${n}")
+        call = ir.Call(f"datetime.{method}", (ir.Name("t", "any"),), (), ty)
+        got = eval_jsonata(low.finish(low.lower(call)), {"t": iso})
+        assert got == want[method], (method, iso, got)  # a JSON number: 0.0 arrives as 0

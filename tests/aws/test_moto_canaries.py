@@ -66,3 +66,16 @@ def test_jsonata_python_remainder_still_truncates_and_the_fix_is_javascripts_fmo
         assert evaluate("2.5 % 2") == 0.5
         assert evaluate("-7 % 3") == -1  # JavaScript keeps the dividend's sign
     assert jsonata.Jsonata("2.5 % 2").evaluate(None) == 0  # and the patch is undone afterwards
+
+
+def test_jsonata_python_to_millis_still_truncates_and_the_fix_is_exact() -> None:
+    jsonata = pytest.importorskip("jsonata")
+    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+
+    iso = '"1987-04-28T03:52:53.675Z"'
+    assert jsonata.Jsonata(f"$toMillis({iso})").evaluate(None) == 546_580_373_674  # the bug worked around
+    with faithful():
+        assert evaluate(f"$toMillis({iso})") == 546_580_373_675  # JavaScript's Date.parse
+        assert evaluate('$toMillis("2024-05-01T12:00:00Z")') == 1_714_564_800_000
+        assert evaluate('$toMillis("2024-05-01", "[Y0001]-[M01]-[D01]")') == 1_714_521_600_000
+    assert jsonata.Jsonata(f"$toMillis({iso})").evaluate(None) == 546_580_373_674  # undone afterwards

@@ -763,6 +763,14 @@ class Lowerer:
             return f"{self.h('pf_json')}({a[0]})"
         if f == "json.loads":
             return f"$parse({a[0]})"
+        if f == "datetime.timestamp":  # ctx.now() is $now()'s ISO string, in whole milliseconds
+            return f"($toMillis({a[0]}) / 1000)"
+        if f == "datetime.isoformat":  # Python's form: +00:00, and microseconds unless they are 0
+            m = self.tmp()
+            return (
+                f'({m} := $toMillis({a[0]}); $fromMillis({m}, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]") & '
+                f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
+            )
         if f == "list":
             return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
         if f == "dict":

@@ -1,9 +1,10 @@
 """Evaluate JSONata offline with jsonata-python, as Step Functions evaluates it.
 
-jsonata-python 0.7.1 differs from JSONata (JavaScript) in one operator the lowering relies on: ``%``
-truncates its result to an integer (``2.5 % 2`` gives 0, JavaScript gives 0.5). :func:`faithful` fixes that
-for the duration of a ``with`` block; ``tests/aws/test_moto_canaries.py`` checks the bug is still there (and
-the fix still needed). Step Functions' own functions (``$uuid``, ``$parse``) are registered by
+jsonata-python 0.7.1 differs from JSONata (JavaScript) in two places the lowering relies on: ``%``
+truncates its result to an integer (``2.5 % 2`` gives 0, JavaScript gives 0.5), and ``$toMillis`` truncates
+a float (``"...53.675Z"`` gives ``...53674``; JavaScript's ``Date`` is exact). :func:`faithful` fixes both
+for the duration of a ``with`` block; ``tests/aws/test_moto_canaries.py`` checks the bugs are still there
+(and the fixes still needed). Step Functions' own functions (``$uuid``, ``$parse``) are registered by
 :func:`evaluate`.
 """
 
@@ -14,6 +15,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
 
@@ -35,7 +37,20 @@ def faithful() -> Iterator[None]:
                 return utils.Utils.convert_number(math.fmod(float(lhs), float(rhs)))
         return original(self, lhs, rhs, op)
 
-    with mock.patch.object(jsonata.Jsonata, "evaluate_numeric_expression", numeric):
+    to_millis = jsonata.Jsonata.static_frame.lookup("toMillis")
+    original_to_millis = to_millis.method
+
+    def exact_to_millis(timestamp: str | None, picture: str | None) -> int | None:
+        if timestamp is None or picture is not None or timestamp.isdigit():
+            return original_to_millis(timestamp, picture)  # type: ignore[no-any-return]
+        when = datetime.fromisoformat(timestamp)
+        when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
+    with (
+        mock.patch.object(jsonata.Jsonata, "evaluate_numeric_expression", numeric),
+        mock.patch.object(to_millis, "method", exact_to_millis),
+    ):
         yield
 
 
