@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic
 
 # calls whose result holds nothing mutable of their arguments (numbers, strings, bools, new lists of strings)
 _SCALAR = {"len", "str", "int", "float", "bool", "abs", "round", "any", "all", "range", "keys", "json.dumps"}
+_SCALAR |= {"timestamp", "isoformat"}  # of ctx.now()
 # calls whose result is a new list or dict made of the elements of their arguments
 _ELEMENTS = {"list", "sorted", "dict", "zip", "enumerate", "values", "items", "sum", "json.loads"}
 # iterating over these walks their argument lazily: a change during the loop is seen by Python's loop
