@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression
+from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression, marked_error
 
 EXAMPLES = int(os.environ.get("PORTAFLOW_DIFF_EXAMPLES", "2000"))
 ints = st.integers(min_value=-50, max_value=50)
@@ -120,11 +120,13 @@ def test_jsonata_lowering_agrees_with_cpython(
     try:
         expected = eval(expr, {"json": json}, dict(names))
     except (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError) as exc:
-        # Python raises: the generated code must not silently produce a value either
+        # Python raises: the generated code raises the same exception (type and message), which the state
+        # machine routes to `except` clauses as locally
         text_, _ = lower_expression(expr, names, ANNOTATIONS)
-        with pytest.raises(Exception):  # noqa: B017 - any JSONata error fails the state
+        with pytest.raises(Exception) as info:
             got = eval_jsonata(text_, names)
             print(f"{expr} with {names}: python raised {exc!r}, jsonata gave {got!r}")
+        assert marked_error(str(info.value)) == (type(exc).__name__, str(exc)), f"{expr} with {names}"
         return
     if isinstance(expected, str):
         # known, documented limitation (docs/dsl.md): JSON and JSONata have no negative zero

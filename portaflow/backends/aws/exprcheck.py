@@ -7,14 +7,16 @@ Used by the differential tests and handy when debugging a lowering::
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import sys
 from typing import Any
 
 from portaflow.compiler import ir
 from portaflow.compiler.frontend import compile_source
 
-from .jsonata import Lowerer, jvalue
+from .jsonata import ERROR_MARKER, Lowerer, jvalue
 from .jsonata_eval import evaluate, faithful
 
 
@@ -45,13 +47,30 @@ def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
         return evaluate(full)
 
 
+def marked_error(message: str) -> tuple[str, str] | None:
+    """(type, message) of the Python exception an expression raised, from the marker in the JSONata error's
+    message (or in a Step Functions Cause that wraps it); None without a marker."""
+    m = re.search(re.escape(ERROR_MARKER) + r"([A-Za-z0-9+/=]+)\]", message)
+    if m is None:
+        return None
+    err = json.loads(base64.b64decode(m.group(1)).decode())
+    return str(err["type"]), str(err["message"])
+
+
 def main(argv: list[str]) -> int:
     expr = argv[0]
     names = json.loads(argv[1]) if len(argv) > 1 else {}
     text, _ = lower_expression(expr, names)
     print("jsonata:", text)
-    print("python :", json.dumps(eval(expr, {}, dict(names))))
-    print("aws    :", json.dumps(eval_jsonata(text, names)))
+    try:
+        print("python :", json.dumps(eval(expr, {"json": json}, dict(names))))
+    except Exception as exc:
+        print("python : raises", f"{type(exc).__name__}: {exc}")
+    try:
+        print("aws    :", json.dumps(eval_jsonata(text, names)))
+    except Exception as exc:
+        err = marked_error(str(exc))
+        print("aws    : raises", f"{err[0]}: {err[1]}" if err else f"(no Python error) {exc}")
     return 0
 
 

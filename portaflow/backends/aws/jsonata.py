@@ -43,8 +43,30 @@ def variable_name(name: str) -> str:
     return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
 
 
+# The marker an expression error carries in its message: ``[pf-error:<base64 of {"type", "message"}>]``.
+# Step Functions fails the state with States.QueryEvaluationError and a Cause that wraps the message in its
+# own text (and may echo the expression, where the marker's opening is followed by a quote, never by
+# base64): the state machine finds the marker with ERROR_MARKER_REGEX anywhere in the Cause.
+ERROR_MARKER = "[pf-error:"
+ERROR_MARKER_REGEX = "/\\[pf-error:([A-Za-z0-9+\\/=]+)\\]/"
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # raise the Python exception $t with message $m (what str(e) gives): a readable message for the console,
+    # then the marker the state machine parses
+    "pf_raise": (
+        'function($t, $m){$error($t & ": " & $m & " '
+        + ERROR_MARKER
+        + '" & $base64encode($string({"type": $t, "message": $m})) & "]")}',
+        (),
+    ),
+    # the Python type name of a JSON value (an integral number is an int: JSON does not keep 2.0)
+    "pf_tname": (
+        'function($v){($t := $type($v); $t = "null" ? "NoneType" : $t = "boolean" ? "bool" : '
+        '$t = "number" ? ($v = $floor($v) ? "int" : "float") : $t = "string" ? "str" : '
+        '$t = "array" ? "list" : $t = "object" ? "dict" : $t)}',
+        (),
+    ),
     "pf_truthy": (
         'function($v){$type($v) = "array" ? $count($v) > 0 : $type($v) = "object" ? '
         "$count($keys($v)) > 0 : $boolean($v)}",
@@ -53,34 +75,63 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
     "pf_iter": (
         'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
-        '? ($v = "" ? [] : $split($v, "")) : $error("TypeError: " & $type($v) & " is not iterable")}',
-        (),
+        '? ($v = "" ? [] : $split($v, "")) : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
+        '"\' object is not iterable")}',
+        ("pf_raise", "pf_tname"),
+    ),
+    # a, b = v: the items of v, exactly $n of them (Python's unpacking errors otherwise)
+    "pf_unpack": (
+        'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
+        '$t = "string" ? ($v = "" ? [] : $split($v, "")) : $pf_raise("TypeError", '
+        '"cannot unpack non-iterable " & $pf_tname($v) & " object"); '
+        '$count($l) < $n ? $pf_raise("ValueError", "not enough values to unpack (expected " & $string($n) & '
+        '", got " & $string($count($l)) & ")") : $count($l) > $n ? $pf_raise("ValueError", '
+        '"too many values to unpack (expected " & $string($n) & ")") : $l)}',
+        ("pf_raise", "pf_tname"),
     ),
     "pf_len": (
         'function($v){$type($v) = "string" ? $length($v) : $type($v) = "array" ? $count($v) : '
-        '$type($v) = "object" ? $count($keys($v)) : $error("TypeError: object of type " & $type($v) & '
-        '" has no len()")}',
-        (),
+        '$type($v) = "object" ? $count($keys($v)) : $pf_raise("TypeError", "object of type \'" & '
+        '$pf_tname($v) & "\' has no len()")}',
+        ("pf_raise", "pf_tname"),
     ),
-    # Python's float_mod / float_floor_div on top of JavaScript's exact remainder (fmod)
+    # $f: an operand is statically a float (a float 0.0 and an int 0 are one JSON number): Python's messages
+    # name the float operations. Python's float_mod / float_floor_div on top of JavaScript's exact remainder
     "pf_mod": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : ($r := $a % $b; '
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float modulo" : "integer modulo by zero") : ($r := $a % $b; '
         "($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}",
-        (),
+        ("pf_raise",),
     ),
     "pf_floordiv": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : ($m := $a % $b; '
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float floor division by zero" : "integer division or modulo by zero") : ($m := $a % $b; '
         "$d := ($a - $m) / $b; $d := ($m != 0 and ($m < 0) != ($b < 0)) ? $d - 1 : $d; $f := $floor($d); "
         "$d - $f > 0.5 ? $f + 1 : $f)}",
-        (),
+        ("pf_raise",),
     ),
-    "pf_div": ('function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
+    "pf_div": (
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float division by zero" : "division by zero") : $a / $b}',
+        ("pf_raise",),
+    ),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
         '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
         '$type($a) = "number" and $type($b) = "number" ? $a + $b : '
-        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b))}',
-        (),
+        '$type($a) = "string" or $type($a) = "array" ? $pf_raise("TypeError", "can only concatenate " & '
+        '$pf_tname($a) & " (not \\"" & $pf_tname($b) & "\\") to " & $pf_tname($a)) : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for +: \'" & $pf_tname($a) & "\' and \'" & '
+        '$pf_tname($b) & "\'")}',
+        ("pf_raise", "pf_tname"),
+    ),
+    "pf_sub": (
+        'function($a, $b){($n := function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}; '
+        '($type($a) = "number" or $type($a) = "boolean") and '
+        '($type($b) = "number" or $type($b) = "boolean") ? '
+        '$n($a) - $n($b) : $pf_raise("TypeError", "unsupported operand type(s) for -: \'" & $pf_tname($a) & '
+        '"\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_raise", "pf_tname"),
     ),
     "pf_rep": (
         'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
@@ -118,14 +169,20 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("pf_strrepr", "pf_numstr"),
     ),
     "pf_str": ('function($v){$type($v) = "string" ? $v : $pf_repr($v)}', ("pf_repr",)),
+    # v[i]: a KeyError's message is repr(key), as str() of Python's KeyError
     "pf_get": (
-        'function($v, $i){$type($v) = "array" ? ($j := $i < 0 ? $count($v) + $i : $i; '
-        '$j >= 0 and $j < $count($v) ? $v[$j] : $error("IndexError: list index out of range")) : '
-        '$type($v) = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $error("KeyError: " & $string($i))) : '
-        '$type($v) = "string" ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
-        '$substring($v, $j, 1) : $error("IndexError: string index out of range")) : '
-        '$error("TypeError: " & $type($v) & " is not subscriptable")}',
-        (),
+        "function($v, $i){($t := $type($v); "
+        '$i := $type($i) = "boolean" and $t != "object" ? ($i ? 1 : 0) : $i; '
+        '$int := $type($i) = "number" and $i = $floor($i); '
+        '$t = "array" ? ($int ? ($j := $i < 0 ? $count($v) + $i : $i; '
+        '$j >= 0 and $j < $count($v) ? $v[$j] : $pf_raise("IndexError", "list index out of range")) : '
+        '$pf_raise("TypeError", "list indices must be integers or slices, not " & $pf_tname($i))) : '
+        '$t = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $pf_raise("KeyError", $pf_repr($i))) : '
+        '$t = "string" ? ($int ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
+        '$substring($v, $j, 1) : $pf_raise("IndexError", "string index out of range")) : '
+        '$pf_raise("TypeError", "string indices must be integers, not \'" & $pf_tname($i) & "\'")) : '
+        '$pf_raise("TypeError", "\'" & $pf_tname($v) & "\' object is not subscriptable"))}',
+        ("pf_raise", "pf_tname", "pf_repr"),
     ),
     "pf_slice": (
         'function($v, $lo, $hi){($n := $type($v) = "string" ? $length($v) : $count($v); '
@@ -150,43 +207,60 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($x, $c){$type($c) = "string" ? $contains($c, $x) : '
         '$type($c) = "object" ? $x in [$keys($c)] : '
         '$type($c) = "array" ? $reduce($c, function($a, $e){$a or $pf_eq($e, $x)}, false) : '
-        '$error("TypeError: argument of type " & $type($c) & " is not iterable")}',
-        ("pf_eq",),
+        '$pf_raise("TypeError", "argument of type \'" & $pf_tname($c) & "\' is not iterable")}',
+        ("pf_eq", "pf_raise", "pf_tname"),
     ),
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        '($v ? 1 : 0) : $type($v) = "string" and $contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? '
-        "$number($trim($v)) : "
-        '$error("ValueError: invalid literal for int(): " & $string($v))}',
-        (),
+        '($v ? 1 : 0) : $type($v) = "string" ? ($contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? '
+        '$number($replace($replace($v, /^\\s*[+]?/, ""), /^(-?)0+(?=[0-9])|\\s+$/, "$1")) : '
+        '$pf_raise("ValueError", "invalid literal for int() with base 10: " & $pf_strrepr($v))) : '
+        '$pf_raise("TypeError", "int() argument must be a string, a bytes-like object or a real number, '
+        'not \'" & $pf_tname($v) & "\'")}',
+        ("pf_raise", "pf_tname", "pf_strrepr"),
     ),
+    # float(s): Python's decimal syntax (sign, digits with an optional point, exponent), rewritten to JSON's
+    # number syntax that $number takes
     "pf_float": (
-        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : $number($trim($v))}',
-        (),
+        'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : '
+        '$type($v) = "string" ? ($m := $match($v, '
+        "/^\\s*([-+]?)([0-9]*)([.]?)([0-9]*)((?:[eE][-+]?[0-9]+)?)\\s*$/); "
+        '$g := $m.groups; $i := $replace($g[1], /^0+/, ""); '
+        '$count($m) = 1 and ($g[1] != "" or $g[3] != "") ? $number(($g[0] = "-" ? "-" : "") & '
+        '($i = "" ? "0" : $i) & "." & ($g[3] = "" ? "0" : $g[3]) & $g[4]) : '
+        '$pf_raise("ValueError", "could not convert string to float: " & $pf_strrepr($v))) : '
+        '$pf_raise("TypeError", "float() argument must be a string or a real number, not \'" & '
+        '$pf_tname($v) & "\'")}',
+        ("pf_raise", "pf_tname", "pf_strrepr"),
     ),
-    # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively)
+    # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively). $o is the
+    # operator as written, for the TypeError: the lowering swaps the operands of > and <=
     "pf_lt": (
-        "function($a, $b){($ta := $type($a); $tb := $type($b); "
+        "function($a, $b, $o){($ta := $type($a); $tb := $type($b); "
         '($ta = "number" or $ta = "boolean") and ($tb = "number" or $tb = "boolean") ? '
         '($ta = "boolean" ? ($a ? 1 : 0) : $a) < ($tb = "boolean" ? ($b ? 1 : 0) : $b) : '
         '$ta = "string" and $tb = "string" ? $a < $b : '
         '$ta = "array" and $tb = "array" ? ($n := ($count($a) < $count($b) ? $count($a) : $count($b)); '
         "$i := $reduce([0..$n - 1], function($f, $j){$f >= 0 ? $f : "
         "($pf_eq($a[$j], $b[$j]) ? -1 : $j)}, -1); "
-        "$i >= 0 ? $pf_lt($a[$i], $b[$i]) : $count($a) < $count($b)) : "
-        '$error("TypeError: \'<\' not supported between instances of " & $ta & " and " & $tb))}',
-        ("pf_eq",),
+        "$i >= 0 ? $pf_lt($a[$i], $b[$i], $o) : $count($a) < $count($b)) : "
+        '($x := $o in [">", "<="] ? [$pf_tname($b), $pf_tname($a)] : [$pf_tname($a), $pf_tname($b)]; '
+        '$pf_raise("TypeError", "\'" & $o & "\' not supported between instances of \'" & $x[0] & '
+        '"\' and \'" & $x[1] & "\'")))}',
+        ("pf_eq", "pf_raise", "pf_tname"),
     ),
+    # min()/max() compare as CPython does: item < min, item > max
     "pf_minmax": (
-        'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
-        "$reduce($v, function($a, $x){($max ? $pf_lt($a, $x) : $pf_lt($x, $a)) ? $x : $a})}",
-        ("pf_lt",),
+        'function($v, $max){$count($v) = 0 ? $pf_raise("ValueError", ($max ? "max" : "min") & '
+        '"() arg is an empty sequence") : '
+        '$reduce($v, function($a, $x){($max ? $pf_lt($a, $x, ">") : $pf_lt($x, $a, "<")) ? $x : $a})}',
+        ("pf_lt", "pf_raise"),
     ),
     "pf_range": (
-        'function($a, $b, $s){$s = 0 ? $error("ValueError: range() arg 3 must not be zero") : '
+        'function($a, $b, $s){$s = 0 ? $pf_raise("ValueError", "range() arg 3 must not be zero") : '
         "($n := $ceil(($b - $a) / $s); $n <= 0 ? [] : $reduce([0..$n - 1], function($acc, $i){"
         "$append($acc, [$a + $i * $s])}, []))}",
-        (),
+        ("pf_raise",),
     ),
     "pf_values": (
         "function($d){$reduce([$keys($d)], function($a, $k){$append($a, $pf_wrap($lookup($d, $k)))}, [])}",
@@ -215,11 +289,14 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_setitem": (
-        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : '
+        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : $type($v) != "array" ? '
+        '$pf_raise("TypeError", "\'" & $pf_tname($v) & "\' object does not support item assignment") : '
+        '$type($k) != "number" or $k != $floor($k) ? $pf_raise("TypeError", '
+        '"list indices must be integers or slices, not " & $pf_tname($k)) : '
         "($j := $k < 0 ? $count($v) + $k "
-        ': $k; $j < 0 or $j >= $count($v) ? $error("IndexError: list assignment index out of range") : '
+        ': $k; $j < 0 or $j >= $count($v) ? $pf_raise("IndexError", "list assignment index out of range") : '
         "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
-        ("pf_wrap",),
+        ("pf_wrap", "pf_raise", "pf_tname"),
     ),
     "pf_json": (
         'function($v){$type($v) = "string" ? $string([$v]) ~> $substring(1, $length($string([$v])) - 2) : '
@@ -234,10 +311,10 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '
         "/([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)/); $contains($d, /^\\s*[0-9]+(\\.[0-9]+)?\\s*$/) ? "
         "$number($trim($d)) : $count($p) = 0 ? "
-        '$error("ValueError: not a duration: " & $d) : '
+        '$pf_raise("ValueError", "not a duration: " & $d) : '
         "$reduce($p, function($a, $m){$a + $number($m.groups[0]) * "
         '$lookup({"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}, $m.groups[1])}, 0))}',
-        (),
+        ("pf_raise",),
     ),
     "pf_split": (
         'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
@@ -538,19 +615,22 @@ class Lowerer:
                 return f"$append({a}, {b})"
             return f"{self.h('pf_add')}({a}, {b})"
         if e.op == "-":
-            return f"({a} - {b})"
+            if lt in num and rt in num:
+                return f"({a} - {b})"
+            return f"{self.h('pf_sub')}({a}, {b})"
         if e.op == "*":
             if lt in num and rt in num:
                 return f"({a} * {b})"
             return f"{self.h('pf_mul')}({a}, {b})"
+        floats = "true" if "float" in (lt, rt) else "false"  # names Python's ZeroDivisionError
         if e.op == "/":
             if isinstance(e.right, ir.Const) and e.right.value not in (0, 0.0):
                 return f"({a} / {b})"
-            return f"{self.h('pf_div')}({a}, {b})"
+            return f"{self.h('pf_div')}({a}, {b}, {floats})"
         if e.op == "//":
-            return f"{self.h('pf_floordiv')}({a}, {b})"
+            return f"{self.h('pf_floordiv')}({a}, {b}, {floats})"
         if e.op == "%":
-            return f"{self.h('pf_mod')}({a}, {b})"
+            return f"{self.h('pf_mod')}({a}, {b}, {floats})"
         if e.op == "**":
             return f"$power({a}, {b})"
         raise ValueError(e.op)
@@ -572,15 +652,15 @@ class Lowerer:
             else:
                 r = f"{self.h('pf_in')}({a}, {b})"
             return r if op == "in" else f"$not({r})"
-        if {lt, rt} & {"int", "float", "str"} and "bool" not in (lt, rt):
-            return f"({a} {op} {b})"  # JSONata orders numbers and strings as Python (other types: errors)
-        # lists (lexicographic) and bools, or types known only at run time
+        if (lt in ("int", "float") and rt in ("int", "float")) or (lt == "str" and rt == "str"):
+            return f"({a} {op} {b})"  # JSONata orders numbers and strings as Python
+        # lists (lexicographic) and bools, or types known only at run time (Python's TypeError for others)
         lt_ = self.h("pf_lt")
         return {
-            "<": f"{lt_}({a}, {b})",
-            ">": f"{lt_}({b}, {a})",
-            "<=": f"$not({lt_}({b}, {a}))",
-            ">=": f"$not({lt_}({a}, {b}))",
+            "<": f'{lt_}({a}, {b}, "<")',
+            ">": f'{lt_}({b}, {a}, ">")',
+            "<=": f'$not({lt_}({b}, {a}, "<="))',
+            ">=": f'$not({lt_}({a}, {b}, ">="))',
         }[op]
 
     def compare(self, e: ir.Compare) -> str:
@@ -640,9 +720,10 @@ class Lowerer:
             self._tmp += 1
             scope[t.id] = name
             return f"{name} := {src}; "
-        out = ""
+        items = self.tmp()
+        out = f"{items} := {self.h('pf_unpack')}({src}, {len(t.elts)}); "
         for i, sub in enumerate(t.elts):
-            out += self._bind_target(sub, f"{src}[{i}]", scope)
+            out += self._bind_target(sub, f"{items}[{i}]", scope)
         return out
 
     def bind_target_expr(self, t: ir.Target, src: str) -> list[tuple[str, str]]:
@@ -651,7 +732,7 @@ class Lowerer:
             return [(t.id, src)]
         out: list[tuple[str, str]] = []
         for i, sub in enumerate(t.elts):
-            out += self.bind_target_expr(sub, f"{self.h('pf_get')}({src}, {i})")
+            out += self.bind_target_expr(sub, f"{self.h('pf_unpack')}({src}, {len(t.elts)})[{i}]")
         return out
 
     def _key(self, kw: dict[str, ir.Expr]) -> str | None:
@@ -700,7 +781,11 @@ class Lowerer:
             if key is not None:
                 kf, acc, x = self.tmp(), self.tmp(), self.tmp()
                 lt = self.h("pf_lt")
-                better = f"{lt}({kf}({acc}), {kf}({x}))" if f == "max" else f"{lt}({kf}({x}), {kf}({acc}))"
+                better = (
+                    f'{lt}({kf}({acc}), {kf}({x}), ">")'
+                    if f == "max"
+                    else f'{lt}({kf}({x}), {kf}({acc}), "<")'
+                )
                 red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
             else:
                 red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
@@ -734,9 +819,12 @@ class Lowerer:
                 kf = self.tmp()
                 return (
                     f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
-                    f"{kf}({r_})) : {lt}({kf}({r_}), {kf}({l_}))}}))"
+                    f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
                 )
-            return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}) : {lt}({r_}, {l_})}})"
+            return (
+                f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : '
+                f'{lt}({r_}, {l_}, "<")}})'
+            )
         if f == "range":
             if len(a) == 1:
                 return f"[0..{a[0]} - 1]"
@@ -754,10 +842,12 @@ class Lowerer:
             if strict is None or (isinstance(strict, ir.Const) and not strict.value):
                 return zipped
             x, y = self.tmp(), self.tmp()
+            raise_ = self.h("pf_raise")
             return (
                 f"({x} := {self.h('pf_iter')}({a[0]}); {y} := {self.h('pf_iter')}({a[1]}); "
                 f"({self.truthy(strict)} and $count({x}) != $count({y})) ? "
-                f'$error("ValueError: zip() arguments have different lengths") : {zipped})'
+                f'{raise_}("ValueError", "zip() argument 2 is " & ($count({y}) < $count({x}) ? "shorter" : '
+                f'"longer") & " than argument 1") : {zipped})'
             )
         if f == "json.dumps":
             return f"{self.h('pf_json')}({a[0]})"
