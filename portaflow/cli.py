@@ -277,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = sub.add_parser("run", help="start a workflow run and execute it until it ends or waits for an event")
-    p.add_argument("target", metavar="FILE:WORKFLOW")
+    p.add_argument("target", metavar="FILE[:WORKFLOW]")
     p.add_argument(
         "--input", help="the run's input: a JSON object of the workflow's parameters, or @file.json"
     )

@@ -325,3 +325,36 @@ def test_an_internal_error_is_one_line_unless_debugging(
     monkeypatch.setenv("PORTAFLOW_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli_module.main(["list", "--db", str(tmp_path / "x.db")])
+
+
+def test_run_and_compile_pick_the_one_workflow_a_file_defines_not_one_it_imports(
+    cli: CLI, tmp_path: Path
+) -> None:
+    _write(
+        tmp_path / "children.py",
+        "from portaflow import workflow\n\n@workflow\ndef double(ctx, n: int) -> int:\n    return 2 * n\n",
+    )
+    main = _write(
+        tmp_path / "main.py",
+        "from portaflow import workflow\nfrom children import double\n\n"
+        "@workflow\ndef total(ctx, n: int) -> int:\n    d = double(ctx, n)\n    return d + 1\n",
+    )
+    proc = cli("run", str(main), "--input", '{"n": 4}')
+    assert proc.returncode == 0, proc.stderr
+    assert cli.last_json(proc)["output"] == 9
+    proc = cli("compile", str(main))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["entry"] == "total"
+
+
+def test_compile_and_graph_ask_for_the_name_as_run_does(cli: CLI) -> None:
+    run = cli("run", str(FLOWS))
+    assert run.returncode == 2
+    assert f"name the workflow as {FLOWS}:NAME (workflows here: approve, crashy, failing, greet, napper)" in (
+        run.stderr
+    )
+    for command in ("compile", "graph"):
+        proc = cli(command, str(FLOWS))
+        assert proc.returncode == 1 and proc.stdout == ""
+        assert f"PFC002 name the workflow as {FLOWS}:NAME (workflows here: approve, crashy" in proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -211,6 +211,36 @@ def test_a_workflow_called_from_a_workflow_runs_as_a_child_with_nested_keys(port
     assert [e.key for e in run.history() if e.kind == "step_completed"] == ["0", "1.0", "2"]
 
 
+@workflow
+def tag_all(ctx: Context, items: list[dict[str, Any]]) -> int:
+    for item in items:
+        item["tagged"] = True
+    return len(items)
+
+
+@workflow
+def caller(ctx: Context) -> list[Any]:
+    items = [{"id": 1}]
+    n = tag_all(ctx, items)
+    return [n, items]
+
+
+def test_a_child_workflow_gets_a_copy_of_its_arguments(portaflow_engine: Engine) -> None:
+    """As a step does, and as a sub-orchestration on every cloud target does."""
+    assert portaflow_engine.start(caller).result() == [1, [{"id": 1}]]
+
+
+@workflow
+def passes_a_set(ctx: Context) -> int:
+    return tag_all(ctx, {1, 2})  # type: ignore[arg-type]
+
+
+def test_a_child_workflow_argument_that_is_not_json_fails_the_run(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(passes_a_set)
+    assert run.status().status == "failed"
+    assert "the arguments of child workflow 'tag_all' must be a JSON value" in str(run.status().error)
+
+
 @step(retry=RetryPolicy(max_attempts=2, initial_interval="1s"))
 def boom() -> None:
     raise RuntimeError("kaput")

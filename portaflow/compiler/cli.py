@@ -19,7 +19,8 @@ def add_parsers(subparsers: Any) -> None:
     c = subparsers.add_parser(
         "compile",
         help="compile a workflow to the IR or a cloud target",
-        description="Compile FILE[:WORKFLOW] without importing it.",
+        description="Compile FILE[:WORKFLOW] without importing it (the name may be left out when FILE "
+        "defines one workflow).",
     )
     c.add_argument("ref", metavar="FILE[:WORKFLOW]")
     c.add_argument("--target", choices=TARGETS, default="ir")
@@ -28,9 +29,9 @@ def add_parsers(subparsers: Any) -> None:
     g = subparsers.add_parser(
         "graph",
         help="draw a workflow's control flow",
-        description="Draw FILE:WORKFLOW as Mermaid (default) or Graphviz dot.",
+        description="Draw FILE[:WORKFLOW] as Mermaid (default) or Graphviz dot.",
     )
-    g.add_argument("ref", metavar="FILE:WORKFLOW")
+    g.add_argument("ref", metavar="FILE[:WORKFLOW]")
     g.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     g.set_defaults(handler=graph_command)
 

@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "PFC035": "break/continue outside a loop, or return inside finally",
     "PFC036": "name reserved by the compiler",
     "PFC040": "the target cannot express this (aws)",
+    "PFC041": "a value changed in place is also reachable another way (the target copies values)",
     "PFW100": "may exceed Step Functions' 25,000 history events",
     "PFW101": "may exceed Step Functions' 256 KB payload limit",
     "PFW102": "JSON text of floats differs on Step Functions",

@@ -13,7 +13,7 @@ import builtins
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn, cast
@@ -60,6 +60,8 @@ STR_METHODS = {
     "replace",
 }
 DICT_METHODS = {"get", "keys", "values", "items"}
+# methods of ctx.now()'s datetime that every target computes alike (docs/ir.md) -> result type
+DATETIME_METHODS: dict[str, ir.Type] = {"timestamp": "float", "isoformat": "str"}
 LIST_MUTATORS = {"append", "extend"}
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
@@ -134,6 +136,10 @@ class ModuleInfo:
     star_imports: list[_Import] = field(default_factory=list)  # from m import *
     functions: dict[str, int] = field(default_factory=dict)  # other top-level defs -> line
     values: dict[str, int] = field(default_factory=dict)  # other top-level assignments -> line
+    # names bound only under a condition the compiler cannot decide (`if X:`, an `except` clause) or only
+    # for type checkers (`if TYPE_CHECKING:`) -> (why, what to write), as a diagnostic says them
+    unsure: dict[str, tuple[str, str]] = field(default_factory=dict)
+    fallbacks: dict[str, int] = field(default_factory=dict)  # name -> line of its `except` rebinding
 
 
 @dataclass(frozen=True)
@@ -299,8 +305,74 @@ class Frontend:
             self.info, self.path = saved
         return info
 
+    def _scan_block(self, info: ModuleInfo, block: cst.BaseSuite | None) -> None:
+        for stmt in _statements(block):
+            self._scan_statement(info, stmt)
+
+    def _scan_compound(self, info: ModuleInfo, stmt: cst.If | cst.Try | cst.TryStar) -> None:
+        """Bindings under a module-level ``try`` or ``if``. ``try``: its body's (and ``else``/``finally``'s)
+        count, as when the import works; a name bound only in an ``except`` clause is unsure. ``if
+        TYPE_CHECKING:``: its new names exist for type checkers only (its ``else`` runs); ``if __name__ ==
+        "__main__":`` never runs on import; any other ``if``: every name its branches bind is unsure."""
+        line = self.pos(stmt).line
+        if isinstance(stmt, (cst.Try, cst.TryStar)):
+            blocks = [stmt.body, stmt.orelse.body if stmt.orelse else None]
+            blocks.append(stmt.finalbody.body if stmt.finalbody else None)
+            sure = {name for block in blocks for name in _bound_names(_statements(block))}
+            for block in blocks:
+                self._scan_block(info, block)
+            for h in stmt.handlers:
+                what = f"except {info.module.code_for_node(h.type)}" if h.type is not None else "except"
+                for name in _bound_names(_statements(h.body)):
+                    if name in sure:
+                        info.fallbacks[name] = self.pos(h).line
+                        continue
+                    info.unsure[name] = (
+                        f"bound only in the `{what}:` clause of the `try` at {info.path}:{line}, which runs "
+                        "only when the `try` fails",
+                        f"bind it in the `try` body too, or unconditionally at the top level of {info.path}",
+                    )
+            return
+        test = info.module.code_for_node(stmt.test).replace(" ", "")
+        if test == "TYPE_CHECKING" or test.endswith(".TYPE_CHECKING"):
+            for name in _bound_names(_statements(stmt.body)):
+                if not _bound_in(info, name):  # a name bound before keeps its binding
+                    info.unsure[name] = (
+                        f"bound only under `if TYPE_CHECKING:` ({info.path}:{line}), for type checkers: it "
+                        "does not exist when the module runs",
+                        f"import it outside `if TYPE_CHECKING:` in {info.path} to use it in a workflow "
+                        "(annotations may name it as they are)",
+                    )
+        elif test not in ('__name__=="__main__"', "__name__=='__main__'"):
+            self._unsure_branches(info, stmt)
+            return
+        if isinstance(stmt.orelse, cst.Else):
+            self._scan_block(info, stmt.orelse.body)
+        elif isinstance(stmt.orelse, cst.If):
+            self._unsure_branches(info, stmt.orelse)
+
+    def _unsure_branches(self, info: ModuleInfo, stmt: cst.If) -> None:
+        """Every name an ``if``/``elif``/``else`` chain binds: which branch runs is known only at run time."""
+        line = self.pos(stmt).line
+        cond = info.module.code_for_node(stmt.test)
+        branch: cst.If | cst.Else | None = stmt
+        while branch is not None:
+            for name in _bound_names(_statements(branch.body)):
+                info.unsure[name] = (
+                    f"bound inside `if {cond}:` ({info.path}:{line}): the compiler reads the source without "
+                    "running it, so it cannot tell whether (or to what) it is bound when the workflow runs",
+                    f"bind it unconditionally at the top level of {info.path} (a step may choose what to do "
+                    "at run time)",
+                )
+            branch = branch.orelse if isinstance(branch, cst.If) else None
+
     def _scan_statement(self, info: ModuleInfo, stmt: cst.BaseStatement | cst.BaseSmallStatement) -> None:
         dsl_names = info.dsl_names
+        if isinstance(stmt, (cst.If, cst.Try, cst.TryStar)):
+            self._scan_compound(info, stmt)
+            return
+        for name in _bound_names([stmt]):
+            info.unsure.pop(name, None)  # bound for sure from here on
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self._scan_statement(info, small)
@@ -377,7 +449,7 @@ class Frontend:
             return self.resolve_name(info, node.value)
         if isinstance(node, cst.Attribute):
             base = self.resolve(info, node.value)
-            if base is None or base.kind in ("external", "problem", "broken", "missing"):
+            if base is None or base.kind in ("external", "problem", "broken", "missing", "unsure"):
                 return base
             if base.kind != "module" or base.module is None:
                 return None
@@ -395,6 +467,8 @@ class Frontend:
         return found
 
     def _resolve_name(self, info: ModuleInfo, name: str) -> _Target | None:
+        if name in info.unsure:
+            return _Target("unsure", info, name)
         if name in info.steps:
             return _Target("step", info, name, info.steps[name])
         if name in info.workflows:
@@ -872,6 +946,7 @@ class _WorkflowLowerer:
         self.hoist: list[ir.Stmt] | None = None
         self._hoisted = 0
         self.report = True
+        self.now_names: set[str] = set()  # locals only ever assigned ctx.now(): datetimes
 
     # --------------------------------------------------------------------------------------------- entry
     def run(self, name: str) -> ir.WorkflowDef | None:
@@ -925,6 +1000,7 @@ class _WorkflowLowerer:
             )
         body_nodes = self._body_statements(node.body)
         self._collect_locals(body_nodes)
+        self._collect_now_names(node.body, {p.name for p in ir_params})
         # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
         self.report = False
         n_diags = len(self.fe.diags)
@@ -989,6 +1065,64 @@ class _WorkflowLowerer:
             else:
                 out.append(s)
         return out
+
+    def _is_now(self, node: cst.BaseExpression) -> bool:
+        """``ctx.now()``, or a local every assignment of which is ``= ctx.now()``: a datetime here (an ISO
+        string on cloud targets), so ``.timestamp()`` and ``.isoformat()`` are known to apply."""
+        if isinstance(node, cst.Name):
+            return node.value in self.now_names
+        return (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value == self.ctx
+            and node.func.attr.value == "now"
+        )
+
+    def _collect_now_names(self, body: cst.CSTNode, params: set[str]) -> None:
+        """The names bound only by ``name = ctx.now()`` anywhere in the workflow (any other binding,
+        comprehension and lambda variables included, disqualifies a name)."""
+        good: set[str] = set()
+        bad: set[str] = set(params)
+        outer = self
+
+        class V(cst.CSTVisitor):
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for t in node.targets:
+                    self.bind(t.target, outer._is_now(node.value) and not isinstance(node.value, cst.Name))
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                now = node.value is not None and outer._is_now(node.value)
+                self.bind(node.target, now and not isinstance(node.value, cst.Name))
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                self.bind(node.target, False)
+
+            def visit_For(self, node: cst.For) -> None:
+                self.bind(node.target, False)
+
+            def visit_CompFor(self, node: cst.CompFor) -> None:
+                self.bind(node.target, False)
+
+            def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+                self.bind(node.target, False)
+
+            def visit_AsName(self, node: cst.AsName) -> None:
+                self.bind(node.name, False)  # `except E as e`, `with x as y`
+
+            def visit_Param(self, node: cst.Param) -> None:
+                self.bind(node.name, False)  # lambdas, nested defs
+
+            def bind(self, t: cst.BaseExpression | cst.CSTNode, now: bool) -> None:
+                if isinstance(t, cst.Name):
+                    (good if now else bad).add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    for el in t.elements:
+                        self.bind(el.value, False)
+
+        body.visit(V())
+        self.now_names = good - bad
 
     def _collect_locals(self, nodes: Sequence[cst.CSTNode]) -> None:
         class V(cst.CSTVisitor):
@@ -1124,12 +1258,17 @@ class _WorkflowLowerer:
                 )
                 raise _Unsupported
             cur = self._expr(n.target)
-            rhs = self._binop(cast(ir.BinOpName, op), cur, self._expr(n.value))
+            operand = self._expr(n.value)
+            rhs = self._binop(cast(ir.BinOpName, op), cur, operand)
+            # `xs += ys` and `xs *= n` extend a list in place; on numbers and strings they rebind
+            extends = op == "+" and operand.ty in ("list", "any")
+            repeats = op == "*" and operand.ty in ("int", "bool", "any")
+            in_place = cur.ty in ("list", "any") and (extends or repeats)
             if isinstance(n.target, cst.Name):
                 self._record_type(n.target.value, rhs.ty)
-                return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc)]
+                return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc, in_place)]
             if isinstance(n.target, cst.Subscript):
-                return self._set_item(n.target, rhs, loc)
+                return self._set_item(n.target, rhs, loc, in_place)
             self.error(
                 "PFC025",
                 n.target,
@@ -1250,6 +1389,7 @@ class _WorkflowLowerer:
         if isinstance(exc, cst.Name) and exc.value in self.error_vars:
             return ir.Raise(None, None, loc, exc.value)
         if isinstance(exc, (cst.Name, cst.Attribute)):
+            self._callee(exc)  # PFC026 for a class imported only under `if TYPE_CHECKING:`
             return ir.Raise(self.fe._dotted(exc).rsplit(".", 1)[-1], ir.Const("", "str"), loc)
         if isinstance(exc, cst.Call) and isinstance(exc.func, (cst.Name, cst.Attribute)):
             tname = self.fe._dotted(exc.func).rsplit(".", 1)[-1]
@@ -1285,6 +1425,7 @@ class _WorkflowLowerer:
                 exprs = [e.value for e in elts] if elts is not None else [h.type]
                 for e in exprs:
                     if isinstance(e, (cst.Name, cst.Attribute)):
+                        self._callee(e)  # PFC026 for a class imported only under `if TYPE_CHECKING:`
                         nm = self.fe._dotted(e).rsplit(".", 1)[-1]
                         names.append(nm)
                         if nm in CATCH_ALL:
@@ -1367,7 +1508,9 @@ class _WorkflowLowerer:
         self._bind_target_types(t, value.ty)
         return [ir.Assign(t, value, loc)]
 
-    def _set_item(self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
+    def _set_item(
+        self, target: cst.Subscript, value: ir.Expr, loc: ir.Loc, in_place: bool = False
+    ) -> list[ir.Stmt]:
         if (
             not isinstance(target.value, cst.Name)
             or len(target.slice) != 1
@@ -1385,7 +1528,7 @@ class _WorkflowLowerer:
             self.error("PFC026", target.value, f"name {name!r} is not defined", "assign it first")
             raise _Unsupported
         idx = self._expr(target.slice[0].slice.value)
-        return [ir.SetItem(name, idx, value, loc)]
+        return [ir.SetItem(name, idx, value, loc, in_place)]
 
     def _list_mutation(self, call: cst.Call, func: cst.Attribute, loc: ir.Loc) -> list[ir.Stmt]:
         name = cast(cst.Name, func.value).value
@@ -1415,7 +1558,7 @@ class _WorkflowLowerer:
         cur = ir.Name(name, "list")
         new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
         self._record_type(name, "list")
-        return [*before, ir.Assign(ir.NameTarget(name), new, loc)]
+        return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True)]
 
     # ------------------------------------------------------------------------- step / ctx / child calls
     def _table(self, f: cst.BaseExpression) -> _Target | None:
@@ -1431,13 +1574,20 @@ class _WorkflowLowerer:
         return t if t is not None and t.kind == "table" else None
 
     def _callee(self, f: cst.BaseExpression) -> _Target | None:
-        """What ``name`` or ``module.attr`` refers to at module level (None: a local, the ctx, unknown)."""
+        """What ``name`` or ``module.attr`` refers to at module level (None: a local, the ctx, unknown).
+        A name bound only conditionally (``if``, ``except``, ``if TYPE_CHECKING:``) is PFC026 here, for
+        every use."""
         root = f
         while isinstance(root, cst.Attribute):
             root = root.value
         if not isinstance(root, cst.Name) or root.value in self.locals or root.value == self.ctx:
             return None
-        return self.fe.resolve(self.info, f)
+        found = self.fe.resolve(self.info, f)
+        if found is not None and found.kind == "unsure" and found.module is not None:
+            why, hint = found.module.unsure[found.name]
+            self.error("PFC026", root, f"name {found.name!r} cannot be resolved: it is {why}", hint)
+            raise _Unsupported
+        return found
 
     def _not_a_step(self, call: cst.Call, f: cst.BaseExpression) -> NoReturn:
         """PFC022 for a call the compiler cannot compile, saying what the callee is."""
@@ -1459,6 +1609,13 @@ class _WorkflowLowerer:
                 "library or an installed package): the compiler reads only the project's own source"
             )
             hint = "call it inside a @step of your project, and call that step here"
+            fallback = self.info.fallbacks.get(what.split(".", 1)[0])
+            if fallback is not None:
+                message += (
+                    f" (a module-level `try` imports it; the compiler follows the `try` body's import, not "
+                    f"the `except` clause at line {fallback})"
+                )
+                hint = "import the project's step unconditionally, or " + hint
         elif t.kind == "function" and t.module is not None:
             message = f"{what}() is a plain function ({t.where()}), not a @step"
             hint = f"decorate it with @step in {t.module.path}, or call it inside a step"
@@ -2405,6 +2562,19 @@ class _WorkflowLowerer:
             if method in DICT_METHODS and recv.ty in ("dict", "any"):
                 ty = "list" if method in ("keys", "values", "items") else "any"
                 return ir.Call(f"dict.{method}", (recv, *args), kw, ty)
+            if self._is_now(f.value):
+                if method in DATETIME_METHODS and not args and not kw:
+                    return ir.Call(f"datetime.{method}", (recv,), (), DATETIME_METHODS[method])
+                self.error(
+                    "PFC024",
+                    f,
+                    f"ctx.now().{method}(...) is not supported"
+                    if method in DATETIME_METHODS
+                    else f"method .{method}() of ctx.now() is not supported",
+                    "supported on ctx.now() (or a variable only ever assigned ctx.now()): .timestamp() "
+                    "(seconds since the epoch, a float) and .isoformat(), without arguments",
+                )
+                raise _Unsupported
             self.error(
                 "PFC024",
                 f,
@@ -2452,6 +2622,78 @@ MODULE_HINTS = {
     "logging": "log in a @step, or return what you want to see from the workflow",
     "asyncio": "workflows are synchronous: use ctx.sleep, ctx.map and ctx.parallel",
 }
+
+
+def _bound_in(info: ModuleInfo, name: str) -> bool:
+    """Whether the module's top level read so far binds ``name`` for sure."""
+    tables: tuple[Mapping[str, Any], ...] = (
+        info.steps,
+        info.workflows,
+        info.step_tables,
+        info.policies,
+        info.constants,
+        info.exception_bases,
+        info.functions,
+        info.bindings,
+        info.values,
+    )
+    return name not in info.unsure and any(name in t for t in tables)
+
+
+def _statements(block: cst.BaseSuite | None) -> Sequence[cst.BaseStatement | cst.BaseSmallStatement]:
+    """The statements of an indented block or of a one-line suite (``if X: import y``)."""
+    if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        return block.body
+    return ()
+
+
+def _bound_names(stmts: Sequence[cst.CSTNode]) -> list[str]:
+    """The module-level names ``stmts`` bind (imports, assignments, defs, classes; into ``if``/``try``)."""
+    out: list[str] = []
+
+    def targets(t: cst.BaseExpression) -> None:
+        if isinstance(t, cst.Name):
+            out.append(t.value)
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            for e in t.elements:
+                targets(e.value)
+
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.extend(_bound_names(stmt.body))
+        elif isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                if alias.asname is not None:
+                    targets(cast(cst.BaseExpression, alias.asname.name))
+                else:
+                    out.append(cst.Module([]).code_for_node(alias.name).split(".", 1)[0])
+        elif isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
+            for alias in stmt.names:
+                name = alias.asname.name if alias.asname is not None else alias.name
+                out.append(cst.Module([]).code_for_node(name).rsplit(".", 1)[-1])
+        elif isinstance(stmt, cst.Assign):
+            for t in stmt.targets:
+                targets(t.target)
+        elif isinstance(stmt, (cst.AnnAssign, cst.AugAssign)):
+            targets(stmt.target)
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            out.append(stmt.name.value)
+        elif isinstance(stmt, cst.If):
+            out.extend(_bound_names(_statements(stmt.body)))
+            if stmt.orelse is not None:
+                out.extend(
+                    _bound_names(
+                        [stmt.orelse] if isinstance(stmt.orelse, cst.If) else _statements(stmt.orelse.body)
+                    )
+                )
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            out.extend(_bound_names(_statements(stmt.body)))
+            for h in stmt.handlers:
+                out.extend(_bound_names(_statements(h.body)))
+            for extra in (stmt.orelse, stmt.finalbody):
+                if extra is not None:
+                    out.extend(_bound_names(_statements(extra.body)))
+    return out
 
 
 def _type_of_value(v: Any) -> ir.Type:
@@ -2526,7 +2768,8 @@ class CompileResult:
 
 
 def compile_source(source: str, path: str = "<string>", workflow: str | None = None) -> CompileResult:
-    """Lower ``workflow`` (default: the only, or the last, @workflow of the module) to a Program.
+    """Lower ``workflow`` (a function name or its ``name=``) to a Program. ``None`` picks the module's only
+    @workflow; a module with several needs the name (PFC002 lists them), as ``portaflow run`` does.
 
     ``path`` locates the module: steps and workflows it imports are read from the project's files around it
     (see :mod:`portaflow.compiler.modules`)."""
@@ -2555,7 +2798,10 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         fe._option_name(fn)
     key = None
     if workflow is None:
-        key = list(info.workflows)[-1]
+        if len(info.workflows) > 1:
+            fe.diags.append(_which_workflow(fe, info, path))
+            return result(None)
+        key = next(iter(info.workflows))
     else:
         for k, fn in info.workflows.items():
             if workflow in (k, fe._option_name(fn)):
@@ -2588,6 +2834,48 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         source=path, module=info.file.name, entry=key, workflows=dict(fe._workflows_ir), steps=steps
     )
     return result(prog)
+
+
+def _which_workflow(fe: Frontend, info: ModuleInfo, path: str) -> Diagnostic:
+    """PFC002 for a module with several workflows and no name: list them, and suggest the one no other
+    workflow of the module calls (the likely entry point) when there is exactly one such."""
+    names = sorted(info.workflows)
+    called: set[str] = set()
+    for key, fn in info.workflows.items():
+        used = {n.value for n in _names_in(fn.node.body)}
+        called.update(k for k in info.workflows if k != key and k in used)
+    roots = [n for n in names if n not in called]
+    if len(roots) == 1:
+        hint = (
+            f"write {path}:{roots[0]} on the command line, or compile_file(path, workflow={roots[0]!r}); "
+            f"{', '.join(sorted(called))} run as child workflows here"
+        )
+    else:
+        hint = f"write {path}:NAME on the command line, or compile_file(path, workflow=NAME)"
+    first = next(iter(info.workflows.values()))
+    return Diagnostic(
+        "PFC002",
+        f"name the workflow as {path}:NAME (workflows here: {', '.join(names)})",
+        path,
+        fe.pos(first.node.name).line,
+        1,
+        hint,
+    )
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Every ``Name`` below ``node``."""
+
+    class V(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list[cst.Name] = []
+
+        def visit_Name(self, n: cst.Name) -> None:
+            self.found.append(n)
+
+    v = V()
+    node.visit(v)
+    return v.found
 
 
 def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult:

@@ -158,7 +158,8 @@ class Call:
 
     ``func`` is the builtin's name, or ``"<type>.<method>"`` for methods (``"str.lower"``, ``"dict.get"``;
     ``"any.<method>"`` when the receiver's type is only known at run time); for methods the receiver is
-    ``args[0]``.
+    ``args[0]``. ``"datetime.timestamp"`` and ``"datetime.isoformat"`` take a ``now`` Primitive's value (its
+    IR type is ``any``: a datetime locally, an ISO string on AWS; docs/ir.md).
     """
 
     func: str
@@ -255,20 +256,28 @@ Target = NameTarget | TupleTarget
 
 @dataclass(frozen=True)
 class Assign:
+    """``target = value``. ``in_place`` marks ``xs.append(v)``, ``xs.extend(v)`` and ``x += v`` / ``x *= v``,
+    whose ``value`` is the new value (``xs + [v]``...): Python changes a list in place there, which a target
+    with reference semantics must do too; a target that copies values rebinds, which
+    :mod:`portaflow.compiler.aliasing` proves equivalent or refuses."""
+
     target: Target
     value: Expr
     loc: Loc
+    in_place: bool = False
     kind: Literal["assign"] = "assign"
 
 
 @dataclass(frozen=True)
 class SetItem:
-    """``target[index] = value`` on a local list or dict."""
+    """``target[index] = value`` on a local list or dict; ``in_place`` for ``target[index] += value`` and
+    ``*=``, which change a list element in place (see :class:`Assign`)."""
 
     target: str
     index: Expr
     value: Expr
     loc: Loc
+    in_place: bool = False
     kind: Literal["set_item"] = "set_item"
 
 
@@ -543,7 +552,7 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 2
+    ir_version: int = 3
     kind: Literal["program"] = "program"
 
 

@@ -53,9 +53,12 @@ def _keep_blank_lines(before: cst.Module, after: cst.Module) -> cst.Module:
     for tag, i1, i2, j1, _ in matcher.get_opcodes():
         if tag != "delete" or j1 >= len(body):
             continue
-        lines = [line for stmt in before.body[i1:i2] for line in stmt.leading_lines]
-        if lines:
-            body[j1] = body[j1].with_changes(leading_lines=[*lines, *body[j1].leading_lines])
+        removed = [line for stmt in before.body[i1:i2] for line in stmt.leading_lines]
+        lines = [*removed, *body[j1].leading_lines]
+        if j1 == 0:  # the file's first statement now: no blank line above it
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+        body[j1] = body[j1].with_changes(leading_lines=lines)
     return after.with_changes(body=body)
 
 

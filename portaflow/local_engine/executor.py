@@ -653,6 +653,11 @@ class Executor:
             )
         if args and isinstance(args[0], Context):
             args = args[1:]  # child(ctx, ...) mirrors the child's signature; the child gets this run's ctx
+        # the child gets copies, as a step does and as every cloud target passes a child's input
+        (args_list, kwargs), _ = _json_value(
+            [list(args), kwargs], f"the arguments of child workflow {wf.name!r}"
+        )
+        args = tuple(args_list)
         path = scope.next_path()
         self._marker(path, f"workflow:{wf.name}", {})
         child = _Scope(self, f"{path}.", can_park=True)

@@ -116,9 +116,12 @@ def load_target(target: str) -> Workflow[..., Any]:
     if not found:
         raise PortaflowError(f"{file_part}: no @workflow function in this file")
     if not name:
-        if len(found) == 1:
-            return next(iter(found.values()))
-        listing = ", ".join(sorted(found)) or "none"
+        # the workflows the file defines: one it imports (a child workflow, say) is no candidate, as for
+        # `portaflow compile`; a file that only imports workflows offers those
+        own = {k: w for k, w in found.items() if w.fn.__module__ == module.__name__} or found
+        if len(own) == 1:
+            return next(iter(own.values()))
+        listing = ", ".join(sorted(own))
         raise PortaflowError(
             f"{file_part}: name the workflow as {file_part}:NAME (workflows here: {listing})"
         )

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression
+from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression, marked_error
 
 EXAMPLES = int(os.environ.get("PORTAFLOW_DIFF_EXAMPLES", "2000"))
 ints = st.integers(min_value=-50, max_value=50)
@@ -156,10 +156,12 @@ def test_jsonata_lowering_agrees_with_cpython(
     raised, expected = python_result(expr, names)
     text_, _ = lower_expression(expr, names, ANNOTATIONS)
     if raised:
-        # Python raises: the generated code must not silently produce a value either
-        with pytest.raises(Exception):  # noqa: B017 - any JSONata error fails the state
+        # Python raises: the generated code raises the same exception (type and message), which the state
+        # machine routes to `except` clauses as locally
+        with pytest.raises(Exception) as info:
             got = eval_jsonata(text_, names)
             print(f"{expr} with {names}: python raised {expected!r}, jsonata gave {got!r}")
+        assert marked_error(str(info.value)) == raised_as(expected), f"{expr} with {names}\n{text_}"
         return
     got = eval_jsonata(text_, names)
     assert same(got, expected), f"{expr} with {names}: python {expected!r}, jsonata {got!r}\n{text_}"
@@ -177,9 +179,40 @@ def python_result(expr: str, names: dict[str, Any]) -> tuple[bool, Any]:
     return False, expected
 
 
+def raised_as(exc: BaseException) -> tuple[str, str]:
+    """(type, message) of a Python exception, as the generated code's error marker carries them."""
+    return type(exc).__name__, str(exc)
+
+
 def same(got: Any, expected: Any) -> bool:
     """The JSON value ``got`` is Python's ``expected`` (1.0 and 1 are one JSON number)."""
     return (
         json.dumps(got, sort_keys=True) == json.dumps(json.loads(json.dumps(expected)), sort_keys=True)
         or got == expected
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from([0, 1, 5, 999, 1000, 1_700_000_000_000, 1_714_564_800_123, 4_102_444_799_999]),
+        st.integers(min_value=0, max_value=4_102_444_800_000),
+    )
+)
+def test_now_timestamp_and_isoformat_match_python_for_every_millisecond(ms: int) -> None:
+    """ctx.now() is $now()'s ISO string on AWS (whole milliseconds): .timestamp() is the float Python's
+    datetime gives for that instant, .isoformat() Python's text (``+00:00``, no fraction at .000)."""
+    from datetime import UTC, datetime, timedelta
+
+    from portaflow.backends.aws.jsonata import Lowerer
+    from portaflow.compiler import ir
+
+    instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
+    iso = eval_jsonata(f"$fromMillis({ms})", {})  # what $now() returns at that instant
+    want: dict[str, Any] = {"timestamp": instant.timestamp(), "isoformat": instant.isoformat()}
+    methods: list[tuple[str, ir.Type]] = [("timestamp", "float"), ("isoformat", "str")]
+    for method, ty in methods:
+        low = Lowerer(lambda n: f"${n}")
+        call = ir.Call(f"datetime.{method}", (ir.Name("t", "any"),), (), ty)
+        got = eval_jsonata(low.finish(low.lower(call)), {"t": iso})
+        assert got == want[method], (method, iso, got)  # a JSON number: 0.0 arrives as 0

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conformance.columns import scenario_files
+from conformance.columns import scenario_files, scenario_workflow
 
 from portaflow.backends.aws.project import render_project
 from portaflow.compiler import compile_file
@@ -34,7 +34,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out: dict[str, Path] = {}
     base = tmp_path_factory.mktemp("aws")
     for src in [*SCENARIOS, *EXAMPLES]:
-        res = compile_file(src)
+        res = compile_file(src, scenario_workflow(src))
         assert res.program is not None and not res.errors, src
         _, diags = render_project(res.program, src, base / src.stem)
         assert not [d for d in diags if d.severity == "error"], src

@@ -129,3 +129,46 @@ def test_the_runtime_names_a_step_error_for_retry_and_carries_its_mro() -> None:
             "mro": ["Declined", "ValueError", "Exception", "BaseException"],
         }
         assert isinstance(info.value.__cause__, Declined)
+
+
+EXPRESSIONS = """
+from portaflow import Context, step, workflow
+
+@step
+def load(n: int) -> dict:
+    return {"a": n}
+
+@step
+def use(value: int) -> int:
+    return value
+
+@workflow
+def exprs(ctx: Context, n: int, key: str = "a") -> int:
+    d = load(n)
+    try:
+        use(d["missing"])
+    except KeyError as e:
+        use(len(str(e)))
+    return d[key]
+"""
+
+
+def test_an_expression_error_is_caught_and_an_uncaught_one_fails_the_run_with_its_type(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    p = tmp_path / "exprs.py"
+    p.write_text(EXPRESSIONS)
+    aws = portaflow_aws(p)
+    ok = aws.start({"n": 4}, run_id="e1")
+    assert (ok.status, ok.output) == ("completed", 4)
+    # the step whose argument failed is neither called nor retried; the handler's step gets len("'missing'")
+    assert [(c.step, c.args, c.attempt) for c in ok.calls] == [
+        ("load", {"n": 4}, 1),
+        ("use", {"value": 9}, 1),
+    ]
+    assert aws.clock == 0.0  # no retry delay either
+    failed = aws.start({"n": 4, "key": "b"}, run_id="e2")
+    assert failed.status == "failed"
+    assert failed.error == {"type": "KeyError", "message": "'b'"}
+    history = [e["type"] for e in failed.history()]
+    assert "EvaluationFailed" in history  # the state failed with States.QueryEvaluationError, as on AWS

@@ -17,10 +17,17 @@ import pytest
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import eval_jsonata_js, jsonata_js, lower_expression, with_names
+from portaflow.backends.aws.exprcheck import (
+    eval_jsonata_js,
+    jsonata_js,
+    lower_expression,
+    marked_error,
+    with_names,
+)
 from portaflow.backends.aws.jsonata_eval import evaluate, faithful
 
-from .test_expression_differential import ANNOTATIONS, FORMS, python_result, same
+from . import test_expression_errors
+from .test_expression_differential import ANNOTATIONS, FORMS, python_result, raised_as, same
 
 # JSONata where jsonata-python and jsonata-js would differ without faithful() and the JavaScript regex engine
 EVALUATOR_CASES = [
@@ -69,6 +76,16 @@ EVALUATOR_CASES = [
     "$sum([true])",
     "true < 2",
     '$encodeUrlComponent("é😀")',
+    # a regular expression's zero-length match after the first: error D1004
+    '$replace("ab", /x*/, "-")',
+    '$replace("", /x*/, "-")',
+    '$replace("ab", /$/, "!")',
+    '$contains("ab", /x*/)',
+    '$match("ab", /b|$/).match',
+    '$match("ba", /b|$/)',
+    '$split("a1b", /[0-9]*/)',
+    '$replace("a1b2", /[0-9]/, "#", 1)',
+    '[$base64encode("é😀a\\u2028"), $base64decode("6T0AYQ=="), $base64decode("YWI")]',
     "$formatBase(255, 16)",
 ]
 
@@ -144,12 +161,52 @@ def test_lowering_gives_cpythons_values_on_jsonata_js(package: Path) -> None:
     wrong = []
     for (form, names, raised, expected, text), (js_ok, js_value) in zip(cases, js, strict=True):
         if raised:
-            if js_ok:
+            if js_ok or marked_error(js_value) != raised_as(expected):
                 wrong.append(f"{form} with {names}: python raised {expected!r}, jsonata-js gave {js_value!r}")
         elif not js_ok or not same(js_value, expected):
             wrong.append(f"{form} with {names}: python {expected!r}, jsonata-js {js_value!r}")
         # and the offline evaluator agrees with jsonata-js
         ok, value = _offline(text)
-        if ok != js_ok or (ok and not same(value, js_value)):
+        if ok != js_ok or (ok and not same(value, js_value)) or (not ok and not _same_error(value, js_value)):
             wrong.append(f"{form} with {names}: jsonata-js {js_value!r}, offline {value!r}")
     assert not wrong, "\n".join(wrong[:20]) + f"\n({len(wrong)} in all)"
+
+
+def _same_error(offline: str, js: str) -> bool:
+    """The two evaluators raise the same Python exception, or neither raises one."""
+    return marked_error(offline) == marked_error(js)
+
+
+def test_python_exceptions_raised_on_jsonata_js(package: Path) -> None:
+    """The exceptions and conversions of tests/aws/test_expression_errors.py, on jsonata-js: the marker
+    (base64 of the exception's JSON) must carry CPython's type and message there too, whatever characters it
+    holds."""
+    names, cases = test_expression_errors.NAMES, test_expression_errors.CASES
+    annotations = test_expression_errors.ANNOTATIONS
+    texts = [with_names(lower_expression(e, names, annotations)[0], names) for e in cases]
+    wrong = []
+    for expr, (ok, value) in zip(cases, eval_jsonata_js(texts, package), strict=True):
+        expected = test_expression_errors.python_exception(expr)
+        if ok or marked_error(value) != expected:
+            wrong.append(f"{expr}: python raises {expected}, jsonata-js gave {value!r}")
+    conversions = test_expression_errors.CONVERSIONS
+    texts = [with_names(lower_expression(e, names, annotations)[0], names) for e, _ in conversions]
+    for (expr, want), (ok, value) in zip(conversions, eval_jsonata_js(texts, package), strict=True):
+        if not ok or value != want:
+            wrong.append(f"{expr}: python {want!r}, jsonata-js {value!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_state_machine_reads_the_marker_on_jsonata_js(package: Path) -> None:
+    """The state machine's own parse of the marker (asl.MARKED_ERROR: $base64decode, then $parse) gives back
+    the exception's type and message on jsonata-js, non-ASCII and astral characters included."""
+    from portaflow.backends.aws.asl import MARKED_ERROR
+
+    names = {"d": {"é\U0001f600\u2028'": 1}, "k": 'ü\U0001d518\x00"'}
+    text, _ = lower_expression("d[k]", names)
+    [(ok, cause)] = eval_jsonata_js([with_names(text, names)], package)
+    assert not ok
+    wrapped = f"An error occurred. The JSONata expression threw: {cause}"
+    read = f'($c := {json.dumps(wrapped)}; $e := "States.QueryEvaluationError"; {MARKED_ERROR})'
+    [(ok, error)] = eval_jsonata_js([read], package)
+    assert ok and error == {"type": "KeyError", "message": repr(names["k"])}, error

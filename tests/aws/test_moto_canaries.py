@@ -84,6 +84,8 @@ def test_jsonata_python_still_differs_from_javascript_where_faithful_patches_it(
     assert raw('$string(["é"])') == '["\\u00e9"]'  # JavaScript: '["é"]'
     assert raw('$number("+5")') == 5  # JavaScript: error D3030
     assert raw('$replace("a", "a", "$0$0")') == "aa"  # JavaScript: "$0$0"
+    assert raw('$base64encode("é")') == "w6k="  # JavaScript (Node's "binary"): "6Q=="
+    assert raw('$base64decode("6Q==")') is None  # JavaScript: "é"
 
 
 def test_moto_still_reads_a_division_as_a_regular_expression() -> None:
@@ -104,3 +106,42 @@ def test_moto_still_reads_a_division_as_a_regular_expression() -> None:
         "$s",
         "$states.input.x",
     }
+
+
+def test_jsonata_python_to_millis_still_truncates_and_the_fix_is_exact() -> None:
+    jsonata = pytest.importorskip("jsonata")
+    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+
+    iso = '"1987-04-28T03:52:53.675Z"'
+    assert jsonata.Jsonata(f"$toMillis({iso})").evaluate(None) == 546_580_373_674  # the bug worked around
+    with faithful():
+        assert evaluate(f"$toMillis({iso})") == 546_580_373_675  # JavaScript's Date.parse
+        assert evaluate('$toMillis("2024-05-01T12:00:00Z")') == 1_714_564_800_000
+        assert evaluate('$toMillis("2024-05-01", "[Y0001]-[M01]-[D01]")') == 1_714_521_600_000
+    assert jsonata.Jsonata(f"$toMillis({iso})").evaluate(None) == 546_580_373_674  # undone afterwards
+
+
+def test_moto_still_fails_a_jsonata_evaluation_as_an_unknown_exception() -> None:
+    # the reason for the harness's StringJSONata patch: AWS fails the state with States.QueryEvaluationError
+    # (which Retry and Catch see); moto lets the evaluator's exception through (States.Runtime, uncatchable)
+    from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+
+    assert list(inspect.signature(StringJSONata._eval_body).parameters) == ["self", "env"]
+    source = inspect.getsource(StringJSONata._eval_body)
+    assert "eval_jsonata_expression(" in source and "QueryEvaluationError" not in source
+
+
+def test_moto_still_refuses_a_branchs_states_error_name() -> None:
+    # the reason for the harness's CustomErrorName patch: a Parallel branch (or Map iteration) that fails with
+    # States.QueryEvaluationError makes moto raise ValueError instead of passing the error to the Catch
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+
+    with pytest.raises(ValueError, match=r"MUST NOT begin with the prefix"):
+        CustomErrorName("States.QueryEvaluationError")
+    assert branches_decl.CustomErrorName is CustomErrorName
+    assert iteration_worker.CustomErrorName is CustomErrorName
+    assert "CustomErrorName(error_name=exit_error_name)" in inspect.getsource(
+        branches_decl.BranchesDecl._eval_body
+    )

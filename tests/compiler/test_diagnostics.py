@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from portaflow.compiler import compile_file, compile_source
+import pytest
+
+from portaflow.compiler import compile_file, compile_source, ir
 from portaflow.compiler.cli import main
 from portaflow.compiler.diagnostics import CODES, render_all
 
@@ -215,3 +217,75 @@ def test_a_builtin_passed_as_a_value_says_builtins_can_only_be_called() -> None:
         assert f"builtin {name!r} can only be called" in d.message, d.message
         assert "not defined" not in d.message
         assert f"lambda x: {name}(x)" in d.hint, d.hint
+
+
+PARENT_AND_CHILD = HEAD + (
+    "@workflow\ndef child(ctx: Context, n: int) -> int:\n    return n + 1\n\n\n"
+    "@workflow\ndef parent(ctx: Context) -> int:\n    return child(ctx, 1)\n\n\n"
+    "@workflow\ndef helper_flow(ctx: Context) -> int:\n    return child(ctx, 2)\n"
+)
+
+
+def test_a_module_with_several_workflows_needs_the_name_like_portaflow_run() -> None:
+    """No guess: the last one is no more likely the user's than the first (``run`` asks too)."""
+    res = compile_source(PARENT_AND_CHILD, "app.py")
+    assert res.program is None
+    (err,) = res.errors
+    assert err.code == "PFC002" and err.line == HEAD.count("\n") + 2
+    assert err.message == "name the workflow as app.py:NAME (workflows here: child, helper_flow, parent)"
+    assert "compile_file(path, workflow=NAME)" in err.hint
+    named = compile_source(PARENT_AND_CHILD, "app.py", "parent")
+    assert named.program is not None and named.program.entry == "parent" and not named.errors
+    one = compile_source(HEAD + "@workflow\ndef only(ctx: Context) -> int:\n    return 1\n", "app.py")
+    assert one.program is not None and one.program.entry == "only"
+
+
+def test_the_hint_names_the_one_workflow_no_other_calls() -> None:
+    src = PARENT_AND_CHILD.replace("return child(ctx, 2)", "return parent(ctx)")
+    (err,) = compile_source(src, "app.py").errors
+    assert err.hint == (
+        "write app.py:helper_flow on the command line, or compile_file(path, workflow='helper_flow'); "
+        "child, parent run as child workflows here"
+    )
+
+
+def test_compile_and_graph_refuse_a_file_of_several_workflows_without_a_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(PARENT_AND_CHILD)
+    for argv in (
+        ["compile", str(app)],
+        ["compile", str(app), "--target", "aws", "--out", str(tmp_path / "o")],
+        ["graph", str(app)],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"PFC002 name the workflow as {app}:NAME (workflows here: child, helper_flow, parent)" in err
+    assert not (tmp_path / "o").exists()
+    assert main(["graph", f"{app}:parent"]) == 0
+    assert "child" in capsys.readouterr().out
+    assert main(["compile", f"{app}:child"]) == 0
+
+
+def test_timestamp_and_isoformat_of_ctx_now_are_ir_calls_and_refused_on_anything_else() -> None:
+    ok = compile_source(
+        HEAD + "@workflow\ndef w(ctx: Context):\n    t = ctx.now()\n"
+        "    return [ctx.now().timestamp(), t.isoformat(), [t.timestamp() for _ in range(2)]]\n",
+        "wf.py",
+    )
+    assert ok.program is not None and not ok.errors
+    ret = ok.program.workflows["w"].body[-1]
+    assert isinstance(ret, ir.Return) and isinstance(ret.value, ir.ListExpr)
+    calls = [e for e in ret.value.items if isinstance(e, ir.Call)]
+    assert [(c.func, c.ty) for c in calls] == [("datetime.timestamp", "float"), ("datetime.isoformat", "str")]
+    for body, message in [
+        ("t = ctx.now()\n    t = 'x'\n    return t.timestamp()", "method .timestamp() is not supported"),
+        ("return s.timestamp()", "method .timestamp() is not supported"),
+        ("return ctx.now().timestamp(1)", "ctx.now().timestamp(...) is not supported"),
+        ("return ctx.now().strftime('%Y')", "method .strftime() of ctx.now() is not supported"),
+        ("t = ctx.now()\n    return [t.timestamp() for t in [1]]", "method .timestamp() is not supported"),
+    ]:
+        res = compile_source(HEAD + f"@workflow\ndef w(ctx: Context, s: str):\n    {body}\n", "wf.py")
+        (err,) = res.errors
+        assert err.code == "PFC024" and message in err.message, (body, err.message)

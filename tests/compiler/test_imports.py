@@ -443,3 +443,140 @@ def test_steps_with_one_function_name_in_two_modules_stay_two_steps(tmp_path: Pa
         "cards.charge": "cards__charge",
         "wallet.charge": "wallet__charge",
     }
+
+
+# ------------------------------------------------------------------------- imports inside `try` and `if`
+
+
+@pytest.mark.parametrize(
+    "imports",
+    [
+        "try:\n    from tools import charge\nexcept ImportError:\n    charge = None",
+        "try:\n    from tools import charge\nexcept ImportError:\n    from other import charge",
+        "try:\n    import json\nexcept ImportError:\n    json = None\nelse:\n    from tools import charge",
+        "try:\n    pass\nfinally:\n    from tools import charge",
+        "if TYPE_CHECKING:\n    from other import Charge\nelse:\n    from tools import charge",
+        "from typing import TYPE_CHECKING\nimport typing\nif typing.TYPE_CHECKING:\n    import other\n"
+        "from tools import charge",
+        "from tools import charge\nif TYPE_CHECKING:\n    from other import charge  # keeps the import above",
+        "if os.environ.get('X'):\n    from other import charge\nfrom tools import charge  # rebinds for sure",
+        "if __name__ == '__main__':\n    from other import charge\nelse:\n    from tools import charge",
+        "try: from tools import charge\nexcept ImportError: charge = None",
+    ],
+)
+def test_a_module_level_try_or_type_checking_import_binds_the_name_that_runs(
+    tmp_path: Path, imports: str
+) -> None:
+    """``try``: the body's import (the ``except`` clause is a fallback for when it fails); ``if
+    TYPE_CHECKING:``: not at run time, its ``else:`` is; a later plain import rebinds an unsure name."""
+    path = project(
+        tmp_path,
+        {
+            "flow.py": workflow(
+                "import os\nfrom typing import TYPE_CHECKING\n" + imports,
+                "    x: Charge = charge(1)\n    return x",
+            ),
+            "tools.py": STEPS,
+            "other.py": STEPS,
+        },
+    )
+    assert step_calls(compiled(path)) == ["tools.charge"]
+
+
+@pytest.mark.parametrize(
+    ("imports", "use", "why", "hint"),
+    [
+        (
+            "if TYPE_CHECKING:\n    from tools import charge",
+            "charge(1)",
+            "'charge' cannot be resolved: it is bound only under `if TYPE_CHECKING:` (flow.py:4), for type "
+            "checkers: it does not exist when the module runs",
+            "import it outside `if TYPE_CHECKING:` in flow.py",
+        ),
+        (
+            "if TYPE_CHECKING:\n    import tools",
+            "ctx.map(tools.charge, [1, 2])",
+            "'tools' cannot be resolved: it is bound only under `if TYPE_CHECKING:` (flow.py:4)",
+            "import it outside",
+        ),
+        (
+            "if TYPE_CHECKING:\n    from errors import Declined",
+            "None\n    try:\n        c2(1)\n    except Declined:\n        pass",
+            "'Declined' cannot be resolved: it is bound only under `if TYPE_CHECKING:`",
+            "import it outside",
+        ),
+        (
+            "if os.environ.get('FAST'):\n    from tools import charge\nelse:\n    from other import charge",
+            "charge(1)",
+            "'charge' cannot be resolved: it is bound inside `if os.environ.get('FAST'):` (flow.py:4): the "
+            "compiler reads the source without running it",
+            "bind it unconditionally at the top level of flow.py",
+        ),
+        (
+            "if X:\n    pass\nelif Y:\n    LIMIT = 3",
+            "LIMIT + 1",
+            "'LIMIT' cannot be resolved: it is bound inside `if X:` (flow.py:4)",
+            "bind it unconditionally",
+        ),
+        (
+            "try:\n    pass\nexcept ImportError:\n    from tools import charge",
+            "charge(1)",
+            "'charge' cannot be resolved: it is bound only in the `except ImportError:` clause of the "
+            "`try` at flow.py:4, which runs only when the `try` fails",
+            "bind it in the `try` body too",
+        ),
+    ],
+)
+def test_a_name_bound_only_conditionally_is_pfc026_saying_where_and_why(
+    tmp_path: Path, imports: str, use: str, why: str, hint: str
+) -> None:
+    path = project(
+        tmp_path,
+        {
+            "flow.py": workflow(
+                f"import os\nfrom typing import TYPE_CHECKING\n{imports}\nfrom other import charge as c2",
+                f"    c2(0)\n    x = {use}\n    return x",
+            ),
+            "tools.py": STEPS,
+            "other.py": STEPS,
+            "errors.py": "class Declined(Exception): ...\n",
+        },
+    )
+    (err,) = compile_file(path).errors
+    assert err.code == "PFC026" and err.path == "flow.py"
+    assert err.message == f"name {why}" or err.message.startswith(f"name {why}"), err.message
+    assert err.hint.startswith(hint), err.hint
+
+
+def test_a_conditional_step_in_an_imported_module_points_into_that_module(tmp_path: Path) -> None:
+    path = project(
+        tmp_path,
+        {
+            "flow.py": workflow("from tools import charge", "    return charge(1)"),
+            "tools.py": "import os\nfrom portaflow import step\n\nif os.environ.get('LIVE'):\n\n"
+            "    @step\n    def charge(amount: int) -> int:\n        return amount\n",
+        },
+    )
+    (err,) = compile_file(path).errors
+    assert err.code == "PFC026" and (err.path, err.line) == ("flow.py", 6)
+    assert "it is bound inside `if os.environ.get('LIVE'):` (tools.py:4)" in err.message
+    assert "at the top level of tools.py" in err.hint
+
+
+def test_a_try_import_from_outside_the_project_says_the_except_fallback_is_not_followed(
+    tmp_path: Path,
+) -> None:
+    path = project(
+        tmp_path,
+        {
+            "flow.py": workflow(
+                "try:\n    from fastpay import charge\nexcept ImportError:\n    from tools import charge",
+                "    return charge(1)",
+            ),
+            "tools.py": STEPS,
+        },
+    )
+    (err,) = compile_file(path).errors
+    assert err.code == "PFC022"
+    assert "comes from 'fastpay'" in err.message
+    assert "the compiler follows the `try` body's import, not the `except` clause at line 4" in err.message

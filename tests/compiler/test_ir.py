@@ -9,7 +9,7 @@ import typing
 from typing import Any
 
 import pytest
-from conformance.columns import scenario_files
+from conformance.columns import scenario_files, scenario_workflow
 
 from portaflow.compiler import compile_file, ir
 from portaflow.compiler.cli import main
@@ -41,7 +41,7 @@ def _all_node_kinds() -> set[str]:
 def test_every_ir_node_kind_is_exercised_by_a_conformance_scenario() -> None:
     seen: set[str] = set()
     for src in SCENARIOS:
-        res = compile_file(src)
+        res = compile_file(src, scenario_workflow(src))
         assert res.program is not None and not res.errors, src
         _kinds(json.loads(json.dumps(ir.to_json(res.program))), seen)
     missing = _all_node_kinds() - seen

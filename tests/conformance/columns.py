@@ -18,6 +18,7 @@ column with the expectation and with the local engine on calls, keys, attempts a
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -83,6 +84,31 @@ def load_module(path: Path) -> Any:
     return mod
 
 
+def scenario_workflow(path: Path, scenario: dict[str, Any] | None = None) -> str | None:
+    """The workflow a scenario runs: its ``"workflow"``, else the last ``@workflow`` its module defines.
+
+    Read from the source, so the tests that compile every scenario (goldens, IR coverage) name it as the
+    columns do (the compiler, like ``portaflow run``, wants the name when a module has several)."""
+    if scenario is not None and "workflow" in scenario:
+        return str(scenario["workflow"])
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    last = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "SCENARIO" for t in node.targets
+        ):
+            if isinstance(node.value, ast.Dict):
+                for k, v in zip(node.value.keys, node.value.values, strict=True):
+                    if isinstance(k, ast.Constant) and k.value == "workflow" and isinstance(v, ast.Constant):
+                        return str(v.value)
+        elif isinstance(node, ast.FunctionDef):
+            for dec in node.decorator_list:
+                target = dec.func if isinstance(dec, ast.Call) else dec
+                if isinstance(target, (ast.Name, ast.Attribute)) and ast.unparse(target).endswith("workflow"):
+                    last = node.name
+    return last
+
+
 def _norm(v: Any) -> Any:
     """JSON numbers: 2.0 and 2 are the same number (the JSON text of a float is not kept by every target)."""
     if isinstance(v, float) and v.is_integer():
@@ -104,10 +130,9 @@ def _args(d: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 def _workflow(mod: Any, scenario: dict[str, Any]) -> Any:
     from portaflow.dsl.decorators import Workflow
 
-    wfs = {v.name: v for v in vars(mod).values() if isinstance(v, Workflow)}
-    if "workflow" in scenario:
-        return wfs[scenario["workflow"]]
-    return [v for v in vars(mod).values() if isinstance(v, Workflow)][-1]
+    name = scenario_workflow(Path(mod.__file__), scenario)
+    found = [v for k, v in vars(mod).items() if isinstance(v, Workflow) and name in (k, v.name)]
+    return found[0]
 
 
 def _steps_by_name(mod: Any) -> dict[str, Any]:
@@ -181,7 +206,7 @@ def run_aws(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
     from portaflow.backends.aws.harness import AwsHarness
 
     run_id = scenario.get("run_id", "run-1")
-    with AwsHarness(path, scenario.get("workflow")) as aws:
+    with AwsHarness(path, scenario_workflow(path, scenario)) as aws:
         run = aws.start(scenario.get("input", {}), run_id=run_id)
         for action in scenario.get("actions", []):
             if action[0] == "signal":

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .columns import COLUMNS, Outcome, load_module, scenario_files
+from .columns import COLUMNS, Outcome, load_module, scenario_files, scenario_workflow
 from .example_scenarios import EXAMPLE_SCENARIOS
 
 pytest.importorskip("moto")
@@ -59,7 +59,7 @@ def _aws_errors(path: Path, scenario: dict[str, Any]) -> list[Any]:
     from portaflow.backends.aws.asl import compile_asl
     from portaflow.compiler import compile_file
 
-    res = compile_file(path, scenario.get("workflow"))
+    res = compile_file(path, scenario_workflow(path, scenario))
     assert res.program is not None and not res.errors
     return [d for d in compile_asl(res.program)[1] if d.severity == "error"]
 

@@ -75,3 +75,16 @@ def test_a_rebound_context_name_is_not_used_by_a_fix(
     fixed = target.read_text()
     assert fixed == (FIXTURES / "rebound_context.after.py").read_text()
     cst.parse_module(fixed)
+
+
+def test_removing_the_first_import_leaves_no_blank_line_at_the_top(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "flow.py"
+    target.write_text(
+        "import time\n\nfrom portaflow import Context, workflow\n\n\n"
+        "@workflow\ndef w(ctx: Context) -> float:\n    return time.time()\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main([target.name, "--fix"]) == 0
+    assert target.read_text().startswith("from portaflow import Context, workflow\n\n\n@workflow\n")

@@ -71,3 +71,49 @@ def test_every_fix_template_runs_on_the_local_engine_with_the_types_of_the_calls
     assert result["slept"] == 2.0  # a durable timer on the virtual clock, not a blocking sleep
     assert str(result["recorded"]).endswith(f"@{START.timestamp()}")
     assert kinds.count("timer_started") == 1 and kinds.count("timer_fired") == 1
+
+
+TIMED = """import time
+
+from portaflow import Context, step, workflow
+
+
+@step
+def work(n: int) -> int:
+    return n * 2
+
+
+@workflow
+def timed(ctx: Context, n: int) -> dict:
+    start = time.time()
+    r = work(n)
+    took = time.time() - start
+    return {"r": r, "ordered": took >= 0, "recent": start > 1.7e9, "ns": time.time_ns() > 1.7e18}
+"""
+
+
+def test_the_fix_of_time_time_compiles_for_aws_and_runs_alike_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PF101 writes ``ctx.now().timestamp()``: the AWS compiler must accept what the linter recommends."""
+    pytest.importorskip("moto")
+    from portaflow.backends.aws.asl import aws_diagnostics
+    from portaflow.backends.aws.harness import AwsHarness
+    from portaflow.compiler import compile_file
+
+    target = tmp_path / "timed.py"
+    target.write_text(TIMED)
+    monkeypatch.chdir(tmp_path)
+    before = compile_file(target)
+    assert {d.code for d in before.errors} == {"PFC022"}  # time.time() is refused, pointing at ctx.now()
+    assert main([target.name, "--fix"]) == 0
+    assert "ctx.now().timestamp()" in target.read_text()
+    capsys.readouterr()
+    res = compile_file(target)
+    assert not [d for d in aws_diagnostics(res.diagnostics, res.program) if d.severity == "error"]
+    want = {"r": 42, "ordered": True, "recent": True, "ns": True}
+    with AwsHarness(target) as aws:
+        run = aws.start({"n": 21}, run_id="t1")
+        assert (run.status, run.output) == ("completed", want)
+    with Engine(tmp_path / "db") as engine:
+        assert engine.start(_load_workflow(target, "timed"), {"n": 21}).result() == want

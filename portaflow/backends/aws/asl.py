@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portaflow.compiler import ir
+from portaflow.compiler import aliasing, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from .jsonata import Lowerer, jstr, variable_name
+from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, variable_name
 from .runtime import ERROR_MARK
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -32,8 +32,45 @@ TIMEOUT_MRO = '["TimeoutError", "OSError", "Exception", "BaseException"]'
 ERROR_MARK_PREFIX = '{"' + ERROR_MARK + '":'
 
 
+# An expression's Python exception ({type, message}, jsonata.ERROR_MARKER) found in the Cause $c of a state
+# that failed with error $e. A JSONata failure without the marker (one the lowering does not model as a Python
+# exception) is a QueryEvaluationError (not "States.": a Fail state cannot raise a States.* name), caught by
+# `except Exception`. {} for any other error.
+QUERY_EVALUATION_ERROR = "QueryEvaluationError"
+# the name of error $e as a Fail state may raise it (without "States.")
+ERROR_NAME = (
+    '($exists($e) ? ($substring($e, 0, 7) = "States." ? $substring($e, 7) : $e) : '
+    f'"{QUERY_EVALUATION_ERROR}")'
+)
+MARKED_ERROR = (
+    f'($k := $type($c) = "string" ? $match($c, {ERROR_MARKER_REGEX}) : []; '
+    "$count($k) > 0 ? $parse($base64decode($k[0].groups[0])) : "
+    f'$e = "States.QueryEvaluationError" ? {{"type": "{QUERY_EVALUATION_ERROR}", "message": '
+    '$type($c) = "string" ? $c : ""} : {})'
+)
+PURE_FIELDS = '"mro": [$x.type], "step": null, "attempts": null'
+
+
+def expression_error() -> str:
+    """The error of a state whose expression failed, as {type, message, mro, step, attempts}: the Python
+    exception the expression raised (jsonata.ERROR_MARKER), else the state's own error name and cause."""
+    return (
+        "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
+        f"$x := {MARKED_ERROR}; "
+        '$x := $exists($lookup($x, "type")) ? $x : '
+        f'{{"type": {ERROR_NAME}, "message": $type($c) = "string" ? $c : ""}}; '
+        f'{{"type": $x.type, "message": $x.message, {PURE_FIELDS}}})'
+    )
+
+
+EXPRESSION_ERROR = expression_error()
+
+
 def error_from_output(timeout_message: str = "timed out", step: str | None = None) -> str:
-    """The error of a failed Task as {type, message, mro, step, attempts} (the fields of StepFailed)."""
+    """The error of a failed Task as {type, message, mro, step, attempts} (the fields of StepFailed).
+
+    A step's error is the runtime's JSON object; an expression of the Task that failed (its arguments, or
+    the binding of its result) raised a Python exception of the workflow (step and attempts null)."""
     step_field = jstr(step) if step is not None else "null"
     attempts = "$states.context.State.RetryCount + 1" if step is not None else "null"
     return (
@@ -42,6 +79,9 @@ def error_from_output(timeout_message: str = "timed out", step: str | None = Non
         '$m := $lookup($p, "errorMessage"); '
         f'$q := $type($m) = "string" and $substring($m, 0, {len(ERROR_MARK_PREFIX)}) = '
         f"{jstr(ERROR_MARK_PREFIX)} ? $parse($m) : {{}}; "
+        f'$x := $exists($lookup($q, "type")) ? {{}} : {MARKED_ERROR}; '
+        '$exists($lookup($x, "type")) ? '
+        f'{{"type": $x.type, "message": $x.message, {PURE_FIELDS}}} : ('
         '$t := $exists($lookup($q, "type")) ? $lookup($q, "type") : '
         '$e = "States.Timeout" ? "TimeoutError" : $e; '
         '{"type": $t, '
@@ -49,19 +89,28 @@ def error_from_output(timeout_message: str = "timed out", step: str | None = Non
         f'$e = "States.Timeout" ? {jstr(timeout_message)} : ($type($c) = "string" ? $c : ""), '
         '"mro": $exists($lookup($q, "mro")) ? $lookup($q, "mro") : '
         f'$e = "States.Timeout" ? {TIMEOUT_MRO} : [$t], '
-        f'"step": {step_field}, "attempts": {attempts}}})'
+        f'"step": {step_field}, "attempts": {attempts}}}))'
     )
 
 
 ERROR_FROM_OUTPUT = error_from_output()
 
-# `except StepFailed` catches the failures of steps: errors whose "step" is set (error_from_output of a step's
-# Task or Map item; kept by a re-raise). An error raised by workflow code has "step": null; an expression that
-# fails in a Task's arguments is a run-time error of the workflow, not of the step.
-STEP_FAILED = "StepFailed"
-STEP_FAILED_TEST = (
-    '($type($lookup($pf_err, "step")) = "string" and $pf_err.type != "States.QueryEvaluationError")'
+# The failure of the run when the whole machine runs in the guard's branch (AslCompiler.top_guard): an
+# expression's Python exception fails the run as the local engine's does ({"errorType", "errorMessage"}, as
+# fail_dynamic); any other error (a Fail state of the branch, InvalidInput) is passed on as it is
+RUN_ERROR = (
+    "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
+    f"$x := {MARKED_ERROR}; "
+    '$exists($lookup($x, "type")) ? {"error": $x.type, "cause": $string({"errorType": $x.type, '
+    f'"errorMessage": $x.message}})}} : {{"error": {ERROR_NAME}, '
+    '"cause": $type($c) = "string" ? $c : ""})'
 )
+
+# `except StepFailed` catches the failures of steps: errors whose "step" is set (error_from_output of a step's
+# Task or Map item; kept by a re-raise). An error raised by workflow code has "step": null, as has an
+# expression that fails in a Task's arguments (an exception of the workflow, not of the step).
+STEP_FAILED = "StepFailed"
+STEP_FAILED_TEST = '$type($lookup($pf_err, "step")) = "string"'
 
 
 def timeout_message(sd: ir.StepDef) -> str:
@@ -136,6 +185,7 @@ class AslCompiler:
         self._n = 0
         self._fail_dynamic: str | None = None
         self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
+        self.top_guard = False  # an expression outside any try may raise: see wrap_in_top_guard
 
     # ------------------------------------------------------------------------------------------- helpers
     def name(self, label: str, loc: ir.Loc | None = None) -> str:
@@ -204,7 +254,10 @@ class AslCompiler:
             n = self.name("Fail with error")
             self.states[n] = {
                 "Type": "Fail",
-                "Error": "{% $pf_err.type %}",
+                # a custom error name cannot start with "States." (a JSONata failure the lowering does not
+                # model is a QueryEvaluationError, never States.*; this keeps any other name legal)
+                "Error": "{% $substring($pf_err.type, 0, 7) = "
+                '"States." ? $substring($pf_err.type, 7) : $pf_err.type %}',
                 "Cause": '{% $string({"errorType": $pf_err.type, "errorMessage": $pf_err.message}) %}',
             }
             self._fail_dynamic = n
@@ -279,6 +332,107 @@ class AslCompiler:
                     return entry
         return self.fail_dynamic()
 
+    # ------------------------------------------------------------------------------- expression errors
+    @staticmethod
+    def guarded(ctx: Ctx) -> bool:
+        """Whether an expression error at ``ctx`` must go where a raise would go (a handler, a finally, a
+        parallel branch's error) rather than simply fail the run (the top guard does that)."""
+        return bool(ctx.frames) or ctx.branch_error is not None
+
+    def temp_var(self, ctx: Ctx, name: str) -> str:
+        """A compiler variable of ``ctx``'s scope (a parallel branch has its own names)."""
+        return (ctx.var_prefix or "pf_") + name
+
+    def pure_pass(
+        self, n: str, ctx: Ctx, loc: ir.Loc, assign: dict[str, Any], nxt: str, may_raise: bool
+    ) -> None:
+        """A Pass state ``n`` assigning ``assign``, whose expressions may raise Python exceptions.
+
+        Pass and Choice states cannot Catch: where the exception must be routed (:meth:`guarded`), the
+        expressions are evaluated in the single branch of a Parallel state that can (:meth:`guard`), which
+        then assigns the values."""
+        if may_raise and self.guarded(ctx):
+            result = {k: "{% $lookup($states.result[0], " + jstr(k) + ") %}" for k in assign}
+            self.guard(n, ctx, loc, dict(assign), {"Assign": result, "Next": nxt})
+            return
+        self.top_guard |= may_raise
+        self.states[n] = (
+            {"Type": "Pass", "Assign": assign, "Next": nxt} if assign else {"Type": "Pass", "Next": nxt}
+        )
+
+    def pure_choice(
+        self, n: str, ctx: Ctx, loc: ir.Loc, cond: str, then: str, default: str, may_raise: bool
+    ) -> None:
+        """A Choice state ``n`` on ``cond`` (a template) that may raise: see :meth:`pure_pass`; guarded, the
+        Parallel evaluates the condition into a variable that the Choice (``n`` + " test") reads."""
+        choice: dict[str, Any] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": cond, "Next": then}],
+            "Default": default,
+        }
+        if may_raise and self.guarded(ctx):
+            var = self.temp_var(ctx, "cond")
+            test = self.name(f"{n} test")
+            choice["Choices"][0]["Condition"] = "{% $" + var + " %}"
+            self.states[test] = choice
+            self.guard(
+                n,
+                ctx,
+                loc,
+                {"c": cond},
+                {"Assign": {var: '{% $lookup($states.result[0], "c") %}'}, "Next": test},
+            )
+            return
+        self.top_guard |= may_raise
+        self.states[n] = choice
+
+    def guard(self, n: str, ctx: Ctx, loc: ir.Loc, values: dict[str, Any], then: dict[str, Any]) -> None:
+        """State ``n``: a Parallel whose one branch evaluates ``values`` (the branch's output, read from
+        ``$states.result[0]`` by ``then``: the Parallel's Assign/Output and Next/End); a failure (the state
+        fails with States.QueryEvaluationError) goes where a raise would go, as the exception the expression
+        raised (:func:`expression_error`)."""
+        inner = self.name(f"Evaluate ({n})")
+        self.states[n] = {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": inner, "States": {inner: {"Type": "Pass", "Output": values, "End": True}}}
+            ],
+            **then,
+            "Catch": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "Assign": {"pf_err": "{% " + EXPRESSION_ERROR + " %}"},
+                    "Next": self.raise_dynamic(ctx, loc),
+                }
+            ],
+        }
+
+    def wrap_in_top_guard(self, states: dict[str, dict[str, Any]], start: str) -> tuple[dict[str, Any], str]:
+        """The machine's states run in the one branch of a Parallel state: an expression that raises where no
+        handler can catch it fails the state with States.QueryEvaluationError; the Parallel catches that
+        and fails the run with the expression's Python exception, as the local engine does."""
+        guard = self.name("Run")
+        done = self.name("Run result")
+        failed = self.name("Run failed")
+        top = {
+            guard: {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": start, "States": states}],
+                "Output": "{% $states.result[0] %}",
+                "Next": done,
+                "Catch": [
+                    {
+                        "ErrorEquals": ["States.ALL"],
+                        "Assign": {"pf_err": "{% " + RUN_ERROR + " %}"},
+                        "Next": failed,
+                    }
+                ],
+            },
+            done: {"Type": "Succeed"},
+            failed: {"Type": "Fail", "Error": "{% $pf_err.error %}", "Cause": "{% $pf_err.cause %}"},
+        }
+        return top, guard
+
     # ---------------------------------------------------------------------------------------- top level
     def compile(self) -> dict[str, Any]:
         wf = self.p.workflows[self.p.entry]
@@ -336,6 +490,8 @@ class AslCompiler:
         }
         order = [start, check, init, bad] + [n for n in self.states if n not in (start, check, init, bad)]
         states = prune({n: self.states[n] for n in order}, start)
+        if self.top_guard:
+            states, start = self.wrap_in_top_guard(states, start)
         self.check_limits(wf.body, in_loop=False)
         return {
             # the file name only: a definition must not depend on the folder it was compiled in
@@ -361,23 +517,23 @@ class AslCompiler:
                 and isinstance(s.value, ir.ListExpr)
                 and len(s.value.items) == len(s.target.elts)
             ):
+                raises = False
                 for t, v in zip(s.target.elts, s.value.items, strict=True):
                     low = self.low(ctx)
                     assign.update(self.assign_target(ctx, t, low.lower(v), low))
+                    raises = raises or may_raise(v) or target_may_raise(t)
             else:
                 low = self.low(ctx)
                 assign = self.assign_target(ctx, s.target, low.lower(s.value), low)
-            self.states[n] = {"Type": "Pass", "Assign": assign, "Next": nxt}
+                raises = may_raise(s.value) or target_may_raise(s.target)
+            self.pure_pass(n, ctx, s.loc, assign, nxt, raises)
             return n
         if isinstance(s, ir.SetItem):
             n = self.name(f"Set {s.target}[...]", s.loc)
             low = self.low(ctx)
             e = f"{low.h('pf_setitem')}({low.ref(s.target)}, {low.lower(s.index)}, {low.lower(s.value)})"
-            self.states[n] = {
-                "Type": "Pass",
-                "Assign": {self.var(ctx, s.target): "{% " + low.finish(e) + " %}"},
-                "Next": nxt,
-            }
+            assign = {self.var(ctx, s.target): "{% " + low.finish(e) + " %}"}
+            self.pure_pass(n, ctx, s.loc, assign, nxt, True)  # a bad index or key type raises
             return n
         if isinstance(s, ir.StepCall):
             return self.step_call(s, nxt, ctx)
@@ -429,11 +585,7 @@ class AslCompiler:
             orelse = self.block(s.orelse, nxt, ctx)
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.states[n] = {
-                "Type": "Choice",
-                "Choices": [{"Condition": cond, "Next": body}],
-                "Default": orelse,
-            }
+            self.pure_choice(n, ctx, s.loc, cond, body, orelse, may_raise(s.test))
             return n
         if isinstance(s, ir.While):
             head = self.name("While", s.loc)
@@ -441,11 +593,7 @@ class AslCompiler:
             body = self.block(s.body, head, inner)
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.states[head] = {
-                "Type": "Choice",
-                "Choices": [{"Condition": cond, "Next": body}],
-                "Default": nxt,
-            }
+            self.pure_choice(head, ctx, s.loc, cond, body, nxt, may_raise(s.test))
             return head
         if isinstance(s, ir.For):
             k = self.uid()
@@ -457,7 +605,8 @@ class AslCompiler:
             body = self.block(s.body, head, inner)
             low = self.low(ctx)
             items = low.finish(low._iter(s.iter))
-            self.states[init] = {"Type": "Pass", "Assign": {it: "{% " + items + " %}", idx: 0}, "Next": head}
+            iter_raises = may_raise(s.iter) or s.iter.ty not in ("list", "str", "dict")
+            self.pure_pass(init, ctx, s.loc, {it: "{% " + items + " %}", idx: 0}, head, iter_raises)
             self.states[head] = {
                 "Type": "Choice",
                 "Choices": [{"Condition": f"{{% ${idx} < $count(${it}) %}}", "Next": bind}],
@@ -465,7 +614,7 @@ class AslCompiler:
             }
             assign = self.assign_target(ctx, s.target, f"${it}[${idx}]")
             assign[idx] = f"{{% ${idx} + 1 %}}"
-            self.states[bind] = {"Type": "Pass", "Assign": assign, "Next": body}
+            self.pure_pass(bind, ctx, s.loc, assign, body, target_may_raise(s.target))
             return init
         if isinstance(s, (ir.Break, ir.Continue)):
             assert ctx.loop is not None
@@ -478,24 +627,24 @@ class AslCompiler:
                 n = self.name("Return", s.loc)
                 low = self.low(ctx)
                 after = self.through_finally(ctx, ctx.fn_frames, cont)
-                self.states[n] = {
-                    "Type": "Pass",
-                    "Assign": {var: "{% " + low.finish(low.lower(s.value)) + " %}"},
-                    "Next": after,
-                }
+                ret = {var: "{% " + low.finish(low.lower(s.value)) + " %}"}
+                self.pure_pass(n, ctx, s.loc, ret, after, may_raise(s.value))
                 return n
             low = self.low(ctx)
             out = "{% " + low.finish(low.lower(s.value)) + " %}"
             has_finally = any(isinstance(f, FinallyFrame) for f in ctx.frames)
-            if not has_finally:
+            raises = may_raise(s.value)
+            if not has_finally and not (raises and self.guarded(ctx)):
                 n = self.name("Return", s.loc)
                 self.states[n] = {"Type": "Succeed", "Output": out}
+                self.top_guard |= raises
                 return n
+            # the value is computed first: finally bodies run after it, a handler catches its exception
             n = self.name("Return value", s.loc)
             done = self.name("Return", s.loc)
             self.states[done] = {"Type": "Succeed", "Output": "{% $pf_retval %}"}
             after = self.through_finally(ctx, 0, done)
-            self.states[n] = {"Type": "Pass", "Assign": {"pf_retval": out}, "Next": after}
+            self.pure_pass(n, ctx, s.loc, {"pf_retval": out}, after, raises)
             return n
         if isinstance(s, ir.Raise):
             if s.error_type is None:
@@ -519,11 +668,10 @@ class AslCompiler:
                 )
                 + " %}"
             )
-            self.states[n] = {
-                "Type": "Pass",
-                "Assign": {"pf_err": err},
-                "Next": self.raise_static(ctx, s.error_type, s.loc),
-            }
+            raises = s.message is not None and may_raise(s.message)
+            self.pure_pass(
+                n, ctx, s.loc, {"pf_err": err}, self.raise_static(ctx, s.error_type, s.loc), raises
+            )
             return n
         if isinstance(s, ir.Try):
             return self.try_stmt(s, nxt, ctx)
@@ -544,11 +692,9 @@ class AslCompiler:
                 + low.finish(f'$type({low.h("pf_sleep_error")}({low.lower(s.seconds)})) = "string"')
                 + " %}"
             )
-        self.states[check] = {
-            "Type": "Choice",
-            "Choices": [{"Condition": cond, "Next": bad}],
-            "Default": wait,
-        }
+        # the duration is evaluated here first: an exception of its expression is raised here (and the
+        # Wait's evaluation of it, after this check, cannot fail)
+        self.pure_choice(check, ctx, s.loc, cond, bad, wait, may_raise(s.seconds))
         low = self.low(ctx)
         if s.seconds.ty in ("int", "float"):
             message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
@@ -591,7 +737,18 @@ class AslCompiler:
             f"step {sd.name!r} retry max_interval",
             where,
         )
-        retriers: list[dict[str, Any]] = []
+        # an expression of the Task that fails (arguments, result binding) fails the same way again: never
+        # retried (a retry would call the step again), it is caught as the workflow's exception
+        retriers: list[dict[str, Any]] = [
+            {
+                "ErrorEquals": ["States.QueryEvaluationError"],
+                "IntervalSeconds": interval,
+                "MaxAttempts": 0,
+                "BackoffRate": float(r.backoff),
+                "MaxDelaySeconds": max_delay,
+                "JitterStrategy": "NONE",
+            }
+        ]
         if r.non_retryable_matches:
             names = list(r.non_retryable_matches)
             if "TimeoutError" in names:
@@ -703,12 +860,14 @@ class AslCompiler:
             f"{cp}seq": 0,
             ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}",
         }
+        raises = False
         for p in child.params:
             value = given.get(p.name, p.default)
             assert value is not None
             low = self.low(ctx)
             assign[cp + p.name] = "{% " + low.finish(low.lower(value)) + " %}"
-        self.states[entry] = {"Type": "Pass", "Assign": assign, "Next": body}
+            raises = raises or may_raise(value)
+        self.pure_pass(entry, ctx, s.loc, assign, body, raises)
         return entry
 
     def after_fanout(self, s: ir.MapCall | ir.ParallelCall, results_var: str, nxt: str, ctx: Ctx) -> str:
@@ -721,9 +880,7 @@ class AslCompiler:
             f'? [[$lookup($r, "v")]] : [$lookup($r, "v")])}}, [])'
         )
         assign = self.assign_target(ctx, s.target, values)
-        self.states[ok] = {"Type": "Pass", "Next": nxt}
-        if assign:
-            self.states[ok]["Assign"] = assign
+        self.pure_pass(ok, ctx, s.loc, assign, nxt, target_may_raise(s.target))
         first_err = (
             f'$reduce(${results_var}, function($a, $r){{$a ? $a : ($exists($lookup($r, "e")) ? '
             f'$lookup($r, "e") : $a)}}, null)'
@@ -817,11 +974,13 @@ class AslCompiler:
             bctx = replace(bctx, rename=rename)
             done = self.name(f"Branch {b} result", s.loc)
             low = self.low(bctx)
-            self.states[done] = {
-                "Type": "Pass",
-                "Output": "{% " + low.finish('{"v": ' + low.lower(br.result) + "}") + " %}",
-                "End": True,
-            }
+            value = "{% " + low.finish(low.lower(br.result)) + " %}"
+            if may_raise(br.result):  # as the branch's other code: its exception is the branch's error
+                self.guard(
+                    done, bctx, s.loc, {"v": value}, {"Output": "{% $states.result[0] %}", "End": True}
+                )
+            else:
+                self.states[done] = {"Type": "Pass", "Output": {"v": value}, "End": True}
             entry = self.block(br.body, done, bctx)
             init = self.name(f"Branch {b}", s.loc)
             self.states[init] = {
@@ -979,6 +1138,51 @@ def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, 
     return {n: st for n, st in states.items() if n in seen}
 
 
+# arithmetic takes a bool as the int 0 or 1 (jsonata.Lowerer.num), as Python does
+NUMBERS = ("int", "float", "bool")
+
+
+def may_raise(e: ir.Expr) -> bool:
+    """Whether evaluating ``e`` may raise a Python exception (its lowering may ``$error``, or JSONata may
+    fail on a value of another type). False only for forms that evaluate whatever the values are."""
+    if isinstance(e, (ir.Const, ir.Name, ir.RunId, ir.ErrorField)):
+        return False
+    if isinstance(e, ir.ListExpr):
+        return any(may_raise(x) for x in e.items)
+    if isinstance(e, ir.DictExpr):
+        return not all(isinstance(k, ir.Const) and isinstance(k.value, str) for k in e.keys) or any(
+            may_raise(v) for v in e.values
+        )
+    if isinstance(e, ir.UnaryOp):
+        return may_raise(e.operand) or (e.op != "not" and e.operand.ty not in NUMBERS)
+    if isinstance(e, (ir.BoolOp, ir.IfExp)):
+        parts = e.values if isinstance(e, ir.BoolOp) else (e.test, e.body, e.orelse)
+        return any(may_raise(x) for x in parts)
+    if isinstance(e, ir.Compare):
+        return any(op not in ("==", "!=", "is", "is not") for op in e.ops) or any(
+            may_raise(x) for x in (e.left, *e.comparators)
+        )
+    if isinstance(e, ir.FString):
+        return any(
+            isinstance(p, ir.FormattedValue)
+            and ((p.spec and p.value.ty not in NUMBERS) or may_raise(p.value))
+            for p in e.parts
+        )
+    if isinstance(e, ir.BinOp):
+        same = (e.left.ty in NUMBERS and e.right.ty in NUMBERS) or (
+            e.op == "+" and e.left.ty == e.right.ty and e.left.ty in ("str", "list")
+        )
+        return e.op not in ("+", "-", "*") or not same or may_raise(e.left) or may_raise(e.right)
+    if isinstance(e, ir.Call) and e.func in ("str", "bool") and len(e.args) <= 1:
+        return any(may_raise(x) for x in e.args)
+    return True
+
+
+def target_may_raise(t: ir.Target | None) -> bool:
+    """Unpacking into a tuple target raises when the value has another number of items."""
+    return isinstance(t, ir.TupleTarget)
+
+
 def _static_iterations(s: ir.While | ir.For) -> int | None:
     if (
         isinstance(s, ir.For)
@@ -1062,5 +1266,5 @@ def aws_diagnostics(diagnostics: list[Diagnostic], program: ir.Program | None) -
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
     c = AslCompiler(program)
     definition = c.compile()
-    unique = list(dict.fromkeys(c.diags))
+    unique = list(dict.fromkeys([*c.diags, *aliasing.check(program, "Step Functions")]))
     return definition, sorted(unique, key=lambda d: (d.path != program.source, d.path, d.line, d.col))

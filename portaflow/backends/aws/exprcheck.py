@@ -8,8 +8,10 @@ Used by the differential tests and handy when debugging a lowering::
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.frontend import compile_source
 
-from .jsonata import Lowerer, jvalue
+from .jsonata import ERROR_MARKER, Lowerer, jvalue
 from .jsonata_eval import evaluate, faithful
 
 
@@ -99,17 +101,38 @@ def eval_jsonata_js(texts: list[str], package: Path) -> list[tuple[bool, Any]]:
     return [(True, r["value"]) if "value" in r else (False, r["error"]) for r in json.loads(run.stdout)]
 
 
+def marked_error(message: str) -> tuple[str, str] | None:
+    """(type, message) of the Python exception an expression raised, from the marker in the JSONata error's
+    message (or in a Step Functions Cause that wraps it); None without a marker."""
+    m = re.search(re.escape(ERROR_MARKER) + r"([A-Za-z0-9+/=]+)\]", message)
+    if m is None:
+        return None
+    err = json.loads(base64.b64decode(m.group(1)).decode())
+    return str(err["type"]), str(err["message"])
+
+
+def _raised(message: str) -> str:
+    err = marked_error(message)
+    return f"{err[0]}: {err[1]}" if err else f"(no Python error) {message}"
+
+
 def main(argv: list[str]) -> int:
     expr = argv[0]
     names = json.loads(argv[1]) if len(argv) > 1 else {}
     text, _ = lower_expression(expr, names)
     print("jsonata:", text)
-    print("python :", json.dumps(eval(expr, {"json": json}, dict(names))))
-    print("offline:", json.dumps(eval_jsonata(text, names)))
+    try:
+        print("python :", json.dumps(eval(expr, {"json": json}, dict(names))))
+    except Exception as exc:
+        print("python : raises", f"{type(exc).__name__}: {exc}")
+    try:
+        print("offline:", json.dumps(eval_jsonata(text, names)))
+    except Exception as exc:
+        print("offline: raises", _raised(str(exc)))
     package = jsonata_js()
     if package is not None:
         ok, value = eval_jsonata_js([with_names(text, names)], package)[0]
-        print("js     :", json.dumps(value) if ok else f"error: {value}")
+        print("js     :", json.dumps(value) if ok else f"raises {_raised(str(value))}")
     return 0
 
 

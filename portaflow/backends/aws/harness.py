@@ -13,7 +13,9 @@ every Lambda invoke goes in-process to the same handler code the deployed functi
 events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
-moto's missing JSONata evaluator, and its variable encoding (it does not escape strings).
+moto's missing JSONata evaluator, its variable encoding (it does not escape strings), and how a failed JSONata
+evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
+and Catch see).
 """
 
 from __future__ import annotations
@@ -394,6 +396,57 @@ def _jsonata_eval(expression: str) -> Any:
         raise JSONataException("UNKNOWN", str(exc)) from exc
 
 
+def _query_evaluation_error(env: Any, expression: str, details: str | None) -> Exception:
+    """The failure AWS reports for a JSONata expression that fails while a state evaluates it: the state fails
+    with States.QueryEvaluationError (an EvaluationFailed event), which the state's Retry and Catch see, and
+    which, uncaught, fails the execution. The Cause wraps the error's message in text naming the expression
+    (AWS's exact wording for a thrown error is not documented; the compiled machine only relies on the
+    message being in the Cause, see jsonata.ERROR_MARKER)."""
+    from moto.stepfunctions.parser.api import EvaluationFailedEventDetails, HistoryEventType
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
+        StatesErrorNameType,
+    )
+
+    name = StatesErrorName(typ=StatesErrorNameType.StatesQueryEvaluationError)
+    details_ = EvaluationFailedEventDetails(
+        error=name.error_name,
+        cause=f"The JSONata expression '{expression}' specified for the field '{env.next_field_name}' threw "
+        f"an error during evaluation: {details}",
+        location=str(env.next_field_name),
+        state=str(env.next_state_name),
+    )
+    event_details: Any = {"evaluationFailedEventDetails": details_}  # moto's EventDetails: a total=False dict
+    event = FailureEvent(
+        env=env, error_name=name, event_type=HistoryEventType.EvaluationFailed, event_details=event_details
+    )
+    env.event_manager.add_event(
+        context=env.event_history_context,
+        event_type=HistoryEventType.EvaluationFailed,
+        event_details=event_details,
+    )
+    return FailureEventException(failure_event=event)
+
+
+def _branch_error_name(error_name: str | None) -> Any:
+    """The error name a failed Parallel branch or Map iteration passes on to its state: moto builds it as a
+    custom name, which refuses the ``States.`` prefix (ValueError, and the run fails with States.Runtime);
+    AWS passes on a branch's States.QueryEvaluationError (or States.Timeout...) for the state's Catch."""
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+
+    if error_name is not None and error_name.startswith("States."):
+        try:
+            return StatesErrorName.from_name(error_name)
+        except ValueError:
+            pass
+    return CustomErrorName(error_name=error_name)
+
+
 def _encode_declarations(bindings: dict[str, Any]) -> str:
     """moto's encoder without its bug: string values are JSON-escaped."""
     from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
@@ -447,6 +500,9 @@ def patches(h: AwsHarness) -> list[Any]:
     """The moto internals the harness replaces (each has a canary test)."""
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as cb,
     )
@@ -479,6 +535,14 @@ def patches(h: AwsHarness) -> list[Any]:
     def callback_wait(self: Any, timeout_seconds: int, callback_endpoint: Any) -> Any:
         return h.wait_for_callback(timeout_seconds, callback_endpoint)
 
+    original_jsonata_body = StringJSONata._eval_body
+
+    def jsonata_body(self: Any, env: Any) -> None:
+        try:
+            original_jsonata_body(self, env)
+        except jsonata_mod.JSONataException as exc:
+            raise _query_evaluation_error(env, self.expression, exc.details) from exc
+
     # the JSONata evaluator is looked up through the module global
     from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
@@ -501,6 +565,9 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
         mock.patch.object(cb.StateTaskServiceCallback, "_wait_for_task_token_timeout", callback_wait),
         mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
+        mock.patch.object(StringJSONata, "_eval_body", jsonata_body),
+        mock.patch.object(branches_decl, "CustomErrorName", _branch_error_name),
+        mock.patch.object(iteration_worker, "CustomErrorName", _branch_error_name),
         mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
         mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
         *(

@@ -60,8 +60,33 @@ UNPRINTABLE = (
     "\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff]|[\\uDB80-\\uDBFF][\\uDC00-\\uDFFF]"
 )
 
+# The marker an expression error carries in its message: ``[pf-error:<base64 of {"type", "message"}>]``.
+# Step Functions fails the state with States.QueryEvaluationError and a Cause that wraps the message in its
+# own text (and may echo the expression, where the marker's opening is followed by a quote, never by
+# base64): the state machine finds the marker with ERROR_MARKER_REGEX anywhere in the Cause.
+ERROR_MARKER = "[pf-error:"
+ERROR_MARKER_REGEX = "/\\[pf-error:([A-Za-z0-9+\\/=]+)\\]/"
+
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # raise the Python exception $t with message $m (what str(e) gives): a readable message for the console,
+    # then the marker the state machine parses. The marker's JSON is ASCII (other characters \u-escaped):
+    # jsonata-js's $base64encode keeps only the low byte of each UTF-16 code unit (Node's "binary")
+    "pf_raise": (
+        'function($t, $m){$error($t & ": " & $m & " '
+        + ERROR_MARKER
+        + '" & $base64encode($replace($string({"type": $t, "message": $m}), '
+        "/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007f]/, function($c){$pf_uesc($c.match)})) "
+        '& "]")}',
+        ("pf_uesc",),
+    ),
+    # the Python type name of a JSON value (an integral number is an int: JSON does not keep 2.0)
+    "pf_tname": (
+        'function($v){($t := $type($v); $t = "null" ? "NoneType" : $t = "boolean" ? "bool" : '
+        '$t = "number" ? ($v = $floor($v) ? "int" : "float") : $t = "string" ? "str" : '
+        '$t = "array" ? "list" : $t = "object" ? "dict" : $t)}',
+        (),
+    ),
     "pf_truthy": (
         'function($v){$type($v) = "array" ? $count($v) > 0 : $type($v) = "object" ? '
         "$count($keys($v)) > 0 : $boolean($v)}",
@@ -70,46 +95,94 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
     "pf_iter": (
         'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
-        f'? [$match($v, /{CHAR}/).match] : $error("TypeError: " & $type($v) & " is not iterable")}}',
-        (),
+        f'? [$match($v, /{CHAR}/).match] : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
+        '"\' object is not iterable")}',
+        ("pf_raise", "pf_tname"),
+    ),
+    # a, b = v: the items of v (a string's characters), exactly $n of them (else Python's unpacking errors)
+    "pf_unpack": (
+        'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
+        f'$t = "string" ? [$match($v, /{CHAR}/).match] : $pf_raise("TypeError", '
+        '"cannot unpack non-iterable " & $pf_tname($v) & " object"); '
+        '$count($l) < $n ? $pf_raise("ValueError", "not enough values to unpack (expected " & $string($n) & '
+        '", got " & $string($count($l)) & ")") : $count($l) > $n ? $pf_raise("ValueError", '
+        '"too many values to unpack (expected " & $string($n) & ")") : $l)}',
+        ("pf_raise", "pf_tname"),
     ),
     "pf_len": (
         'function($v){$type($v) = "string" ? $length($v) : $type($v) = "array" ? $count($v) : '
-        '$type($v) = "object" ? $count($keys($v)) : $error("TypeError: object of type " & $type($v) & '
-        '" has no len()")}',
-        (),
+        '$type($v) = "object" ? $count($keys($v)) : $pf_raise("TypeError", "object of type \'" & '
+        '$pf_tname($v) & "\' has no len()")}',
+        ("pf_raise", "pf_tname"),
     ),
-    # Python's float_mod / float_floor_div on top of JavaScript's exact remainder (fmod)
+    # $f: an operand is statically a float (a float 0.0 and an int 0 are one JSON number): Python's messages
+    # name the float operations. Python's float_mod / float_floor_div on top of JavaScript's exact remainder
     "pf_mod": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: modulo by zero") : ($r := $a % $b; '
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float modulo" : "integer modulo by zero") : ($r := $a % $b; '
         "($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)}",
-        (),
+        ("pf_raise",),
     ),
     "pf_floordiv": (
-        'function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : ($m := $a % $b; '
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float floor division by zero" : "integer division or modulo by zero") : ($m := $a % $b; '
         "$d := ($a - $m) / $b; $d := ($m != 0 and ($m < 0) != ($b < 0)) ? $d - 1 : $d; $f := $floor($d); "
         "$d - $f > 0.5 ? $f + 1 : $f)}",
-        (),
+        ("pf_raise",),
     ),
-    "pf_div": ('function($a, $b){$b = 0 ? $error("ZeroDivisionError: division by zero") : $a / $b}', ()),
+    "pf_div": (
+        'function($a, $b, $f){$b = 0 ? $pf_raise("ZeroDivisionError", ($f or $a != $floor($a)) ? '
+        '"float division by zero" : "division by zero") : $a / $b}',
+        ("pf_raise",),
+    ),
     "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
         '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
         '($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" ? $x + $y : '
-        '$error("TypeError: unsupported operand type(s) for +: " & $type($a) & " and " & $type($b)))}',
-        ("pf_num",),
+        '$type($a) = "string" or $type($a) = "array" ? $pf_raise("TypeError", "can only concatenate " & '
+        '$pf_tname($a) & " (not \\"" & $pf_tname($b) & "\\") to " & $pf_tname($a)) : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for +: \'" & $pf_tname($a) & "\' and \'" & '
+        '$pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname"),
+    ),
+    "pf_sub": (
+        "function($a, $b){($x := $pf_num($a); $y := $pf_num($b); "
+        '$type($x) = "number" and $type($y) = "number" ? $x - $y : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for -: \'" & $pf_tname($a) & '
+        '"\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname"),
+    ),
+    # the operands of a binary operator (/, //, %, **) as numbers (a bool is an int), else Python's TypeError
+    "pf_operands": (
+        "function($a, $b, $o){($x := $pf_num($a); $y := $pf_num($b); "
+        '$type($x) = "number" and $type($y) = "number" ? [$x, $y] : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for " & ($o = "**" ? "** or pow()" : $o) & '
+        '": \'" & $pf_tname($a) & "\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname"),
+    ),
+    # the operand of unary -/+, abs(), round() as a number, else Python's TypeError: $pre, type name, $post
+    "pf_operand": (
+        'function($v, $pre, $post){($x := $pf_num($v); $type($x) = "number" ? $x : '
+        '$pf_raise("TypeError", $pre & $pf_tname($v) & $post))}',
+        ("pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_rep": (
         'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
         "($n <= 0 ? [] : $reduce([1..$n], function($acc, $i){$append($acc, $s)}, []))}",
         (),
     ),
+    # a * b: numbers (bools are ints), or a sequence repeated an int number of times, else Python's TypeError
     "pf_mul": (
-        "function($a, $b){($x := $pf_num($a); $y := $pf_num($b); "
-        '$type($x) = "number" and $type($y) = "number" ? $x * $y : '
-        '$type($y) = "number" ? $pf_rep($a, $y) : $pf_rep($b, $x))}',
-        ("pf_rep", "pf_num"),
+        'function($a, $b){($sa := $type($a) = "string" or $type($a) = "array"; '
+        '$sb := $type($b) = "string" or $type($b) = "array"; '
+        "$sa or $sb ? ($n := $sa ? $b : $a; $k := $pf_num($n); "
+        '$type($k) = "number" and $k = $floor($k) ? $pf_rep($sa ? $a : $b, $k) : '
+        '$pf_raise("TypeError", "can\'t multiply sequence by non-int of type \'" & $pf_tname($n) & "\'")) : '
+        '($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" ? $x * $y : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for *: \'" & $pf_tname($a) & "\' and \'" & '
+        '$pf_tname($b) & "\'")))}',
+        ("pf_rep", "pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
@@ -143,14 +216,20 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("pf_strrepr", "pf_numstr"),
     ),
     "pf_str": ('function($v){$type($v) = "string" ? $v : $pf_repr($v)}', ("pf_repr",)),
+    # v[i]: a KeyError's message is repr(key), as str() of Python's KeyError
     "pf_get": (
-        'function($v, $i){$type($v) = "array" ? ($j := $i < 0 ? $count($v) + $i : $i; '
-        '$j >= 0 and $j < $count($v) ? $v[$j] : $error("IndexError: list index out of range")) : '
-        '$type($v) = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $error("KeyError: " & $string($i))) : '
-        '$type($v) = "string" ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
-        '$substring($v, $j, 1) : $error("IndexError: string index out of range")) : '
-        '$error("TypeError: " & $type($v) & " is not subscriptable")}',
-        (),
+        "function($v, $i){($t := $type($v); "
+        '$i := $type($i) = "boolean" and $t != "object" ? ($i ? 1 : 0) : $i; '
+        '$int := $type($i) = "number" and $i = $floor($i); '
+        '$t = "array" ? ($int ? ($j := $i < 0 ? $count($v) + $i : $i; '
+        '$j >= 0 and $j < $count($v) ? $v[$j] : $pf_raise("IndexError", "list index out of range")) : '
+        '$pf_raise("TypeError", "list indices must be integers or slices, not " & $pf_tname($i))) : '
+        '$t = "object" ? ($i in [$keys($v)] ? $lookup($v, $i) : $pf_raise("KeyError", $pf_repr($i))) : '
+        '$t = "string" ? ($int ? ($j := $i < 0 ? $length($v) + $i : $i; $j >= 0 and $j < $length($v) ? '
+        '$substring($v, $j, 1) : $pf_raise("IndexError", "string index out of range")) : '
+        '$pf_raise("TypeError", "string indices must be integers, not \'" & $pf_tname($i) & "\'")) : '
+        '$pf_raise("TypeError", "\'" & $pf_tname($v) & "\' object is not subscriptable"))}',
+        ("pf_raise", "pf_tname", "pf_repr"),
     ),
     "pf_slice": (
         'function($v, $lo, $hi){($n := $type($v) = "string" ? $length($v) : $count($v); '
@@ -172,33 +251,40 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_in": (
-        'function($x, $c){$type($c) = "string" ? $contains($c, $x) : '
+        'function($x, $c){$type($c) = "string" ? ($type($x) = "string" ? $contains($c, $x) : '
+        '$pf_raise("TypeError", "\'in <string>\' requires string as left operand, not " & $pf_tname($x))) : '
         '$type($c) = "object" ? $x in [$keys($c)] : '
         '$type($c) = "array" ? $reduce($c, function($a, $e){$a or $pf_eq($e, $x)}, false) : '
-        '$error("TypeError: argument of type " & $type($c) & " is not iterable")}',
-        ("pf_eq",),
+        '$pf_raise("TypeError", "argument of type \'" & $pf_tname($c) & "\' is not iterable")}',
+        ("pf_eq", "pf_raise", "pf_tname"),
     ),
     # int(text): Python strips whitespace and takes a sign and "_" between digits; $number takes neither
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        f'($v ? 1 : 0) : $type($v) = "string" and '
-        f"$contains($v, /^{NUM_WS}*[-+]?[0-9](_?[0-9])*{NUM_WS}*$/) ? "
-        f'$number($replace($replace($v, /{NUM_WS}|_/, ""), /^\\+/, "")) : '
-        '$error("ValueError: invalid literal for int(): " & $string($v))}',
-        (),
+        '($v ? 1 : 0) : $type($v) = "string" ? '
+        f"($contains($v, /^{NUM_WS}*[-+]?[0-9](_?[0-9])*{NUM_WS}*$/) ? "
+        f'$number($replace($replace($v, /{NUM_WS}|_/, ""), "+", "")) : '
+        '$pf_raise("ValueError", "invalid literal for int() with base 10: " & $pf_strrepr($v))) : '
+        '$pf_raise("TypeError", "int() argument must be a string, a bytes-like object or a real number, '
+        'not \'" & $pf_tname($v) & "\'")}',
+        ("pf_raise", "pf_tname", "pf_strrepr"),
     ),
-    # float(text): also ".5", "5.", "1e3", "+1_0.5"; $number wants -?D+(.D+)?(eD+)?
+    # float(s): Python's decimal syntax (sign, digits with "_" between them and an optional point, exponent;
+    # ".5", "5.", "1e3", "+1_0.5"), rewritten to JSON's number syntax that $number takes
     "pf_float": (
         'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : '
-        f'$type($v) = "string" and $contains($v, /^{NUM_WS}*[-+]?'
-        "([0-9](_?[0-9])*(\\.([0-9](_?[0-9])*)?)?|\\.[0-9](_?[0-9])*)"
-        f"([eE][-+]?[0-9](_?[0-9])*)?{NUM_WS}*$/) ? "
-        f'$number($replace($replace($replace($replace($v, /{NUM_WS}|_/, ""), /^\\+/, ""), '
-        '/^(-?)\\./, "$10."), '
-        '/\\.(?=[eE]|$)/, "")) : $error("ValueError: could not convert string to float: " & $string($v))}',
-        (),
+        '$type($v) = "string" ? ($m := $match($v, '
+        f"/^{NUM_WS}*([-+]?)((?:[0-9](?:_?[0-9])*)?)([.]?)((?:[0-9](?:_?[0-9])*)?)"
+        f"((?:[eE][-+]?[0-9](?:_?[0-9])*)?){NUM_WS}*$/); "
+        '$g := $m.groups; $i := $replace($g[1], /^[0_]+|_/, ""); '
+        '$count($m) = 1 and ($g[1] != "" or $g[3] != "") ? $number(($g[0] = "-" ? "-" : "") & '
+        '($i = "" ? "0" : $i) & "." & ($g[3] = "" ? "0" : $replace($g[3], "_", "")) & '
+        '$replace($g[4], "_", "")) : '
+        '$pf_raise("ValueError", "could not convert string to float: " & $pf_strrepr($v))) : '
+        '$pf_raise("TypeError", "float() argument must be a string or a real number, not \'" & '
+        '$pf_tname($v) & "\'")}',
+        ("pf_raise", "pf_tname", "pf_strrepr"),
     ),
-    # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively)
     # Python's a < b for strings: code point order. JavaScript orders UTF-16 code units, which differs when
     # an astral character (a surrogate pair) meets one of U+E000-U+FFFF; comparing keys in which U+FFFF is
     # U+FFFF U+D7FF and an astral character is U+FFFF and its pair gives code point order.
@@ -209,28 +295,34 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "$k($a) < $k($b)) : $a < $b}",
         (),
     ),
+    # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively). $o is the
+    # operator as written, for the TypeError: the lowering swaps the operands of > and <=
     "pf_lt": (
-        "function($a, $b){($ta := $type($a); $tb := $type($b); "
+        "function($a, $b, $o){($ta := $type($a); $tb := $type($b); "
         '($ta = "number" or $ta = "boolean") and ($tb = "number" or $tb = "boolean") ? '
         '($ta = "boolean" ? ($a ? 1 : 0) : $a) < ($tb = "boolean" ? ($b ? 1 : 0) : $b) : '
         '$ta = "string" and $tb = "string" ? $pf_strlt($a, $b) : '
         '$ta = "array" and $tb = "array" ? ($n := ($count($a) < $count($b) ? $count($a) : $count($b)); '
         "$i := $reduce([0..$n - 1], function($f, $j){$f >= 0 ? $f : "
         "($pf_eq($a[$j], $b[$j]) ? -1 : $j)}, -1); "
-        "$i >= 0 ? $pf_lt($a[$i], $b[$i]) : $count($a) < $count($b)) : "
-        '$error("TypeError: \'<\' not supported between instances of " & $ta & " and " & $tb))}',
-        ("pf_eq", "pf_strlt"),
+        "$i >= 0 ? $pf_lt($a[$i], $b[$i], $o) : $count($a) < $count($b)) : "
+        '($x := $o in [">", "<="] ? [$pf_tname($b), $pf_tname($a)] : [$pf_tname($a), $pf_tname($b)]; '
+        '$pf_raise("TypeError", "\'" & $o & "\' not supported between instances of \'" & $x[0] & '
+        '"\' and \'" & $x[1] & "\'")))}',
+        ("pf_eq", "pf_raise", "pf_tname", "pf_strlt"),
     ),
+    # min()/max() compare as CPython does: item < min, item > max
     "pf_minmax": (
-        'function($v, $max){$count($v) = 0 ? $error("ValueError: arg is an empty sequence") : '
-        "$reduce($v, function($a, $x){($max ? $pf_lt($a, $x) : $pf_lt($x, $a)) ? $x : $a})}",
-        ("pf_lt",),
+        'function($v, $max){$count($v) = 0 ? $pf_raise("ValueError", ($max ? "max" : "min") & '
+        '"() arg is an empty sequence") : '
+        '$reduce($v, function($a, $x){($max ? $pf_lt($a, $x, ">") : $pf_lt($x, $a, "<")) ? $x : $a})}',
+        ("pf_lt", "pf_raise"),
     ),
     "pf_range": (
-        'function($a, $b, $s){$s = 0 ? $error("ValueError: range() arg 3 must not be zero") : '
+        'function($a, $b, $s){$s = 0 ? $pf_raise("ValueError", "range() arg 3 must not be zero") : '
         "($n := $ceil(($b - $a) / $s); $n <= 0 ? [] : $reduce([0..$n - 1], function($acc, $i){"
         "$append($acc, [$a + $i * $s])}, []))}",
-        (),
+        ("pf_raise",),
     ),
     "pf_values": (
         "function($d){$reduce([$keys($d)], function($a, $k){$append($a, $pf_wrap($lookup($d, $k)))}, [])}",
@@ -258,12 +350,17 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "{})}",
         (),
     ),
+    # v[k] = x; a list's index may be a bool (its int)
     "pf_setitem": (
-        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : '
+        'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : $type($v) != "array" ? '
+        '$pf_raise("TypeError", "\'" & $pf_tname($v) & "\' object does not support item assignment") : '
+        '($k := $type($k) = "boolean" ? ($k ? 1 : 0) : $k; '
+        '$type($k) != "number" or $k != $floor($k) ? $pf_raise("TypeError", '
+        '"list indices must be integers or slices, not " & $pf_tname($k)) : '
         "($j := $k < 0 ? $count($v) + $k "
-        ': $k; $j < 0 or $j >= $count($v) ? $error("IndexError: list assignment index out of range") : '
-        "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
-        ("pf_wrap",),
+        ': $k; $j < 0 or $j >= $count($v) ? $pf_raise("IndexError", "list assignment index out of range") : '
+        "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, [])))}",
+        ("pf_wrap", "pf_raise", "pf_tname"),
     ),
     # the code point of one character, from its UTF-8 bytes (JSONata has no function for it)
     "pf_cp": (
@@ -296,10 +393,10 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '
         "/([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h|d)/); $contains($d, /^\\s*[0-9]+(\\.[0-9]+)?\\s*$/) ? "
         "$number($trim($d)) : $count($p) = 0 ? "
-        '$error("ValueError: not a duration: " & $d) : '
+        '$pf_raise("ValueError", "not a duration: " & $d) : '
         "$reduce($p, function($a, $m){$a + $number($m.groups[0]) * "
         '$lookup({"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}, $m.groups[1])}, 0))}',
-        (),
+        ("pf_raise",),
     ),
     "pf_split": (
         f'function($s){{($t := $replace($s, /^{WS}+|{WS}+$/, ""); $t = "" ? [] : $split($t, /{WS}+/))}}',
@@ -347,9 +444,9 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # str.split(sep) with sep known only at run time: None splits on whitespace, "" is an error (JSONata
     # would split into UTF-16 code units)
     "pf_splitsep": (
-        'function($s, $p){$p = null ? $pf_split($s) : $p = "" ? $error("ValueError: empty separator") : '
+        'function($s, $p){$p = null ? $pf_split($s) : $p = "" ? $pf_raise("ValueError", "empty separator") : '
         "$split($s, $p)}",
-        ("pf_split",),
+        ("pf_split", "pf_raise"),
     ),
     # str.replace(old, new) with old known only at run time: "" inserts new around every character
     "pf_replace": (
@@ -504,7 +601,8 @@ class Lowerer:
             )
             return f"$merge([{objects}])"
         if isinstance(e, ir.Subscript):
-            return f"{self.h('pf_get')}({self.lower(e.value)}, {self.index(e.index)})"
+            # pf_get takes a bool index of a list or str as its int (a dict's key True stays True)
+            return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
         if isinstance(e, ir.Slice):
             lo = "null" if e.lower is None else self.index(e.lower)
             hi = "null" if e.upper is None else self.index(e.upper)
@@ -514,7 +612,7 @@ class Lowerer:
         if isinstance(e, ir.UnaryOp):
             if e.op == "not":
                 return f"$not({self.truthy(e.operand)})"
-            s = self.num(e.operand)
+            s = self.operand(e.operand, f"bad operand type for unary {e.op}: '", "'")
             return f"-({s})" if e.op == "-" else f"(0 + {s})"
         if isinstance(e, ir.BoolOp):
             # a and b -> ($t := a; truthy($t) ? b : $t); evaluated right to left for nesting
@@ -622,6 +720,13 @@ class Lowerer:
             return f"{self.h('pf_num')}({self.lower(e)})"
         return self.lower(e)  # numbers; other types fail in JSONata's arithmetic as in Python's
 
+    def operand(self, e: ir.Expr, pre: str, post: str) -> str:
+        """``e`` as the number operand of unary -/+, abs() or round(): where its type is known only at run
+        time, anything but a number or bool raises Python's TypeError (message ``pre`` type name ``post``)."""
+        if e.ty in ("int", "float", "bool"):
+            return self.num(e)
+        return f"{self.h('pf_operand')}({self.lower(e)}, {jstr(pre)}, {jstr(post)})"
+
     def binop(self, e: ir.BinOp) -> str:
         lt, rt = e.left.ty, e.right.ty
         num = {"int", "float", "bool"}
@@ -634,20 +739,34 @@ class Lowerer:
             if lt == "list" and rt == "list":
                 return f"$append({a}, {b})"
             return f"{self.h('pf_add')}({a}, {b})"
-        a, b = self.num(e.left), self.num(e.right)
+        floats = "true" if "float" in (lt, rt) else "false"  # names Python's ZeroDivisionError
+        if lt in num and rt in num:
+            a, b = self.num(e.left), self.num(e.right)
+            checked = ""
+        elif e.op == "-":
+            return f"{self.h('pf_sub')}({self.lower(e.left)}, {self.lower(e.right)})"
+        else:
+            # an operand of a type known only at run time: Python's TypeError unless both are numbers
+            p = self.tmp()
+            operands = f"{self.lower(e.left)}, {self.lower(e.right)}, {jstr(e.op)}"
+            checked = f"{p} := {self.h('pf_operands')}({operands}); "
+            a, b = f"{p}[0]", f"{p}[1]"
         if e.op in ("+", "-", "*"):
-            return f"({a} {e.op} {b})"
-        if e.op == "/":
+            r = f"({a} {e.op} {b})"
+        elif e.op == "/":
             if isinstance(e.right, ir.Const) and e.right.value not in (0, 0.0):
-                return f"({a} / {b})"
-            return f"{self.h('pf_div')}({a}, {b})"
-        if e.op == "//":
-            return f"{self.h('pf_floordiv')}({a}, {b})"
-        if e.op == "%":
-            return f"{self.h('pf_mod')}({a}, {b})"
-        if e.op == "**":
-            return f"$power({a}, {b})"
-        raise ValueError(e.op)
+                r = f"({a} / {b})"
+            else:
+                r = f"{self.h('pf_div')}({a}, {b}, {floats})"
+        elif e.op == "//":
+            r = f"{self.h('pf_floordiv')}({a}, {b}, {floats})"
+        elif e.op == "%":
+            r = f"{self.h('pf_mod')}({a}, {b}, {floats})"
+        elif e.op == "**":
+            r = f"$power({a}, {b})"
+        else:
+            raise ValueError(e.op)
+        return f"({checked}{r})" if checked else r
 
     def _cmp(self, op: str, a: str, b: str, lt: ir.Type, rt: ir.Type) -> str:
         scalar = {"int", "float", "str", "none"}
@@ -659,7 +778,7 @@ class Lowerer:
         if op in ("is", "is not"):
             return f"({a} {'=' if op == 'is' else '!='} {b})"
         if op in ("in", "not in"):
-            if rt == "str":
+            if rt == "str" and lt == "str":
                 r = f"$contains({b}, {a})"
             elif rt == "dict":
                 r = f"({a} in [$keys({b})])"
@@ -669,13 +788,8 @@ class Lowerer:
         nums = {"int", "float"}
         if lt in nums and rt in nums:
             return f"({a} {op} {b})"
-        if (lt in nums and rt == "any") or (rt in nums and lt == "any"):
-            # the other side is a number or a bool (else an error, in JSONata as in Python)
-            pa = f"{self.h('pf_num')}({a})" if lt == "any" else a
-            pb = f"{self.h('pf_num')}({b})" if rt == "any" else b
-            return f"({pa} {op} {pb})"
-        if "str" in (lt, rt) and not {lt, rt} & {"bool", "list"}:
-            # code point order (JavaScript orders UTF-16 code units); a non-string fails as in Python
+        if lt == "str" and rt == "str":
+            # code point order (JavaScript orders UTF-16 code units)
             slt = self.h("pf_strlt")
             return {
                 "<": f"{slt}({a}, {b})",
@@ -683,13 +797,14 @@ class Lowerer:
                 "<=": f"$not({slt}({b}, {a}))",
                 ">=": f"$not({slt}({a}, {b}))",
             }[op]
-        # lists (lexicographic) and bools, or types known only at run time
+        # lists (lexicographic), bools and mixed types, or types known only at run time (Python's TypeError
+        # where Python refuses the comparison)
         lt_ = self.h("pf_lt")
         return {
-            "<": f"{lt_}({a}, {b})",
-            ">": f"{lt_}({b}, {a})",
-            "<=": f"$not({lt_}({b}, {a}))",
-            ">=": f"$not({lt_}({a}, {b}))",
+            "<": f'{lt_}({a}, {b}, "<")',
+            ">": f'{lt_}({b}, {a}, ">")',
+            "<=": f'$not({lt_}({b}, {a}, "<="))',
+            ">=": f'$not({lt_}({a}, {b}, ">="))',
         }[op]
 
     def compare(self, e: ir.Compare) -> str:
@@ -749,9 +864,10 @@ class Lowerer:
             self._tmp += 1
             scope[t.id] = name
             return f"{name} := {src}; "
-        out = ""
+        items = self.tmp()
+        out = f"{items} := {self.h('pf_unpack')}({src}, {len(t.elts)}); "
         for i, sub in enumerate(t.elts):
-            out += self._bind_target(sub, f"{src}[{i}]", scope)
+            out += self._bind_target(sub, f"{items}[{i}]", scope)
         return out
 
     def bind_target_expr(self, t: ir.Target, src: str) -> list[tuple[str, str]]:
@@ -760,7 +876,7 @@ class Lowerer:
             return [(t.id, src)]
         out: list[tuple[str, str]] = []
         for i, sub in enumerate(t.elts):
-            out += self.bind_target_expr(sub, f"{self.h('pf_get')}({src}, {i})")
+            out += self.bind_target_expr(sub, f"{self.h('pf_unpack')}({src}, {len(t.elts)})[{i}]")
         return out
 
     def _key(self, kw: dict[str, ir.Expr]) -> str | None:
@@ -796,11 +912,13 @@ class Lowerer:
         if f == "bool":
             return self.truthy(args[0]) if args else "false"
         if f == "abs":
-            return f"$abs({self.num(args[0])})"
+            x = self.operand(args[0], "bad operand type for abs(): '", "'")
+            return f"$abs({x})"
         if f == "round":
+            x = self.operand(args[0], "type ", " doesn't define __round__ method")
             if len(args) == 1:
-                return f"$round({self.num(args[0])})"
-            return f"$round({self.num(args[0])}, {self.num(args[1])})"
+                return f"$round({x})"
+            return f"$round({x}, {self.num(args[1])})"
         if f in ("min", "max"):
             items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
             if len(args) == 1 and args[0].ty != "list":
@@ -809,7 +927,11 @@ class Lowerer:
             if key is not None:
                 kf, acc, x = self.tmp(), self.tmp(), self.tmp()
                 lt = self.h("pf_lt")
-                better = f"{lt}({kf}({acc}), {kf}({x}))" if f == "max" else f"{lt}({kf}({x}), {kf}({acc}))"
+                better = (
+                    f'{lt}({kf}({acc}), {kf}({x}), ">")'
+                    if f == "max"
+                    else f'{lt}({kf}({x}), {kf}({acc}), "<")'
+                )
                 red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
             else:
                 red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
@@ -824,13 +946,14 @@ class Lowerer:
             start = a[1] if len(a) > 1 else "0"
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
-            # items may be bools (sum([True, True]) is 2); so may the start (sum([], True) is True)
+            # items may be bools (sum([True, True]) is 2), so may the start (sum([], True) is True), or
+            # lists (sum([[1], [2]], [])), or not numbers at all (Python's TypeError of 0 + item)
             numeric = (isinstance(args[0], ir.Call) and args[0].func == "range") or (
                 isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
             )
-            item = x if numeric else f"{self.h('pf_num')}({x})"
-            total = acc if len(args) < 2 or args[1].ty in ("int", "float") else f"{self.h('pf_num')}({acc})"
-            return f"$reduce({items}, function({acc}, {x}){{{total} + {item}}}, {start})"
+            if numeric and (len(args) < 2 or args[1].ty in ("int", "float")):
+                return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+            return f"$reduce({items}, function({acc}, {x}){{{self.h('pf_add')}({acc}, {x})}}, {start})"
         if f == "any" or f == "all":
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
@@ -849,9 +972,12 @@ class Lowerer:
                 kf = self.tmp()
                 return (
                     f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
-                    f"{kf}({r_})) : {lt}({kf}({r_}), {kf}({l_}))}}))"
+                    f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
                 )
-            return f"$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}) : {lt}({r_}, {l_})}})"
+            return (
+                f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : '
+                f'{lt}({r_}, {l_}, "<")}})'
+            )
         if f == "range":
             a = [self.index(x) for x in args]  # range(True) is range(1)
             if len(a) == 1:
@@ -870,15 +996,25 @@ class Lowerer:
             if strict is None or (isinstance(strict, ir.Const) and not strict.value):
                 return zipped
             x, y = self.tmp(), self.tmp()
+            raise_ = self.h("pf_raise")
             return (
                 f"({x} := {self.h('pf_iter')}({a[0]}); {y} := {self.h('pf_iter')}({a[1]}); "
                 f"({self.truthy(strict)} and $count({x}) != $count({y})) ? "
-                f'$error("ValueError: zip() arguments have different lengths") : {zipped})'
+                f'{raise_}("ValueError", "zip() argument 2 is " & ($count({y}) < $count({x}) ? "shorter" : '
+                f'"longer") & " than argument 1") : {zipped})'
             )
         if f == "json.dumps":
             return f"{self.h('pf_json')}({a[0]})"
         if f == "json.loads":
             return f"$parse({a[0]})"
+        if f == "datetime.timestamp":  # ctx.now() is $now()'s ISO string, in whole milliseconds
+            return f"($toMillis({a[0]}) / 1000)"
+        if f == "datetime.isoformat":  # Python's form: +00:00, and microseconds unless they are 0
+            m = self.tmp()
+            return (
+                f'({m} := $toMillis({a[0]}); $fromMillis({m}, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]") & '
+                f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
+            )
         if f == "list":
             return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
         if f == "dict":

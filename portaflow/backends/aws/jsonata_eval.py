@@ -15,6 +15,13 @@ block) and :func:`evaluate` make jsonata-python behave as JavaScript here:
 - ``$number`` of a string accepts JSON-like numerals and ``0x``/``0o``/``0b`` only (not ``" 5"``, ``"+5"``,
   ``".5"``, ``"1_0"``).
 - ``$replace(s, "a", "$0")`` with a string pattern inserts its replacement literally.
+- ``$toMillis`` of an ISO timestamp is exact (JavaScript's ``Date``); jsonata-python truncates a float
+  (``"...53.675Z"`` gives ``...53674``).
+- ``$base64encode`` / ``$base64decode`` are Node's ``"binary"`` (latin-1) encoding: each UTF-16 code unit
+  becomes its low byte, each byte a character (jsonata-python uses UTF-8).
+- a regular expression that matches an empty string after the start of the string's matching loop
+  (``$replace("ab", /x*/, "")``) is error D1004 in ``$match``, ``$replace`` and ``$split``; jsonata-python
+  replaces the empty matches.
 - ``$lowercase`` is ``toLowerCase`` (``str.lower``), not ``str.casefold`` (``"ß"`` stays ``"ß"``).
 - ``$string`` writes non-ASCII characters as they are (``JSON.stringify``), not as ``\\u`` escapes.
 - a string literal's escaped surrogate pair (``"\\ud83d\\ude00"``, as moto writes variable values) is one
@@ -28,6 +35,7 @@ functions (``$uuid``, ``$parse``) are registered by :func:`evaluate`.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import operator
@@ -35,6 +43,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
 
@@ -156,16 +165,39 @@ class JsPattern:
 
     def __init__(self, pattern: str, flags: int, multiline: bool) -> None:
         self._re = re.compile(js_pattern(pattern, multiline), flags)
+        self._source = pattern
+
+    def _matches(self, units: str) -> Iterator[re.Match[str]]:
+        """jsonata-js's matching loop (``$match``, ``$replace``, ``$split``, once for ``$contains``): after a
+        match, the next is searched from where it ended unless that is the end of the string; a next match of
+        zero length (which would never progress) is error D1004, also when the first match was empty."""
+        from jsonata import jexception  # type: ignore[import-untyped]
+
+        m = self._re.search(units)
+        while m is not None:
+            yield m
+            if m.end() >= len(units):
+                return
+            m = self._re.search(units, m.end())
+            if m is not None and m.end() == m.start():
+                raise jexception.JException("D1004", -1, self._source)
+
+    def _progress(self, units: str, limit: int) -> None:
+        """Raise D1004 where jsonata-js would, taking ``limit`` matches (0: all) and looking for one more."""
+        for taken, _ in enumerate(self._matches(units), 1):
+            if limit and taken >= limit + 1:
+                return
 
     def search(self, string: str) -> _JsMatch | None:
         m = self._re.search(utf16_units(string))
         return None if m is None else _JsMatch(m)
 
     def finditer(self, string: str) -> Iterator[_JsMatch]:
-        for m in self._re.finditer(utf16_units(string)):
+        for m in self._matches(utf16_units(string)):
             yield _JsMatch(m)
 
     def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        self._progress(utf16_units(string), count)
         if callable(repl):
             fn: Callable[[_JsMatch], str] = repl
             out = self._re.sub(lambda m: utf16_units(fn(_JsMatch(m))), utf16_units(string), count)
@@ -174,6 +206,7 @@ class JsPattern:
         return code_points(out)
 
     def split(self, string: str, maxsplit: int = 0) -> list[str | None]:
+        self._progress(utf16_units(string), maxsplit)
         return [None if p is None else code_points(p) for p in self._re.split(utf16_units(string), maxsplit)]
 
 
@@ -200,7 +233,7 @@ def _utf16_key(s: str) -> bytes:
 
 def _json_stringify(arg: Any, prettify: bool) -> str:
     """jsonata-python's ``$string`` of a non-string, without escaping non-ASCII (as ``JSON.stringify``)."""
-    from jsonata import jsonata, parser  # type: ignore[import-untyped]
+    from jsonata import jsonata, parser
     from jsonata.functions import Functions  # type: ignore[import-untyped]
 
     if isinstance(arg, (jsonata.Jsonata.JFunction, parser.Parser.Symbol)):
@@ -273,7 +306,26 @@ def faithful() -> Iterator[None]:
             return functions.Functions.lowercase(string)  # its error
         return None if string is None else string.lower()
 
+    def base64encode(string: Any) -> Any:
+        if not isinstance(string, str):
+            return functions.Functions.base64encode(string)  # undefined, or its error
+        return base64.b64encode(bytes(ord(u) & 0xFF for u in utf16_units(string))).decode()
+
+    def base64decode(string: Any) -> Any:
+        if not isinstance(string, str):
+            return functions.Functions.base64decode(string)
+        return base64.b64decode(string + "=" * (-len(string) % 4)).decode("latin-1")
+
     frame = jsonata.Jsonata.static_frame
+    to_millis_original = frame.lookup("toMillis").method
+
+    def to_millis(timestamp: str | None, picture: str | None) -> int | None:
+        if timestamp is None or picture is not None or timestamp.isdigit():
+            return to_millis_original(timestamp, picture)  # type: ignore[no-any-return]
+        when = datetime.fromisoformat(timestamp)
+        when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
     with ExitStack() as stack:
         for target, name, new in [
             (jsonata.Jsonata, "evaluate_numeric_expression", numeric),
@@ -284,6 +336,9 @@ def faithful() -> Iterator[None]:
             (frame.lookup("lowercase"), "method", lowercase),
             (frame.lookup("replace"), "method", replace),
             (frame.lookup("number"), "method", number),
+            (frame.lookup("toMillis"), "method", to_millis),
+            (frame.lookup("base64encode"), "method", base64encode),
+            (frame.lookup("base64decode"), "method", base64decode),
         ]:
             stack.enter_context(mock.patch.object(target, name, new))
         yield

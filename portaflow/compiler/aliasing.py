@@ -1,0 +1,522 @@
+"""Changes made through a second reference, for targets that copy values (PFC041).
+
+Python names refer to objects: after ``e = d``, ``for t in tasks`` or ``d = {"items": xs}``, a change made in
+place through one name (``x[k] = v``, ``x.append(v)``, ``x.extend(v)``, ``x += v`` on a list) is seen through
+the others. Step Functions copies a value on every assignment, so the same code would lose the change there.
+This pass finds every in-place change of an object that may also be reachable another way and refuses it,
+with the copy to write instead; every program it accepts behaves the same under both semantics.
+
+It is a forward may-analysis over the IR. The state maps each name whose object may be shared to why.
+Results of steps, child workflows, maps, parallel branches and events are fresh: every engine decodes them
+from JSON. Arguments of steps and child workflows are copies for the same reason (docs/semantics.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import ir
+from .diagnostics import Diagnostic
+
+# calls whose result holds nothing mutable of their arguments (numbers, strings, bools, new lists of strings)
+_SCALAR = {"len", "str", "int", "float", "bool", "abs", "round", "any", "all", "range", "keys", "json.dumps"}
+_SCALAR |= {"timestamp", "isoformat"}  # of ctx.now()
+# calls whose result is a new list or dict made of the elements of their arguments
+_ELEMENTS = {"list", "sorted", "dict", "zip", "enumerate", "values", "items", "sum", "json.loads"}
+# iterating over these walks their argument lazily: a change during the loop is seen by Python's loop
+_LAZY = {"enumerate", "zip", "keys", "values", "items"}
+
+
+@dataclass(frozen=True)
+class Share:
+    """Why a name's object may be reachable another way, and the names it may be reachable through."""
+
+    why: str
+    partners: frozenset[str] = frozenset()
+    hint: str = ""
+    effect: str = ""  # what goes wrong, when not "the change would not be seen through the other name"
+
+
+State = dict[str, Share] | None  # None: unreachable
+
+
+def _join(*states: State) -> State:
+    out: dict[str, Share] | None = None
+    for s in states:
+        if s is None:
+            continue
+        if out is None:
+            out = dict(s)
+            continue
+        for k, v in s.items():
+            old = out.get(k)
+            out[k] = v if old is None else Share(old.why, old.partners | v.partners, old.hint)
+    return out
+
+
+def _method(func: str) -> str:
+    """``"dict.get"`` -> ``"get"``; builtins and ``json.*`` keep their name."""
+    return func if func.startswith("json.") else func.rsplit(".", 1)[-1]
+
+
+def _free(e: ir.Expr | None) -> set[str]:
+    """Every variable read by ``e`` (comprehension variables excluded)."""
+    if e is None:
+        return set()
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if isinstance(e, (ir.ListComp, ir.DictComp)):
+        inner = _free(e.elt) if isinstance(e, ir.ListComp) else _free(e.key) | _free(e.value)
+        out: set[str] = set()
+        bound: set[str] = set()
+        for g in e.generators:
+            out |= _free(g.iter) - bound
+            bound |= _target_names(g.target)
+            for c in g.ifs:
+                out |= _free(c) - bound
+        return out | (inner - bound)
+    if isinstance(e, ir.Lambda):
+        return _free(e.body) - set(e.params)
+    out = set()
+    for child in _children(e):
+        out |= _free(child)
+    return out
+
+
+def _children(e: ir.Expr) -> list[ir.Expr]:
+    if isinstance(e, ir.ListExpr):
+        return list(e.items)
+    if isinstance(e, ir.DictExpr):
+        return [*e.keys, *e.values]
+    if isinstance(e, (ir.Subscript,)):
+        return [e.value, e.index]
+    if isinstance(e, ir.Slice):
+        return [x for x in (e.value, e.lower, e.upper) if x is not None]
+    if isinstance(e, ir.BinOp):
+        return [e.left, e.right]
+    if isinstance(e, ir.UnaryOp):
+        return [e.operand]
+    if isinstance(e, ir.BoolOp):
+        return list(e.values)
+    if isinstance(e, ir.Compare):
+        return [e.left, *e.comparators]
+    if isinstance(e, ir.IfExp):
+        return [e.test, e.body, e.orelse]
+    if isinstance(e, ir.FString):
+        return [p.value for p in e.parts if isinstance(p, ir.FormattedValue)]
+    if isinstance(e, ir.Call):
+        return [*e.args, *(v for _, v in e.kwargs)]
+    return []
+
+
+def _target_names(t: ir.Target | None) -> set[str]:
+    if t is None:
+        return set()
+    if isinstance(t, ir.NameTarget):
+        return {t.id}
+    out: set[str] = set()
+    for el in t.elts:
+        out |= _target_names(el)
+    return out
+
+
+def escapes(e: ir.Expr, bound: frozenset[str] = frozenset()) -> set[str]:
+    """Names whose object itself (not merely one of its elements) may be reachable from ``e``'s value."""
+    if isinstance(e, ir.Name):
+        return set() if e.id in bound else {e.id}
+    if isinstance(e, ir.ListExpr):
+        return set().union(*(escapes(x, bound) for x in e.items))
+    if isinstance(e, ir.DictExpr):
+        return set().union(*(escapes(x, bound) for x in e.values))
+    if isinstance(e, ir.IfExp):
+        return escapes(e.body, bound) | escapes(e.orelse, bound)
+    if isinstance(e, ir.BoolOp):
+        return set().union(*(escapes(x, bound) for x in e.values))
+    if isinstance(e, (ir.ListComp, ir.DictComp)):
+        inner = bound | frozenset().union(*(_target_names(g.target) for g in e.generators))
+        return escapes(e.elt if isinstance(e, ir.ListComp) else e.value, inner)
+    if isinstance(e, ir.BinOp):
+        return _element_escapes(e.left, bound) | _element_escapes(e.right, bound)
+    if isinstance(e, (ir.Subscript, ir.Slice)):
+        return _element_escapes(e.value, bound)
+    if isinstance(e, ir.Call):
+        m = _method(e.func)
+        kw = set().union(*(escapes(v, bound) for _, v in e.kwargs if v is not None)) if e.kwargs else set()
+        if m in _SCALAR or e.func.startswith("str."):
+            return set()
+        if m in _ELEMENTS or (m in ("min", "max") and len(e.args) == 1):
+            return set().union(*(_element_escapes(a, bound) for a in e.args)) | kw
+        if m == "get":
+            return _element_escapes(e.args[0], bound) | set().union(*(escapes(a, bound) for a in e.args[2:]))
+        return set().union(*(escapes(a, bound) for a in e.args)) | kw
+    return set()
+
+
+def _element_escapes(e: ir.Expr, bound: frozenset[str]) -> set[str]:
+    """Names whose object may be an element of ``e``'s value (a name's own elements are its parts)."""
+    return set() if isinstance(e, ir.Name) else escapes(e, bound)
+
+
+def fresh(e: ir.Expr) -> bool:
+    """``e``'s value is a new object (or immutable): no other name can reach it."""
+    if isinstance(e, (ir.Name, ir.Subscript)):
+        return False
+    if isinstance(e, ir.IfExp):
+        return fresh(e.body) and fresh(e.orelse)
+    if isinstance(e, ir.BoolOp):
+        return all(fresh(v) for v in e.values)
+    if isinstance(e, ir.Call):
+        m = _method(e.func)
+        return m in _SCALAR or m in _ELEMENTS or e.func.startswith("str.")
+    return True
+
+
+def _deep_fresh(e: ir.Expr) -> bool:
+    """``e``'s value and everything inside it are new or immutable (iterating it binds no shared part)."""
+    if isinstance(e, ir.Const):
+        return True
+    if isinstance(e, ir.ListExpr):
+        return all(_deep_fresh(x) for x in e.items)
+    if isinstance(e, ir.Call):
+        return e.func in ("range", "str.split", "dict.keys", "any.keys") or (
+            e.func == "enumerate" and len(e.args) == 1 and _deep_fresh(e.args[0])
+        )
+    return e.ty in ("int", "float", "str", "bool", "none")
+
+
+def _current_keys(st: ir.For) -> dict[str, str]:
+    """Sequence name -> the loop variable holding the current index or key: ``seq[i] = v`` in
+    ``for i, x in enumerate(seq)`` (or ``d[k] = v`` in ``for k in d`` / ``d.items()``) replaces the element
+    the loop has already passed, which Python's loop and a loop over a copy agree on."""
+    t, it = st.target, st.iter
+    first = t.elts[0] if isinstance(t, ir.TupleTarget) and t.elts else t
+    if not isinstance(first, ir.NameTarget):
+        return {}
+    if isinstance(it, ir.Name) and it.ty == "dict" and isinstance(t, ir.NameTarget):
+        return {it.id: first.id}
+    if isinstance(it, ir.Call) and len(it.args) >= 1 and isinstance(it.args[0], ir.Name):
+        m = _method(it.func)
+        if (m == "enumerate" and not it.kwargs and isinstance(t, ir.TupleTarget)) or m in ("items", "keys"):
+            return {it.args[0].id: first.id}
+    return {}
+
+
+def _lazy_roots(e: ir.Expr) -> set[str]:
+    """Names whose object a ``for`` over ``e`` walks while it runs."""
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if isinstance(e, ir.Call) and _method(e.func) in _LAZY:
+        return set().union(*(_lazy_roots(a) for a in e.args))
+    return set()
+
+
+def _names(ns: Iterable[str]) -> str:
+    return ", ".join(f"`{n}`" for n in sorted(ns))
+
+
+@dataclass
+class _Loop:
+    breaks: list[State] = field(default_factory=list)
+    continues: list[State] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, wf: ir.WorkflowDef, target: str) -> None:
+        self.wf = wf
+        self.target = target
+        self.found: dict[tuple[int, int, str], Diagnostic] = {}
+        self.loops: list[_Loop] = []
+        self.collectors: list[list[State]] = []  # states an exception (or a return) may leave a try from
+        self.iterating: dict[str, tuple[int, str | None]] = {}  # name -> (line of the loop walking it, key)
+        self.branch_bound: set[str] | None = None  # names bound inside the parallel branch being checked
+
+    def run(self) -> list[Diagnostic]:
+        start: dict[str, Share] = {}
+        for p in self.wf.params:
+            if (
+                p.default is not None
+                and p.default.ty in ("list", "dict", "any")
+                and not isinstance(getattr(p.default, "value", None), (str, int, float, bool, type(None)))
+            ):
+                start[p.name] = Share(
+                    f"the default of parameter `{p.name}` is one object that every run in a process shares",
+                    hint=f"default to None and create the value in the body (`if {p.name} is None: ...`)",
+                    effect="the next run (or a replay) in the same process would see the change, a run on "
+                    f"{self.target} would not",
+                )
+        self.block(self.wf.body, start)
+        return list(self.found.values())
+
+    # ------------------------------------------------------------------------------------------ reporting
+    def report(self, loc: ir.Loc, name: str, message: str, hint: str) -> None:
+        self.found[(loc.line, loc.col, name)] = Diagnostic(
+            "PFC041", message, self.wf.source, loc.line, loc.col, hint
+        )
+
+    def mutate(
+        self, name: str, s: dict[str, Share], loc: ir.Loc, value: ir.Expr, index: ir.Expr | None = None
+    ) -> None:
+        """``name``'s object is changed in place at ``loc`` to hold ``value`` (at ``index`` for
+        ``name[index] = value``): refuse it if that change could be lost."""
+        t = self.target
+        ts = t + ("'" if t.endswith("s") else "'s")
+        walking = self.iterating.get(name)
+        if name in escapes(value):
+            self.report(
+                loc,
+                name,
+                f"`{name}` is put inside itself: Python makes a value that contains itself, which no JSON "
+                f"value (and no {t} value) can be",
+                f"put a copy inside (`list({name})` or `dict({name})`)",
+            )
+        elif walking and not (isinstance(index, ir.Name) and index.id == walking[1]):
+            self.report(
+                loc,
+                name,
+                f"`{name}` is changed while the for loop at line {walking[0]} walks it: "
+                f"Python's loop sees the change, {ts} loop walks a copy",
+                f"loop over a copy (`for x in list({name})`) or use a while loop with an index",
+            )
+        elif self.branch_bound is not None and name not in self.branch_bound:
+            self.report(
+                loc,
+                name,
+                f"a parallel branch changes `{name}`, a variable of the workflow: on {t} each branch works "
+                "on a copy, so the change would be lost",
+                "return the new value from the branch and assign it from ctx.parallel's result",
+            )
+        elif name in s:
+            self.report(
+                loc,
+                name,
+                f"`{name}` is changed in place, but {s[name].why}: "
+                + (
+                    s[name].effect
+                    or f"{t} copies values on assignment, so the change would not be seen there"
+                ),
+                s[name].hint
+                or f"copy it first (`{name} = dict({name})` or `list({name})`), then change the copy",
+            )
+
+    # ------------------------------------------------------------------------------------------ statements
+    def block(self, body: tuple[ir.Stmt, ...], s: State) -> State:
+        for st in body:
+            if s is None:
+                return None  # unreachable: Python never runs it
+            for acc in self.collectors:
+                acc.append(s)
+            s = self.stmt(st, s)
+        return s
+
+    def stmt(self, st: ir.Stmt, s: dict[str, Share]) -> State:
+        if isinstance(st, ir.Assign):
+            return self.assign(st, s)
+        if isinstance(st, ir.SetItem):
+            self.mutate(st.target, s, st.loc, st.value, st.index)
+            if st.in_place and self.branch_bound is None and st.target not in self.iterating:
+                self._element_in_place(st, s)
+            return self.share(s, escapes(st.value), st.target, st.loc)
+        if isinstance(st, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.WaitForEvent, ir.Primitive)):
+            return self.rebind_fresh(s, _target_names(st.target))
+        if isinstance(st, ir.ParallelCall):
+            for b in st.branches:
+                self.branch(b, s)
+            return self.rebind_fresh(s, _target_names(st.target))
+        if isinstance(st, ir.If):
+            return _join(self.block(st.body, s), self.block(st.orelse, s))
+        if isinstance(st, (ir.While, ir.For)):
+            return self.loop(st, s)
+        if isinstance(st, ir.Try):
+            return self.try_(st, s)
+        if isinstance(st, ir.Break):
+            self.loops[-1].breaks.append(s)
+            return None
+        if isinstance(st, ir.Continue):
+            self.loops[-1].continues.append(s)
+            return None
+        if isinstance(st, ir.Return):
+            returned = self.share(s, escapes(st.value), None, st.loc)
+            for acc in self.collectors:  # a finally clause runs after the return value is taken
+                acc.append(returned)
+            return None
+        return None  # Raise
+
+    def assign(self, st: ir.Assign, s: dict[str, Share]) -> State:
+        if st.in_place and isinstance(st.target, ir.NameTarget):
+            self.mutate(st.target.id, s, st.loc, st.value)
+            return self.share(s, escapes(st.value), st.target.id, st.loc)
+        tt, lv = st.target, st.value
+        if isinstance(tt, ir.TupleTarget) and isinstance(lv, ir.ListExpr) and len(tt.elts) == len(lv.items):
+            out = s  # a, b = x, [] binds pairwise
+            for t, v in zip(tt.elts, lv.items, strict=True):
+                out = self.bind(out, t, v, st.loc)
+            return out
+        return self.bind(s, st.target, st.value, st.loc)
+
+    def bind(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
+        """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them."""
+        names = _target_names(t)
+        line = loc.line
+        if isinstance(t, ir.NameTarget) and isinstance(v, ir.Name):
+            out = dict(s)
+            if v.id != t.id:
+                why = f"`{t.id} = {v.id}` at line {line} makes both names refer to one object"
+                hint = f"make the copy explicit (`{t.id} = dict({v.id})` or `list({v.id})`)"
+                old = out.get(v.id)
+                out[t.id] = Share(why, frozenset({v.id}) | (old.partners if old else frozenset()), hint)
+                out[v.id] = (
+                    Share(old.why, old.partners | {t.id}, old.hint)
+                    if old
+                    else Share(why, frozenset({t.id}), hint)
+                )
+            return out
+        into = t.id if isinstance(t, ir.NameTarget) else None
+        out = self.share(s, escapes(v) - names, into, loc) or {}
+        if fresh(v) if isinstance(t, ir.NameTarget) else _deep_fresh(v):
+            return self.rebind_fresh(out, names)
+        roots = _free(v) - names
+        part = isinstance(v, ir.Subscript) or not isinstance(t, ir.NameTarget)
+        relation = "a part of" if part else "the same object as"
+        for n in names:
+            why = (
+                f"it may refer to {relation} {_names(roots)} since line {line}"
+                if roots
+                else f"it may refer to an object that is reachable another way (line {line})"
+            )
+            hint = f"copy it (`{n} = dict(...)` or `list(...)`), change the copy"
+            if part and len(roots) == 1:
+                hint += f", and store it back (`{next(iter(roots))}[key] = {n}`)"
+            out[n] = Share(why, frozenset(roots), hint)
+        return out
+
+    def share(self, s: State, names: set[str], into: str | None, loc: ir.Loc) -> State:
+        """``names``' objects become reachable from ``into`` (or, when None, from the value returned)."""
+        if s is None or not names:
+            return s
+        out = dict(s)
+        for n in names:
+            old = out.get(n)
+            partners = (old.partners if old else frozenset()) | ({into} if into else set())
+            if old is not None:
+                out[n] = Share(old.why, partners, old.hint)
+            elif into is not None:
+                out[n] = Share(
+                    f"it was put inside `{into}` at line {loc.line}",
+                    partners,
+                    f"put a copy inside (`list({n})` or `dict({n})`), or finish changing `{n}` first",
+                )
+            else:
+                out[n] = Share(
+                    f"it is the value being returned at line {loc.line}",
+                    partners,
+                    "change it before the return statement, or return a copy",
+                )
+        return out
+
+    @staticmethod
+    def rebind_fresh(s: dict[str, Share], names: set[str]) -> dict[str, Share]:
+        return {k: v for k, v in s.items() if k not in names} if names else s
+
+    def _element_in_place(self, st: ir.SetItem, s: dict[str, Share]) -> None:
+        """``d[k] += v`` extends the list ``d[k]`` in place: refuse it if a name may refer to that list."""
+        group = {st.target} | (s[st.target].partners if st.target in s else set())
+        holders = sorted(n for n, sh in s.items() if sh.partners & group and n != st.target)
+        if holders:
+            self.report(
+                st.loc,
+                st.target,
+                f"`{st.target}[...] += ...` changes that element in place, and {_names(holders)} may refer "
+                f"to it; {self.target} copies values on assignment, so the change would not be seen there",
+                f"write `{st.target}[k] = {st.target}[k] + value`, which builds a new value",
+            )
+
+    def loop(self, st: ir.While | ir.For, s: dict[str, Share]) -> State:
+        head: State = s
+        walked = _lazy_roots(st.iter) if isinstance(st, ir.For) else set()
+        keys = _current_keys(st) if isinstance(st, ir.For) else {}
+        saved = dict(self.iterating)
+        for n in walked:
+            self.iterating.setdefault(n, (st.loc.line, keys.get(n)))
+        loop = _Loop()
+        try:
+            for _ in range(64):
+                loop = _Loop()
+                self.loops.append(loop)
+                entry = head
+                if isinstance(st, ir.For) and entry is not None:
+                    entry = self.for_target(st, entry)
+                end = self.block(st.body, entry)
+                self.loops.pop()
+                new_head = _join(head, end, *loop.continues)
+                if new_head == head:
+                    break
+                head = new_head
+        finally:
+            self.iterating = saved
+        return _join(head, *loop.breaks)
+
+    def for_target(self, st: ir.For, s: dict[str, Share]) -> dict[str, Share]:
+        names = _target_names(st.target)
+        if _deep_fresh(st.iter):
+            return self.rebind_fresh(s, names)
+        out = dict(s)
+        roots = _free(st.iter)
+        for n in names:
+            whole = _names(roots) if roots else "the loop's sequence"
+            hint = f"change a copy (`{n} = dict({n})`)"
+            if isinstance(st.iter, ir.Name) and isinstance(st.target, ir.NameTarget):
+                seq = st.iter.id
+                hint = f"store a changed copy back: `for i, {n} in enumerate({seq}):`, then "
+                hint += f"`{n} = dict({n})`, change it, `{seq}[i] = {n}`"
+            out[n] = Share(
+                f"it is bound to an element of {whole} by the for loop at line {st.loc.line}",
+                frozenset(roots),
+                hint,
+            )
+        return out
+
+    def try_(self, st: ir.Try, s: dict[str, Share]) -> State:
+        finals: list[State] = []
+        if st.finalbody:
+            self.collectors.append(finals)
+        raised: list[State] = []
+        self.collectors.append(raised)
+        body_end = self.block(st.body, s)
+        self.collectors.pop()
+        at_raise = _join(s, *raised, body_end)
+        ends: list[State] = [self.block(st.orelse, body_end)]
+        for h in st.handlers:
+            entry = (
+                self.rebind_fresh(at_raise, {h.name} if h.name else set()) if at_raise is not None else None
+            )
+            ends.append(self.block(h.body, entry))
+        normal = _join(*ends)
+        if not st.finalbody:
+            return normal
+        self.collectors.pop()
+        fin_end = self.block(st.finalbody, _join(normal, at_raise, *finals))
+        if self.loops and fin_end is not None:  # a break or continue in the try also ran the finally
+            self.loops[-1].breaks.append(fin_end)
+            self.loops[-1].continues.append(fin_end)
+        return fin_end if normal is not None else None
+
+    def branch(self, b: ir.Branch, s: dict[str, Share]) -> None:
+        saved = self.branch_bound, self.loops, self.collectors
+        bound: set[str] = set()
+        for x in ir.walk_stmts(b.body):
+            if (isinstance(x, ir.Assign) and not x.in_place) or isinstance(x, (ir.StepCall, ir.For)):
+                bound |= _target_names(x.target)
+        self.branch_bound, self.loops, self.collectors = bound, [], []
+        try:
+            self.block(b.body, s)
+        finally:
+            self.branch_bound, self.loops, self.collectors = saved
+
+
+def check(program: ir.Program, target: str) -> list[Diagnostic]:
+    """PFC041 for every in-place change ``target`` (a platform that copies values) would lose."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        out += _Checker(wf, target).run()
+    return sorted(out, key=lambda d: (d.path, d.line, d.col))
