@@ -172,3 +172,44 @@ def test_an_expression_error_is_caught_and_an_uncaught_one_fails_the_run_with_it
     assert failed.error == {"type": "KeyError", "message": "'b'"}
     history = [e["type"] for e in failed.history()]
     assert "EvaluationFailed" in history  # the state failed with States.QueryEvaluationError, as on AWS
+
+
+BUSY_BRANCH = """
+from portaflow import Context, step, workflow
+
+@step
+def record(total: int) -> int:
+    return total
+
+@workflow
+def busy_branch(ctx: Context, n: int) -> dict:
+    def waits():
+        return ctx.wait_for_event("go", timeout="1h")
+
+    def computes():
+        total = 0
+        for i in range(n):
+            total = total + i * i
+        return record(total)
+
+    got, total = ctx.parallel(waits, computes)
+    return {"got": got, "total": total}
+"""
+
+
+def test_a_run_waits_only_once_every_branch_is_parked(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    """One branch parks in the event wait at once; the other computes for a while (many states, no Lambda
+    invoke in flight) and then calls a step: ``start`` returns "waiting" only after that, whatever the
+    machine's load (the harness knows where every interpreter thread is, it does not time them)."""
+    p = tmp_path / "busy.py"
+    p.write_text(BUSY_BRANCH)
+    aws = portaflow_aws(p)
+    run = aws.start({"n": 12}, run_id="busy-1")
+    assert (run.status, run.waiting_for) == ("waiting", "go")
+    assert [(c.step, c.args) for c in run.calls] == [("record", {"total": 506})]
+    aws.advance("30m")  # before the timeout: still parked
+    assert run.status == "waiting" and len(run.calls) == 1
+    run.signal("go", {"ok": True})
+    assert run.status == "completed" and run.output == {"got": {"ok": True}, "total": 506}

@@ -16,10 +16,17 @@ sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout f
 moto's missing JSONata evaluator, its variable encoding (it does not escape strings), and how a failed JSONata
 evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
 and Catch see).
+
+``start``, ``signal`` and ``advance`` return once every execution they moved has completed, failed or is
+waiting. "Waiting" is decided from where moto's interpreter threads are, not from how long they have been
+quiet: a run waits when each of its threads is parked in a callback wait with no outcome or blocked until
+such threads finish (a Parallel's branches, a Map's iterations). Wait states and retry sleeps take no real
+time, so nothing but an event or ``advance`` could move such a run on, however loaded the machine is.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import io
@@ -33,7 +40,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, FrameType, ModuleType
 from typing import Any
 from unittest import mock
 
@@ -52,7 +59,6 @@ ACCOUNT = "123456789012"
 EVENTS_FN = "pf-events"
 TABLE = "pf-events"
 POLL = 0.003
-WAITING_AFTER = 0.05  # a callback wait with no outcome for this long (real time) means "waiting"
 
 
 def _fn_arn(name: str) -> str:
@@ -81,10 +87,18 @@ class StepInvocation:
 
 @dataclass
 class _Waiter:
+    """A callback wait (``wait_for_event``) parked in :meth:`AwsHarness.wait_for_callback`."""
+
     endpoint: Any
     deadline: float | None
-    started: float
+    run_id: str | None = None
+    event: str | None = None
     timed_out: threading.Event = field(default_factory=threading.Event)
+
+    def pending(self) -> bool:
+        """No outcome yet and not timed out: the waiting thread stays parked until one of them changes
+        (both only ever change one way)."""
+        return self.endpoint.get_outcome() is None and not self.timed_out.is_set()
 
 
 class AwsRun:
@@ -138,8 +152,9 @@ class AwsHarness:
         self.runs: dict[str, AwsRun] = {}
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
+        self._tokens: dict[str, tuple[str, str]] = {}  # task token -> (run id, event) it waits for
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
-        self._inflight = 0  # Lambda invocations running now
+        self._first_thread = 0  # moto's interpreter threads from this index on are this harness's
         self._stack: ExitStack | None = None
         self.module: ModuleType | None = None  # the workflow's module, as the harness imported it
         self.steps: dict[str, Any] = {}  # step key -> the @step object the Lambda function calls
@@ -148,7 +163,9 @@ class AwsHarness:
     # ------------------------------------------------------------------------------------------ set up
     def __enter__(self) -> AwsHarness:
         from moto import mock_aws
+        from moto.stepfunctions.parser.utils import TMP_THREADS
 
+        self._first_thread = len(TMP_THREADS)
         self._stack = ExitStack()
         self._stack.enter_context(
             mock_aws(
@@ -195,15 +212,20 @@ class AwsHarness:
     def __exit__(self, *exc: object) -> None:
         try:
             # no execution may be left waiting: a moto worker would outlive the mock
-            for w in list(self._waiters.values()):
-                w.timed_out.set()
             deadline = time.monotonic() + 5
             for run in self.runs.values():
                 while run.status in ("running", "waiting") and time.monotonic() < deadline:
-                    for w in list(self._waiters.values()):
-                        w.timed_out.set()
+                    with self._lock:
+                        for w in self._waiters.values():
+                            self._time_out(w)
                     self._refresh(run)
                     time.sleep(POLL)
+            # nor a branch a failed Parallel or Map left parked in a callback wait
+            while self._threads() and time.monotonic() < deadline:
+                with self._lock:
+                    for w in self._waiters.values():
+                        self._time_out(w)
+                time.sleep(POLL)
         finally:
             assert self._stack is not None
             self._stack.close()
@@ -236,7 +258,7 @@ class AwsHarness:
         with self._lock:
             for w in self._waiters.values():
                 if w.deadline is not None and w.deadline <= self.clock:
-                    w.timed_out.set()
+                    self._time_out(w)
         for run in self.runs.values():
             if run.status in ("running", "waiting"):
                 self._settle(run)
@@ -275,31 +297,71 @@ class AwsHarness:
         return {"type": "States.Unknown", "message": ""}
 
     def _settle(self, run: AwsRun) -> None:
+        """Return once the run completed or failed, or waits: every interpreter thread is parked in a callback
+        wait with no outcome, or blocked until such threads finish. Wait states and retry sleeps take no
+        time and Lambda invokes run on these threads, so nothing but an event or :meth:`advance` can move
+        it on: the answer does not depend on timing."""
         deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
+        while True:
+            busy = self._busy()  # first: once nothing can move, the status read next is final
             if self._refresh(run) != "RUNNING":
                 return
-            with self._lock:
-                waiting = [
-                    w
-                    for w in self._waiters.values()
-                    if w.endpoint.get_outcome() is None
-                    and not w.timed_out.is_set()
-                    and time.monotonic() - w.started > WAITING_AFTER
-                ]
-                busy = len(waiting) < len(self._waiters) or self._inflight > 0
-            if waiting and not busy:
+            if busy is None:
+                with self._lock:
+                    mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
+                events = [w.event for w in mine]
+                if not events:
+                    raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
+                run.waiting_for = events[0]
                 return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s: {busy}")
             time.sleep(POLL)
-        raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s")
+
+    def _threads(self) -> list[threading.Thread]:
+        """moto's interpreter threads started since this harness started, still alive."""
+        from moto.stepfunctions.parser.utils import TMP_THREADS
+
+        return [t for t in TMP_THREADS[self._first_thread :] if t.is_alive()]
+
+    def _busy(self) -> str | None:
+        """None when no interpreter thread of this harness can move on by itself; else where one is busy.
+
+        One snapshot of every thread's stack (``sys._current_frames`` is taken atomically) says where each
+        thread was; a thread counts as blocked when it was inside one of the waits :func:`_parking`
+        recognises and what it waits for had not happened when checked afterwards. Those conditions only
+        ever turn one way (an event gets set, an outcome arrives, a thread ends), so a thread found blocked
+        was blocked from the snapshot to the check, and so could start nothing and wake nobody."""
+        from moto.stepfunctions.parser.utils import TMP_THREADS
+
+        ours = {id(t) for t in TMP_THREADS[self._first_thread :]}
+        stacks: dict[threading.Thread, FrameType] = {}
+        for frame in sys._current_frames().values():
+            thread = _thread_of(frame)
+            if thread is not None and id(thread) in ours:
+                stacks[thread] = frame
+        for thread, frame in stacks.items():
+            parked = _parking(frame)
+            if parked is None:
+                return f"{thread.name} runs {_where(frame)}"
+            kind, on = parked
+            if kind == "callback" and on.pending():
+                continue
+            if kind == "event" and not on.is_set():
+                continue
+            if kind == "join" and on in stacks:  # the joined thread is one of these, checked in turn
+                continue
+            return f"{thread.name} is about to wake in {_where(frame)}"
+        return None
 
     # ------------------------------------------------------------------------------------ dispatching
     def invoke(self, function_name: str, body: Any, response_headers: Any) -> bytes:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         event = json.loads(body) if body else {}
-        with self._lock:
-            self._inflight += 1
+        if name == EVENTS_FN and event.get("action") == "wait":
+            with self._lock:
+                self._tokens[str(event.get("token"))] = (str(event.get("run_id")), str(event.get("event")))
         try:
             if name == EVENTS_FN:
                 import boto3
@@ -316,9 +378,6 @@ class AwsHarness:
         except Exception as exc:  # the Lambda runtime reports any exception by its class name
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
-        finally:
-            with self._lock:
-                self._inflight -= 1
         return json.dumps(result).encode()
 
     def _invoke_step(self, step_key: str, event: dict[str, Any]) -> Any:
@@ -366,22 +425,87 @@ class AwsHarness:
             self.sleeps.setdefault(run_id, []).append(seconds)
             self.clock += seconds
 
+    def _time_out(self, w: _Waiter) -> None:
+        w.timed_out.set()
+        w.endpoint.interrupt_all()  # wakes the waiting thread; it finds no outcome
+
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
-        w = _Waiter(
-            endpoint, None if timeout_seconds is None else self.clock + timeout_seconds, time.monotonic()
-        )
+        """moto's callback wait, its timeout on the virtual clock (:meth:`advance` fires it). The thread
+        parks in the loop below: :func:`_parking` recognises it there by its frames."""
+        run_id, event = self._tokens.get(endpoint.callback_id, (None, None))
+        deadline = None if timeout_seconds is None else self.clock + timeout_seconds
+        w = _Waiter(endpoint, deadline, run_id, event)
         with self._lock:
             self._waiters[id(w)] = w
         try:
-            while True:
-                outcome = endpoint.wait(timeout=POLL)
-                if outcome is not None:
-                    return outcome
-                if w.timed_out.is_set():
-                    return None
+            while w.pending():
+                endpoint.wait()  # an outcome, or _time_out, wakes it
+            return endpoint.get_outcome()  # None: timed out
         finally:
             with self._lock:
                 self._waiters.pop(id(w), None)
+
+
+def _thread_of(frame: FrameType) -> threading.Thread | None:
+    """The Thread object whose stack ends in ``frame`` (its bottom frame is ``Thread._bootstrap``)."""
+    while frame.f_back is not None:
+        frame = frame.f_back
+    if frame.f_code.co_filename != threading.__file__ or frame.f_code.co_name != "_bootstrap":
+        return None  # the main thread, or one not started by threading
+    thread = frame.f_locals.get("self")
+    return thread if isinstance(thread, threading.Thread) else None
+
+
+def _where(frame: FrameType) -> str:
+    while frame.f_code.co_filename == threading.__file__ and frame.f_back is not None:
+        frame = frame.f_back
+    return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+
+
+@functools.cache
+def _join_sites() -> dict[CodeType, str]:
+    """The places where moto's interpreter blocks a thread until other interpreter threads finish (a
+    Parallel's branches, a Map's iterations, a branch's program, a state's evaluation thread), with the
+    ``threading`` call it blocks in. Every other wait in moto's interpreter is patched (Wait, retry
+    sleeps, the callback wait) or unused by compiled workflows; the canaries pin both facts."""
+    from moto.stepfunctions.parser.asl.component.program.program import Program
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branches_decl import (
+        BranchWorkerPool,
+    )
+
+    return {
+        Program.eval.__code__: "join",
+        BranchWorkerPool.wait.__code__: "wait",
+        JobPool.await_jobs.__code__: "wait",
+        ExecutionState._evaluate_with_timeout.__code__: "wait",
+    }
+
+
+def _parking(frame: FrameType) -> tuple[str, Any] | None:
+    """What a thread whose innermost frame is ``frame`` waits for, if it is parked in a wait the harness
+    knows: ``("callback", waiter)`` in :meth:`AwsHarness.wait_for_callback`, ``("event", Event)`` or
+    ``("join", Thread)`` at one of :func:`_join_sites`. None when it runs (or waits anywhere else)."""
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+
+    call = None  # the outermost threading frame: the call the waiting code made
+    while frame.f_code.co_filename == threading.__file__ and frame.f_back is not None:
+        call, frame = frame, frame.f_back
+    if call is None:
+        return None
+    if frame.f_code is CallbackEndpoint.wait.__code__ and frame.f_back is not None:
+        if frame.f_back.f_code is AwsHarness.wait_for_callback.__code__:
+            waiter = frame.f_back.f_locals.get("w")
+            return ("callback", waiter) if isinstance(waiter, _Waiter) else None
+        return None
+    expected = _join_sites().get(frame.f_code)
+    target = call.f_locals.get("self")
+    if expected == "wait" and call.f_code.co_name == "wait" and isinstance(target, threading.Event):
+        return "event", target
+    if expected == "join" and call.f_code.co_name == "join" and isinstance(target, threading.Thread):
+        return "join", target
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ patches
