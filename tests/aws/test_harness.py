@@ -213,3 +213,47 @@ def test_a_run_waits_only_once_every_branch_is_parked(
     assert run.status == "waiting" and len(run.calls) == 1
     run.signal("go", {"ok": True})
     assert run.status == "completed" and run.output == {"got": {"ok": True}, "total": 506}
+
+
+MAP_FAILS = """
+from portaflow import Context, RetryPolicy, step, workflow
+
+@step(retry=RetryPolicy(max_attempts=2, initial_interval="1s", backoff=3.0))
+def process(n: int) -> int:
+    raise ArithmeticError(f"cannot process {n}")
+
+@workflow
+def batch(ctx: Context, items: list) -> str:
+    try:
+        ctx.map(process, items)
+    except ArithmeticError as e:
+        return str(e)
+    return "done"
+"""
+
+
+def test_iterations_retrying_at_once_keep_their_own_attempt_counts(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    """moto names a retrier's attempt counter lazily and without a lock; a slow name generator makes
+    every iteration race for it. Each iteration must still make exactly max_attempts attempts, with its
+    own delays."""
+    import time
+    from unittest import mock
+
+    from moto.stepfunctions.parser.asl.component import eval_component
+
+    real = eval_component.long_uid
+
+    def slow_uid() -> str:
+        time.sleep(0.01)  # lets the other iterations' threads in
+        return real()
+
+    p = tmp_path / "fails.py"
+    p.write_text(MAP_FAILS)
+    aws = portaflow_aws(p)
+    with mock.patch.object(eval_component, "long_uid", slow_uid):
+        run = aws.start({"items": [0, 1, 2, 3]}, run_id="fails-1")
+    assert run.status == "completed" and run.output == "cannot process 0"
+    per_item = sorted((c.args["n"], c.attempt, c.delay) for c in run.calls)
+    assert per_item == [(n, a, 1.0 if a == 1 else None) for n in range(4) for a in (1, 2)]

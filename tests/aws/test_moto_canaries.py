@@ -211,3 +211,27 @@ def test_a_callback_endpoint_wakes_on_an_outcome_or_an_interrupt() -> None:
         assert not waiter.is_alive()
         assert (got[0] is None) == (wake == "interrupt")
         assert "self._notify_event.wait(timeout=timeout)" in inspect.getsource(CallbackEndpoint.wait)
+
+
+def test_moto_still_names_heap_keys_lazily_and_only_retriers_use_them() -> None:
+    # the reason for the heap_key patch (a race between concurrent Map iterations); when moto makes
+    # the key eagerly or under a lock, the patch can go
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    source = inspect.getsource(EvalComponent)
+    assert "if self.__heap_key is None:" in source and "self.__heap_key = long_uid()" in source
+    assert isinstance(EvalComponent.__dict__["heap_key"], property)
+    users = _parser_lines(r"heap_key")
+    assert sorted(users) == [
+        "asl/component/common/retry/backoff_rate_decl.py",
+        "asl/component/common/retry/max_attempts_decl.py",
+        "asl/component/eval_component.py",
+    ]
+
+
+def test_the_retrier_sleeps_through_its_module_global_time() -> None:
+    import time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    assert retrier_decl.time is time  # the harness replaces this global once, for every thread

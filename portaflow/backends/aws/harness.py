@@ -13,9 +13,10 @@ every Lambda invoke goes in-process to the same handler code the deployed functi
 events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
-moto's missing JSONata evaluator, its variable encoding (it does not escape strings), and how a failed JSONata
+moto's missing JSONata evaluator, its variable encoding (it does not escape strings), how a failed JSONata
 evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
-and Catch see).
+and Catch see), and the key under which a retrier keeps its attempt count (moto makes it with a race between
+concurrent Map iterations).
 
 ``start``, ``signal`` and ``advance`` return once every execution they moved has completed, failed or is
 waiting. "Waiting" is decided from where moto's interpreter threads are, not from how long they have been
@@ -583,6 +584,7 @@ def patches(h: AwsHarness) -> list[Any]:
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
     from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
     from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
@@ -602,17 +604,25 @@ def patches(h: AwsHarness) -> list[Any]:
         h.record_wait(env.states.context_object.context_object_data, float(wait_seconds))
 
     original_retrier_eval = retrier_decl.RetrierDecl._eval_body
+    retrying = threading.local()  # the context object of the state this thread retries
 
     def retrier_eval(self: Any, env: Any) -> None:
-        ctx = env.states.context_object.context_object_data
+        retrying.ctx = env.states.context_object.context_object_data
+        original_retrier_eval(self, env)
 
-        class _Time:
-            @staticmethod
-            def sleep(seconds: float) -> None:
-                h.record_retry(ctx, float(seconds))
+    class RetrierTime:
+        """The retrier module's ``time``, patched once: concurrent Map iterations retry at the same time,
+        so the sleep finds its state through a thread-local, not through a patch per retry."""
 
-        with mock.patch.object(retrier_decl, "time", _Time):
-            original_retrier_eval(self, env)
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            h.record_retry(retrying.ctx, float(seconds))
+
+    def heap_key(self: Any) -> str:
+        # moto creates the key lazily without a lock: two Map iterations retrying a state for the first
+        # time at once can each store a different key, and one of them then loses its attempt count and
+        # retries once too often. The key need only be unique among live components.
+        return f"pf-{id(self)}"
 
     def callback_wait(self: Any, timeout_seconds: int, callback_endpoint: Any) -> Any:
         return h.wait_for_callback(timeout_seconds, callback_endpoint)
@@ -635,6 +645,8 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
+        mock.patch.object(retrier_decl, "time", RetrierTime),
+        mock.patch.object(EvalComponent, "heap_key", property(heap_key)),
         mock.patch.object(cb.StateTaskServiceCallback, "_wait_for_task_token_timeout", callback_wait),
         mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
         mock.patch.object(StringJSONata, "_eval_body", jsonata_body),
