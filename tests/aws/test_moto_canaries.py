@@ -235,3 +235,33 @@ def test_the_retrier_sleeps_through_its_module_global_time() -> None:
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
     assert retrier_decl.time is time  # the harness replaces this global once, for every thread
+
+
+def test_moto_still_takes_a_division_and_a_regex_for_one_regex() -> None:
+    # the reason for the variable-scan patch (harness._variable_references); when moto scans like a
+    # JSONata lexer, the patch can go
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import (
+        IllegalJSONataVariableReference,
+        extract_jsonata_variable_references,
+    )
+
+    with pytest.raises(IllegalJSONataVariableReference):
+        extract_jsonata_variable_references("$a / 2 & $contains($s, /x$/)")
+    assert extract_jsonata_variable_references("$a / $hidden / 2") == {"$a"}
+
+
+def test_the_variable_scan_is_called_where_the_harness_patches_it() -> None:
+    # the harness patches the name in the module that evaluates JSONata strings (and in its home
+    # module); the static analysers only read JSONPath "$var" strings, which compiled workflows lack
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
+
+    assert "extract_jsonata_variable_references(self.expression)" in inspect.getsource(
+        string_expression.StringJSONata._eval_body
+    )
+    callers = _parser_lines(r"extract_jsonata_variable_references\(")
+    assert sorted(callers) == [
+        "asl/component/common/string/string_expression.py",
+        "asl/jsonata/jsonata.py",
+        "asl/static_analyser/intrinsic/variable_names_intrinsic_static_analyser.py",
+        "asl/static_analyser/variable_references_static_analyser.py",
+    ]

@@ -13,7 +13,8 @@ every Lambda invoke goes in-process to the same handler code the deployed functi
 events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
-moto's missing JSONata evaluator, its variable encoding (it does not escape strings), how a failed JSONata
+moto's missing JSONata evaluator, its scan for the variables an expression uses (it takes a division
+followed by a regex for one regex) and their encoding (it does not escape strings), how a failed JSONata
 evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
 and Catch see), and the key under which a retrier keeps its attempt count (moto makes it with a race between
 concurrent Map iterations).
@@ -32,6 +33,7 @@ import importlib
 import importlib.util
 import io
 import json
+import re
 import sys
 import threading
 import time
@@ -579,10 +581,95 @@ def _encode_declarations(bindings: dict[str, Any]) -> str:
     return "".join(f"{k}:={to_json_str(v, separators=(',', ':'))};" for k, v in bindings.items())
 
 
+_VARIABLE = re.compile(r"\$\$|\$[A-Za-z0-9_$]+(?:\.[A-Za-z0-9_][A-Za-z0-9_$]*)*|\$")  # as moto reports them
+_OPERATORS = frozenset(".[]{}(),@#;:?+-*/%|=<>^&!~")  # JSONata's one-character operators: they end a name
+_INFIX_WORDS = frozenset({"and", "or", "in"})
+
+
+def _variable_references(expression: str) -> set[str]:
+    """moto's scan for the variables a JSONata expression uses, without its bug: moto pairs any two
+    slashes as a regex literal, so a division followed by a regex (``int(s) // 2`` lowers to both)
+    hides what lies between and can end on a lone ``$`` it rejects. JSONata (jsonata-js, and so Step
+    Functions) reads a ``/`` after an operand as division and only in operand position as a regex; this
+    follows its lexer: strings, comments, backquoted names and regexes (closing slash at bracket depth 0)
+    are skipped, and ``$name.path`` references are reported as moto reports them."""
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import IllegalJSONataVariableReference
+
+    refs: set[str] = set()
+    i, n = 0, len(expression)
+    after_operand = False  # the last token ends an operand, so a "/" divides
+    while i < n:
+        ch = expression[i]
+        if ch.isspace():
+            i += 1
+        elif expression.startswith("/*", i):
+            end = expression.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch in "\"'":
+            i = _skip_string(expression, i)
+            after_operand = True
+        elif ch == "`":
+            end = expression.find("`", i + 1)
+            i = n if end < 0 else end + 1
+            after_operand = True
+        elif ch == "/" and not after_operand:
+            i = _skip_regex(expression, i + 1)
+            after_operand = True
+        elif ch == "$":
+            m = _VARIABLE.match(expression, i)
+            assert m is not None  # the pattern matches a lone "$"
+            refs.add(m.group())
+            i = m.end()
+            after_operand = True
+        elif ch in _OPERATORS:
+            after_operand = ch in ")]}"
+            i += 1
+        else:  # a name, number or keyword
+            j = i
+            while j < n and not expression[j].isspace() and expression[j] not in _OPERATORS:
+                j += 1
+            after_operand = expression[i:j] not in _INFIX_WORDS
+            i = j
+    for ref in refs & {"$", "$$"}:
+        raise IllegalJSONataVariableReference(variable_reference=ref)
+    return refs
+
+
+def _skip_string(text: str, start: int) -> int:
+    quote, i = text[start], start + 1
+    while i < len(text) and text[i] != quote:
+        i += 2 if text[i] == "\\" else 1
+    return i + 1
+
+
+def _skip_regex(text: str, i: int) -> int:
+    """Past a regex literal's closing slash and flags (jsonata-js ``scanRegex``)."""
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        escaped = text[i - 1] == "\\"
+        if ch == "/" and depth == 0:
+            k = i
+            while text[k - 1] == "\\":
+                k -= 1
+            if (i - k) % 2 == 0:  # not escaped
+                i += 1
+                while i < len(text) and text[i] in "im":
+                    i += 1
+                return i
+        if ch in "([{" and not escaped:
+            depth += 1
+        elif ch in ")]}" and not escaped:
+            depth -= 1
+        i += 1
+    return i
+
+
 def patches(h: AwsHarness) -> list[Any]:
     """The moto internals the harness replaces (each has a canary test)."""
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
     from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
@@ -652,6 +739,8 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(StringJSONata, "_eval_body", jsonata_body),
         mock.patch.object(branches_decl, "CustomErrorName", _branch_error_name),
         mock.patch.object(iteration_worker, "CustomErrorName", _branch_error_name),
+        mock.patch.object(string_expression, "extract_jsonata_variable_references", _variable_references),
+        mock.patch.object(jsonata_mod, "extract_jsonata_variable_references", _variable_references),
         mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
         mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
     ]
