@@ -257,3 +257,22 @@ def test_iterations_retrying_at_once_keep_their_own_attempt_counts(
     assert run.status == "completed" and run.output == "cannot process 0"
     per_item = sorted((c.args["n"], c.attempt, c.delay) for c in run.calls)
     assert per_item == [(n, a, 1.0 if a == 1 else None) for n in range(4) for a in (1, 2)]
+
+
+def test_a_short_event_timeout_waits_for_virtual_time_not_the_clock(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    import time
+
+    p = tmp_path / "short.py"
+    p.write_text(
+        "from portaflow import Context, workflow\n\n@workflow\ndef short(ctx: Context) -> dict:\n"
+        '    got = ctx.wait_for_event("go", timeout="1s")\n    return {"got": got}\n'
+    )
+    aws = portaflow_aws(p)
+    run = aws.start({}, run_id="short-1")
+    time.sleep(1.5)  # moto would bound the Task by its TimeoutSeconds on the wall clock
+    aws.advance(0.5)
+    assert run.status == "waiting"
+    aws.advance(0.5)
+    assert run.status == "completed" and run.output == {"got": None}

@@ -189,7 +189,25 @@ def test_join_sites_block_in_the_calls_the_harness_expects() -> None:
     assert "self._termination_event.wait()" in inspect.getsource(JobPool.await_jobs)
     timed = inspect.getsource(ExecutionState._evaluate_with_timeout)
     assert "terminated_event.wait(timeout_seconds)" in timed
+    sites = [Program.eval, BranchWorkerPool.wait, JobPool.await_jobs, ExecutionState._evaluate_with_timeout]
+    assert set(_join_sites()) == {(f.__code__.co_filename, f.__code__.co_qualname) for f in sites}
     assert sorted(_join_sites().values()) == ["join", "wait", "wait", "wait"]
+
+
+def test_a_task_evaluates_its_real_time_bound_first_in_its_own_thread() -> None:
+    # the harness drops that bound for callback waits: the first Timeout a thread evaluates inside
+    # _evaluate_with_timeout is the one it waits on
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
+    )
+
+    body = inspect.getsource(ExecutionState._evaluate_with_timeout).split("\n")
+    code = [line.strip() for line in body[1:] if line.strip()]
+    assert code[:2] == ["self.timeout.eval(env=env)", "timeout_seconds: int = env.stack.pop()"]
+    assert "env.stack.append(seconds)" in inspect.getsource(Timeout._eval_body)
+    assert ResourceCondition.WaitForTaskToken == "waitForTaskToken"
 
 
 def test_a_callback_endpoint_wakes_on_an_outcome_or_an_interrupt() -> None:

@@ -12,12 +12,12 @@ What is real: moto's ASL interpreter runs the generated definition (JSONata eval
 every Lambda invoke goes in-process to the same handler code the deployed functions run (``runtime.py``),
 events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
-sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
-moto's missing JSONata evaluator, its scan for the variables an expression uses (it takes a division
-followed by a regex for one regex) and their encoding (it does not escape strings), how a failed JSONata
-evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
-and Catch see), and the key under which a retrier keeps its attempt count (moto makes it with a race between
-concurrent Map iterations).
+sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
+not moto's wall-clock bound on its Task), moto's missing JSONata evaluator, its scan for the variables an
+expression uses (it takes a division followed by a regex for one regex) and their encoding (it does not
+escape strings), how a failed JSONata evaluation fails the state (moto: States.Runtime, uncatchable; AWS:
+States.QueryEvaluationError, which Retry and Catch see), and the key under which a retrier keeps its
+attempt count (moto makes it with a race between concurrent Map iterations).
 
 ``start``, ``signal`` and ``advance`` return once every execution they moved has completed, failed or is
 waiting. "Waiting" is decided from where moto's interpreter threads are, not from how long they have been
@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import CodeType, FrameType, ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 from unittest import mock
 
@@ -466,23 +466,22 @@ def _where(frame: FrameType) -> str:
 
 
 @functools.cache
-def _join_sites() -> dict[CodeType, str]:
+def _join_sites() -> dict[tuple[str, str], str]:
     """The places where moto's interpreter blocks a thread until other interpreter threads finish (a
-    Parallel's branches, a Map's iterations, a branch's program, a state's evaluation thread), with the
-    ``threading`` call it blocks in. Every other wait in moto's interpreter is patched (Wait, retry
-    sleeps, the callback wait) or unused by compiled workflows; the canaries pin both facts."""
-    from moto.stepfunctions.parser.asl.component.program.program import Program
-    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
-    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
-    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branches_decl import (
-        BranchWorkerPool,
-    )
+    Parallel's branches, a Map's iterations, a branch's program, a state's evaluation thread), by file and
+    qualified name (the harness wraps one of them), with the ``threading`` call it blocks in. Every other
+    wait in moto's interpreter is patched (Wait, retry sleeps, the callback wait) or unused by compiled
+    workflows; the canaries pin both facts."""
+    from moto.stepfunctions.parser.asl.component.program import program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import job
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
 
     return {
-        Program.eval.__code__: "join",
-        BranchWorkerPool.wait.__code__: "wait",
-        JobPool.await_jobs.__code__: "wait",
-        ExecutionState._evaluate_with_timeout.__code__: "wait",
+        (program.__file__, "Program.eval"): "join",
+        (branches_decl.__file__, "BranchWorkerPool.wait"): "wait",
+        (job.__file__, "JobPool.await_jobs"): "wait",
+        (execute_state.__file__, "ExecutionState._evaluate_with_timeout"): "wait",
     }
 
 
@@ -502,7 +501,7 @@ def _parking(frame: FrameType) -> tuple[str, Any] | None:
             waiter = frame.f_back.f_locals.get("w")
             return ("callback", waiter) if isinstance(waiter, _Waiter) else None
         return None
-    expected = _join_sites().get(frame.f_code)
+    expected = _join_sites().get((frame.f_code.co_filename, frame.f_code.co_qualname))
     target = call.f_locals.get("self")
     if expected == "wait" and call.f_code.co_name == "wait" and isinstance(target, threading.Event):
         return "event", target
@@ -671,11 +670,16 @@ def patches(h: AwsHarness) -> list[Any]:
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
     from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
     from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
     from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as cb,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
     )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
     from moto.stepfunctions.parser.asl.eval import states as states_mod
@@ -722,6 +726,29 @@ def patches(h: AwsHarness) -> list[Any]:
         except jsonata_mod.JSONataException as exc:
             raise _query_evaluation_error(env, self.expression, exc.details) from exc
 
+    # moto also bounds a whole Task by its TimeoutSeconds in real time, in the thread that evaluates it;
+    # for a callback wait that would time the event out on the wall clock. There the bound is dropped:
+    # the wait itself times out on the virtual clock (step timeouts stay real: a step runs for real).
+    original_with_timeout = ExecutionState._evaluate_with_timeout
+    original_timeout_eval = Timeout._eval_body
+    unbounded = threading.local()
+
+    def with_timeout(self: Any, env: Any) -> None:
+        waits = isinstance(self, cb.StateTaskServiceCallback) and (
+            self.resource.condition == ResourceCondition.WaitForTaskToken
+        )
+        unbounded.next = waits  # the first timeout this thread evaluates is the Task's bound
+        try:
+            original_with_timeout(self, env)
+        finally:
+            unbounded.next = False
+
+    def timeout_eval(self: Any, env: Any) -> None:
+        original_timeout_eval(self, env)
+        if getattr(unbounded, "next", False):
+            unbounded.next = False
+            env.stack[-1] = None  # Event.wait(None): no bound
+
     # the JSONata evaluator is looked up through the module global
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
 
@@ -735,6 +762,8 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(retrier_decl, "time", RetrierTime),
         mock.patch.object(EvalComponent, "heap_key", property(heap_key)),
         mock.patch.object(cb.StateTaskServiceCallback, "_wait_for_task_token_timeout", callback_wait),
+        mock.patch.object(ExecutionState, "_evaluate_with_timeout", with_timeout),
+        mock.patch.object(Timeout, "_eval_body", timeout_eval),
         mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
         mock.patch.object(StringJSONata, "_eval_body", jsonata_body),
         mock.patch.object(branches_decl, "CustomErrorName", _branch_error_name),
