@@ -423,7 +423,7 @@ class _Checker:
                 )
             return out
         into = t.id if isinstance(t, ir.NameTarget) else None
-        out = self.share(s, escapes(v) - names - _same(v), into, loc) or {}
+        out = dict(self.share(s, escapes(v) - names - _same(v), into, loc) or {})  # never change `s`
         for n in _same(v) - names:  # `y = x if c else []`: y may be x's object
             old = out.get(n)
             out[n] = Share(

@@ -54,6 +54,8 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v)", 4, "the for loop at line 2 walks it"),
         ("for k, v in d.items():\n    d[k + 'x'] = v", 2, "while the for loop at line 1 walks it"),
         ("x = []\nfor i in range(3):\n    x.append(i)\n    y = x", 3, "`y = x` at line 4"),
+        # the second time round the loop, c is a part of items (a fixed point over the loop, not one pass)
+        ("c = []\nfor i in range(2):\n    c.append(1)\n    c = items[0]", 3, "a part of `items`"),
         ("acc = []\ntry:\n    return acc\nfinally:\n    acc.append(1)", 5, "the value being returned"),
         ("xs = []\nh = [xs]\nxs += [1]", 3, "put inside `h`"),
         ("xs = []\nh = {'a': xs}\nh['a'] += [1]", 3, "a copy of `h` made with dict() or list() shares it"),
