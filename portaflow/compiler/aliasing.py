@@ -202,6 +202,42 @@ def _current_keys(st: ir.For) -> dict[str, str]:
     return {}
 
 
+def _same(e: ir.Expr) -> set[str]:
+    """Names whose object ``e``'s value may be (not a copy, not a part)."""
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if isinstance(e, ir.IfExp):
+        return _same(e.body) | _same(e.orelse)
+    if isinstance(e, ir.BoolOp):
+        return set().union(*(_same(v) for v in e.values))
+    if isinstance(e, ir.Call):
+        m = _method(e.func)
+        if m == "get":
+            return set().union(*(_same(a) for a in e.args[2:]))
+        if m in ("min", "max") and len(e.args) > 1:
+            return set().union(*(_same(a) for a in e.args))
+    return set()
+
+
+def _holders(e: ir.Expr) -> set[str]:
+    """Names whose object ``e``'s value may be, or be a part of (an index only picks the part)."""
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if isinstance(e, (ir.Subscript, ir.Slice)):
+        return _holders(e.value)
+    if isinstance(e, ir.IfExp):
+        return _holders(e.body) | _holders(e.orelse)
+    if isinstance(e, ir.BoolOp):
+        return set().union(*(_holders(v) for v in e.values))
+    if isinstance(e, ir.Call):
+        m = _method(e.func)
+        if m == "get":
+            return _holders(e.args[0]) | set().union(*(_holders(a) for a in e.args[2:]))
+        if m in ("min", "max"):
+            return set().union(*(_holders(a) for a in e.args))
+    return _free(e)
+
+
 def _lazy_roots(e: ir.Expr) -> set[str]:
     """Names whose object a ``for`` over ``e`` walks while it runs."""
     if isinstance(e, ir.Name):
@@ -255,10 +291,17 @@ class _Checker:
         )
 
     def mutate(
-        self, name: str, s: dict[str, Share], loc: ir.Loc, value: ir.Expr, index: ir.Expr | None = None
+        self,
+        name: str,
+        s: dict[str, Share],
+        loc: ir.Loc,
+        value: ir.Expr,
+        index: ir.Expr | None = None,
+        op: str | None = None,
     ) -> None:
         """``name``'s object is changed in place at ``loc`` to hold ``value`` (at ``index`` for
-        ``name[index] = value``): refuse it if that change could be lost."""
+        ``name[index] = value``; by ``name op= ...`` of a type known only at run time when ``op`` is
+        given): refuse it if that change could be lost."""
         t = self.target
         ts = t + ("'" if t.endswith("s") else "'s")
         walking = self.iterating.get(name)
@@ -286,15 +329,21 @@ class _Checker:
                 "on a copy, so the change would be lost",
                 "return the new value from the branch and assign it from ctx.parallel's result",
             )
+        elif name in s and op is not None:
+            self.report(
+                loc,
+                name,
+                f"`{name} {op}= ...` changes `{name}` in place if it is a list (its type is known only at "
+                f"run time), but {s[name].why}: {t} copies values on assignment, so the change would not "
+                "show there",
+                f"write `{name} = {name} {op} ...`, which makes a new value",
+            )
         elif name in s:
             self.report(
                 loc,
                 name,
                 f"`{name}` is changed in place, but {s[name].why}: "
-                + (
-                    s[name].effect
-                    or f"{t} copies values on assignment, so the change would not be seen there"
-                ),
+                + (s[name].effect or f"{t} copies values on assignment, so the change would not show there"),
                 s[name].hint
                 or f"copy it first (`{name} = dict({name})` or `list({name})`), then change the copy",
             )
@@ -314,8 +363,8 @@ class _Checker:
             return self.assign(st, s)
         if isinstance(st, ir.SetItem):
             self.mutate(st.target, s, st.loc, st.value, st.index)
-            if st.in_place and self.branch_bound is None and st.target not in self.iterating:
-                self._element_in_place(st, s)
+            if st.in_place:
+                self._element_in_place(st)
             return self.share(s, escapes(st.value), st.target, st.loc)
         if isinstance(st, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.WaitForEvent, ir.Primitive)):
             return self.rebind_fresh(s, _target_names(st.target))
@@ -344,7 +393,9 @@ class _Checker:
 
     def assign(self, st: ir.Assign, s: dict[str, Share]) -> State:
         if st.in_place and isinstance(st.target, ir.NameTarget):
-            self.mutate(st.target.id, s, st.loc, st.value)
+            v = st.value
+            unknown = isinstance(v, ir.BinOp) and v.left.ty == "any"  # x += v with types known at run time
+            self.mutate(st.target.id, s, st.loc, v, op=v.op if unknown and isinstance(v, ir.BinOp) else None)
             return self.share(s, escapes(st.value), st.target.id, st.loc)
         tt, lv = st.target, st.value
         if isinstance(tt, ir.TupleTarget) and isinstance(lv, ir.ListExpr) and len(tt.elts) == len(lv.items):
@@ -372,21 +423,36 @@ class _Checker:
                 )
             return out
         into = t.id if isinstance(t, ir.NameTarget) else None
-        out = self.share(s, escapes(v) - names, into, loc) or {}
+        out = dict(self.share(s, escapes(v) - names - _same(v), into, loc) or {})  # never change `s`
+        for n in _same(v) - names:  # `y = x if c else []`: y may be x's object
+            old = out.get(n)
+            out[n] = Share(
+                old.why
+                if old
+                else f"`{into or 'the target'} = ...` at line {line} may make it refer to one object",
+                (old.partners if old else frozenset()) | ({into} if into else set()),
+                old.hint if old else f"make the copy explicit (`{into} = dict(...)` or `list(...)`)",
+            )
         if fresh(v) if isinstance(t, ir.NameTarget) else _deep_fresh(v):
             return self.rebind_fresh(out, names)
-        roots = _free(v) - names
-        part = isinstance(v, ir.Subscript) or not isinstance(t, ir.NameTarget)
-        relation = "a part of" if part else "the same object as"
+        same = _same(v) - names
+        roots = (_holders(v) - names) if isinstance(t, ir.NameTarget) else (_free(v) - names)
+        part = roots - same
+        if part and same:
+            relation = f"a part of {_names(part)}, or the same object as {_names(same)},"
+        elif same:
+            relation = f"the same object as {_names(same)}"
+        else:
+            relation = f"a part of {_names(part)}"
         for n in names:
             why = (
-                f"it may refer to {relation} {_names(roots)} since line {line}"
+                f"it may refer to {relation} since line {line}"
                 if roots
                 else f"it may refer to an object that is reachable another way (line {line})"
             )
             hint = f"copy it (`{n} = dict(...)` or `list(...)`), change the copy"
-            if part and len(roots) == 1:
-                hint += f", and store it back (`{next(iter(roots))}[key] = {n}`)"
+            if len(part) == 1 and not same:
+                hint += f", and store it back (`{next(iter(part))}[key] = {n}`)"
             out[n] = Share(why, frozenset(roots), hint)
         return out
 
@@ -418,18 +484,22 @@ class _Checker:
     def rebind_fresh(s: dict[str, Share], names: set[str]) -> dict[str, Share]:
         return {k: v for k, v in s.items() if k not in names} if names else s
 
-    def _element_in_place(self, st: ir.SetItem, s: dict[str, Share]) -> None:
-        """``d[k] += v`` extends the list ``d[k]`` in place: refuse it if a name may refer to that list."""
-        group = {st.target} | (s[st.target].partners if st.target in s else set())
-        holders = sorted(n for n, sh in s.items() if sh.partners & group and n != st.target)
-        if holders:
-            self.report(
-                st.loc,
-                st.target,
-                f"`{st.target}[...] += ...` changes that element in place, and {_names(holders)} may refer "
-                f"to it; {self.target} copies values on assignment, so the change would not be seen there",
-                f"write `{st.target}[k] = {st.target}[k] + value`, which builds a new value",
-            )
+    def _element_in_place(self, st: ir.SetItem) -> None:
+        """``d[k] += v`` extends the list at ``d[k]`` in place, if it is one. Elements are not tracked: a
+        shallow copy (``dict(d)``, ``d[:]``, a comprehension), a literal or a loop variable may share that
+        list, so this is refused unless the element is known not to be a list (then the IR has no
+        ``in_place``)."""
+        op = st.value.op if isinstance(st.value, ir.BinOp) else "+"
+        x = st.target
+        self.report(
+            st.loc,
+            x,
+            f"`{x}[...] {op}= ...` changes the list at `{x}[...]` in place, if it is one (its type is known "
+            "only at run time), and that list may be reachable another way (a copy of "
+            f"`{x}` made with dict() or list() shares it, as may a loop variable): {self.target} copies "
+            "values on assignment, so the change would not show there",
+            f"write `{x}[k] = {x}[k] {op} value`, which makes a new value",
+        )
 
     def loop(self, st: ir.While | ir.For, s: dict[str, Share]) -> State:
         head: State = s

@@ -172,3 +172,107 @@ def test_an_expression_error_is_caught_and_an_uncaught_one_fails_the_run_with_it
     assert failed.error == {"type": "KeyError", "message": "'b'"}
     history = [e["type"] for e in failed.history()]
     assert "EvaluationFailed" in history  # the state failed with States.QueryEvaluationError, as on AWS
+
+
+BUSY_BRANCH = """
+from portaflow import Context, step, workflow
+
+@step
+def record(total: int) -> int:
+    return total
+
+@workflow
+def busy_branch(ctx: Context, n: int) -> dict:
+    def waits():
+        return ctx.wait_for_event("go", timeout="1h")
+
+    def computes():
+        total = 0
+        for i in range(n):
+            total = total + i * i
+        return record(total)
+
+    got, total = ctx.parallel(waits, computes)
+    return {"got": got, "total": total}
+"""
+
+
+def test_a_run_waits_only_once_every_branch_is_parked(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    """One branch parks in the event wait at once; the other computes for a while (many states, no Lambda
+    invoke in flight) and then calls a step: ``start`` returns "waiting" only after that, whatever the
+    machine's load (the harness knows where every interpreter thread is, it does not time them)."""
+    p = tmp_path / "busy.py"
+    p.write_text(BUSY_BRANCH)
+    aws = portaflow_aws(p)
+    run = aws.start({"n": 12}, run_id="busy-1")
+    assert (run.status, run.waiting_for) == ("waiting", "go")
+    assert [(c.step, c.args) for c in run.calls] == [("record", {"total": 506})]
+    aws.advance("30m")  # before the timeout: still parked
+    assert run.status == "waiting" and len(run.calls) == 1
+    run.signal("go", {"ok": True})
+    assert run.status == "completed" and run.output == {"got": {"ok": True}, "total": 506}
+
+
+MAP_FAILS = """
+from portaflow import Context, RetryPolicy, step, workflow
+
+@step(retry=RetryPolicy(max_attempts=2, initial_interval="1s", backoff=3.0))
+def process(n: int) -> int:
+    raise ArithmeticError(f"cannot process {n}")
+
+@workflow
+def batch(ctx: Context, items: list) -> str:
+    try:
+        ctx.map(process, items)
+    except ArithmeticError as e:
+        return str(e)
+    return "done"
+"""
+
+
+def test_iterations_retrying_at_once_keep_their_own_attempt_counts(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    """moto names a retrier's attempt counter lazily and without a lock; a slow name generator makes
+    every iteration race for it. Each iteration must still make exactly max_attempts attempts, with its
+    own delays."""
+    import time
+    from unittest import mock
+
+    from moto.stepfunctions.parser.asl.component import eval_component
+
+    real = eval_component.long_uid
+
+    def slow_uid() -> str:
+        time.sleep(0.01)  # lets the other iterations' threads in
+        return real()
+
+    p = tmp_path / "fails.py"
+    p.write_text(MAP_FAILS)
+    aws = portaflow_aws(p)
+    with mock.patch.object(eval_component, "long_uid", slow_uid):
+        run = aws.start({"items": [0, 1, 2, 3]}, run_id="fails-1")
+    assert run.status == "completed" and run.output == "cannot process 0"
+    per_item = sorted((c.args["n"], c.attempt, c.delay) for c in run.calls)
+    assert per_item == [(n, a, 1.0 if a == 1 else None) for n in range(4) for a in (1, 2)]
+
+
+def test_a_short_event_timeout_waits_for_virtual_time_not_the_clock(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    import time
+
+    p = tmp_path / "short.py"
+    p.write_text(
+        "from portaflow import Context, workflow\n\n@workflow\ndef short(ctx: Context) -> dict:\n"
+        '    got = ctx.wait_for_event("go", timeout="1s")\n    return {"got": got}\n'
+    )
+    aws = portaflow_aws(p)
+    run = aws.start({}, run_id="short-1")
+    time.sleep(1.5)  # moto would bound the Task by its TimeoutSeconds on the wall clock
+    aws.advance(0.5)
+    assert run.status == "waiting"
+    aws.advance(0.5)
+    assert run.status == "completed" and run.output == {"got": None}

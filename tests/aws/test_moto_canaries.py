@@ -88,26 +88,6 @@ def test_jsonata_python_still_differs_from_javascript_where_faithful_patches_it(
     assert raw('$base64decode("6Q==")') is None  # JavaScript: "é"
 
 
-def test_moto_still_reads_a_division_as_a_regular_expression() -> None:
-    # why the harness blanks out regular expressions and divisions before moto looks for variables
-    from moto.stepfunctions.parser.asl.jsonata.jsonata import (
-        IllegalJSONataVariableReference,
-        extract_jsonata_variable_references,
-    )
-
-    from portaflow.backends.aws.harness import mask_regexes_and_division
-
-    expression = '$n / 2 & $replace($s, /a$/, "") & $states.input.x'
-    with pytest.raises(IllegalJSONataVariableReference):
-        extract_jsonata_variable_references(expression)
-    assert extract_jsonata_variable_references(mask_regexes_and_division(expression)) == {
-        "$n",
-        "$replace",
-        "$s",
-        "$states.input.x",
-    }
-
-
 def test_jsonata_python_to_millis_still_truncates_and_the_fix_is_exact() -> None:
     jsonata = pytest.importorskip("jsonata")
     from portaflow.backends.aws.jsonata_eval import evaluate, faithful
@@ -145,3 +125,181 @@ def test_moto_still_refuses_a_branchs_states_error_name() -> None:
     assert "CustomErrorName(error_name=exit_error_name)" in inspect.getsource(
         branches_decl.BranchesDecl._eval_body
     )
+
+
+PARSER_WAITS = {
+    # every place moto's interpreter blocks a thread: the harness patches it, recognises it as a join
+    # (harness._join_sites), or compiled workflows never reach it (activities, .sync, heartbeats, TestState)
+    "asl/component/common/retry/retrier_decl.py": ["time.sleep(interval_seconds)"],  # patched
+    "asl/component/program/program.py": ["worker_thread.join(timeout=timeout)"],  # join site
+    "asl/component/test_state/program/test_state_program.py": [
+        "worker_thread.join(timeout=TEST_CASE_EXECUTION_TIMEOUT_SECONDS)"
+    ],
+    "asl/component/state/exec/state_map/iteration/job.py": ["self._termination_event.wait()"],  # join site
+    "asl/component/state/exec/state_task/state_task_activitiy.py": [
+        "task_start_outcome = activity_task_start_endpoint.wait(",
+        "outcome = callback_endpoint.wait(timeout=timeout_seconds)",
+    ],
+    "asl/component/state/exec/state_task/service/state_task_service_callback.py": [
+        "time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)",
+        "outcome: CallbackOutcome | None = callback_endpoint.wait(",  # patched (_wait_for_task_token_timeout)
+    ],
+    "asl/component/state/exec/state_parallel/branches_decl.py": [
+        "self._termination_event.wait()",  # join site (BranchWorkerPool.wait)
+        "branch_worker_pool.wait()",
+    ],
+    "asl/component/state/exec/execute_state.py": [
+        "finished_on_time: bool = terminated_event.wait(timeout_seconds)"  # join site
+    ],
+    "asl/component/state/wait/wait_function/wait_function.py": [
+        "env.program_state_event.wait(wait_seconds)"  # patched (_wait_interval)
+    ],
+    "asl/eval/count_down_latch.py": ["self.lock.wait()"],  # unused by the interpreter
+    "asl/eval/callback/callback.py": [
+        "return self._next_heartbeat_event.wait(timeout=self._heartbeat_seconds)",
+        "self._next_activity_task_start_event.wait(timeout=timeout_seconds)",
+        "self._notify_event.wait(timeout=timeout)",  # CallbackEndpoint.wait, called by the harness
+    ],
+    "provider.py": ["time.sleep(1)"],
+}
+
+
+def _parser_lines(pattern: str) -> dict[str, list[str]]:
+    import re
+    from pathlib import Path
+
+    root = Path(moto.__file__).parent / "stepfunctions" / "parser"
+    found: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        for line in path.read_text().splitlines():
+            if re.search(pattern, line):
+                found.setdefault(path.relative_to(root).as_posix(), []).append(line.strip())
+    return found
+
+
+def test_the_interpreter_blocks_only_where_the_harness_knows() -> None:
+    # the harness tells "waiting" from "busy" by where each interpreter thread blocks (harness._busy):
+    # a new wait here would make a run never settle (a timeout naming the place), never a wrong answer
+    assert _parser_lines(r"\w\.(wait|join)\(|\bsleep\(") == PARSER_WAITS
+
+
+def test_every_interpreter_thread_is_in_tmp_threads() -> None:
+    # the harness finds the interpreter's threads in TMP_THREADS
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    assert isinstance(TMP_THREADS, list)
+    started = _parser_lines(r"\bThread\(")
+    registered = _parser_lines(r"TMP_THREADS\.append\(")
+    assert {k: len(v) for k, v in started.items()} == {k: len(v) for k, v in registered.items()}
+    assert len(started) == 7
+
+
+def test_join_sites_block_in_the_calls_the_harness_expects() -> None:
+    from moto.stepfunctions.parser.asl.component.program.program import Program
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.job import JobPool
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel.branches_decl import (
+        BranchWorkerPool,
+    )
+
+    from portaflow.backends.aws.harness import _join_sites
+
+    assert "worker_thread.join(" in inspect.getsource(Program.eval)
+    assert "self._termination_event.wait()" in inspect.getsource(BranchWorkerPool.wait)
+    assert "self._termination_event.wait()" in inspect.getsource(JobPool.await_jobs)
+    timed = inspect.getsource(ExecutionState._evaluate_with_timeout)
+    assert "terminated_event.wait(timeout_seconds)" in timed
+    sites = [Program.eval, BranchWorkerPool.wait, JobPool.await_jobs, ExecutionState._evaluate_with_timeout]
+    assert set(_join_sites()) == {(f.__code__.co_filename, f.__code__.co_qualname) for f in sites}
+    assert sorted(_join_sites().values()) == ["join", "wait", "wait", "wait"]
+
+
+def test_a_task_evaluates_its_real_time_bound_first_in_its_own_thread() -> None:
+    # the harness drops that bound for callback waits: the first Timeout a thread evaluates inside
+    # _evaluate_with_timeout is the one it waits on
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
+    )
+
+    body = inspect.getsource(ExecutionState._evaluate_with_timeout).split("\n")
+    code = [line.strip() for line in body[1:] if line.strip()]
+    assert code[:2] == ["self.timeout.eval(env=env)", "timeout_seconds: int = env.stack.pop()"]
+    assert "env.stack.append(seconds)" in inspect.getsource(Timeout._eval_body)
+    assert ResourceCondition.WaitForTaskToken == "waitForTaskToken"
+
+
+def test_a_callback_endpoint_wakes_on_an_outcome_or_an_interrupt() -> None:
+    # the harness parks a callback wait in CallbackEndpoint.wait() and times it out with interrupt_all()
+    import threading
+
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcomeSuccess
+
+    for wake in ("notify", "interrupt"):
+        endpoint = CallbackEndpoint("token")
+        got: list[object] = []
+        waiter = threading.Thread(target=lambda e=endpoint, g=got: g.append(e.wait()), daemon=True)
+        waiter.start()
+        if wake == "notify":
+            endpoint.notify(CallbackOutcomeSuccess("token", "{}"))
+        else:
+            endpoint.interrupt_all()
+        waiter.join(timeout=10)
+        assert not waiter.is_alive()
+        assert (got[0] is None) == (wake == "interrupt")
+        assert "self._notify_event.wait(timeout=timeout)" in inspect.getsource(CallbackEndpoint.wait)
+
+
+def test_moto_still_names_heap_keys_lazily_and_only_retriers_use_them() -> None:
+    # the reason for the heap_key patch (a race between concurrent Map iterations); when moto makes
+    # the key eagerly or under a lock, the patch can go
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+
+    source = inspect.getsource(EvalComponent)
+    assert "if self.__heap_key is None:" in source and "self.__heap_key = long_uid()" in source
+    assert isinstance(EvalComponent.__dict__["heap_key"], property)
+    users = _parser_lines(r"heap_key")
+    assert sorted(users) == [
+        "asl/component/common/retry/backoff_rate_decl.py",
+        "asl/component/common/retry/max_attempts_decl.py",
+        "asl/component/eval_component.py",
+    ]
+
+
+def test_the_retrier_sleeps_through_its_module_global_time() -> None:
+    import time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    assert retrier_decl.time is time  # the harness replaces this global once, for every thread
+
+
+def test_moto_still_takes_a_division_and_a_regex_for_one_regex() -> None:
+    # the reason for the variable-scan patch (harness._variable_references); when moto scans like a
+    # JSONata lexer, the patch can go
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import (
+        IllegalJSONataVariableReference,
+        extract_jsonata_variable_references,
+    )
+
+    with pytest.raises(IllegalJSONataVariableReference):
+        extract_jsonata_variable_references("$a / 2 & $contains($s, /x$/)")
+    assert extract_jsonata_variable_references("$a / $hidden / 2") == {"$a"}
+
+
+def test_the_variable_scan_is_called_where_the_harness_patches_it() -> None:
+    # the harness patches the name in the module that evaluates JSONata strings (and in its home
+    # module); the static analysers only read JSONPath "$var" strings, which compiled workflows lack
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
+
+    assert "extract_jsonata_variable_references(self.expression)" in inspect.getsource(
+        string_expression.StringJSONata._eval_body
+    )
+    callers = _parser_lines(r"extract_jsonata_variable_references\(")
+    assert sorted(callers) == [
+        "asl/component/common/string/string_expression.py",
+        "asl/jsonata/jsonata.py",
+        "asl/static_analyser/intrinsic/variable_names_intrinsic_static_analyser.py",
+        "asl/static_analyser/variable_references_static_analyser.py",
+    ]

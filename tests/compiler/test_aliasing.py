@@ -54,10 +54,19 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("q = [1]\nfor v in q:\n    if v < 3:\n        q.append(v)", 4, "the for loop at line 2 walks it"),
         ("for k, v in d.items():\n    d[k + 'x'] = v", 2, "while the for loop at line 1 walks it"),
         ("x = []\nfor i in range(3):\n    x.append(i)\n    y = x", 3, "`y = x` at line 4"),
+        # the second time round the loop, c is a part of items (a fixed point over the loop, not one pass)
+        ("c = []\nfor i in range(2):\n    c.append(1)\n    c = items[0]", 3, "a part of `items`"),
         ("acc = []\ntry:\n    return acc\nfinally:\n    acc.append(1)", 5, "the value being returned"),
         ("xs = []\nh = [xs]\nxs += [1]", 3, "put inside `h`"),
-        ("xs = []\nh = {'a': xs}\nh['a'] += [1]", 3, "may refer to it"),
-        ("m = d['m']\nm += d['more']", 2, "a part of `d`"),
+        ("xs = []\nh = {'a': xs}\nh['a'] += [1]", 3, "a copy of `h` made with dict() or list() shares it"),
+        ("m = d['m']\nm += d['more']", 2, "`m += ...` changes `m` in place if it is a list"),
+        # shallow copies and loop variables share the elements a `+=` on an element extends
+        ("cfg = dict(d)\ncfg['tags'] += ['b']", 2, "`cfg[...] += ...`"),
+        ("ys = [r for r in items]\nys[0] += [9]", 2, "`ys[...] += ...`"),
+        ("zs = items[:]\nzs[1] *= 2", 2, "`zs[...] *= ...`"),
+        ("for k, v in d.items():\n    d[k] += [0]\n    n = len(v)", 2, "`d[...] += ...`"),
+        ("x = items if n else []\nx.append(1)", 2, "the same object as `items`"),
+        ("b = d.get('k', items)\nb.append(1)", 2, "a part of `d`, or the same object as `items`"),
     ],
 )
 def test_a_change_that_would_be_lost_is_refused(body: str, line: int, says: str) -> None:
@@ -140,6 +149,9 @@ def _stmt(rng: random.Random, depth: int, loops: int) -> list[tuple[str, str]]:
         (f"{x}.extend({y})", f"{x}.extend(cp({y}))"),
         (f"{x} += [{y}]", f"{x} += cp([{y}])"),
         (f"if {x}:\n    {x}[0] = {y}", f"if {x}:\n    {x}[0] = cp({y})"),
+        (f"if {x}:\n    {x}[0] += [{y}]", f"if {x}:\n    {x}[0] += cp([{y}])"),
+        (f"{x} = [r for r in {y}]", f"{x} = cp([r for r in {y}])"),
+        (f"{x} = {y}[:]", f"{x} = cp({y}[:])"),
     ]
     if depth < 2:
         forms += [(block, block) for block in ("FOR", "ENUMERATE", "WHILE", "IF", "TRY")]

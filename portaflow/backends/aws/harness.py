@@ -12,18 +12,28 @@ What is real: moto's ASL interpreter runs the generated definition (JSONata eval
 every Lambda invoke goes in-process to the same handler code the deployed functions run (``runtime.py``),
 events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
-sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock),
-moto's missing JSONata evaluator, its variable encoding (it does not escape strings), and how a failed JSONata
-evaluation fails the state (moto: States.Runtime, uncatchable; AWS: States.QueryEvaluationError, which Retry
-and Catch see).
+sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
+not moto's wall-clock bound on its Task), moto's missing JSONata evaluator, its scan for the variables an
+expression uses (it takes a division followed by a regex for one regex) and their encoding (it does not
+escape strings), how a failed JSONata evaluation fails the state (moto: States.Runtime, uncatchable; AWS:
+States.QueryEvaluationError, which Retry and Catch see), and the key under which a retrier keeps its
+attempt count (moto makes it with a race between concurrent Map iterations).
+
+``start``, ``signal`` and ``advance`` return once every execution they moved has completed, failed or is
+waiting. "Waiting" is decided from where moto's interpreter threads are, not from how long they have been
+quiet: a run waits when each of its threads is parked in a callback wait with no outcome or blocked until
+such threads finish (a Parallel's branches, a Map's iterations). Wait states and retry sleeps take no real
+time, so nothing but an event or ``advance`` could move such a run on, however loaded the machine is.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import io
 import json
+import re
 import sys
 import threading
 import time
@@ -33,7 +43,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any
 from unittest import mock
 
@@ -52,7 +62,6 @@ ACCOUNT = "123456789012"
 EVENTS_FN = "pf-events"
 TABLE = "pf-events"
 POLL = 0.003
-WAITING_AFTER = 0.05  # a callback wait with no outcome for this long (real time) means "waiting"
 
 
 def _fn_arn(name: str) -> str:
@@ -81,10 +90,18 @@ class StepInvocation:
 
 @dataclass
 class _Waiter:
+    """A callback wait (``wait_for_event``) parked in :meth:`AwsHarness.wait_for_callback`."""
+
     endpoint: Any
     deadline: float | None
-    started: float
+    run_id: str | None = None
+    event: str | None = None
     timed_out: threading.Event = field(default_factory=threading.Event)
+
+    def pending(self) -> bool:
+        """No outcome yet and not timed out: the waiting thread stays parked until one of them changes
+        (both only ever change one way)."""
+        return self.endpoint.get_outcome() is None and not self.timed_out.is_set()
 
 
 class AwsRun:
@@ -138,8 +155,9 @@ class AwsHarness:
         self.runs: dict[str, AwsRun] = {}
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
+        self._tokens: dict[str, tuple[str, str]] = {}  # task token -> (run id, event) it waits for
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
-        self._inflight = 0  # Lambda invocations running now
+        self._first_thread = 0  # moto's interpreter threads from this index on are this harness's
         self._stack: ExitStack | None = None
         self.module: ModuleType | None = None  # the workflow's module, as the harness imported it
         self.steps: dict[str, Any] = {}  # step key -> the @step object the Lambda function calls
@@ -148,7 +166,9 @@ class AwsHarness:
     # ------------------------------------------------------------------------------------------ set up
     def __enter__(self) -> AwsHarness:
         from moto import mock_aws
+        from moto.stepfunctions.parser.utils import TMP_THREADS
 
+        self._first_thread = len(TMP_THREADS)
         self._stack = ExitStack()
         self._stack.enter_context(
             mock_aws(
@@ -195,15 +215,20 @@ class AwsHarness:
     def __exit__(self, *exc: object) -> None:
         try:
             # no execution may be left waiting: a moto worker would outlive the mock
-            for w in list(self._waiters.values()):
-                w.timed_out.set()
             deadline = time.monotonic() + 5
             for run in self.runs.values():
                 while run.status in ("running", "waiting") and time.monotonic() < deadline:
-                    for w in list(self._waiters.values()):
-                        w.timed_out.set()
+                    with self._lock:
+                        for w in self._waiters.values():
+                            self._time_out(w)
                     self._refresh(run)
                     time.sleep(POLL)
+            # nor a branch a failed Parallel or Map left parked in a callback wait
+            while self._threads() and time.monotonic() < deadline:
+                with self._lock:
+                    for w in self._waiters.values():
+                        self._time_out(w)
+                time.sleep(POLL)
         finally:
             assert self._stack is not None
             self._stack.close()
@@ -236,7 +261,7 @@ class AwsHarness:
         with self._lock:
             for w in self._waiters.values():
                 if w.deadline is not None and w.deadline <= self.clock:
-                    w.timed_out.set()
+                    self._time_out(w)
         for run in self.runs.values():
             if run.status in ("running", "waiting"):
                 self._settle(run)
@@ -275,31 +300,71 @@ class AwsHarness:
         return {"type": "States.Unknown", "message": ""}
 
     def _settle(self, run: AwsRun) -> None:
+        """Return once the run completed or failed, or waits: every interpreter thread is parked in a callback
+        wait with no outcome, or blocked until such threads finish. Wait states and retry sleeps take no
+        time and Lambda invokes run on these threads, so nothing but an event or :meth:`advance` can move
+        it on: the answer does not depend on timing."""
         deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
+        while True:
+            busy = self._busy()  # first: once nothing can move, the status read next is final
             if self._refresh(run) != "RUNNING":
                 return
-            with self._lock:
-                waiting = [
-                    w
-                    for w in self._waiters.values()
-                    if w.endpoint.get_outcome() is None
-                    and not w.timed_out.is_set()
-                    and time.monotonic() - w.started > WAITING_AFTER
-                ]
-                busy = len(waiting) < len(self._waiters) or self._inflight > 0
-            if waiting and not busy:
+            if busy is None:
+                with self._lock:
+                    mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
+                events = [w.event for w in mine]
+                if not events:
+                    raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
+                run.waiting_for = events[0]
                 return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s: {busy}")
             time.sleep(POLL)
-        raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s")
+
+    def _threads(self) -> list[threading.Thread]:
+        """moto's interpreter threads started since this harness started, still alive."""
+        from moto.stepfunctions.parser.utils import TMP_THREADS
+
+        return [t for t in TMP_THREADS[self._first_thread :] if t.is_alive()]
+
+    def _busy(self) -> str | None:
+        """None when no interpreter thread of this harness can move on by itself; else where one is busy.
+
+        One snapshot of every thread's stack (``sys._current_frames`` is taken atomically) says where each
+        thread was; a thread counts as blocked when it was inside one of the waits :func:`_parking`
+        recognises and what it waits for had not happened when checked afterwards. Those conditions only
+        ever turn one way (an event gets set, an outcome arrives, a thread ends), so a thread found blocked
+        was blocked from the snapshot to the check, and so could start nothing and wake nobody."""
+        from moto.stepfunctions.parser.utils import TMP_THREADS
+
+        ours = {id(t) for t in TMP_THREADS[self._first_thread :]}
+        stacks: dict[threading.Thread, FrameType] = {}
+        for frame in sys._current_frames().values():
+            thread = _thread_of(frame)
+            if thread is not None and id(thread) in ours:
+                stacks[thread] = frame
+        for thread, frame in stacks.items():
+            parked = _parking(frame)
+            if parked is None:
+                return f"{thread.name} runs {_where(frame)}"
+            kind, on = parked
+            if kind == "callback" and on.pending():
+                continue
+            if kind == "event" and not on.is_set():
+                continue
+            if kind == "join" and on in stacks:  # the joined thread is one of these, checked in turn
+                continue
+            return f"{thread.name} is about to wake in {_where(frame)}"
+        return None
 
     # ------------------------------------------------------------------------------------ dispatching
     def invoke(self, function_name: str, body: Any, response_headers: Any) -> bytes:
         name = function_name.rsplit(":function:", 1)[-1].split(":")[0]
         event = json.loads(body) if body else {}
-        with self._lock:
-            self._inflight += 1
+        if name == EVENTS_FN and event.get("action") == "wait":
+            with self._lock:
+                self._tokens[str(event.get("token"))] = (str(event.get("run_id")), str(event.get("event")))
         try:
             if name == EVENTS_FN:
                 import boto3
@@ -316,9 +381,6 @@ class AwsHarness:
         except Exception as exc:  # the Lambda runtime reports any exception by its class name
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(exc).__name__, "errorMessage": str(exc)}).encode()
-        finally:
-            with self._lock:
-                self._inflight -= 1
         return json.dumps(result).encode()
 
     def _invoke_step(self, step_key: str, event: dict[str, Any]) -> Any:
@@ -366,22 +428,86 @@ class AwsHarness:
             self.sleeps.setdefault(run_id, []).append(seconds)
             self.clock += seconds
 
+    def _time_out(self, w: _Waiter) -> None:
+        w.timed_out.set()
+        w.endpoint.interrupt_all()  # wakes the waiting thread; it finds no outcome
+
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
-        w = _Waiter(
-            endpoint, None if timeout_seconds is None else self.clock + timeout_seconds, time.monotonic()
-        )
+        """moto's callback wait, its timeout on the virtual clock (:meth:`advance` fires it). The thread
+        parks in the loop below: :func:`_parking` recognises it there by its frames."""
+        run_id, event = self._tokens.get(endpoint.callback_id, (None, None))
+        deadline = None if timeout_seconds is None else self.clock + timeout_seconds
+        w = _Waiter(endpoint, deadline, run_id, event)
         with self._lock:
             self._waiters[id(w)] = w
         try:
-            while True:
-                outcome = endpoint.wait(timeout=POLL)
-                if outcome is not None:
-                    return outcome
-                if w.timed_out.is_set():
-                    return None
+            while w.pending():
+                endpoint.wait()  # an outcome, or _time_out, wakes it
+            return endpoint.get_outcome()  # None: timed out
         finally:
             with self._lock:
                 self._waiters.pop(id(w), None)
+
+
+def _thread_of(frame: FrameType) -> threading.Thread | None:
+    """The Thread object whose stack ends in ``frame`` (its bottom frame is ``Thread._bootstrap``)."""
+    while frame.f_back is not None:
+        frame = frame.f_back
+    if frame.f_code.co_filename != threading.__file__ or frame.f_code.co_name != "_bootstrap":
+        return None  # the main thread, or one not started by threading
+    thread = frame.f_locals.get("self")
+    return thread if isinstance(thread, threading.Thread) else None
+
+
+def _where(frame: FrameType) -> str:
+    while frame.f_code.co_filename == threading.__file__ and frame.f_back is not None:
+        frame = frame.f_back
+    return f"{frame.f_code.co_name} ({frame.f_code.co_filename}:{frame.f_lineno})"
+
+
+@functools.cache
+def _join_sites() -> dict[tuple[str, str], str]:
+    """The places where moto's interpreter blocks a thread until other interpreter threads finish (a
+    Parallel's branches, a Map's iterations, a branch's program, a state's evaluation thread), by file and
+    qualified name (the harness wraps one of them), with the ``threading`` call it blocks in. Every other
+    wait in moto's interpreter is patched (Wait, retry sleeps, the callback wait) or unused by compiled
+    workflows; the canaries pin both facts."""
+    from moto.stepfunctions.parser.asl.component.program import program
+    from moto.stepfunctions.parser.asl.component.state.exec import execute_state
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import job
+    from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+
+    return {
+        (program.__file__, "Program.eval"): "join",
+        (branches_decl.__file__, "BranchWorkerPool.wait"): "wait",
+        (job.__file__, "JobPool.await_jobs"): "wait",
+        (execute_state.__file__, "ExecutionState._evaluate_with_timeout"): "wait",
+    }
+
+
+def _parking(frame: FrameType) -> tuple[str, Any] | None:
+    """What a thread whose innermost frame is ``frame`` waits for, if it is parked in a wait the harness
+    knows: ``("callback", waiter)`` in :meth:`AwsHarness.wait_for_callback`, ``("event", Event)`` or
+    ``("join", Thread)`` at one of :func:`_join_sites`. None when it runs (or waits anywhere else)."""
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint
+
+    call = None  # the outermost threading frame: the call the waiting code made
+    while frame.f_code.co_filename == threading.__file__ and frame.f_back is not None:
+        call, frame = frame, frame.f_back
+    if call is None:
+        return None
+    if frame.f_code is CallbackEndpoint.wait.__code__ and frame.f_back is not None:
+        if frame.f_back.f_code is AwsHarness.wait_for_callback.__code__:
+            waiter = frame.f_back.f_locals.get("w")
+            return ("callback", waiter) if isinstance(waiter, _Waiter) else None
+        return None
+    expected = _join_sites().get((frame.f_code.co_filename, frame.f_code.co_qualname))
+    target = call.f_locals.get("self")
+    if expected == "wait" and call.f_code.co_name == "wait" and isinstance(target, threading.Event):
+        return "event", target
+    if expected == "join" and call.f_code.co_name == "join" and isinstance(target, threading.Thread):
+        return "join", target
+    return None
 
 
 # ------------------------------------------------------------------------------------------------ patches
@@ -454,57 +580,106 @@ def _encode_declarations(bindings: dict[str, Any]) -> str:
     return "".join(f"{k}:={to_json_str(v, separators=(',', ':'))};" for k, v in bindings.items())
 
 
-def mask_regexes_and_division(expression: str) -> str:
-    """``expression`` with its regular expression literals and division slashes blanked out.
+_VARIABLE = re.compile(r"\$\$|\$[A-Za-z0-9_$]+(?:\.[A-Za-z0-9_][A-Za-z0-9_$]*)*|\$")  # as moto reports them
+_OPERATORS = frozenset(".[]{}(),@#;:?+-*/%|=<>^&!~")  # JSONata's one-character operators: they end a name
+_INFIX_WORDS = frozenset({"and", "or", "in"})
 
-    moto finds the variables an expression reads with a regular expression that takes every ``/`` for the
-    start of a regular expression literal: after a division (``$n / 1024``) it reads everything up to the
-    next ``/`` as a literal and out of step from there on, then sees a ``$`` anchor (``/\\s+$/``) as a
-    reference to ``$`` (which it rejects) or misses a ``$states`` reference. As JSONata's tokenizer does, a
-    ``/`` after a value (a name, number, string or closing bracket) divides; elsewhere it opens a literal."""
-    out = list(expression)
+
+def _variable_references(expression: str) -> set[str]:
+    """moto's scan for the variables a JSONata expression uses, without its bug: moto pairs any two
+    slashes as a regex literal, so a division followed by a regex (``int(s) // 2`` lowers to both)
+    hides what lies between and can end on a lone ``$`` it rejects. JSONata (jsonata-js, and so Step
+    Functions) reads a ``/`` after an operand as division and only in operand position as a regex; this
+    follows its lexer: strings, comments, backquoted names and regexes (closing slash at bracket depth 0)
+    are skipped, and ``$name.path`` references are reported as moto reports them."""
+    from moto.stepfunctions.parser.asl.jsonata.jsonata import IllegalJSONataVariableReference
+
+    refs: set[str] = set()
     i, n = 0, len(expression)
-    after_value = False
+    after_operand = False  # the last token ends an operand, so a "/" divides
     while i < n:
-        c = expression[i]
-        if c in "\"'`":
-            j = i + 1
-            while j < n and expression[j] != c:
-                j += 2 if expression[j] == "\\" and c != "`" else 1
-            i, after_value = j + 1, True
+        ch = expression[i]
+        if ch.isspace():
+            i += 1
         elif expression.startswith("/*", i):
             end = expression.find("*/", i + 2)
-            j = n if end < 0 else end + 2
-            out[i:j] = " " * (j - i)
-            i = j
-        elif c == "/" and after_value:
-            out[i] = " "
-            i, after_value = i + 1, False
-        elif c == "/":
-            j = i + 1
-            while j < n and expression[j] != "/":
-                j += 2 if expression[j] == "\\" else 1
-            j += 1
-            while j < n and expression[j].isalpha():
-                j += 1
-            out[i:j] = " " * (j - i)
-            i, after_value = j, True
-        else:
-            if not c.isspace():
-                after_value = c.isalnum() or c in "_$.)]}"
+            i = n if end < 0 else end + 2
+        elif ch in "\"'":
+            i = _skip_string(expression, i)
+            after_operand = True
+        elif ch == "`":
+            end = expression.find("`", i + 1)
+            i = n if end < 0 else end + 1
+            after_operand = True
+        elif ch == "/" and not after_operand:
+            i = _skip_regex(expression, i + 1)
+            after_operand = True
+        elif ch == "$":
+            m = _VARIABLE.match(expression, i)
+            assert m is not None  # the pattern matches a lone "$"
+            refs.add(m.group())
+            i = m.end()
+            after_operand = True
+        elif ch in _OPERATORS:
+            after_operand = ch in ")]}"
             i += 1
-    return "".join(out)
+        else:  # a name, number or keyword
+            j = i
+            while j < n and not expression[j].isspace() and expression[j] not in _OPERATORS:
+                j += 1
+            after_operand = expression[i:j] not in _INFIX_WORDS
+            i = j
+    for ref in refs & {"$", "$$"}:
+        raise IllegalJSONataVariableReference(variable_reference=ref)
+    return refs
+
+
+def _skip_string(text: str, start: int) -> int:
+    quote, i = text[start], start + 1
+    while i < len(text) and text[i] != quote:
+        i += 2 if text[i] == "\\" else 1
+    return i + 1
+
+
+def _skip_regex(text: str, i: int) -> int:
+    """Past a regex literal's closing slash and flags (jsonata-js ``scanRegex``)."""
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        escaped = text[i - 1] == "\\"
+        if ch == "/" and depth == 0:
+            k = i
+            while text[k - 1] == "\\":
+                k -= 1
+            if (i - k) % 2 == 0:  # not escaped
+                i += 1
+                while i < len(text) and text[i] in "im":
+                    i += 1
+                return i
+        if ch in "([{" and not escaped:
+            depth += 1
+        elif ch in ")]}" and not escaped:
+            depth -= 1
+        i += 1
+    return i
 
 
 def patches(h: AwsHarness) -> list[Any]:
     """The moto internals the harness replaces (each has a canary test)."""
     from moto.awslambda_simple.models import LambdaSimpleBackend
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.common.string.string_expression import StringJSONata
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
     from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import iteration_worker
     from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
     from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
         state_task_service_callback as cb,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
     )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
     from moto.stepfunctions.parser.asl.eval import states as states_mod
@@ -520,17 +695,25 @@ def patches(h: AwsHarness) -> list[Any]:
         h.record_wait(env.states.context_object.context_object_data, float(wait_seconds))
 
     original_retrier_eval = retrier_decl.RetrierDecl._eval_body
+    retrying = threading.local()  # the context object of the state this thread retries
 
     def retrier_eval(self: Any, env: Any) -> None:
-        ctx = env.states.context_object.context_object_data
+        retrying.ctx = env.states.context_object.context_object_data
+        original_retrier_eval(self, env)
 
-        class _Time:
-            @staticmethod
-            def sleep(seconds: float) -> None:
-                h.record_retry(ctx, float(seconds))
+    class RetrierTime:
+        """The retrier module's ``time``, patched once: concurrent Map iterations retry at the same time,
+        so the sleep finds its state through a thread-local, not through a patch per retry."""
 
-        with mock.patch.object(retrier_decl, "time", _Time):
-            original_retrier_eval(self, env)
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            h.record_retry(retrying.ctx, float(seconds))
+
+    def heap_key(self: Any) -> str:
+        # moto creates the key lazily without a lock: two Map iterations retrying a state for the first
+        # time at once can each store a different key, and one of them then loses its attempt count and
+        # retries once too often. The key need only be unique among live components.
+        return f"pf-{id(self)}"
 
     def callback_wait(self: Any, timeout_seconds: int, callback_endpoint: Any) -> Any:
         return h.wait_for_callback(timeout_seconds, callback_endpoint)
@@ -543,18 +726,31 @@ def patches(h: AwsHarness) -> list[Any]:
         except jsonata_mod.JSONataException as exc:
             raise _query_evaluation_error(env, self.expression, exc.details) from exc
 
+    # moto also bounds a whole Task by its TimeoutSeconds in real time, in the thread that evaluates it;
+    # for a callback wait that would time the event out on the wall clock. There the bound is dropped:
+    # the wait itself times out on the virtual clock (step timeouts stay real: a step runs for real).
+    original_with_timeout = ExecutionState._evaluate_with_timeout
+    original_timeout_eval = Timeout._eval_body
+    unbounded = threading.local()
+
+    def with_timeout(self: Any, env: Any) -> None:
+        waits = isinstance(self, cb.StateTaskServiceCallback) and (
+            self.resource.condition == ResourceCondition.WaitForTaskToken
+        )
+        unbounded.next = waits  # the first timeout this thread evaluates is the Task's bound
+        try:
+            original_with_timeout(self, env)
+        finally:
+            unbounded.next = False
+
+    def timeout_eval(self: Any, env: Any) -> None:
+        original_timeout_eval(self, env)
+        if getattr(unbounded, "next", False):
+            unbounded.next = False
+            env.stack[-1] = None  # Event.wait(None): no bound
+
     # the JSONata evaluator is looked up through the module global
-    from moto.stepfunctions.parser.asl.component.common.string import string_expression
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
-    from moto.stepfunctions.parser.asl.static_analyser import variable_references_static_analyser as refs_sa
-    from moto.stepfunctions.parser.asl.static_analyser.intrinsic import (
-        variable_names_intrinsic_static_analyser as names_sa,
-    )
-
-    extract_original = jsonata_mod.extract_jsonata_variable_references
-
-    def extract_references(expression: str) -> set[str]:
-        return extract_original(mask_regexes_and_division(expression))
 
     return [
         faithful(),
@@ -563,17 +759,19 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
+        mock.patch.object(retrier_decl, "time", RetrierTime),
+        mock.patch.object(EvalComponent, "heap_key", property(heap_key)),
         mock.patch.object(cb.StateTaskServiceCallback, "_wait_for_task_token_timeout", callback_wait),
+        mock.patch.object(ExecutionState, "_evaluate_with_timeout", with_timeout),
+        mock.patch.object(Timeout, "_eval_body", timeout_eval),
         mock.patch.object(jsonata_mod, "_eval_jsonata", _jsonata_eval),
         mock.patch.object(StringJSONata, "_eval_body", jsonata_body),
         mock.patch.object(branches_decl, "CustomErrorName", _branch_error_name),
         mock.patch.object(iteration_worker, "CustomErrorName", _branch_error_name),
+        mock.patch.object(string_expression, "extract_jsonata_variable_references", _variable_references),
+        mock.patch.object(jsonata_mod, "extract_jsonata_variable_references", _variable_references),
         mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
         mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
-        *(
-            mock.patch.object(module, "extract_jsonata_variable_references", extract_references)
-            for module in (jsonata_mod, string_expression, refs_sa, names_sa)
-        ),
     ]
 
 
