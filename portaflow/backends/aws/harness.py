@@ -58,6 +58,7 @@ from .asl import aws_diagnostics, compile_asl, step_idents
 from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
+THREAD_STACK = 256 * 1024 * 1024  # virtual memory; only what a thread touches is used
 ACCOUNT = "123456789012"
 EVENTS_FN = "pf-events"
 TABLE = "pf-events"
@@ -170,6 +171,11 @@ class AwsHarness:
 
         self._first_thread = len(TMP_THREADS)
         self._stack = ExitStack()
+        # moto interprets each execution, branch and Map iteration on a thread of its own, and jsonata-python
+        # parses recursively with a recursion limit of 10,000: a thread's default 8 MB C stack can overflow
+        # on a long expression (a segfault, not a RecursionError). Threads started meanwhile get 256 MB.
+        previous = threading.stack_size(THREAD_STACK)
+        self._stack.callback(threading.stack_size, previous)
         self._stack.enter_context(
             mock_aws(
                 config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
