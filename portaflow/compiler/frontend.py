@@ -1793,9 +1793,8 @@ class _WorkflowLowerer:
         if pure:
             self._call(call)  # a diagnostic of its arguments first
             text = self.fe.code(call)
-            store = self.fe.code(recv) if ty == "str" or method in STR_METHODS else "value"
-            if not isinstance(recv, cst.Name):
-                store = "value"
+            # a string method's result usually replaces the string (`name.strip()` meant in place)
+            store = recv.value if isinstance(recv, cst.Name) and method in STR_METHODS else "value"
             self.error(
                 "PFC020",
                 call,
@@ -1803,8 +1802,9 @@ class _WorkflowLowerer:
                 f"assign it: `{store} = {text}`",
             )
             raise _Unsupported
-        what = {"list": "list", "dict": "dict", "str": "str"}.get(ty, "this value")
-        message = f"method .{method}() is not supported on {what}"
+        message = (
+            f"method .{method}() is not supported on {ty if ty in ('list', 'dict', 'str') else 'this value'}"
+        )
         instead = self._instead_of_method(call, func, ty)
         if method in LIST_MUTATORS:
             message = (

@@ -774,3 +774,39 @@ def test_every_wrong_call_of_a_statement_is_reported_in_one_run() -> None:
         ("PFC024", 57),
         ("PFC024", 73),
     ]
+
+
+def test_the_documented_replacements_of_in_place_methods_compile() -> None:
+    """docs/compile-errors.md, PFC024: each statement of the table is PFC024, what it says to write compiles
+    for AWS and, run as Python, does what the statement does."""
+    import copy
+
+    doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
+    rows = re.findall(r"^\| (`.*?`) \| (`.*?`) \|", doc, re.M)
+    assert len(rows) >= 9
+    flow = (
+        "from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, rows: list, cfg: dict, "
+        "meta: dict, other: dict, d: dict, xs: list, x: int, n: int):\n"
+        "    {}\n    return [rows, cfg, meta, d, xs]\n"
+    )
+    data = {
+        "rows": [{"id": 2}, {"id": 1}],
+        "cfg": {"tags": ["t"]},
+        "meta": {"a": 1},
+        "other": {"b": 2},
+        "d": {"k": 1, "j": 2},
+        "xs": [1, 2, 3],  # one 2: .remove() drops the first only (the table notes it)
+        "x": 2,
+        "n": 1,
+    }
+    for statements, instead in rows:
+        olds = re.findall(r"`([^`]*)`", statements)
+        news = re.findall(r"`([^`]*)`", instead)
+        assert len(olds) == len(news), statements
+        for old, new in zip(olds, news, strict=True):
+            assert [d.code for d in _aws_errors(flow.format(old))] == ["PFC024"], old
+            assert _aws_errors(flow.format(new)) == [], new
+            envs = [copy.deepcopy(data), copy.deepcopy(data)]
+            exec(old, envs[0])
+            exec(new, envs[1])
+            assert {k: envs[0][k] for k in data} == {k: envs[1][k] for k in data}, (old, new)
