@@ -495,9 +495,9 @@ class _Checker:
             st.loc,
             x,
             f"`{x}[...] {op}= ...` changes the list at `{x}[...]` in place, if it is one (its type is known "
-            "only at run time), and that list may be reachable another way (a copy of "
-            f"`{x}` made with dict() or list() shares it, as may a loop variable): {self.target} copies "
-            "values on assignment, so the change would not show there",
+            "only at run time), and another value may hold that same list (a shallow copy made with dict(), "
+            f"list() or a slice shares its elements with the original, as do loop variables): {self.target} "
+            "copies values on assignment, so the change would not show there",
             f"write `{x}[k] = {x}[k] {op} value`, which makes a new value",
         )
 

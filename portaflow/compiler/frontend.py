@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -63,6 +63,185 @@ DICT_METHODS = {"get", "keys", "values", "items"}
 # methods of ctx.now()'s datetime that every target computes alike (docs/ir.md) -> result type
 DATETIME_METHODS: dict[str, ir.Type] = {"timestamp": "float", "isoformat": "str"}
 LIST_MUTATORS = {"append", "extend"}
+_A = TypeVar("_A")  # a call's argument: a CST node, or its IR once lowered
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How a builtin or method may be called in a workflow, and what more Python accepts: a call outside
+    the first is refused at compile time, since a lowering would drop what it does not take (or crash on
+    what is missing) where Python raises TypeError or does something the targets do not."""
+
+    usage: str  # the supported forms, as a hint shows them
+    least: int  # positional arguments, at least
+    most: int | None  # and at most (None: any number)
+    keywords: tuple[str, ...] = ()  # keywords every lowering takes
+    by_name: tuple[str, ...] = ()  # keyword spellings of the positional parameters, in order ("" none)
+    python_extra: int = 0  # positional arguments Python takes beyond ``most``
+    python_keywords: tuple[str, ...] = ()  # keywords Python takes that no lowering does
+    any_keyword: bool = False  # Python takes any keyword (dict(a=1))
+    why: str = ""  # why the forms only Python takes are refused
+    instead: str = ""  # and what to write for them
+
+    def count(self) -> str:
+        """The supported number of positional arguments, in words."""
+        least, most = self.least, self.most
+        if most is None:
+            return f"at least {_n_arguments(least)}"
+        if least == most:
+            return "no arguments" if least == 0 else f"exactly {_n_arguments(least)}"
+        if least == 0 and most == 1:
+            return "at most one argument"
+        return f"{least} {'or' if most == least + 1 else 'to'} {most} arguments"
+
+
+def _n_arguments(n: int) -> str:
+    return "one argument" if n == 1 else _plural(n, "argument")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+_NO_OPTIONS = "it takes no options"
+# Every builtin and method a workflow may call (docs/dsl.md): ``name`` for builtins, ``str.``/``dict.``/
+# ``list.``/``datetime.`` + the method, ``json.`` + the function. Checked by _WorkflowLowerer._arguments.
+SIGNATURES: dict[str, Signature] = {
+    "len": Signature("len(x)", 1, 1),
+    "str": Signature(
+        "str(x) or str()",
+        0,
+        1,
+        python_extra=2,
+        python_keywords=("object", "encoding", "errors"),
+        why="str(b, encoding, errors) decodes bytes, which are not JSON values",
+        instead="decode in a @step",
+    ),
+    "int": Signature(
+        "int(x) or int()",
+        0,
+        1,
+        python_extra=1,
+        python_keywords=("base",),
+        why="only base 10 is supported, as int(x)",
+        instead="parse text in another base in a @step",
+    ),
+    "float": Signature("float(x) or float()", 0, 1),
+    "bool": Signature("bool(x) or bool()", 0, 1),
+    "abs": Signature("abs(x)", 1, 1),
+    "min": Signature(
+        "min(xs), min(xs, key=lambda x: ..., default=v) or min(a, b, ...)", 1, None, ("key", "default")
+    ),
+    "max": Signature(
+        "max(xs), max(xs, key=lambda x: ..., default=v) or max(a, b, ...)", 1, None, ("key", "default")
+    ),
+    "sum": Signature("sum(xs) or sum(xs, start)", 1, 2, by_name=("", "start")),
+    "sorted": Signature("sorted(xs), with key=lambda x: ... and reverse=...", 1, 1, ("key", "reverse")),
+    "round": Signature("round(x) or round(x, ndigits)", 1, 2, by_name=("number", "ndigits")),
+    "range": Signature("range(stop), range(start, stop) or range(start, stop, step)", 1, 3),
+    "enumerate": Signature("enumerate(xs) or enumerate(xs, start)", 1, 2, by_name=("iterable", "start")),
+    "zip": Signature("zip(xs, ys) or zip(xs, ys, strict=True)", 2, 2, ("strict",)),
+    "list": Signature("list(xs) or list()", 0, 1),
+    "dict": Signature(
+        'dict(pairs), dict() or a literal {"k": v}',
+        0,
+        1,
+        any_keyword=True,
+        why="keyword arguments are not supported",
+    ),
+    "any": Signature("any(xs)", 1, 1),
+    "all": Signature("all(xs)", 1, 1),
+    "json.dumps": Signature(
+        "json.dumps(value)",
+        1,
+        1,
+        python_keywords=(
+            "skipkeys",
+            "ensure_ascii",
+            "check_circular",
+            "allow_nan",
+            "cls",
+            "indent",
+            "separators",
+            "default",
+            "sort_keys",
+        ),
+        why=_NO_OPTIONS,
+        instead="format the text in a @step",
+    ),
+    "json.loads": Signature(
+        "json.loads(text)",
+        1,
+        1,
+        python_keywords=(
+            "cls",
+            "object_hook",
+            "parse_float",
+            "parse_int",
+            "parse_constant",
+            "object_pairs_hook",
+        ),
+        why=_NO_OPTIONS,
+        instead="parse the text in a @step",
+    ),
+    "str.lower": Signature("s.lower()", 0, 0),
+    "str.upper": Signature("s.upper()", 0, 0),
+    "str.strip": Signature("s.strip() or s.strip(chars)", 0, 1),
+    "str.lstrip": Signature("s.lstrip() or s.lstrip(chars)", 0, 1),
+    "str.rstrip": Signature("s.rstrip() or s.rstrip(chars)", 0, 1),
+    "str.split": Signature(
+        "s.split() or s.split(sep)",
+        0,
+        1,
+        by_name=("sep",),
+        python_extra=1,
+        python_keywords=("maxsplit",),
+        why="it splits at every separator (no maxsplit)",
+        instead="split on every separator, then join the tail again: sep.join(parts[n:])",
+    ),
+    "str.join": Signature("sep.join(xs)", 1, 1),
+    "str.startswith": Signature(
+        "s.startswith(prefix)",
+        1,
+        1,
+        python_extra=2,
+        why="it tests the whole string (no start, end)",
+        instead="slice first: s[start:end].startswith(prefix)",
+    ),
+    "str.endswith": Signature(
+        "s.endswith(suffix)",
+        1,
+        1,
+        python_extra=2,
+        why="it tests the whole string (no start, end)",
+        instead="slice first: s[start:end].endswith(suffix)",
+    ),
+    "str.replace": Signature(
+        "s.replace(old, new)",
+        2,
+        2,
+        python_extra=1,
+        python_keywords=("count",),
+        why="it replaces every occurrence (no count)",
+        instead="replace in a @step",
+    ),
+    "dict.get": Signature("d.get(key) or d.get(key, default)", 1, 2),
+    "dict.keys": Signature("d.keys()", 0, 0),
+    "dict.values": Signature("d.values()", 0, 0),
+    "dict.items": Signature("d.items()", 0, 0),
+    "list.append": Signature("xs.append(x)", 1, 1),
+    "list.extend": Signature("xs.extend(ys)", 1, 1),
+    "datetime.timestamp": Signature("ctx.now().timestamp()", 0, 0),
+    "datetime.isoformat": Signature(
+        "ctx.now().isoformat()",
+        0,
+        0,
+        python_extra=2,
+        python_keywords=("sep", "timespec"),
+        why="it writes the default form only (no sep, timespec)",
+        instead="build the text from .isoformat() with str methods, or format the time in a @step",
+    ),
+}
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
 RESERVED_PREFIX = "pf_"
@@ -279,14 +458,10 @@ class Frontend:
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as e:
+            message, line, col = _syntax_error(source, e)
             self.diags.append(
                 Diagnostic(
-                    "PFC001",
-                    f"syntax error: {e.message}",
-                    path,
-                    e.raw_line,
-                    e.raw_column + 1,
-                    "fix the Python syntax first",
+                    "PFC001", f"syntax error: {message}", path, line, col, "fix the Python syntax first"
                 )
             )
             return None
@@ -716,6 +891,14 @@ class Frontend:
     def _lower_step(self, fn: _Fn) -> ir.StepDef:
         self._positional_options(fn)
         node = fn.node
+        if node.asynchronous is not None:  # refused by @step at import, so by `portaflow run` too
+            self.error(
+                "PFC003",
+                node.asynchronous,
+                f"a step must be a plain (sync) function, not `async def {node.name.value}`",
+                f"write def {node.name.value}(...); to use async code inside it, call "
+                "asyncio.run(...) in its body",
+            )
         params: list[str] = []
         required: list[str] = []
         for p in node.params.params:
@@ -928,6 +1111,11 @@ class _Unsupported(Exception):
     pass
 
 
+class _BadArguments(_Unsupported):
+    """A builtin or method called with arguments its signature refuses (reported): the call's value is a
+    placeholder, so that lowering goes on and reports the rest of the statement too."""
+
+
 class _WorkflowLowerer:
     def __init__(self, fe: Frontend, fn: _Fn, stack: tuple[str, ...]) -> None:
         self.fe = fe
@@ -951,6 +1139,15 @@ class _WorkflowLowerer:
     # --------------------------------------------------------------------------------------------- entry
     def run(self, name: str) -> ir.WorkflowDef | None:
         node = self.fn.node
+        if node.asynchronous is not None:  # `portaflow run` refuses it at import, as every engine would
+            self.fe.error(
+                "PFC003",
+                node.asynchronous,
+                f"a workflow must be a plain (sync) function, not `async def {node.name.value}`",
+                f"write def {node.name.value}(ctx: Context, ...): call steps directly (no await), wait with "
+                "ctx.sleep / ctx.wait_for_event, and run steps concurrently with ctx.map / ctx.parallel",
+            )
+            return None
         params = list(node.params.params)
         if not params:
             self.fe.error(
@@ -1227,6 +1424,8 @@ class _WorkflowLowerer:
                     and not hasattr(builtins, func.value)
                 ):
                     self._not_a_step(v, func)
+                if isinstance(func, cst.Attribute) and self._value_receiver(func.value):
+                    self._method_statement(v, func)
             self.error(
                 "PFC020",
                 n,
@@ -1540,10 +1739,16 @@ class _WorkflowLowerer:
                 "append to a list assigned in this workflow",
             )
             raise _Unsupported
-        if len(call.args) != 1 or call.args[0].keyword is not None:
-            self.error("PFC027", call, f"{func.attr.value}() takes one argument", f"write {name}.append(x)")
-            raise _Unsupported
-        argnode = call.args[0].value
+        for a in call.args:
+            if a.star:
+                self.error("PFC021", a, "*args in calls are not supported", "pass each argument")
+                raise _Unsupported
+        [argnode], _ = self._arguments(
+            call,
+            f"list.{func.attr.value}",
+            [a.value for a in call.args if a.keyword is None],
+            [(a.keyword.value, a.value) for a in call.args if a.keyword is not None],
+        )
         before: list[ir.Stmt] = []
         if isinstance(argnode, cst.Call) and self._is_step_like(argnode):
             # xs.append(step(...)): the step call is a statement of its own, then its result is appended
@@ -1559,6 +1764,160 @@ class _WorkflowLowerer:
         new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
         self._record_type(name, "list")
         return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True)]
+
+    def _value_receiver(self, node: cst.BaseExpression) -> bool:
+        """Whether ``node`` is a workflow value whose method a statement calls: a local (or an item of one),
+        a string literal, ``ctx.now()``."""
+        if self._is_now(node) or isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return True
+        while isinstance(node, (cst.Subscript, cst.Attribute)):
+            node = node.value
+        return isinstance(node, cst.Name) and node.value in self.locals
+
+    def _method_statement(self, call: cst.Call, func: cst.Attribute) -> NoReturn:
+        """``value.method(...)`` as a statement, not ``xs.append/extend`` of a local list: a method that
+        only computes a value is PFC020 (the statement discards it); any other is PFC024, with the
+        statements that do its work (values are copied on the targets, so a method cannot change one in
+        place)."""
+        method = func.attr.value
+        recv = func.value
+        is_now = self._is_now(recv)
+        ty = self.types.get(recv.value, "any") if isinstance(recv, cst.Name) else "any"
+        if isinstance(recv, (cst.SimpleString, cst.ConcatenatedString)):
+            ty = "str"
+        pure = (
+            (is_now and method in DATETIME_METHODS)
+            or (not is_now and method in STR_METHODS and ty in ("str", "any"))
+            or (not is_now and method in DICT_METHODS and ty in ("dict", "any"))
+        )
+        if pure:
+            self._call(call)  # a diagnostic of its arguments first
+            text = self.fe.code(call)
+            # a string method's result usually replaces the string (`name.strip()` meant in place)
+            store = recv.value if isinstance(recv, cst.Name) and method in STR_METHODS else "value"
+            self.error(
+                "PFC020",
+                call,
+                f"`{text}` computes a new value, which this statement discards",
+                f"assign it: `{store} = {text}`",
+            )
+            raise _Unsupported
+        message = (
+            f"method .{method}() is not supported on {ty if ty in ('list', 'dict', 'str') else 'this value'}"
+        )
+        instead = self._instead_of_method(call, func, ty)
+        if method in LIST_MUTATORS:
+            message = (
+                f"`{self.fe.code(func)}()` changes a value inside another in place: .{method}() is "
+                "supported on a local list variable only"
+            )
+        hint = instead or (
+            "supported: dict.get/keys/values/items, list.append/extend on a local list, str."
+            + "/".join(sorted(STR_METHODS))
+        )
+        self.error("PFC024", call, message, hint)
+        raise _Unsupported
+
+    def _instead_of_method(self, call: cst.Call, func: cst.Attribute, ty: ir.Type) -> str:
+        """What to write for ``recv.method(...)`` that changes ``recv`` in place (list.sort, dict.update,
+        ...), as statements that rebind it or set one item (``name[key] = v``); "" when there is none."""
+        recv = func.value
+        r = self.fe.code(recv)
+        method = func.attr.value
+        if any(a.star for a in call.args):
+            return ""
+        if isinstance(recv, cst.Name):
+            assignable = True
+        else:
+            assignable = (
+                isinstance(recv, cst.Subscript)
+                and isinstance(recv.value, cst.Name)
+                and len(recv.slice) == 1
+                and isinstance(recv.slice[0].slice, cst.Index)
+            )
+        if not assignable:
+            if method in LIST_MUTATORS or method in _IN_PLACE:
+                return (
+                    "only a name or name[key] can be assigned: rebuild the outer value (a dict "
+                    f"comprehension, a list + list) with the new {r} in it, and assign that"
+                )
+            return ""
+        taken = {x.value for x in _names_in(call)} | self.locals
+        before: list[str] = []
+
+        def fresh(*names: str) -> str:
+            for name in (*names, *(f"{names[0]}{i}" for i in range(2, 100))):
+                if name not in taken:
+                    taken.add(name)
+                    return name
+            raise AssertionError("unreachable")
+
+        def text(node: cst.BaseExpression) -> str:
+            if isinstance(node, cst.Call) and self._is_step_like(node):
+                tmp = fresh("value", "result")  # a step call is a statement of its own
+                before.append(f"{tmp} = {self.fe.code(node)}")
+                return tmp
+            return self.fe.code(node)
+
+        pos = [text(a.value) for a in call.args if a.keyword is None]
+        kws = [(a.keyword.value, text(a.value)) for a in call.args if a.keyword is not None]
+        out: list[str] = []
+        if method == "sort" and not pos and {k for k, _ in kws} <= {"key", "reverse"}:
+            out.append(f"{r} = sorted({', '.join([r, *(f'{k}={v}' for k, v in kws)])})")
+        elif method == "reverse" and not pos and not kws:
+            i = fresh("i", "j", "n")
+            out.append(f"{r} = [{r}[-1 - {i}] for {i} in range(len({r}))]")
+        elif method == "insert" and len(pos) == 2 and not kws:
+            at, x = pos
+            out.append(f"{r} = [{x}] + {r}" if at == "0" else f"{r} = {r}[:{at}] + [{x}] + {r}[{at}:]")
+        elif method in LIST_MUTATORS and len(pos) == 1 and not kws:
+            out.append(f"{r} = {r} + [{pos[0]}]" if method == "append" else f"{r} = {r} + {pos[0]}")
+        elif method == "update" and isinstance(recv, cst.Name) and len(pos) <= 1:
+            arg = call.args[0].value if pos and call.args[0].keyword is None else None
+            sets: list[str] = []
+            if isinstance(arg, cst.Dict) and all(isinstance(e, cst.DictElement) for e in arg.elements):
+                for e in arg.elements:
+                    de = cast(cst.DictElement, e)
+                    sets.append(f"{r}[{self.fe.code(de.key)}] = {text(de.value)}")
+            elif pos:
+                k, v = fresh("k", "key"), fresh("v", "value")
+                before.append(f"for {k}, {v} in {pos[0]}.items(): {r}[{k}] = {v}")
+            sets += [f'{r}["{k}"] = {v}' for k, v in kws]
+            if sets:
+                out.append("; ".join(sets))
+            elif before:
+                out.append(before.pop())
+        elif method == "clear" and not pos and not kws:
+            if ty != "list":
+                out.append(f"{r} = {{}}")
+            if ty != "dict":
+                out.append(f"{r} = []")
+        elif method == "remove" and len(pos) == 1 and not kws:
+            v = fresh("v", "item", "x")
+            out.append(f"{r} = [{v} for {v} in {r} if {v} != {pos[0]}]")
+        elif method == "pop" and len(pos) <= 2 and not kws:
+            if ty != "list" and pos:
+                k, v = fresh("k", "key"), fresh("v", "value")
+                out.append(f"{r} = {{{k}: {v} for {k}, {v} in {r}.items() if {k} != {pos[0]}}}")
+            if ty != "dict" and len(pos) <= 1:
+                at = pos[0] if pos else "-1"
+                if at in ("-1", "0"):
+                    out.append(f"{r} = {r}[:-1]" if at == "-1" else f"{r} = {r}[1:]")
+                else:
+                    out.append(f"{r} = {r}[:{at}] + {r}[{at}:][1:]")
+        elif method == "setdefault" and isinstance(recv, cst.Name) and 1 <= len(pos) <= 2 and not kws:
+            default = pos[1] if len(pos) > 1 else "None"
+            out.append(f"if {pos[0]} not in {r}: {r}[{pos[0]}] = {default}")
+        if not out:
+            return ""
+        steps = "".join(f"`{b}`, then " for b in before)
+        if len(out) == 1:
+            return f"write {steps}`{out[0]}`{_METHOD_NOTES.get(method, '')}"
+        kinds = ("a dict", "a list") if method in ("clear", "pop") and ty == "any" else ("", "")
+        forms = " or ".join(
+            f"`{o}` for {kind}" if kind else f"`{o}`" for o, kind in zip(out, kinds, strict=True)
+        )
+        return f"write {steps}{forms}{_METHOD_NOTES.get(method, '')}"
 
     # ------------------------------------------------------------------------- step / ctx / child calls
     def _table(self, f: cst.BaseExpression) -> _Target | None:
@@ -2379,7 +2738,57 @@ class _WorkflowLowerer:
                 parts.append(ir.FormattedValue(self._expr(p.expression), cast(Any, conv), spec))
         return ir.FString(tuple(parts))
 
+    def _arguments(
+        self, n: cst.Call, key: str, args: list[_A], kwargs: list[tuple[str, _A]]
+    ) -> tuple[list[_A], list[tuple[str, _A]]]:
+        """The arguments of a call of the builtin or method ``key``, checked against its SIGNATURES entry
+        (the one place arities are checked: PFC021 for a builtin, PFC024 for a method), with keyword
+        spellings of positional parameters (``sum(xs, start=1)``) made positional."""
+        sig = SIGNATURES[key]
+        method = "." in key and not key.startswith("json.")
+        code = "PFC024" if method else "PFC021"
+        shown = self.fe.code(n.func) if method else key
+
+        def refuse(message: str, instead: str = "") -> NoReturn:
+            self.error(code, n, message, f"write {sig.usage}" + (f"; {instead}" if instead else ""))
+            raise _BadArguments
+
+        positional = list(args)
+        named: dict[int, tuple[str, _A]] = {}
+        keywords: list[tuple[str, _A]] = []
+        for k, v in kwargs:
+            if k in sig.keywords:
+                keywords.append((k, v))
+            elif k and k in sig.by_name:
+                i = sig.by_name.index(k)
+                if i < len(args) or i in named:
+                    refuse(f"{shown}() got {k}= and a positional argument for it: Python raises TypeError")
+                named[i] = (k, v)
+            elif sig.any_keyword or k in sig.python_keywords:
+                refuse(f"{shown}() does not take {k}= here: {sig.why}", sig.instead)
+            else:
+                refuse(f"{shown}() has no keyword argument {k}=: Python raises TypeError")
+        for i in sorted(named):
+            k, v = named[i]
+            if i != len(positional):
+                refuse(f"{shown}() got {k}= without the argument before it: Python raises TypeError")
+            positional.append(v)
+        given = len(positional)
+        if given < sig.least:
+            refuse(f"{shown}() takes {sig.count()} ({given} given): Python raises TypeError")
+        if sig.most is not None and given > sig.most:
+            if given <= sig.most + sig.python_extra:
+                refuse(f"{shown}() with {_n_arguments(given)} is not supported: {sig.why}", sig.instead)
+            refuse(f"{shown}() takes {sig.count()} ({given} given): Python raises TypeError")
+        return positional, keywords
+
     def _call_expr(self, n: cst.Call) -> ir.Expr:
+        try:
+            return self._call(n)
+        except _BadArguments:
+            return ir.Const(None, "any")  # reported: a placeholder, to lower (and check) the rest
+
+    def _call(self, n: cst.Call) -> ir.Expr:
         f = n.func
         if (
             self.hoist is not None
@@ -2433,31 +2842,30 @@ class _WorkflowLowerer:
             if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":
                 return ir.ErrorField(args[0].id, "message")
             if name in BUILTINS_SUPPORTED:
-                allowed_kw = {
-                    "sorted": {"key", "reverse"},
-                    "min": {"key", "default"},
-                    "max": {"key", "default"},
-                    "round": set(),
-                    "enumerate": {"start"},
-                    "zip": {"strict"},
-                }.get(name, set())
-                for k, _ in kwargs:
-                    if k not in allowed_kw:
-                        self.error(
-                            "PFC021",
-                            n,
-                            f"{name}() does not take {k}= here",
-                            f"supported keywords: {', '.join(sorted(allowed_kw)) or 'none'}",
-                        )
-                        raise _Unsupported
                 if name == "zip" and len(args) != 2:
                     self.error(
                         "PFC021",
                         n,
-                        f"zip() of {len(args)} sequences is not supported: it zips two here",
+                        f"zip() of {_plural(len(args), 'sequence')} is not supported: it zips two here",
                         "zip two at a time, e.g. [(a, b, c) for (a, b), c in zip(zip(xs, ys), zs)]",
                     )
                     raise _Unsupported
+                args, kwargs = self._arguments(n, name, args, kwargs)
+                if name in ("min", "max") and len(args) > 1 and any(k == "default" for k, _ in kwargs):
+                    self.error(
+                        "PFC021",
+                        n,
+                        f"{name}() cannot take default= with several arguments: Python raises TypeError",
+                        f"write {name}([a, b], default=v), or leave default= out",
+                    )
+                    raise _Unsupported
+                if (
+                    name == "round"
+                    and len(args) == 2
+                    and isinstance(args[1], ir.Const)
+                    and args[1].value is None
+                ):
+                    args = args[:1]  # round(x, None) is round(x), an int
                 return ir.Call(name, tuple(args), tuple(kwargs), _builtin_type(name, args))
             if name in (
                 "type",
@@ -2494,14 +2902,7 @@ class _WorkflowLowerer:
             and "json" in self.info.imports
             and f.attr.value in ("dumps", "loads")
         ):
-            if len(args) != 1 or kwargs:
-                self.error(
-                    "PFC021",
-                    n,
-                    f"json.{f.attr.value} takes one argument here (no options)",
-                    f"write json.{f.attr.value}(value)",
-                )
-                raise _Unsupported
+            args, kwargs = self._arguments(n, f"json.{f.attr.value}", args, kwargs)
             if f.attr.value == "dumps" and args[0].ty not in ("str", "int", "bool", "none") and self.report:
                 self.fe.warn(
                     "PFW102",
@@ -2539,7 +2940,6 @@ class _WorkflowLowerer:
         if isinstance(f, cst.Attribute):
             method = f.attr.value
             recv = self._expr(f.value)
-            kw = tuple(kwargs)
             if method in LIST_MUTATORS:
                 self.error(
                     "PFC023",
@@ -2548,33 +2948,36 @@ class _WorkflowLowerer:
                     f"write `{self.fe.code(f.value)}.{method}(...)` on its own line",
                 )
                 raise _Unsupported
-            if method in STR_METHODS and recv.ty in ("str", "any"):
-                if method in ("split", "strip", "lstrip", "rstrip") and len(args) > 1:
+            if self._is_now(f.value):
+                if method not in DATETIME_METHODS:
                     self.error(
                         "PFC024",
                         n,
-                        f"str.{method} with more than one argument is not supported",
-                        f"call .{method}(sep)",
+                        f"method .{method}() of ctx.now() is not supported",
+                        "supported on ctx.now() (or a variable only ever assigned ctx.now()): .timestamp() "
+                        "(seconds since the epoch, a float) and .isoformat(), without arguments",
                     )
+                    raise _Unsupported
+                self._arguments(n, f"datetime.{method}", args, kwargs)
+                return ir.Call(f"datetime.{method}", (recv,), (), DATETIME_METHODS[method])
+            if method in STR_METHODS and recv.ty in ("str", "any"):
+                args, kwargs = self._arguments(n, f"str.{method}", args, kwargs)
+                if method in ("startswith", "endswith") and args[0].ty == "list":
+                    self.error(
+                        "PFC024",
+                        n,
+                        f"{self.fe.code(f)}() of a tuple of "
+                        f"{'prefixes' if method == 'startswith' else 'suffixes'} is not supported",
+                        f"test each: s.{method}(a) or s.{method}(b)",
+                    )
+                    raise _Unsupported
                 method_types: dict[str, ir.Type] = {"split": "list", "startswith": "bool", "endswith": "bool"}
                 ty: ir.Type = method_types.get(method, "str")
-                return ir.Call(f"str.{method}", (recv, *args), kw, ty)
+                return ir.Call(f"str.{method}", (recv, *args), (), ty)
             if method in DICT_METHODS and recv.ty in ("dict", "any"):
+                args, kwargs = self._arguments(n, f"dict.{method}", args, kwargs)
                 ty = "list" if method in ("keys", "values", "items") else "any"
-                return ir.Call(f"dict.{method}", (recv, *args), kw, ty)
-            if self._is_now(f.value):
-                if method in DATETIME_METHODS and not args and not kw:
-                    return ir.Call(f"datetime.{method}", (recv,), (), DATETIME_METHODS[method])
-                self.error(
-                    "PFC024",
-                    f,
-                    f"ctx.now().{method}(...) is not supported"
-                    if method in DATETIME_METHODS
-                    else f"method .{method}() of ctx.now() is not supported",
-                    "supported on ctx.now() (or a variable only ever assigned ctx.now()): .timestamp() "
-                    "(seconds since the epoch, a float) and .isoformat(), without arguments",
-                )
-                raise _Unsupported
+                return ir.Call(f"dict.{method}", (recv, *args), (), ty)
             self.error(
                 "PFC024",
                 f,
@@ -2586,6 +2989,15 @@ class _WorkflowLowerer:
         self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
         raise _Unsupported
 
+
+# Methods that change a list or dict in place: no target has them (values are copied), _instead_of_method
+# says what to write.
+_IN_PLACE = {"sort", "reverse", "insert", "update", "clear", "remove", "pop", "setdefault", "popitem"}
+# where the suggestion differs from the method beyond changing in place
+_METHOD_NOTES = {
+    "remove": " (this drops every equal item; .remove() drops the first, and raises ValueError if none)",
+    "pop": " (unlike .pop(), this does not raise when the item is missing)",
+}
 
 # What to write instead of a call into a module that a workflow may not make (PFC022).
 _NOW = "use ctx.now() (recorded: the same time on every replay)"
@@ -2622,6 +3034,29 @@ MODULE_HINTS = {
     "logging": "log in a @step, or return what you want to see from the workflow",
     "asyncio": "workflows are synchronous: use ctx.sleep, ctx.map and ctx.parallel",
 }
+
+
+def _syntax_error(source: str, e: cst.ParserSyntaxError) -> tuple[str, int, int]:
+    """(message, line, column) of a module libcst cannot parse: CPython's, as `portaflow run` reports it
+    at import (its parser only parses, runs nothing); else libcst's, at the position its text names
+    ("error at 6:0": the line, and the column counted from 0)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as py:
+        return py.msg, py.lineno or 1, py.offset or 1
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    message = e.message.removeprefix("parser error: ").removeprefix("tokenizer error: ")
+    line, col = e.raw_line, e.raw_column + 1
+    m = re.match(r"error at (\d+):(\d+): ", message)
+    if m is not None:
+        message = message[m.end() :]
+        line, col = int(m.group(1)), int(m.group(2)) + 1
+    lines = source.splitlines()
+    if line > len(lines):  # the end of the file: point after its last character
+        line = max(len(lines), 1)
+        col = len(lines[-1]) + 1 if lines else 1
+    return message, line, col
 
 
 def _bound_in(info: ModuleInfo, name: str) -> bool:
@@ -2807,16 +3242,7 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
             if workflow in (k, fe._option_name(fn)):
                 key = k
         if key is None:
-            fe.diags.append(
-                Diagnostic(
-                    "PFC002",
-                    f"no @workflow named {workflow!r} in {path}",
-                    path,
-                    1,
-                    1,
-                    "workflows here: " + ", ".join(info.workflows),
-                )
-            )
+            fe.diags.append(_no_such_workflow(fe, info, path, workflow))
             return result(None)
     for fn in info.steps.values():  # check every step's options, used or not
         fe.lower_step(fn)
@@ -2846,9 +3272,11 @@ def _which_workflow(fe: Frontend, info: ModuleInfo, path: str) -> Diagnostic:
         called.update(k for k in info.workflows if k != key and k in used)
     roots = [n for n in names if n not in called]
     if len(roots) == 1:
+        children = sorted(called)
+        run = "runs as a child workflow" if len(children) == 1 else "run as child workflows"
         hint = (
             f"write {path}:{roots[0]} on the command line, or compile_file(path, workflow={roots[0]!r}); "
-            f"{', '.join(sorted(called))} run as child workflows here"
+            f"{', '.join(children)} {run} here"
         )
     else:
         hint = f"write {path}:NAME on the command line, or compile_file(path, workflow=NAME)"
@@ -2861,6 +3289,33 @@ def _which_workflow(fe: Frontend, info: ModuleInfo, path: str) -> Diagnostic:
         1,
         hint,
     )
+
+
+def _no_such_workflow(fe: Frontend, info: ModuleInfo, path: str, workflow: str) -> Diagnostic:
+    """PFC002 for ``FILE:NAME`` naming no workflow: saying what NAME is when it is a step or another
+    function of the module (at its def), else where the module's workflows are."""
+    here = "workflows here: " + ", ".join(info.workflows)
+    for k, fn in info.steps.items():
+        if workflow in (k, fe._option_name(fn)):
+            loc = fe.pos(fn.node.name)
+            return Diagnostic(
+                "PFC002",
+                f"{workflow!r} is a @step, not a @workflow: a step runs inside a workflow",
+                path,
+                loc.line,
+                loc.col,
+                f"compile the workflow that calls it; {here}",
+            )
+    if workflow in info.functions:
+        return Diagnostic(
+            "PFC002",
+            f"{workflow!r} is a plain function, not a @workflow",
+            path,
+            info.functions[workflow],
+            1,
+            f"decorate it with @workflow, or name a workflow; {here}",
+        )
+    return Diagnostic("PFC002", f"no @workflow named {workflow!r} in {path}", path, 1, 1, here)
 
 
 def _names_in(node: cst.CSTNode) -> list[cst.Name]:

@@ -58,7 +58,7 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("c = []\nfor i in range(2):\n    c.append(1)\n    c = items[0]", 3, "a part of `items`"),
         ("acc = []\ntry:\n    return acc\nfinally:\n    acc.append(1)", 5, "the value being returned"),
         ("xs = []\nh = [xs]\nxs += [1]", 3, "put inside `h`"),
-        ("xs = []\nh = {'a': xs}\nh['a'] += [1]", 3, "a copy of `h` made with dict() or list() shares it"),
+        ("xs = []\nh = {'a': xs}\nh['a'] += [1]", 3, "another value may hold that same list"),
         ("m = d['m']\nm += d['more']", 2, "`m += ...` changes `m` in place if it is a list"),
         # shallow copies and loop variables share the elements a `+=` on an element extends
         ("cfg = dict(d)\ncfg['tags'] += ['b']", 2, "`cfg[...] += ...`"),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 from portaflow.compiler import compile_file, compile_source, ir
 from portaflow.compiler.cli import main
-from portaflow.compiler.diagnostics import CODES, render_all
+from portaflow.compiler.diagnostics import CODES, Diagnostic, render_all
 
 HEAD = "from portaflow import workflow, step, Context, RetryPolicy\n\n"
 
@@ -282,10 +283,530 @@ def test_timestamp_and_isoformat_of_ctx_now_are_ir_calls_and_refused_on_anything
     for body, message in [
         ("t = ctx.now()\n    t = 'x'\n    return t.timestamp()", "method .timestamp() is not supported"),
         ("return s.timestamp()", "method .timestamp() is not supported"),
-        ("return ctx.now().timestamp(1)", "ctx.now().timestamp(...) is not supported"),
+        ("return ctx.now().timestamp(1)", "ctx.now().timestamp() takes no arguments (1 given)"),
         ("return ctx.now().strftime('%Y')", "method .strftime() of ctx.now() is not supported"),
         ("t = ctx.now()\n    return [t.timestamp() for t in [1]]", "method .timestamp() is not supported"),
     ]:
         res = compile_source(HEAD + f"@workflow\ndef w(ctx: Context, s: str):\n    {body}\n", "wf.py")
         (err,) = res.errors
         assert err.code == "PFC024" and message in err.message, (body, err.message)
+
+
+def _aws_errors(src: str, workflow: str | None = None) -> list[Diagnostic]:
+    """The diagnostics `portaflow compile --target aws` reports for the module ``src``."""
+    from portaflow.backends.aws.asl import aws_diagnostics
+
+    res = compile_source(src, "wf.py", workflow)
+    return aws_diagnostics(res.diagnostics, res.program)
+
+
+ARITY_WORKFLOW = (
+    "import json\n\nfrom portaflow import Context, workflow\n\n\n@workflow\n"
+    "def w(ctx: Context, d: dict, xs: list, s: str, x: float, n: int):\n    return {}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("expr", "code", "message", "hint"),
+    [
+        # too few: Python raises TypeError, the lowering crashed ("internal error: IndexError")
+        ("len()", "PFC021", "len() takes exactly one argument (0 given)", "write len(x)"),
+        ("sorted()", "PFC021", "sorted() takes exactly one argument (0 given)", "sorted(xs)"),
+        ("abs()", "PFC021", "abs() takes exactly one argument (0 given)", "write abs(x)"),
+        ("range()", "PFC021", "range() takes 1 to 3 arguments (0 given)", "range(start, stop, step)"),
+        ("min()", "PFC021", "min() takes at least one argument (0 given)", "min(a, b, ...)"),
+        ("max()", "PFC021", "max() takes at least one argument (0 given)", "max(xs"),
+        ("round()", "PFC021", "round() takes 1 or 2 arguments (0 given)", "round(x, ndigits)"),
+        ("sum()", "PFC021", "sum() takes 1 or 2 arguments (0 given)", "sum(xs, start)"),
+        ("any()", "PFC021", "any() takes exactly one argument (0 given)", "any(xs)"),
+        ("enumerate()", "PFC021", "enumerate() takes 1 or 2 arguments (0 given)", "enumerate(xs, start)"),
+        ("json.loads()", "PFC021", "json.loads() takes exactly one argument (0 given)", "json.loads(text)"),
+        ("d.get()", "PFC024", "d.get() takes 1 or 2 arguments (0 given)", "d.get(key, default)"),
+        ("s.join()", "PFC024", "s.join() takes exactly one argument (0 given)", "sep.join(xs)"),
+        ("s.startswith()", "PFC024", "s.startswith() takes exactly one argument (0 given)", "prefix"),
+        ("s.replace('a')", "PFC024", "s.replace() takes exactly 2 arguments (1 given)", "(old, new)"),
+        # too many: the lowering dropped the extra arguments, and the run succeeded where Python raises
+        (
+            'd.get("a", 1, 2)',
+            "PFC024",
+            "d.get() takes 1 or 2 arguments (3 given): Python raises",
+            "d.get(key)",
+        ),
+        (
+            "len(d, d)",
+            "PFC021",
+            "len() takes exactly one argument (2 given): Python raises TypeError",
+            "len(x)",
+        ),
+        ("d.keys(1)", "PFC024", "d.keys() takes no arguments (1 given)", "write d.keys()"),
+        ('"a".upper(1)', "PFC024", '"a".upper() takes no arguments (1 given)', "write s.upper()"),
+        ("s.strip('a', 'b')", "PFC024", "s.strip() takes at most one argument (2 given)", "s.strip(chars)"),
+        ("abs(x, x)", "PFC021", "abs() takes exactly one argument (2 given)", "abs(x)"),
+        ("range(1, 2, 3, 4)", "PFC021", "range() takes 1 to 3 arguments (4 given)", "range(stop)"),
+        ("sorted(xs, xs)", "PFC021", "sorted() takes exactly one argument (2 given)", "key=lambda"),
+        (
+            "json.dumps(d, d)",
+            "PFC021",
+            "json.dumps() takes exactly one argument (2 given)",
+            "json.dumps(value)",
+        ),
+        ("ctx.now().timestamp(1)", "PFC024", "ctx.now().timestamp() takes no arguments (1 given)", "()"),
+        ("int('1', 2, 3)", "PFC021", "int() takes at most one argument (3 given): Python raises", "int(x)"),
+        # Python takes them, no target does: refused, saying why
+        ("str(1, 2, 3)", "PFC021", "str() with 3 arguments is not supported: str(b, encoding", "a @step"),
+        ("int('11', 2)", "PFC021", "int() with 2 arguments is not supported: only base 10", "a @step"),
+        ("int('11', base=2)", "PFC021", "int() does not take base= here: only base 10", "write int(x)"),
+        (
+            "s.split(',', 1)",
+            "PFC024",
+            "s.split() with 2 arguments is not supported: it splits at every",
+            "join",
+        ),
+        ("s.split(maxsplit=1)", "PFC024", "s.split() does not take maxsplit= here", "s.split(sep)"),
+        (
+            "s.startswith('a', 1)",
+            "PFC024",
+            "s.startswith() with 2 arguments is not supported",
+            "s[start:end]",
+        ),
+        ("s.endswith('a', 0, 1)", "PFC024", "s.endswith() with 3 arguments is not supported", "s[start:end]"),
+        ("s.replace('a', 'b', 1)", "PFC024", "s.replace() with 3 arguments is not supported", "(old, new)"),
+        ("s.startswith(('a', 'b'))", "PFC024", "s.startswith() of a tuple of prefixes", "s.startswith(a) or"),
+        (
+            "json.dumps(d, indent=2)",
+            "PFC021",
+            "json.dumps() does not take indent= here: it takes no options",
+            "",
+        ),
+        ("ctx.now().isoformat(timespec='seconds')", "PFC024", "does not take timespec= here", "@step"),
+        ("dict(a=1)", "PFC021", "dict() does not take a= here", 'a literal {"k": v}'),
+        # keywords
+        ("sorted(xs, cmp=1)", "PFC021", "sorted() has no keyword argument cmp=: Python raises TypeError", ""),
+        ("round(x, digits=1)", "PFC021", "round() has no keyword argument digits=", "round(x, ndigits)"),
+        ("round(ndigits=1)", "PFC021", "round() got ndigits= without the argument before it", ""),
+        ("sum(xs, 1, start=1)", "PFC021", "sum() got start= and a positional argument for it", ""),
+        (
+            "d.get('a', default=1)",
+            "PFC024",
+            "d.get() has no keyword argument default=",
+            "d.get(key, default)",
+        ),
+        ("min(1, 2, default=0)", "PFC021", "min() cannot take default= with several arguments", "min([a, b]"),
+        # the special message of zip stays
+        (
+            "zip(xs)",
+            "PFC021",
+            "zip() of 1 sequence is not supported: it zips two here",
+            "zip(zip(xs, ys), zs)",
+        ),
+        ("zip(xs, xs, xs)", "PFC021", "zip() of 3 sequences is not supported", "zip two at a time"),
+    ],
+)
+def test_a_builtin_or_method_called_with_wrong_arguments_is_refused_at_the_call(
+    expr: str, code: str, message: str, hint: str
+) -> None:
+    """One table of signatures (frontend.SIGNATURES): what Python would refuse, and what Python takes but
+    no target lowers, is a diagnostic at the call, never a crash nor an argument silently dropped."""
+    src = ARITY_WORKFLOW.replace("return {}", f"y = 1\n    return {expr}")
+    [d] = _aws_errors(src)
+    assert (d.code, d.line, d.col) == (code, 9, 12), d
+    assert message in d.message, d.message
+    assert hint in d.hint, d.hint
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ("round(x, ndigits=1)", {"x": 2.25}),
+        ("round(x, None)", {"x": 2.5}),
+        ("round(number=x)", {"x": 3.5}),
+        ("sum(xs, start=10)", {"xs": [1, 2]}),
+        ("sum(xs, 10)", {"xs": [1, 2]}),
+        ("list(enumerate(xs, start=1))", {"xs": ["a", "b"]}),
+        ("list(enumerate(xs, 1))", {"xs": ["a", "b"]}),
+        ("s.split(sep=',')", {"s": "a,b"}),
+        ("[min(1, 2, 3), max(xs, default=0), min(xs, key=lambda v: -v)]", {"xs": [1, 5]}),
+        ("list(range(1, 9, 3))", {}),
+        ("[int(), str(), float(), bool(), list(), dict()]", {}),
+        ("d.get('a', 7)", {"d": {}}),
+    ],
+)
+def test_every_form_a_signature_takes_compiles_and_runs_as_python_on_aws(
+    expr: str, names: dict[str, object]
+) -> None:
+    """Keyword spellings of positional parameters (``sum(xs, start=10)``) are made positional, so the
+    lowering, which reads positions, does not drop them."""
+    from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression
+
+    text, _ = lower_expression(expr, names)
+    assert eval_jsonata(text, names) == json.loads(json.dumps(eval(expr, {}, dict(names))))
+
+
+def test_every_supported_builtin_and_method_has_a_signature() -> None:
+    from portaflow.compiler import frontend as fe
+
+    named = (
+        set(fe.BUILTINS_SUPPORTED)
+        | {f"str.{m}" for m in fe.STR_METHODS}
+        | {f"dict.{m}" for m in fe.DICT_METHODS}
+        | {f"list.{m}" for m in fe.LIST_MUTATORS}
+        | {f"datetime.{m}" for m in fe.DATETIME_METHODS}
+        | {"json.dumps", "json.loads"}
+    )
+    assert set(fe.SIGNATURES) == named
+
+
+def test_a_builtin_of_too_few_arguments_is_a_diagnostic_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/tmp/review 12: `portaflow compile --target aws` said "internal error: IndexError"."""
+    path = tmp_path / "wf.py"
+    path.write_text(ARITY_WORKFLOW.replace("return {}", "n = len()\n    return {'n': n, 'x': d.get()}"))
+    assert main(["compile", str(path), "--target", "aws", "--out", str(tmp_path / "o")]) == 1
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert re.findall(r"wf\.py:(\d+):(\d+): (PFC\d+)", err) == [("8", "9", "PFC021"), ("9", "26", "PFC024")]
+
+
+METHOD_WORKFLOW = (
+    "from portaflow import Context, step, workflow\n\n\n@step\ndef fetch(x):\n    return x\n\n\n@workflow\n"
+    "def w(ctx: Context, rows: list, meta: dict, other: dict, cfg: dict, d: dict, items, x: int, s: str):\n"
+    "    {}\n    return [rows, meta, other, cfg, d, items, x, s]\n"
+)
+METHOD_INPUT = {
+    "rows": [{"id": 2}, {"id": 1}, {"id": 3}],
+    "meta": {"a": 1},
+    "other": {"b": 2, "a": 0},
+    "cfg": {"tags": ["t"]},
+    "d": {"k": 1, "j": 2},
+    "items": [1, 2, 1],
+    "x": 1,
+    "s": " Hi ",
+}
+
+
+@pytest.mark.parametrize(
+    ("statement", "message", "instead", "same"),
+    [
+        (
+            'rows.sort(key=lambda r: r["id"])',
+            "method .sort() is not supported on list",
+            ['rows = sorted(rows, key=lambda r: r["id"])'],
+            True,
+        ),
+        (
+            "rows.sort(reverse=True, key=lambda r: -r['id'])",
+            "method .sort() is not supported on list",
+            ["rows = sorted(rows, reverse=True, key=lambda r: -r['id'])"],
+            True,
+        ),
+        (
+            "rows.reverse()",
+            "method .reverse() is not supported on list",
+            ["rows = [rows[-1 - i] for i in range(len(rows))]"],
+            True,
+        ),
+        (
+            'meta.update({"count": len(rows), "x": x})',
+            "method .update() is not supported on dict",
+            ['meta["count"] = len(rows); meta["x"] = x'],
+            True,
+        ),
+        (
+            "meta.update(other)",
+            "method .update() is not supported on dict",
+            ["for k, v in other.items(): meta[k] = v"],
+            True,
+        ),
+        (
+            "meta.update(other, z=x)",
+            "method .update() is not supported on dict",
+            ["for k, v in other.items(): meta[k] = v", 'meta["z"] = x'],
+            True,
+        ),
+        (
+            'meta.update({"n": fetch(x)})',
+            "method .update() is not supported on dict",
+            ["value = fetch(x)", 'meta["n"] = value'],
+            True,
+        ),
+        (
+            'rows.insert(0, {"id": 0})',
+            "method .insert() is not supported on list",
+            ['rows = [{"id": 0}] + rows'],
+            True,
+        ),
+        (
+            "rows.insert(x, {})",
+            "method .insert() is not supported on list",
+            ["rows = rows[:x] + [{}] + rows[x:]"],
+            True,
+        ),
+        (
+            'cfg["tags"].append(x)',
+            '`cfg["tags"].append()` changes a value inside another in place',
+            ['cfg["tags"] = cfg["tags"] + [x]'],
+            True,
+        ),
+        (
+            'cfg["tags"].extend(["u", s])',
+            ".extend() is supported on a local list variable only",
+            ['cfg["tags"] = cfg["tags"] + ["u", s]'],
+            True,
+        ),
+        (
+            'cfg["tags"].append(fetch(x))',
+            "changes a value inside another in place",
+            ["value = fetch(x)", 'cfg["tags"] = cfg["tags"] + [value]'],
+            True,
+        ),
+        ("d.clear()", "method .clear() is not supported on dict", ["d = {}"], True),
+        ("rows.clear()", "method .clear() is not supported on list", ["rows = []"], True),
+        (
+            "items.clear()",
+            "method .clear() is not supported on this value",
+            ["items = {}", "items = []"],
+            True,
+        ),
+        (
+            "items.remove(2)",
+            "method .remove() is not supported on this value",
+            ["items = [v for v in items if v != 2]"],
+            True,
+        ),
+        (
+            'd.pop("k")',
+            "method .pop() is not supported on dict",
+            ['d = {k: v for k, v in d.items() if k != "k"}'],
+            True,
+        ),
+        (
+            'd.pop("k", None)',
+            "method .pop() is not supported on dict",
+            ['d = {k: v for k, v in d.items() if k != "k"}'],
+            True,
+        ),
+        ("rows.pop()", "method .pop() is not supported on list", ["rows = rows[:-1]"], True),
+        ("rows.pop(0)", "method .pop() is not supported on list", ["rows = rows[1:]"], True),
+        ("rows.pop(x)", "method .pop() is not supported on list", ["rows = rows[:x] + rows[x:][1:]"], True),
+        (
+            "rows.pop(-x)",
+            "method .pop() is not supported on list",
+            ["rows = rows[:-x] + rows[-x:][1:]"],
+            True,
+        ),
+        (
+            "items.pop(x)",
+            "method .pop() is not supported on this value",
+            ["items = {k: v for k, v in items.items() if k != x}", "items = items[:x] + items[x:][1:]"],
+            False,
+        ),
+        (
+            'd.setdefault("n", [])',
+            "method .setdefault() is not supported on dict",
+            ['if "n" not in d: d["n"] = []'],
+            True,
+        ),
+        (
+            'd.setdefault("k")',
+            "method .setdefault() is not supported on dict",
+            ['if "k" not in d: d["k"] = None'],
+            True,
+        ),
+        (
+            "s.strip()",
+            "`s.strip()` computes a new value, which this statement discards",
+            ["s = s.strip()"],
+            False,
+        ),
+        ('d.get("k")', '`d.get("k")` computes a new value', ['value = d.get("k")'], False),
+        (
+            "ctx.now().isoformat()",
+            "`ctx.now().isoformat()` computes a new value",
+            ["value = ctx.now().isoformat()"],
+            False,
+        ),
+        ("rows.count(1)", "method .count() is not supported on list", [], False),
+        ('cfg["a"]["tags"].append(x)', "changes a value inside another in place", [], False),
+    ],
+)
+def test_a_method_statement_says_it_is_unsupported_and_what_to_write(
+    statement: str, message: str, instead: list[str], same: bool
+) -> None:
+    """/tmp/review 10: `rows.sort(...)` got PFC020's "an expression statement must be a call of a step";
+    now PFC024 (PFC020 for a method that only computes a value) with statements that compile for AWS and,
+    where ``same``, do what the method does in Python."""
+    [d] = _aws_errors(METHOD_WORKFLOW.format(statement))
+    assert (d.code, d.line, d.col) == ("PFC020" if "computes" in message else "PFC024", 11, 5), d
+    assert message in d.message, d.message
+    assert re.findall(r"`([^`]*)`", d.hint) == instead, d.hint
+    if not instead:
+        return
+    assert _aws_errors(METHOD_WORKFLOW.format("\n    ".join(instead))) == []
+    if same:
+        import copy
+
+        def run(code: str) -> dict[str, object]:
+            env: dict[str, object] = {"fetch": lambda v: v, **copy.deepcopy(METHOD_INPUT)}
+            exec(code, env)
+            return {k: env[k] for k in METHOD_INPUT}
+
+        assert run("\n".join(instead)) == run(statement)
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        (
+            "@step\nasync def fetch(x: int) -> int:\n    return x\n\n\n"
+            "@workflow\nasync def flow(ctx: Context, x: int) -> int:\n    y = fetch(x)\n    return y\n",
+            [
+                ("PFC003", 4, 1, "a step must be a plain (sync) function, not `async def fetch`"),
+                ("PFC003", 9, 1, "a workflow must be a plain (sync) function, not `async def flow`"),
+            ],
+        ),
+        (
+            "@workflow\nasync def flow(ctx: Context) -> int:\n    return 1\n",
+            [("PFC003", 4, 1, "a workflow must be a plain (sync) function")],
+        ),
+        (  # every step of the module, used or not: @step refuses it when `portaflow run` imports the module
+            "@step\nasync def unused() -> int:\n    return 1\n\n\n"
+            "@workflow\ndef flow(ctx: Context) -> int:\n    return 1\n",
+            [("PFC003", 4, 1, "a step must be a plain (sync) function, not `async def unused`")],
+        ),
+    ],
+)
+def test_async_def_is_refused_as_portaflow_run_refuses_it(
+    source: str, found: list[tuple[str, int, int, str]]
+) -> None:
+    """/tmp/review 17: `async def` compiled for AWS while @workflow/@step raise TypeError at import."""
+    errors = _aws_errors(HEAD + source)
+    assert [(d.code, d.line, d.col) for d in errors] == [f[:3] for f in found]
+    for d, f in zip(errors, found, strict=True):
+        assert f[3] in d.message
+        assert "plain (sync)" in d.message and d.hint.startswith("write def ")
+
+
+MULTI = HEAD + (
+    "@step\ndef double(x: int) -> int:\n    return 2 * x\n\n\n"
+    "def helper(x):\n    return x\n\n\n"
+    "@workflow\ndef child(ctx: Context, x: int) -> int:\n    return double(x)\n\n\n"
+    '@workflow(name="parent-flow")\ndef parent(ctx: Context, xs: list) -> list:\n'
+    "    return [child(ctx, xs[0])]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "line", "message", "hint"),
+    [
+        (
+            None,
+            13,
+            "name the workflow as app.py:NAME (workflows here: child, parent)",
+            "write app.py:parent on the command line, or compile_file(path, workflow='parent'); "
+            "child runs as a child workflow here",
+        ),
+        (
+            "double",
+            4,
+            "'double' is a @step, not a @workflow: a step runs inside a workflow",
+            "compile the workflow that calls it; workflows here: child, parent",
+        ),
+        (
+            "helper",
+            8,
+            "'helper' is a plain function, not a @workflow",
+            "decorate it with @workflow, or name a workflow; workflows here: child, parent",
+        ),
+        ("nope", 1, "no @workflow named 'nope' in app.py", "workflows here: child, parent"),
+    ],
+)
+def test_pfc002_says_what_the_name_is(workflow: str | None, line: int, message: str, hint: str) -> None:
+    """/tmp/review 20: one child "runs as a child workflow"; FILE:double names a step, and says so."""
+    (err,) = compile_source(MULTI, "app.py", workflow).errors
+    assert (err.code, err.line, err.message, err.hint) == ("PFC002", line, message, hint)
+    assert compile_source(MULTI, "app.py", "parent-flow").program is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "col", "message"),
+    [
+        ("@workflow\ndef f(ctx):\n    x = (1,\n", 5, 9, "'(' was never closed"),
+        ("@workflow\ndef wf(ctx:\n    return 1\n", 4, 7, "'(' was never closed"),
+        ("x = 1 +\n", 3, 8, "invalid syntax"),
+        ('x = "abc\n', 3, 5, "unterminated string literal (detected at line 3)"),
+        ("\ndef charge(:\n", 4, 12, "invalid syntax"),
+    ],
+)
+def test_a_syntax_error_is_where_its_text_says(source: str, line: int, col: int, message: str) -> None:
+    """/tmp/review d/syntax.py: the caret was at 5:1 and the text said "error at 6:0". CPython's parser
+    gives the position and wording `portaflow run` shows at import."""
+    (err,) = compile_source(HEAD + source, "wf.py").errors
+    assert (err.code, err.line, err.col, err.message) == ("PFC001", line, col, f"syntax error: {message}")
+    assert "error at" not in err.message
+
+
+def test_a_syntax_error_only_libcst_sees_is_at_the_position_its_text_names() -> None:
+    """Where CPython parses what libcst does not, libcst's "error at L:C" (C counted from 0) is the
+    diagnostic's position, not part of its text; past the end of the file it points after the last line."""
+    import libcst as cst
+
+    from portaflow.compiler.frontend import _syntax_error
+
+    source = "x = (1,\n"
+    with pytest.raises(cst.ParserSyntaxError) as e:
+        cst.parse_module(source)
+    assert "error at 2:0" in e.value.message
+    message, line, col = _syntax_error("y = 1\n", e.value)  # a text CPython parses
+    assert (line, col) == (1, 6) and not message.startswith(("parser error", "error at"))
+    message, line, col = _syntax_error("y = 1\nz = 2\nw = 3\n", e.value)
+    assert (line, col) == (2, 1)
+
+
+def test_every_wrong_call_of_a_statement_is_reported_in_one_run() -> None:
+    """/tmp/review 13: the extra arguments were dropped on AWS; each call is now its own diagnostic."""
+    src = ARITY_WORKFLOW.replace(
+        "return {}", 'return {"a": d.get("a", 1, 2), "n": len(d, d), "k": d.keys(1), "s": "a".upper(1)}'
+    )
+    assert [(d.code, d.col) for d in _aws_errors(src)] == [
+        ("PFC024", 18),
+        ("PFC021", 41),
+        ("PFC024", 57),
+        ("PFC024", 73),
+    ]
+
+
+def test_the_documented_replacements_of_in_place_methods_compile() -> None:
+    """docs/compile-errors.md, PFC024: each statement of the table is PFC024, what it says to write compiles
+    for AWS and, run as Python, does what the statement does."""
+    import copy
+
+    doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
+    rows = re.findall(r"^\| (`.*?`) \| (`.*?`) \|", doc, re.M)
+    assert len(rows) >= 9
+    flow = (
+        "from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, rows: list, cfg: dict, "
+        "meta: dict, other: dict, d: dict, xs: list, x: int, n: int):\n"
+        "    {}\n    return [rows, cfg, meta, d, xs]\n"
+    )
+    data = {
+        "rows": [{"id": 2}, {"id": 1}],
+        "cfg": {"tags": ["t"]},
+        "meta": {"a": 1},
+        "other": {"b": 2},
+        "d": {"k": 1, "j": 2},
+        "xs": [1, 2, 3],  # one 2: .remove() drops the first only (the table notes it)
+        "x": 2,
+        "n": 1,
+    }
+    for statements, instead in rows:
+        olds = re.findall(r"`([^`]*)`", statements)
+        news = re.findall(r"`([^`]*)`", instead)
+        assert len(olds) == len(news), statements
+        for old, new in zip(olds, news, strict=True):
+            assert [d.code for d in _aws_errors(flow.format(old))] == ["PFC024"], old
+            assert _aws_errors(flow.format(new)) == [], new
+            envs = [copy.deepcopy(data), copy.deepcopy(data)]
+            exec(old, envs[0])
+            exec(new, envs[1])
+            assert {k: envs[0][k] for k in data} == {k: envs[1][k] for k in data}, (old, new)
