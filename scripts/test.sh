@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs, then runs it. The README's test command; CI calls it too.
 #   pip: portaflow with its 'test' extra (pytest, hypothesis, moto, jsonata-python, cfn-lint, boto3)
-#   npm: asl-validator, which validates every generated Step Functions definition
+#   npm: asl-validator, which validates every generated Step Functions definition, and jsonata 2.0.6 (the
+#        JavaScript implementation Step Functions runs) against which tests/aws/test_jsonata_js.py checks the
+#        offline evaluator and the expression lowering
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
-if [ ! -x node_modules/.bin/asl-validator ]; then
+if [ ! -x node_modules/.bin/asl-validator ] || ! grep -qs '"version": "2.0.6"' node_modules/jsonata/package.json; then
   if ! command -v npm >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then
       apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
@@ -14,6 +16,6 @@ if [ ! -x node_modules/.bin/asl-validator ]; then
       exit 1
     fi
   fi
-  npm install --no-save --no-audit --no-fund --silent asl-validator@4.0.0
+  npm install --no-save --no-audit --no-fund --silent asl-validator@4.0.0 jsonata@2.0.6
 fi
 exec python3 -m pytest "$@"

@@ -2375,7 +2375,8 @@ class _WorkflowLowerer:
     def _binop(
         self, op: ir.BinOpName, left: ir.Expr, right: ir.Expr, node: cst.CSTNode | None = None
     ) -> ir.BinOp:
-        lt, rt = left.ty, right.ty
+        # in arithmetic a bool is the int 0 or 1 (True + True is 2, "ab" * True is "ab")
+        lt, rt = ("int" if t == "bool" else t for t in (left.ty, right.ty))
         ty: ir.Type = "any"
         if op == "+":
             if lt == rt and lt in ("int", "float", "str", "list"):
@@ -2528,9 +2529,9 @@ class _WorkflowLowerer:
             if isinstance(n.operator, cst.Minus):
                 if isinstance(operand, ir.Const) and operand.ty in ("int", "float"):
                     return ir.Const(-operand.value, operand.ty)
-                return ir.UnaryOp("-", operand, operand.ty if operand.ty in ("int", "float") else "any")
+                return ir.UnaryOp("-", operand, _arith_type(operand.ty))
             if isinstance(n.operator, cst.Plus):
-                return ir.UnaryOp("+", operand, operand.ty if operand.ty in ("int", "float") else "any")
+                return ir.UnaryOp("+", operand, _arith_type(operand.ty))
             self.error("PFC021", n.operator, "bitwise ~ is not supported", "use arithmetic")
             raise _Unsupported
         if isinstance(n, cst.BooleanOperation):
@@ -3176,9 +3177,14 @@ def _builtin_type(name: str, args: list[ir.Expr]) -> ir.Type:
         return fixed[name]
     if name == "round":
         return "int" if len(args) == 1 else "float" if args and args[0].ty == "float" else "any"
-    if name == "abs" and args and args[0].ty in ("int", "float"):
-        return args[0].ty
+    if name == "abs" and args:
+        return _arith_type(args[0].ty)
     return "any"
+
+
+def _arith_type(ty: ir.Type) -> ir.Type:
+    """The type of -x, +x and abs(x) for x of type ``ty`` (a bool is the int 0 or 1)."""
+    return "int" if ty in ("int", "bool") else "float" if ty == "float" else "any"
 
 
 # ---------------------------------------------------------------------------------------------- public API

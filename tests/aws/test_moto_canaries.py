@@ -68,6 +68,26 @@ def test_jsonata_python_remainder_still_truncates_and_the_fix_is_javascripts_fmo
     assert jsonata.Jsonata("2.5 % 2").evaluate(None) == 0  # and the patch is undone afterwards
 
 
+def test_jsonata_python_still_differs_from_javascript_where_faithful_patches_it() -> None:
+    # each patch of jsonata_eval.faithful (and the regex engine of evaluate); when one of these fails,
+    # jsonata-python was fixed and the patch can go. tests/aws/test_jsonata_js.py checks the patched results.
+    jsonata = pytest.importorskip("jsonata")
+
+    def raw(expr: str) -> object:
+        return jsonata.Jsonata(expr).evaluate(None)
+
+    assert raw('$length("\\ud83d\\ude00")') == 2  # JavaScript: 1
+    assert raw('$split("😀", "")') == ["😀"]  # JavaScript: two surrogates
+    assert raw('"😀" < "\\uffff"') is False  # JavaScript: true (UTF-16 order)
+    assert raw('$contains("\\u001c", /\\s/)') is True  # JavaScript: false
+    assert raw('$lowercase("ß")') == "ss"  # JavaScript: "ß"
+    assert raw('$string(["é"])') == '["\\u00e9"]'  # JavaScript: '["é"]'
+    assert raw('$number("+5")') == 5  # JavaScript: error D3030
+    assert raw('$replace("a", "a", "$0$0")') == "aa"  # JavaScript: "$0$0"
+    assert raw('$base64encode("é")') == "w6k="  # JavaScript (Node's "binary"): "6Q=="
+    assert raw('$base64decode("6Q==")') is None  # JavaScript: "é"
+
+
 def test_jsonata_python_to_millis_still_truncates_and_the_fix_is_exact() -> None:
     jsonata = pytest.importorskip("jsonata")
     from portaflow.backends.aws.jsonata_eval import evaluate, faithful

@@ -1138,7 +1138,8 @@ def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, 
     return {n: st for n, st in states.items() if n in seen}
 
 
-NUMBERS = ("int", "float")
+# arithmetic takes a bool as the int 0 or 1 (jsonata.Lowerer.num), as Python does
+NUMBERS = ("int", "float", "bool")
 
 
 def may_raise(e: ir.Expr) -> bool:

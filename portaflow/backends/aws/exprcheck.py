@@ -1,4 +1,5 @@
-"""Evaluate one Python expression both ways: CPython and the generated JSONata (via jsonata-python).
+"""Evaluate one Python expression both ways: CPython and the generated JSONata (via jsonata-python, and via
+jsonata-js, the implementation Step Functions runs, where Node.js and the npm package are installed).
 
 Used by the differential tests and handy when debugging a lowering::
 
@@ -9,8 +10,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from portaflow.compiler import ir
@@ -40,11 +45,60 @@ def lower_expression(
     return low.finish(body), ret.value
 
 
-def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
+def with_names(text: str, names: dict[str, Any]) -> str:
+    """``text`` preceded by the declarations of ``names`` (workflow variables and their values)."""
     decls = "".join(f"${n} := {jvalue(v)}; " for n, v in names.items())
-    full = f"({decls}{text})" if decls else text
+    return f"({decls}{text})" if decls else text
+
+
+def eval_jsonata(text: str, names: dict[str, Any]) -> Any:
     with faithful():
-        return evaluate(full)
+        return evaluate(with_names(text, names))
+
+
+# Evaluates a JSON list of complete expressions (stdin); prints [{"value": v} | {"error": "..."}, ...].
+# $parse is Step Functions' addition (JSON.parse).
+_NODE_RUNNER = r"""
+const jsonata = require(process.argv[1]);
+const exprs = JSON.parse(require("fs").readFileSync(0, "utf8"));
+(async () => {
+  const out = [];
+  for (const e of exprs) {
+    try {
+      const v = await jsonata(e).evaluate(null, { parse: (t) => JSON.parse(t) });
+      out.push({ value: v === undefined ? null : v });
+    } catch (err) {
+      out.push({ error: String(err.code || "") + " " + String(err.message || "") });
+    }
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
+"""
+
+
+def jsonata_js() -> Path | None:
+    """The npm package ``jsonata`` (Step Functions implements JSONata 2.0.6 in JavaScript) if it and Node.js
+    are installed: ``$PORTAFLOW_JSONATA_JS``, else ``node_modules/jsonata`` here or in the source checkout
+    (``scripts/test.sh`` installs it)."""
+    if shutil.which("node") is None:
+        return None
+    env = os.environ.get("PORTAFLOW_JSONATA_JS")
+    places = [Path(env)] if env else [Path.cwd() / "node_modules" / "jsonata"]
+    places.append(Path(__file__).resolve().parents[3] / "node_modules" / "jsonata")
+    return next((p for p in places if (p / "package.json").is_file()), None)
+
+
+def eval_jsonata_js(texts: list[str], package: Path) -> list[tuple[bool, Any]]:
+    """Evaluate complete expressions with jsonata-js: (True, value) or (False, error text) for each."""
+    run = subprocess.run(
+        ["node", "-e", _NODE_RUNNER, str(package)],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    return [(True, r["value"]) if "value" in r else (False, r["error"]) for r in json.loads(run.stdout)]
 
 
 def marked_error(message: str) -> tuple[str, str] | None:
@@ -57,6 +111,11 @@ def marked_error(message: str) -> tuple[str, str] | None:
     return str(err["type"]), str(err["message"])
 
 
+def _raised(message: str) -> str:
+    err = marked_error(message)
+    return f"{err[0]}: {err[1]}" if err else f"(no Python error) {message}"
+
+
 def main(argv: list[str]) -> int:
     expr = argv[0]
     names = json.loads(argv[1]) if len(argv) > 1 else {}
@@ -67,10 +126,13 @@ def main(argv: list[str]) -> int:
     except Exception as exc:
         print("python : raises", f"{type(exc).__name__}: {exc}")
     try:
-        print("aws    :", json.dumps(eval_jsonata(text, names)))
+        print("offline:", json.dumps(eval_jsonata(text, names)))
     except Exception as exc:
-        err = marked_error(str(exc))
-        print("aws    : raises", f"{err[0]}: {err[1]}" if err else f"(no Python error) {exc}")
+        print("offline: raises", _raised(str(exc)))
+    package = jsonata_js()
+    if package is not None:
+        ok, value = eval_jsonata_js([with_names(text, names)], package)[0]
+        print("js     :", json.dumps(value) if ok else f"raises {_raised(str(value))}")
     return 0
 
 

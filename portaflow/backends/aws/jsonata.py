@@ -43,6 +43,23 @@ def variable_name(name: str) -> str:
     return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
 
 
+# Python's whitespace (str.isspace: what strip() and split() remove) as a JSONata regex class; JavaScript's \s
+# differs (it has U+FEFF, and lacks U+001C-U+001F and U+0085)
+WS = "[\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+# the whitespace int() and float() ignore around a number: str.isspace() but U+001C-U+001F
+NUM_WS = "[\\t-\\r\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+# one character (code point) of a JavaScript string: a surrogate pair, or any other code unit
+CHAR = "[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[\\s\\S]"
+
+# The characters Python's repr() escapes (not str.isprintable(), Unicode 14): control, separator and format
+# characters, private use, U+FDD0-U+FDEF, U+FFFE and U+FFFF; the other unassigned code points and the astral
+# format characters are missing (docs/semantics.md)
+UNPRINTABLE = (
+    "[\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u1680"
+    "\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000\\ue000-\\uf8ff\\ufdd0-\\ufdef"
+    "\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff]|[\\uDB80-\\uDBFF][\\uDC00-\\uDFFF]"
+)
+
 # The marker an expression error carries in its message: ``[pf-error:<base64 of {"type", "message"}>]``.
 # Step Functions fails the state with States.QueryEvaluationError and a Cause that wraps the message in its
 # own text (and may echo the expression, where the marker's opening is followed by a quote, never by
@@ -53,12 +70,15 @@ ERROR_MARKER_REGEX = "/\\[pf-error:([A-Za-z0-9+\\/=]+)\\]/"
 # name -> (JSONata function source, helpers it uses). Sources use JSON string escapes.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     # raise the Python exception $t with message $m (what str(e) gives): a readable message for the console,
-    # then the marker the state machine parses
+    # then the marker the state machine parses. The marker's JSON is ASCII (other characters \u-escaped):
+    # jsonata-js's $base64encode keeps only the low byte of each UTF-16 code unit (Node's "binary")
     "pf_raise": (
         'function($t, $m){$error($t & ": " & $m & " '
         + ERROR_MARKER
-        + '" & $base64encode($string({"type": $t, "message": $m})) & "]")}',
-        (),
+        + '" & $base64encode($replace($string({"type": $t, "message": $m}), '
+        "/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007f]/, function($c){$pf_uesc($c.match)})) "
+        '& "]")}',
+        ("pf_uesc",),
     ),
     # the Python type name of a JSON value (an integral number is an int: JSON does not keep 2.0)
     "pf_tname": (
@@ -75,14 +95,14 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pf_wrap": ('function($v){$type($v) = "array" ? [[$v]] : [$v]}', ()),
     "pf_iter": (
         'function($v){$type($v) = "array" ? $v : $type($v) = "object" ? [$keys($v)] : $type($v) = "string" '
-        '? ($v = "" ? [] : $split($v, "")) : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
+        f'? [$match($v, /{CHAR}/).match] : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
         '"\' object is not iterable")}',
         ("pf_raise", "pf_tname"),
     ),
-    # a, b = v: the items of v, exactly $n of them (Python's unpacking errors otherwise)
+    # a, b = v: the items of v (a string's characters), exactly $n of them (else Python's unpacking errors)
     "pf_unpack": (
         'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
-        '$t = "string" ? ($v = "" ? [] : $split($v, "")) : $pf_raise("TypeError", '
+        f'$t = "string" ? [$match($v, /{CHAR}/).match] : $pf_raise("TypeError", '
         '"cannot unpack non-iterable " & $pf_tname($v) & " object"); '
         '$count($l) < $n ? $pf_raise("ValueError", "not enough values to unpack (expected " & $string($n) & '
         '", got " & $string($count($l)) & ")") : $count($l) > $n ? $pf_raise("ValueError", '
@@ -115,33 +135,54 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"float division by zero" : "division by zero") : $a / $b}',
         ("pf_raise",),
     ),
+    "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
         '$type($a) = "array" and $type($b) = "array" ? $append($a, $b) : '
-        '$type($a) = "number" and $type($b) = "number" ? $a + $b : '
+        '($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" ? $x + $y : '
         '$type($a) = "string" or $type($a) = "array" ? $pf_raise("TypeError", "can only concatenate " & '
         '$pf_tname($a) & " (not \\"" & $pf_tname($b) & "\\") to " & $pf_tname($a)) : '
         '$pf_raise("TypeError", "unsupported operand type(s) for +: \'" & $pf_tname($a) & "\' and \'" & '
-        '$pf_tname($b) & "\'")}',
-        ("pf_raise", "pf_tname"),
+        '$pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_sub": (
-        'function($a, $b){($n := function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}; '
-        '($type($a) = "number" or $type($a) = "boolean") and '
-        '($type($b) = "number" or $type($b) = "boolean") ? '
-        '$n($a) - $n($b) : $pf_raise("TypeError", "unsupported operand type(s) for -: \'" & $pf_tname($a) & '
+        "function($a, $b){($x := $pf_num($a); $y := $pf_num($b); "
+        '$type($x) = "number" and $type($y) = "number" ? $x - $y : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for -: \'" & $pf_tname($a) & '
         '"\' and \'" & $pf_tname($b) & "\'"))}',
-        ("pf_raise", "pf_tname"),
+        ("pf_num", "pf_raise", "pf_tname"),
+    ),
+    # the operands of a binary operator (/, //, %, **) as numbers (a bool is an int), else Python's TypeError
+    "pf_operands": (
+        "function($a, $b, $o){($x := $pf_num($a); $y := $pf_num($b); "
+        '$type($x) = "number" and $type($y) = "number" ? [$x, $y] : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for " & ($o = "**" ? "** or pow()" : $o) & '
+        '": \'" & $pf_tname($a) & "\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname"),
+    ),
+    # the operand of unary -/+, abs(), round() as a number, else Python's TypeError: $pre, type name, $post
+    "pf_operand": (
+        'function($v, $pre, $post){($x := $pf_num($v); $type($x) = "number" ? $x : '
+        '$pf_raise("TypeError", $pre & $pf_tname($v) & $post))}',
+        ("pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_rep": (
         'function($s, $n){$type($s) = "string" ? ($n <= 0 ? "" : $join([1..$n].($s), "")) : '
         "($n <= 0 ? [] : $reduce([1..$n], function($acc, $i){$append($acc, $s)}, []))}",
         (),
     ),
+    # a * b: numbers (bools are ints), or a sequence repeated an int number of times, else Python's TypeError
     "pf_mul": (
-        'function($a, $b){$type($a) = "number" and $type($b) = "number" ? $a * $b : '
-        '$type($b) = "number" ? $pf_rep($a, $b) : $pf_rep($b, $a)}',
-        ("pf_rep",),
+        'function($a, $b){($sa := $type($a) = "string" or $type($a) = "array"; '
+        '$sb := $type($b) = "string" or $type($b) = "array"; '
+        "$sa or $sb ? ($n := $sa ? $b : $a; $k := $pf_num($n); "
+        '$type($k) = "number" and $k = $floor($k) ? $pf_rep($sa ? $a : $b, $k) : '
+        '$pf_raise("TypeError", "can\'t multiply sequence by non-int of type \'" & $pf_tname($n) & "\'")) : '
+        '($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and $type($y) = "number" ? $x * $y : '
+        '$pf_raise("TypeError", "unsupported operand type(s) for *: \'" & $pf_tname($a) & "\' and \'" & '
+        '$pf_tname($b) & "\'")))}',
+        ("pf_rep", "pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_floatstr": (
         'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
@@ -154,11 +195,17 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}",
         ("pf_floatstr",),
     ),
+    # repr(str); the characters that are not printable become \xhh, \uhhhh or \Uhhhhhhhh
     "pf_strrepr": (
-        'function($s){($e := $replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", "\\\\n"), '
-        '"\\r", "\\\\r"), "\\t", "\\\\t"); $contains($s, "\'") and $not($contains($s, "\\"")) ? '
+        'function($s){($e := $replace($replace($replace($replace($replace($s, "\\\\", "\\\\\\\\"), "\\n", '
+        '"\\\\n"), "\\r", "\\\\r"), "\\t", "\\\\t"), '
+        f"/{UNPRINTABLE}/, "
+        "function($m){($n := $pf_cp($m.match); $h := $formatBase($n, 16); "
+        '$n < 256 ? "\\\\x" & $pad($h, -2, "0") : $n < 65536 ? "\\\\u" & $pad($h, -4, "0") : '
+        '"\\\\U" & $pad($h, -8, "0"))}); '
+        '$contains($s, "\'") and $not($contains($s, "\\"")) ? '
         '"\\"" & $e & "\\"" : "\'" & $replace($e, "\'", "\\\\\'") & "\'")}',
-        (),
+        ("pf_cp",),
     ),
     "pf_repr": (
         'function($v){$type($v) = "string" ? $pf_strrepr($v) : $type($v) = "null" ? "None" : '
@@ -204,34 +251,49 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         (),
     ),
     "pf_in": (
-        'function($x, $c){$type($c) = "string" ? $contains($c, $x) : '
+        'function($x, $c){$type($c) = "string" ? ($type($x) = "string" ? $contains($c, $x) : '
+        '$pf_raise("TypeError", "\'in <string>\' requires string as left operand, not " & $pf_tname($x))) : '
         '$type($c) = "object" ? $x in [$keys($c)] : '
         '$type($c) = "array" ? $reduce($c, function($a, $e){$a or $pf_eq($e, $x)}, false) : '
         '$pf_raise("TypeError", "argument of type \'" & $pf_tname($c) & "\' is not iterable")}',
         ("pf_eq", "pf_raise", "pf_tname"),
     ),
+    # int(text): Python strips whitespace and takes a sign and "_" between digits; $number takes neither
     "pf_int": (
         'function($v){$type($v) = "number" ? ($v < 0 ? $ceil($v) : $floor($v)) : $type($v) = "boolean" ? '
-        '($v ? 1 : 0) : $type($v) = "string" ? ($contains($v, /^\\s*[-+]?[0-9]+\\s*$/) ? '
-        '$number($replace($replace($v, /^\\s*[+]?/, ""), /^(-?)0+(?=[0-9])|\\s+$/, "$1")) : '
+        '($v ? 1 : 0) : $type($v) = "string" ? '
+        f"($contains($v, /^{NUM_WS}*[-+]?[0-9](_?[0-9])*{NUM_WS}*$/) ? "
+        f'$number($replace($replace($v, /{NUM_WS}|_/, ""), "+", "")) : '
         '$pf_raise("ValueError", "invalid literal for int() with base 10: " & $pf_strrepr($v))) : '
         '$pf_raise("TypeError", "int() argument must be a string, a bytes-like object or a real number, '
         'not \'" & $pf_tname($v) & "\'")}',
         ("pf_raise", "pf_tname", "pf_strrepr"),
     ),
-    # float(s): Python's decimal syntax (sign, digits with an optional point, exponent), rewritten to JSON's
-    # number syntax that $number takes
+    # float(s): Python's decimal syntax (sign, digits with "_" between them and an optional point, exponent;
+    # ".5", "5.", "1e3", "+1_0.5"), rewritten to JSON's number syntax that $number takes
     "pf_float": (
         'function($v){$type($v) = "number" ? $v : $type($v) = "boolean" ? ($v ? 1 : 0) : '
         '$type($v) = "string" ? ($m := $match($v, '
-        "/^\\s*([-+]?)([0-9]*)([.]?)([0-9]*)((?:[eE][-+]?[0-9]+)?)\\s*$/); "
-        '$g := $m.groups; $i := $replace($g[1], /^0+/, ""); '
+        f"/^{NUM_WS}*([-+]?)((?:[0-9](?:_?[0-9])*)?)([.]?)((?:[0-9](?:_?[0-9])*)?)"
+        f"((?:[eE][-+]?[0-9](?:_?[0-9])*)?){NUM_WS}*$/); "
+        '$g := $m.groups; $i := $replace($g[1], /^[0_]+|_/, ""); '
         '$count($m) = 1 and ($g[1] != "" or $g[3] != "") ? $number(($g[0] = "-" ? "-" : "") & '
-        '($i = "" ? "0" : $i) & "." & ($g[3] = "" ? "0" : $g[3]) & $g[4]) : '
+        '($i = "" ? "0" : $i) & "." & ($g[3] = "" ? "0" : $replace($g[3], "_", "")) & '
+        '$replace($g[4], "_", "")) : '
         '$pf_raise("ValueError", "could not convert string to float: " & $pf_strrepr($v))) : '
         '$pf_raise("TypeError", "float() argument must be a string or a real number, not \'" & '
         '$pf_tname($v) & "\'")}',
         ("pf_raise", "pf_tname", "pf_strrepr"),
+    ),
+    # Python's a < b for strings: code point order. JavaScript orders UTF-16 code units, which differs when
+    # an astral character (a surrogate pair) meets one of U+E000-U+FFFF; comparing keys in which U+FFFF is
+    # U+FFFF U+D7FF and an astral character is U+FFFF and its pair gives code point order.
+    "pf_strlt": (
+        "function($a, $b){$contains($a & $b, /[\\uD800-\\uDFFF]/) ? "
+        '($k := function($s){$replace($replace($s, "\\uffff", "\\uffff\\ud7ff"), '
+        '/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/, function($m){"\\uffff" & $m.match})}; '
+        "$k($a) < $k($b)) : $a < $b}",
+        (),
     ),
     # Python's a < b for numbers (and bools), strings, and lists (lexicographic, recursively). $o is the
     # operator as written, for the TypeError: the lowering swaps the operands of > and <=
@@ -239,7 +301,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "function($a, $b, $o){($ta := $type($a); $tb := $type($b); "
         '($ta = "number" or $ta = "boolean") and ($tb = "number" or $tb = "boolean") ? '
         '($ta = "boolean" ? ($a ? 1 : 0) : $a) < ($tb = "boolean" ? ($b ? 1 : 0) : $b) : '
-        '$ta = "string" and $tb = "string" ? $a < $b : '
+        '$ta = "string" and $tb = "string" ? $pf_strlt($a, $b) : '
         '$ta = "array" and $tb = "array" ? ($n := ($count($a) < $count($b) ? $count($a) : $count($b)); '
         "$i := $reduce([0..$n - 1], function($f, $j){$f >= 0 ? $f : "
         "($pf_eq($a[$j], $b[$j]) ? -1 : $j)}, -1); "
@@ -247,7 +309,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '($x := $o in [">", "<="] ? [$pf_tname($b), $pf_tname($a)] : [$pf_tname($a), $pf_tname($b)]; '
         '$pf_raise("TypeError", "\'" & $o & "\' not supported between instances of \'" & $x[0] & '
         '"\' and \'" & $x[1] & "\'")))}',
-        ("pf_eq", "pf_raise", "pf_tname"),
+        ("pf_eq", "pf_raise", "pf_tname", "pf_strlt"),
     ),
     # min()/max() compare as CPython does: item < min, item > max
     "pf_minmax": (
@@ -288,24 +350,44 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "{})}",
         (),
     ),
+    # v[k] = x; a list's index may be a bool (its int)
     "pf_setitem": (
         'function($v, $k, $x){$type($v) = "object" ? $merge([$v, {$k: $x}]) : $type($v) != "array" ? '
         '$pf_raise("TypeError", "\'" & $pf_tname($v) & "\' object does not support item assignment") : '
+        '($k := $type($k) = "boolean" ? ($k ? 1 : 0) : $k; '
         '$type($k) != "number" or $k != $floor($k) ? $pf_raise("TypeError", '
         '"list indices must be integers or slices, not " & $pf_tname($k)) : '
         "($j := $k < 0 ? $count($v) + $k "
         ': $k; $j < 0 or $j >= $count($v) ? $pf_raise("IndexError", "list assignment index out of range") : '
-        "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, []))}",
+        "$reduce([0..$count($v) - 1], function($a, $i){$append($a, $pf_wrap($i = $j ? $x : $v[$i]))}, [])))}",
         ("pf_wrap", "pf_raise", "pf_tname"),
     ),
+    # the code point of one character, from its UTF-8 bytes (JSONata has no function for it)
+    "pf_cp": (
+        'function($c){($b := $map($split($substring($encodeUrlComponent($c), 1), "%"), function($x){'
+        '$reduce($split($x, ""), function($a, $d){$a * 16 + '
+        '$length($substringBefore("0123456789ABCDEF", $d))}, 0)}); '
+        "$reduce([1..$count($b) - 1], function($a, $i){$a * 64 + $b[$i] - 128}, "
+        "$b[0] - [0, 0, 192, 224, 240][$count($b)]))}",
+        (),
+    ),
+    # "\\uXXXX" (two for an astral character) for one non-ASCII character
+    "pf_uesc": (
+        'function($c){($n := $pf_cp($c); $h := function($u){"\\\\u" & $pad($formatBase($u, 16), -4, "0")}; '
+        "$n < 65536 ? $h($n) : $h(55296 + $floor(($n - 65536) / 1024)) & $h(56320 + ($n - 65536) % 1024))}",
+        ("pf_cp",),
+    ),
+    # json.dumps: JSON.stringify, but non-ASCII escaped as Python's ensure_ascii does ("\\u00e9")
     "pf_json": (
-        'function($v){$type($v) = "string" ? $string([$v]) ~> $substring(1, $length($string([$v])) - 2) : '
+        'function($v){$type($v) = "string" ? '
+        "$replace($string([$v]) ~> $substring(1, $length($string([$v])) - 2), "
+        "/[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000-\\u007e]/, function($m){$pf_uesc($m.match)}) : "
         '$type($v) = "null" ? "null" : $type($v) = "boolean" ? ($v ? "true" : "false") : '
         '$type($v) = "number" ? $pf_numstr($v) : $type($v) = "array" ? "[" & '
         '$join($reduce($v, function($a, $x){$append($a, [$pf_json($x)])}, []), ", ") & "]" : '
         '"{" & $join($reduce([$keys($v)], function($a, $k)'
         '{$append($a, [$pf_json($k) & ": " & $pf_json($lookup($v, $k))])}, []), ", ") & "}"}',
-        ("pf_numstr",),
+        ("pf_numstr", "pf_uesc"),
     ),
     "pf_duration": (
         'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '
@@ -317,14 +399,14 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("pf_raise",),
     ),
     "pf_split": (
-        'function($s){($t := $replace($s, /^\\s+|\\s+$/, ""); $t = "" ? [] : $split($t, /\\s+/))}',
+        f'function($s){{($t := $replace($s, /^{WS}+|{WS}+$/, ""); $t = "" ? [] : $split($t, /{WS}+/))}}',
         (),
     ),
     # str.strip/lstrip/rstrip(chars): trim every character found in $c from the left ($l) and/or right ($r)
     # end; chars None trims whitespace
     "pf_strip": (
-        'function($s, $c, $l, $r){$c = null ? ($l and $r ? $replace($s, /^\\s+|\\s+$/, "") : $l ? '
-        '$replace($s, /^\\s+/, "") : $replace($s, /\\s+$/, "")) : ($k := $filter([0..$length($s) - 1], '
+        f'function($s, $c, $l, $r){{$c = null ? ($l and $r ? $replace($s, /^{WS}+|{WS}+$/, "") : $l ? '
+        f'$replace($s, /^{WS}+/, "") : $replace($s, /{WS}+$/, "")) : ($k := $filter([0..$length($s) - 1], '
         'function($i){$not($contains($c, $substring($s, $i, 1)))}); $count($k) = 0 ? "" : '
         "($b := $l ? $k[0] : 0; $substring($s, $b, ($r ? $k[-1] + 1 : $length($s)) - $b)))}",
         (),
@@ -358,6 +440,19 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         "\"ctx.sleep duration must be a duration such as '30s' or a number of seconds, not \" & "
         "$pf_repr($v)}",
         ("pf_repr", "pf_strrepr"),
+    ),
+    # str.split(sep) with sep known only at run time: None splits on whitespace, "" is an error (JSONata
+    # would split into UTF-16 code units)
+    "pf_splitsep": (
+        'function($s, $p){$p = null ? $pf_split($s) : $p = "" ? $pf_raise("ValueError", "empty separator") : '
+        "$split($s, $p)}",
+        ("pf_split", "pf_raise"),
+    ),
+    # str.replace(old, new) with old known only at run time: "" inserts new around every character
+    "pf_replace": (
+        'function($s, $o, $n){$o = "" ? $n & $join([$match($s, '
+        f'/{CHAR}/).match], $n) & ($s = "" ? "" : $n) : $replace($s, $o, $n)}}',
+        (),
     ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
@@ -506,17 +601,18 @@ class Lowerer:
             )
             return f"$merge([{objects}])"
         if isinstance(e, ir.Subscript):
+            # pf_get takes a bool index of a list or str as its int (a dict's key True stays True)
             return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
         if isinstance(e, ir.Slice):
-            lo = self.lower(e.lower) if e.lower is not None else "null"
-            hi = self.lower(e.upper) if e.upper is not None else "null"
+            lo = "null" if e.lower is None else self.index(e.lower)
+            hi = "null" if e.upper is None else self.index(e.upper)
             return f"{self.h('pf_slice')}({self.lower(e.value)}, {lo}, {hi})"
         if isinstance(e, ir.BinOp):
             return self.binop(e)
         if isinstance(e, ir.UnaryOp):
             if e.op == "not":
                 return f"$not({self.truthy(e.operand)})"
-            s = self.lower(e.operand)
+            s = self.operand(e.operand, f"bad operand type for unary {e.op}: '", "'")
             return f"-({s})" if e.op == "-" else f"(0 + {s})"
         if isinstance(e, ir.BoolOp):
             # a and b -> ($t := a; truthy($t) ? b : $t); evaluated right to left for nesting
@@ -558,6 +654,10 @@ class Lowerer:
             raise ValueError("lambda outside key=")
         raise ValueError(f"cannot lower {e!r}")
 
+    def index(self, e: ir.Expr) -> str:
+        """A subscript or slice bound: ``xs[True]`` is ``xs[1]``."""
+        return self.num(e) if e.ty == "bool" else self.lower(e)
+
     def _truthy_ref(self, ref: str, ty: ir.Type) -> str:
         if ty == "bool":
             return ref
@@ -572,15 +672,17 @@ class Lowerer:
         grouping = spec.startswith(",")
         body = spec.lstrip(",")
         decimals = int(body[1:-1]) if body.startswith(".") else 0
-        if body in ("", "d") and not grouping:
-            return f"$string({self.lower(e)})"
+        if body == "" and not grouping:
+            return self.str_of(e)
+        if body == "d" and not grouping:
+            return f"$string({self.num(e)})"  # a bool formats as its int
         if spec == "," and e.ty != "int":
             # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
             text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
-            return f"{self.h('pf_commas')}({text}({self.lower(e)}))"
+            return f"{self.h('pf_commas')}({text}({self.num(e)}))"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
         # round half to even first, as Python's format does ($formatNumber alone rounds half up)
-        return f'$formatNumber($round({self.lower(e)}, {decimals}), "{picture}")'
+        return f'$formatNumber($round({self.num(e)}, {decimals}), "{picture}")'
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
@@ -602,38 +704,69 @@ class Lowerer:
             return f"{s}.message"
         return f"{self.h('pf_str')}({s})"
 
+    def num(self, e: ir.Expr) -> str:
+        """``e`` as an arithmetic operand: Python's bool is an int (``True + 1`` is 2), JSONata's arithmetic
+        refuses booleans, so a bool becomes 1 or 0 (at run time where the type is not known)."""
+        if e.ty == "bool":
+            if isinstance(e, ir.Const):
+                return "1" if e.value else "0"
+            return f"({self.lower(e)} ? 1 : 0)"
+        never_bool = (
+            isinstance(e, ir.BinOp)
+            or (isinstance(e, ir.UnaryOp) and e.op != "not")
+            or (isinstance(e, ir.Call) and e.func in ("len", "abs", "round", "int", "float"))
+        )
+        if e.ty == "any" and not never_bool:
+            return f"{self.h('pf_num')}({self.lower(e)})"
+        return self.lower(e)  # numbers; other types fail in JSONata's arithmetic as in Python's
+
+    def operand(self, e: ir.Expr, pre: str, post: str) -> str:
+        """``e`` as the number operand of unary -/+, abs() or round(): where its type is known only at run
+        time, anything but a number or bool raises Python's TypeError (message ``pre`` type name ``post``)."""
+        if e.ty in ("int", "float", "bool"):
+            return self.num(e)
+        return f"{self.h('pf_operand')}({self.lower(e)}, {jstr(pre)}, {jstr(post)})"
+
     def binop(self, e: ir.BinOp) -> str:
-        a, b = self.lower(e.left), self.lower(e.right)
         lt, rt = e.left.ty, e.right.ty
-        num = {"int", "float"}
-        if e.op == "+":
-            if lt in num and rt in num:
-                return f"({a} + {b})"
+        num = {"int", "float", "bool"}
+        if e.op in ("+", "*") and not (lt in num and rt in num):
+            a, b = self.lower(e.left), self.lower(e.right)
+            if e.op == "*":
+                return f"{self.h('pf_mul')}({a}, {b})"
             if lt == "str" and rt == "str":
                 return f"({a} & {b})"
             if lt == "list" and rt == "list":
                 return f"$append({a}, {b})"
             return f"{self.h('pf_add')}({a}, {b})"
-        if e.op == "-":
-            if lt in num and rt in num:
-                return f"({a} - {b})"
-            return f"{self.h('pf_sub')}({a}, {b})"
-        if e.op == "*":
-            if lt in num and rt in num:
-                return f"({a} * {b})"
-            return f"{self.h('pf_mul')}({a}, {b})"
         floats = "true" if "float" in (lt, rt) else "false"  # names Python's ZeroDivisionError
-        if e.op == "/":
+        if lt in num and rt in num:
+            a, b = self.num(e.left), self.num(e.right)
+            checked = ""
+        elif e.op == "-":
+            return f"{self.h('pf_sub')}({self.lower(e.left)}, {self.lower(e.right)})"
+        else:
+            # an operand of a type known only at run time: Python's TypeError unless both are numbers
+            p = self.tmp()
+            operands = f"{self.lower(e.left)}, {self.lower(e.right)}, {jstr(e.op)}"
+            checked = f"{p} := {self.h('pf_operands')}({operands}); "
+            a, b = f"{p}[0]", f"{p}[1]"
+        if e.op in ("+", "-", "*"):
+            r = f"({a} {e.op} {b})"
+        elif e.op == "/":
             if isinstance(e.right, ir.Const) and e.right.value not in (0, 0.0):
-                return f"({a} / {b})"
-            return f"{self.h('pf_div')}({a}, {b}, {floats})"
-        if e.op == "//":
-            return f"{self.h('pf_floordiv')}({a}, {b}, {floats})"
-        if e.op == "%":
-            return f"{self.h('pf_mod')}({a}, {b}, {floats})"
-        if e.op == "**":
-            return f"$power({a}, {b})"
-        raise ValueError(e.op)
+                r = f"({a} / {b})"
+            else:
+                r = f"{self.h('pf_div')}({a}, {b}, {floats})"
+        elif e.op == "//":
+            r = f"{self.h('pf_floordiv')}({a}, {b}, {floats})"
+        elif e.op == "%":
+            r = f"{self.h('pf_mod')}({a}, {b}, {floats})"
+        elif e.op == "**":
+            r = f"$power({a}, {b})"
+        else:
+            raise ValueError(e.op)
+        return f"({checked}{r})" if checked else r
 
     def _cmp(self, op: str, a: str, b: str, lt: ir.Type, rt: ir.Type) -> str:
         scalar = {"int", "float", "str", "none"}
@@ -645,16 +778,27 @@ class Lowerer:
         if op in ("is", "is not"):
             return f"({a} {'=' if op == 'is' else '!='} {b})"
         if op in ("in", "not in"):
-            if rt == "str":
+            if rt == "str" and lt == "str":
                 r = f"$contains({b}, {a})"
             elif rt == "dict":
                 r = f"({a} in [$keys({b})])"
             else:
                 r = f"{self.h('pf_in')}({a}, {b})"
             return r if op == "in" else f"$not({r})"
-        if (lt in ("int", "float") and rt in ("int", "float")) or (lt == "str" and rt == "str"):
-            return f"({a} {op} {b})"  # JSONata orders numbers and strings as Python
-        # lists (lexicographic) and bools, or types known only at run time (Python's TypeError for others)
+        nums = {"int", "float"}
+        if lt in nums and rt in nums:
+            return f"({a} {op} {b})"
+        if lt == "str" and rt == "str":
+            # code point order (JavaScript orders UTF-16 code units)
+            slt = self.h("pf_strlt")
+            return {
+                "<": f"{slt}({a}, {b})",
+                ">": f"{slt}({b}, {a})",
+                "<=": f"$not({slt}({b}, {a}))",
+                ">=": f"$not({slt}({a}, {b}))",
+            }[op]
+        # lists (lexicographic), bools and mixed types, or types known only at run time (Python's TypeError
+        # where Python refuses the comparison)
         lt_ = self.h("pf_lt")
         return {
             "<": f'{lt_}({a}, {b}, "<")',
@@ -768,11 +912,13 @@ class Lowerer:
         if f == "bool":
             return self.truthy(args[0]) if args else "false"
         if f == "abs":
-            return f"$abs({a[0]})"
+            x = self.operand(args[0], "bad operand type for abs(): '", "'")
+            return f"$abs({x})"
         if f == "round":
+            x = self.operand(args[0], "type ", " doesn't define __round__ method")
             if len(args) == 1:
-                return f"$round({a[0]})"
-            return f"$round({a[0]}, {a[1]})"
+                return f"$round({x})"
+            return f"$round({x}, {self.num(args[1])})"
         if f in ("min", "max"):
             items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
             if len(args) == 1 and args[0].ty != "list":
@@ -800,7 +946,14 @@ class Lowerer:
             start = a[1] if len(a) > 1 else "0"
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
-            return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+            # items may be bools (sum([True, True]) is 2), so may the start (sum([], True) is True), or
+            # lists (sum([[1], [2]], [])), or not numbers at all (Python's TypeError of 0 + item)
+            numeric = (isinstance(args[0], ir.Call) and args[0].func == "range") or (
+                isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
+            )
+            if numeric and (len(args) < 2 or args[1].ty in ("int", "float")):
+                return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+            return f"$reduce({items}, function({acc}, {x}){{{self.h('pf_add')}({acc}, {x})}}, {start})"
         if f == "any" or f == "all":
             items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
             acc, x = self.tmp(), self.tmp()
@@ -826,6 +979,7 @@ class Lowerer:
                 f'{lt}({r_}, {l_}, "<")}})'
             )
         if f == "range":
+            a = [self.index(x) for x in args]  # range(True) is range(1)
             if len(a) == 1:
                 return f"[0..{a[0]} - 1]"
             if len(a) == 2:
@@ -888,14 +1042,16 @@ class Lowerer:
                     ends = {"strip": "true, true", "lstrip": "true, false", "rstrip": "false, true"}[m]
                     return f"{self.h('pf_strip')}({s}, {a[1]}, {ends})"
                 if m == "strip":
-                    return f'$replace({s}, /^\\s+|\\s+$/, "")'
+                    return f'$replace({s}, /^{WS}+|{WS}+$/, "")'
                 if m == "lstrip":
-                    return f'$replace({s}, /^\\s+/, "")'
-                return f'$replace({s}, /\\s+$/, "")'
+                    return f'$replace({s}, /^{WS}+/, "")'
+                return f'$replace({s}, /{WS}+$/, "")'
             if m == "split":
                 if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):
                     return f"{self.h('pf_split')}({s})"
-                return f"$split({s}, {a[1]})"
+                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
+                    return f"$split({s}, {a[1]})"
+                return f"{self.h('pf_splitsep')}({s}, {a[1]})"
             if m == "join":
                 items = a[1] if args[1].ty == "list" else f"{self.h('pf_iter')}({a[1]})"
                 return f"$join({items}, {s})"
@@ -905,5 +1061,7 @@ class Lowerer:
             if m == "endswith":
                 return f"{self.h('pf_endswith')}({s}, {a[1]})"
             if m == "replace":
-                return f"$replace({s}, {a[1]}, {a[2]})"
+                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
+                    return f"$replace({s}, {a[1]}, {a[2]})"
+                return f"{self.h('pf_replace')}({s}, {a[1]}, {a[2]})"
         raise ValueError(f"cannot lower call {f}")
