@@ -80,6 +80,9 @@ FORMS = [
     "s * (a % 3)",
     "sorted([xs, [a], [b, a]])",
     "sorted(d.items(), reverse=True)",
+    # ties keep their order (a stable sort), with a key and reversed
+    "[sorted(xs + [a, a], key=lambda x: 0), sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0])]",
+    "sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0], reverse=True)",
     "min([[a, s], [b, s]])",
     "max([xs, [a]], key=lambda p: [len(p), p])",
     "[xs < [a, b], xs >= [a], [a] <= xs]",

@@ -87,6 +87,9 @@ EVALUATOR_CASES = [
     '$replace("a1b2", /[0-9]/, "#", 1)',
     '[$base64encode("é😀a\\u2028"), $base64decode("6T0AYQ=="), $base64decode("YWI")]',
     "$formatBase(255, 16)",
+    # a tie keeps its order
+    '$sort([{"k": 1, "n": "a"}, {"k": 0, "n": "b"}, {"k": 1, "n": "c"}, {"k": 1, "n": "d"}], '
+    "function($l, $r){$l.k < $r.k}).n",
 ]
 
 # names for the forms of the differential test: astral characters, U+FFFF, private use, whitespace that Python

@@ -303,3 +303,14 @@ def test_the_variable_scan_is_called_where_the_harness_patches_it() -> None:
         "asl/static_analyser/intrinsic/variable_names_intrinsic_static_analyser.py",
         "asl/static_analyser/variable_references_static_analyser.py",
     ]
+
+
+def test_jsonata_python_sort_still_reverses_ties_and_the_fix_keeps_their_order() -> None:
+    jsonata = pytest.importorskip("jsonata")
+    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+
+    items = '[{"k": 1, "n": "a"}, {"k": 0, "n": "b"}, {"k": 1, "n": "c"}]'
+    text = f"$sort({items}, function($l, $r){{$l.k > $r.k}}).n"
+    assert jsonata.Jsonata(text).evaluate(None) == ["b", "c", "a"]  # the bug the harness works around
+    with faithful():
+        assert evaluate(text) == ["b", "a", "c"]  # jsonata-js's merge sort

@@ -318,6 +318,30 @@ def faithful() -> Iterator[None]:
 
     frame = jsonata.Jsonata.static_frame
     to_millis_original = frame.lookup("toMillis").method
+    sort_original = frame.lookup("sort").method
+
+    def sort(arr: Any, comparator: Any) -> Any:
+        """jsonata-js's merge sort: a tie keeps its order (jsonata-python's sort reverses ties)."""
+        if comparator is None or arr is None or len(arr) <= 1:
+            return sort_original(arr, comparator)
+        swap = functions.Functions.Comparator(comparator)._comparator
+
+        def msort(xs: list[Any]) -> list[Any]:
+            if len(xs) <= 1:
+                return xs
+            left, right = msort(xs[: len(xs) // 2]), msort(xs[len(xs) // 2 :])
+            out: list[Any] = []
+            i = j = 0
+            while i < len(left) and j < len(right):
+                if functions.Functions.func_apply(swap, [left[i], right[j]]):  # true: the right one first
+                    out.append(right[j])
+                    j += 1
+                else:
+                    out.append(left[i])
+                    i += 1
+            return out + left[i:] + right[j:]
+
+        return msort(list(arr))
 
     def to_millis(timestamp: str | None, picture: str | None) -> int | None:
         if timestamp is None or picture is not None or timestamp.isdigit():
@@ -337,6 +361,7 @@ def faithful() -> Iterator[None]:
             (frame.lookup("replace"), "method", replace),
             (frame.lookup("number"), "method", number),
             (frame.lookup("toMillis"), "method", to_millis),
+            (frame.lookup("sort"), "method", sort),
             (frame.lookup("base64encode"), "method", base64encode),
             (frame.lookup("base64decode"), "method", base64decode),
         ]:
