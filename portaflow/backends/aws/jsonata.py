@@ -788,24 +788,23 @@ class Lowerer:
         nums = {"int", "float"}
         if lt in nums and rt in nums:
             return f"({a} {op} {b})"
-        if lt == "str" and rt == "str":
-            # code point order (JavaScript orders UTF-16 code units)
-            slt = self.h("pf_strlt")
+
+        def by_less_than(less: Callable[[str, str, str], str]) -> str:
+            """``op`` from a less-than ``less(x, y, op as written)``: a > b is b < a, a <= b is not b < a."""
             return {
-                "<": f"{slt}({a}, {b})",
-                ">": f"{slt}({b}, {a})",
-                "<=": f"$not({slt}({b}, {a}))",
-                ">=": f"$not({slt}({a}, {b}))",
+                "<": less(a, b, "<"),
+                ">": less(b, a, ">"),
+                "<=": f"$not({less(b, a, '<=')})",
+                ">=": f"$not({less(a, b, '>=')})",
             }[op]
+
+        if lt == "str" and rt == "str":
+            slt = self.h("pf_strlt")  # code point order (JavaScript orders UTF-16 code units)
+            return by_less_than(lambda x, y, _: f"{slt}({x}, {y})")
         # lists (lexicographic), bools and mixed types, or types known only at run time (Python's TypeError
         # where Python refuses the comparison)
         lt_ = self.h("pf_lt")
-        return {
-            "<": f'{lt_}({a}, {b}, "<")',
-            ">": f'{lt_}({b}, {a}, ">")',
-            "<=": f'$not({lt_}({b}, {a}, "<="))',
-            ">=": f'$not({lt_}({a}, {b}, ">="))',
-        }[op]
+        return by_less_than(lambda x, y, o: f'{lt_}({x}, {y}, "{o}")')
 
     def compare(self, e: ir.Compare) -> str:
         if len(e.ops) == 1:
