@@ -185,6 +185,7 @@ class AslCompiler:
         self._n = 0
         self._fail_dynamic: str | None = None
         self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
+        self.loop_states: dict[int, list[str]] = {}  # id of a While/For -> the states of one iteration
         self.top_guard = False  # an expression outside any try may raise: see wrap_in_top_guard
 
     # ------------------------------------------------------------------------------------------- helpers
@@ -590,7 +591,9 @@ class AslCompiler:
         if isinstance(s, ir.While):
             head = self.name("While", s.loc)
             inner = replace(ctx, loop=(nxt, head, len(ctx.frames)))
+            first = len(self.states)
             body = self.block(s.body, head, inner)
+            self.loop_states[id(s)] = [*list(self.states)[first:], head]
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
             self.pure_choice(head, ctx, s.loc, cond, body, nxt, may_raise(s.test))
@@ -602,7 +605,9 @@ class AslCompiler:
             head = self.name("For next", s.loc)
             bind = self.name(f"For bind {_target_label(s.target)}", s.loc)
             inner = replace(ctx, loop=(nxt, head, len(ctx.frames)))
+            first = len(self.states)
             body = self.block(s.body, head, inner)
+            self.loop_states[id(s)] = [*list(self.states)[first:], head, bind]
             low = self.low(ctx)
             items = low.finish(low._iter(s.iter))
             iter_raises = may_raise(s.iter) or s.iter.ty not in ("list", "str", "dict")
@@ -1081,15 +1086,15 @@ class AslCompiler:
                     for x in ir.walk_stmts(s.body)
                     if isinstance(x, (ir.StepCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Sleep))
                 )
-                states = len(ir.walk_stmts(s.body)) + 2
-                per_iter = tasks * 5 + states * 2
+                names = self.loop_states.get(id(s), [])
+                per_iter = sum(history_events(self.states[n]) for n in names if n in self.states)
                 bound = _static_iterations(s)
                 if tasks and (bound is None or bound * per_iter > HISTORY_LIMIT):
                     limit = HISTORY_LIMIT // max(per_iter, 1)
                     self.warn(
                         s.loc,
                         "PFW100",
-                        f"this loop adds about {per_iter} history events per iteration; Step Functions "
+                        f"this loop adds up to {per_iter} history events per iteration; Step Functions "
                         f"stops an execution at {HISTORY_LIMIT:,} events (about {limit:,} iterations)",
                         "bound the loop (for ... in range(n)), or keep the state in a step's storage and "
                         "start a new execution (a new run) to continue: child workflows are inlined on AWS "
@@ -1119,6 +1124,20 @@ class AslCompiler:
                 self.check_limits(s.body, in_loop)
                 for h in s.handlers:
                     self.check_limits(h.body, in_loop)
+
+
+def history_events(state: dict[str, Any]) -> int:
+    """The history events one pass through ``state`` records: entered and exited, a Task's scheduled, started
+    and succeeded, a Parallel's started and succeeded plus its branches' states (a Map: one iteration)."""
+    kind = state["Type"]
+    if kind == "Task":
+        return 5
+    if kind == "Parallel":
+        return 4 + sum(history_events(st) for b in state["Branches"] for st in b["States"].values())
+    if kind == "Map":
+        inner = state.get("ItemProcessor") or state.get("Iterator") or {"States": {}}
+        return 6 + sum(history_events(st) for st in inner["States"].values())
+    return 2
 
 
 def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,74 @@
+"""PFW100's figure is an upper bound on the history events one loop iteration records, measured on moto."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from portaflow.backends.aws.asl import aws_diagnostics
+from portaflow.backends.aws.harness import AwsHarness
+from portaflow.compiler.frontend import compile_file
+
+HEAD = """from portaflow import Context, step, workflow
+
+
+@step
+def work(i: int) -> dict:
+    return {"v": i}
+
+
+@workflow
+def looped(ctx: Context, n: int) -> int:
+    total = 0
+    d = {"a": 1}
+"""
+
+LOOPS = {
+    "steps_in_a_try": """    for i in range(n):
+        try:
+            r = work(i)
+            total = total + r["v"] + d["a"] // (i + 1)
+            if r["v"] > 100:
+                break
+        except KeyError:
+            total = -1
+    return total
+""",
+    "parallel_and_sleep": """    i = 0
+    while i < n:
+        a, b = ctx.parallel(lambda: work(i), lambda: work(i + 1))
+        ctx.sleep("1s")
+        total += a["v"] + b["v"]
+        i += 1
+    return total
+""",
+    "map_and_if": """    for i in range(n):
+        rs = ctx.map(work, [i, i + 1], max_concurrency=2)
+        if rs[0]["v"] % 2 == 0:
+            total += 1
+        else:
+            total -= 1
+    return total
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_the_warning_bounds_one_iteration_from_above(name: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{name}.py"
+    path.write_text(HEAD + LOOPS[name])
+    res = compile_file(path)
+    [warning] = [d for d in aws_diagnostics(res.diagnostics, res.program) if d.code == "PFW100"]
+    m = re.search(r"up to (\d+) history events per iteration", warning.message)
+    assert m is not None, warning.message
+    estimate = int(m.group(1))
+    events = {}
+    with AwsHarness(path) as aws:
+        for n in (1, 6):
+            run = aws.start({"n": n})
+            assert run.status == "completed", run.error
+            events[n] = len(run.history())
+    measured = (events[6] - events[1]) / 5
+    assert measured <= estimate <= 2 * measured, (measured, estimate)
