@@ -365,6 +365,7 @@ class Frontend:
         self._resolved: dict[tuple[int, str], _Target | None] = {}
         self._kept: list[Diagnostic] = []  # diagnostics of cached work (steps, child workflows, modules)
         self._exception_tree: dict[str, tuple[str, ...]] | None = None
+        self._exception_attributes: set[str] | None = None
         self._steps_ir: dict[str, ir.StepDef] = {}
         self._workflows_ir: dict[str, ir.WorkflowDef] = {}
 
@@ -855,6 +856,38 @@ class Frontend:
             self._exception_tree = tree
         return self._exception_tree
 
+    def exception_attributes(self) -> set[str]:
+        """Attribute names the classes of the project's modules set (``name = ...`` in the class body,
+        ``self.name = ...`` in a method): ``e.message`` of such a class exists without being a StepFailed."""
+        if self._exception_attributes is None:
+            found: set[str] = set()
+
+            class Attrs(cst.CSTVisitor):
+                def visit_Assign(self, node: cst.Assign) -> None:
+                    for t in node.targets:
+                        self.target(t.target)
+
+                def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                    self.target(node.target)
+
+                def target(self, t: cst.BaseExpression) -> None:
+                    if isinstance(t, cst.Name):
+                        found.add(t.value)
+                    elif (
+                        isinstance(t, cst.Attribute)
+                        and isinstance(t.value, cst.Name)
+                        and t.value.value == "self"
+                    ):
+                        found.add(t.attr.value)
+
+            entry = self.entry.module if self.entry is not None else None
+            for _, module in self.finder.closure(entry):
+                for stmt in module.body if module is not None else ():
+                    if isinstance(stmt, cst.ClassDef):
+                        stmt.body.visit(Attrs())
+            self._exception_attributes = found
+        return self._exception_attributes
+
     def exception_matches(self, names: Sequence[str]) -> tuple[str, ...]:
         """``names`` plus every subclass the compiler can see: built-ins, and the classes of the workflow's
         module and of every project module it imports (transitively)."""
@@ -1131,6 +1164,9 @@ class _WorkflowLowerer:
         self.finally_depth = 0
         self.nested_defs: dict[str, cst.FunctionDef] = {}
         self.handler_vars: list[str | None] = []
+        self.step_failures_only: dict[
+            str, bool
+        ] = {}  # except-variable -> its handler catches only StepFailed
         self.hoist: list[ir.Stmt] | None = None
         self._hoisted = 0
         self.report = True
@@ -1640,10 +1676,17 @@ class _WorkflowLowerer:
             if h.name is not None and isinstance(h.name.name, cst.Name):
                 var = h.name.name.value
             self.handler_vars.append(var)
+            saved_steps_only = self.step_failures_only.get(var) if var else None
+            if var:  # `except StepFailed as e`: e is a step's failure, its attributes exist
+                self.step_failures_only[var] = bool(names) and not catch_all and set(names) == {"StepFailed"}
             try:
                 hbody = self._suite(h.body)
             finally:
                 self.handler_vars.pop()
+                if var and saved_steps_only is None:
+                    self.step_failures_only.pop(var, None)
+                elif var and saved_steps_only is not None:
+                    self.step_failures_only[var] = saved_steps_only
             matches = () if catch_all else self.fe.exception_matches(names)
             handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
         orelse = self._suite(n.orelse.body) if n.orelse is not None else []
@@ -2487,7 +2530,10 @@ class _WorkflowLowerer:
             ):
                 field_types: dict[str, ir.Type] = {"attempts": "any", "step": "any"}
                 fty = field_types.get(n.attr.value, "str")
-                return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty)
+                only = not self.step_failures_only.get(n.value.value, False) and (
+                    n.attr.value not in self.fe.exception_attributes()
+                )
+                return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, only)
             self.error(
                 "PFC021",
                 n,

@@ -212,6 +212,10 @@ class ErrorField:
     name: str
     field: Literal["type", "message", "step", "attempts"]
     ty: Type = "str"
+    # ``e.type``... written as an attribute, where no class the project defines has that attribute: only a
+    # StepFailed has it, and Python raises AttributeError for any other error (``type(e).__name__`` and
+    # ``str(e)`` exist on every error)
+    step_failure_only: bool = False
     kind: Literal["error_field"] = "error_field"
 
 

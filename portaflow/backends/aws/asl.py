@@ -1164,7 +1164,9 @@ NUMBERS = ("int", "float", "bool")
 def may_raise(e: ir.Expr) -> bool:
     """Whether evaluating ``e`` may raise a Python exception (its lowering may ``$error``, or JSONata may
     fail on a value of another type). False only for forms that evaluate whatever the values are."""
-    if isinstance(e, (ir.Const, ir.Name, ir.RunId, ir.ErrorField)):
+    if isinstance(e, ir.ErrorField):
+        return e.step_failure_only  # AttributeError unless the error is a step's failure
+    if isinstance(e, (ir.Const, ir.Name, ir.RunId)):
         return False
     if isinstance(e, ir.ListExpr):
         return any(may_raise(x) for x in e.items)

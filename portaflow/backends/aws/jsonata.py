@@ -578,7 +578,14 @@ class Lowerer:
         if isinstance(e, ir.RunId):
             return self.run_id
         if isinstance(e, ir.ErrorField):
-            return f"{self.ref(e.name)}.{e.field}"
+            if not e.step_failure_only:
+                return f"{self.ref(e.name)}.{e.field}"
+            err = self.ref(e.name)  # only a step's failure (it names the step) has the attribute, as locally
+            missing = f"\"' object has no attribute '{e.field}'\""
+            return (
+                f'($type($lookup({err}, "step")) = "string" ? {err}.{e.field} : '
+                f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'
+            )
         if isinstance(e, ir.ListExpr):
             if not e.items:
                 return "[]"
