@@ -997,7 +997,8 @@ class AslCompiler:
                 "Next": entry,
             }
             order = [init] + [x for x in self.states if x != init]
-            branches.append({"StartAt": init, "States": prune({x: self.states[x] for x in order}, init)})
+            states = prune({x: self.states[x] for x in order}, init)
+            branches.append({"StartAt": init, "States": _rename_error_var(states, f"{bp}err")})
         self.states = outer
         results = f"pf_r{k}"
         self.states[n] = {
@@ -1124,6 +1125,19 @@ class AslCompiler:
                 self.check_limits(s.body, in_loop)
                 for h in s.handlers:
                     self.check_limits(h.body, in_loop)
+
+
+def _rename_error_var(value: Any, name: str) -> Any:
+    """``value`` (a parallel branch's states) with the error variable ``$pf_err`` renamed to ``$name``: a
+    branch may not assign a variable of an outer scope (States.Runtime IllegalOuterScopeWrite), and
+    ``pf_err`` is one as soon as the workflow has caught an error before the ``ctx.parallel``."""
+    if isinstance(value, dict):
+        return {(name if k == "pf_err" else k): _rename_error_var(v, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rename_error_var(v, name) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"\$pf_err\b", "$" + name, value)
+    return value
 
 
 def history_events(state: dict[str, Any]) -> int:
