@@ -1642,7 +1642,11 @@ class _WorkflowLowerer:
                 raise _Unsupported
             msg: ir.Expr = ir.Const("", "str")
             if exc.args:
-                msg = self._str_of(self._expr(exc.args[0].value))
+                arg = self._expr(exc.args[0].value)
+                if tname in self.fe.exception_matches(["KeyError"]):  # str(KeyError(k)) is repr(k)
+                    msg = ir.FString((ir.FormattedValue(arg, "r"),))
+                else:
+                    msg = self._str_of(arg)
             return ir.Raise(tname, msg, loc)
         self.error("PFC034", exc, "raise must name an exception class", 'write raise ValueError("...")')
         raise _Unsupported
