@@ -80,6 +80,9 @@ FORMS = [
     "s * (a % 3)",
     "sorted([xs, [a], [b, a]])",
     "sorted(d.items(), reverse=True)",
+    # integers of 15 and 16 digits print every digit (JavaScript's $string keeps 15 significant ones)
+    "[str(a * 123456789012345), f'{a * 123456789012345:d}', json.dumps([a * 100000000000001])]",
+    "[str(len(s) * 10**15), f'{len(xs) * 1000000000000001}']",
     # ties keep their order (a stable sort), with a key and reversed
     "[sorted(xs + [a, a], key=lambda x: 0), sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0])]",
     "sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0], reverse=True)",

@@ -185,14 +185,17 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("pf_rep", "pf_num", "pf_raise", "pf_tname"),
     ),
     "pf_floatstr": (
-        'function($n){$n = $floor($n) ? ($abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
+        'function($n){$n = $floor($n) ? ($abs($n) < 9007199254740992 ? $formatBase($n, 10) & ".0" : '
+        '$abs($n) < 1e16 ? $string($n) & ".0" : $string($n)) : '
         "($d := $reduce([1..24], function($a, $k){$a ? $a : ($round($n, $k) = $n ? $k : 0)}, 0); "
         '$d ? $formatNumber($n, "0." & $join([1..$d].("0"), "")) '
         ": $string($n))}",
         (),
     ),
     "pf_numstr": (
-        "function($n){$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}",
+        # an integer: $string keeps 15 significant digits in JavaScript, $formatBase all of them (below 2**53)
+        "function($n){$n = $floor($n) and $abs($n) < 9007199254740992 ? $formatBase($n, 10) : "
+        "$n = $floor($n) and $abs($n) < 1e16 ? $string($n) : $pf_floatstr($n)}",
         ("pf_floatstr",),
     ),
     # repr(str); the characters that are not printable become \xhh, \uhhhh or \Uhhhhhhhh
@@ -682,7 +685,7 @@ class Lowerer:
         if body == "" and not grouping:
             return self.str_of(e)
         if body == "d" and not grouping:
-            return f"$string({self.num(e)})"  # a bool formats as its int
+            return f"{self.h('pf_numstr')}({self.num(e)})"  # a bool formats as its int
         if spec == "," and e.ty != "int":
             # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
             text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
@@ -704,7 +707,7 @@ class Lowerer:
         if e.ty == "str":
             return s
         if e.ty == "int":
-            return f"$string({s})"
+            return f"{self.h('pf_numstr')}({s})"  # every digit (JavaScript's $string keeps 15)
         if e.ty == "float":
             return f"{self.h('pf_floatstr')}({s})"
         if e.ty == "error":

@@ -20,5 +20,5 @@ def raised(ctx: Context, key: str) -> list:
 SCENARIO = {
     "workflow": "raised",
     "input": {"key": "it's"},
-    "expect": {"status": "failed", "error": {"type": "KeyError", "message": "\"it's\""}},
+    "expect": {"status": "failed", "error": {"type": "KeyError", "message": '"it\'s"'}},
 }
