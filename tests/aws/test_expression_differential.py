@@ -83,6 +83,9 @@ FORMS = [
     # integers of 15 and 16 digits print every digit (JavaScript's $string keeps 15 significant ones)
     "[str(a * 123456789012345), f'{a * 123456789012345:d}', json.dumps([a * 100000000000001])]",
     "[str(len(s) * 10**15), f'{len(xs) * 1000000000000001}']",
+    # decimal ties that are not binary ties: Python rounds the exact binary value (2.675 is 2.67499...)
+    "[f'{2.675:.2f}', f'{0.35:.1f}', f'{-0.45:,.1f}', round(1.005, 2), round(0.125, 2), round(b * 1.1, 1)]",
+    "[f'{b / 3:.3f}', round(a / 7, 4), f'{a * 0.015:.2f}', round(2.5), round(a + 0.5)]",
     # ties keep their order (a stable sort), with a key and reversed
     "[sorted(xs + [a, a], key=lambda x: 0), sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0])]",
     "sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0], reverse=True)",

@@ -192,6 +192,20 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ": $string($n))}",
         (),
     ),
+    # round($x, $n) as Python rounds: the exact binary value of $x, half to even (JSONata's $round and
+    # $formatNumber round its decimal text: 2.675 is 2.67499999... so Python gives 2.67, JSONata 2.68).
+    # x * 10^n = $y + $e exactly (Dekker's product, 10^n exact for n <= 15), so the sign of the distance
+    # to the midpoint $f + 0.5 is exact
+    "pf_round": (
+        "function($x, $n){$n < 0 or $n > 15 or $n != $floor($n) ? $round($x, $n) : ($p := $power(10, $n); "
+        "$y := $x * $p; $abs($y) >= 4503599627370496 ? $round($x, $n) : "
+        "($s := function($a){($c := 134217729 * $a; $h := $c - ($c - $a); [$h, $a - $h])}; "
+        "$a := $s($x); $b := $s($p); "
+        "$e := (($a[0] * $b[0] - $y) + $a[0] * $b[1] + $a[1] * $b[0]) + $a[1] * $b[1]; "
+        "$f := $floor($y); $d := ($y - $f - 0.5) + $e; "
+        "($d > 0 ? $f + 1 : $d < 0 ? $f : ($f % 2 = 0 ? $f : $f + 1)) / $p))}",
+        (),
+    ),
     "pf_numstr": (
         # an integer: $string keeps 15 significant digits in JavaScript, $formatBase all of them (below 2**53)
         "function($n){$n = $floor($n) and $abs($n) < 9007199254740992 ? $formatBase($n, 10) : "
@@ -692,7 +706,7 @@ class Lowerer:
             return f"{self.h('pf_commas')}({text}({self.num(e)}))"
         picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
         # round half to even first, as Python's format does ($formatNumber alone rounds half up)
-        return f'$formatNumber($round({self.num(e)}, {decimals}), "{picture}")'
+        return f'$formatNumber({self.h("pf_round")}({self.num(e)}, {decimals}), "{picture}")'
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
@@ -927,7 +941,7 @@ class Lowerer:
             x = self.operand(args[0], "type ", " doesn't define __round__ method")
             if len(args) == 1:
                 return f"$round({x})"
-            return f"$round({x}, {self.num(args[1])})"
+            return f"{self.h('pf_round')}({x}, {self.num(args[1])})"
         if f in ("min", "max"):
             items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
             if len(args) == 1 and args[0].ty != "list":
