@@ -30,10 +30,9 @@ _LAZY = {"enumerate", "zip", "keys", "values", "items"}
 
 @dataclass(frozen=True)
 class Share:
-    """Why a name's object may be reachable another way, and the names it may be reachable through."""
+    """Why a name's object may be reachable another way, and what to write instead."""
 
     why: str
-    partners: frozenset[str] = frozenset()
     hint: str = ""
     effect: str = ""  # what goes wrong, when not "the change would not be seen through the other name"
 
@@ -50,8 +49,7 @@ def _join(*states: State) -> State:
             out = dict(s)
             continue
         for k, v in s.items():
-            old = out.get(k)
-            out[k] = v if old is None else Share(old.why, old.partners | v.partners, old.hint)
+            out.setdefault(k, v)
     return out
 
 
@@ -414,24 +412,18 @@ class _Checker:
             if v.id != t.id:
                 why = f"`{t.id} = {v.id}` at line {line} makes both names refer to one object"
                 hint = f"make the copy explicit (`{t.id} = dict({v.id})` or `list({v.id})`)"
-                old = out.get(v.id)
-                out[t.id] = Share(why, frozenset({v.id}) | (old.partners if old else frozenset()), hint)
-                out[v.id] = (
-                    Share(old.why, old.partners | {t.id}, old.hint)
-                    if old
-                    else Share(why, frozenset({t.id}), hint)
-                )
+                out[t.id] = Share(why, hint)
+                out.setdefault(v.id, Share(why, hint))
             return out
         into = t.id if isinstance(t, ir.NameTarget) else None
         out = dict(self.share(s, escapes(v) - names - _same(v), into, loc) or {})  # never change `s`
         for n in _same(v) - names:  # `y = x if c else []`: y may be x's object
-            old = out.get(n)
-            out[n] = Share(
-                old.why
-                if old
-                else f"`{into or 'the target'} = ...` at line {line} may make it refer to one object",
-                (old.partners if old else frozenset()) | ({into} if into else set()),
-                old.hint if old else f"make the copy explicit (`{into} = dict(...)` or `list(...)`)",
+            out.setdefault(
+                n,
+                Share(
+                    f"`{into or 'the target'} = ...` at line {line} may make it refer to one object",
+                    f"make the copy explicit (`{into} = dict(...)` or `list(...)`)",
+                ),
             )
         if fresh(v) if isinstance(t, ir.NameTarget) else _deep_fresh(v):
             return self.rebind_fresh(out, names)
@@ -453,7 +445,7 @@ class _Checker:
             hint = f"copy it (`{n} = dict(...)` or `list(...)`), change the copy"
             if len(part) == 1 and not same:
                 hint += f", and store it back (`{next(iter(part))}[key] = {n}`)"
-            out[n] = Share(why, frozenset(roots), hint)
+            out[n] = Share(why, hint)
         return out
 
     def share(self, s: State, names: set[str], into: str | None, loc: ir.Loc) -> State:
@@ -462,20 +454,16 @@ class _Checker:
             return s
         out = dict(s)
         for n in names:
-            old = out.get(n)
-            partners = (old.partners if old else frozenset()) | ({into} if into else set())
-            if old is not None:
-                out[n] = Share(old.why, partners, old.hint)
-            elif into is not None:
+            if n in out:
+                continue
+            if into is not None:
                 out[n] = Share(
                     f"it was put inside `{into}` at line {loc.line}",
-                    partners,
                     f"put a copy inside (`list({n})` or `dict({n})`), or finish changing `{n}` first",
                 )
             else:
                 out[n] = Share(
                     f"it is the value being returned at line {loc.line}",
-                    partners,
                     "change it before the return statement, or return a copy",
                 )
         return out
@@ -541,7 +529,6 @@ class _Checker:
                 hint += f"`{n} = dict({n})`, change it, `{seq}[i] = {n}`"
             out[n] = Share(
                 f"it is bound to an element of {whole} by the for loop at line {st.loc.line}",
-                frozenset(roots),
                 hint,
             )
         return out
