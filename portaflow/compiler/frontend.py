@@ -857,34 +857,30 @@ class Frontend:
         return self._exception_tree
 
     def exception_attributes(self) -> set[str]:
-        """Attribute names the classes of the project's modules set (``name = ...`` in the class body,
-        ``self.name = ...`` in a method): ``e.message`` of such a class exists without being a StepFailed."""
+        """Attribute names the classes of the project's modules define (``name = ...`` in the class body,
+        ``self.name`` in a method): ``e.message`` of such a class exists without being a StepFailed."""
         if self._exception_attributes is None:
             found: set[str] = set()
 
-            class Attrs(cst.CSTVisitor):
-                def visit_Assign(self, node: cst.Assign) -> None:
-                    for t in node.targets:
-                        self.target(t.target)
-
-                def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                    self.target(node.target)
-
-                def target(self, t: cst.BaseExpression) -> None:
-                    if isinstance(t, cst.Name):
-                        found.add(t.value)
-                    elif (
-                        isinstance(t, cst.Attribute)
-                        and isinstance(t.value, cst.Name)
-                        and t.value.value == "self"
-                    ):
-                        found.add(t.attr.value)
+            class SelfAttributes(cst.CSTVisitor):
+                def visit_Attribute(self, node: cst.Attribute) -> None:
+                    if isinstance(node.value, cst.Name) and node.value.value == "self":
+                        found.add(node.attr.value)
 
             entry = self.entry.module if self.entry is not None else None
             for _, module in self.finder.closure(entry):
-                for stmt in module.body if module is not None else ():
-                    if isinstance(stmt, cst.ClassDef):
-                        stmt.body.visit(Attrs())
+                for cls in module.body if module is not None else ():
+                    if not isinstance(cls, cst.ClassDef):
+                        continue
+                    cls.body.visit(SelfAttributes())  # self.name in a method
+                    for line in cls.body.body:  # name = ... / name: T = ... in the class body
+                        for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                            if isinstance(small, cst.Assign):
+                                found.update(
+                                    t.target.value for t in small.targets if isinstance(t.target, cst.Name)
+                                )
+                            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                                found.add(small.target.value)
             self._exception_attributes = found
         return self._exception_attributes
 
@@ -1680,17 +1676,14 @@ class _WorkflowLowerer:
             if h.name is not None and isinstance(h.name.name, cst.Name):
                 var = h.name.name.value
             self.handler_vars.append(var)
-            saved_steps_only = self.step_failures_only.get(var) if var else None
+            saved = dict(self.step_failures_only)
             if var:  # `except StepFailed as e`: e is a step's failure, its attributes exist
                 self.step_failures_only[var] = bool(names) and not catch_all and set(names) == {"StepFailed"}
             try:
                 hbody = self._suite(h.body)
             finally:
                 self.handler_vars.pop()
-                if var and saved_steps_only is None:
-                    self.step_failures_only.pop(var, None)
-                elif var and saved_steps_only is not None:
-                    self.step_failures_only[var] = saved_steps_only
+                self.step_failures_only = saved
             matches = () if catch_all else self.fe.exception_matches(names)
             handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
         orelse = self._suite(n.orelse.body) if n.orelse is not None else []

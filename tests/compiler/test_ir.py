@@ -85,3 +85,41 @@ def test_graph_draws_branches_and_loop_back_edges() -> None:
     assert '{"for L' in mermaid and '["step check"]' in mermaid and "-->|done|" in mermaid
     dot = to_dot(prog)
     assert dot.startswith('digraph "scan" {') and "shape=diamond" in dot
+
+
+def test_an_error_attribute_is_a_step_failures_unless_a_project_class_defines_it() -> None:
+    """`e.message` raises AttributeError on an error that is not a StepFailed, unless a class of the project
+    has a `message` (set on self, or in the class body); `except StepFailed as e` always has it."""
+    from portaflow.compiler.frontend import compile_source
+
+    src = (
+        "from portaflow import Context, StepFailed, workflow\n\n"
+        "class AppError(Exception):\n    code = 1\n\n    def __init__(self, message):\n"
+        "        super().__init__(message)\n        self.message = message\n\n"
+        "@workflow\ndef w(ctx: Context, d: dict) -> list:\n    out = []\n"
+        "    try:\n        x = d['k']\n    except KeyError as e:\n"
+        "        out.append([e.message, e.type, e.step])\n"
+        "    try:\n        x = d['k']\n    except StepFailed as e:\n        out.append(e.type)\n"
+        "    return out\n"
+    )
+    res = compile_source(src, "w.py")
+    assert res.program is not None and not res.errors
+    fields = [
+        node
+        for node in _walk_json(ir.to_json(res.program.workflows["w"].body))
+        if node.get("kind") == "error_field"
+    ]
+    only = {(f["field"], f["step_failure_only"]) for f in fields}
+    assert only == {("message", False), ("type", True), ("step", True), ("type", False)}
+
+
+def _walk_json(node: object) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    if isinstance(node, dict):
+        out.append(node)
+        for v in node.values():
+            out += _walk_json(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += _walk_json(v)
+    return out
