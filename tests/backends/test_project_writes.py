@@ -131,8 +131,9 @@ def test_the_lambda_package_installs_and_runs_from_the_generated_files_alone(
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     pkg = work / "package"
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "-r", str(src / "requirements.txt"), "--target", str(pkg)],
+        [*pip, "-r", str(src / "requirements.txt"), "--target", str(pkg)],
         check=True,
         timeout=300,
     )
