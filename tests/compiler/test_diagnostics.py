@@ -57,7 +57,11 @@ def test_a_valid_workflow_has_no_diagnostics() -> None:
 
 def test_every_code_is_documented_with_a_bad_and_a_good_example() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
-    for code in CODES:
+    from portaflow import backends
+
+    every = [*CODES, *(code for name in backends.names() for code in backends.get(name).codes)]
+    assert len(every) == len(set(every)), "a backend reuses a code"
+    for code in every:
         section = re.search(rf"## {code}\b(.*?)(?=\n## |\Z)", doc, re.S)
         assert section is not None, f"{code} not documented"
         assert "Bad" in section.group(1) and "Good" in section.group(1), code
