@@ -166,7 +166,7 @@ def test_a_backend_is_imported_only_when_it_is_used() -> None:
 
 
 def test_an_unknown_target_names_the_installed_ones() -> None:
-    with pytest.raises(backends.UnknownTarget, match="installed: .*aws"):
+    with pytest.raises(backends.UnknownTarget, match=r"installed: .*aws"):
         backends.get("nope")
 
 
