@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,40 +17,15 @@ from portaflow.backends.base import Backend
 
 ROOT = Path(__file__).parents[2]
 
-BACKEND = textwrap.dedent(
-    '''
-    """A minimal third-party backend: the IR as its project, no offline executor."""
-    import json
-    from pathlib import Path
 
-    from portaflow.backends.base import Backend, Capabilities, CodeInfo
-    from portaflow.backends.project import Project
-    from portaflow.compiler import ir
+def documented_backend() -> str:
+    """The minimal backend of docs/architecture.md ("Adding a backend"), so the page's example stays true."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    after = doc.split("<!-- tested: tests/backends/test_registry.py", 1)[1]
+    block = re.search(r"```python\n(.*?)```", after, re.S)
+    assert block is not None
+    return textwrap.dedent(block.group(1))
 
-
-    class MinimalBackend(Backend):
-        name = "minimal"
-        title = "Minimal"
-        summary = "the IR as a project (a test backend)"
-        codes = {"PFC990": CodeInfo("minimal refuses sleeps")}
-        capabilities = Capabilities(values="reference")
-
-        def check(self, program):
-            from portaflow.compiler.diagnostics import Diagnostic
-
-            return [
-                Diagnostic("PFC990", "minimal cannot sleep", program.source, s.loc.line, s.loc.col)
-                for wf in program.workflows.values()
-                for s in ir.walk_stmts(wf.body)
-                if isinstance(s, ir.Sleep)
-            ]
-
-        def compile(self, program, source: Path) -> Project:
-            project = Project("minimal", main_files=("program.json",))
-            project.add("program.json", json.dumps(ir.to_json(program)))
-            return project
-    '''
-)
 
 FLOW = textwrap.dedent(
     """
@@ -76,7 +52,7 @@ def distribution(tmp_path: Path) -> dict[str, str]:
     """A distribution `portaflow-minimal` on the path: its module and its dist-info with the entry point."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "minimal_backend.py").write_text(BACKEND)
+    (site / "minimal_backend.py").write_text(documented_backend())
     info = site / "portaflow_minimal-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: portaflow-minimal\nVersion: 0.1\n")

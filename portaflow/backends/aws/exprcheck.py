@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from portaflow.backends.pysem.oracle import expression_ir
 from portaflow.compiler import ir
-from portaflow.compiler.frontend import compile_source
 
 from .jsonata import ERROR_MARKER, Lowerer, jvalue
 from .jsonata_eval import evaluate, faithful
@@ -30,19 +30,10 @@ def lower_expression(
 ) -> tuple[str, ir.Expr]:
     """(JSONata text, IR) for ``expr`` over workflow parameters ``names``, annotated as in ``annotations``
     (a parameter without annotation has a type known only at run time)."""
-    ann = annotations or {}
-    params = "".join(f", {n}: {ann[n]}" if n in ann else f", {n}" for n in names)
-    src = (
-        f"import json\nfrom portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
-    )
-    res = compile_source(src, "<expr>")
-    if res.errors or res.program is None:
-        raise ValueError("; ".join(d.message for d in res.errors))
-    ret = res.program.workflows["w"].body[-1]
-    assert isinstance(ret, ir.Return)
+    value = expression_ir(expr, names, annotations)
     low = Lowerer(lambda n: f"${n}")
-    body = low.lower(ret.value)
-    return low.finish(body), ret.value
+    body = low.lower(value)
+    return low.finish(body), value
 
 
 def with_names(text: str, names: dict[str, Any]) -> str:

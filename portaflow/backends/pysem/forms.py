@@ -1,0 +1,93 @@
+"""The expression forms every non-Python target's lowering is checked on, over the parameters of ANNOTATIONS.
+
+Each form exercises one or more of Python's rules a target language differs on (docs/semantics.md, "Python
+semantics on every target"): comprehensions, f-strings and format specs, str methods on code points, slices
+and negative indexes, sorting (stable, with keys, of mixed lists), comparisons of sequences, JSON text,
+integer digits and decimal rounding, bools as ints, and values whose type is known only at run time (``v``).
+"""
+
+from __future__ import annotations
+
+# a: int, b: float, s: str, xs: list, d: dict, t: bool; v has no annotation (its type is known at run time)
+ANNOTATIONS = {"a": "int", "b": "float", "s": "str", "xs": "list", "d": "dict", "t": "bool"}
+
+# expressions over a: int, b: float, s: str, xs: list, d: dict, t: bool and v (of a type known at run time)
+FORMS = [
+    "[x * 2 for x in xs if x % 2 == 0]",
+    "{k: v for k, v in d.items() if v}",
+    "f'{a}-{s}-{xs!r}'",
+    "s.upper() + s.strip()",
+    "[s.strip('a'), s.lstrip('ab '), s.rstrip(s[:2]), s.strip(''), s.strip(None), 'xaxbx'.strip(s)]",
+    "s.split()",
+    "' '.join([s, s])",
+    "s.startswith('a')",
+    "s.replace('a', 'b')",
+    "xs[1:]",
+    "xs[-1] if xs else None",
+    "sorted(xs)",
+    "min(xs) if xs else 0",
+    "sum(xs)",
+    "len(d)",
+    "d.get('a', 0)",
+    "list(d.keys())",
+    "'a' in s",
+    "a in xs",
+    "xs + [a]",
+    "[xs, [a]]",
+    "str(v)",
+    "bool(v)",
+    "v or 0",
+    "[v, v]",
+    "{'k': v}",
+    "v == v",
+    "v is None",
+    "round(b)",
+    "abs(a)",
+    "max(a, b)",
+    "list(enumerate(xs))",
+    "json.dumps(v)",
+    "json.loads(json.dumps(d))",
+    "f'{b:.2f}|{a:,}|{a:d}|{b:,.1f}'",
+    "f'{b:,}|{b * 1000:,}|{b * 123456.5:,}|{-b * 1e6:,}|{a * 100000:,}|{a / 4:,}'",
+    "list(zip(xs, xs))",
+    "[i for i in range(a % 5)]",
+    "str(d)",
+    "s * (a % 3)",
+    "sorted([xs, [a], [b, a]])",
+    "sorted(d.items(), reverse=True)",
+    # integers of 15 and 16 digits print every digit (JavaScript's $string keeps 15 significant ones)
+    "[str(a * 123456789012345), f'{a * 123456789012345:d}', json.dumps([a * 100000000000001])]",
+    "[str(len(s) * 10**15), f'{len(xs) * 1000000000000001}']",
+    # decimal ties that are not binary ties: Python rounds the exact binary value (2.675 is 2.67499...)
+    "[f'{2.675:.2f}', f'{0.35:.1f}', f'{-0.45:,.1f}', round(1.005, 2), round(0.125, 2), round(b * 1.1, 1)]",
+    "[f'{b / 3:.3f}', round(a / 7, 4), f'{a * 0.015:.2f}', round(2.5), round(a + 0.5)]",
+    # ties keep their order (a stable sort), with a key and reversed
+    "[sorted(xs + [a, a], key=lambda x: 0), sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0])]",
+    "sorted([[1, 'x'], [0, 'y'], [1, 'z']], key=lambda p: p[0], reverse=True)",
+    "min([[a, s], [b, s]])",
+    "max([xs, [a]], key=lambda p: [len(p), p])",
+    "[xs < [a, b], xs >= [a], [a] <= xs]",
+    "v < v",
+    "[v] < [v, a]",
+    # strings are sequences of code points (JavaScript: UTF-16 code units)
+    "[len(s), list(s), [c for c in s], s[-1:], s[1:3], s[:a % 4]]",
+    "s[a % 3] if len(s) > 2 else s",
+    "[sorted(s), sorted(list(d) + [s, 'x\uffff', 'x\U0001f600'])]",
+    "[s < 'a\uffff', s >= '\U0001f600', 'b' < s, max(s) if s else '', min([s, '\ue000'])]",
+    "list(enumerate(s))",
+    "[s.split('a'), s.split(s[:1]) if s else 0, s.replace(s[:1], '-'), s.replace('', '.')]",
+    "[s.strip(), s.split(), s.lstrip(), s.rstrip(), s.startswith(s[-1:]), s.endswith('\U0001f600')]",
+    "[json.dumps(s), json.dumps(d), json.dumps([s, {s: v}])]",
+    "s.upper() + s.lower()",
+    "[int(f' {a} '), int(f'+{a * a}'), float(f' {b} '), float(f'{-b}e1'), float('.5'), float('-5.')]",
+    "str(a) in s or s in str(d)",
+    # bools in arithmetic (JSONata refuses booleans there)
+    "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
+    "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",
+    "[t * s, s * t, [a] * t, t == 1, t != 1.0, t < 2, t >= b, 1 + t < 2]",
+    "[v + 1, v - 1, v * 2, v / 2, -v, v ** 2]",
+    "[v < 1, 1 <= v, v == 1, sum([v, 1])]",
+    "[int(t), float(t), str(t + 1), f'{t * 2}']",
+    "[f'{t:.1f}|{t:d}|{t:,}|{t:,.2f}|{t}', xs[t] if len(xs) > 1 else 0, s[t:], xs[:t]]",
+    "[list(range(t)), list(range(t, 3)), list(range(-t, 5, t + 1))]",
+]
