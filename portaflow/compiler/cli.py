@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from portaflow.source.refs import split_ref
+
 from . import ir
 from .diagnostics import render_all
 from .frontend import CompileResult, compile_file
@@ -36,16 +38,9 @@ def add_parsers(subparsers: Any) -> None:
     g.set_defaults(handler=graph_command)
 
 
-def _split(ref: str) -> tuple[Path, str | None]:
-    path, sep, wf = ref.rpartition(":")
-    if sep and path and not wf.startswith(("\\", "/")):
-        return Path(path), wf or None
-    return Path(ref), None
-
-
 def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
     """Compile ``ref`` and print every diagnostic, the ``target``'s included (all in one run)."""
-    path, wf = _split(ref)
+    path, wf = split_ref(ref)
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
         return None, 2
@@ -88,7 +83,7 @@ def compile_command(args: argparse.Namespace) -> int:
         return 0
     from portaflow.backends.aws.project import render_project
 
-    path, _ = _split(args.ref)
+    path, _ = split_ref(args.ref)
     try:
         _, diags = render_project(res.program, path, Path(args.out))  # diagnostics printed by _load
     except OSError as e:
