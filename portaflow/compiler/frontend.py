@@ -713,7 +713,7 @@ class Frontend:
         return decorator_kind(
             self.qualified_name(info, dotted.split(".")) if dotted else None,
             dotted=dotted,
-            root_bound=_binds(info, root) or root in info.unsure,
+            root_bound=_binds(info, root),
             star_imports=stars,
         )
 

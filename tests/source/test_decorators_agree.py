@@ -29,6 +29,14 @@ SPELLINGS: list[tuple[str, str, dict[str, str], str | None]] = [
     ("from mylib import step", "@step", {"mylib.py": "from portaflow import step\n"}, "step"),
     ("import mylib", "@mylib.step", {"mylib/__init__.py": "from portaflow import step as step\n"}, "step"),
     ("from mylib import *", "@step", {"mylib.py": "from portaflow import step\n"}, "step"),
+    # Python imports the package, not the module beside it: so do lint and the compiler
+    (
+        "from mylib import step",
+        "@step",
+        {"mylib.py": "def step(f):\n    return f\n", "mylib/__init__.py": "from portaflow import step\n"},
+        "step",
+    ),
+    ("from ns.deco import step", "@step", {"ns/deco.py": "from portaflow import step\n"}, "step"),
     ("from portaflow import workflow as step", "@step", {}, "workflow"),
     ("from portaflow import workflow", "@workflow", {}, "workflow"),
     ("import portaflow as pf", "@pf.workflow(name='x')", {}, "workflow"),
