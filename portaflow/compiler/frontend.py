@@ -23,7 +23,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from portaflow.dsl.durations import parse_duration
 from portaflow.source.finder import ImportProblem, ModuleFile, ModuleFinder
-from portaflow.source.names import DslKind, decorator_callee, decorator_kind
+from portaflow.source.names import DslKind, decorator_callee, decorator_kind, dotted_name
 from portaflow.source.parse import ParseFailure, decode_source, parse_module, read_source
 from portaflow.source.parse import syntax_error as _syntax_error  # noqa: F401 (its tests import it here)
 
@@ -587,7 +587,7 @@ class Frontend:
                 if not isinstance(t, cst.Name):
                     continue
                 info.values[t.value] = self.pos(t).line
-                aliased = _pure_dotted(value)
+                aliased = dotted_name(value)
                 if aliased is not None:
                     info.aliases[t.value] = aliased
                 lit = self._literal(value)
@@ -704,7 +704,7 @@ class Frontend:
     def decorator_kind(self, info: ModuleInfo, decorator: cst.BaseExpression) -> DslKind | None:
         """``step``/``workflow`` when the decorator is portaflow's (resolved through the imports read so
         far, as Python evaluates it at the ``def``); the rule itself is :mod:`portaflow.source.names`'."""
-        dotted = _pure_dotted(decorator_callee(decorator))
+        dotted = dotted_name(decorator_callee(decorator))
         root = dotted.split(".", 1)[0] if dotted else ""
         stars: list[str] = []
         for star in info.star_imports:
@@ -3143,16 +3143,6 @@ MODULE_HINTS = {
 
 
 _MAX_QUALIFY_DEPTH = 12  # re-exports followed for a decorator's name (a cycle stops there)
-
-
-def _pure_dotted(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a chain of names, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _pure_dotted(node.value)
-        return f"{base}.{node.attr.value}" if base is not None else None
-    return None
 
 
 def _binds(info: ModuleInfo, name: str) -> bool:

@@ -270,10 +270,6 @@ def _imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    import libcst as cst
+    from portaflow.source.names import dotted_name
 
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
+    return dotted_name(node) or ""

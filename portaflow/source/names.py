@@ -10,16 +10,16 @@ Snippets and docs often write a bare ``@step`` without importing it: a name the 
 (and cannot get from a star import of anything but portaflow) means the DSL's.
 
 Each engine resolves names with its own resolver (lint's scopes, the compiler's module index) and passes
-the result here: this module only decides.
+the result here: this module only decides. It imports libcst: only lint and the compiler, which parse,
+import it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-if TYPE_CHECKING:
-    import libcst as cst
+import libcst as cst
 
 DslKind = Literal["step", "workflow"]
 DSL_DECORATORS: frozenset[str] = frozenset({"step", "workflow"})
@@ -41,10 +41,21 @@ def dsl_kind(qname: str | None) -> DslKind | None:
     return "workflow" if last == "workflow" else None
 
 
+def dotted_name(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    node: cst.BaseExpression = expr
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
 def decorator_callee(decorator: cst.BaseExpression) -> cst.BaseExpression:
     """The decorator without its arguments: ``pf.step`` of ``@pf.step(retries=3)``."""
-    import libcst as cst
-
     return decorator.func if isinstance(decorator, cst.Call) else decorator
 
 

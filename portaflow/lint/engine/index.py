@@ -15,8 +15,8 @@ from typing import Literal
 
 import libcst as cst
 
-from portaflow.lint.engine.walk import dotted_name
 from portaflow.source.finder import absolute_name
+from portaflow.source.names import dotted_name
 
 FunctionKind = Literal["workflow", "step", "function"]
 

@@ -30,8 +30,8 @@ from portaflow.lint.engine.index import (
     target_names,
 )
 from portaflow.lint.engine.project import Project
-from portaflow.lint.engine.walk import children, dotted_name
-from portaflow.source.names import decorator_callee, decorator_kind
+from portaflow.lint.engine.walk import children
+from portaflow.source.names import decorator_callee, decorator_kind, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # functions that declare a field of a dataclass-like class, whose ``default_factory=``/``factory=`` runs per
