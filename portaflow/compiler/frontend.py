@@ -23,7 +23,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from portaflow.dsl.durations import parse_duration
 from portaflow.source.finder import ImportProblem, ModuleFile, ModuleFinder
-from portaflow.source.names import DslKind, decorator_callee, decorator_kind, dotted_name
+from portaflow.source.names import DSL_DECORATORS, DslKind, decorator_callee, decorator_kind, dotted_name
 from portaflow.source.parse import ParseFailure, decode_source, parse_module, read_source
 from portaflow.source.parse import syntax_error as _syntax_error  # noqa: F401 (its tests import it here)
 
@@ -319,6 +319,8 @@ class ModuleInfo:
     functions: dict[str, int] = field(default_factory=dict)  # other top-level defs -> line
     values: dict[str, int] = field(default_factory=dict)  # other top-level assignments -> line
     aliases: dict[str, str] = field(default_factory=dict)  # NAME = some.dotted.name, as written
+    # def -> its `@step`/`@workflow` that is not portaflow's (`from celery import step`), for diagnostics
+    foreign: dict[str, str] = field(default_factory=dict)
     # names bound only under a condition the compiler cannot decide (`if X:`, an `except` clause) or only
     # for type checkers (`if TYPE_CHECKING:`) -> (why, what to write), as a diagnostic says them
     unsure: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -343,7 +345,9 @@ class _Target:
         if self.module is None:
             return ""
         line = self.module.functions.get(self.name) or self.module.values.get(self.name)
-        return f"{self.module.path}:{line}" if line else self.module.path
+        where = f"{self.module.path}:{line}" if line else self.module.path
+        foreign = self.module.foreign.get(self.name)
+        return f"{where}, whose {foreign}" if foreign else where
 
 
 def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
@@ -611,7 +615,9 @@ class Frontend:
             for dec in stmt.decorators:
                 d = dec.decorator
                 kind = self.decorator_kind(info, d)
-                if kind is not None:
+                if kind is None:
+                    self._note_foreign(info, stmt.name.value, d)
+                else:
                     fn = _Fn(stmt, kind, info)
                     if isinstance(d, cst.Call):
                         for arg in d.args:
@@ -716,6 +722,15 @@ class Frontend:
             root_bound=_binds(info, root),
             star_imports=stars,
         )
+
+    def _note_foreign(self, info: ModuleInfo, function: str, decorator: cst.BaseExpression) -> None:
+        """Remember a ``@step``/``@workflow`` that is not portaflow's, for the diagnostic of a call."""
+        dotted = dotted_name(decorator_callee(decorator))
+        if dotted is None or dotted.rpartition(".")[2] not in DSL_DECORATORS:
+            return
+        qname = self.qualified_name(info, dotted.split("."))
+        known = f" is {qname}," if qname is not None and qname != dotted else " is"
+        info.foreign[function] = f"@{dotted}{known} not portaflow's"
 
     def qualified_name(self, info: ModuleInfo, parts: list[str], depth: int = 0) -> str | None:
         """The qualified name ``a.b.c`` (as ``parts``) means at the top level of ``info``, following the

@@ -112,7 +112,9 @@ def test_a_step_of_another_library_called_from_a_workflow_is_pfc022(
     )
     (err,) = compile_file("flow.py").errors
     assert (err.code, err.line) == ("PFC022", 12)
-    assert err.message == "charge() is a plain function (flow.py:6), not a @step"
+    assert err.message == (
+        "charge() is a plain function (flow.py:6, whose @step is celery.step, not portaflow's), not a @step"
+    )
 
 
 def test_an_aliased_step_compiles_into_the_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
