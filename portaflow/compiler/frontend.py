@@ -3323,16 +3323,15 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
     if info is None:
         return result(None)
     if not info.workflows:
-        fe.diags.append(
-            Diagnostic(
-                "PFC002",
-                "the module defines no @workflow function",
-                path,
-                1,
-                1,
-                "decorate the entry function with @workflow",
-            )
-        )
+        hint = "decorate the entry function with @workflow"
+        foreign = [
+            f"{name}'s {why}"
+            for name, why in info.foreign.items()
+            if why.split(" ", 1)[0].endswith("workflow")
+        ]
+        if foreign:
+            hint = f"{'; '.join(foreign)}: import workflow from portaflow"
+        fe.diags.append(Diagnostic("PFC002", "the module defines no @workflow function", path, 1, 1, hint))
         return result(None)
     for fn in info.workflows.values():
         fe._positional_options(fn)

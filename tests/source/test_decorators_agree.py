@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from portaflow.compiler import compile_file
+from portaflow.compiler import compile_file, compile_source
 from portaflow.compiler.frontend import Frontend
 from portaflow.lint.engine.project import Project
 
@@ -148,3 +148,10 @@ def test_a_decorator_imported_in_a_cycle_is_resolved_without_looping(tmp_path: P
     files = {"helpers.py": "from flow import thing\nfrom portaflow import step as deco\n"}
     flow = _project(tmp_path, "from helpers import deco\nthing = 1", "@deco", files)
     assert (lint_view(flow), compiler_view(flow)) == ("step", "step")
+
+
+def test_a_workflow_decorator_of_another_library_is_named_in_pfc002() -> None:
+    source = "from celery import workflow\n\n\n@workflow\ndef pay(ctx):\n    return 1\n"
+    (err,) = compile_source(source, "flow.py").errors
+    assert (err.code, err.message) == ("PFC002", "the module defines no @workflow function")
+    assert err.hint == "pay's @workflow is celery.workflow, not portaflow's: import workflow from portaflow"
