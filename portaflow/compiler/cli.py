@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from portaflow.source.refs import split_ref
-
 from . import ir
 from .diagnostics import render_all
 from .frontend import CompileResult, compile_file
@@ -38,9 +36,15 @@ def add_parsers(subparsers: Any) -> None:
     g.set_defaults(handler=graph_command)
 
 
+def _split(ref: str) -> tuple[Path, str | None]:
+    from portaflow.source.refs import split_ref  # the one FILE[:WORKFLOW] parser, `portaflow run`'s too
+
+    return split_ref(ref)
+
+
 def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
     """Compile ``ref`` and print every diagnostic, the ``target``'s included (all in one run)."""
-    path, wf = split_ref(ref)
+    path, wf = _split(ref)
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
         return None, 2
@@ -83,7 +87,7 @@ def compile_command(args: argparse.Namespace) -> int:
         return 0
     from portaflow.backends.aws.project import render_project
 
-    path, _ = split_ref(args.ref)
+    path, _ = _split(args.ref)
     try:
         _, diags = render_project(res.program, path, Path(args.out))  # diagnostics printed by _load
     except OSError as e:
