@@ -72,10 +72,9 @@ def add_parsers(subparsers: Any) -> None:
 
 
 def _split(ref: str) -> tuple[Path, str | None]:
-    path, sep, wf = ref.rpartition(":")
-    if sep and path and not wf.startswith(("\\", "/")):
-        return Path(path), wf or None
-    return Path(ref), None
+    from portaflow.source.refs import split_ref  # the one FILE[:WORKFLOW] parser, `portaflow run`'s too
+
+    return split_ref(ref)
 
 
 def _backend(target: str) -> Backend | None:

@@ -22,10 +22,13 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from portaflow.dsl.durations import parse_duration
+from portaflow.source.finder import ImportProblem, ModuleFile, ModuleFinder
+from portaflow.source.names import DSL_DECORATORS, DslKind, decorator_callee, decorator_kind, dotted_name
+from portaflow.source.parse import ParseFailure, decode_source, parse_module, read_source
+from portaflow.source.parse import syntax_error as _syntax_error  # noqa: F401 (its tests import it here)
 
 from . import ir
 from .diagnostics import Diagnostic
-from .modules import ImportProblem, ModuleFile, ModuleFinder
 
 BUILTINS_SUPPORTED = {
     "len",
@@ -314,6 +317,9 @@ class ModuleInfo:
     star_imports: list[_Import] = field(default_factory=list)  # from m import *
     functions: dict[str, int] = field(default_factory=dict)  # other top-level defs -> line
     values: dict[str, int] = field(default_factory=dict)  # other top-level assignments -> line
+    aliases: dict[str, str] = field(default_factory=dict)  # NAME = some.dotted.name, as written
+    # def -> its `@step`/`@workflow` that is not portaflow's (`from celery import step`), for diagnostics
+    foreign: dict[str, str] = field(default_factory=dict)
     # names bound only under a condition the compiler cannot decide (`if X:`, an `except` clause) or only
     # for type checkers (`if TYPE_CHECKING:`) -> (why, what to write), as a diagnostic says them
     unsure: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -338,7 +344,9 @@ class _Target:
         if self.module is None:
             return ""
         line = self.module.functions.get(self.name) or self.module.values.get(self.name)
-        return f"{self.module.path}:{line}" if line else self.module.path
+        where = f"{self.module.path}:{line}" if line else self.module.path
+        foreign = self.module.foreign.get(self.name)
+        return f"{where}, whose {foreign}" if foreign else where
 
 
 def _join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
@@ -421,6 +429,7 @@ class Frontend:
     # --------------------------------------------------------------------------------------------- module
     def parse(self) -> ModuleInfo | None:
         """Parse the workflow's module (a syntax error is PFC001)."""
+        self._modules[(self.finder.entry.path, self.finder.entry.name)] = None  # an import cycle: not yet
         info = self._scan(self.path, self.source, self.finder.entry)
         self.entry = self.info = info
         if info is not None:
@@ -432,16 +441,18 @@ class Frontend:
         key = (mf.path, mf.name)
         if key not in self._modules:
             display = _display_path(mf.path, self.entry_path)
+            self._modules[key] = None  # while it is read (an import cycle meets nothing), and if it fails
             if mf.namespace:
                 source = ""
             else:
                 try:
-                    source = mf.path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError) as e:
+                    source = read_source(mf.path)
+                except ParseFailure as e:
                     self._kept.append(
-                        Diagnostic("PFC001", f"cannot read {mf.name}: {e}", display, 1, 1, "fix the file")
+                        Diagnostic(
+                            "PFC001", f"{mf.name}: {e.message}", display, e.line, e.col, "fix the file"
+                        )
                     )
-                    self._modules[key] = None
                     return None
             saved = self.diags
             self.diags = []
@@ -456,21 +467,16 @@ class Frontend:
     def _scan(self, path: str, source: str, mf: ModuleFile) -> ModuleInfo | None:
         """Parse a module and index its top level: steps, workflows, constants, classes, imports."""
         try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as e:
-            message, line, col = _syntax_error(source, e)
+            module = parse_module(source)
+        except ParseFailure as e:
             self.diags.append(
-                Diagnostic(
-                    "PFC001", f"syntax error: {message}", path, line, col, "fix the Python syntax first"
-                )
+                Diagnostic("PFC001", e.message, path, e.line, e.col, "fix the Python syntax first")
             )
             return None
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
         info = ModuleInfo(path, source, module, positions, mf)
-        info.dsl_names.update(
-            {"step": "step", "workflow": "workflow", "RetryPolicy": "RetryPolicy", "timedelta": "timedelta"}
-        )
+        info.dsl_names.update({"RetryPolicy": "RetryPolicy", "timedelta": "timedelta"})
         saved = (self.info, self.path)
         self.info, self.path = info, path
         try:
@@ -562,7 +568,7 @@ class Frontend:
                 orig = self._dotted(alias.name)
                 asname = alias.asname
                 local = cast(cst.Name, asname.name).value if asname is not None else orig
-                if orig in ("step", "workflow", "RetryPolicy", "timedelta"):
+                if orig in ("RetryPolicy", "timedelta"):
                     dsl_names[local] = orig
                 info.bindings[local] = _Import(module, level, orig, text)
         elif isinstance(stmt, cst.Import):
@@ -584,6 +590,9 @@ class Frontend:
                 if not isinstance(t, cst.Name):
                     continue
                 info.values[t.value] = self.pos(t).line
+                aliased = dotted_name(value)
+                if aliased is not None:
+                    info.aliases[t.value] = aliased
                 lit = self._literal(value)
                 if lit is not _NOT_LITERAL:
                     info.constants[t.value] = lit
@@ -604,10 +613,10 @@ class Frontend:
             info.functions[stmt.name.value] = self.pos(stmt.name).line
             for dec in stmt.decorators:
                 d = dec.decorator
-                target = d.func if isinstance(d, cst.Call) else d
-                name = self._dotted(target).rsplit(".", 1)[-1]
-                kind = dsl_names.get(name, name)
-                if kind in ("step", "workflow"):
+                kind = self.decorator_kind(info, d)
+                if kind is None:
+                    self._note_foreign(info, stmt.name.value, d)
+                else:
                     fn = _Fn(stmt, kind, info)
                     if isinstance(d, cst.Call):
                         for arg in d.args:
@@ -695,6 +704,75 @@ class Frontend:
             sub_info = self.module(sub)
             return _Target("module", sub_info, sub.name) if sub_info else _Target("broken", None, sub.name)
         return _Target("missing", mod, attr)
+
+    # ------------------------------------------------------------------------------------ decorators
+    def decorator_kind(self, info: ModuleInfo, decorator: cst.BaseExpression) -> DslKind | None:
+        """``step``/``workflow`` when the decorator is portaflow's (resolved through the imports read so
+        far, as Python evaluates it at the ``def``); the rule itself is :mod:`portaflow.source.names`'."""
+        dotted = dotted_name(decorator_callee(decorator))
+        root = dotted.split(".", 1)[0] if dotted else ""
+        stars: list[str] = []
+        for star in info.star_imports:
+            with contextlib.suppress(ImportProblem):
+                stars.append(self.finder.absolute(info.file, star.module, star.level))
+        return decorator_kind(
+            self.qualified_name(info, dotted.split(".")) if dotted else None,
+            dotted=dotted,
+            root_bound=_binds(info, root),
+            star_imports=stars,
+        )
+
+    def _note_foreign(self, info: ModuleInfo, function: str, decorator: cst.BaseExpression) -> None:
+        """Remember a ``@step``/``@workflow`` that is not portaflow's, for the diagnostic of a call."""
+        dotted = dotted_name(decorator_callee(decorator))
+        if dotted is None or dotted.rpartition(".")[2] not in DSL_DECORATORS:
+            return
+        qname = self.qualified_name(info, dotted.split("."))
+        known = f" is {qname}," if qname is not None and qname != dotted else " is"
+        info.foreign[function] = f"@{dotted}{known} not portaflow's"
+
+    def qualified_name(self, info: ModuleInfo, parts: list[str], depth: int = 0) -> str | None:
+        """The qualified name ``a.b.c`` (as ``parts``) means at the top level of ``info``, following the
+        project's imports and aliases (``portaflow.step`` for a re-export of it); None when unknown."""
+        if depth > _MAX_QUALIFY_DEPTH or not parts or parts[0] in info.unsure:
+            return None
+        name, rest = parts[0], parts[1:]
+        if name in info.functions or name in info.exception_bases:
+            return ".".join([info.file.name, *parts])
+        imp = info.bindings.get(name)
+        if imp is not None:
+            try:
+                base = self.finder.absolute(info.file, imp.module, imp.level)
+                mf = self.finder.resolve_import(info.file, imp.module, imp.level)
+            except ImportProblem:
+                return None
+            tail = [imp.attr, *rest] if imp.attr is not None else rest
+            return ".".join([base, *tail]) if mf is None else self._qualified_member(mf, tail, depth + 1)
+        for star in info.star_imports if not name.startswith("_") else ():
+            try:
+                star_mf = self.finder.resolve_import(info.file, star.module, star.level)
+            except ImportProblem:
+                continue
+            star_info = self.module(star_mf) if star_mf is not None else None
+            if star_info is not None and _binds(star_info, name):
+                return self.qualified_name(star_info, parts, depth + 1)
+        if name in info.aliases:
+            return self.qualified_name(info, [*info.aliases[name].split("."), *rest], depth + 1)
+        if name in info.values:
+            return ".".join([info.file.name, *parts])
+        return None
+
+    def _qualified_member(self, mf: ModuleFile, parts: list[str], depth: int) -> str | None:
+        """The qualified name of ``parts`` inside the project module ``mf``."""
+        if not parts:
+            return mf.name
+        mod = self.module(mf)
+        if mod is not None and _binds(mod, parts[0]):
+            return self.qualified_name(mod, parts, depth)
+        sub = self.finder.submodule(mf, parts[0])
+        if sub is not None:
+            return self._qualified_member(sub, parts[1:], depth + 1)
+        return ".".join([mf.name, *parts])
 
     def step_key(self, fn: _Fn) -> str:
         """The step's (or workflow's) key in the Program: its function name in the workflow's module,
@@ -3070,27 +3148,12 @@ MODULE_HINTS = {
 }
 
 
-def _syntax_error(source: str, e: cst.ParserSyntaxError) -> tuple[str, int, int]:
-    """(message, line, column) of a module libcst cannot parse: CPython's, as `portaflow run` reports it
-    at import (its parser only parses, runs nothing); else libcst's, at the position its text names
-    ("error at 6:0": the line, and the column counted from 0)."""
-    try:
-        ast.parse(source)
-    except SyntaxError as py:
-        return py.msg, py.lineno or 1, py.offset or 1
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    message = e.message.removeprefix("parser error: ").removeprefix("tokenizer error: ")
-    line, col = e.raw_line, e.raw_column + 1
-    m = re.match(r"error at (\d+):(\d+): ", message)
-    if m is not None:
-        message = message[m.end() :]
-        line, col = int(m.group(1)), int(m.group(2)) + 1
-    lines = source.splitlines()
-    if line > len(lines):  # the end of the file: point after its last character
-        line = max(len(lines), 1)
-        col = len(lines[-1]) + 1 if lines else 1
-    return message, line, col
+_MAX_QUALIFY_DEPTH = 12  # re-exports followed for a decorator's name (a cycle stops there)
+
+
+def _binds(info: ModuleInfo, name: str) -> bool:
+    """Whether the module's top level read so far binds ``name`` (for sure or not)."""
+    return name in info.unsure or _bound_in(info, name)
 
 
 def _bound_in(info: ModuleInfo, name: str) -> bool:
@@ -3241,7 +3304,7 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
     @workflow; a module with several needs the name (PFC002 lists them), as ``portaflow run`` does.
 
     ``path`` locates the module: steps and workflows it imports are read from the project's files around it
-    (see :mod:`portaflow.compiler.modules`)."""
+    (see :mod:`portaflow.source.finder`)."""
     fe = Frontend(path, source)
     info = fe.parse()
 
@@ -3251,16 +3314,15 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
     if info is None:
         return result(None)
     if not info.workflows:
-        fe.diags.append(
-            Diagnostic(
-                "PFC002",
-                "the module defines no @workflow function",
-                path,
-                1,
-                1,
-                "decorate the entry function with @workflow",
-            )
-        )
+        hint = "decorate the entry function with @workflow"
+        foreign = [
+            f"{name}'s {why}"
+            for name, why in info.foreign.items()
+            if why.split(" ", 1)[0].endswith("workflow")
+        ]
+        if foreign:
+            hint = f"{'; '.join(foreign)}: import workflow from portaflow"
+        fe.diags.append(Diagnostic("PFC002", "the module defines no @workflow function", path, 1, 1, hint))
         return result(None)
     for fn in info.workflows.values():
         fe._positional_options(fn)
@@ -3368,8 +3430,15 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 
 
 def compile_file(path: str | Path, workflow: str | None = None) -> CompileResult:
-    p = Path(path)
-    source = p.read_text(encoding="utf-8")
+    """Compile the file at ``path``, decoded as Python would (its PEP 263 coding cookie, else UTF-8).
+    OSError when it cannot be read, UnicodeDecodeError when it cannot be decoded."""
+    data = Path(path).read_bytes()
+    try:
+        source = decode_source(data)
+    except ParseFailure as e:
+        if e.decode_error is not None:
+            raise e.decode_error from None
+        raise UnicodeDecodeError("utf-8", data, 0, len(data), e.message) from None
     return compile_source(source, str(path), workflow)
 
 

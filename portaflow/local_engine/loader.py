@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from portaflow.compiler.modules import entry_module
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.errors import PortaflowError
+from portaflow.source.finder import entry_module
+from portaflow.source.refs import parse_ref
 
 
 def workflow_ref(wf: Workflow[..., Any]) -> dict[str, Any]:
@@ -104,8 +105,8 @@ def _workflows_in(module: Any) -> dict[str, Workflow[..., Any]]:
 
 def load_target(target: str) -> Workflow[..., Any]:
     """Resolve ``path/to/file.py:workflow_name`` (the name may be omitted if the file has one workflow)."""
-    file_part, _, name = target.partition(":") if not _has_drive(target) else (target, "", "")
-    path = Path(file_part)
+    ref = parse_ref(target)
+    file_part, name, path = ref.file, ref.workflow, ref.path
     if not path.is_file():
         raise PortaflowError(
             f"{file_part}: no such file; write FILE.py:WORKFLOW, "
@@ -133,10 +134,6 @@ def load_target(target: str) -> Workflow[..., Any]:
         listing = ", ".join(sorted(found)) or "none"
         raise PortaflowError(f"{file_part}: no @workflow named {name!r} (workflows here: {listing})")
     return wf
-
-
-def _has_drive(target: str) -> bool:
-    return len(target) > 2 and target[1] == ":" and target[0].isalpha() and target[2] in "\\/"
 
 
 def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:

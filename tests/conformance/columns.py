@@ -64,7 +64,7 @@ def load_module(path: Path) -> Any:
     """Import a scenario afresh, with fresh copies of the helper modules it imports (their module-level
     state, such as attempt counters, starts empty on every column). A scenario inside a package is imported
     by its dotted name, as ``python -m`` would, so that its relative imports work."""
-    from portaflow.compiler.modules import entry_module
+    from portaflow.source.finder import entry_module
 
     scenarios = SCENARIOS.resolve()
     for key, loaded in list(sys.modules.items()):

@@ -8,9 +8,6 @@ one file is linted."""
 
 from __future__ import annotations
 
-import ast
-import io
-import tokenize
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +15,10 @@ from typing import Literal
 
 import libcst as cst
 
-from portaflow.lint.engine.walk import dotted_name
+from portaflow.source.finder import absolute_name
+from portaflow.source.names import dotted_name
 
 FunctionKind = Literal["workflow", "step", "function"]
-
-# Decorators whose qualified names mark workflows and steps. Anything under ``portaflow.`` ending in the same
-# name counts too (``portaflow.dsl.workflow``).
-WORKFLOW_DECORATORS = frozenset({"portaflow.workflow"})
-STEP_DECORATORS = frozenset({"portaflow.step"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,81 +102,14 @@ class ModuleInfo:
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""
 
 
-class ParseFailure(Exception):
-    """A file that cannot be read or parsed; carries the 1-based position of the problem."""
-
-    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.col = col
-
-
-def decode_source(data: bytes) -> str:
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:
-        raise ParseFailure(f"cannot decode file: {exc}") from None
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise ParseFailure(f"cannot decode file as {encoding}: {exc}") from None
-
-
-def parse_source(text: str) -> cst.Module:
-    try:
-        return cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        try:  # CPython's own parser gives the position and wording users know (it only parses, runs nothing)
-            ast.parse(text)
-        except SyntaxError as py_exc:
-            raise ParseFailure(
-                f"syntax error: {py_exc.msg}", py_exc.lineno or 1, py_exc.offset or 1
-            ) from None
-        except (ValueError, RecursionError, MemoryError):
-            pass
-        message = exc.message
-        prefix = "parser error: "
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-        if message.startswith("error at ") and ": " in message:
-            message = message.split(": ", 1)[1]
-        raise ParseFailure(f"syntax error: {message}", exc.editor_line, exc.editor_column) from None
-    except (RecursionError, MemoryError, ValueError) as exc:  # pathological input
-        raise ParseFailure(f"cannot parse file: {type(exc).__name__}") from None
-
-
-def module_name_for(path: Path) -> tuple[str, bool, Path]:
-    """(dotted module name, is_package, import root) from the ``__init__.py`` files above ``path``."""
-    path = path.resolve()
-    is_package = path.name == "__init__.py"
-    parts: list[str] = [] if is_package else [path.stem]
-    directory = path.parent
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        parts.append(directory.name)
-        directory = directory.parent
-    if not parts:  # a bare __init__.py with no package around it
-        parts = [path.parent.name]
-    return ".".join(reversed(parts)), is_package, directory
-
-
 def _strip_call(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr.func if isinstance(expr, cst.Call) else expr
 
 
 def absolute_module(module: ModuleInfo, relative_level: int, name: str | None) -> str:
-    """Resolve ``from ..x import`` inside ``module`` to an absolute module name."""
-    if relative_level == 0:
-        return name or ""
-    parts = module.name.split(".")
-    if not module.is_package:
-        parts = parts[:-1]
-    drop = relative_level - 1
-    if drop:
-        parts = parts[:-drop] if drop <= len(parts) else []
-    if name:
-        parts.append(name)
-    return ".".join(parts)
+    """Resolve ``from ..x import`` inside ``module`` to an absolute module name (as best it can when Python
+    would refuse the import: lint keeps following the code)."""
+    return absolute_name(module.name, module.is_package, name, relative_level, lenient=True)
 
 
 def _iter_top_level(body: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, cst.CSTNode]]:

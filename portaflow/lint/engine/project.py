@@ -6,17 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from portaflow.lint.engine.index import (
-    STEP_DECORATORS,
-    WORKFLOW_DECORATORS,
-    FunctionInfo,
-    ModuleInfo,
-    ParseFailure,
-    decode_source,
-    module_name_for,
-    parse_source,
-    scan_module,
-)
+from portaflow.lint.engine.index import FunctionInfo, ModuleInfo, scan_module
+from portaflow.source.finder import find_module, module_name
+from portaflow.source.parse import ParseFailure, parse_module, read_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +57,15 @@ class Project:
             return None
         display = self._display(path)
         try:
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise ParseFailure(f"cannot read file: {exc.strerror or exc}") from None
-            text = decode_source(data)
-            module = parse_source(text)
+            text = read_source(path)
+            module = parse_module(text)
         except ParseFailure as failure:
             self._failed.add(path)
             if reported:
                 self.errors.append(FileError(path, display, failure))
             return None
         self.lines_parsed += text.count("\n")
-        name, is_package, root = module_name_for(path)
+        name, is_package, root = module_name(path)
         info = ModuleInfo(path, display, name, is_package, root, text, module, reported=reported)
         scan_module(info)
         self.by_path[path] = info
@@ -110,16 +98,12 @@ class Project:
         roots = list(self._roots)
         if near is not None:
             roots.insert(0, near.root)
-        rel = Path(*name.split("."))
-        for root in roots:
-            for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
-                if candidate.is_file():
-                    if self._is_excluded(candidate):
-                        continue
-                    loaded = self.load(candidate, reported=False, alias=name)
-                    if loaded is not None:
-                        self.classify(loaded)
-                    return loaded
+        found = find_module(name, roots)
+        if found is not None and not found.namespace and not self._is_excluded(found.path):
+            loaded = self.load(found.path, reported=False, alias=name)
+            if loaded is not None:
+                self.classify(loaded)
+            return loaded
         self._missing.add(key)
         return None
 
@@ -138,11 +122,3 @@ class Project:
         ]
         found.sort(key=lambda f: (f.module.display_path, f.qualname))
         return found
-
-
-def is_workflow_decorator(qname: str) -> bool:
-    return qname in WORKFLOW_DECORATORS or (qname.startswith("portaflow.") and qname.endswith(".workflow"))
-
-
-def is_step_decorator(qname: str) -> bool:
-    return qname in STEP_DECORATORS or (qname.startswith("portaflow.") and qname.endswith(".step"))

@@ -29,8 +29,9 @@ from portaflow.lint.engine.index import (
     absolute_module,
     target_names,
 )
-from portaflow.lint.engine.project import Project, is_step_decorator, is_workflow_decorator
-from portaflow.lint.engine.walk import children, dotted_name
+from portaflow.lint.engine.project import Project
+from portaflow.lint.engine.walk import children
+from portaflow.source.names import decorator_callee, decorator_kind, dotted_name
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 # functions that declare a field of a dataclass-like class, whose ``default_factory=``/``factory=`` runs per
@@ -755,17 +756,9 @@ class Resolver:
         return resolved.qname if isinstance(resolved, External) else None
 
     # decorators and context
-    def decorator_qname(self, decorator: cst.Decorator, module: ModuleInfo) -> str | None:
-        expr = decorator.decorator
-        if isinstance(expr, cst.Call):
-            expr = expr.func
-        dotted = dotted_name(expr)
-        if dotted is None:
-            return None
-        root = dotted.split(".")[0]
-        if root not in module.bindings and not module.star_imports and root in ("workflow", "step"):
-            return f"portaflow.{dotted}"  # an unimported bare @workflow/@step: the DSL's
-        resolved = self.resolve_expr(expr, None, module)
+    @staticmethod
+    def _qname(resolved: Resolved) -> str | None:
+        """The qualified name a decorator resolved to (None: not known)."""
         if isinstance(resolved, External):
             return resolved.qname
         if isinstance(resolved, FunctionRef):
@@ -773,25 +766,35 @@ class Resolver:
         return None
 
     def function_kind(self, func: FunctionInfo) -> FunctionKind:
+        """A module-level function's (or method's) kind from its decorators, by the rule of
+        :mod:`portaflow.source.names`."""
+        module = func.module
         for decorator in func.node.decorators:
-            qname = self.decorator_qname(decorator, func.module)
-            if qname is None:
+            expr = decorator_callee(decorator.decorator)
+            dotted = dotted_name(expr)
+            if dotted is None:
                 continue
-            if is_workflow_decorator(qname):
-                return "workflow"
-            if is_step_decorator(qname):
-                return "step"
+            bound = dotted.split(".")[0] in module.bindings
+            qname = (
+                self._qname(self.resolve_expr(expr, None, module)) if bound or module.star_imports else None
+            )
+            kind = decorator_kind(qname, dotted=dotted, root_bound=bound, star_imports=module.star_imports)
+            if kind is not None:
+                return kind
         return "function"
 
     def is_step_def(self, node: cst.FunctionDef, scope: Scope | None, module: ModuleInfo) -> bool:
+        """Whether a def inside a function is decorated with portaflow's ``@step``."""
         for decorator in node.decorators:
-            expr = decorator.decorator
-            if isinstance(expr, cst.Call):
-                expr = expr.func
+            expr = decorator_callee(decorator.decorator)
             resolved = self.resolve_expr(expr, scope, module)
-            if isinstance(resolved, External) and is_step_decorator(resolved.qname):
-                return True
-            if isinstance(resolved, Unknown) and dotted_name(expr) == "step":
+            kind = decorator_kind(
+                self._qname(resolved),
+                dotted=dotted_name(expr),
+                root_bound=not isinstance(resolved, Unknown),
+                star_imports=module.star_imports,
+            )
+            if kind == "step":
                 return True
         return False
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from portaflow.lint.engine.resolve import External, Resolved, Variable
-from portaflow.lint.engine.walk import dotted_name
 from portaflow.lint.rules.base import Invalid, Report, Rule
+from portaflow.source.names import dotted_name
 
 if TYPE_CHECKING:
     from portaflow.lint.engine.analyze import Checker
