@@ -46,8 +46,8 @@ def environments() -> st.SearchStrategy[dict[str, Any]]:
 def num_expr(draw: Any, depth: int) -> str:
     if depth == 0:
         # t is a bool: Python's bools are the ints 0 and 1 in arithmetic
-        return draw(
-            st.sampled_from(["a", "b", "3", "-2", "0.5", "len(s)", "len(xs)", "t", "True", "(a > 0)"])
+        return str(
+            draw(st.sampled_from(["a", "b", "3", "-2", "0.5", "len(s)", "len(xs)", "t", "True", "(a > 0)"]))
         )
     op = draw(st.sampled_from(["+", "-", "*", "//", "%", "/"]))
     left, right = num_expr(draw, depth - 1), num_expr(draw, depth - 1)
@@ -69,4 +69,4 @@ def expressions(draw: Any) -> str:
         f"xs or {n}",
         *FORMS,
     ]
-    return draw(st.sampled_from(forms))
+    return str(draw(st.sampled_from(forms)))
