@@ -16,12 +16,14 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portaflow.compiler.cli import add_parsers as add_compiler_parsers
 from portaflow.dsl.durations import format_duration, parse_duration
 from portaflow.dsl.errors import PortaflowError
-from portaflow.local_engine import Engine, RunStatus, default_db_path, load_target
+
+if TYPE_CHECKING:  # the engine is imported by the commands that use it: `portaflow --help` needs none of it
+    from portaflow.local_engine import Engine, RunStatus
 
 LINT_HELP = "check workflow code for nondeterminism that breaks replay"
 
@@ -121,6 +123,8 @@ def _engine(
     args: argparse.Namespace, reporter: _StderrReporter | None = None, *, create: bool = True
 ) -> Engine:
     """The engine on --db; commands that only act on existing runs do not create a database."""
+    from portaflow.local_engine import Engine, default_db_path
+
     db = args.db or default_db_path()
     if not create and not Path(db).exists():
         raise PortaflowError(
@@ -136,6 +140,8 @@ def _print_status(st: RunStatus) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     max_wait = _duration_arg(args.max_wait, "--max-wait")
+    from portaflow.local_engine import load_target
+
     wf = load_target(args.target)
     data = _parse_json(args.input, "--input") if args.input is not None else {}
     reporter = _StderrReporter(args.quiet)
