@@ -79,9 +79,10 @@ DBOS.destroy()
 
 def portaflow_command() -> list[str]:
     """The console script users run (``portaflow``), next to this Python; else ``python -m portaflow``."""
-    script = Path(sys.executable).with_name("portaflow")
-    if script.exists():
-        return [str(script)]
+    for python in (sys.executable, getattr(sys, "_base_executable", sys.executable)):
+        script = Path(python).with_name("portaflow")  # a venv's, or the base install's (not a pyenv shim)
+        if script.exists():
+            return [str(script)]
     found = shutil.which("portaflow")
     return [found] if found else [sys.executable, "-m", "portaflow"]
 
