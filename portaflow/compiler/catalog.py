@@ -146,7 +146,7 @@ ROWS: tuple[Builtin, ...] = (
             instead="parse text in another base in a @step",
         ),
         "int",
-        _VALUE,
+        (*_VALUE, "OverflowError"),  # int(inf)
         number=True,
     ),
     Builtin("float", Signature("float(x) or float()", 0, 1), "float", _VALUE, number=True),
