@@ -94,6 +94,12 @@ def _min_max(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return red.replace("ITEMS", items)
 
 
+def _numbers(e: ir.Expr) -> bool:
+    """A call whose result's items are numbers (range)."""
+    row = catalog.lookup(e.func) if isinstance(e, ir.Call) else None
+    return row is not None and row.items in ("int", "float")
+
+
 def _sum(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     args = e.args
     start = a[1] if len(a) > 1 else "0"
@@ -101,7 +107,7 @@ def _sum(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     acc, x = lw.tmp(), lw.tmp()
     # items may be bools (sum([True, True]) is 2), so may the start (sum([], True) is True), or
     # lists (sum([[1], [2]], [])), or not numbers at all (Python's TypeError of 0 + item)
-    numeric = (isinstance(args[0], ir.Call) and args[0].func == "range") or (
+    numeric = _numbers(args[0]) or (
         isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
     )
     if numeric and (len(args) < 2 or args[1].ty in ("int", "float")):
