@@ -21,8 +21,9 @@ from typing import Any
 from portaflow.compiler.cli import add_parsers as add_compiler_parsers
 from portaflow.dsl.durations import format_duration, parse_duration
 from portaflow.dsl.errors import PortaflowError
-from portaflow.lint.cli import add_parser as add_lint_parser
 from portaflow.local_engine import Engine, RunStatus, default_db_path, load_target
+
+LINT_HELP = "check workflow code for nondeterminism that breaks replay"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
 
@@ -259,7 +260,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser; ``command`` is the subcommand about to run, the only one whose parser may need
+    heavy imports (see ``main``), so that `portaflow --help`, `run` and `status` start fast."""
     parser = argparse.ArgumentParser(
         prog="portaflow", description="Durable workflows: run locally, lint, compile to cloud engines."
     )
@@ -326,13 +329,24 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(p)
     p.set_defaults(handler=cmd_cancel)
 
-    add_lint_parser(sub)
+    if command == "lint":  # the linter's parser imports libcst and every rule: only for `portaflow lint`
+        from portaflow.lint.cli import add_parser as add_lint_parser
+
+        add_lint_parser(sub)
+    else:
+        sub.add_parser("lint", help=LINT_HELP, add_help=False)
     add_compiler_parsers(sub)
     return parser
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first argument that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_command(argv)).parse_args(argv)
     try:
         code: int = args.handler(args)
         return code

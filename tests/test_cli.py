@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -228,10 +229,14 @@ def test_a_worker_runs_each_file_own_code_when_two_files_share_a_name(cli: CLI, 
         _write(tmp_path / d / "flow.py", SAME_NAME.format(d=d))
         proc = cli("run", f"{tmp_path / d / 'flow.py'}:main", "--run-id", d, "--max-wait", "0s")
         assert proc.returncode == 3, proc.stderr
-    worker = cli("worker", "--drain", "--concurrency", "1")
-    if cli.last_json(cli("status", "mb", "--json"))["status"] != "completed":
-        worker = cli("worker", "--drain", "--concurrency", "1")  # the timers may not have been due yet
-    assert worker.returncode == 0, worker.stderr
+    deadline = time.monotonic() + 60
+    while True:  # --drain exits once nothing is due: drain again until both 1s timers have fired
+        worker = cli("worker", "--drain", "--concurrency", "1")
+        assert worker.returncode == 0, worker.stderr
+        statuses = {cli.last_json(cli("status", d, "--json"))["status"] for d in ("ma", "mb")}
+        if statuses == {"completed"} or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert cli.last_json(cli("status", "ma", "--json"))["output"] == "from-ma:ma"
     assert cli.last_json(cli("status", "mb", "--json"))["output"] == "from-mb:mb"
 

@@ -1,18 +1,41 @@
-"""``portaflow compile`` and ``portaflow graph``; main's CLI calls :func:`add_parsers`."""
+"""``portaflow compile`` and ``portaflow graph``; main's CLI calls :func:`add_parsers`.
+
+Building the parsers imports nothing heavy: the targets are read from the backend registry only when
+``--target`` is checked or the help is printed, and the frontend only when a command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import ir
 from .diagnostics import render_all
-from .frontend import CompileResult, compile_file
 
-TARGETS = ("ir", "aws")
+if TYPE_CHECKING:
+    from portaflow.backends.base import Backend
+
+    from .frontend import CompileResult
+
+IR_TARGET = "ir"  # the IR as JSON: no backend
+
+
+class _Targets:
+    """``--target``'s choices, read from the registry when argparse first looks at them."""
+
+    def _all(self) -> list[str]:
+        from portaflow import backends
+
+        return [IR_TARGET, *backends.names()]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -20,11 +43,23 @@ def add_parsers(subparsers: Any) -> None:
         "compile",
         help="compile a workflow to the IR or a cloud target",
         description="Compile FILE[:WORKFLOW] without importing it (the name may be left out when FILE "
-        "defines one workflow).",
+        "defines one workflow). `--list-targets` lists the installed targets.",
     )
-    c.add_argument("ref", metavar="FILE[:WORKFLOW]")
-    c.add_argument("--target", choices=TARGETS, default="ir")
-    c.add_argument("--out", metavar="DIR", help="output folder (required for --target aws)")
+    c.add_argument("ref", metavar="FILE[:WORKFLOW]", nargs="?")
+    c.add_argument(
+        "--target",
+        choices=_Targets(),
+        default=IR_TARGET,
+        metavar="TARGET",
+        help="ir (default) or an installed backend: %(choices)s",
+    )
+    c.add_argument("--out", metavar="DIR", help="output folder (required for every target but ir)")
+    c.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files in --out that portaflow did not write (or that changed since it did)",
+    )
+    c.add_argument("--list-targets", action="store_true", help="list the installed compile targets and exit")
     c.set_defaults(handler=compile_command)
     g = subparsers.add_parser(
         "graph",
@@ -43,8 +78,19 @@ def _split(ref: str) -> tuple[Path, str | None]:
     return Path(ref), None
 
 
-def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
+def _backend(target: str) -> Backend | None:
+    if target == IR_TARGET:
+        return None
+    from portaflow import backends
+
+    return backends.get(target)
+
+
+def _load(ref: str, target: str = IR_TARGET) -> tuple[CompileResult | None, int]:
     """Compile ``ref`` and print every diagnostic, the ``target``'s included (all in one run)."""
+    from .frontend import compile_file
+    from .pipeline import diagnose
+
     path, wf = _split(ref)
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
@@ -54,11 +100,7 @@ def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
     except (OSError, UnicodeDecodeError) as e:
         print(f"portaflow: cannot read {path}: {e}", file=sys.stderr)
         return None, 2
-    diagnostics = res.diagnostics
-    if target == "aws":
-        from portaflow.backends.aws.asl import aws_diagnostics
-
-        diagnostics = aws_diagnostics(res.diagnostics, res.program)
+    diagnostics = diagnose(res, _backend(target))
     if diagnostics:
         print(render_all(diagnostics, res.sources), file=sys.stderr)
     if any(d.severity == "error" for d in diagnostics) or res.program is None:
@@ -66,37 +108,63 @@ def _load(ref: str, target: str = "ir") -> tuple[CompileResult | None, int]:
     return res, 0
 
 
+def list_targets() -> int:
+    from portaflow import backends
+
+    print(f"{IR_TARGET:<12} the IR every backend consumes, as JSON (docs/ir.md)")
+    for name in backends.names():
+        try:
+            b = backends.get(name)
+        except Exception as exc:  # a broken third-party backend: say so, list the others
+            print(f"{name:<12} (cannot be loaded: {type(exc).__name__}: {exc})")
+            continue
+        offline = "" if b.has_offline else " [no offline executor]"
+        print(f"{name:<12} {b.summary}{offline}")
+    return 0
+
+
 def compile_command(args: argparse.Namespace) -> int:
-    if args.target == "aws" and not args.out:
-        print("portaflow: --target aws needs --out DIR", file=sys.stderr)
+    if args.list_targets:
+        return list_targets()
+    if args.ref is None:
+        print("portaflow: compile needs FILE[:WORKFLOW] (or --list-targets)", file=sys.stderr)
+        return 2
+    if args.target != IR_TARGET and not args.out:
+        print(f"portaflow: --target {args.target} needs --out DIR", file=sys.stderr)
         return 2
     res, code = _load(args.ref, args.target)
     if res is None or code or res.program is None:
         return code
-    if args.target == "ir":
-        text = json.dumps(ir.to_json(res.program), indent=2)
-        if args.out:
-            out = Path(args.out)
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-                (out / f"{res.program.entry}.ir.json").write_text(text + "\n")
-            except OSError as e:
-                print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
-                return 2
-        else:
-            print(text)
-        return 0
-    from portaflow.backends.aws.project import render_project
+    if args.target == IR_TARGET:
+        from . import ir
 
-    path, _ = _split(args.ref)
+        text = json.dumps(ir.to_json(res.program), indent=2)
+        if not args.out:
+            print(text)
+            return 0
+        from portaflow.backends.project import Project
+
+        project = Project(IR_TARGET, main_files=(f"{res.program.entry}.ir.json",))
+        project.add(f"{res.program.entry}.ir.json", text + "\n")
+    else:
+        backend = _backend(args.target)
+        assert backend is not None
+        project = backend.compile(res.program, _split(args.ref)[0])
+    return _write(project, Path(args.out), args.force)
+
+
+def _write(project: Any, out: Path, force: bool) -> int:
+    from portaflow.backends.project import ProjectConflict
+
     try:
-        _, diags = render_project(res.program, path, Path(args.out))  # diagnostics printed by _load
-    except OSError as e:
-        print(f"portaflow: cannot write {args.out}: {e}", file=sys.stderr)
+        project.write(out, force=force)
+    except ProjectConflict as e:
+        print(f"portaflow: {e}", file=sys.stderr)
         return 2
-    if any(d.severity == "error" for d in diags):
-        return 1
-    print(f"wrote {args.out}/ (statemachine.asl.json, template.yaml, src/, README.md)")
+    except OSError as e:
+        print(f"portaflow: cannot write {out}: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}/ ({', '.join(project.main_files)})")
     return 0
 
 

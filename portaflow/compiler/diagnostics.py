@@ -12,7 +12,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-#: code -> short title. Errors are PFC0xx-PFC3xx, warnings PFW.
+#: The neutral codes every target shares: code -> short title. Errors are PFC0xx, warnings PFW0xx. A backend
+#: declares its own codes (``Backend.codes``, e.g. PFC040 and PFW100-PFW102 in ``backends/aws/codes.py``).
 CODES: dict[str, str] = {
     "PFC001": "syntax error in the workflow's module (or a module it imports steps from)",
     "PFC002": "no such workflow in the module",
@@ -35,11 +36,7 @@ CODES: dict[str, str] = {
     "PFC034": "raise form not supported",
     "PFC035": "break/continue outside a loop, or return inside finally",
     "PFC036": "name reserved by the compiler",
-    "PFC040": "the target cannot express this (aws)",
-    "PFC041": "a value changed in place is also reachable another way (the target copies values)",
-    "PFW100": "may exceed Step Functions' 25,000 history events",
-    "PFW101": "may exceed Step Functions' 256 KB payload limit",
-    "PFW102": "JSON text of floats differs on Step Functions",
+    "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
 }
 
 

@@ -45,7 +45,6 @@ _A = TypeVar("_A")  # a call's argument: a CST node, or its IR once lowered
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
 RESERVED_PREFIX = "pf_"
-RESERVED_NAMES = {"states"}
 ANNOTATION_TYPES: dict[str, ir.Type] = {
     "int": "int",
     "float": "float",
@@ -1076,7 +1075,7 @@ class _WorkflowLowerer:
             self.fe.error(code, node, message, hint)
 
     def _check_name(self, name: cst.Name) -> None:
-        if name.value.startswith(RESERVED_PREFIX) or name.value in RESERVED_NAMES:
+        if name.value.startswith(RESERVED_PREFIX):
             self.error(
                 "PFC036",
                 name,
@@ -2724,14 +2723,6 @@ class _WorkflowLowerer:
             and f.attr.value in ("dumps", "loads")
         ):
             args, kwargs = self._arguments(n, f"json.{f.attr.value}", args, kwargs)
-            if f.attr.value == "dumps" and args[0].ty not in ("str", "int", "bool", "none") and self.report:
-                self.fe.warn(
-                    "PFW102",
-                    n,
-                    "json.dumps of a value that may hold floats: on Step Functions a float with an "
-                    "integral value (42.0) is written as 42",
-                    'format numbers explicitly (f"{x:.2f}") where the text matters',
-                )
             return ir.Call(
                 f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
             )

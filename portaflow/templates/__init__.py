@@ -1,1 +1,1 @@
-"""Jinja2 templates for the deploy files each compile target emits."""
+"""Jinja2 templates shared by every backend's generated project (a backend's own live in its folder)."""

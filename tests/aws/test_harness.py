@@ -108,7 +108,7 @@ def test_the_runtime_names_a_step_error_for_retry_and_carries_its_mro() -> None:
     (else the error's own), the message a JSON object with the original type, message and MRO."""
     import json
 
-    from portaflow.backends.aws import runtime
+    from portaflow.backends.aws.runtime import portaflow_aws_runtime as runtime
 
     class Declined(ValueError):
         pass

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from portaflow.backends.aws.asl import aws_diagnostics
+from portaflow.backends import get
 from portaflow.backends.aws.harness import AwsHarness
 from portaflow.compiler.frontend import compile_file
+from portaflow.compiler.pipeline import diagnose
 
 HEAD = """from portaflow import Context, step, workflow
 
@@ -60,7 +61,7 @@ def test_the_warning_bounds_one_iteration_from_above(name: str, tmp_path: Path) 
     path = tmp_path / f"{name}.py"
     path.write_text(HEAD + LOOPS[name])
     res = compile_file(path)
-    [warning] = [d for d in aws_diagnostics(res.diagnostics, res.program) if d.code == "PFW100"]
+    [warning] = [d for d in diagnose(res, get("aws")) if d.code == "PFW100"]
     m = re.search(r"up to (\d+) history events per iteration", warning.message)
     assert m is not None, warning.message
     estimate = int(m.group(1))

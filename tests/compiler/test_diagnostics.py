@@ -57,7 +57,11 @@ def test_a_valid_workflow_has_no_diagnostics() -> None:
 
 def test_every_code_is_documented_with_a_bad_and_a_good_example() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "compile-errors.md").read_text()
-    for code in CODES:
+    from portaflow import backends
+
+    every = [*CODES, *(code for name in backends.names() for code in backends.get(name).codes)]
+    assert len(every) == len(set(every)), "a backend reuses a code"
+    for code in every:
         section = re.search(rf"## {code}\b(.*?)(?=\n## |\Z)", doc, re.S)
         assert section is not None, f"{code} not documented"
         assert "Bad" in section.group(1) and "Good" in section.group(1), code
@@ -165,7 +169,8 @@ def _doc_examples() -> list[tuple[str, str, str]]:
 
 def _compile_doc_example(fragment: str) -> list[str]:
     """The codes `portaflow compile --target aws` reports for the module the doc's fragment stands for."""
-    from portaflow.backends.aws.asl import aws_diagnostics
+    from portaflow.backends import get
+    from portaflow.compiler.pipeline import diagnose
 
     workflow = None
     if fragment.startswith("portaflow compile"):
@@ -179,7 +184,7 @@ def _compile_doc_example(fragment: str) -> list[str]:
     else:
         module = DOC_PRELUDE + DOC_WORKFLOW + "".join(f"    {line}\n" for line in fragment.splitlines())
     res = compile_source(module, "app.py", workflow)
-    return sorted({d.code for d in aws_diagnostics(res.diagnostics, res.program)})
+    return sorted({d.code for d in diagnose(res, get("aws"))})
 
 
 def test_every_documented_example_gives_exactly_its_code() -> None:
@@ -294,10 +299,11 @@ def test_timestamp_and_isoformat_of_ctx_now_are_ir_calls_and_refused_on_anything
 
 def _aws_errors(src: str, workflow: str | None = None) -> list[Diagnostic]:
     """The diagnostics `portaflow compile --target aws` reports for the module ``src``."""
-    from portaflow.backends.aws.asl import aws_diagnostics
+    from portaflow.backends import get
+    from portaflow.compiler.pipeline import diagnose
 
     res = compile_source(src, "wf.py", workflow)
-    return aws_diagnostics(res.diagnostics, res.program)
+    return diagnose(res, get("aws"))
 
 
 ARITY_WORKFLOW = (

@@ -12,8 +12,11 @@ helper modules the scenarios import steps and workflows from, not scenarios:
         "expect": {"status": "completed", "output": {...}}   # or {"status": "failed", "error": {...}}
     }
 
-A new backend adds one function here (``run_<target>``) and one entry in COLUMNS; the test compares every
-column with the expectation and with the local engine on calls, keys, attempts and delays.
+A scenario may mark what a target refuses at compile time (``"refuses": {"aws": "PFC040"}``: the test checks
+that exact code), where it differs on purpose (``"differs": {"aws": "why"}``: the comparison must fail) and
+what a target does not support yet (``"notyet": {"azure": "why"}``: shown as xfail, and a failure once it
+passes). The columns are the local engine and every registered backend (:func:`targets`); each is compared
+with the expectation and with the local engine on calls, keys, attempts and delays.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import importlib.util
 import inspect
 import sys
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,24 +204,30 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
     return out
 
 
-def run_aws(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
-    from portaflow.backends.aws.harness import AwsHarness
+def run_target(target: str, path: Path, scenario: dict[str, Any]) -> Outcome:
+    """Run a scenario on a registered backend's offline executor (the target's real execution semantics)."""
+    from portaflow.backends import get
 
     run_id = scenario.get("run_id", "run-1")
-    with AwsHarness(path, scenario_workflow(path, scenario)) as aws:
-        run = aws.start(scenario.get("input", {}), run_id=run_id)
+    with get(target).offline(path, scenario_workflow(path, scenario)) as executor:
+        run = executor.start(scenario.get("input", {}), run_id=run_id)
         for action in scenario.get("actions", []):
             if action[0] == "signal":
-                aws.signal(run_id, action[1], action[2] if len(action) > 2 else None)
+                executor.signal(run_id, action[1], action[2] if len(action) > 2 else None)
             elif action[0] == "advance":
-                aws.advance(action[1])
+                executor.advance(action[1])
         out = Outcome(run.status, run.output, run.error)
         for c in run.calls:
             out.calls.append(
                 Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None, c.delay)
             )
-        out.sleeps = run.sleeps
+        out.sleeps = list(run.sleeps)
     return out
 
 
-COLUMNS: dict[str, Callable[[Path, dict[str, Any], Path], Outcome]] = {"local": run_local, "aws": run_aws}
+def targets() -> list[str]:
+    """The conformance columns: the local engine, then every registered backend (a new backend is a new
+    column by registering; one without an offline executor is shown as not run yet)."""
+    from portaflow import backends
+
+    return ["local", *backends.names()]

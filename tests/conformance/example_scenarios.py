@@ -1,12 +1,10 @@
 """The repository's examples as conformance scenarios: the same runs as tests/test_examples.py, on every
 column. Expectations are the parts of the outcome that tests/test_examples.py asserts on the local engine.
 
-Two documented target differences show here (docs/dsl.md, "Target differences"):
-- support_agent puts ``json.dumps(step_result)`` into the LLM's messages; the results hold integral floats
-  (``"total": 42.0``) and JSON numbers on Step Functions do not keep ``.0``, so the text the model sees is
-  ``42`` there (the compiler warns: PFW102). Marked ``known_difference``; the test fails if it disappears.
-- refund_saga retries after ``500ms``: Step Functions counts retry intervals in whole seconds, so the compiler
-  refuses it for aws (PFC040), which the test checks (``aws_refuses``).
+One documented target difference shows here (docs/dsl.md, "Target differences"): support_agent puts
+``json.dumps(step_result)`` into the LLM's messages; the results hold integral floats (``"total": 42.0``) and
+JSON numbers on Step Functions do not keep ``.0``, so the text the model sees is ``42`` there (the compiler
+warns: PFW102). Marked ``differs``; the test fails if the difference disappears.
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_small_refund": (
         EXAMPLES / "support_agent.py",
         {
-            "known_difference": "json.dumps of integral floats (PFW102)",
+            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
             "workflow": "support_agent",
             "run_id": "s1",
             "input": {"ticket": {"id": "T-1", "text": "My lamp arrived broken, order A1001"}},
@@ -30,7 +28,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_approved": (
         EXAMPLES / "support_agent.py",
         {
-            "known_difference": "json.dumps of integral floats (PFW102)",
+            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-2", "text": "Chair broken, order B2002"}},
             "actions": [["signal", "approval", {"approved": True, "by": "dana"}]],
@@ -40,7 +38,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_no_approval": (
         EXAMPLES / "support_agent.py",
         {
-            "known_difference": "json.dumps of integral floats (PFW102)",
+            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-3", "text": "order B2002"}},
             "actions": [["advance", "3d"]],
@@ -57,7 +55,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_policy_says_no": (
         EXAMPLES / "support_agent.py",
         {
-            "known_difference": "json.dumps of integral floats (PFW102)",
+            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-4", "text": "order C3003"}},
             "expect": {"status": "completed"},
@@ -66,7 +64,6 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "refund_saga_success": (
         EXAMPLES / "refund_saga.py",
         {
-            "aws_refuses": "PFC040",
             "workflow": "refund_saga",
             "input": {"order_id": "A1", "amount": 5.0},
             "expect": {
@@ -82,7 +79,6 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "refund_saga_compensates": (
         EXAMPLES / "refund_saga.py",
         {
-            "aws_refuses": "PFC040",
             "workflow": "refund_saga",
             "run_id": "sg",
             "input": {"order_id": "A1", "amount": 5.0, "fail_at": "notify_warehouse"},
@@ -92,7 +88,6 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "refund_saga_nothing_to_compensate": (
         EXAMPLES / "refund_saga.py",
         {
-            "aws_refuses": "PFC040",
             "workflow": "refund_saga",
             "input": {"order_id": "A1", "amount": 5.0, "fail_at": "reverse_charge"},
             "expect": {"status": "completed"},

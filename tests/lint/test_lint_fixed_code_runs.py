@@ -97,9 +97,10 @@ def test_the_fix_of_time_time_compiles_for_aws_and_runs_alike_there(
 ) -> None:
     """PF101 writes ``ctx.now().timestamp()``: the AWS compiler must accept what the linter recommends."""
     pytest.importorskip("moto")
-    from portaflow.backends.aws.asl import aws_diagnostics
+    from portaflow.backends import get
     from portaflow.backends.aws.harness import AwsHarness
     from portaflow.compiler import compile_file
+    from portaflow.compiler.pipeline import diagnose
 
     target = tmp_path / "timed.py"
     target.write_text(TIMED)
@@ -110,7 +111,7 @@ def test_the_fix_of_time_time_compiles_for_aws_and_runs_alike_there(
     assert "ctx.now().timestamp()" in target.read_text()
     capsys.readouterr()
     res = compile_file(target)
-    assert not [d for d in aws_diagnostics(res.diagnostics, res.program) if d.severity == "error"]
+    assert not [d for d in diagnose(res, get("aws")) if d.severity == "error"]
     want = {"r": 42, "ordered": True, "recent": True, "ns": True}
     with AwsHarness(target) as aws:
         run = aws.start({"n": 21}, run_id="t1")

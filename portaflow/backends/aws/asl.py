@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portaflow.compiler import aliasing, ir
+from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, variable_name
-from .runtime import ERROR_MARK
+from .runtime.portaflow_aws_runtime import ERROR_MARK
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -1194,23 +1194,8 @@ def _target_label(t: ir.Target) -> str:
     return ", ".join(_target_label(e) for e in t.elts)
 
 
-def aws_diagnostics(diagnostics: list[Diagnostic], program: ir.Program | None) -> list[Diagnostic]:
-    """Every diagnostic for the AWS target in one run, sorted by position: the frontend's and the
-    backend's. The backend also checks the program of a module with frontend errors, as far as it was
-    lowered (a part it cannot lower yields no diagnostic; the frontend has reported that part)."""
-    out = list(diagnostics)
-    if program is not None:
-        try:
-            _, target = compile_asl(program)
-        except Exception:  # a program with frontend errors may be incomplete
-            target = []
-        errors_before = any(d.severity == "error" for d in diagnostics)
-        out += [d for d in target if d not in out and (d.severity == "error" or not errors_before)]
-    return sorted(dict.fromkeys(out), key=lambda d: (d.line, d.col))
-
-
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:
     c = AslCompiler(program)
     definition = c.compile()
-    unique = list(dict.fromkeys([*c.diags, *aliasing.check(program, "Step Functions")]))
+    unique = list(dict.fromkeys(c.diags))  # the aliasing pass is the pipeline's (copy semantics)
     return definition, sorted(unique, key=lambda d: (d.path != program.source, d.path, d.line, d.col))

@@ -9,8 +9,9 @@
         print(run.status, run.output, run.error, run.calls)
 
 What is real: moto's ASL interpreter runs the generated definition (JSONata evaluated by jsonata-python),
-every Lambda invoke goes in-process to the same handler code the deployed functions run (``runtime.py``),
-events go through the events function and DynamoDB (on moto). What is patched (each with a canary test in
+every Lambda invoke goes in-process to the same handler code the deployed functions run
+(``runtime/portaflow_aws_runtime.py``), events go through the events function and DynamoDB (on moto).
+What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
 not moto's wall-clock bound on its Task), moto's missing JSONata evaluator, its scan for the variables an
@@ -47,15 +48,17 @@ from types import FrameType, ModuleType
 from typing import Any
 from unittest import mock
 
+from portaflow.backends import get as get_backend
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
 from portaflow.compiler.modules import ModuleFinder
+from portaflow.compiler.pipeline import diagnose
 from portaflow.dsl.durations import parse_duration
 
-from . import runtime
-from .asl import aws_diagnostics, compile_asl, step_idents
+from .asl import compile_asl, step_idents
 from .jsonata_eval import evaluate, faithful
+from .runtime import portaflow_aws_runtime as runtime
 
 REGION = "us-east-1"
 THREAD_STACK = 256 * 1024 * 1024  # virtual memory; only what a thread touches is used
@@ -143,7 +146,7 @@ class AwsHarness:
     def __init__(self, path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> None:
         self.path = Path(path)
         res = compile_file(self.path, workflow)
-        errors = [d for d in aws_diagnostics(res.diagnostics, res.program) if d.severity == "error"]
+        errors = [d for d in diagnose(res, get_backend("aws")) if d.severity == "error"]
         if errors or res.program is None:
             raise CompileError(errors, res.sources)
         self.program = res.program

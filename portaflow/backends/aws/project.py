@@ -1,21 +1,29 @@
-"""Write a deployable AWS SAM project for a compiled workflow (rendered from ``portaflow/templates/aws``)."""
+"""The deployable AWS SAM project of a compiled workflow, in memory (templates in ``templates/``).
+
+The Lambda package (``src/``) installs from what registries serve: it carries the user's modules, the part of
+portaflow they import at run time (``portaflow/`` with ``portaflow.dsl`` only: decorators, Context, errors)
+and the handler runtime (``portaflow_aws_runtime.py``); ``requirements.txt`` names no portaflow package.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from portaflow.backends.project import Project
 from portaflow.compiler import ir
-from portaflow.compiler.diagnostics import Diagnostic
 from portaflow.compiler.modules import ModuleFinder
 
 from .asl import compile_asl, logical_id, step_idents
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "aws"
+HERE = Path(__file__).resolve().parent
+PACKAGE = HERE.parents[1]  # portaflow/
+SHARED_TEMPLATES = PACKAGE / "templates"
+RUNTIME = HERE / "runtime" / "portaflow_aws_runtime.py"
+MAIN_FILES = ("statemachine.asl.json", "template.yaml", "src/", "README.md")
 
 
 def project_modules(source_path: Path) -> list[Path]:
@@ -35,7 +43,9 @@ def project_modules(source_path: Path) -> list[Path]:
 
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(HERE / "templates")), jinja2.FileSystemLoader(str(SHARED_TEMPLATES))]
+        ),
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -44,13 +54,9 @@ def _env() -> jinja2.Environment:
     )
 
 
-def render_project(
-    program: ir.Program, source_path: Path, out: Path
-) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Compile and write the project into ``out``; returns the definition and the diagnostics."""
+def build_project(program: ir.Program, source_path: Path) -> Project:
+    """The SAM project: state machine, template, handlers, the user's modules and the shipped runtime."""
     definition, diags = compile_asl(program)
-    if any(d.severity == "error" for d in diags):
-        return definition, diags
     idents = step_idents(program)
     modules: dict[str, str] = {}  # module of a step -> its name in the handler
     for sd in program.steps.values():
@@ -77,9 +83,10 @@ def render_project(
             }
         )
     copies = project_modules(source_path)
-    ctx = {
+    ctx: dict[str, Any] = {
         "workflow": program.workflows[program.entry].name,
         "source": source_path.name,
+        "target": "aws",
         "module": program.module,
         "modules": [{"name": m, "alias": a} for m, a in modules.items()],
         "copies": [p.name for p in copies],
@@ -88,24 +95,26 @@ def render_project(
         "warnings": [f"{d.code} line {d.line}: {d.message}" for d in diags if d.severity == "warning"],
     }
     env = _env()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "src").mkdir(exist_ok=True)
-    (out / "statemachine.asl.json").write_text(json.dumps(definition, indent=2) + "\n")
-    (out / "template.yaml").write_text(env.get_template("template.yaml.j2").render(**ctx))
-    (out / "README.md").write_text(env.get_template("README.md.j2").render(**ctx))
-    (out / "src" / "portaflow_handler.py").write_text(env.get_template("handler.py.j2").render(**ctx))
+    project = Project("aws", main_files=MAIN_FILES)
+    project.add("statemachine.asl.json", json.dumps(definition, indent=2) + "\n")
+    project.add("template.yaml", env.get_template("template.yaml.j2").render(**ctx))
+    project.add("README.md", env.get_template("README.md.j2").render(**ctx))
+    project.add("src/portaflow_handler.py", env.get_template("handler.py.j2").render(**ctx))
+    project.add("src/requirements.txt", env.get_template("requirements.txt.j2").render(**ctx))
+    project.add("src/portaflow_aws_runtime.py", RUNTIME.read_bytes())
+    _add_dsl(project, "src/portaflow")
     if not any(p.resolve() == source_path.resolve() for p in copies) and "." not in program.module:
-        shutil.copyfile(source_path, out / "src" / f"{program.module}.py")  # a file name Python cannot import
-    skip = out.resolve()
+        project.add(f"src/{program.module}.py", source_path.read_bytes())  # a name Python cannot import
     for item in copies:
-        dest = out / "src" / item.name
         if item.is_dir():
-
-            def ignore(folder: str, names: list[str]) -> set[str]:
-                return {n for n in names if n == "__pycache__" or (Path(folder) / n).resolve() == skip}
-
-            shutil.copytree(item, dest, dirs_exist_ok=True, ignore=ignore)
+            project.add_tree(item, f"src/{item.name}")
         else:
-            shutil.copyfile(item, dest)
-    (out / "src" / "requirements.txt").write_text("portaflow\n")
-    return definition, diags
+            project.add(f"src/{item.name}", item.read_bytes())
+    return project
+
+
+def _add_dsl(project: Project, under: str) -> None:
+    """The part of portaflow a user's module imports at run time: the package root and ``portaflow.dsl``
+    (both import nothing else of portaflow, and nothing outside the standard library)."""
+    project.add(f"{under}/__init__.py", (PACKAGE / "__init__.py").read_bytes())
+    project.add_tree(PACKAGE / "dsl", f"{under}/dsl")

@@ -19,16 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .harness import AwsHarness
+if TYPE_CHECKING:  # the harness (moto, boto3) is imported when the fixture is first used, not by pytest
+    from .harness import AwsHarness
 
 
 @pytest.fixture
 def portaflow_aws() -> Iterator[Callable[..., AwsHarness]]:
     """A factory: ``portaflow_aws(path, workflow=None)`` returns a started :class:`AwsHarness`; every
     harness is shut down (executions driven to an end, moto stopped) when the test ends."""
+    from .harness import AwsHarness
+
     with ExitStack() as stack:
 
         def make(path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> AwsHarness:

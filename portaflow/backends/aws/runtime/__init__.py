@@ -1,0 +1,3 @@
+"""What ships to AWS inside the generated project: ``portaflow_aws_runtime.py`` is copied into its Lambda
+package as it is (standard library only; boto3 clients are passed in), and the offline harness calls the very
+same module in-process."""
