@@ -2720,12 +2720,11 @@ class _WorkflowLowerer:
             and isinstance(f.value, cst.Name)
             and f.value.value == "json"
             and "json" in self.info.imports
-            and f.attr.value in ("dumps", "loads")
+            and f"json.{f.attr.value}" in catalog.CATALOG
         ):
-            args, kwargs = self._arguments(n, f"json.{f.attr.value}", args, kwargs)
-            return ir.Call(
-                f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
-            )
+            key = f"json.{f.attr.value}"
+            args, kwargs = self._arguments(n, key, args, kwargs)
+            return ir.Call(key, tuple(args), (), catalog.CATALOG[key].result_type(args))
         root = self.fe._dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
         callee = self._callee(f) if isinstance(f, cst.Attribute) else None
         if (
