@@ -162,7 +162,9 @@ def _current_keys(st: ir.For) -> dict[str, str]:
     if isinstance(it, ir.Call) and len(it.args) >= 1 and isinstance(it.args[0], ir.Name):
         row = catalog.lookup(it.func)
         m = row.name if row is not None else it.func
-        if (m == "enumerate" and not it.kwargs and isinstance(t, ir.TupleTarget)) or m in (
+        # enumerate(seq, 1) counts from 1: seq[i] = v there replaces the element the loop reaches next
+        from_zero = len(it.args) == 1 or (isinstance(it.args[1], ir.Const) and it.args[1].value == 0)
+        if (m == "enumerate" and from_zero and not it.kwargs and isinstance(t, ir.TupleTarget)) or m in (
             "dict.items",
             "dict.keys",
         ):
