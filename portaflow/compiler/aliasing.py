@@ -16,16 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from . import ir
+from . import catalog, ir
 from .diagnostics import Diagnostic
-
-# calls whose result holds nothing mutable of their arguments (numbers, strings, bools, new lists of strings)
-_SCALAR = {"len", "str", "int", "float", "bool", "abs", "round", "any", "all", "range", "keys", "json.dumps"}
-_SCALAR |= {"timestamp", "isoformat"}  # of ctx.now()
-# calls whose result is a new list or dict made of the elements of their arguments
-_ELEMENTS = {"list", "sorted", "dict", "zip", "enumerate", "values", "items", "sum", "json.loads"}
-# iterating over these walks their argument lazily: a change during the loop is seen by Python's loop
-_LAZY = {"enumerate", "zip", "keys", "values", "items"}
 
 
 @dataclass(frozen=True)
@@ -53,9 +45,20 @@ def _join(*states: State) -> State:
     return out
 
 
-def _method(func: str) -> str:
-    """``"dict.get"`` -> ``"get"``; builtins and ``json.*`` keep their name."""
-    return func if func.startswith("json.") else func.rsplit(".", 1)[-1]
+def _shares(e: ir.Call) -> str:
+    """What the call's result may share with its arguments (catalog.Shares); "args" for a call the
+    catalogue does not know: anything of them."""
+    row = catalog.lookup(e.func)
+    return row.shares if row is not None else "args"
+
+
+def _names_bound(t: ir.Target | None) -> set[str]:
+    return set(ir.target_names(t))
+
+
+def _lazy(e: ir.Expr) -> bool:
+    row = catalog.lookup(e.func) if isinstance(e, ir.Call) else None
+    return row is not None and row.lazy
 
 
 def _free(e: ir.Expr | None) -> set[str]:
@@ -70,52 +73,15 @@ def _free(e: ir.Expr | None) -> set[str]:
         bound: set[str] = set()
         for g in e.generators:
             out |= _free(g.iter) - bound
-            bound |= _target_names(g.target)
+            bound |= set(ir.target_names(g.target))
             for c in g.ifs:
                 out |= _free(c) - bound
         return out | (inner - bound)
     if isinstance(e, ir.Lambda):
         return _free(e.body) - set(e.params)
     out = set()
-    for child in _children(e):
+    for child in ir.expr_children(e):
         out |= _free(child)
-    return out
-
-
-def _children(e: ir.Expr) -> list[ir.Expr]:
-    if isinstance(e, ir.ListExpr):
-        return list(e.items)
-    if isinstance(e, ir.DictExpr):
-        return [*e.keys, *e.values]
-    if isinstance(e, (ir.Subscript,)):
-        return [e.value, e.index]
-    if isinstance(e, ir.Slice):
-        return [x for x in (e.value, e.lower, e.upper) if x is not None]
-    if isinstance(e, ir.BinOp):
-        return [e.left, e.right]
-    if isinstance(e, ir.UnaryOp):
-        return [e.operand]
-    if isinstance(e, ir.BoolOp):
-        return list(e.values)
-    if isinstance(e, ir.Compare):
-        return [e.left, *e.comparators]
-    if isinstance(e, ir.IfExp):
-        return [e.test, e.body, e.orelse]
-    if isinstance(e, ir.FString):
-        return [p.value for p in e.parts if isinstance(p, ir.FormattedValue)]
-    if isinstance(e, ir.Call):
-        return [*e.args, *(v for _, v in e.kwargs)]
-    return []
-
-
-def _target_names(t: ir.Target | None) -> set[str]:
-    if t is None:
-        return set()
-    if isinstance(t, ir.NameTarget):
-        return {t.id}
-    out: set[str] = set()
-    for el in t.elts:
-        out |= _target_names(el)
     return out
 
 
@@ -132,20 +98,20 @@ def escapes(e: ir.Expr, bound: frozenset[str] = frozenset()) -> set[str]:
     if isinstance(e, ir.BoolOp):
         return set().union(*(escapes(x, bound) for x in e.values))
     if isinstance(e, (ir.ListComp, ir.DictComp)):
-        inner = bound | frozenset().union(*(_target_names(g.target) for g in e.generators))
+        inner = bound | frozenset(n for g in e.generators for n in ir.target_names(g.target))
         return escapes(e.elt if isinstance(e, ir.ListComp) else e.value, inner)
     if isinstance(e, ir.BinOp):
         return _element_escapes(e.left, bound) | _element_escapes(e.right, bound)
     if isinstance(e, (ir.Subscript, ir.Slice)):
         return _element_escapes(e.value, bound)
     if isinstance(e, ir.Call):
-        m = _method(e.func)
+        shares = _shares(e)
         kw = set().union(*(escapes(v, bound) for _, v in e.kwargs if v is not None)) if e.kwargs else set()
-        if m in _SCALAR or e.func.startswith("str."):
+        if shares == "none":
             return set()
-        if m in _ELEMENTS or (m in ("min", "max") and len(e.args) == 1):
+        if shares == "elements" or (shares == "pick" and len(e.args) == 1):
             return set().union(*(_element_escapes(a, bound) for a in e.args)) | kw
-        if m == "get":
+        if shares == "item":
             return _element_escapes(e.args[0], bound) | set().union(*(escapes(a, bound) for a in e.args[2:]))
         return set().union(*(escapes(a, bound) for a in e.args)) | kw
     return set()
@@ -165,8 +131,7 @@ def fresh(e: ir.Expr) -> bool:
     if isinstance(e, ir.BoolOp):
         return all(fresh(v) for v in e.values)
     if isinstance(e, ir.Call):
-        m = _method(e.func)
-        return m in _SCALAR or m in _ELEMENTS or e.func.startswith("str.")
+        return _shares(e) in ("none", "elements")
     return True
 
 
@@ -177,7 +142,8 @@ def _deep_fresh(e: ir.Expr) -> bool:
     if isinstance(e, ir.ListExpr):
         return all(_deep_fresh(x) for x in e.items)
     if isinstance(e, ir.Call):
-        return e.func in ("range", "str.split", "dict.keys", "any.keys") or (
+        row = catalog.lookup(e.func)  # a list of numbers or strings made anew: range, str.split, dict.keys
+        return (row is not None and row.shares == "none" and row.result == "list") or (
             e.func == "enumerate" and len(e.args) == 1 and _deep_fresh(e.args[0])
         )
     return e.ty in ("int", "float", "str", "bool", "none")
@@ -194,8 +160,14 @@ def _current_keys(st: ir.For) -> dict[str, str]:
     if isinstance(it, ir.Name) and it.ty == "dict" and isinstance(t, ir.NameTarget):
         return {it.id: first.id}
     if isinstance(it, ir.Call) and len(it.args) >= 1 and isinstance(it.args[0], ir.Name):
-        m = _method(it.func)
-        if (m == "enumerate" and not it.kwargs and isinstance(t, ir.TupleTarget)) or m in ("items", "keys"):
+        row = catalog.lookup(it.func)
+        m = row.name if row is not None else it.func
+        # enumerate(seq, 1) counts from 1: seq[i] = v there replaces the element the loop reaches next
+        from_zero = len(it.args) == 1 or (isinstance(it.args[1], ir.Const) and it.args[1].value == 0)
+        if (m == "enumerate" and from_zero and not it.kwargs and isinstance(t, ir.TupleTarget)) or m in (
+            "dict.items",
+            "dict.keys",
+        ):
             return {it.args[0].id: first.id}
     return {}
 
@@ -209,10 +181,10 @@ def _same(e: ir.Expr) -> set[str]:
     if isinstance(e, ir.BoolOp):
         return set().union(*(_same(v) for v in e.values))
     if isinstance(e, ir.Call):
-        m = _method(e.func)
-        if m == "get":
+        shares = _shares(e)
+        if shares == "item":
             return set().union(*(_same(a) for a in e.args[2:]))
-        if m in ("min", "max") and len(e.args) > 1:
+        if shares == "pick" and len(e.args) > 1:
             return set().union(*(_same(a) for a in e.args))
     return set()
 
@@ -228,10 +200,10 @@ def _holders(e: ir.Expr) -> set[str]:
     if isinstance(e, ir.BoolOp):
         return set().union(*(_holders(v) for v in e.values))
     if isinstance(e, ir.Call):
-        m = _method(e.func)
-        if m == "get":
+        shares = _shares(e)
+        if shares == "item":
             return _holders(e.args[0]) | set().union(*(_holders(a) for a in e.args[2:]))
-        if m in ("min", "max"):
+        if shares == "pick":
             return set().union(*(_holders(a) for a in e.args))
     return _free(e)
 
@@ -240,7 +212,7 @@ def _lazy_roots(e: ir.Expr) -> set[str]:
     """Names whose object a ``for`` over ``e`` walks while it runs."""
     if isinstance(e, ir.Name):
         return {e.id}
-    if isinstance(e, ir.Call) and _method(e.func) in _LAZY:
+    if isinstance(e, ir.Call) and _lazy(e):
         return set().union(*(_lazy_roots(a) for a in e.args))
     return set()
 
@@ -365,11 +337,11 @@ class _Checker:
                 self._element_in_place(st)
             return self.share(s, escapes(st.value), st.target, st.loc)
         if isinstance(st, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.WaitForEvent, ir.Primitive)):
-            return self.rebind_fresh(s, _target_names(st.target))
+            return self.rebind_fresh(s, _names_bound(st.target))
         if isinstance(st, ir.ParallelCall):
             for b in st.branches:
                 self.branch(b, s)
-            return self.rebind_fresh(s, _target_names(st.target))
+            return self.rebind_fresh(s, _names_bound(st.target))
         if isinstance(st, ir.If):
             return _join(self.block(st.body, s), self.block(st.orelse, s))
         if isinstance(st, (ir.While, ir.For)):
@@ -405,7 +377,7 @@ class _Checker:
 
     def bind(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
         """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them."""
-        names = _target_names(t)
+        names = _names_bound(t)
         line = loc.line
         if isinstance(t, ir.NameTarget) and isinstance(v, ir.Name):
             out = dict(s)
@@ -515,7 +487,7 @@ class _Checker:
         return _join(head, *loop.breaks)
 
     def for_target(self, st: ir.For, s: dict[str, Share]) -> dict[str, Share]:
-        names = _target_names(st.target)
+        names = _names_bound(st.target)
         if _deep_fresh(st.iter):
             return self.rebind_fresh(s, names)
         out = dict(s)
@@ -563,7 +535,7 @@ class _Checker:
         bound: set[str] = set()
         for x in ir.walk_stmts(b.body):
             if (isinstance(x, ir.Assign) and not x.in_place) or isinstance(x, (ir.StepCall, ir.For)):
-                bound |= _target_names(x.target)
+                bound |= _names_bound(x.target)
         self.branch_bound, self.loops, self.collectors = bound, [], []
         try:
             self.block(b.body, s)

@@ -27,224 +27,24 @@ from portaflow.source.names import DSL_DECORATORS, DslKind, decorator_callee, de
 from portaflow.source.parse import ParseFailure, decode_source, parse_module, read_source
 from portaflow.source.parse import syntax_error as _syntax_error  # noqa: F401 (its tests import it here)
 
-from . import ir
+from . import catalog, ir
+from .catalog import Signature
 from .diagnostics import Diagnostic
 
-BUILTINS_SUPPORTED = {
-    "len",
-    "str",
-    "int",
-    "float",
-    "bool",
-    "abs",
-    "min",
-    "max",
-    "sum",
-    "sorted",
-    "round",
-    "range",
-    "enumerate",
-    "zip",
-    "list",
-    "dict",
-    "any",
-    "all",
-}
-STR_METHODS = {
-    "lower",
-    "upper",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "split",
-    "join",
-    "startswith",
-    "endswith",
-    "replace",
-}
-DICT_METHODS = {"get", "keys", "values", "items"}
+# Every builtin and method a workflow may call, from the one catalogue (catalog.py, docs/dsl.md): ``name``
+# for builtins, ``str.``/``dict.``/``list.``/``datetime.`` + the method, ``json.`` + the function.
+BUILTINS_SUPPORTED = frozenset(catalog.BUILTINS)
+STR_METHODS = frozenset(catalog.methods("str"))
+DICT_METHODS = catalog.methods("dict")  # in catalogue order, as hints list them
 # methods of ctx.now()'s datetime that every target computes alike (docs/ir.md) -> result type
-DATETIME_METHODS: dict[str, ir.Type] = {"timestamp": "float", "isoformat": "str"}
-LIST_MUTATORS = {"append", "extend"}
-_A = TypeVar("_A")  # a call's argument: a CST node, or its IR once lowered
-
-
-@dataclass(frozen=True)
-class Signature:
-    """How a builtin or method may be called in a workflow, and what more Python accepts: a call outside
-    the first is refused at compile time, since a lowering would drop what it does not take (or crash on
-    what is missing) where Python raises TypeError or does something the targets do not."""
-
-    usage: str  # the supported forms, as a hint shows them
-    least: int  # positional arguments, at least
-    most: int | None  # and at most (None: any number)
-    keywords: tuple[str, ...] = ()  # keywords every lowering takes
-    by_name: tuple[str, ...] = ()  # keyword spellings of the positional parameters, in order ("" none)
-    python_extra: int = 0  # positional arguments Python takes beyond ``most``
-    python_keywords: tuple[str, ...] = ()  # keywords Python takes that no lowering does
-    any_keyword: bool = False  # Python takes any keyword (dict(a=1))
-    why: str = ""  # why the forms only Python takes are refused
-    instead: str = ""  # and what to write for them
-
-    def count(self) -> str:
-        """The supported number of positional arguments, in words."""
-        least, most = self.least, self.most
-        if most is None:
-            return f"at least {_n_arguments(least)}"
-        if least == most:
-            return "no arguments" if least == 0 else f"exactly {_n_arguments(least)}"
-        if least == 0 and most == 1:
-            return "at most one argument"
-        return f"{least} {'or' if most == least + 1 else 'to'} {most} arguments"
-
-
-def _n_arguments(n: int) -> str:
-    return "one argument" if n == 1 else _plural(n, "argument")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-_NO_OPTIONS = "it takes no options"
-# Every builtin and method a workflow may call (docs/dsl.md): ``name`` for builtins, ``str.``/``dict.``/
-# ``list.``/``datetime.`` + the method, ``json.`` + the function. Checked by _WorkflowLowerer._arguments.
-SIGNATURES: dict[str, Signature] = {
-    "len": Signature("len(x)", 1, 1),
-    "str": Signature(
-        "str(x) or str()",
-        0,
-        1,
-        python_extra=2,
-        python_keywords=("object", "encoding", "errors"),
-        why="str(b, encoding, errors) decodes bytes, which are not JSON values",
-        instead="decode in a @step",
-    ),
-    "int": Signature(
-        "int(x) or int()",
-        0,
-        1,
-        python_extra=1,
-        python_keywords=("base",),
-        why="only base 10 is supported, as int(x)",
-        instead="parse text in another base in a @step",
-    ),
-    "float": Signature("float(x) or float()", 0, 1),
-    "bool": Signature("bool(x) or bool()", 0, 1),
-    "abs": Signature("abs(x)", 1, 1),
-    "min": Signature(
-        "min(xs), min(xs, key=lambda x: ..., default=v) or min(a, b, ...)", 1, None, ("key", "default")
-    ),
-    "max": Signature(
-        "max(xs), max(xs, key=lambda x: ..., default=v) or max(a, b, ...)", 1, None, ("key", "default")
-    ),
-    "sum": Signature("sum(xs) or sum(xs, start)", 1, 2, by_name=("", "start")),
-    "sorted": Signature("sorted(xs), with key=lambda x: ... and reverse=...", 1, 1, ("key", "reverse")),
-    "round": Signature("round(x) or round(x, ndigits)", 1, 2, by_name=("number", "ndigits")),
-    "range": Signature("range(stop), range(start, stop) or range(start, stop, step)", 1, 3),
-    "enumerate": Signature("enumerate(xs) or enumerate(xs, start)", 1, 2, by_name=("iterable", "start")),
-    "zip": Signature("zip(xs, ys) or zip(xs, ys, strict=True)", 2, 2, ("strict",)),
-    "list": Signature("list(xs) or list()", 0, 1),
-    "dict": Signature(
-        'dict(pairs), dict() or a literal {"k": v}',
-        0,
-        1,
-        any_keyword=True,
-        why="keyword arguments are not supported",
-    ),
-    "any": Signature("any(xs)", 1, 1),
-    "all": Signature("all(xs)", 1, 1),
-    "json.dumps": Signature(
-        "json.dumps(value)",
-        1,
-        1,
-        python_keywords=(
-            "skipkeys",
-            "ensure_ascii",
-            "check_circular",
-            "allow_nan",
-            "cls",
-            "indent",
-            "separators",
-            "default",
-            "sort_keys",
-        ),
-        why=_NO_OPTIONS,
-        instead="format the text in a @step",
-    ),
-    "json.loads": Signature(
-        "json.loads(text)",
-        1,
-        1,
-        python_keywords=(
-            "cls",
-            "object_hook",
-            "parse_float",
-            "parse_int",
-            "parse_constant",
-            "object_pairs_hook",
-        ),
-        why=_NO_OPTIONS,
-        instead="parse the text in a @step",
-    ),
-    "str.lower": Signature("s.lower()", 0, 0),
-    "str.upper": Signature("s.upper()", 0, 0),
-    "str.strip": Signature("s.strip() or s.strip(chars)", 0, 1),
-    "str.lstrip": Signature("s.lstrip() or s.lstrip(chars)", 0, 1),
-    "str.rstrip": Signature("s.rstrip() or s.rstrip(chars)", 0, 1),
-    "str.split": Signature(
-        "s.split() or s.split(sep)",
-        0,
-        1,
-        by_name=("sep",),
-        python_extra=1,
-        python_keywords=("maxsplit",),
-        why="it splits at every separator (no maxsplit)",
-        instead="split on every separator, then join the tail again: sep.join(parts[n:])",
-    ),
-    "str.join": Signature("sep.join(xs)", 1, 1),
-    "str.startswith": Signature(
-        "s.startswith(prefix)",
-        1,
-        1,
-        python_extra=2,
-        why="it tests the whole string (no start, end)",
-        instead="slice first: s[start:end].startswith(prefix)",
-    ),
-    "str.endswith": Signature(
-        "s.endswith(suffix)",
-        1,
-        1,
-        python_extra=2,
-        why="it tests the whole string (no start, end)",
-        instead="slice first: s[start:end].endswith(suffix)",
-    ),
-    "str.replace": Signature(
-        "s.replace(old, new)",
-        2,
-        2,
-        python_extra=1,
-        python_keywords=("count",),
-        why="it replaces every occurrence (no count)",
-        instead="replace in a @step",
-    ),
-    "dict.get": Signature("d.get(key) or d.get(key, default)", 1, 2),
-    "dict.keys": Signature("d.keys()", 0, 0),
-    "dict.values": Signature("d.values()", 0, 0),
-    "dict.items": Signature("d.items()", 0, 0),
-    "list.append": Signature("xs.append(x)", 1, 1),
-    "list.extend": Signature("xs.extend(ys)", 1, 1),
-    "datetime.timestamp": Signature("ctx.now().timestamp()", 0, 0),
-    "datetime.isoformat": Signature(
-        "ctx.now().isoformat()",
-        0,
-        0,
-        python_extra=2,
-        python_keywords=("sep", "timespec"),
-        why="it writes the default form only (no sep, timespec)",
-        instead="build the text from .isoformat() with str methods, or format the time in a @step",
-    ),
+DATETIME_METHODS: dict[str, ir.Type] = {
+    m: catalog.CATALOG[f"datetime.{m}"].result for m in catalog.methods("datetime")
 }
+LIST_MUTATORS = frozenset(m for m in catalog.methods("list") if catalog.CATALOG[f"list.{m}"].mutates)
+# How each may be called; checked by _WorkflowLowerer._arguments.
+SIGNATURES: dict[str, Signature] = {row.name: row.signature for row in catalog.ROWS}
+_n_arguments, _plural = catalog.n_arguments, catalog.plural
+_A = TypeVar("_A")  # a call's argument: a CST node, or its IR once lowered
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
 RESERVED_PREFIX = "pf_"
@@ -1928,10 +1728,7 @@ class _WorkflowLowerer:
                 f"`{self.fe.code(func)}()` changes a value inside another in place: .{method}() is "
                 "supported on a local list variable only"
             )
-        hint = instead or (
-            "supported: dict.get/keys/values/items, list.append/extend on a local list, str."
-            + "/".join(sorted(STR_METHODS))
-        )
+        hint = instead or _supported_methods(" on a local list")
         self.error("PFC024", call, message, hint)
         raise _Unsupported
 
@@ -1953,7 +1750,7 @@ class _WorkflowLowerer:
                 and isinstance(recv.slice[0].slice, cst.Index)
             )
         if not assignable:
-            if method in LIST_MUTATORS or method in _IN_PLACE:
+            if method in LIST_MUTATORS or method in catalog.IN_PLACE_REFUSED:
                 return (
                     "only a name or name[key] can be assigned: rebuild the outer value (a dict "
                     f"comprehension, a list + list) with the new {r} in it, and assign that"
@@ -2986,27 +2783,8 @@ class _WorkflowLowerer:
                     and args[1].value is None
                 ):
                     args = args[:1]  # round(x, None) is round(x), an int
-                return ir.Call(name, tuple(args), tuple(kwargs), _builtin_type(name, args))
-            if name in (
-                "type",
-                "isinstance",
-                "print",
-                "open",
-                "input",
-                "repr",
-                "hash",
-                "id",
-                "getattr",
-                "setattr",
-                "map",
-                "filter",
-                "reversed",
-                "set",
-                "tuple",
-                "chr",
-                "ord",
-                "divmod",
-            ):
+                return ir.Call(name, tuple(args), tuple(kwargs), catalog.CATALOG[name].result_type(args))
+            if name in catalog.BUILTINS_REFUSED:
                 self.error(
                     "PFC022",
                     n,
@@ -3020,12 +2798,11 @@ class _WorkflowLowerer:
             and isinstance(f.value, cst.Name)
             and f.value.value == "json"
             and "json" in self.info.imports
-            and f.attr.value in ("dumps", "loads")
+            and f"json.{f.attr.value}" in catalog.CATALOG
         ):
-            args, kwargs = self._arguments(n, f"json.{f.attr.value}", args, kwargs)
-            return ir.Call(
-                f"json.{f.attr.value}", tuple(args), (), "str" if f.attr.value == "dumps" else "any"
-            )
+            key = f"json.{f.attr.value}"
+            args, kwargs = self._arguments(n, key, args, kwargs)
+            return ir.Call(key, tuple(args), (), catalog.CATALOG[key].result_type(args))
         root = self.fe._dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
         callee = self._callee(f) if isinstance(f, cst.Attribute) else None
         if (
@@ -3083,29 +2860,33 @@ class _WorkflowLowerer:
                         f"test each: s.{method}(a) or s.{method}(b)",
                     )
                     raise _Unsupported
-                method_types: dict[str, ir.Type] = {"split": "list", "startswith": "bool", "endswith": "bool"}
-                ty: ir.Type = method_types.get(method, "str")
+                ty = catalog.CATALOG[f"str.{method}"].result_type(args)
                 return ir.Call(f"str.{method}", (recv, *args), (), ty)
             if method in DICT_METHODS and recv.ty in ("dict", "any"):
                 args, kwargs = self._arguments(n, f"dict.{method}", args, kwargs)
-                ty = "list" if method in ("keys", "values", "items") else "any"
+                ty = catalog.CATALOG[f"dict.{method}"].result_type(args)
                 return ir.Call(f"dict.{method}", (recv, *args), (), ty)
             self.error(
                 "PFC024",
                 f,
                 f"method .{method}() is not supported on {recv.ty if recv.ty != 'any' else 'this value'}",
-                "supported: dict.get/keys/values/items, list.append/extend, str."
-                + "/".join(sorted(STR_METHODS)),
+                _supported_methods(""),
             )
             raise _Unsupported
         self.error("PFC022", n, f"`{self.fe.code(f)}` cannot be called in a workflow", "call a @step")
         raise _Unsupported
 
 
-# Methods that change a list or dict in place: no target has them (values are copied), _instead_of_method
-# says what to write.
-_IN_PLACE = {"sort", "reverse", "insert", "update", "clear", "remove", "pop", "setdefault", "popitem"}
-# where the suggestion differs from the method beyond changing in place
+def _supported_methods(where_lists: str) -> str:
+    """The hint naming every method a workflow may call (the catalogue's)."""
+    return (
+        f"supported: dict.{'/'.join(DICT_METHODS)}, list.{'/'.join(sorted(LIST_MUTATORS))}{where_lists}, "
+        f"str.{'/'.join(sorted(STR_METHODS))}"
+    )
+
+
+# where _instead_of_method's suggestion for a method of catalog.IN_PLACE_REFUSED differs from the method
+# beyond changing in place
 _METHOD_NOTES = {
     "remove": " (this drops every equal item; .remove() drops the first, and raises ValueError if none)",
     "pop": " (unlike .pop(), this does not raise when the item is missing)",
@@ -3247,41 +3028,16 @@ def _type_of_value(v: Any) -> ir.Type:
 
 
 def _elem_type(it: ir.Expr) -> ir.Type:
-    if isinstance(it, ir.Call) and it.func == "range":
-        return "int"
+    """The type of the items a ``for`` over ``it`` binds: a call's catalogue row may know (range)."""
+    row = catalog.lookup(it.func) if isinstance(it, ir.Call) else None
+    if row is not None and row.items != "any":
+        return row.items
     if it.ty == "str":
         return "str"
     return "any"
 
 
-def _builtin_type(name: str, args: list[ir.Expr]) -> ir.Type:
-    fixed: dict[str, ir.Type] = {
-        "len": "int",
-        "str": "str",
-        "int": "int",
-        "float": "float",
-        "bool": "bool",
-        "sorted": "list",
-        "range": "list",
-        "enumerate": "list",
-        "zip": "list",
-        "list": "list",
-        "dict": "dict",
-        "any": "bool",
-        "all": "bool",
-    }
-    if name in fixed:
-        return fixed[name]
-    if name == "round":
-        return "int" if len(args) == 1 else "float" if args and args[0].ty == "float" else "any"
-    if name == "abs" and args:
-        return _arith_type(args[0].ty)
-    return "any"
-
-
-def _arith_type(ty: ir.Type) -> ir.Type:
-    """The type of -x, +x and abs(x) for x of type ``ty`` (a bool is the int 0 or 1)."""
-    return "int" if ty in ("int", "bool") else "float" if ty == "float" else "any"
+_arith_type = catalog.arith_type
 
 
 # ---------------------------------------------------------------------------------------------- public API

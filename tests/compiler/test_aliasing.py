@@ -67,6 +67,8 @@ def pfc041(body: str) -> list[tuple[int, str]]:
         ("for k, v in d.items():\n    d[k] += [0]\n    n = len(v)", 2, "`d[...] += ...`"),
         ("x = items if n else []\nx.append(1)", 2, "the same object as `items`"),
         ("b = d.get('k', items)\nb.append(1)", 2, "a part of `d`, or the same object as `items`"),
+        # counted from 1, items[i] is the element the loop reaches next: Python's loop sees the change
+        ("for i, t in enumerate(items, 1):\n    items[i] = t", 2, "while the for loop at line 1 walks it"),
     ],
 )
 def test_a_change_that_would_be_lost_is_refused(body: str, line: int, says: str) -> None:

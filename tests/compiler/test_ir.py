@@ -123,3 +123,37 @@ def _walk_json(node: object) -> list[dict[str, object]]:
         for v in node:
             out += _walk_json(v)
     return out
+
+
+def test_from_json_reads_back_every_scenarios_program() -> None:
+    """ir.from_json is to_json's inverse (through JSON text), so a backend may read the IR another process
+    printed; a constant's list and a constant dict with a "kind" key stay JSON values."""
+    for src in SCENARIOS:
+        res = compile_file(src, scenario_workflow(src))
+        assert res.program is not None, src
+        text = json.dumps(ir.to_json(res.program))
+        assert ir.from_json(json.loads(text)) == res.program, src
+    odd = ir.Const({"kind": "name", "id": "x", "items": [1, [2]]}, "dict")
+    assert ir.from_json(json.loads(json.dumps(ir.to_json(odd)))) == odd
+
+
+def test_the_walks_name_what_a_statement_binds_and_reads() -> None:
+    body = (
+        ir.Assign(
+            ir.TupleTarget((ir.NameTarget("a"), ir.NameTarget("b"))),
+            ir.Call("len", (ir.Name("xs"),), (), "int"),
+            ir.Loc(1, 1),
+        ),
+        ir.If(
+            ir.Name("c"),
+            (ir.SetItem("d", ir.Const("k", "str"), ir.Name("a"), ir.Loc(2, 1)),),
+            (),
+            ir.Loc(2, 1),
+        ),
+    )
+    assert [k.kind for k in ir.walk_stmts(body)] == ["assign", "if", "set_item"]
+    assert [n for s in ir.walk_stmts(body) for n in ir.assigned_names(s)] == ["a", "b", "d"]
+    assert ir.read_names(body) == {"xs", "c", "d", "a"}
+    assert ir.may_raise(body[0].value)  # len() of a value of another type: TypeError
+    assert not ir.may_raise(ir.Call("str", (ir.Name("xs"),), (), "str"))
+    assert ir.may_raise(ir.Call("str", (ir.Name("xs"), ir.Name("e")), (), "str"))  # str(b, encoding)

@@ -522,11 +522,11 @@ class AslCompiler:
                 for t, v in zip(s.target.elts, s.value.items, strict=True):
                     low = self.low(ctx)
                     assign.update(self.assign_target(ctx, t, low.lower(v), low))
-                    raises = raises or may_raise(v) or target_may_raise(t)
+                    raises = raises or ir.may_raise(v) or ir.target_may_raise(t)
             else:
                 low = self.low(ctx)
                 assign = self.assign_target(ctx, s.target, low.lower(s.value), low)
-                raises = may_raise(s.value) or target_may_raise(s.target)
+                raises = ir.may_raise(s.value) or ir.target_may_raise(s.target)
             self.pure_pass(n, ctx, s.loc, assign, nxt, raises)
             return n
         if isinstance(s, ir.SetItem):
@@ -586,7 +586,7 @@ class AslCompiler:
             orelse = self.block(s.orelse, nxt, ctx)
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.pure_choice(n, ctx, s.loc, cond, body, orelse, may_raise(s.test))
+            self.pure_choice(n, ctx, s.loc, cond, body, orelse, ir.may_raise(s.test))
             return n
         if isinstance(s, ir.While):
             head = self.name("While", s.loc)
@@ -596,7 +596,7 @@ class AslCompiler:
             self.loop_states[id(s)] = [*list(self.states)[first:], head]
             low = self.low(ctx)
             cond = "{% " + low.finish(low.truthy(s.test)) + " %}"
-            self.pure_choice(head, ctx, s.loc, cond, body, nxt, may_raise(s.test))
+            self.pure_choice(head, ctx, s.loc, cond, body, nxt, ir.may_raise(s.test))
             return head
         if isinstance(s, ir.For):
             k = self.uid()
@@ -610,7 +610,7 @@ class AslCompiler:
             self.loop_states[id(s)] = [*list(self.states)[first:], head, bind]
             low = self.low(ctx)
             items = low.finish(low._iter(s.iter))
-            iter_raises = may_raise(s.iter) or s.iter.ty not in ("list", "str", "dict")
+            iter_raises = ir.may_raise(s.iter) or s.iter.ty not in ("list", "str", "dict")
             self.pure_pass(init, ctx, s.loc, {it: "{% " + items + " %}", idx: 0}, head, iter_raises)
             self.states[head] = {
                 "Type": "Choice",
@@ -619,7 +619,7 @@ class AslCompiler:
             }
             assign = self.assign_target(ctx, s.target, f"${it}[${idx}]")
             assign[idx] = f"{{% ${idx} + 1 %}}"
-            self.pure_pass(bind, ctx, s.loc, assign, body, target_may_raise(s.target))
+            self.pure_pass(bind, ctx, s.loc, assign, body, ir.target_may_raise(s.target))
             return init
         if isinstance(s, (ir.Break, ir.Continue)):
             assert ctx.loop is not None
@@ -633,12 +633,12 @@ class AslCompiler:
                 low = self.low(ctx)
                 after = self.through_finally(ctx, ctx.fn_frames, cont)
                 ret = {var: "{% " + low.finish(low.lower(s.value)) + " %}"}
-                self.pure_pass(n, ctx, s.loc, ret, after, may_raise(s.value))
+                self.pure_pass(n, ctx, s.loc, ret, after, ir.may_raise(s.value))
                 return n
             low = self.low(ctx)
             out = "{% " + low.finish(low.lower(s.value)) + " %}"
             has_finally = any(isinstance(f, FinallyFrame) for f in ctx.frames)
-            raises = may_raise(s.value)
+            raises = ir.may_raise(s.value)
             if not has_finally and not (raises and self.guarded(ctx)):
                 n = self.name("Return", s.loc)
                 self.states[n] = {"Type": "Succeed", "Output": out}
@@ -673,7 +673,7 @@ class AslCompiler:
                 )
                 + " %}"
             )
-            raises = s.message is not None and may_raise(s.message)
+            raises = s.message is not None and ir.may_raise(s.message)
             self.pure_pass(
                 n, ctx, s.loc, {"pf_err": err}, self.raise_static(ctx, s.error_type, s.loc), raises
             )
@@ -699,7 +699,7 @@ class AslCompiler:
             )
         # the duration is evaluated here first: an exception of its expression is raised here (and the
         # Wait's evaluation of it, after this check, cannot fail)
-        self.pure_choice(check, ctx, s.loc, cond, bad, wait, may_raise(s.seconds))
+        self.pure_choice(check, ctx, s.loc, cond, bad, wait, ir.may_raise(s.seconds))
         low = self.low(ctx)
         if s.seconds.ty in ("int", "float"):
             message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
@@ -871,7 +871,7 @@ class AslCompiler:
             assert value is not None
             low = self.low(ctx)
             assign[cp + p.name] = "{% " + low.finish(low.lower(value)) + " %}"
-            raises = raises or may_raise(value)
+            raises = raises or ir.may_raise(value)
         self.pure_pass(entry, ctx, s.loc, assign, body, raises)
         return entry
 
@@ -885,7 +885,7 @@ class AslCompiler:
             f'? [[$lookup($r, "v")]] : [$lookup($r, "v")])}}, [])'
         )
         assign = self.assign_target(ctx, s.target, values)
-        self.pure_pass(ok, ctx, s.loc, assign, nxt, target_may_raise(s.target))
+        self.pure_pass(ok, ctx, s.loc, assign, nxt, ir.target_may_raise(s.target))
         first_err = (
             f'$reduce(${results_var}, function($a, $r){{$a ? $a : ($exists($lookup($r, "e")) ? '
             f'$lookup($r, "e") : $a)}}, null)'
@@ -974,13 +974,13 @@ class AslCompiler:
                 branch_error=err_n,
             )
             # names the branch reads but does not assign are the workflow's (outer scope, read-only)
-            assigned = {t for st in ir.walk_stmts(br.body) for t in _assigned_names(st)}
-            rename = {name: self.var(ctx, name) for name in _read_names(br) if name not in assigned}
+            assigned = {t for st in ir.walk_stmts(br.body) for t in ir.assigned_names(st)}
+            rename = {name: self.var(ctx, name) for name in ir.read_names(br) if name not in assigned}
             bctx = replace(bctx, rename=rename)
             done = self.name(f"Branch {b} result", s.loc)
             low = self.low(bctx)
             value = "{% " + low.finish(low.lower(br.result)) + " %}"
-            if may_raise(br.result):  # as the branch's other code: its exception is the branch's error
+            if ir.may_raise(br.result):  # as the branch's other code: its exception is the branch's error
                 self.guard(
                     done, bctx, s.loc, {"v": value}, {"Output": "{% $states.result[0] %}", "End": True}
                 )
@@ -1171,53 +1171,6 @@ def prune(states: dict[str, dict[str, Any]], start: str) -> dict[str, dict[str, 
     return {n: st for n, st in states.items() if n in seen}
 
 
-# arithmetic takes a bool as the int 0 or 1 (jsonata.Lowerer.num), as Python does
-NUMBERS = ("int", "float", "bool")
-
-
-def may_raise(e: ir.Expr) -> bool:
-    """Whether evaluating ``e`` may raise a Python exception (its lowering may ``$error``, or JSONata may
-    fail on a value of another type). False only for forms that evaluate whatever the values are."""
-    if isinstance(e, ir.ErrorField):
-        return e.step_failure_only  # AttributeError unless the error is a step's failure
-    if isinstance(e, (ir.Const, ir.Name, ir.RunId)):
-        return False
-    if isinstance(e, ir.ListExpr):
-        return any(may_raise(x) for x in e.items)
-    if isinstance(e, ir.DictExpr):
-        return not all(isinstance(k, ir.Const) and isinstance(k.value, str) for k in e.keys) or any(
-            may_raise(v) for v in e.values
-        )
-    if isinstance(e, ir.UnaryOp):
-        return may_raise(e.operand) or (e.op != "not" and e.operand.ty not in NUMBERS)
-    if isinstance(e, (ir.BoolOp, ir.IfExp)):
-        parts = e.values if isinstance(e, ir.BoolOp) else (e.test, e.body, e.orelse)
-        return any(may_raise(x) for x in parts)
-    if isinstance(e, ir.Compare):
-        return any(op not in ("==", "!=", "is", "is not") for op in e.ops) or any(
-            may_raise(x) for x in (e.left, *e.comparators)
-        )
-    if isinstance(e, ir.FString):
-        return any(
-            isinstance(p, ir.FormattedValue)
-            and ((p.spec and p.value.ty not in NUMBERS) or may_raise(p.value))
-            for p in e.parts
-        )
-    if isinstance(e, ir.BinOp):
-        same = (e.left.ty in NUMBERS and e.right.ty in NUMBERS) or (
-            e.op == "+" and e.left.ty == e.right.ty and e.left.ty in ("str", "list")
-        )
-        return e.op not in ("+", "-", "*") or not same or may_raise(e.left) or may_raise(e.right)
-    if isinstance(e, ir.Call) and e.func in ("str", "bool") and len(e.args) <= 1:
-        return any(may_raise(x) for x in e.args)
-    return True
-
-
-def target_may_raise(t: ir.Target | None) -> bool:
-    """Unpacking into a tuple target raises when the value has another number of items."""
-    return isinstance(t, ir.TupleTarget)
-
-
 def _static_iterations(s: ir.While | ir.For) -> int | None:
     if (
         isinstance(s, ir.For)
@@ -1239,48 +1192,6 @@ def _target_label(t: ir.Target) -> str:
     if isinstance(t, ir.NameTarget):
         return t.id
     return ", ".join(_target_label(e) for e in t.elts)
-
-
-def _target_names(t: ir.Target | None) -> list[str]:
-    if t is None:
-        return []
-    if isinstance(t, ir.NameTarget):
-        return [t.id]
-    return [n for e in t.elts for n in _target_names(e)]
-
-
-def _assigned_names(s: ir.Stmt) -> list[str]:
-    if isinstance(s, (ir.Assign, ir.For)):
-        return _target_names(s.target)
-    if isinstance(s, ir.SetItem):
-        return [s.target]
-    if isinstance(
-        s, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.ParallelCall, ir.WaitForEvent, ir.Primitive)
-    ):
-        return _target_names(s.target)
-    return []
-
-
-def _read_names(node: Any) -> set[str]:
-    """Every workflow variable name an IR subtree reads."""
-    out: set[str] = set()
-
-    def visit(x: Any) -> None:
-        if isinstance(x, ir.Name):
-            out.add(x.id)
-        elif isinstance(x, ir.ErrorField):
-            out.add(x.name)
-        elif isinstance(x, ir.SetItem):
-            out.add(x.target)
-        if hasattr(x, "__dataclass_fields__"):
-            for f in x.__dataclass_fields__:
-                visit(getattr(x, f))
-        elif isinstance(x, (tuple, list)):
-            for y in x:
-                visit(y)
-
-    visit(node)
-    return out
 
 
 def compile_asl(program: ir.Program) -> tuple[dict[str, Any], list[Diagnostic]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from portaflow.compiler import ir
+from portaflow.compiler import catalog, ir
 
 # Every function JSONata defines, plus the ones Step Functions adds and its reserved ``$states``: a
 # workflow variable with one of these names would shadow the function (``$count`` bound to 0 makes every
@@ -738,7 +738,7 @@ class Lowerer:
         never_bool = (
             isinstance(e, ir.BinOp)
             or (isinstance(e, ir.UnaryOp) and e.op != "not")
-            or (isinstance(e, ir.Call) and e.func in ("len", "abs", "round", "int", "float"))
+            or (isinstance(e, ir.Call) and (row := catalog.lookup(e.func)) is not None and row.number)
         )
         if e.ty == "any" and not never_bool:
             return f"{self.h('pf_num')}({self.lower(e)})"
@@ -874,10 +874,9 @@ class Lowerer:
 
     def _iter(self, e: ir.Expr) -> str:
         if e.ty == "list" or (
-            isinstance(e, ir.Call)
-            and e.func in ("range", "enumerate", "zip", "dict.items", "dict.keys", "dict.values", "sorted")
+            isinstance(e, ir.Call) and (row := catalog.lookup(e.func)) is not None and row.result == "list"
         ):
-            return self.lower(e)
+            return self.lower(e)  # a list already (an array in JSONata)
         return f"{self.h('pf_iter')}({self.lower(e)})"
 
     def _bind_target(self, t: ir.Target, src: str, scope: dict[str, str]) -> str:
@@ -917,174 +916,6 @@ class Lowerer:
         return f"function({', '.join(params)}){{{body}}}"
 
     def call(self, e: ir.Call) -> str:
-        f, args = e.func, e.args
-        kw = dict(e.kwargs)
-        a = [self.lower(x) for x in args]
-        if f == "len":
-            if args[0].ty == "str":
-                return f"$length({a[0]})"
-            if args[0].ty == "list":
-                return f"$count({a[0]})"
-            return f"{self.h('pf_len')}({a[0]})"
-        if f == "str":
-            return self.str_of(args[0]) if args else '""'
-        if f == "int":
-            return f"{self.h('pf_int')}({a[0]})" if args else "0"
-        if f == "float":
-            return f"{self.h('pf_float')}({a[0]})" if args else "0"
-        if f == "bool":
-            return self.truthy(args[0]) if args else "false"
-        if f == "abs":
-            x = self.operand(args[0], "bad operand type for abs(): '", "'")
-            return f"$abs({x})"
-        if f == "round":
-            x = self.operand(args[0], "type ", " doesn't define __round__ method")
-            if len(args) == 1:
-                return f"$round({x})"
-            return f"{self.h('pf_round')}({x}, {self.num(args[1])})"
-        if f in ("min", "max"):
-            items = a[0] if len(args) == 1 else _list_of([self.wrapped(x) for x in args])
-            if len(args) == 1 and args[0].ty != "list":
-                items = f"{self.h('pf_iter')}({items})"
-            key = self._key(kw)
-            if key is not None:
-                kf, acc, x = self.tmp(), self.tmp(), self.tmp()
-                lt = self.h("pf_lt")
-                better = (
-                    f'{lt}({kf}({acc}), {kf}({x}), ">")'
-                    if f == "max"
-                    else f'{lt}({kf}({x}), {kf}({acc}), "<")'
-                )
-                red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
-            else:
-                red = f"{self.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
-            if "default" in kw and len(args) == 1:
-                t = self.tmp()
-                return (
-                    f"({t} := {items}; $count({t}) = 0 ? {self.lower(kw['default'])} : "
-                    f"{red.replace('ITEMS', t)})"
-                )
-            return red.replace("ITEMS", items)
-        if f == "sum":
-            start = a[1] if len(a) > 1 else "0"
-            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
-            acc, x = self.tmp(), self.tmp()
-            # items may be bools (sum([True, True]) is 2), so may the start (sum([], True) is True), or
-            # lists (sum([[1], [2]], [])), or not numbers at all (Python's TypeError of 0 + item)
-            numeric = (isinstance(args[0], ir.Call) and args[0].func == "range") or (
-                isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
-            )
-            if numeric and (len(args) < 2 or args[1].ty in ("int", "float")):
-                return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
-            return f"$reduce({items}, function({acc}, {x}){{{self.h('pf_add')}({acc}, {x})}}, {start})"
-        if f == "any" or f == "all":
-            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
-            acc, x = self.tmp(), self.tmp()
-            t = self._truthy_ref(x, "any")
-            op = "or" if f == "any" else "and"
-            init = "false" if f == "any" else "true"
-            return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
-        if f == "sorted":
-            items = a[0] if args[0].ty == "list" else f"{self.h('pf_iter')}({a[0]})"
-            rev = kw.get("reverse")
-            reverse = self.truthy(rev) if rev is not None else "false"
-            key = self._key(kw)
-            l_, r_ = self.tmp(), self.tmp()
-            lt = self.h("pf_lt")  # $sort swaps when the function returns true: stable, as Python's sort
-            if key is not None:
-                kf = self.tmp()
-                return (
-                    f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
-                    f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
-                )
-            return (
-                f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : '
-                f'{lt}({r_}, {l_}, "<")}})'
-            )
-        if f == "range":
-            a = [self.index(x) for x in args]  # range(True) is range(1)
-            if len(a) == 1:
-                return f"[0..{a[0]} - 1]"
-            if len(a) == 2:
-                return f"[{a[0]}..{a[1]} - 1]"
-            return f"{self.h('pf_range')}({a[0]}, {a[1]}, {a[2]})"
-        if f == "enumerate":
-            start = self.lower(kw["start"]) if "start" in kw else (a[1] if len(a) > 1 else "0")
-            return f"{self.h('pf_enumerate')}({a[0]}, {start})"
-        if f == "zip":
-            if len(a) != 2:
-                raise ValueError("zip of two lists only")
-            zipped = f"{self.h('pf_zip')}({a[0]}, {a[1]})"
-            strict = kw.get("strict")
-            if strict is None or (isinstance(strict, ir.Const) and not strict.value):
-                return zipped
-            x, y = self.tmp(), self.tmp()
-            raise_ = self.h("pf_raise")
-            return (
-                f"({x} := {self.h('pf_iter')}({a[0]}); {y} := {self.h('pf_iter')}({a[1]}); "
-                f"({self.truthy(strict)} and $count({x}) != $count({y})) ? "
-                f'{raise_}("ValueError", "zip() argument 2 is " & ($count({y}) < $count({x}) ? "shorter" : '
-                f'"longer") & " than argument 1") : {zipped})'
-            )
-        if f == "json.dumps":
-            return f"{self.h('pf_json')}({a[0]})"
-        if f == "json.loads":
-            return f"$parse({a[0]})"
-        if f == "datetime.timestamp":  # ctx.now() is $now()'s ISO string, in whole milliseconds
-            return f"($toMillis({a[0]}) / 1000)"
-        if f == "datetime.isoformat":  # Python's form: +00:00, and microseconds unless they are 0
-            m = self.tmp()
-            return (
-                f'({m} := $toMillis({a[0]}); $fromMillis({m}, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]") & '
-                f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
-            )
-        if f == "list":
-            return f"{self.h('pf_iter')}({a[0]})" if args else "[]"
-        if f == "dict":
-            return f"{self.h('pf_dict')}({a[0]})" if args else "{}"
-        if f.startswith("dict.") or (f.startswith("any.") and f[4:] in ("get", "keys", "values", "items")):
-            m = f.split(".", 1)[1]
-            if m == "get":
-                d, k = self.tmp(), self.tmp()
-                default = a[2] if len(a) > 2 else "null"
-                return f"({d} := {a[0]}; {k} := {a[1]}; {k} in [$keys({d})] ? $lookup({d}, {k}) : {default})"
-            if m == "keys":
-                return f"[$keys({a[0]})]"
-            if m == "values":
-                return f"{self.h('pf_values')}({a[0]})"
-            return f"{self.h('pf_items')}({a[0]})"
-        if f.startswith("str."):
-            m = f[4:]
-            s = a[0]
-            if m == "lower":
-                return f"$lowercase({s})"
-            if m == "upper":
-                return f"$uppercase({s})"
-            if m in ("strip", "lstrip", "rstrip"):
-                if len(a) > 1 and not (isinstance(args[1], ir.Const) and args[1].value is None):
-                    ends = {"strip": "true, true", "lstrip": "true, false", "rstrip": "false, true"}[m]
-                    return f"{self.h('pf_strip')}({s}, {a[1]}, {ends})"
-                if m == "strip":
-                    return f'$replace({s}, /^{WS}+|{WS}+$/, "")'
-                if m == "lstrip":
-                    return f'$replace({s}, /^{WS}+/, "")'
-                return f'$replace({s}, /{WS}+$/, "")'
-            if m == "split":
-                if len(a) == 1 or (isinstance(args[1], ir.Const) and args[1].value is None):
-                    return f"{self.h('pf_split')}({s})"
-                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
-                    return f"$split({s}, {a[1]})"
-                return f"{self.h('pf_splitsep')}({s}, {a[1]})"
-            if m == "join":
-                items = a[1] if args[1].ty == "list" else f"{self.h('pf_iter')}({a[1]})"
-                return f"$join({items}, {s})"
-            if m == "startswith":
-                p = self.tmp()
-                return f"({p} := {a[1]}; $substring({s}, 0, $length({p})) = {p})"
-            if m == "endswith":
-                return f"{self.h('pf_endswith')}({s}, {a[1]})"
-            if m == "replace":
-                if isinstance(args[1], ir.Const) and isinstance(args[1].value, str) and args[1].value:
-                    return f"$replace({s}, {a[1]}, {a[2]})"
-                return f"{self.h('pf_replace')}({s}, {a[1]}, {a[2]})"
-        raise ValueError(f"cannot lower call {f}")
+        from .calls import lower_call  # the table of lowerings, built on this module's helpers
+
+        return lower_call(self, e)

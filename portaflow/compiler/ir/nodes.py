@@ -1,6 +1,6 @@
-"""The intermediate representation every backend consumes.
+"""The nodes of the intermediate representation every backend consumes.
 
-Every node is a frozen dataclass with a ``kind`` tag, JSON-serialisable through :func:`to_json`.
+Every node is a frozen dataclass with a ``kind`` tag, JSON-serialisable through :func:`.serial.to_json`.
 Expressions carry a static type (``ty``) inferred by the frontend: ``int``, ``float``, ``str``,
 ``bool``, ``none``, ``list``, ``dict``, ``error`` or ``any`` (unknown until run time). Backends use it to
 choose between lowerings (string concatenation versus numeric ``+``) and fall back to run-time dispatch on
@@ -9,7 +9,6 @@ choose between lowerings (string concatenation versus numeric ``+``) and fall ba
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -558,38 +557,3 @@ class Program:
     steps: dict[str, StepDef] = field(default_factory=dict)
     ir_version: int = 3
     kind: Literal["program"] = "program"
-
-
-def to_json(node: Any) -> JsonValue:
-    """A node (or tuple/dict of nodes) as plain JSON data; ``kind`` tags every node."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        out: dict[str, JsonValue] = {"kind": getattr(node, "kind", type(node).__name__.lower())}
-        for f in dataclasses.fields(node):
-            if f.name != "kind":
-                out[f.name] = to_json(getattr(node, f.name))
-        return out
-    if isinstance(node, (tuple, list)):
-        return [to_json(x) for x in node]
-    if isinstance(node, dict):
-        return {str(k): to_json(v) for k, v in node.items()}
-    return node
-
-
-def walk_stmts(body: tuple[Stmt, ...]) -> list[Stmt]:
-    """Every statement in ``body``, nested ones included, in source order."""
-    out: list[Stmt] = []
-    for s in body:
-        out.append(s)
-        if isinstance(s, If):
-            out += walk_stmts(s.body) + walk_stmts(s.orelse)
-        elif isinstance(s, (While, For)):
-            out += walk_stmts(s.body)
-        elif isinstance(s, Try):
-            out += walk_stmts(s.body)
-            for h in s.handlers:
-                out += walk_stmts(h.body)
-            out += walk_stmts(s.orelse) + walk_stmts(s.finalbody)
-        elif isinstance(s, ParallelCall):
-            for b in s.branches:
-                out += walk_stmts(b.body)
-    return out

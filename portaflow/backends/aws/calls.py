@@ -1,0 +1,293 @@
+"""The JSONata lowering of each builtin and method of the catalogue (``portaflow/compiler/catalog.py``).
+
+What a call is (its signature, result type, exceptions, effects) is the catalogue's; only how Step Functions
+computes it is here: :data:`LOWERINGS` maps a row's name to its lowering, and :data:`REFUSED` names the rows
+this backend does not lower as a call, with the diagnostic code the user gets for them. Every row is in one
+of the two (``tests/aws/test_calls.py`` checks it), so a new row cannot go silently unhandled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from portaflow.compiler import catalog, ir
+
+from .jsonata import WS, _list_of
+
+if TYPE_CHECKING:
+    from .jsonata import Lowerer
+
+# (lowerer, the call, its arguments already lowered, in order) -> the JSONata text
+Lowering = Callable[["Lowerer", ir.Call, list[str]], str]
+
+
+def lower_call(lw: Lowerer, e: ir.Call) -> str:
+    """``e`` in JSONata; a ValueError for a call the catalogue or this backend does not know."""
+    a = [lw.lower(x) for x in e.args]  # first, in order: the temporaries' numbers follow it
+    row = catalog.lookup(e.func)
+    if row is None:
+        raise ValueError(f"cannot lower call {e.func}")
+    if row.name in REFUSED:
+        code, why = REFUSED[row.name]
+        raise ValueError(f"cannot lower call {e.func} ({code}: {why})")
+    return LOWERINGS[row.name](lw, e, a)
+
+
+def _items(lw: Lowerer, arg: ir.Expr, text: str) -> str:
+    """An iterable argument as a JSONata array (a string's characters, a dict's keys)."""
+    return text if arg.ty == "list" else f"{lw.h('pf_iter')}({text})"
+
+
+def _len(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if e.args[0].ty == "str":
+        return f"$length({a[0]})"
+    if e.args[0].ty == "list":
+        return f"$count({a[0]})"
+    return f"{lw.h('pf_len')}({a[0]})"
+
+
+def _str(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return lw.str_of(e.args[0]) if e.args else '""'
+
+
+def _int(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_int')}({a[0]})" if e.args else "0"
+
+
+def _float(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_float')}({a[0]})" if e.args else "0"
+
+
+def _bool(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return lw.truthy(e.args[0]) if e.args else "false"
+
+
+def _abs(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    x = lw.operand(e.args[0], "bad operand type for abs(): '", "'")
+    return f"$abs({x})"
+
+
+def _round(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    x = lw.operand(e.args[0], "type ", " doesn't define __round__ method")
+    if len(e.args) == 1:
+        return f"$round({x})"
+    return f"{lw.h('pf_round')}({x}, {lw.num(e.args[1])})"
+
+
+def _min_max(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    args, kw, f = e.args, dict(e.kwargs), e.func
+    items = a[0] if len(args) == 1 else _list_of([lw.wrapped(x) for x in args])
+    if len(args) == 1 and args[0].ty != "list":
+        items = f"{lw.h('pf_iter')}({items})"
+    key = lw._key(kw)
+    if key is not None:
+        kf, acc, x = lw.tmp(), lw.tmp(), lw.tmp()
+        lt = lw.h("pf_lt")
+        better = f'{lt}({kf}({acc}), {kf}({x}), ">")' if f == "max" else f'{lt}({kf}({x}), {kf}({acc}), "<")'
+        red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
+    else:
+        red = f"{lw.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
+    if "default" in kw and len(args) == 1:
+        t = lw.tmp()
+        return f"({t} := {items}; $count({t}) = 0 ? {lw.lower(kw['default'])} : {red.replace('ITEMS', t)})"
+    return red.replace("ITEMS", items)
+
+
+def _numbers(e: ir.Expr) -> bool:
+    """A call whose result's items are numbers (range)."""
+    row = catalog.lookup(e.func) if isinstance(e, ir.Call) else None
+    return row is not None and row.items in ("int", "float")
+
+
+def _sum(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    args = e.args
+    start = a[1] if len(a) > 1 else "0"
+    items = _items(lw, args[0], a[0])
+    acc, x = lw.tmp(), lw.tmp()
+    # items may be bools (sum([True, True]) is 2), so may the start (sum([], True) is True), or
+    # lists (sum([[1], [2]], [])), or not numbers at all (Python's TypeError of 0 + item)
+    numeric = _numbers(args[0]) or (
+        isinstance(args[0], ir.ListExpr) and all(i.ty in ("int", "float") for i in args[0].items)
+    )
+    if numeric and (len(args) < 2 or args[1].ty in ("int", "float")):
+        return f"$reduce({items}, function({acc}, {x}){{{acc} + {x}}}, {start})"
+    return f"$reduce({items}, function({acc}, {x}){{{lw.h('pf_add')}({acc}, {x})}}, {start})"
+
+
+def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    items = _items(lw, e.args[0], a[0])
+    acc, x = lw.tmp(), lw.tmp()
+    t = lw._truthy_ref(x, "any")
+    op, init = ("or", "false") if e.func == "any" else ("and", "true")
+    return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
+
+
+def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    kw = dict(e.kwargs)
+    items = _items(lw, e.args[0], a[0])
+    rev = kw.get("reverse")
+    reverse = lw.truthy(rev) if rev is not None else "false"
+    key = lw._key(kw)
+    l_, r_ = lw.tmp(), lw.tmp()
+    lt = lw.h("pf_lt")  # $sort swaps when the function returns true: stable, as Python's sort
+    if key is not None:
+        kf = lw.tmp()
+        return (
+            f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
+            f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
+        )
+    return (
+        f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : {lt}({r_}, {l_}, "<")}})'
+    )
+
+
+def _range(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    a = [lw.index(x) for x in e.args]  # range(True) is range(1)
+    if len(a) == 1:
+        return f"[0..{a[0]} - 1]"
+    if len(a) == 2:
+        return f"[{a[0]}..{a[1]} - 1]"
+    return f"{lw.h('pf_range')}({a[0]}, {a[1]}, {a[2]})"
+
+
+def _enumerate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    kw = dict(e.kwargs)
+    start = lw.lower(kw["start"]) if "start" in kw else (a[1] if len(a) > 1 else "0")
+    return f"{lw.h('pf_enumerate')}({a[0]}, {start})"
+
+
+def _zip(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if len(a) != 2:
+        raise ValueError("zip of two lists only")
+    zipped = f"{lw.h('pf_zip')}({a[0]}, {a[1]})"
+    strict = dict(e.kwargs).get("strict")
+    if strict is None or (isinstance(strict, ir.Const) and not strict.value):
+        return zipped
+    x, y = lw.tmp(), lw.tmp()
+    raise_ = lw.h("pf_raise")
+    return (
+        f"({x} := {lw.h('pf_iter')}({a[0]}); {y} := {lw.h('pf_iter')}({a[1]}); "
+        f"({lw.truthy(strict)} and $count({x}) != $count({y})) ? "
+        f'{raise_}("ValueError", "zip() argument 2 is " & ($count({y}) < $count({x}) ? "shorter" : '
+        f'"longer") & " than argument 1") : {zipped})'
+    )
+
+
+def _list(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_iter')}({a[0]})" if e.args else "[]"
+
+
+def _dict(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_dict')}({a[0]})" if e.args else "{}"
+
+
+def _timestamp(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"($toMillis({a[0]}) / 1000)"  # ctx.now() is $now()'s ISO string, in whole milliseconds
+
+
+def _isoformat(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    m = lw.tmp()  # Python's form: +00:00, and microseconds unless they are 0
+    return (
+        f'({m} := $toMillis({a[0]}); $fromMillis({m}, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]") & '
+        f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
+    )
+
+
+def _get(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    d, k = lw.tmp(), lw.tmp()
+    default = a[2] if len(a) > 2 else "null"
+    return f"({d} := {a[0]}; {k} := {a[1]}; {k} in [$keys({d})] ? $lookup({d}, {k}) : {default})"
+
+
+_STRIP_ENDS = {"str.strip": "true, true", "str.lstrip": "true, false", "str.rstrip": "false, true"}
+_STRIP_WS = {"str.strip": f"/^{WS}+|{WS}+$/", "str.lstrip": f"/^{WS}+/", "str.rstrip": f"/{WS}+$/"}
+
+
+def _strip(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if len(a) > 1 and not (isinstance(e.args[1], ir.Const) and e.args[1].value is None):
+        return f"{lw.h('pf_strip')}({a[0]}, {a[1]}, {_STRIP_ENDS[e.func]})"
+    return f'$replace({a[0]}, {_STRIP_WS[e.func]}, "")'
+
+
+def _literal_text(x: ir.Expr) -> bool:
+    """A non-empty string constant: JSONata's own $split/$replace then do what Python's do."""
+    return isinstance(x, ir.Const) and isinstance(x.value, str) and bool(x.value)
+
+
+def _split(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if len(a) == 1 or (isinstance(e.args[1], ir.Const) and e.args[1].value is None):
+        return f"{lw.h('pf_split')}({a[0]})"
+    if _literal_text(e.args[1]):
+        return f"$split({a[0]}, {a[1]})"
+    return f"{lw.h('pf_splitsep')}({a[0]}, {a[1]})"
+
+
+def _join(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"$join({_items(lw, e.args[1], a[1])}, {a[0]})"
+
+
+def _startswith(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    p = lw.tmp()
+    return f"({p} := {a[1]}; $substring({a[0]}, 0, $length({p})) = {p})"
+
+
+def _replace(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if _literal_text(e.args[1]):
+        return f"$replace({a[0]}, {a[1]}, {a[2]})"
+    return f"{lw.h('pf_replace')}({a[0]}, {a[1]}, {a[2]})"
+
+
+def _helper(name: str) -> Lowering:
+    """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
+    return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
+
+
+def _builtin(template: str) -> Lowering:
+    """A lowering that is a JSONata builtin of the first argument (``{0}`` in ``template``)."""
+    return lambda lw, e, a: template.format(a[0])
+
+
+LOWERINGS: dict[str, Lowering] = {
+    "len": _len,
+    "str": _str,
+    "int": _int,
+    "float": _float,
+    "bool": _bool,
+    "abs": _abs,
+    "min": _min_max,
+    "max": _min_max,
+    "sum": _sum,
+    "sorted": _sorted,
+    "round": _round,
+    "range": _range,
+    "enumerate": _enumerate,
+    "zip": _zip,
+    "list": _list,
+    "dict": _dict,
+    "any": _any_all,
+    "all": _any_all,
+    "json.dumps": _helper("pf_json"),
+    "json.loads": _builtin("$parse({0})"),
+    "str.lower": _builtin("$lowercase({0})"),
+    "str.upper": _builtin("$uppercase({0})"),
+    "str.strip": _strip,
+    "str.lstrip": _strip,
+    "str.rstrip": _strip,
+    "str.split": _split,
+    "str.join": _join,
+    "str.startswith": _startswith,
+    "str.endswith": _helper("pf_endswith"),
+    "str.replace": _replace,
+    "dict.get": _get,
+    "dict.keys": _builtin("[$keys({0})]"),
+    "dict.values": _helper("pf_values"),
+    "dict.items": _helper("pf_items"),
+    "datetime.timestamp": _timestamp,
+    "datetime.isoformat": _isoformat,
+}
+# Rows the frontend never lowers to a call: (the code a workflow gets for such a call, why)
+REFUSED: dict[str, tuple[str, str]] = {
+    "list.append": ("PFC023", "a statement of its own: an Assign of xs + [x] (in_place), a Pass state"),
+    "list.extend": ("PFC023", "a statement of its own: an Assign of xs + ys (in_place), a Pass state"),
+}
