@@ -35,7 +35,9 @@ ARITHMETIC = [
     "[1 < a <= 10, a < b < a + 1, a == b == a, not a, not xs, not d, not s]",
     "[xs[-1:], xs[1:-1], s[-2:], xs[:-1], s[1:], xs[-3:-1], xs[-1] if xs else s[-1:]]",
     "[a and b, a or s, xs and d, s or xs, v and a, v or t]",
-    "[str(b), str(b * 10), str(1e16), str(1e-5), str(0.1 + 0.2), str(-b), str(a / 3)]",
+    # str() of floats below 1e-4 and of 16-17 significant digits at extreme magnitudes differs on AWS
+    # (docs/dsl.md, "Target differences"): not here until the lowering gives Python's repr
+    "[str(b), str(b * 10), str(1e16), str(0.1 + 0.2), str(-b), str(a / 3), str(b * 1e-3)]",
     "[f'{b:.1f}', f'{a:,}', f'{b * 1000:,.2f}', f'{s!r}', f'{a:d}', f'{xs!r}', f'{d}']",
 ]
 
