@@ -59,9 +59,3 @@ def get(name: str) -> Backend:
     if not isinstance(backend, Backend):
         raise TypeError(f"entry point {name} = {ep.value} is not a portaflow Backend")
     return backend
-
-
-def refresh() -> None:
-    """Forget what was discovered (tests that install a distribution while running)."""
-    _entry_points.cache_clear()
-    get.cache_clear()

@@ -71,12 +71,6 @@ def add_parsers(subparsers: Any) -> None:
     g.set_defaults(handler=graph_command)
 
 
-def _split(ref: str) -> tuple[Path, str | None]:
-    from portaflow.source.refs import split_ref  # the one FILE[:WORKFLOW] parser, `portaflow run`'s too
-
-    return split_ref(ref)
-
-
 def _backend(target: str) -> Backend | None:
     if target == IR_TARGET:
         return None
@@ -87,10 +81,12 @@ def _backend(target: str) -> Backend | None:
 
 def _load(ref: str, target: str = IR_TARGET) -> tuple[CompileResult | None, int]:
     """Compile ``ref`` and print every diagnostic, the ``target``'s included (all in one run)."""
+    from portaflow.source.refs import split_ref  # the one FILE[:WORKFLOW] parser, `portaflow run`'s too
+
     from .frontend import compile_file
     from .pipeline import diagnose
 
-    path, wf = _split(ref)
+    path, wf = split_ref(ref)
     if not path.is_file():
         print(f"portaflow: no such file: {path}", file=sys.stderr)
         return None, 2
@@ -148,7 +144,9 @@ def compile_command(args: argparse.Namespace) -> int:
     else:
         backend = _backend(args.target)
         assert backend is not None
-        project = backend.compile(res.program, _split(args.ref)[0])
+        from portaflow.source.refs import split_ref
+
+        project = backend.compile(res.program, split_ref(args.ref)[0])
     return _write(project, Path(args.out), args.force)
 
 

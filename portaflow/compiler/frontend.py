@@ -191,12 +191,6 @@ class Frontend:
         if d not in self.diags:
             self.diags.append(d)
 
-    def warn(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
-        loc = self.pos(node)
-        d = Diagnostic(code, message, self.path, loc.line, loc.col, hint, "warning")
-        if d not in self.diags:
-            self.diags.append(d)
-
     def code(self, node: cst.CSTNode) -> str:
         assert self.info is not None
         return self.info.module.code_for_node(node)

@@ -52,9 +52,9 @@ from portaflow.backends import get as get_backend
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
-from portaflow.compiler.modules import ModuleFinder
 from portaflow.compiler.pipeline import diagnose
 from portaflow.dsl.durations import parse_duration
+from portaflow.source.finder import ModuleFinder
 
 from .asl import compile_asl, step_idents
 from .jsonata_eval import evaluate, faithful

@@ -15,7 +15,7 @@ import jinja2
 
 from portaflow.backends.project import Project
 from portaflow.compiler import ir
-from portaflow.compiler.modules import ModuleFinder
+from portaflow.source.finder import ModuleFinder
 
 from .asl import compile_asl, logical_id, step_idents
 
