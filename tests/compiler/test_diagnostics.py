@@ -757,7 +757,7 @@ def test_a_syntax_error_only_libcst_sees_is_at_the_position_its_text_names() -> 
     diagnostic's position, not part of its text; past the end of the file it points after the last line."""
     import libcst as cst
 
-    from portaflow.compiler.frontend import _syntax_error
+    from portaflow.source.parse import syntax_error as _syntax_error
 
     source = "x = (1,\n"
     with pytest.raises(cst.ParserSyntaxError) as e:

@@ -1,0 +1,259 @@
+"""The Context's primitives (``ctx.sleep``, ``ctx.wait_for_event``, ``ctx.map``, ``ctx.parallel`` and the
+recorded values), one function each, found through :data:`PRIMITIVES`; ``ctx.run_id`` is an expression."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+import libcst as cst
+
+from .. import ir
+from . import calls
+from .common import NOT_LITERAL, RESERVED_PREFIX, Unsupported
+
+if TYPE_CHECKING:
+    from .lowerer import WorkflowLowerer
+
+Primitive = Callable[["WorkflowLowerer", cst.Call, str, "ir.Target | None", ir.Loc], list[ir.Stmt]]
+RECORDED = ("now", "uuid4", "random", "idempotency_key")  # values a replay reads from the log
+
+
+def primitive(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.<op>(...)`` as statements assigning ``target`` (None: the value is not kept)."""
+    rule = PRIMITIVES.get(op)
+    if rule is None:
+        lw.error(
+            "PFC030",
+            call.func,
+            f"ctx.{op} is not a Context primitive",
+            "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
+            "idempotency_key, run_id",
+        )
+        raise Unsupported
+    return rule(lw, call, op, target, loc)
+
+
+def recorded(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.now()``, ``uuid4()``, ``random()``, ``idempotency_key()``: values recorded once, replayed."""
+    if call.args:
+        lw.error("PFC030", call, f"ctx.{op}() takes no arguments", f"write ctx.{op}()")
+    if target is not None:
+        # uuid4(): a uuid.UUID locally, its string on cloud targets; now(): datetime / ISO string
+        prim_types: dict[str, ir.Type] = {"random": "float", "idempotency_key": "str"}
+        lw.bind_target_types(target, prim_types.get(op, "any"))
+    return [ir.Primitive(cast(Any, op), target, loc)]
+
+
+def sleep(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.sleep(duration)``: a durable timer."""
+    args = [a for a in call.args if a.keyword is None]
+    kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if len(args) != 1 or kwargs:
+        lw.error("PFC030", call, "ctx.sleep takes one duration", 'write ctx.sleep("5m")')
+        raise Unsupported
+    node = args[0].value
+    lit = lw.fe.literal(node)
+    seconds: ir.Expr
+    constant = isinstance(node, cst.Name) and lw.fe.info is not None and node.value in lw.fe.info.constants
+    if lit is NOT_LITERAL and not lw.fe.is_timedelta(node) and not constant:
+        e = lw.expr(node)
+        if e.ty not in ("int", "float", "str", "any"):
+            lw.error(
+                "PFC030",
+                node,
+                'ctx.sleep needs a duration: a number of seconds or a string such as "5m"',
+                'write ctx.sleep("5m") or ctx.sleep(seconds)',
+            )
+        seconds = e
+    else:
+        d = lw.fe.duration(node, "sleep duration")
+        seconds = ir.Const(d if d is not None else 0.0, "float")
+    if target is not None:
+        lw.error("PFC030", call, "ctx.sleep returns nothing", "call it as a statement")
+    return [ir.Sleep(seconds, loc)]
+
+
+def wait_for_event(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.wait_for_event("name", timeout=...)``: the event's payload, None after the timeout."""
+    args = [a for a in call.args if a.keyword is None]
+    kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    name_node = args[0].value if args else kwargs.get("name")
+    name = lw.fe.literal(name_node) if name_node is not None else None
+    if not isinstance(name, str):
+        lw.error(
+            "PFC030",
+            name_node or call,
+            "ctx.wait_for_event needs the event name as a string literal",
+            'write ctx.wait_for_event("approval", timeout="3d")',
+        )
+        raise Unsupported
+    tnode = args[1].value if len(args) > 1 else kwargs.get("timeout")
+    timeout = None
+    if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
+        timeout = lw.fe.duration(tnode, "wait_for_event timeout")
+    if target is not None:
+        lw.bind_target_types(target, "any")
+    return [ir.WaitForEvent(name, timeout, target, loc)]
+
+
+def map_(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.map(step, items, max_concurrency=N)``: the step over every item, results in order."""
+    args = [a for a in call.args if a.keyword is None]
+    kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if len(args) != 2:
+        lw.error(
+            "PFC030",
+            call,
+            "ctx.map takes a step and a list of items",
+            "write ctx.map(fetch, urls, max_concurrency=4)",
+        )
+        raise Unsupported
+    fnode = args[0].value
+    mapped = calls.callee_of(lw, fnode)
+    if mapped is None or mapped.kind != "step" or mapped.fn is None:
+        lw.error(
+            "PFC030",
+            fnode,
+            "ctx.map's first argument must be a @step function (of this module or imported from the project)",
+            "define the per-item work as a @step taking one argument",
+        )
+        raise Unsupported
+    step_key, sd = lw.fe.lower_step(mapped.fn)
+    if len(sd.required) > 1:
+        lw.error(
+            "PFC030",
+            fnode,
+            f"step {sd.name!r} must take the item as its only required argument",
+            "give the other parameters defaults",
+        )
+    items = lw.expr(args[1].value)
+    mc: int | ir.Expr | None = None
+    for k, v in kwargs.items():
+        if k != "max_concurrency":
+            lw.error("PFC030", v, f"ctx.map has no argument {k!r}", "use max_concurrency=N")
+            continue
+        lit = lw.fe.literal(v)
+        if lit is None:
+            continue
+        if lit is NOT_LITERAL:
+            mc = lw.expr(v)
+            if mc.ty not in ("int", "any"):
+                lw.error("PFC030", v, "max_concurrency must be an integer", "write max_concurrency=4")
+            continue
+        if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
+            lw.error(
+                "PFC030",
+                v,
+                "max_concurrency must be an integer literal >= 1 (or None)",
+                "write max_concurrency=4",
+            )
+        else:
+            mc = lit
+    if target is not None:
+        lw.bind_target_types(target, "list")
+    return [ir.MapCall(step_key, items, mc, target, loc)]
+
+
+def parallel(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``ctx.parallel(lambda: a(x), branch_def, ...)``: branches of step calls, results in order."""
+    branches: list[ir.Branch] = []
+    for a in call.args:
+        if a.keyword is not None or a.star:
+            lw.error(
+                "PFC031",
+                a,
+                "ctx.parallel takes branches as positional arguments",
+                "write ctx.parallel(lambda: a(x), lambda: b(y))",
+            )
+            continue
+        b = parallel_branch(lw, a.value, loc)
+        if b is not None:
+            branches.append(b)
+    if target is not None:
+        lw.bind_target_types(target, "list")
+    return [ir.ParallelCall(tuple(branches), target, loc)]
+
+
+def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) -> ir.Branch | None:
+    if isinstance(node, cst.Lambda):
+        if node.params.params:
+            lw.error("PFC031", node, "a parallel branch takes no arguments", "write lambda: step(x)")
+            return None
+        body = node.body
+        callee = calls.callee_of(lw, body.func) if isinstance(body, cst.Call) else None
+        if isinstance(body, cst.Call) and callee is not None and callee.kind == "step":
+            tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+            stmts = calls.call_statement(lw, body, tmp, loc) or []
+            return ir.Branch(tuple(stmts), ir.Name(tmp.id))
+        if isinstance(body, cst.Call) and calls.is_step_like(lw, body):
+            lw.error(
+                "PFC031",
+                body,
+                "a parallel branch may only call steps",
+                "move waits, sleeps and child workflows out of ctx.parallel",
+            )
+            return None
+        return ir.Branch((), lw.expr(body))
+    if isinstance(node, cst.Name) and node.value in lw.nested_defs:
+        fdef = lw.nested_defs[node.value]
+        if fdef.params.params:
+            lw.error("PFC031", fdef, "a parallel branch takes no arguments", f"write def {node.value}(): ...")
+            return None
+        body_nodes = lw.body_statements(fdef.body)
+        lw.collect_locals(body_nodes)
+        result: ir.Expr = ir.Const(None, "none")
+        lowered: list[ir.Stmt] = []
+        for s in body_nodes:
+            if isinstance(s, cst.Return):
+                if s.value is not None:
+                    if isinstance(s.value, cst.Call) and calls.is_step_like(lw, s.value):
+                        tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+                        lowered += calls.call_statement(lw, s.value, tmp, loc) or []
+                        result = ir.Name(tmp.id)
+                    else:
+                        result = lw.expr(s.value)
+                break
+            try:
+                part = lw.stmt(s)
+            except Unsupported:
+                continue
+            for st in ir.walk_stmts(tuple(part)):
+                if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
+                    lw.error(
+                        "PFC031",
+                        s,
+                        "a parallel branch may only call steps and compute values",
+                        "move waits, sleeps, maps and child workflows out of the branch",
+                    )
+                    break
+            lowered += part
+        return ir.Branch(tuple(lowered), result)
+    lw.error(
+        "PFC031",
+        node,
+        "a parallel branch must be a lambda or a nested def",
+        "write ctx.parallel(lambda: a(x), lambda: b(y))",
+    )
+    return None
+
+
+PRIMITIVES: dict[str, Primitive] = {
+    **dict.fromkeys(RECORDED, recorded),
+    "sleep": sleep,
+    "wait_for_event": wait_for_event,
+    "map": map_,
+    "parallel": parallel,
+}

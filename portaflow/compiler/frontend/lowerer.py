@@ -1,0 +1,324 @@
+"""Lowering one workflow's body: the lowerer's state (locals, their static types, loop and handler depth,
+the values hoisted out of an expression) and the dispatch of statements and expressions to the function
+for their kind (:mod:`.statements`, :mod:`.expressions`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
+
+import libcst as cst
+
+from .. import ir
+from . import expressions, statements
+from .common import ANNOTATION_TYPES, NOT_LITERAL, RESERVED_PREFIX, Unsupported, join_types, type_of_value
+from .modules import DslFunction
+
+if TYPE_CHECKING:
+    from .program import Frontend
+
+
+class WorkflowLowerer:
+    """Lowers one workflow's body to IR statements, reporting through the frontend."""
+
+    def __init__(self, fe: Frontend, fn: DslFunction, stack: tuple[str, ...]) -> None:
+        self.fe = fe
+        self.fn = fn
+        self.stack = stack
+        self.info = fn.module
+        self.ctx = ""
+        self.locals: set[str] = set()
+        self.types: dict[str, ir.Type] = {}
+        self.assigned_types: dict[str, ir.Type] = {}
+        self.error_vars: set[str] = set()
+        self.loop_depth = 0
+        self.finally_depth = 0
+        self.nested_defs: dict[str, cst.FunctionDef] = {}
+        self.handler_vars: list[str | None] = []
+        self.step_failures_only: dict[
+            str, bool
+        ] = {}  # except-variable -> its handler catches only StepFailed
+        self.hoist: list[ir.Stmt] | None = None
+        self.hoisted = 0
+        self.report = True
+        self.now_names: set[str] = set()  # locals only ever assigned ctx.now(): datetimes
+
+    def run(self, name: str) -> ir.WorkflowDef | None:
+        node = self.fn.node
+        if node.asynchronous is not None:  # `portaflow run` refuses it at import, as every engine would
+            self.fe.error(
+                "PFC003",
+                node.asynchronous,
+                f"a workflow must be a plain (sync) function, not `async def {node.name.value}`",
+                f"write def {node.name.value}(ctx: Context, ...): call steps directly (no await), wait with "
+                "ctx.sleep / ctx.wait_for_event, and run steps concurrently with ctx.map / ctx.parallel",
+            )
+            return None
+        params = list(node.params.params)
+        if not params:
+            self.fe.error(
+                "PFC003",
+                node,
+                "a workflow's first parameter must be the Context",
+                f"write def {node.name.value}(ctx: Context, ...)",
+            )
+            return None
+        self.ctx = params[0].name.value
+        ir_params: list[ir.Param] = []
+        for p in params[1:] + list(node.params.kwonly_params):
+            ty: ir.Type = "any"
+            if p.annotation is not None:
+                ty = ANNOTATION_TYPES.get(self.fe.dotted(p.annotation.annotation).split("[")[0], "any")
+                if isinstance(p.annotation.annotation, cst.Subscript):
+                    ty = ANNOTATION_TYPES.get(self.fe.dotted(p.annotation.annotation.value), "any")
+            self.check_name(p.name)
+            self.types[p.name.value] = ty
+            self.locals.add(p.name.value)
+            default = None
+            if p.default is not None:
+                lit = self.fe.literal(p.default)
+                if lit is NOT_LITERAL:
+                    self.fe.error(
+                        "PFC010",
+                        p.default,
+                        "a workflow parameter's default must be a JSON literal",
+                        "write a number, string, bool, None, list or dict literal",
+                    )
+                else:
+                    default = ir.Const(lit, type_of_value(lit))
+            ir_params.append(ir.Param(p.name.value, default, ty))
+        if node.params.star_arg is not None and isinstance(node.params.star_arg, cst.Param):
+            self.fe.error(
+                "PFC003",
+                node.params.star_arg,
+                "a workflow cannot take *args",
+                "take named parameters: they come from the input object",
+            )
+        if node.params.star_kwarg is not None:
+            self.fe.error(
+                "PFC003",
+                node.params.star_kwarg,
+                "a workflow cannot take **kwargs",
+                "take named parameters: they come from the input object",
+            )
+        body_nodes = self.body_statements(node.body)
+        self.collect_locals(body_nodes)
+        self.collect_now_names(node.body, {p.name for p in ir_params})
+        # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
+        self.report = False
+        n_diags = len(self.fe.diags)
+        for _ in range(3):
+            before = dict(self.types)
+            self.assigned_types = {}
+            self.hoisted = 0
+            self.lower_body(body_nodes)
+            for k, v in self.assigned_types.items():
+                if k not in {p.name for p in ir_params} or self.types.get(k) == "any":
+                    self.types[k] = v
+            if self.types == before:
+                break
+        del self.fe.diags[n_diags:]
+        self.report = True
+        self.hoisted = 0
+        body = self.lower_body(body_nodes)
+        return ir.WorkflowDef(
+            name,
+            node.name.value,
+            self.ctx,
+            tuple(ir_params),
+            tuple(body),
+            self.fe.pos(node),
+            module=self.info.file.name,
+            source=self.info.path,
+        )
+
+    def arith_operator(self, operator: cst.CSTNode, table: dict[type, str]) -> str:
+        """The IR name of an arithmetic operator (binary or augmented); PFC021 for the others."""
+        op = table.get(type(operator))
+        if op is None:
+            self.error(
+                "PFC021",
+                operator,
+                f"operator `{self.fe.code(operator).strip()}` is not supported",
+                "use + - * / // % ** only",
+            )
+            raise Unsupported
+        return op
+
+    def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
+        if self.report:
+            self.fe.error(code, node, message, hint)
+
+    def check_name(self, name: cst.Name) -> None:
+        if name.value.startswith(RESERVED_PREFIX):
+            self.error(
+                "PFC036",
+                name,
+                f"the name {name.value!r} is reserved by the compiler",
+                f"rename it, e.g. {name.value.lstrip('_')}_",
+            )
+
+    def body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
+        if isinstance(body, cst.SimpleStatementSuite):
+            return list(body.body)
+        out: list[cst.CSTNode] = []
+        for s in cast(cst.IndentedBlock, body).body:
+            if isinstance(s, cst.SimpleStatementLine):
+                out.extend(s.body)
+            else:
+                out.append(s)
+        return out
+
+    def is_now(self, node: cst.BaseExpression) -> bool:
+        """``ctx.now()``, or a local every assignment of which is ``= ctx.now()``: a datetime here (an ISO
+        string on cloud targets), so ``.timestamp()`` and ``.isoformat()`` are known to apply."""
+        if isinstance(node, cst.Name):
+            return node.value in self.now_names
+        return (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and isinstance(node.func.value, cst.Name)
+            and node.func.value.value == self.ctx
+            and node.func.attr.value == "now"
+        )
+
+    def collect_now_names(self, body: cst.CSTNode, params: set[str]) -> None:
+        """The names bound only by ``name = ctx.now()`` anywhere in the workflow (any other binding,
+        comprehension and lambda variables included, disqualifies a name)."""
+        good: set[str] = set()
+        bad: set[str] = set(params)
+        outer = self
+
+        class V(cst.CSTVisitor):
+            def visit_Assign(self, node: cst.Assign) -> None:
+                for t in node.targets:
+                    self.bind(t.target, outer.is_now(node.value) and not isinstance(node.value, cst.Name))
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                now = node.value is not None and outer.is_now(node.value)
+                self.bind(node.target, now and not isinstance(node.value, cst.Name))
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                self.bind(node.target, False)
+
+            def visit_For(self, node: cst.For) -> None:
+                self.bind(node.target, False)
+
+            def visit_CompFor(self, node: cst.CompFor) -> None:
+                self.bind(node.target, False)
+
+            def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+                self.bind(node.target, False)
+
+            def visit_AsName(self, node: cst.AsName) -> None:
+                self.bind(node.name, False)  # `except E as e`, `with x as y`
+
+            def visit_Param(self, node: cst.Param) -> None:
+                self.bind(node.name, False)  # lambdas, nested defs
+
+            def bind(self, t: cst.BaseExpression | cst.CSTNode, now: bool) -> None:
+                if isinstance(t, cst.Name):
+                    (good if now else bad).add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    for el in t.elements:
+                        self.bind(el.value, False)
+
+        body.visit(V())
+        self.now_names = good - bad
+
+    def collect_locals(self, nodes: Sequence[cst.CSTNode]) -> None:
+        class V(cst.CSTVisitor):
+            def __init__(self, outer: WorkflowLowerer) -> None:
+                self.o = outer
+
+            def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+                self._t(node.target)
+
+            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+                self._t(node.target)
+
+            def visit_AugAssign(self, node: cst.AugAssign) -> None:
+                self._t(node.target)
+
+            def visit_For(self, node: cst.For) -> None:
+                self._t(node.target)
+
+            def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+                if node.name is not None and isinstance(node.name.name, cst.Name):
+                    self.o.locals.add(node.name.name.value)
+                    self.o.error_vars.add(node.name.name.value)
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                self.o.nested_defs[node.name.value] = node
+                return False
+
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                return False
+
+            def visit_ListComp(self, node: cst.ListComp) -> bool:
+                return False
+
+            def visit_DictComp(self, node: cst.DictComp) -> bool:
+                return False
+
+            def visit_GeneratorExp(self, node: cst.GeneratorExp) -> bool:
+                return False
+
+            def _t(self, t: cst.BaseExpression) -> None:
+                if isinstance(t, cst.Name):
+                    self.o.locals.add(t.value)
+                elif isinstance(t, (cst.Tuple, cst.List)):
+                    for el in t.elements:
+                        self._t(el.value)
+
+        v = V(self)
+        for n in nodes:
+            n.visit(v)
+
+    def lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for n in nodes:
+            saved = self.hoist
+            # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it
+            self.hoist = (
+                [] if not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef)) else None
+            )
+            try:
+                with contextlib.suppress(Unsupported):
+                    lowered = self.stmt(n)
+                    out.extend([*(self.hoist or []), *lowered])
+            finally:
+                self.hoist = saved
+        return out
+
+    def suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
+        return self.lower_body(self.body_statements(body))
+
+    def record_type(self, name: str, ty: ir.Type) -> None:
+        self.assigned_types[name] = join_types(self.assigned_types.get(name), ty)
+
+    def bind_target_types(self, t: ir.Target, ty: ir.Type) -> None:
+        if isinstance(t, ir.NameTarget):
+            self.record_type(t.id, ty)
+        else:
+            for e in t.elts:
+                self.bind_target_types(e, "any")
+
+    def pop_scope(self, scope: dict[str, tuple[bool, ir.Type | None]]) -> None:
+        for name, (was_local, ty) in scope.items():
+            if not was_local:
+                self.locals.discard(name)
+            if ty is None:
+                self.types.pop(name, None)
+            else:
+                self.types[name] = ty
+
+    def stmt(self, n: cst.CSTNode) -> list[ir.Stmt]:
+        rule = statements.STATEMENTS.get(type(n), statements.unsupported)
+        return rule(self, n, self.fe.pos(n))
+
+    def expr(self, n: cst.BaseExpression) -> ir.Expr:
+        rule = expressions.EXPRESSIONS.get(type(n), expressions.unsupported)
+        return rule(self, n)
