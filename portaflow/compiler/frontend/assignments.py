@@ -52,7 +52,6 @@ def augmented(lw: WorkflowLowerer, n: cst.AugAssign, loc: ir.Loc) -> list[ir.Stm
     repeats = op == "*" and operand.ty in ("int", "bool", "any")
     in_place = cur.ty in ("list", "any") and (extends or repeats)
     if isinstance(n.target, cst.Name):
-        lw.record_type(n.target.value, rhs.ty)
         return [ir.Assign(ir.NameTarget(n.target.value), rhs, loc, in_place)]
     if isinstance(n.target, cst.Subscript):
         return set_item(lw, n.target, rhs, loc, in_place)
@@ -105,7 +104,6 @@ def assign_value(
     lw: WorkflowLowerer, target: cst.BaseExpression, value: ir.Expr, loc: ir.Loc
 ) -> list[ir.Stmt]:
     t = assign_target(lw, target)
-    lw.bind_target_types(t, value.ty)
     return [ir.Assign(t, value, loc)]
 
 
@@ -166,5 +164,4 @@ def list_mutation(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute, loc:
         arg = lw.expr(argnode)
     cur = ir.Name(name, "list")
     new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
-    lw.record_type(name, "list")
     return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True)]

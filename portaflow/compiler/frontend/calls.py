@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn, TypeVar, cast
 import libcst as cst
 
 from .. import catalog, ir
+from ..ir import types
 from . import context, methods
 from .common import BUILTINS_SUPPORTED, RESERVED_PREFIX, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
@@ -178,8 +179,6 @@ def table_dispatch(
         stmt = ir.StepCall(step_key, args, target, loc, kwargs_expr)
         test = ir.Compare(selector, ("==",), (ir.Const(key, "str"),))
         chain = [ir.If(test, (stmt,), tuple(chain), loc)]
-    if target is not None:
-        lw.bind_target_types(target, "any")
     return chain
 
 
@@ -215,8 +214,6 @@ def call_statement(
     if callee is not None and callee.kind == "step" and callee.fn is not None:
         key, sd = lw.fe.lower_step(callee.fn)
         args = bind_arguments(lw, call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
-        if target is not None:
-            lw.bind_target_types(target, sd.returns)
         return [ir.StepCall(key, args, target, loc)]
     if callee is not None and callee.kind == "workflow" and callee.fn is not None:
         if lw.fe.step_key(callee.fn) in lw.stack:
@@ -241,8 +238,6 @@ def call_statement(
         names = tuple(p.name for p in child.params)
         req = tuple(p.name for p in child.params if p.default is None)
         args = bind_arguments(lw, call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
-        if target is not None:
-            lw.bind_target_types(target, "any")
         return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == lw.ctx:
         return context.primitive(lw, call, f.attr.value, target, loc)
@@ -368,7 +363,7 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         prim = context.primitive(lw, n, f.attr.value, tmp, lw.fe.pos(n))
         lw.hoist.extend(prim)
         lw.locals.add(tmp.id)
-        return ir.Name(tmp.id, lw.assigned_types.get(tmp.id, "any"))
+        return ir.Name(tmp.id, types.PRIMITIVE_TYPES.get(f.attr.value, "any"))
     if is_step_like(lw, n):
         lw.error(
             "PFC023",

@@ -84,12 +84,6 @@ class BadArguments(Unsupported):
     placeholder, so that lowering goes on and reports the rest of the statement too."""
 
 
-def join_types(a: ir.Type | None, b: ir.Type) -> ir.Type:
-    if a is None or a == b:
-        return b
-    return "any"
-
-
 def type_of_value(v: Any) -> ir.Type:
     if v is None:
         return "none"
@@ -106,19 +100,6 @@ def type_of_value(v: Any) -> ir.Type:
     if isinstance(v, dict):
         return "dict"
     return "any"
-
-
-def elem_type(it: ir.Expr) -> ir.Type:
-    """The type of the items a ``for`` over ``it`` binds: a call's catalogue row may know (range)."""
-    row = catalog.lookup(it.func) if isinstance(it, ir.Call) else None
-    if row is not None and row.items != "any":
-        return row.items
-    if it.ty == "str":
-        return "str"
-    return "any"
-
-
-arith_type = catalog.arith_type
 
 
 def names_in(node: cst.CSTNode) -> list[cst.Name]:

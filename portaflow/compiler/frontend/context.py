@@ -42,10 +42,6 @@ def recorded(
     """``ctx.now()``, ``uuid4()``, ``random()``, ``idempotency_key()``: values recorded once, replayed."""
     if call.args:
         lw.error("PFC030", call, f"ctx.{op}() takes no arguments", f"write ctx.{op}()")
-    if target is not None:
-        # uuid4(): a uuid.UUID locally, its string on cloud targets; now(): datetime / ISO string
-        prim_types: dict[str, ir.Type] = {"random": "float", "idempotency_key": "str"}
-        lw.bind_target_types(target, prim_types.get(op, "any"))
     return [ir.Primitive(cast(Any, op), target, loc)]
 
 
@@ -100,8 +96,6 @@ def wait_for_event(
     timeout = None
     if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
         timeout = lw.fe.duration(tnode, "wait_for_event timeout")
-    if target is not None:
-        lw.bind_target_types(target, "any")
     return [ir.WaitForEvent(name, timeout, target, loc)]
 
 
@@ -160,8 +154,6 @@ def map_(
             )
         else:
             mc = lit
-    if target is not None:
-        lw.bind_target_types(target, "list")
     return [ir.MapCall(step_key, items, mc, target, loc)]
 
 
@@ -182,8 +174,6 @@ def parallel(
         b = parallel_branch(lw, a.value, loc)
         if b is not None:
             branches.append(b)
-    if target is not None:
-        lw.bind_target_types(target, "list")
     return [ir.ParallelCall(tuple(branches), target, loc)]
 
 

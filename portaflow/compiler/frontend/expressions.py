@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any, cast
 import libcst as cst
 
 from .. import ir
+from ..ir import types
 from . import assignments, calls
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
     NOT_LITERAL,
     Unsupported,
-    arith_type,
-    elem_type,
     type_of_value,
 )
 
@@ -132,7 +131,7 @@ def subscript(lw: WorkflowLowerer, n: cst.Subscript) -> ir.Expr:
     sl = n.slice[0].slice
     value = lw.expr(n.value)
     if isinstance(sl, cst.Index):
-        return ir.Subscript(value, lw.expr(sl.value), "str" if value.ty == "str" else "any")
+        return ir.Subscript(value, lw.expr(sl.value), types.subscript_type(value.ty))
     if isinstance(sl, cst.Slice):
         if sl.step is not None:
             lw.error(
@@ -144,7 +143,7 @@ def subscript(lw: WorkflowLowerer, n: cst.Subscript) -> ir.Expr:
             raise Unsupported
         lower = lw.expr(sl.lower) if sl.lower is not None else None
         upper = lw.expr(sl.upper) if sl.upper is not None else None
-        return ir.Slice(value, lower, upper, value.ty if value.ty in ("str", "list") else "any")
+        return ir.Slice(value, lower, upper, types.slice_type(value.ty))
     return unsupported(lw, n)
 
 
@@ -162,9 +161,9 @@ def unary(lw: WorkflowLowerer, n: cst.UnaryOperation) -> ir.Expr:
     if isinstance(n.operator, cst.Minus):
         if isinstance(operand, ir.Const) and operand.ty in ("int", "float"):
             return ir.Const(-operand.value, operand.ty)
-        return ir.UnaryOp("-", operand, arith_type(operand.ty))
+        return ir.UnaryOp("-", operand, types.unary_type("-", operand.ty))
     if isinstance(n.operator, cst.Plus):
-        return ir.UnaryOp("+", operand, arith_type(operand.ty))
+        return ir.UnaryOp("+", operand, types.unary_type("+", operand.ty))
     lw.error("PFC021", n.operator, "bitwise ~ is not supported", "use arithmetic")
     raise Unsupported
 
@@ -187,8 +186,7 @@ def boolean(lw: WorkflowLowerer, n: cst.BooleanOperation) -> ir.Expr:
 
     flatten(n.left)
     flatten(n.right)
-    tys = {v.ty for v in vals}
-    return ir.BoolOp(cast(Any, opname), tuple(vals), tys.pop() if len(tys) == 1 else "any")
+    return ir.BoolOp(cast(Any, opname), tuple(vals), types.same_or_any(v.ty for v in vals))
 
 
 def comparison(lw: WorkflowLowerer, n: cst.Comparison) -> ir.Expr:
@@ -229,7 +227,7 @@ def if_exp(lw: WorkflowLowerer, n: cst.IfExp) -> ir.Expr:
     test = lw.expr(n.test)
     body = lw.expr(n.body)
     orelse = lw.expr(n.orelse)
-    return ir.IfExp(test, body, orelse, body.ty if body.ty == orelse.ty else "any")
+    return ir.IfExp(test, body, orelse, types.same_or_any((body.ty, orelse.ty)))
 
 
 def sequence(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
@@ -301,39 +299,9 @@ def str_of(lw: WorkflowLowerer, e: ir.Expr) -> ir.Expr:
 def binop(
     lw: WorkflowLowerer, op: ir.BinOpName, left: ir.Expr, right: ir.Expr, node: cst.CSTNode | None = None
 ) -> ir.BinOp:
-    # in arithmetic a bool is the int 0 or 1 (True + True is 2, "ab" * True is "ab")
-    lt, rt = ("int" if t == "bool" else t for t in (left.ty, right.ty))
-    ty: ir.Type = "any"
-    if op == "+":
-        if lt == rt and lt in ("int", "float", "str", "list"):
-            ty = lt
-        elif {lt, rt} <= {"int", "float"}:
-            ty = "float"
-        elif "str" in (lt, rt) and "any" in (lt, rt):
-            ty = "str"
-        elif "list" in (lt, rt) and "any" in (lt, rt):
-            ty = "list"
-    elif op == "/":
-        ty = "float"
-    elif op in ("-", "//", "%"):
-        if lt == rt == "int":
-            ty = "int"
-        elif {lt, rt} <= {"int", "float"}:
-            ty = "float"
-        if op == "%" and lt == "str" and node is not None:
-            lw.error("PFC021", node, "%-formatting is not supported", "use an f-string")
-    elif op == "*":
-        if lt == rt == "int":
-            ty = "int"
-        elif {lt, rt} <= {"int", "float"}:
-            ty = "float"
-        elif "str" in (lt, rt):
-            ty = "str"
-        elif "list" in (lt, rt):
-            ty = "list"
-    elif op == "**" and (lt == "float" or rt == "float"):
-        ty = "float"
-    return ir.BinOp(op, left, right, ty)
+    if op == "%" and left.ty == "str" and node is not None:
+        lw.error("PFC021", node, "%-formatting is not supported", "use an f-string")
+    return ir.BinOp(op, left, right, types.binop_type(op, left.ty, right.ty))
 
 
 def comprehension(
@@ -359,7 +327,7 @@ def comprehension(
                 for e in t.elts:
                     bind(e, "any")
 
-        bind(target, elem_type(it))
+        bind(target, types.elem_type(it))
         ifs = tuple(lw.expr(c.test) for c in node.ifs)
         gens.append(ir.Comprehension(target, it, ifs))
         node = node.inner_for_in

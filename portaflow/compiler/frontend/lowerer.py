@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, cast
 import libcst as cst
 
 from .. import ir
+from ..ir import types
 from . import expressions, statements
-from .common import ANNOTATION_TYPES, NOT_LITERAL, RESERVED_PREFIX, Unsupported, join_types, type_of_value
+from .common import ANNOTATION_TYPES, NOT_LITERAL, RESERVED_PREFIX, Unsupported, type_of_value
 from .modules import DslFunction
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ class WorkflowLowerer:
         self.ctx = ""
         self.locals: set[str] = set()
         self.types: dict[str, ir.Type] = {}
-        self.assigned_types: dict[str, ir.Type] = {}
         self.error_vars: set[str] = set()
         self.loop_depth = 0
         self.finally_depth = 0
@@ -105,20 +105,14 @@ class WorkflowLowerer:
         body_nodes = self.body_statements(node.body)
         self.collect_locals(body_nodes)
         self.collect_now_names(node.body, {p.name for p in ir_params})
-        # type inference: iterate to a fixed point without reporting, then lower once more, reporting.
+        # A draft lowering (nothing reported) gives the IR the variables' types are inferred from (an IR
+        # pass, to a fixed point); the body is then lowered once more with them, reporting.
         self.report = False
         n_diags = len(self.fe.diags)
-        for _ in range(3):
-            before = dict(self.types)
-            self.assigned_types = {}
-            self.hoisted = 0
-            self.lower_body(body_nodes)
-            for k, v in self.assigned_types.items():
-                if k not in {p.name for p in ir_params} or self.types.get(k) == "any":
-                    self.types[k] = v
-            if self.types == before:
-                break
+        draft = tuple(self.lower_body(body_nodes))
         del self.fe.diags[n_diags:]
+        returns = {key: sd.returns for key, sd in self.fe.steps_ir.items()}
+        self.types = types.infer_variables(draft, {p.name: p.ty for p in ir_params}, returns)
         self.report = True
         self.hoisted = 0
         body = self.lower_body(body_nodes)
@@ -295,16 +289,6 @@ class WorkflowLowerer:
 
     def suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
         return self.lower_body(self.body_statements(body))
-
-    def record_type(self, name: str, ty: ir.Type) -> None:
-        self.assigned_types[name] = join_types(self.assigned_types.get(name), ty)
-
-    def bind_target_types(self, t: ir.Target, ty: ir.Type) -> None:
-        if isinstance(t, ir.NameTarget):
-            self.record_type(t.id, ty)
-        else:
-            for e in t.elts:
-                self.bind_target_types(e, "any")
 
     def pop_scope(self, scope: dict[str, tuple[bool, ir.Type | None]]) -> None:
         for name, (was_local, ty) in scope.items():

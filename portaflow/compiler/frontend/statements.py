@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import ir
 from . import assignments, calls, expressions, methods
-from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, RESERVED_PREFIX, Unsupported, elem_type
+from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, RESERVED_PREFIX, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -103,7 +103,6 @@ def for_(lw: WorkflowLowerer, n: cst.For, loc: ir.Loc) -> list[ir.Stmt]:
         lw.error("PFC020", n, "async for is not supported", "use a plain for loop")
     it = lw.expr(n.iter)
     target = assignments.assign_target(lw, n.target)
-    lw.bind_target_types(target, elem_type(it))
     lw.loop_depth += 1
     body = lw.suite(n.body)
     lw.loop_depth -= 1
