@@ -1,8 +1,9 @@
 """The intermediate representation every backend consumes (docs/ir.md).
 
 :mod:`.nodes` holds the node dataclasses, :mod:`.serial` their JSON form, :mod:`.walk` the walks every
-backend and analysis needs (nested statements, names bound and read) and :mod:`.raises` whether an
-expression may raise. Everything is re-exported here: ``from portaflow.compiler import ir; ir.Assign``.
+backend and analysis needs (nested statements, names bound and read), :mod:`.raises` whether an
+expression may raise and :mod:`.types` the static types (the rules, and the pass inferring variables').
+Nodes and walks are re-exported here: ``from portaflow.compiler import ir; ir.Assign``.
 """
 
 from __future__ import annotations
