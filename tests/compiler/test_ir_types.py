@@ -47,7 +47,7 @@ def test_a_binary_operators_static_type_is_the_type_cpython_gives_every_value(op
             if claimed != "any":
                 assert PY_TYPES.get(type(value)) == claimed, (a, op, b)
     # an operand of type "any" may be a value of any type: a claim must hold for each of them
-    for (lt, lefts), (other, rights) in itertools.product(SAMPLES.items(), repeat=2):
+    for (lt, lefts), (_, rights) in itertools.product(SAMPLES.items(), repeat=2):
         for claimed, pairs in (
             (types.binop_type(op, lt, "any"), itertools.product(lefts, rights)),
             (types.binop_type(op, "any", lt), itertools.product(rights, lefts)),
@@ -65,7 +65,12 @@ def test_a_binary_operators_static_type_is_the_type_cpython_gives_every_value(op
 
 def test_unary_subscript_slice_and_operand_choice_rules() -> None:
     assert types.unary_type("not", "list") == "bool"
-    assert [types.unary_type("-", t) for t in ("int", "bool", "float", "str")] == ["int", "int", "float", "any"]
+    assert [types.unary_type("-", t) for t in ("int", "bool", "float", "str")] == [
+        "int",
+        "int",
+        "float",
+        "any",
+    ]
     assert types.subscript_type("str") == "str" and types.subscript_type("list") == "any"
     assert types.slice_type("list") == "list" and types.slice_type("dict") == "any"
     assert types.same_or_any(["int", "int"]) == "int" and types.same_or_any(["int", "str"]) == "any"
@@ -100,7 +105,8 @@ def test_joined_types_and_declared_parameters() -> None:
     )
     ret = next(s for s in ir.walk_stmts(wf.body) if isinstance(s, ir.Return))
     assert isinstance(ret.value, ir.ListExpr)
-    assert [e.ty for e in ret.value.items] == ["str", "any", "int", "float"]
+    # free: its first value is the run's input, whatever the body assigns it later
+    assert [e.ty for e in ret.value.items] == ["str", "any", "int", "any"]
 
 
 def test_inference_is_an_ir_pass_over_any_body() -> None:

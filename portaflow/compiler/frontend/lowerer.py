@@ -41,8 +41,8 @@ class WorkflowLowerer:
         ] = {}  # except-variable -> its handler catches only StepFailed
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
-        self.report = True
-        self.now_names: set[str] = set()  # locals only ever assigned ctx.now(): datetimes
+        self.report = True  # diagnostics are reported (not while drafting)
+        self.drafting = False  # the draft lowering, before the variables' types are inferred
 
     def run(self, name: str) -> ir.WorkflowDef | None:
         node = self.fn.node
@@ -104,16 +104,15 @@ class WorkflowLowerer:
             )
         body_nodes = self.body_statements(node.body)
         self.collect_locals(body_nodes)
-        self.collect_now_names(node.body, {p.name for p in ir_params})
         # A draft lowering (nothing reported) gives the IR the variables' types are inferred from (an IR
         # pass, to a fixed point); the body is then lowered once more with them, reporting.
-        self.report = False
+        self.report, self.drafting = False, True
         n_diags = len(self.fe.diags)
         draft = tuple(self.lower_body(body_nodes))
         del self.fe.diags[n_diags:]
         returns = {key: sd.returns for key, sd in self.fe.steps_ir.items()}
         self.types = types.infer_variables(draft, {p.name: p.ty for p in ir_params}, returns)
-        self.report = True
+        self.report, self.drafting = True, False
         self.hoisted = 0
         body = self.lower_body(body_nodes)
         return ir.WorkflowDef(
@@ -165,10 +164,10 @@ class WorkflowLowerer:
         return out
 
     def is_now(self, node: cst.BaseExpression) -> bool:
-        """``ctx.now()``, or a local every assignment of which is ``= ctx.now()``: a datetime here (an ISO
-        string on cloud targets), so ``.timestamp()`` and ``.isoformat()`` are known to apply."""
+        """``ctx.now()`` itself, or a local of type ``datetime`` (every assignment of it is ``ctx.now()``
+        or another such local): ``.timestamp()`` and ``.isoformat()`` are known to apply."""
         if isinstance(node, cst.Name):
-            return node.value in self.now_names
+            return self.types.get(node.value) == "datetime"
         return (
             isinstance(node, cst.Call)
             and not node.args
@@ -177,50 +176,6 @@ class WorkflowLowerer:
             and node.func.value.value == self.ctx
             and node.func.attr.value == "now"
         )
-
-    def collect_now_names(self, body: cst.CSTNode, params: set[str]) -> None:
-        """The names bound only by ``name = ctx.now()`` anywhere in the workflow (any other binding,
-        comprehension and lambda variables included, disqualifies a name)."""
-        good: set[str] = set()
-        bad: set[str] = set(params)
-        outer = self
-
-        class V(cst.CSTVisitor):
-            def visit_Assign(self, node: cst.Assign) -> None:
-                for t in node.targets:
-                    self.bind(t.target, outer.is_now(node.value) and not isinstance(node.value, cst.Name))
-
-            def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-                now = node.value is not None and outer.is_now(node.value)
-                self.bind(node.target, now and not isinstance(node.value, cst.Name))
-
-            def visit_AugAssign(self, node: cst.AugAssign) -> None:
-                self.bind(node.target, False)
-
-            def visit_For(self, node: cst.For) -> None:
-                self.bind(node.target, False)
-
-            def visit_CompFor(self, node: cst.CompFor) -> None:
-                self.bind(node.target, False)
-
-            def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-                self.bind(node.target, False)
-
-            def visit_AsName(self, node: cst.AsName) -> None:
-                self.bind(node.name, False)  # `except E as e`, `with x as y`
-
-            def visit_Param(self, node: cst.Param) -> None:
-                self.bind(node.name, False)  # lambdas, nested defs
-
-            def bind(self, t: cst.BaseExpression | cst.CSTNode, now: bool) -> None:
-                if isinstance(t, cst.Name):
-                    (good if now else bad).add(t.value)
-                elif isinstance(t, (cst.Tuple, cst.List)):
-                    for el in t.elements:
-                        self.bind(el.value, False)
-
-        body.visit(V())
-        self.now_names = good - bad
 
     def collect_locals(self, nodes: Sequence[cst.CSTNode]) -> None:
         class V(cst.CSTVisitor):

@@ -34,7 +34,10 @@ def method_call(
             f"write `{lw.fe.code(f.value)}.{method}(...)` on its own line",
         )
         raise Unsupported
-    if lw.is_now(f.value):
+    # while drafting, variables are not typed yet: a method only a datetime has is taken as the datetime's
+    # (so the draft keeps the statement, and the inference sees what it assigns); the final lowering checks
+    drafted = lw.drafting and recv.ty == "any" and method in DATETIME_METHODS
+    if recv.ty == "datetime" or lw.is_now(f.value) or drafted:
         if method not in DATETIME_METHODS:
             lw.error(
                 "PFC024",

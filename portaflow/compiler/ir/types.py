@@ -118,9 +118,9 @@ def call_type(func: str, args: tuple[Expr, ...], fallback: Type) -> Type:
     return row.result_type(args) if row is not None else fallback
 
 
-# What each primitive returns; the others' values are known only at run time (a uuid.UUID locally, its
-# string on cloud targets; ctx.now() a datetime locally, an ISO string on AWS).
-PRIMITIVE_TYPES: dict[str, Type] = {"random": "float", "idempotency_key": "str"}
+# What each primitive returns: ctx.now() is a datetime (each backend picks its representation: an ISO string
+# on AWS); uuid4() is a uuid.UUID locally, its string on cloud targets, so known only at run time.
+PRIMITIVE_TYPES: dict[str, Type] = {"random": "float", "idempotency_key": "str", "now": "datetime"}
 
 # ------------------------------------------------------------------------------------------- expressions
 
@@ -316,16 +316,16 @@ def infer_variables(
     step_returns: Mapping[str, Type],
     rounds: int = 16,
 ) -> dict[str, Type]:
-    """The type of every variable of a workflow body: ``declared`` (parameters' annotations; an annotation
-    other than ``any`` is kept) joined with what the body assigns, to a fixed point. ``rounds`` bounds the
+    """The type of every variable of a workflow body: ``declared`` (the parameters: their annotation, or
+    ``any`` - their first value is the run's input, of any type, whatever the body assigns them later)
+    and what the body assigns the others, to a fixed point. ``rounds`` bounds the
     iteration: each round can only type one more variable or widen one towards ``any``, so it ends; a
     variable no round types (``x = x + 1`` alone) is ``any``."""
     env = dict(declared)
-    kept = {k for k, v in declared.items() if v != "any"}
     for _ in range(rounds):
         new = dict(env)
         for name, ty in assigned_types(body, env, step_returns).items():
-            if name not in kept:
+            if name not in declared:
                 new[name] = ty
         if new == env:
             break
