@@ -92,7 +92,7 @@ def count_states(definition: dict) -> int:  # type: ignore[type-arg]
 
 
 def bench_portaflow(src: Path, repeat: int) -> tuple[float, int]:
-    from portaflow.backends.aws.asl import compile_asl
+    from portaflow.backends.aws.lower.asl import compile_asl
     from portaflow.compiler import compile_file
 
     times, states = [], 0

@@ -5,7 +5,7 @@ Each row says, once, everything the compiler knows of a call: how it may be call
 raise (an empty tuple: none, whatever its arguments' values, so a backend needs no guard for it), what of its
 arguments its result may share (which :mod:`.aliasing` follows) and whether it changes its receiver in place.
 The frontend, :mod:`.aliasing`, :mod:`.ir.raises` and every backend read these facts here; a backend keeps
-only its lowering of each row (on AWS, ``portaflow.backends.aws.calls``), keyed by :attr:`Builtin.name`.
+only its lowering of each row (on AWS, ``portaflow.backends.aws.lower.calls``), keyed by :attr:`Builtin.name`.
 
 Names: ``len`` for a builtin, ``json.dumps`` for a module function, ``str.upper`` / ``dict.get`` /
 ``list.append`` / ``datetime.timestamp`` for a method (the IR's :attr:`ir.Call.func`; the receiver is the

@@ -76,7 +76,7 @@ def portaflow_offline() -> Iterator[Callable[..., Any]]:
 def portaflow_aws() -> Iterator[Callable[..., Any]]:
     """A factory: ``portaflow_aws(path, workflow=None, timeout=60.0)`` returns a started ``AwsHarness``;
     every harness is shut down (executions driven to an end, moto stopped) when the test ends."""
-    from portaflow.backends.aws.harness import AwsHarness
+    from portaflow.backends.aws.offline.harness import AwsHarness
 
     with ExitStack() as stack:
 

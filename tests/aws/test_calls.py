@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from portaflow.backends.aws.calls import LOWERINGS, REFUSED
-from portaflow.backends.aws.jsonata import Lowerer
+from portaflow.backends.aws.lower.calls import LOWERINGS, REFUSED
+from portaflow.backends.aws.lower.jsonata import Lowerer
 from portaflow.compiler import catalog, ir
 
 

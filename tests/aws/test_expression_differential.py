@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression, marked_error
+from portaflow.backends.aws.offline.exprcheck import eval_jsonata, lower_expression, marked_error
 from portaflow.backends.pysem.forms import ANNOTATIONS, FORMS
 from portaflow.backends.pysem.oracle import python_result, raised_as, same
 from portaflow.backends.pysem.strategies import environments, expressions
@@ -66,7 +66,7 @@ def test_now_timestamp_and_isoformat_match_python_for_every_millisecond(ms: int)
     datetime gives for that instant, .isoformat() Python's text (``+00:00``, no fraction at .000)."""
     from datetime import UTC, datetime, timedelta
 
-    from portaflow.backends.aws.jsonata import Lowerer
+    from portaflow.backends.aws.lower.jsonata import Lowerer
     from portaflow.compiler import ir
 
     instant = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)

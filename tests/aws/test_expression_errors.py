@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression, marked_error
+from portaflow.backends.aws.offline.exprcheck import eval_jsonata, lower_expression, marked_error
 
 NAMES: dict[str, Any] = {
     "d": {"a": 1, "n": None},

@@ -177,7 +177,7 @@ def test_every_jsonata_function_name_is_mangled() -> None:
 
     import jsonata
 
-    from portaflow.backends.aws.jsonata import JSONATA_NAMES, variable_name
+    from portaflow.backends.aws.lower.jsonata import JSONATA_NAMES, variable_name
 
     src = (Path(jsonata.__file__).parent / "jsonata.py").read_text()
     defined = set(re.findall(r'define_function\("(\w+)"', src))

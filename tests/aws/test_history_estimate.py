@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portaflow.backends import get
-from portaflow.backends.aws.harness import AwsHarness
+from portaflow.backends.aws.offline.harness import AwsHarness
 from portaflow.compiler.frontend import compile_file
 from portaflow.compiler.pipeline import diagnose
 

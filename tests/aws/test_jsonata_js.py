@@ -17,14 +17,14 @@ import pytest
 
 pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import (
+from portaflow.backends.aws.offline.exprcheck import (
     eval_jsonata_js,
     jsonata_js,
     lower_expression,
     marked_error,
     with_names,
 )
-from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+from portaflow.backends.aws.offline.jsonata_eval import evaluate, faithful
 
 from . import test_expression_errors
 from .test_expression_differential import ANNOTATIONS, FORMS, python_result, raised_as, same
@@ -203,7 +203,7 @@ def test_python_exceptions_raised_on_jsonata_js(package: Path) -> None:
 def test_state_machine_reads_the_marker_on_jsonata_js(package: Path) -> None:
     """The state machine's own parse of the marker (asl.MARKED_ERROR: $base64decode, then $parse) gives back
     the exception's type and message on jsonata-js, non-ASCII and astral characters included."""
-    from portaflow.backends.aws.asl import MARKED_ERROR
+    from portaflow.backends.aws.lower.asl import MARKED_ERROR
 
     names = {"d": {"é\U0001f600\u2028'": 1}, "k": 'ü\U0001d518\x00"'}
     text, _ = lower_expression("d[k]", names)

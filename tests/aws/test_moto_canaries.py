@@ -59,7 +59,7 @@ def test_moto_still_does_not_escape_string_variables() -> None:
 
 def test_jsonata_python_remainder_still_truncates_and_the_fix_is_javascripts_fmod() -> None:
     jsonata = pytest.importorskip("jsonata")
-    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+    from portaflow.backends.aws.offline.jsonata_eval import evaluate, faithful
 
     assert jsonata.Jsonata("2.5 % 2").evaluate(None) == 0  # the bug the harness works around
     with faithful():
@@ -90,7 +90,7 @@ def test_jsonata_python_still_differs_from_javascript_where_faithful_patches_it(
 
 def test_jsonata_python_to_millis_still_truncates_and_the_fix_is_exact() -> None:
     jsonata = pytest.importorskip("jsonata")
-    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+    from portaflow.backends.aws.offline.jsonata_eval import evaluate, faithful
 
     iso = '"1987-04-28T03:52:53.675Z"'
     assert jsonata.Jsonata(f"$toMillis({iso})").evaluate(None) == 546_580_373_674  # the bug worked around
@@ -202,7 +202,7 @@ def test_join_sites_block_in_the_calls_the_harness_expects() -> None:
         BranchWorkerPool,
     )
 
-    from portaflow.backends.aws.harness import _join_sites
+    from portaflow.backends.aws.offline.harness import _join_sites
 
     assert "worker_thread.join(" in inspect.getsource(Program.eval)
     assert "self._termination_event.wait()" in inspect.getsource(BranchWorkerPool.wait)
@@ -307,7 +307,7 @@ def test_the_variable_scan_is_called_where_the_harness_patches_it() -> None:
 
 def test_jsonata_python_sort_still_reverses_ties_and_the_fix_keeps_their_order() -> None:
     jsonata = pytest.importorskip("jsonata")
-    from portaflow.backends.aws.jsonata_eval import evaluate, faithful
+    from portaflow.backends.aws.offline.jsonata_eval import evaluate, faithful
 
     items = '[{"k": 1, "n": "a"}, {"k": 0, "n": "b"}, {"k": 1, "n": "c"}]'
     text = f"$sort({items}, function($l, $r){{$l.k > $r.k}}).n"

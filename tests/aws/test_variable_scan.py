@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 pytest.importorskip("moto")
 jsonata = pytest.importorskip("jsonata")
 
-from portaflow.backends.aws.exprcheck import lower_expression  # noqa: E402
-from portaflow.backends.aws.harness import _variable_references  # noqa: E402
+from portaflow.backends.aws.offline.exprcheck import lower_expression  # noqa: E402
+from portaflow.backends.aws.offline.harness import _variable_references  # noqa: E402
 
 from .test_expression_differential import ANNOTATIONS, expressions  # noqa: E402
 

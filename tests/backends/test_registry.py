@@ -135,7 +135,7 @@ def test_a_backend_is_imported_only_when_it_is_used() -> None:
         "import sys; from portaflow import backends; names = backends.names(); "
         "assert 'aws' in names; assert 'portaflow.backends.aws' not in sys.modules, 'imported by names()'; "
         "b = backends.get('aws'); assert 'portaflow.backends.aws.backend' in sys.modules; "
-        "assert 'moto' not in sys.modules and 'portaflow.backends.aws.harness' not in sys.modules"
+        "assert 'moto' not in sys.modules and 'portaflow.backends.aws.offline.harness' not in sys.modules"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

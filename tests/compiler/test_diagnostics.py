@@ -442,7 +442,7 @@ def test_every_form_a_signature_takes_compiles_and_runs_as_python_on_aws(
 ) -> None:
     """Keyword spellings of positional parameters (``sum(xs, start=10)``) are made positional, so the
     lowering, which reads positions, does not drop them."""
-    from portaflow.backends.aws.exprcheck import eval_jsonata, lower_expression
+    from portaflow.backends.aws.offline.exprcheck import eval_jsonata, lower_expression
 
     text, _ = lower_expression(expr, names)
     assert eval_jsonata(text, names) == json.loads(json.dumps(eval(expr, {}, dict(names))))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portaflow.backends.aws.asl import compile_asl, step_idents
+from portaflow.backends.aws.lower.asl import compile_asl, step_idents
 from portaflow.compiler import compile_file, ir
 from portaflow.compiler.diagnostics import render_all
 

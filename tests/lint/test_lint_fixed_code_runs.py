@@ -98,7 +98,7 @@ def test_the_fix_of_time_time_compiles_for_aws_and_runs_alike_there(
     """PF101 writes ``ctx.now().timestamp()``: the AWS compiler must accept what the linter recommends."""
     pytest.importorskip("moto")
     from portaflow.backends import get
-    from portaflow.backends.aws.harness import AwsHarness
+    from portaflow.backends.aws.offline.harness import AwsHarness
     from portaflow.compiler import compile_file
     from portaflow.compiler.pipeline import diagnose
 

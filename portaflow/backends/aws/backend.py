@@ -30,7 +30,7 @@ class AwsBackend(Backend):
     )
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
-        from .asl import compile_asl
+        from .lower.asl import compile_asl
 
         _, diags = compile_asl(program)
         return [*diags, *_json_float_warnings(program)]
@@ -46,7 +46,7 @@ class AwsBackend(Backend):
 
 @contextmanager
 def _harness(source: Path, workflow: str | None) -> Iterator[Any]:
-    from .harness import AwsHarness
+    from .offline.harness import AwsHarness
 
     with AwsHarness(source, workflow) as h:
         yield h
@@ -61,7 +61,7 @@ def _json_float_warnings(program: ir.Program) -> list[Diagnostic]:
         for s in ir.walk_stmts(wf.body):
             if any(
                 isinstance(c, ir.Call) and c.func == "json.dumps" and c.args[0].ty not in _EXACT_JSON_TYPES
-                for c in _own_expressions(s)
+                for c in ir.own_nodes(s)
             ):
                 out.append(
                     Diagnostic(
@@ -76,19 +76,3 @@ def _json_float_warnings(program: ir.Program) -> list[Diagnostic]:
                     )
                 )
     return out
-
-
-def _own_expressions(stmt: Any) -> Iterator[Any]:
-    """Every node of one statement, not of the statements nested in it (those are walked on their own)."""
-    from portaflow.compiler import ir
-
-    def visit(x: Any) -> Iterator[Any]:
-        if isinstance(x, (tuple, list)):
-            for y in x:
-                yield from visit(y)
-        elif hasattr(x, "__dataclass_fields__") and (x is stmt or not isinstance(x, ir.Stmt)):
-            yield x
-            for f in x.__dataclass_fields__:
-                yield from visit(getattr(x, f))
-
-    yield from visit(stmt)

@@ -17,7 +17,7 @@ from portaflow.backends.project import Project
 from portaflow.compiler import ir
 from portaflow.source.finder import ModuleFinder
 
-from .asl import compile_asl, logical_id, step_idents
+from .lower.asl import compile_asl, logical_id, step_idents
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parents[1]  # portaflow/

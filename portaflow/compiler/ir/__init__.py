@@ -66,7 +66,7 @@ from .nodes import (
 )
 from .raises import NUMBERS, call_raises, may_raise, target_may_raise
 from .serial import from_json, to_json
-from .walk import assigned_names, expr_children, read_names, target_names, walk_stmts
+from .walk import assigned_names, expr_children, own_nodes, read_names, target_names, walk_stmts
 
 __all__ = [
     "NUMBERS",
@@ -129,6 +129,7 @@ __all__ = [
     "expr_children",
     "from_json",
     "may_raise",
+    "own_nodes",
     "read_names",
     "target_may_raise",
     "target_names",

@@ -1,8 +1,9 @@
-"""Walks over the IR that every backend and analysis needs: nested statements, an expression's operands,
-the names a statement binds and the names a subtree reads."""
+"""Walks over the IR that every backend and analysis needs: nested statements, one statement's own nodes, an
+expression's operands, the names a statement binds and the names a subtree reads."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .nodes import (
@@ -85,6 +86,23 @@ def expr_children(e: Expr) -> list[Expr]:
     if isinstance(e, Call):
         return [*e.args, *(v for _, v in e.kwargs)]
     return []
+
+
+def own_nodes(stmt: Stmt) -> Iterator[Any]:
+    """Every IR node of one statement (itself, its expressions, targets, handlers' clauses), not those of the
+    statements nested in it, which :func:`walk_stmts` yields on their own: a check over each statement's own
+    expressions visits every expression once."""
+
+    def visit(x: Any) -> Iterator[Any]:
+        if isinstance(x, (tuple, list)):
+            for y in x:
+                yield from visit(y)
+        elif hasattr(x, "__dataclass_fields__") and (x is stmt or not isinstance(x, Stmt)):
+            yield x
+            for f in x.__dataclass_fields__:
+                yield from visit(getattr(x, f))
+
+    yield from visit(stmt)
 
 
 def target_names(t: Target | None) -> list[str]:

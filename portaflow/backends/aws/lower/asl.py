@@ -16,8 +16,8 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
+from ..runtime.portaflow_aws_runtime import ERROR_MARK
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, variable_name
-from .runtime.portaflow_aws_runtime import ERROR_MARK
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"

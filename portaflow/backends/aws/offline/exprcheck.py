@@ -3,7 +3,7 @@ jsonata-js, the implementation Step Functions runs, where Node.js and the npm pa
 
 Used by the differential tests and handy when debugging a lowering::
 
-    python -m portaflow.backends.aws.exprcheck 'x % -3' '{"x": 7}'
+    python -m portaflow.backends.aws.offline.exprcheck 'x % -3' '{"x": 7}'
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 from portaflow.backends.pysem.oracle import expression_ir
 from portaflow.compiler import ir
 
-from .jsonata import ERROR_MARKER, Lowerer, jvalue
+from ..lower.jsonata import ERROR_MARKER, Lowerer, jvalue
 from .jsonata_eval import evaluate, faithful
 
 
@@ -75,7 +75,7 @@ def jsonata_js() -> Path | None:
         return None
     env = os.environ.get("PORTAFLOW_JSONATA_JS")
     places = [Path(env)] if env else [Path.cwd() / "node_modules" / "jsonata"]
-    places.append(Path(__file__).resolve().parents[3] / "node_modules" / "jsonata")
+    places.append(Path(__file__).resolve().parents[4] / "node_modules" / "jsonata")
     return next((p for p in places if (p / "package.json").is_file()), None)
 
 

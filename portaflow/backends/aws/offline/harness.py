@@ -1,6 +1,6 @@
 """Execute a compiled workflow's state machine offline, on moto, against the user's Python steps.
 
-    from portaflow.backends.aws.harness import AwsHarness
+    from portaflow.backends.aws.offline.harness import AwsHarness
 
     with AwsHarness("examples/refund.py", workflow="refund") as aws:
         run = aws.start({"order_id": "o1"}, run_id="r1")   # runs until completed, failed or waiting
@@ -56,9 +56,9 @@ from portaflow.compiler.pipeline import diagnose
 from portaflow.dsl.durations import parse_duration
 from portaflow.source.finder import ModuleFinder
 
-from .asl import compile_asl, step_idents
+from ..lower.asl import compile_asl, step_idents
+from ..runtime import portaflow_aws_runtime as runtime
 from .jsonata_eval import evaluate, faithful
-from .runtime import portaflow_aws_runtime as runtime
 
 REGION = "us-east-1"
 THREAD_STACK = 256 * 1024 * 1024  # virtual memory; only what a thread touches is used
