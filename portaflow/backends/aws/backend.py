@@ -31,9 +31,10 @@ class AwsBackend(Backend):
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
         from .lower.asl import compile_asl
+        from .lower.datetimes import datetime_refusals
 
         _, diags = compile_asl(program)
-        return [*diags, *_json_float_warnings(program)]
+        return [*diags, *datetime_refusals(program), *_json_float_warnings(program)]
 
     def compile(self, program: ir.Program, source: Path) -> Project:
         from .project import build_project

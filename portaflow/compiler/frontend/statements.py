@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from .. import ir
+from ..ir import types
 from . import assignments, calls, expressions, methods
 from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, RESERVED_PREFIX, Unsupported
 
@@ -126,7 +127,9 @@ def return_(lw: WorkflowLowerer, n: cst.Return, loc: ir.Loc) -> list[ir.Stmt]:
         tmp = f"{RESERVED_PREFIX}ret"
         special = calls.call_statement(lw, n.value, ir.NameTarget(tmp), loc)
         if special is not None:
-            return [*special, ir.Return(ir.Name(tmp, "any"), loc)]
+            last = special[-1]
+            ty = types.PRIMITIVE_TYPES.get(last.op, "any") if isinstance(last, ir.Primitive) else "any"
+            return [*special, ir.Return(ir.Name(tmp, ty), loc)]
     return [ir.Return(lw.expr(n.value), loc)]
 
 

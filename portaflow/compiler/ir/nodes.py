@@ -158,8 +158,8 @@ class Call:
 
     ``func`` is the builtin's name, or ``"<type>.<method>"`` for methods (``"str.lower"``, ``"dict.get"``;
     ``"any.<method>"`` when the receiver's type is only known at run time); for methods the receiver is
-    ``args[0]``. ``"datetime.timestamp"`` and ``"datetime.isoformat"`` take a ``now`` Primitive's value (its
-    IR type is ``any``: a datetime locally, an ISO string on AWS; docs/ir.md).
+    ``args[0]``. ``"datetime.timestamp"`` and ``"datetime.isoformat"`` take a ``now`` Primitive's value (IR
+    type ``datetime``: each backend picks its representation, an ISO string on AWS; docs/ir.md).
     """
 
     func: str

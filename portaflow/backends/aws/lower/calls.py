@@ -187,11 +187,7 @@ def _timestamp(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 
 def _isoformat(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
-    m = lw.tmp()  # Python's form: +00:00, and microseconds unless they are 0
-    return (
-        f'({m} := $toMillis({a[0]}); $fromMillis({m}, "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]") & '
-        f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
-    )
+    return lw.datetime_text(a[0], "T")
 
 
 def _get(lw: Lowerer, e: ir.Call, a: list[str]) -> str:

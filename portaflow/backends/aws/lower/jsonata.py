@@ -726,7 +726,18 @@ class Lowerer:
             return f"{self.h('pf_floatstr')}({s})"
         if e.ty == "error":
             return f"{s}.message"
+        if e.ty == "datetime":
+            return self.datetime_text(s, " ")
         return f"{self.h('pf_str')}({s})"
+
+    def datetime_text(self, iso: str, sep: str) -> str:
+        """Python's text of an aware UTC datetime held as ``$now()``'s ISO string: ``isoformat(sep)``, which
+        ``str()`` is with ``sep=" "``: ``+00:00``, and microseconds unless they are 0."""
+        m = self.tmp()
+        return (
+            f'({m} := $toMillis({iso}); $fromMillis({m}, "[Y0001]-[M01]-[D01]{sep}[H01]:[m01]:[s01]") & '
+            f'({m} % 1000 = 0 ? "" : "." & $fromMillis({m}, "[f001]") & "000") & "+00:00")'
+        )
 
     def num(self, e: ir.Expr) -> str:
         """``e`` as an arithmetic operand: Python's bool is an int (``True + 1`` is 2), JSONata's arithmetic

@@ -1,0 +1,127 @@
+"""Where a ``ctx.now()`` datetime may go on Step Functions.
+
+There the time is ``$now()``'s ISO-8601 string, so a use whose Python result depends on the value being a
+datetime either gets Python's result from the lowering - ``.timestamp()``, ``.isoformat()``, ``str()`` and
+plain f-string fields, comparisons of two datetimes (the fixed-width ISO text orders as the instants do), a
+copy into a variable that only ever holds datetimes - or is refused here (PFC040) before it could differ
+silently: returned, passed to a step, put in a list, added to, tested for truth, ``repr``'d...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from portaflow.compiler import ir
+from portaflow.compiler.diagnostics import Diagnostic
+
+_ORDERING = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_INSTEAD = "use t.isoformat() for its text or t.timestamp() for seconds since the epoch (a float)"
+
+
+def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
+    """PFC040 for every use of a datetime value that the lowering does not give Python's result for."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        source = wf.source or program.source
+        mixed = _mixed_variables(wf.body)
+        for stmt in ir.walk_stmts(wf.body):
+            for parent, child in _datetime_children(stmt):
+                why = _refusal(parent, child, mixed)
+                if why is not None:
+                    out.append(
+                        Diagnostic(
+                            "PFC040",
+                            f"{why}: on Step Functions ctx.now() is an ISO-8601 string, so this would "
+                            "not give Python's result",
+                            source,
+                            stmt.loc.line,
+                            stmt.loc.col,
+                            _INSTEAD,
+                        )
+                    )
+                    break  # one line per statement
+    return out
+
+
+def _mixed_variables(body: tuple[ir.Stmt, ...]) -> set[str]:
+    """Variables read somewhere as something other than a datetime: a datetime stored in one of them would
+    flow on untracked."""
+    out: set[str] = set()
+    for stmt in ir.walk_stmts(body):
+        for node in ir.own_nodes(stmt):
+            if isinstance(node, ir.Name) and node.ty != "datetime":
+                out.add(node.id)
+    return out
+
+
+def _datetime_children(stmt: ir.Stmt) -> Iterator[tuple[Any, Any]]:
+    """(parent, child) for every datetime-typed expression among ``stmt``'s own nodes; a ``now`` primitive's
+    target counts as its child (the variable it fills)."""
+    for node in ir.own_nodes(stmt):
+        if isinstance(node, ir.Primitive) and node.op == "now":
+            yield node, node.target
+            continue
+        for name in getattr(node, "__dataclass_fields__", ()):
+            for child in _flat(getattr(node, name)):
+                if getattr(child, "ty", None) == "datetime":
+                    yield node, child
+
+
+def _flat(value: Any) -> Iterator[Any]:
+    """A field's nodes: step arguments and keywords are tuples of (name, expression) pairs."""
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _flat(item)
+    else:
+        yield value
+
+
+def _refusal(parent: Any, child: Any, mixed: set[str]) -> str | None:
+    """Why ``child`` (a datetime) cannot be used as ``parent`` uses it; None where the lowering is exact."""
+    if isinstance(parent, (ir.Primitive, ir.Assign)):
+        target = parent.target
+        if isinstance(parent, ir.Assign) and child is not parent.value:
+            return "a datetime used this way"
+        if target is None or (isinstance(target, ir.NameTarget) and target.id not in mixed):
+            return None
+        if isinstance(target, ir.NameTarget):
+            return f"'{target.id}' holds ctx.now()'s datetime and other values"
+        return "a datetime unpacked or stored in a container"
+    if isinstance(parent, ir.Call):
+        if parent.func.startswith("datetime.") and child is parent.args[0]:
+            return None
+        if parent.func == "str" and len(parent.args) == 1:
+            return None
+        return f"a datetime passed to {parent.func.removeprefix('any.')}()"
+    if isinstance(parent, ir.FormattedValue):
+        if parent.conversion in ("", "s") and not parent.spec:
+            return None
+        return "a datetime formatted with !r or a format spec"
+    if isinstance(parent, ir.Compare):
+        operands = (parent.left, *parent.comparators)
+        if all(op in _ORDERING for op in parent.ops) and all(o.ty == "datetime" for o in operands):
+            return None
+        return "a datetime compared with something that is not a datetime, or with in/is"
+    return _DESCRIPTIONS.get(type(parent), "a datetime used this way")
+
+
+_DESCRIPTIONS: dict[type, str] = {
+    ir.Return: "a datetime returned (locally the run fails: a datetime is not a JSON value)",
+    ir.StepCall: "a datetime passed to a step (locally a TypeError: a datetime is not a JSON value)",
+    ir.ChildWorkflowCall: "a datetime passed to a child workflow (not a JSON value)",
+    ir.ListExpr: "a datetime put in a list",
+    ir.DictExpr: "a datetime put in a dict",
+    ir.BinOp: "arithmetic on a datetime",
+    ir.UnaryOp: "an operator applied to a datetime",
+    ir.BoolOp: "a datetime in and/or",
+    ir.If: "a datetime tested for truth",
+    ir.While: "a datetime tested for truth",
+    ir.IfExp: "a datetime in a conditional expression",
+    ir.Raise: "a datetime raised",
+    ir.SetItem: "a datetime stored in a list or dict",
+    ir.For: "a loop over a datetime",
+    ir.MapCall: "a datetime passed to ctx.map",
+    ir.WaitForEvent: "a datetime used as a wait's argument",
+    ir.Sleep: "a datetime used as a sleep's duration",
+}
