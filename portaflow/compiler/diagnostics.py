@@ -35,7 +35,6 @@ CODES: dict[str, str] = {
     "PFC033": "except clause not supported",
     "PFC034": "raise form not supported",
     "PFC035": "break/continue outside a loop, or return inside finally",
-    "PFC036": "name reserved by the compiler",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
 }
 

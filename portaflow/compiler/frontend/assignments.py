@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import ir
 from . import calls, expressions
-from .common import AUG_OPS, RESERVED_PREFIX, Unsupported
+from .common import AUG_OPS, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -63,7 +63,6 @@ def augmented(lw: WorkflowLowerer, n: cst.AugAssign, loc: ir.Loc) -> list[ir.Stm
 
 def assign_target(lw: WorkflowLowerer, t: cst.BaseExpression) -> ir.Target:
     if isinstance(t, cst.Name):
-        lw.check_name(t)
         return ir.NameTarget(t.value)
     if isinstance(t, (cst.Tuple, cst.List)):
         elts = []
@@ -87,7 +86,7 @@ def assign(
 ) -> list[ir.Stmt]:
     if isinstance(target, cst.Subscript):
         if isinstance(value, cst.Call) and calls.is_step_like(lw, value):
-            tmp = ir.NameTarget(f"{RESERVED_PREFIX}tmp")
+            tmp = ir.NameTarget(ir.temporary("tmp"))
             special = calls.call_statement(lw, value, tmp, loc)
             assert special is not None
             return special + set_item(lw, target, ir.Name(tmp.id), loc)
@@ -154,7 +153,7 @@ def list_mutation(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute, loc:
     before: list[ir.Stmt] = []
     if isinstance(argnode, cst.Call) and calls.is_step_like(lw, argnode):
         # xs.append(step(...)): the step call is a statement of its own, then its result is appended
-        tmp = ir.NameTarget(f"{RESERVED_PREFIX}arg")
+        tmp = ir.NameTarget(ir.temporary("arg"))
         special = calls.call_statement(lw, argnode, tmp, loc)
         if special is None:
             raise Unsupported

@@ -11,7 +11,7 @@ import libcst as cst
 from .. import catalog, ir
 from ..ir import types
 from . import context, methods
-from .common import BUILTINS_SUPPORTED, RESERVED_PREFIX, SIGNATURES, BadArguments, Unsupported
+from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
 if TYPE_CHECKING:
@@ -359,7 +359,7 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         and not n.args
     ):
         lw.hoisted += 1
-        tmp = ir.NameTarget(f"{RESERVED_PREFIX}h{lw.hoisted}")
+        tmp = ir.NameTarget(ir.temporary(f"h{lw.hoisted}"))
         prim = context.primitive(lw, n, f.attr.value, tmp, lw.fe.pos(n))
         lw.hoist.extend(prim)
         lw.locals.add(tmp.id)

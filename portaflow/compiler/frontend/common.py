@@ -25,7 +25,6 @@ LIST_MUTATORS = frozenset(m for m in catalog.methods("list") if catalog.CATALOG[
 SIGNATURES: dict[str, Signature] = {row.name: row.signature for row in catalog.ROWS}
 # `except StepFailed` is not one of them: it catches the failures of steps only (docs/semantics.md "Retries")
 CATCH_ALL = {"Exception", "BaseException"}
-RESERVED_PREFIX = "pf_"
 ANNOTATION_TYPES: dict[str, ir.Type] = {
     "int": "int",
     "float": "float",

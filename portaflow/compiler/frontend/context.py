@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import ir
 from . import calls
-from .common import NOT_LITERAL, RESERVED_PREFIX, Unsupported
+from .common import NOT_LITERAL, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -185,7 +185,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         body = node.body
         callee = calls.callee_of(lw, body.func) if isinstance(body, cst.Call) else None
         if isinstance(body, cst.Call) and callee is not None and callee.kind == "step":
-            tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+            tmp = ir.NameTarget(ir.temporary("branch"))
             stmts = calls.call_statement(lw, body, tmp, loc) or []
             return ir.Branch(tuple(stmts), ir.Name(tmp.id))
         if isinstance(body, cst.Call) and calls.is_step_like(lw, body):
@@ -210,7 +210,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
             if isinstance(s, cst.Return):
                 if s.value is not None:
                     if isinstance(s.value, cst.Call) and calls.is_step_like(lw, s.value):
-                        tmp = ir.NameTarget(f"{RESERVED_PREFIX}branch")
+                        tmp = ir.NameTarget(ir.temporary("branch"))
                         lowered += calls.call_statement(lw, s.value, tmp, loc) or []
                         result = ir.Name(tmp.id)
                     else:

@@ -13,7 +13,7 @@ import libcst as cst
 from .. import ir
 from ..ir import types
 from . import expressions, statements
-from .common import ANNOTATION_TYPES, NOT_LITERAL, RESERVED_PREFIX, Unsupported, type_of_value
+from .common import ANNOTATION_TYPES, NOT_LITERAL, Unsupported, type_of_value
 from .modules import DslFunction
 
 if TYPE_CHECKING:
@@ -72,7 +72,6 @@ class WorkflowLowerer:
                 ty = ANNOTATION_TYPES.get(self.fe.dotted(p.annotation.annotation).split("[")[0], "any")
                 if isinstance(p.annotation.annotation, cst.Subscript):
                     ty = ANNOTATION_TYPES.get(self.fe.dotted(p.annotation.annotation.value), "any")
-            self.check_name(p.name)
             self.types[p.name.value] = ty
             self.locals.add(p.name.value)
             default = None
@@ -142,15 +141,6 @@ class WorkflowLowerer:
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
         if self.report:
             self.fe.error(code, node, message, hint)
-
-    def check_name(self, name: cst.Name) -> None:
-        if name.value.startswith(RESERVED_PREFIX):
-            self.error(
-                "PFC036",
-                name,
-                f"the name {name.value!r} is reserved by the compiler",
-                f"rename it, e.g. {name.value.lstrip('_')}_",
-            )
 
     def body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
         if isinstance(body, cst.SimpleStatementSuite):

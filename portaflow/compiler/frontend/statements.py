@@ -15,7 +15,7 @@ import libcst as cst
 from .. import ir
 from ..ir import types
 from . import assignments, calls, expressions, methods
-from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, RESERVED_PREFIX, Unsupported
+from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -124,7 +124,7 @@ def return_(lw: WorkflowLowerer, n: cst.Return, loc: ir.Loc) -> list[ir.Stmt]:
     if n.value is None:
         return [ir.Return(ir.Const(None, "none"), loc)]
     if isinstance(n.value, cst.Call):
-        tmp = f"{RESERVED_PREFIX}ret"
+        tmp = ir.temporary("ret")
         special = calls.call_statement(lw, n.value, ir.NameTarget(tmp), loc)
         if special is not None:
             last = special[-1]

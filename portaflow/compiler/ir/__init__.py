@@ -9,6 +9,7 @@ Nodes and walks are re-exported here: ``from portaflow.compiler import ir; ir.As
 from __future__ import annotations
 
 from .nodes import (
+    TEMPORARY,
     Assign,
     BinOp,
     BinOpName,
@@ -63,6 +64,8 @@ from .nodes import (
     WaitForEvent,
     While,
     WorkflowDef,
+    is_temporary,
+    temporary,
 )
 from .raises import NUMBERS, call_raises, may_raise, target_may_raise
 from .serial import from_json, to_json
@@ -70,6 +73,7 @@ from .walk import assigned_names, expr_children, own_nodes, read_names, target_n
 
 __all__ = [
     "NUMBERS",
+    "TEMPORARY",
     "Assign",
     "BinOp",
     "BinOpName",
@@ -128,11 +132,13 @@ __all__ = [
     "call_raises",
     "expr_children",
     "from_json",
+    "is_temporary",
     "may_raise",
     "own_nodes",
     "read_names",
     "target_may_raise",
     "target_names",
+    "temporary",
     "to_json",
     "walk_stmts",
 ]

@@ -35,6 +35,20 @@ class Const:
     kind: Literal["const"] = "const"
 
 
+TEMPORARY = "%"  # the first character of a compiler temporary's name: never a Python identifier's
+
+
+def temporary(stem: str) -> str:
+    """The name of a variable the frontend introduces (``%ret``, ``%h1``): no user name can equal it, and
+    each backend maps it into a namespace of its own (AWS: ``pf_`` + stem, where user names that start
+    with ``pf_`` are renamed)."""
+    return TEMPORARY + stem
+
+
+def is_temporary(name: str) -> bool:
+    return name.startswith(TEMPORARY)
+
+
 @dataclass(frozen=True)
 class Name:
     id: str
@@ -556,5 +570,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 3
+    ir_version: int = 4
     kind: Literal["program"] = "program"

@@ -17,7 +17,7 @@ from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
-from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, variable_name
+from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -218,8 +218,7 @@ class AslCompiler:
     def var(self, ctx: Ctx, n: str) -> str:
         if n in ctx.rename:
             return ctx.rename[n]
-        # prefixed names (child workflow, branch locals) cannot collide with a JSONata function
-        return ctx.var_prefix + n if ctx.var_prefix else variable_name(n)
+        return variable_name(n, ctx.var_prefix)
 
     def tpl(self, ctx: Ctx, e: ir.Expr) -> str:
         return self.low(ctx).template(e)
@@ -342,7 +341,7 @@ class AslCompiler:
 
     def temp_var(self, ctx: Ctx, name: str) -> str:
         """A compiler variable of ``ctx``'s scope (a parallel branch has its own names)."""
-        return (ctx.var_prefix or "pf_") + name
+        return own_variable(ctx.var_prefix, name)
 
     def pure_pass(
         self, n: str, ctx: Ctx, loc: ir.Loc, assign: dict[str, Any], nxt: str, may_raise: bool
@@ -835,7 +834,7 @@ class AslCompiler:
         k = self.uid()
         cp = f"pf_c{k}_"
         entry = self.name(f"Call {child.name}", s.loc)
-        ret_var = f"{cp}ret"
+        ret_var = own_variable(cp, "result")
         cont = self.name(f"Return from {child.name}", s.loc)
         self.states[cont] = {"Type": "Pass", "Next": nxt}
         assign_ret = self.assign_target(ctx, s.target, f"${ret_var}")
@@ -843,12 +842,12 @@ class AslCompiler:
             self.states[cont]["Assign"] = assign_ret
         fall = self.name(f"End of {child.name}", s.loc)
         self.states[fall] = {"Type": "Pass", "Assign": {ret_var: None}, "Next": cont}
-        prefix_var = f"{cp}prefix"
+        prefix_var = own_variable(cp, "prefix")
         cctx = Ctx(
             rename={},
             var_prefix=cp,
             prefix_expr=f"${prefix_var}",
-            seq_var=f"{cp}seq",
+            seq_var=own_variable(cp, "seq"),
             frames=ctx.frames,
             fn_frames=len(ctx.frames),
             loop=None,
@@ -862,7 +861,7 @@ class AslCompiler:
         given = dict(s.args)
         assign: dict[str, Any] = {
             prefix_var: "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & "."' + " %}",
-            f"{cp}seq": 0,
+            own_variable(cp, "seq"): 0,
             ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}",
         }
         raises = False
@@ -966,8 +965,8 @@ class AslCompiler:
             bctx = Ctx(
                 rename={},
                 var_prefix=bp,
-                prefix_expr=f"${bp}prefix",
-                seq_var=f"{bp}seq",
+                prefix_expr="$" + own_variable(bp, "prefix"),
+                seq_var=own_variable(bp, "seq"),
                 frames=(),
                 loop=None,
                 ret=None,
@@ -991,14 +990,16 @@ class AslCompiler:
             self.states[init] = {
                 "Type": "Pass",
                 "Assign": {
-                    f"{bp}prefix": "{% " + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."' + " %}",
-                    f"{bp}seq": 0,
+                    own_variable(bp, "prefix"): "{% "
+                    + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & ".{b}."'
+                    + " %}",
+                    own_variable(bp, "seq"): 0,
                 },
                 "Next": entry,
             }
             order = [init] + [x for x in self.states if x != init]
             states = prune({x: self.states[x] for x in order}, init)
-            branches.append({"StartAt": init, "States": _rename_error_var(states, f"{bp}err")})
+            branches.append({"StartAt": init, "States": _rename_error_var(states, own_variable(bp, "err"))})
         self.states = outer
         results = f"pf_r{k}"
         self.states[n] = {

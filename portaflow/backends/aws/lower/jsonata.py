@@ -37,10 +37,25 @@ JSONATA_NAMES = frozenset(
 MANGLE_PREFIX = "pf_v_"
 
 
-def variable_name(name: str) -> str:
-    """The JSONata variable (without ``$``) for a workflow variable: itself, unless JSONata or Step
-    Functions defines that name (then ``pf_v_`` + name; users cannot write ``pf_`` names, PFC036)."""
-    return MANGLE_PREFIX + name if name in JSONATA_NAMES else name
+def variable_name(name: str, scope: str = "") -> str:
+    """The JSONata variable (without ``$``) for an IR variable of the scope whose prefix is ``scope`` (""
+    for the workflow, ``pf_c1_`` for a child workflow's locals, ``pf_p1b0_`` for a parallel branch's).
+
+    Three namespaces that cannot meet: the backend's own variables are ``scope + "pf_" + word``
+    (:func:`own_variable`); a compiler temporary (``%ret``, :func:`ir.temporary`) is ``scope + "pf_" +
+    stem``, its stems (ret, tmp, arg, branch, h<n>) being none of those words; a user's variable is
+    ``scope`` + itself, unless it starts with ``pf_`` or (in the workflow's scope) JSONata or Step Functions
+    defines the name: then ``pf_v_`` + itself."""
+    if ir.is_temporary(name):
+        return scope + "pf_" + name[len(ir.TEMPORARY) :]
+    if name.startswith("pf_") or (not scope and name in JSONATA_NAMES):
+        return scope + MANGLE_PREFIX + name
+    return scope + name
+
+
+def own_variable(scope: str, word: str) -> str:
+    """A variable of the backend's own in ``scope`` (see :func:`variable_name`): ``pf_err``, ``pf_seq``..."""
+    return scope + "pf_" + word
 
 
 # Python's whitespace (str.isspace: what strip() and split() remove) as a JSONata regex class; JavaScript's \s
