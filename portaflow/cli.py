@@ -1,7 +1,8 @@
 """The ``portaflow`` command: run, signal, worker, status, history, list, cancel (and the tool commands).
 
-Exit codes: 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 not finished yet
-(waiting for an event or a timer, or executing elsewhere). Errors a user can cause print one line.
+Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
+for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
+`portaflow worker`; 130 interrupted. Errors a user can cause print one line.
 """
 
 from __future__ import annotations
@@ -25,9 +26,24 @@ from portaflow.dsl.errors import PortaflowError
 if TYPE_CHECKING:  # the engine is imported by the commands that use it: `portaflow --help` needs none of it
     from portaflow.local_engine import Engine, RunStatus
 
+# `portaflow lint`'s line in the list of commands; portaflow/lint/cli.py uses it for its own parser
 LINT_HELP = "check workflow code for nondeterminism that breaks replay"
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_SLEEPING = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+
+# `run` and `signal` wait out in place the timers due this soon (retry backoffs, short sleeps); a later one
+# leaves the run to `portaflow worker` (exit 4) instead of holding the terminal for, say, a day
+DEFAULT_MAX_WAIT = "10s"
+DEFAULT_GRACE = "10s"  # a stopping worker lets the steps under way finish for this long
+
+# the commands that act on a database (`--db`); the others (lint, compile, graph) only read source files
+DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel")
+
+
+def _sleeping(st: RunStatus) -> bool:
+    """Waiting for a timer only (a sleep or a retry backoff): nothing to do but let a worker run it."""
+    return st.status == "waiting" and st.waiting_for is None and st.wake_at is not None
 
 
 def _exit_code(st: RunStatus) -> int:
@@ -35,7 +51,14 @@ def _exit_code(st: RunStatus) -> int:
         return EXIT_OK
     if st.status in ("failed", "cancelled") or st.error is not None:
         return EXIT_FAILED
+    if _sleeping(st):
+        return EXIT_SLEEPING
     return EXIT_PENDING
+
+
+def _iso(ts: float) -> str:
+    """The time as `status --json` prints it: ISO 8601 in UTC, e.g. 2026-11-29T09:00:00.250000Z."""
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 def _when(ts: float | None) -> str:
@@ -50,11 +73,29 @@ class _StderrReporter:
     def __init__(self, quiet: bool = False) -> None:
         self.quiet = quiet
         self.lock = threading.Lock()
+        self.stalled: set[str] = set()  # runs whose stall was printed already
+        self.released: list[str] = []  # runs a stopping worker released before their next step
+        self.abandoned: list[str] = []  # runs whose step outlived a stopping worker's grace period
+        self.stop_reason = "stop"
 
     def __call__(self, run_id: str, kind: str, f: dict[str, Any]) -> None:
+        if kind == "stalled":
+            self.stalled.add(run_id)
+        elif kind == "released" and f.get("shutdown"):
+            self.released.append(run_id)
+        elif kind == "abandoned":
+            self.abandoned.append(run_id)
         if self.quiet:
             return
-        line = self._line(run_id, kind, f)
+        if kind == "stopping":
+            n = len(f["runs"])
+            line: str | None = (
+                f"worker: {self.stop_reason}: starting no new steps; waiting up to "
+                f"{format_duration(f['grace'])} for the step(s) of {n} run(s) under way "
+                "(send it again to leave them to recovery now)"
+            )
+        else:
+            line = self._line(run_id, kind, f)
         if line:
             with self.lock:
                 print(line, file=sys.stderr, flush=True)
@@ -133,13 +174,41 @@ def _engine(
     return Engine(db, reporter=reporter)
 
 
-def _print_status(st: RunStatus) -> int:
+def _max_wait(args: argparse.Namespace) -> float | None:
+    """--max-wait in seconds; None for `all` (wait out every timer in the foreground)."""
+    if args.max_wait.strip().lower() == "all":
+        return None
+    return _duration_arg(args.max_wait, "--max-wait")
+
+
+def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
+    """The run's JSON line on stdout, and on stderr what happens next when it has not finished."""
+    code = _exit_code(st)
     print(json.dumps(st.to_json()), flush=True)
-    return _exit_code(st)
+    if args.quiet:
+        return code
+    hint = None
+    if code == EXIT_SLEEPING:
+        hint = (
+            f"run {st.run_id} sleeps until {_when(st.wake_at)} UTC, beyond --max-wait {args.max_wait}: "
+            "`portaflow worker` continues it then"
+        )
+    elif code == EXIT_PENDING and st.status == "waiting" and st.waiting_for:
+        hint = (
+            f"run {st.run_id} waits for event {st.waiting_for!r}: send it with "
+            f"`portaflow signal {st.run_id} {st.waiting_for} --data JSON`"
+        )
+        if st.wake_at is not None:
+            hint += f" (it times out at {_when(st.wake_at)} UTC; `portaflow worker` handles that)"
+    elif code == EXIT_PENDING:
+        hint = f"run {st.run_id} is executed by another process; `portaflow status {st.run_id}` shows it"
+    if hint:
+        print(hint, file=sys.stderr, flush=True)
+    return code
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    max_wait = _duration_arg(args.max_wait, "--max-wait")
+    max_wait = _max_wait(args)
     from portaflow.local_engine import load_target
 
     wf = load_target(args.target)
@@ -158,26 +227,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"run {handle.run_id} ({wf.name}) started", file=sys.stderr, flush=True)
         st = engine.execute(handle.run_id, max_wait=max_wait)
-        return _print_status(st)
+        return _print_status(st, args)
 
 
 def cmd_signal(args: argparse.Namespace) -> int:
-    max_wait = _duration_arg(args.max_wait, "--max-wait")
+    max_wait = _max_wait(args)
     payload = _parse_json(args.data, "--data") if args.data is not None else None
     with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
-        return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait))
+        return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait), args)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise PortaflowError("--concurrency must be at least 1")
+    grace = _duration_arg(args.grace, "--grace") or 0.0
     reporter = _StderrReporter(args.quiet)
-    stop = threading.Event()
+    stop, abandon = threading.Event(), threading.Event()
+    stopped_by: list[str] = []
 
-    def on_term(signum: int, frame: Any) -> None:
+    def on_signal(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            abandon.set()  # a second signal: do not wait for the steps under way
+            return
+        stopped_by.append(signal.Signals(signum).name)
+        reporter.stop_reason = stopped_by[0]
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     errors: list[str] = []
 
     def on_error(run_id: str, exc: BaseException) -> None:
@@ -186,20 +262,55 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     try:
         with _engine(args, reporter) as engine:
-            driven = engine.work(concurrency=args.concurrency, drain=args.drain, stop=stop, on_error=on_error)
+            driven = engine.work(
+                concurrency=args.concurrency,
+                drain=args.drain,
+                stop=stop,
+                on_error=on_error,
+                grace=grace,
+                abandon=abandon,
+            )
             for st in engine.list_runs("running"):
                 if st.error is not None and st.error.get("type") == "NonDeterminismError":
                     errors.append(st.run_id)
-                    print(f"  run {st.run_id} is stalled: {st.error.get('message')}", file=sys.stderr)
+                    if st.run_id not in reporter.stalled:
+                        print(f"  run {st.run_id} is stalled: {st.error.get('message')}", file=sys.stderr)
             if not args.quiet:
-                counts: dict[str, int] = {}
-                for st in engine.list_runs():
-                    counts[st.status] = counts.get(st.status, 0) + 1
-                summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no runs"
-                print(f"worker stopped after {driven} activation(s); runs: {summary}", file=sys.stderr)
+                print(_worker_summary(engine, driven, stopped_by, reporter), file=sys.stderr, flush=True)
+            code = EXIT_FAILED if errors else EXIT_INTERRUPTED if stopped_by == ["SIGINT"] else EXIT_OK
+            if reporter.abandoned:
+                # their steps still run on threads of this process: exit now, leases held, so that the
+                # next worker recovers those runs as soon as this process is gone
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
     finally:
-        signal.signal(signal.SIGTERM, previous)
-    return EXIT_FAILED if errors else EXIT_OK
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    return code
+
+
+def _worker_summary(engine: Engine, driven: int, stopped_by: list[str], reporter: _StderrReporter) -> str:
+    """The worker's closing line: why it stopped, how often it drove a run, the runs by status."""
+    counts: dict[str, int] = {}
+    for st in engine.list_runs():
+        counts[st.status] = counts.get(st.status, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no runs"
+    line = "worker stopped"
+    if stopped_by:
+        line += f" by {stopped_by[0]}"
+    line += f" after {driven} activation(s)"
+    parts = []
+    if reporter.released:
+        parts.append(f"{len(reporter.released)} run(s) released before their next step")
+    if reporter.abandoned:
+        parts.append(
+            f"{len(reporter.abandoned)} run(s) left to recovery with a step under way "
+            f"({', '.join(reporter.abandoned)}; the next worker runs that step again)"
+        )
+    if parts:
+        line += " (" + "; ".join(parts) + ")"
+    return f"{line}; runs: {summary}"
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -228,7 +339,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 [
-                    {"seq": e.seq, "kind": e.kind, "key": e.key, "name": e.name, "at": e.at, "data": e.data}
+                    {
+                        "seq": e.seq,
+                        "kind": e.kind,
+                        "key": e.key,
+                        "name": e.name,
+                        "at": _iso(e.at),
+                        "data": e.data,
+                    }
                     for e in events
                 ]
             )
@@ -262,6 +380,12 @@ def cmd_cancel(args: argparse.Namespace) -> int:
         if before.done:
             print(f"run {args.run_id} is already {before.status}; nothing to cancel", file=sys.stderr)
         st = engine.cancel(args.run_id)
+    if not st.done:
+        print(
+            f"run {args.run_id} is being executed by another process: cancellation requested; it stops at "
+            f"its next step, then `portaflow status {args.run_id}` shows it cancelled",
+            file=sys.stderr,
+        )
     print(json.dumps(st.to_json()))
     return EXIT_OK
 
@@ -269,23 +393,32 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser; ``command`` is the subcommand about to run, the only one whose parser may need
     heavy imports (see ``main``), so that `portaflow --help`, `run` and `status` start fast."""
+    from portaflow import __version__
+
     parser = argparse.ArgumentParser(
-        prog="portaflow", description="Durable workflows: run locally, lint, compile to cloud engines."
+        prog="portaflow",
+        description="Durable workflows: run locally, lint, compile to cloud engines.",
+        epilog="`portaflow COMMAND --help` shows a command's options; docs/cli.md has them all.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"portaflow {__version__}")
+    db_help = "database file (default: $PORTAFLOW_DB or .portaflow/runs.db)"
+    parser.add_argument("--db", metavar="PATH", help=db_help + "; also accepted after the command")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", help="database file (default: $PORTAFLOW_DB or .portaflow/runs.db)")
+        # SUPPRESS: when left out here, the value given before the command (or None) stays
+        p.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
 
     def max_wait_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--max-wait",
             metavar="DURATION",
-            help="wait out timers due within this long (default: all); a later timer leaves the run "
-            "waiting for `portaflow worker` (exit 3)",
+            default=DEFAULT_MAX_WAIT,
+            help=f"wait out in place the timers due within this long (default {DEFAULT_MAX_WAIT}; `all`: "
+            "every timer); a later one leaves the run sleeping for `portaflow worker` (exit 4)",
         )
 
-    p = sub.add_parser("run", help="start a workflow run and execute it until it ends or waits for an event")
+    p = sub.add_parser("run", help="start a workflow run and execute it until it ends or waits")
     p.add_argument("target", metavar="FILE[:WORKFLOW]")
     p.add_argument(
         "--input", help="the run's input: a JSON object of the workflow's parameters, or @file.json"
@@ -300,7 +433,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     p.add_argument("event", metavar="EVENT")
     p.add_argument("--data", help="the event's payload (JSON, or @file.json)")
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
     max_wait_option(p)
     db_option(p)
     p.set_defaults(handler=cmd_signal)
@@ -308,7 +441,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
     p.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
     p.add_argument("--drain", action="store_true", help="exit once nothing is runnable")
-    p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument(
+        "--grace",
+        metavar="DURATION",
+        default=DEFAULT_GRACE,
+        help=f"on SIGTERM or Ctrl-C, how long the steps under way may take to finish (default "
+        f"{DEFAULT_GRACE}); a step still running then is left to recovery by the next worker",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     db_option(p)
     p.set_defaults(handler=cmd_worker)
 
@@ -330,7 +470,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     db_option(p)
     p.set_defaults(handler=cmd_list)
 
-    p = sub.add_parser("cancel", help="cancel a run")
+    p = sub.add_parser("cancel", help="cancel a run (one executing elsewhere stops at its next step)")
     p.add_argument("run_id", metavar="RUN_ID")
     db_option(p)
     p.set_defaults(handler=cmd_cancel)
@@ -346,13 +486,38 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _command(argv: Sequence[str]) -> str | None:
-    """The subcommand named in ``argv`` (the first argument that is not an option), if any."""
-    return next((a for a in argv if not a.startswith("-")), None)
+    """The subcommand named in ``argv``: the first argument that is neither an option nor the value of
+    the top-level ``--db``."""
+    args = iter(argv)
+    for a in args:
+        if a == "--db":
+            next(args, None)
+        elif not a.startswith("-"):
+            return a
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | None:
+    """The command line's arguments; None for `portaflow` alone (the list of commands is printed)."""
+    parser = build_parser(_command(argv))
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return None
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command_parser: argparse.ArgumentParser = sub.choices[args.command]
+    if extra:  # the command's usage, not the top-level one: the user is writing that command
+        command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.db is not None and args.command not in DB_COMMANDS:
+        command_parser.error(f"--db is for {', '.join(DB_COMMANDS)}; `{args.command}` uses no database")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(_command(argv)).parse_args(argv)
+    args = _parse(argv)
+    if args is None:
+        return EXIT_OK
     try:
         code: int = args.handler(args)
         return code
@@ -376,7 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "portaflow: interrupted; recorded progress is kept and `portaflow worker` resumes the run",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs, then runs it. The README's test command; CI calls it too.
+# Installs everything the test suite needs into the virtual environment .venv (created if missing, as the
+# README's first command does), then runs the suite with its Python. The README's test command; CI calls
+# it too (.ci/run). It never installs into the system's Python, which may refuse (PEP 668).
 #   pip: portaflow with its 'test' extra (pytest, hypothesis, moto, jsonata-python, cfn-lint, boto3)
 #   npm: asl-validator, which validates every generated Step Functions definition, and jsonata 2.0.6 (the
 #        JavaScript implementation Step Functions runs) against which tests/aws/test_jsonata_js.py checks the
 #        offline evaluator and the expression lowering
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ ! -x .venv/bin/python ]; then
+  if ! python3 -m venv .venv; then
+    echo "scripts/test.sh: python3 -m venv failed; on Debian or Ubuntu install python3-venv" >&2
+    exit 1
+  fi
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 if [ ! -x node_modules/.bin/asl-validator ] || ! grep -qs '"version": "2.0.6"' node_modules/jsonata/package.json; then
   if ! command -v npm >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then
@@ -18,4 +26,4 @@ if [ ! -x node_modules/.bin/asl-validator ] || ! grep -qs '"version": "2.0.6"' n
   fi
   npm install --no-save --no-audit --no-fund --silent asl-validator@4.0.0 jsonata@2.0.6
 fi
-exec python3 -m pytest "$@"
+exec .venv/bin/python -m pytest "$@"

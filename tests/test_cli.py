@@ -102,7 +102,7 @@ def test_a_run_killed_mid_step_is_recovered_by_a_worker_without_rerunning_record
 
 def test_worker_drain_leaves_future_timers_and_run_max_wait_hands_them_over(cli: CLI) -> None:
     proc = cli("run", f"{FLOWS}:napper", "--max-wait", "1m", "--run-id", "n1")
-    assert proc.returncode == 3
+    assert proc.returncode == 4  # sleeping: left to a worker
     assert "wake_at" in cli.last_json(proc)
     assert cli("worker", "--drain").returncode == 0
     assert cli.last_json(cli("status", "n1", "--json"))["status"] == "waiting"
@@ -228,7 +228,7 @@ def test_a_worker_runs_each_file_own_code_when_two_files_share_a_name(cli: CLI, 
     for d in ("ma", "mb"):
         _write(tmp_path / d / "flow.py", SAME_NAME.format(d=d))
         proc = cli("run", f"{tmp_path / d / 'flow.py'}:main", "--run-id", d, "--max-wait", "0s")
-        assert proc.returncode == 3, proc.stderr
+        assert proc.returncode == 4, proc.stderr
     deadline = time.monotonic() + 60
     while True:  # --drain exits once nothing is due: drain again until both 1s timers have fired
         worker = cli("worker", "--drain", "--concurrency", "1")
@@ -363,3 +363,126 @@ def test_compile_and_graph_ask_for_the_name_as_run_does(cli: CLI) -> None:
         assert proc.returncode == 1 and proc.stdout == ""
         assert f"PFC002 name the workflow as {FLOWS}:NAME (workflows here: approve, crashy" in proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+# ----- the smaller things a new user meets first ------------------------------------------------------
+
+
+def test_portaflow_alone_lists_the_commands(cli: CLI) -> None:
+    proc = cli()
+    assert proc.returncode == 0, proc.stderr
+    for command in ("run", "signal", "worker", "status", "history", "list", "cancel", "lint", "compile"):
+        assert f"\n    {command} " in proc.stdout
+
+
+def test_version(cli: CLI) -> None:
+    import tomllib
+
+    import portaflow
+
+    proc = cli("--version")
+    assert proc.returncode == 0
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert (
+        proc.stdout.strip()
+        == f"portaflow {pyproject['project']['version']}"
+        == f"portaflow {portaflow.__version__}"
+    )
+
+
+def test_db_is_accepted_before_or_after_the_command(cli: CLI, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    proc = cli("--db", str(other), "run", f"{FLOWS}:greet", "--input", '{"name": "b"}', "--run-id", "before")
+    assert proc.returncode == 0, proc.stderr
+    assert other.is_file() and not cli.db.exists()
+    assert [r["run_id"] for r in json.loads(cli("list", "--json", "--db", str(other)).stdout)] == ["before"]
+    assert [r["run_id"] for r in json.loads(cli("--db", str(other), "list", "--json").stdout)] == ["before"]
+    # given twice, the one after the command counts; a tool command says it uses no database
+    assert cli("--db", str(tmp_path / "nowhere.db"), "status", "before", "--db", str(other)).returncode == 0
+    proc = cli("--db", str(other), "lint", str(FLOWS))
+    assert proc.returncode == 2 and "`lint` uses no database" in proc.stderr
+
+
+def test_an_unknown_flag_prints_the_usage_of_its_command(cli: CLI) -> None:
+    proc = cli("run", f"{FLOWS}:greet", "--bogus")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("usage: portaflow run ")
+    assert "portaflow run: error: unrecognized arguments: --bogus" in proc.stderr
+
+
+def test_lint_of_a_folder_without_python_files_says_so(cli: CLI, tmp_path: Path) -> None:
+    empty = tmp_path / "docs"
+    empty.mkdir()
+    (empty / "notes.md").write_text("# notes\n")
+    proc = cli("lint", str(empty))
+    assert proc.returncode == 0
+    assert "All checks passed" not in proc.stdout + proc.stderr
+    assert f"no Python files to check in {empty}" in proc.stderr and "nothing was checked" in proc.stderr
+    proc = cli("lint", str(empty), "--format", "json")
+    assert json.loads(proc.stdout) == []
+
+
+def test_history_json_gives_iso_times_like_status(cli: CLI) -> None:
+    cli("run", f"{FLOWS}:greet", "--input", '{"name": "t"}', "--run-id", "t1")
+    events = json.loads(cli("history", "t1", "--json").stdout)
+    created = json.loads(cli("status", "t1", "--json").stdout)["created_at"]
+    assert events[0]["at"] == created and created.endswith("Z")
+    assert all(isinstance(e["at"], str) and e["at"][:2] == "20" for e in events)
+
+
+def test_lint_help_is_defined_once() -> None:
+    import portaflow.cli
+
+    package = Path(portaflow.cli.__file__).parent
+    holders = [p for p in package.rglob("*.py") if portaflow.cli.LINT_HELP in p.read_text(encoding="utf-8")]
+    assert holders == [package / "cli.py"]
+    lint_parser = portaflow.cli.build_parser("lint")
+    sub = next(a for a in lint_parser._actions if a.dest == "command")
+    assert [a.help for a in sub._choices_actions if a.dest == "lint"] == [portaflow.cli.LINT_HELP]
+
+
+def _runs_as_another_user() -> list[str] | None:
+    """A command prefix that runs Python without root's right to write anywhere (a user namespace), with
+    this checkout importable; None where this machine cannot do that."""
+    import shutil
+
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    root = str(Path(__file__).parents[1])
+    for python in (sys.executable, "/usr/bin/python3"):
+        probe = subprocess.run(
+            [unshare, "--user", python, "-c", "import sqlite3, portaflow.cli"],
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": root},
+        )
+        if probe.returncode == 0:
+            return [unshare, "--user", python]
+    return None
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_is_named_as_such(cli: CLI) -> None:
+    import shutil
+    import tempfile
+
+    prefix = _runs_as_another_user()
+    if prefix is None:
+        pytest.skip("no user namespace here to run as a user who cannot write the folder")
+    folder = Path(tempfile.mkdtemp(prefix="portaflow-ro-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "ro").mkdir()
+        db = folder / "ro" / "runs.db"
+        Engine(db).close()  # a valid portaflow database
+        (folder / "ro").chmod(0o555)
+        env = {**cli.env, "PYTHONPATH": str(Path(__file__).parents[1])}
+        proc = subprocess.run(
+            [*prefix, "-m", "portaflow", "list", "--db", str(db)], capture_output=True, text=True, env=env
+        )
+        assert proc.returncode == 2
+        assert "not a portaflow database" not in proc.stderr
+        assert f"cannot write to this database: the folder {folder / 'ro'} is read-only" in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    finally:
+        (folder / "ro").chmod(0o755)
+        shutil.rmtree(folder)

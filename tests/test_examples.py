@@ -89,3 +89,24 @@ def test_research_agent_fans_out_with_a_concurrency_limit(portaflow_engine: Engi
     assert out["sources"] == 6 and out["summary"].startswith("durable execution: ")
     maps = [e for e in run.history() if e.kind == "call_started"]
     assert maps[0].name == "map:read_source" and maps[0].data["max_concurrency"] == 3
+
+
+def test_approval_refunds_once_approved_then_follows_up_a_day_later(portaflow_engine: Engine) -> None:
+    refund = load_target(f"{EXAMPLES / 'approval.py'}:refund")
+    run = portaflow_engine.start(refund, {"ticket": {"id": "T-2", "order_id": "B2002"}}, run_id="ap")
+    assert run.status().waiting_for == "approval"
+    start = portaflow_engine.clock.now()
+    run.signal("approval", {"approved": True, "by": "dana"})  # then the day's sleep, skipped
+    assert run.result() == {
+        "outcome": "refunded",
+        "receipt": {"refund_id": "re_ap:1", "order_id": "B2002", "amount": 480.0},
+    }
+    assert portaflow_engine.clock.now() - start == pytest.approx(86400, abs=1)
+    assert [e.name for e in run.history() if e.kind == "step_completed"][-1] == "send_email"
+
+
+def test_approval_declines_a_rejected_refund(portaflow_engine: Engine) -> None:
+    refund = load_target(f"{EXAMPLES / 'approval.py'}:refund")
+    run = portaflow_engine.start(refund, {"ticket": {"id": "T-4", "order_id": "B2002"}})
+    run.signal("approval", {"approved": False})
+    assert run.result() == {"outcome": "declined"}

@@ -65,8 +65,18 @@ def env_with_a_run(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["status", "r1"], ["history", "r1"], ["list"], ["cancel", "r1"], ["worker", "--drain"]],
-    ids=lambda a: " ".join(a),
+    [
+        [],
+        ["--help"],
+        ["--version"],
+        ["status", "r1"],
+        ["history", "r1"],
+        ["list"],
+        ["cancel", "r1"],
+        ["signal", "r1", "go"],
+        ["worker", "--drain"],
+    ],
+    ids=lambda a: " ".join(a) or "(no command)",
 )
 def test_everyday_commands_load_nothing_heavy(
     args: list[str], env_with_a_run: dict[str, str], tmp_path: Path

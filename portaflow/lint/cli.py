@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
+from portaflow.cli import LINT_HELP
 from portaflow.lint.config import ConfigError, LintConfig, check_selectors, find_pyproject, load_config
 from portaflow.lint.fixes import fixed_source, unified_diff
 from portaflow.lint.output import format_json, format_sarif, format_text
@@ -29,9 +30,11 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``portaflow lint``'s parser. Its line in `portaflow --help` is portaflow.cli's LINT_HELP, defined there
+    so that listing the commands does not import the linter."""
     parser = subparsers.add_parser(
         "lint",
-        help="check workflow code for nondeterminism that breaks replay",
+        help=LINT_HELP,
         description=(
             "Statically check the code that @workflow functions run (and the helpers they call) for "
             "nondeterminism that breaks replay. Never imports or runs the code. Rules: docs/lint-rules.md."
@@ -94,6 +97,16 @@ def run(args: argparse.Namespace) -> int:
         config = _load_config(args, cwd)
         paths = [Path(p) for p in (args.paths or ["."])]
         result = lint(paths, config, cwd=cwd)
+        if result.files == 0:
+            where = ", ".join(str(p) for p in paths)
+            print(
+                f"portaflow lint: no Python files to check in {where} (none there, or all excluded by "
+                "the configuration); nothing was checked",
+                file=sys.stderr,
+            )
+            if args.format != "text":
+                _print(args, [])
+            return EXIT_CLEAN
         for problem in result.internal_errors:
             print(
                 f"portaflow lint: internal error, not checked: {problem} (please report this)",

@@ -53,7 +53,8 @@ python -m portaflow.lint ...           # the same, without the portaflow console
 
 Exit codes: 0 no findings, 1 findings (or a file that does not parse: reported as `PF001` with its position,
 the other files are still linted), 2 a usage or configuration error (one line on stderr). `--exit-zero` exits
-0 even with findings.
+0 even with findings. Paths that hold no Python file to check (none there, or all excluded) are said so on
+stderr instead of "All checks passed!": nothing was checked, exit 0.
 
 ## Configuration
 

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,15 @@ from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import NonDeterminismError, PortaflowError, WorkflowError, WorkflowFailed
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
-from portaflow.local_engine.loader import bind_input, ref_key, resolve_ref, workflow_ref
+from portaflow.local_engine.loader import (
+    bind_input,
+    forget,
+    ref_key,
+    resolve_ref,
+    source_stamp,
+    user_files,
+    workflow_ref,
+)
 from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
 
@@ -33,6 +41,7 @@ Reporter = Callable[[str, str, dict[str, Any]], None]
 HistoryEvent = EventRow
 
 WORKER_INLINE_WAIT = 2.0  # a worker waits in place for timers due this soon instead of releasing the run
+SOURCE_CHECK_INTERVAL = 0.5  # how often a worker looks whether the code of a stalled run was changed
 
 
 def default_db_path() -> str:
@@ -158,6 +167,9 @@ class Engine:
         self._lock = threading.RLock()
         self._heartbeat: threading.Thread | None = None
         self._closed = threading.Event()
+        self._stalled_retried = False  # a worker retries every stalled run once, when it starts
+        # stalled runs whose code is watched: run id -> (the user's source files, their stamp at the stall)
+        self._stall_watch: dict[str, tuple[list[Path], tuple[tuple[str, int, int], ...]]] = {}
 
     # ----- lifecycle ----------------------------------------------------------------------------------
 
@@ -397,11 +409,19 @@ class Engine:
             self._busy.discard(run_id)
             self._running.pop(run_id, None)
 
-    def _advance(self, ex: Executor, inline_wait: float, skip_virtual: bool = True) -> None:
+    def _advance(
+        self,
+        ex: Executor,
+        inline_wait: float,
+        skip_virtual: bool = True,
+        halt: threading.Event | None = None,
+    ) -> None:
         """Drive a claimed run until it finishes or parks for longer than ``inline_wait`` seconds.
 
-        On a virtual clock every timer is skipped to, unless ``skip_virtual`` is off.
+        On a virtual clock every timer is skipped to, unless ``skip_virtual`` is off. Once ``halt`` is set
+        no new step attempt starts: the run is released at its next step (or at once if it is waiting).
         """
+        ex.halt = halt
         try:
             while True:
                 out = ex.drive()
@@ -445,11 +465,39 @@ class Engine:
                 json.dumps({"type": "NonDeterminismError", "message": out.detail}),
                 self.clock.now() + self.stall_retry,
             )
+            self._watch_stalled(ex.run_id)
             self.report(ex.run_id, "stalled", {"message": out.detail})
-        elif out.status in ("evict", "store"):
+        elif out.status in ("evict", "store", "shutdown"):
             self.store.release(ex.run_id, self.owner.id, ex.fence, self.clock.now())
             if out.status == "store":
                 self.report(ex.run_id, "store_error", {"message": out.detail})
+            elif out.status == "shutdown":
+                self.report(ex.run_id, "released", {"event": None, "wake_at": None, "shutdown": True})
+
+    def _watch_stalled(self, run_id: str) -> None:
+        """Remember the source files of a stalled run's code, to retry it as soon as one changes."""
+        row = self.store.get_run(run_id)
+        if ref_key(row.ref) in self._workflows:
+            return  # registered by the program itself: its code changes only when the program restarts
+        files = user_files(row.ref)
+        if files:
+            self._stall_watch[run_id] = (files, source_stamp(files))
+
+    def _changed_stalled(self) -> list[str]:
+        """Stalled runs whose code changed since they stalled: their modules are imported afresh."""
+        changed = []
+        for run_id, (files, stamp) in list(self._stall_watch.items()):
+            if source_stamp(files) != stamp:
+                del self._stall_watch[run_id]
+                forget(files)
+                changed.append(run_id)
+        if changed:
+            with self._lock:
+                cached = list(self._cache.values())
+                self._cache.clear()
+            for ex in cached:  # parked on the old code: resumed from the log with the new one
+                ex.stop("evict")
+        return changed
 
     def _cache_put(self, ex: Executor) -> None:
         with self._lock:
@@ -490,53 +538,124 @@ class Engine:
         stop: threading.Event | None = None,
         poll: float = 0.25,
         on_error: Callable[[str, BaseException], None] | None = None,
+        grace: Duration = "10s",
+        abandon: threading.Event | None = None,
     ) -> int:
         """Execute runnable runs, fire due timers and recover runs of dead owners.
 
         With ``drain`` it returns once nothing is runnable (every remaining run waits for an event or a
         future timer, or belongs to a live engine elsewhere). Returns how many times it drove a run.
+
+        The first call on an engine retries every run stalled by a ``NonDeterminismError`` at once (the
+        code may have been fixed since), and a stalled run is retried as soon as a source file of its
+        workflow changes (its modules are imported afresh), not only every ``stall_retry``.
+
+        When ``stop`` is set, no new run is claimed and no new step attempt starts; the steps under way
+        finish and are recorded, and their runs are released for the next worker. Runs still busy
+        ``grace`` later (or once ``abandon`` is set) are left to lease recovery: reported as
+        ``abandoned``, their leases held until this process exits.
         """
         stop = stop or threading.Event()
+        grace_seconds = parse_duration(grace, what="grace")
         driven = 0
         inflight: dict[str, Future[None]] = {}
-        with ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="portaflow-worker") as pool:
-            while not stop.is_set() and not self._closed.is_set():
-                for run_id, fut in list(inflight.items()):
-                    if fut.done():
-                        del inflight[run_id]
-                        exc = fut.exception()
-                        if exc is not None and on_error is not None:
-                            on_error(run_id, exc)
-                        elif exc is not None:
-                            raise exc
-                started = 0
-                free = concurrency - len(inflight)
-                if free > 0:
-                    for run_id in self.store.runnable(self.clock.now(), time.time(), self.owner.id, free):
-                        if run_id in inflight:
-                            continue
-                        try:
-                            ex = self._claim(run_id, False)
-                        except PortaflowError as exc:
-                            if on_error is None:
-                                raise
-                            on_error(run_id, exc)
-                            continue
-                        if ex is None:
-                            continue
-                        inflight[run_id] = pool.submit(self._advance, ex, WORKER_INLINE_WAIT)
-                        started += 1
-                        driven += 1
-                if started:
-                    continue
-                if drain and not inflight:
-                    break
-                if inflight:
-                    wait(list(inflight.values()), timeout=poll, return_when=FIRST_COMPLETED)
-                else:
-                    nap = poll
-                    wake = self.store.next_wake()
-                    if wake is not None:
-                        nap = max(0.0, min(poll, wake - self.clock.now()))
-                    stop.wait(nap)
+        forced: list[str] = []
+        if not self._stalled_retried:
+            self._stalled_retried = True
+            forced = self.store.stalled()
+        next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
+
+        def collect() -> None:
+            for run_id, fut in list(inflight.items()):
+                if fut.done():
+                    del inflight[run_id]
+                    exc = fut.exception()
+                    if exc is not None and on_error is not None:
+                        on_error(run_id, exc)
+                    elif exc is not None:
+                        raise exc
+
+        while not stop.is_set() and not self._closed.is_set():
+            collect()
+            if self._stall_watch and time.monotonic() >= next_source_check:
+                next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
+                forced += [r for r in self._changed_stalled() if r not in forced]
+            started = 0
+            free = concurrency - len(inflight)
+            if free > 0:
+                now = self.clock.now()
+                candidates = [(r, True) for r in forced[:free]]
+                del forced[:free]
+                candidates += [(r, False) for r in self.store.runnable(now, time.time(), self.owner.id, free)]
+                for run_id, force in candidates:
+                    if run_id in inflight or len(inflight) >= concurrency or stop.is_set():
+                        continue
+                    try:
+                        ex = self._claim(run_id, force)
+                    except PortaflowError as exc:
+                        if on_error is None:
+                            raise
+                        on_error(run_id, exc)
+                        continue
+                    if ex is None:
+                        continue
+                    inflight[run_id] = _spawn(self._advance, ex, WORKER_INLINE_WAIT, True, stop)
+                    started += 1
+                    driven += 1
+            if started or (forced and len(inflight) < concurrency):
+                continue
+            if drain and not inflight and not forced:
+                break
+            if inflight:
+                wait(list(inflight.values()), timeout=poll, return_when=FIRST_COMPLETED)
+            else:
+                nap = poll
+                wake = self.store.next_wake()
+                if wake is not None:
+                    nap = max(0.0, min(poll, wake - self.clock.now()))
+                stop.wait(nap)
+        self._wind_down(inflight, collect, grace_seconds, abandon)
         return driven
+
+    def _wind_down(
+        self,
+        inflight: dict[str, Future[None]],
+        collect: Callable[[], None],
+        grace: float,
+        abandon: threading.Event | None,
+    ) -> None:
+        """The worker stops: runs waiting in place are released at once, steps under way may finish."""
+        collect()
+        if not inflight:
+            return
+        with self._lock:
+            running = [self._running.get(r) for r in inflight]
+        for ex in running:
+            if ex is not None:
+                ex.interrupt.set()  # a timer waited out in place: released now instead
+        self.report("", "stopping", {"runs": sorted(inflight), "grace": grace})
+        deadline = time.monotonic() + grace
+        while inflight:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (abandon is not None and abandon.is_set()):
+                break
+            wait(list(inflight.values()), timeout=min(0.1, remaining), return_when=FIRST_COMPLETED)
+            collect()
+        for run_id in sorted(inflight):
+            self.report(run_id, "abandoned", {"grace": grace})
+
+
+def _spawn(fn: Callable[..., None], *args: Any) -> Future[None]:
+    """Run ``fn(*args)`` on a daemon thread: a step abandoned by a stopping worker never delays its exit."""
+    future: Future[None] = Future()
+
+    def target() -> None:
+        future.set_running_or_notify_cancel()
+        try:
+            fn(*args)
+            future.set_result(None)
+        except BaseException as exc:  # delivered to the worker loop
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name="portaflow-worker", daemon=True).start()
+    return future

@@ -75,7 +75,8 @@ class Parked:
 
 @dataclass(frozen=True)
 class Finished:
-    """The thread is done: status is completed, failed, cancelled, stalled, lost (lease) or evicted."""
+    """The thread is done: status is completed, failed, cancelled, stalled, lost (lease), evict(ed),
+    store (a write failed) or shutdown (its worker stopped before the next step)."""
 
     status: str
     detail: str = ""
@@ -199,6 +200,9 @@ class Executor:
         self._outcome: Outcome = Finished("new")
         self._command = "go"
         self._thread: threading.Thread | None = None
+        # set by a worker that is shutting down: no new step attempt starts once it is set (the one under
+        # way finishes and is recorded), and the run unwinds to be released for the next worker
+        self.halt: threading.Event | None = None
 
     # ----- driving (called by the engine, never from the workflow thread) ----------------------------
 
@@ -458,6 +462,10 @@ class Executor:
         while True:
             if retry_at is not None:
                 self._wait_until(scope, retry_at)
+            if self.halt is not None and self.halt.is_set():
+                if scope.can_park:  # the workflow thread: nothing else of this run is recording now
+                    self._dead = self._dead or "shutdown"
+                raise _Unwind("shutdown")  # a branch: the others' steps under way are still recorded
             attempt = failures + 1
             self.engine.report(
                 self.run_id, "step_started", {"step": step.name, "attempt": attempt, "key": key}

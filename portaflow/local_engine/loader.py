@@ -13,7 +13,9 @@ import importlib
 import importlib.util
 import inspect
 import json
+import os
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +163,56 @@ def resolve_ref(ref: dict[str, Any]) -> Workflow[..., Any]:
             "restore it to resume its runs, or cancel them"
         )
     return obj
+
+
+def _not_user_code() -> list[Path]:
+    """Folders whose modules are never the user's own: the interpreter's, installed packages, portaflow."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[1])}
+    installed = ("stdlib", "platstdlib", "purelib", "platlib")
+    paths.update(v for k, v in sysconfig.get_paths().items() if k in installed)
+    return [Path(p).resolve() for p in paths if p]
+
+
+def user_files(ref: dict[str, Any]) -> list[Path]:
+    """The source files of the run's workflow module and of the user's modules loaded beside it (under
+    the folder its imports start from), so that a change to any of them can be noticed; [] when the run
+    has no file (a workflow registered from a module that cannot be found on disk)."""
+    if not ref.get("file"):
+        return []
+    path = Path(ref["file"]).resolve()
+    root = entry_module(path)[1]
+    skip = [p for p in _not_user_code() if p != root and not root.is_relative_to(p)]
+    files = {path}
+    for module in list(sys.modules.values()):
+        mod_file = getattr(module, "__file__", None)
+        if not isinstance(mod_file, str) or not mod_file.endswith(".py"):
+            continue
+        f = Path(mod_file).resolve()
+        if f.is_relative_to(root) and not any(f.is_relative_to(p) for p in skip):
+            files.add(f)
+    return sorted(files)
+
+
+def source_stamp(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """What changes when one of ``files`` is edited, created or removed: (path, mtime_ns, size) each."""
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), -1, -1))
+    return tuple(out)
+
+
+def forget(files: list[Path]) -> None:
+    """Drop the modules loaded from ``files``: the next run that needs them imports them afresh."""
+    wanted = {str(f) for f in files}
+    for name, module in list(sys.modules.items()):
+        mod_file = getattr(module, "__file__", None)
+        if isinstance(mod_file, str) and os.path.realpath(mod_file) in wanted:
+            del sys.modules[name]
+    importlib.invalidate_caches()
 
 
 def bind_input(wf: Workflow[..., Any], data: Any) -> dict[str, Any]:

@@ -142,6 +142,17 @@ def _connect(path: str, durable: bool) -> sqlite3.Connection:
     return conn
 
 
+def _unwritable(path: str) -> str:
+    folder = Path(path).resolve().parent
+    what = f"the folder {folder}" if not os.access(folder, os.W_OK) else "the file"
+    if os.access(folder, os.W_OK) and os.access(path, os.W_OK):
+        what = "the file or its -wal/-shm files"
+    return (
+        f"{path}: cannot write to this database: {what} is read-only for this user (SQLite writes the "
+        "file and, beside it, its -wal and -shm files); make it writable, or pass --db with a writable path"
+    )
+
+
 def _check_or_init(path: str) -> None:
     """Refuse a file that is not ours before changing anything in it; create the schema in a new one."""
     try:
@@ -152,6 +163,10 @@ def _check_or_init(path: str) -> None:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc) and "unable to open" not in str(exc):
+                raise
+            raise PortaflowError(_unwritable(path)) from None
         except sqlite3.DatabaseError as exc:
             raise PortaflowError(
                 f"{path}: not a portaflow database ({exc}); pass --db with another path"
@@ -550,6 +565,14 @@ class Store:
             if len(out) >= limit:
                 break
         return out
+
+    def stalled(self) -> list[str]:
+        """Runs stopped by a replay mismatch that nobody is executing, oldest first."""
+        rows = self._read(
+            "SELECT run_id FROM runs WHERE status = 'running' AND stalled IS NOT NULL AND owner IS NULL"
+            " ORDER BY created_at"
+        )
+        return [r[0] for r in rows]
 
     def next_wake(self) -> float | None:
         row = self._read("SELECT MIN(wake_at) FROM runs WHERE status IN ('waiting', 'running')")
