@@ -31,13 +31,30 @@ class Capabilities:
     pass (PFC041) runs there, since an in-place change would not be seen through another name. "reference"
     where names share objects as in Python (Azure's Python orchestrator, Cloudflare's TypeScript).
     ``whole_second_timers``: durations (sleeps, retry delays, timeouts) are whole seconds on the target.
-    ``max_history_events`` / ``max_payload_bytes``: the engine's limits, for warnings (None: no such limit).
+    ``max_history_events`` / ``max_payload_bytes``: the engine's limits (None: no such limit), which the
+    backend's check warns about where it can (PFW100 on AWS) and ``compile --list-targets`` shows.
     """
 
     values: ValueSemantics
     whole_second_timers: bool = False
     max_history_events: int | None = None
     max_payload_bytes: int | None = None
+
+    def describe(self) -> str:
+        """One line for ``compile --list-targets``: what a user must know of the target's semantics."""
+        parts = ["values copied on assignment" if self.values == "copy" else "values shared by reference"]
+        if self.whole_second_timers:
+            parts.append("whole-second timers")
+        if self.max_history_events is not None:
+            parts.append(f"history of at most {self.max_history_events:,} events per run")
+        if self.max_payload_bytes is not None:
+            size = self.max_payload_bytes
+            parts.append(
+                f"payloads of at most {size // 1024:,} KiB"
+                if size % 1024 == 0
+                else f"payloads of at most {size:,} bytes"
+            )
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)

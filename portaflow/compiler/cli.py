@@ -115,6 +115,7 @@ def list_targets() -> int:
             continue
         offline = "" if b.has_offline else " [no offline executor]"
         print(f"{name:<12} {b.summary}{offline}")
+        print(f"{'':<12} {b.capabilities.describe()}")
     return 0
 
 

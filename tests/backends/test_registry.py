@@ -71,7 +71,7 @@ def run(env: dict[str, str], *args: str, cwd: Path) -> subprocess.CompletedProce
 def test_an_installed_backend_is_a_compile_target(distribution: dict[str, str], tmp_path: Path) -> None:
     listed = run(distribution, "-m", "portaflow", "compile", "--list-targets", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    names = [line.split()[0] for line in listed.stdout.splitlines()]
+    names = [line.split()[0] for line in listed.stdout.splitlines() if not line.startswith(" ")]
     assert names[0] == "ir" and {"aws", "minimal"} <= set(names)
     assert "the IR as a project (a test backend) [no offline executor]" in listed.stdout
 
@@ -153,3 +153,29 @@ def test_every_registered_backend_declares_what_the_pipeline_reads() -> None:
         assert b.capabilities.values in ("copy", "reference")
         for code, info in b.codes.items():
             assert code[:3] in ("PFC", "PFW") and (info.severity == "warning") == code.startswith("PFW"), code
+
+
+def test_list_targets_shows_what_each_target_copies_and_limits() -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "portaflow", "compile", "--list-targets"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    aws = lines[[line.split()[0] for line in lines].index("aws") + 1]
+    expected = (
+        "values copied on assignment; whole-second timers; history of at most 25,000 events per run;"
+        " payloads of at most 256 KiB"
+    )
+    assert aws.strip() == expected
+
+
+def test_capabilities_describe_reference_targets_without_limits() -> None:
+    from portaflow.backends.base import Capabilities
+
+    assert Capabilities(values="reference").describe() == "values shared by reference"
+    assert Capabilities(values="copy", max_payload_bytes=1000).describe() == (
+        "values copied on assignment; payloads of at most 1,000 bytes"
+    )

@@ -16,13 +16,14 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
+from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 EVENTS_FUNCTION = "${EventsFunctionArn}"
-HISTORY_LIMIT = 25_000
+HISTORY_LIMIT = AwsBackend.capabilities.max_history_events or 0  # one number: the backend declares it
 INPUT_ERROR = "InvalidInput"
 
 # The error of a failed Task, as {"type", "message", "mro"}: a step's error arrives as a Lambda error whose
