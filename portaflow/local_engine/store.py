@@ -134,11 +134,18 @@ def _run_row(row: Sequence[Any]) -> RunRow:
     )
 
 
+WAL_CHECKPOINT_PAGES = 256
+
+
 def _connect(path: str, durable: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60.0)
     conn.execute("PRAGMA busy_timeout = 60000")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+    # Checkpoint every 256 pages (1 MB) instead of SQLite's 1,000: the WAL then wraps to its start sooner,
+    # and a commit that overwrites WAL space fsyncs faster than one that grows the file (a size change is
+    # a metadata write too). About 10% faster per durable step on a fresh WAL (docs/performance.md).
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
     return conn
 
 
