@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from portaflow.compiler.diagnostics import Diagnostic
 
+PACKAGE = Path(__file__).resolve().parents[1]  # portaflow/
 MANIFEST = ".portaflow-manifest.json"
 MANIFEST_VERSION = 1
 
@@ -137,3 +138,27 @@ def _prune_empty(folder: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def project_modules(source_path: Path) -> list[Path]:
+    """The files and package folders to put in the Lambda package so that the workflow's module, and every
+    project module it imports (transitively, imports inside functions included), import there as they do
+    from the workflow's folder: for each top-level name, its module file or its whole package folder."""
+    from portaflow.source.finder import ModuleFinder  # libcst: only when a project is built
+
+    finder = ModuleFinder(source_path)
+    found: dict[str, Path] = {}
+    for mf, _ in finder.closure():
+        if mf.top in found:
+            continue
+        top = finder.find(mf.top, mf.root)
+        if top is not None:
+            found[mf.top] = top.folder if top.is_package else top.path
+    return list(found.values())
+
+
+def add_dsl(project: Project, under: str) -> None:
+    """The part of portaflow a user's module imports at run time: the package root and ``portaflow.dsl``
+    (both import nothing else of portaflow, and nothing outside the standard library)."""
+    project.add(f"{under}/__init__.py", (PACKAGE / "__init__.py").read_bytes())
+    project.add_tree(PACKAGE / "dsl", f"{under}/dsl")

@@ -13,32 +13,15 @@ from typing import Any
 
 import jinja2
 
-from portaflow.backends.project import Project
+from portaflow.backends.project import Project, add_dsl, project_modules
 from portaflow.compiler import ir
-from portaflow.source.finder import ModuleFinder
 
 from .lower.asl import compile_asl, logical_id, step_idents
 
 HERE = Path(__file__).resolve().parent
-PACKAGE = HERE.parents[1]  # portaflow/
-SHARED_TEMPLATES = PACKAGE / "templates"
+SHARED_TEMPLATES = HERE.parents[1] / "templates"
 RUNTIME = HERE / "runtime" / "portaflow_aws_runtime.py"
 MAIN_FILES = ("statemachine.asl.json", "template.yaml", "src/", "README.md")
-
-
-def project_modules(source_path: Path) -> list[Path]:
-    """The files and package folders to put in the Lambda package so that the workflow's module, and every
-    project module it imports (transitively, imports inside functions included), import there as they do
-    from the workflow's folder: for each top-level name, its module file or its whole package folder."""
-    finder = ModuleFinder(source_path)
-    found: dict[str, Path] = {}
-    for mf, _ in finder.closure():
-        if mf.top in found:
-            continue
-        top = finder.find(mf.top, mf.root)
-        if top is not None:
-            found[mf.top] = top.folder if top.is_package else top.path
-    return list(found.values())
 
 
 def _env() -> jinja2.Environment:
@@ -102,7 +85,7 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
     project.add("src/portaflow_handler.py", env.get_template("handler.py.j2").render(**ctx))
     project.add("src/requirements.txt", env.get_template("requirements.txt.j2").render(**ctx))
     project.add("src/portaflow_aws_runtime.py", RUNTIME.read_bytes())
-    _add_dsl(project, "src/portaflow")
+    add_dsl(project, "src/portaflow")
     if not any(p.resolve() == source_path.resolve() for p in copies) and "." not in program.module:
         project.add(f"src/{program.module}.py", source_path.read_bytes())  # a name Python cannot import
     for item in copies:
@@ -111,10 +94,3 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
         else:
             project.add(f"src/{item.name}", item.read_bytes())
     return project
-
-
-def _add_dsl(project: Project, under: str) -> None:
-    """The part of portaflow a user's module imports at run time: the package root and ``portaflow.dsl``
-    (both import nothing else of portaflow, and nothing outside the standard library)."""
-    project.add(f"{under}/__init__.py", (PACKAGE / "__init__.py").read_bytes())
-    project.add_tree(PACKAGE / "dsl", f"{under}/dsl")

@@ -4,7 +4,7 @@ changes the value in place, for the aliasing pass)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import libcst as cst
 
@@ -163,4 +163,5 @@ def list_mutation(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute, loc:
         arg = lw.expr(argnode)
     cur = ir.Name(name, "list")
     new: ir.Expr = ir.BinOp("+", cur, ir.ListExpr((arg,)) if func.attr.value == "append" else arg, "list")
-    return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True)]
+    method = cast(Literal["append", "extend"], func.attr.value)
+    return [*before, ir.Assign(ir.NameTarget(name), new, loc, in_place=True, method=method)]

@@ -283,6 +283,10 @@ class Assign:
     value: Expr
     loc: Loc
     in_place: bool = False
+    # "append" / "extend" where the source called that method (``value`` is still ``xs + [v]`` / ``xs + v``):
+    # a target with reference semantics calls it, so a receiver that is not a list raises Python's
+    # AttributeError, where ``xs += [v]`` would raise a TypeError
+    method: Literal["", "append", "extend"] = ""
     kind: Literal["assign"] = "assign"
 
 
@@ -570,5 +574,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 4
+    ir_version: int = 5
     kind: Literal["program"] = "program"

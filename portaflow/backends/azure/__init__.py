@@ -1,0 +1,1 @@
+"""The Azure Durable Functions backend: see its README.md for what lives where."""

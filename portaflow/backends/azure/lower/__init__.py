@@ -1,0 +1,1 @@
+"""IR -> the Python of Durable Functions orchestrators (:mod:`.python`)."""

@@ -1,0 +1,140 @@
+"""The Azure backend's offline executor: the generated app, run by the real ``azure-functions-durable`` SDK
+under :class:`.host.DurableHost` (the Durable Task Framework's part), with virtual time.
+
+    with AzureExecutor(Path("flow.py")) as ex:
+        run = ex.start({"order_id": "o1"}, run_id="r1")
+        ex.signal("r1", "approval", {"ok": True})
+        run.status, run.output, run.calls, run.sleeps
+
+The workflow is compiled and its app written to a temporary folder, exactly as ``portaflow compile --target
+azure`` writes it. Step attempts, retry delays and sleeps are observed through the shipped runtime's
+``TRACE`` hook, which reports each once (never on replay).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from portaflow.backends.base import StepCall
+from portaflow.compiler.diagnostics import CompileError
+
+RUNTIME_MODULE = "portaflow_azure_runtime"
+
+
+class AzureRun:
+    """A run on the executor, read live (every attribute reflects the run as it is now)."""
+
+    def __init__(self, executor: AzureExecutor, run_id: str) -> None:
+        self.executor = executor
+        self.run_id = run_id
+
+    def _status(self) -> Any:
+        return self.executor.host.status(self.run_id)
+
+    @property
+    def status(self) -> str:
+        st = self._status()
+        if st.runtime_status == "Completed":
+            return "completed"
+        if st.runtime_status == "Failed":
+            return "failed"
+        return "waiting" if st.waiting_for or self._timer_pending() else "running"
+
+    def _timer_pending(self) -> bool:
+        return any(t.fire_at > self.executor.host.now for t in self.executor.host.timers_of(self.run_id))
+
+    @property
+    def output(self) -> Any:
+        st = self._status()
+        return st.output if st.runtime_status == "Completed" else None
+
+    @property
+    def error(self) -> dict[str, str] | None:
+        st = self._status()
+        if st.runtime_status != "Failed":
+            return None
+        return self.executor.runtime.parse_run_error(st.failure or "")  # type: ignore[no-any-return]
+
+    @property
+    def waiting_for(self) -> str | None:
+        names = self._status().waiting_for
+        return names[0] if names else None
+
+    @property
+    def calls(self) -> list[StepCall]:
+        return list(self.executor.calls.get(self.run_id, []))
+
+    @property
+    def sleeps(self) -> list[float]:
+        return list(self.executor.sleeps.get(self.run_id, []))
+
+
+class AzureExecutor:
+    """See the module docstring; the backend interface's ``Executor``."""
+
+    def __init__(self, source: Path, workflow: str | None = None) -> None:
+        from portaflow.backends import get
+        from portaflow.compiler.frontend import compile_file
+        from portaflow.compiler.pipeline import diagnose
+
+        res = compile_file(source, workflow)
+        errors = [d for d in diagnose(res, get("azure")) if d.severity == "error"]
+        if errors or res.program is None:
+            raise CompileError(errors, res.sources)
+        self.program = res.program
+        self.source = Path(source)
+        self.calls: dict[str, list[StepCall]] = {}
+        self.sleeps: dict[str, list[float]] = {}
+        self.runs: dict[str, AzureRun] = {}
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> AzureExecutor:
+        from ..project import build_project
+        from .host import DurableHost
+
+        self._tmp = tempfile.TemporaryDirectory(prefix="portaflow-azure-")
+        out = Path(self._tmp.name) / "app"
+        build_project(self.program, self.source).write(out)
+        self.host = DurableHost(out)
+        self.runtime = sys.modules[RUNTIME_MODULE]
+        self.runtime.TRACE = self._trace  # type: ignore[attr-defined]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.host.close()
+        finally:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+
+    def _trace(self, run_id: str, kind: str, data: dict[str, Any]) -> None:
+        if kind == "attempt":
+            self.calls.setdefault(run_id, []).append(
+                StepCall(data["step"], data["args"], data["key"], data["attempt"], data["error"])
+            )
+        elif kind == "retry":
+            calls = self.calls.get(run_id, [])
+            for i in range(len(calls) - 1, -1, -1):
+                c = calls[i]
+                if c.key == data["key"] and c.attempt == data["attempt"]:
+                    calls[i] = StepCall(c.step, c.args, c.key, c.attempt, c.error, float(data["delay"]))
+                    break
+        elif kind == "sleep":
+            self.sleeps.setdefault(run_id, []).append(float(data["seconds"]))
+
+    # -------------------------------------------------------------------------------- the Executor API
+    def start(self, input: Any = None, run_id: str | None = None) -> AzureRun:
+        entry = self.program.workflows[self.program.entry].name
+        run_id = self.host.start(entry, input if input is not None else {}, run_id)
+        run = self.runs[run_id] = AzureRun(self, run_id)
+        return run
+
+    def signal(self, run_id: str, event: str, payload: Any = None) -> AzureRun:
+        self.host.raise_event(run_id, event, payload)
+        return self.runs.setdefault(run_id, AzureRun(self, run_id))
+
+    def advance(self, duration: str | float) -> None:
+        self.host.advance(duration)

@@ -1,0 +1,434 @@
+"""Code that runs inside the generated Azure Functions app (and, in-process, in the offline host).
+
+The generated orchestrators are Python lowered from portaflow's IR; what every one of them needs lives here,
+once: the numbering of step calls (so idempotency keys are the local engine's), steps with portaflow's retry
+policy as orchestrator code (Durable Functions' ``RetryOptions`` has no backoff cap and no non-retryable
+list), a step ``timeout`` as a race with a durable timer, typed errors carried by an envelope (the SDK
+turns an activity's exception into a plain ``Exception``), waits for events with timeouts that keep
+Python's buffering rules, and ``ctx.map``/``ctx.parallel`` as a deterministic scheduler over ``task_any``.
+
+Only the standard library, ``azure.durable_functions`` and ``portaflow.dsl`` (shipped in the app) are
+imported. ``TRACE`` is None when deployed; the offline executor sets it to observe step attempts, retry
+delays and sleeps exactly once each (never on replay).
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import json
+import sys
+import uuid
+from collections.abc import Callable, Generator, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from portaflow.dsl.durations import format_duration, parse_duration
+from portaflow.dsl.errors import StepFailed, WorkflowError, make_step_failed, resolve_exception_class
+
+ERROR_MARK = "portaflow_error"
+TRACE: Callable[..., None] | None = None
+
+Gen = Generator[Any, Any, Any]
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_copy(value: Any, what: str) -> Any:
+    """``value`` as the JSON round trip gives it back (the local engine's rule), or WorkflowError."""
+    try:
+        text = _ENCODER.encode(value)
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError(
+            f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}"
+        ) from None
+    return json.loads(text)
+
+
+# ------------------------------------------------------------------------------------------- activities
+def error_envelope(exc: BaseException) -> dict[str, Any]:
+    """What crosses from an activity to the orchestrator for an exception: enough to rebuild its class."""
+    cls = type(exc)
+    return {
+        ERROR_MARK: 1,
+        "type": cls.__name__,
+        "module": cls.__module__,
+        "qualname": cls.__qualname__,
+        "message": str(exc),
+        "mro": [c.__name__ for c in cls.__mro__ if c is not object],
+    }
+
+
+def run_activity(step: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Call a user's ``@step`` with the arguments the orchestrator sent; never raises: the result or the
+    error travels in the returned envelope (``{"result": ...}`` or ``{"error": ..., "fatal": bool}``)."""
+    fn = getattr(step, "fn", step)
+    name = getattr(step, "name", getattr(fn, "__name__", "step"))
+    kwargs = dict(payload.get("args") or {})
+    if getattr(step, "takes_idempotency_key", False) and "idempotency_key" not in kwargs:
+        kwargs["idempotency_key"] = payload["idempotency_key"]
+    try:
+        value = fn(**kwargs)
+    except Exception as exc:
+        return {"error": error_envelope(exc), "fatal": False}
+    try:
+        result = json_copy(value, f"the result of step {name!r}")
+    except WorkflowError as exc:  # a bug in the step: retrying cannot help (as on the local engine)
+        return {"error": error_envelope(TypeError(str(exc))), "fatal": True}
+    return {"result": result}
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def error_class(name: str, modules: Iterable[str] = ()) -> type[BaseException]:
+    """The exception class ``raise Name(...)`` means in the workflow: a builtin, else the project's own."""
+    found = getattr(builtins, name, None)
+    if isinstance(found, type) and issubclass(found, BaseException):
+        return found
+    for module in modules:
+        mod = sys.modules.get(module) or importlib.import_module(module)
+        found = getattr(mod, name, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return found
+    return type(name, (Exception,), {})
+
+
+def error(name: str, message: str | None, modules: Iterable[str] = ()) -> BaseException:
+    """The exception of ``raise Name(...)``: ``message`` is its text as ``str(e)`` shows it (the IR's
+    form: for ``KeyError(k)`` that is ``repr(k)``, which the class itself would quote once more)."""
+    cls = error_class(name, modules)
+    if message is None:
+        return cls()
+    exc = cls(message)
+    if str(exc) != message:
+        text = message
+        shown = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__str__": lambda self: text})
+        exc = shown(message)
+    return exc
+
+
+def workflow_result(value: Any, name: str) -> Any:
+    """The run's output: JSON, or the local engine's TypeError naming the workflow."""
+    try:
+        return json_copy(value, f"the result of workflow {name!r}")
+    except WorkflowError as exc:
+        raise TypeError(str(exc)) from None
+
+
+def step_failure(step: str, info: Mapping[str, Any], attempts: int) -> StepFailed:
+    """The exception a workflow sees for a failed step: a StepFailed that is also the original class."""
+    original = None
+    module = info.get("module")
+    if module and module not in sys.modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            module = None
+    if module:
+        original = resolve_exception_class(module, str(info["qualname"]))
+    if original is None:
+        original = resolve_exception_class("builtins", str(info["type"]))
+    return make_step_failed(step, str(info["type"]), str(info["message"]), attempts, original)
+
+
+def caught(exc: BaseException, names: tuple[str, ...], step_failed: bool) -> bool:
+    """Whether ``except <names>`` catches ``exc``: by the names of its classes, as Python matches classes.
+    ``step_failed``: the clause names StepFailed, which catches every failed step and nothing else."""
+    if step_failed and isinstance(exc, StepFailed):
+        return True
+    mro = {c.__name__ for c in type(exc).__mro__}
+    return any(n in mro for n in names if n != "StepFailed")
+
+
+def error_field(exc: BaseException, field: str) -> Any:
+    """``e.type`` / ``e.message`` / ``e.step`` / ``e.attempts`` as the IR defines them (docs/ir.md)."""
+    if isinstance(exc, StepFailed):
+        return {"type": exc.type, "message": exc.message, "step": exc.step, "attempts": exc.attempts}[field]
+    return {"type": type(exc).__name__, "message": str(exc)}.get(field)
+
+
+def run_error(exc: BaseException) -> Exception:
+    """What the orchestrator raises when the workflow fails: its type and message as JSON, one line."""
+    info = {"type": exc.type, "message": exc.message} if isinstance(exc, StepFailed) else None
+    if info is None:
+        info = {"type": type(exc).__name__, "message": str(exc)}
+    return Exception(json.dumps({ERROR_MARK: 1, **info}))
+
+
+# ---------------------------------------------------------------------------------------------- the run
+class _FifoDeferred(dict):  # type: ignore[type-arg]
+    """The SDK keeps one early event per name (a second one overwrites the first) and hands the same one to
+    every later wait. portaflow delivers events raised before a wait in order, each once: a queue per name."""
+
+    def __setitem__(self, key: Any, action: Any) -> None:
+        self.setdefault(key, []).append(action)
+
+    def __contains__(self, key: object) -> bool:
+        return bool(dict.get(self, key))
+
+    def __getitem__(self, key: Any) -> Any:
+        return dict.__getitem__(self, key).pop(0)
+
+
+class Scope:
+    """The numbering of durable calls in the workflow, a child workflow or a parallel branch."""
+
+    def __init__(self, run: Run, prefix: str) -> None:
+        self.run = run
+        self.prefix = prefix
+        self.n = 0
+
+    def next_path(self) -> str:
+        path = f"{self.prefix}{self.n}"
+        self.n += 1
+        return path
+
+    def key(self) -> str:
+        """``ctx.idempotency_key()``: the key the next step call here will get."""
+        return f"{self.run.run_id}:{self.prefix}{self.n}"
+
+
+class Run:
+    """One orchestration episode's view of the run: its context, its steps, its scopes."""
+
+    def __init__(self, context: Any, steps: Mapping[str, Mapping[str, Any]], modules: Iterable[str]) -> None:
+        self.context = context
+        self.steps = steps
+        self.modules = tuple(modules)
+        self.run_id = str(context.instance_id)
+        self.root = Scope(self, "")
+        self._stale: dict[str, list[Any]] = {}
+        self.closing = False
+        context.deferred_tasks = _FifoDeferred(getattr(context, "deferred_tasks", {}) or {})
+
+    # ----------------------------------------------------------------------------------- observation
+    def trace(self, kind: str, **data: Any) -> None:
+        if TRACE is not None and not self.context.is_replaying:
+            TRACE(self.run_id, kind, data)
+
+    # ---------------------------------------------------------------------------------------- input
+    def bind(self, params: tuple[str, ...], required: tuple[str, ...], extra: bool) -> dict[str, Any]:
+        """The workflow's parameters from the run's input object, by name (docs/semantics.md)."""
+        data = self.context.get_input()
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise TypeError(f"the input must be a JSON object of the workflow's parameters, not {data!r}")
+        missing = [p for p in required if p not in data]
+        if missing:
+            raise TypeError(f"the input lacks the parameter(s) {', '.join(missing)}")
+        unknown = [k for k in data if k not in params]
+        if unknown and not extra:
+            raise TypeError(f"the input has unknown parameter(s) {', '.join(unknown)}")
+        return dict(data)
+
+    # ----------------------------------------------------------------------------------------- time
+    def now(self) -> datetime:
+        """``ctx.now()``: the episode's replay-safe time, an aware UTC datetime as on the local engine."""
+        t: datetime = self.context.current_utc_datetime
+        return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+    def uuid4(self) -> uuid.UUID:
+        return uuid.UUID(str(self.context.new_uuid()))
+
+    def random(self) -> float:
+        return uuid.UUID(str(self.context.new_uuid())).int / 2**128
+
+    def _timer(self, seconds: float) -> Any:
+        base: datetime = self.context.current_utc_datetime  # as the SDK keeps it (naive UTC)
+        return self.context.create_timer(base + timedelta(seconds=max(float(seconds), 0.0)))
+
+    def sleep(self, scope: Scope, duration: Any) -> Gen:
+        seconds = parse_duration(duration, what="ctx.sleep duration")  # "1d" from the input, as locally
+        self.trace("sleep", seconds=seconds)
+        yield from self._wait(self._timer(seconds))
+
+    def _wait(self, task: Any) -> Gen:
+        """Yield ``task`` to the SDK. An episode ends with the generator suspended; when Python closes it,
+        GeneratorExit must not run durable calls in the user's ``finally`` blocks: later calls re-raise it."""
+        if self.closing:
+            raise GeneratorExit
+        try:
+            return (yield task)
+        except GeneratorExit:
+            self.closing = True
+            raise
+
+    # ---------------------------------------------------------------------------------------- steps
+    def step(self, scope: Scope, key: str, args: dict[str, Any], extra: Any = None) -> Gen:
+        spec = self.steps[key]
+        name = str(spec["name"])
+        path = scope.next_path()
+        idem = f"{self.run_id}:{path}"
+        call = dict(args)
+        if extra is not None:
+            if not isinstance(extra, dict):
+                raise TypeError(f"argument after ** must be a mapping, not {type(extra).__name__}")
+            call.update(extra)
+        call = json_copy(call, f"the arguments of step {name!r}")
+        retry = spec["retry"]
+        attempt, delay = 0, None
+        while True:
+            attempt += 1
+            payload = {
+                "args": call,
+                "idempotency_key": idem,
+                "attempt": attempt,
+                "step": name,
+                "delay": delay,
+            }
+            env = yield from self._attempt(spec, payload)
+            sent = dict(call)
+            if spec.get("wants_key") and "idempotency_key" not in sent:
+                sent["idempotency_key"] = idem
+            failure = env.get("error")
+            self.trace(
+                "attempt",
+                step=name,
+                args=sent,
+                key=idem,
+                attempt=attempt,
+                error=None if failure is None else {"type": failure["type"], "message": failure["message"]},
+            )
+            if "result" in env:
+                return env["result"]
+            info = env["error"]
+            retryable = not env.get("fatal") and not set(info["mro"]) & set(retry["non_retryable"])
+            if retryable and attempt < retry["max_attempts"]:
+                delay = float(
+                    min(retry["initial_interval"] * retry["backoff"] ** (attempt - 1), retry["max_interval"])
+                )
+                self.trace("retry", key=idem, attempt=attempt, delay=delay)
+                yield from self._wait(self._timer(delay))
+                continue
+            raise step_failure(name, info, attempt)
+
+    def _attempt(self, spec: Mapping[str, Any], payload: dict[str, Any]) -> Gen:
+        task = self.context.call_activity(spec["activity"], payload)
+        timeout = spec.get("timeout")
+        if timeout is None:
+            return (yield from self._wait(task))
+        timer = self._timer(timeout)
+        winner = yield from self._wait(self.context.task_any([task, timer]))
+        if winner is task:
+            timer.cancel()
+            return task.result
+        message = f"step {spec['name']!r} timed out after {format_duration(float(timeout))}"
+        self.trace("timeout", key=payload["idempotency_key"], attempt=payload["attempt"])
+        return {"error": error_envelope(TimeoutError(message)), "fatal": False}
+
+    # --------------------------------------------------------------------------------------- events
+    def wait_for_event(self, scope: Scope, name: str, timeout: float | None) -> Gen:
+        """The payload of the next event ``name`` (in the order events were raised, each once), or None
+        once ``timeout`` seconds passed. A wait that timed out keeps its SDK task, which takes the next
+        event raised while nothing waits: such an event is the next wait's, the newest of those first."""
+        stale = self._stale.setdefault(name, [])
+        done = [t for t in stale if t.is_completed]
+        if done:
+            stale.remove(done[-1])
+            return done[-1].result
+        event = self.context.wait_for_external_event(name)
+        if timeout is None:
+            return (yield from self._wait(event))
+        timer = self._timer(timeout)
+        winner = yield from self._wait(self.context.task_any([event, timer]))
+        if winner is event:
+            timer.cancel()
+            return event.result
+        stale.append(event)
+        return None
+
+    # ------------------------------------------------------------------------------ child workflows
+    def child(self, scope: Scope, name: str, body: Callable[..., Any], args: dict[str, Any]) -> Gen:
+        path = scope.next_path()
+        copied = json_copy(args, f"the arguments of child workflow {name!r}")
+        result = yield from _drive(body(Scope(self, f"{path}."), **copied))
+        return json_copy(result, f"the result of child workflow {name!r}")
+
+    # ------------------------------------------------------------------------------ map and parallel
+    def map(self, scope: Scope, key: str, items: Any, max_concurrency: Any = None) -> Gen:
+        path = scope.next_path()
+        param = self.steps[key]["params"][0]
+
+        def item(i: int, value: Any) -> Callable[[], Gen]:
+            sub = Scope(self, f"{path}.")
+            sub.n = i  # item i's key is path.i
+            return lambda: self.step(sub, key, {param: value})
+
+        return (yield from self._fan_out([item(i, v) for i, v in enumerate(list(items))], max_concurrency))
+
+    def parallel(self, scope: Scope, branches: list[Callable[[Scope], Any]]) -> Gen:
+        path = scope.next_path()
+
+        def branch(b: int) -> Callable[[], Gen]:
+            def run() -> Gen:
+                result = yield from _drive(branches[b](Scope(self, f"{path}.{b}.")))
+                return json_copy(result, f"the result of ctx.parallel branch {b}")
+
+            return run
+
+        return (yield from self._fan_out([branch(b) for b in range(len(branches))], None))
+
+    def _fan_out(self, calls: list[Callable[[], Gen]], max_concurrency: Any) -> Gen:
+        """Run every call, at most ``max_concurrency`` at once, interleaved by a scheduler over ``task_any``
+        (deterministic: which task completes first is the history's); results in order; the lowest-index
+        failure is raised once all have finished, as on the local engine."""
+        n = len(calls)
+        limit = n if not max_concurrency else max(int(max_concurrency), 1)
+        results: list[Any] = [None] * n
+        errors: dict[int, BaseException] = {}
+        running: dict[int, tuple[Gen, Any]] = {}
+        started = 0
+
+        def advance(i: int, gen: Gen, send: Any, throw: BaseException | None) -> None:
+            try:
+                task = gen.throw(throw) if throw is not None else gen.send(send)
+            except StopIteration as stop:
+                results[i] = stop.value
+                running.pop(i, None)
+            except Exception as exc:
+                errors[i] = exc
+                running.pop(i, None)
+            else:
+                running[i] = (gen, task)
+
+        while started < n or running:
+            while started < n and len(running) < limit:
+                gen = calls[started]()
+                advance(started, gen, None, None)
+                started += 1
+            if not running:
+                continue
+            pending = [task for _, task in running.values() if not task.is_completed]
+            if len(pending) == len(running):
+                yield from self._wait(self.context.task_any(pending))
+            for i in sorted(running):
+                gen, task = running[i]
+                if task.is_completed:
+                    failed = task.state.name == "FAILED" if hasattr(task, "state") else False
+                    if failed:
+                        advance(i, gen, None, task.result)
+                    else:
+                        advance(i, gen, task.result, None)
+        if errors:
+            raise errors[min(errors)]
+        return results
+
+
+def _drive(value: Any) -> Gen:
+    """Run a branch or child body: a generator is driven, any other value is its result."""
+    if isinstance(value, Generator):
+        return (yield from value)
+    return value
+
+
+def parse_run_error(output: Any) -> dict[str, str] | None:
+    """A failed run's ``{"type", "message"}`` from the failure the host recorded (see :func:`run_error`)."""
+    text = output if isinstance(output, str) else json.dumps(output)
+    start = text.find('{"' + ERROR_MARK + '"')
+    if start >= 0:
+        try:
+            info, _ = json.JSONDecoder().raw_decode(text, start)
+        except ValueError:
+            info = None
+        if isinstance(info, dict):
+            return {"type": str(info.get("type")), "message": str(info.get("message"))}
+    return {"type": "Error", "message": text} if text else None
