@@ -419,14 +419,26 @@ def _function(
     return node
 
 
+def _yields(body: list[ast.stmt]) -> bool:
+    """Whether ``body`` yields itself (not only inside the nested functions of parallel branches)."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Yield | ast.YieldFrom):
+            return True
+        if not isinstance(node, ast.FunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def workflow_source(program: ir.Program, key: str) -> str:
     """The generator function of one workflow (the entry's or a child's): ``_pf_wf_<key>(_pf_scope, ...)``."""
     wf = program.workflows[key]
     low = Lowerer(program)
     body: list[ast.stmt] = [ast.Assign(targets=[_store(RUN)], value=_attr(_load(SCOPE), "run"))]
     body += [s for s in low.body(wf.body) if not isinstance(s, ast.Pass)]
-    # a generator even when the body calls nothing durable
-    body += [ast.If(test=ast.Constant(value=False), body=[ast.Expr(value=ast.Yield(value=None))], orelse=[])]
+    if not _yields(body):  # the runtime drives every workflow as a generator, even one with nothing durable
+        body += [ast.If(test=ast.Constant(value=False), body=[ast.Expr(value=ast.Yield(value=None))], orelse=[])]
     params = [SCOPE, *(name_of(p.name) for p in wf.params)]
     defaults = [expr(p.default) for p in wf.params if p.default is not None]
     node = _function(workflow_function(key), params, body, defaults)
