@@ -21,7 +21,9 @@ A compile target's offline executor (any registered backend that has one)::
 
 ``portaflow_aws(path, workflow=None)`` is the same for ``"aws"``, returning the Step Functions harness
 (``AwsHarness``: also ``run.signal(event, payload)`` and ``run.history()``). The AWS executor needs the test
-extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python).
+extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python). ``portaflow_azure(path, workflow=None)``
+is the same for ``"azure"`` (``AzureExecutor``; its ``host`` holds each run's Durable Functions history); it
+needs the ``azure`` or ``test`` extra (azure-functions, azure-functions-durable).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from portaflow.backends.azure.offline.executor import AzureExecutor
     from portaflow.local_engine.clock import VirtualClock
     from portaflow.local_engine.engine import Engine
 
@@ -82,5 +85,20 @@ def portaflow_aws() -> Iterator[Callable[..., Any]]:
 
         def make(path: str | Path, workflow: str | None = None, timeout: float = 60.0) -> AwsHarness:
             return stack.enter_context(AwsHarness(path, workflow, timeout))
+
+        yield make
+
+
+@pytest.fixture
+def portaflow_azure() -> Iterator[Callable[..., Any]]:
+    """A factory: ``portaflow_azure(path, workflow=None)`` returns a started ``AzureExecutor``: the generated
+    Functions app, replayed by the real Durable Functions SDK under an offline Durable Task host with virtual
+    time (``executor.host`` is the host: histories, activity calls, timers). Shut down when the test ends."""
+    from portaflow.backends.azure.offline.executor import AzureExecutor
+
+    with ExitStack() as stack:
+
+        def make(path: str | Path, workflow: str | None = None) -> AzureExecutor:
+            return stack.enter_context(AzureExecutor(Path(path), workflow))
 
         yield make

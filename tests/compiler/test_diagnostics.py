@@ -166,14 +166,21 @@ def _doc_examples() -> list[tuple[str, str, str]]:
     return out
 
 
-def _compile_doc_example(fragment: str) -> list[str]:
-    """The codes `portaflow compile --target aws` reports for the module the doc's fragment stands for."""
+def _compile_doc_example(fragment: str, code: str) -> list[str]:
+    """The codes `portaflow compile --target T` reports for the module the doc's fragment stands for: T is
+    the fragment's own --target, else the backend that owns ``code``, else aws."""
+    from portaflow import backends
     from portaflow.backends import get
     from portaflow.compiler.pipeline import diagnose
 
+    owner = next((n for n in backends.names() if code in get(n).codes), "aws")
     workflow = None
+    filename = "app.py"
     if fragment.startswith("portaflow compile"):
-        workflow = fragment.split()[2].split(":")[1]
+        words = fragment.split()
+        filename, workflow = words[2].split(":")
+        if "--target" in words:
+            owner = words[words.index("--target") + 1]
         module = DOC_PRELUDE + DOC_WORKFLOW + "    return 1\n"
     elif fragment.startswith(("@", "def ")):
         module = DOC_PRELUDE + fragment
@@ -182,15 +189,15 @@ def _compile_doc_example(fragment: str) -> list[str]:
             module += "    return example(1)\n"
     else:
         module = DOC_PRELUDE + DOC_WORKFLOW + "".join(f"    {line}\n" for line in fragment.splitlines())
-    res = compile_source(module, "app.py", workflow)
-    return sorted({d.code for d in diagnose(res, get("aws"))})
+    res = compile_source(module, filename, workflow)
+    return sorted({d.code for d in diagnose(res, get(owner))})
 
 
 def test_every_documented_example_gives_exactly_its_code() -> None:
     """docs/compile-errors.md: each bad example reports exactly its code, each good one compiles clean."""
     wrong = []
     for code, kind, fragment in _doc_examples():
-        got = _compile_doc_example(fragment)
+        got = _compile_doc_example(fragment, code)
         want = [code] if kind == "Bad" else []
         if got != want:
             wrong.append(f"{code} {kind}: {got}\n{fragment}")
