@@ -314,3 +314,19 @@ def test_jsonata_python_sort_still_reverses_ties_and_the_fix_keeps_their_order()
     assert jsonata.Jsonata(text).evaluate(None) == ["b", "c", "a"]  # the bug the harness works around
     with faithful():
         assert evaluate(text) == ["b", "a", "c"]  # jsonata-js's merge sort
+
+
+def test_moto_still_raises_task_timed_out_without_a_message_or_an_error_code() -> None:
+    """The harness checks a timed-out token itself before moto's send_task_success, which would raise
+    ``TaskTimedOut()`` (no message: a TypeError) of a class without the TYPE moto's responses read."""
+    from moto.stepfunctions.parser.api import TaskTimedOut
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    source = inspect.getsource(StepFunctionsParserBackend.send_task_success)
+    assert "raise TaskTimedOut()" in source and "CallbackConsumerTimeout" in source
+    assert list(inspect.signature(StepFunctionsParserBackend.send_task_success).parameters) == [
+        "self",
+        "task_token",
+        "outcome",
+    ]
+    assert not getattr(TaskTimedOut, "TYPE", "")

@@ -438,7 +438,12 @@ class AwsHarness:
             self.clock += seconds
 
     def _time_out(self, w: _Waiter) -> None:
+        from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
+
         w.timed_out.set()
+        # as on AWS, the token of a wait that timed out is dead: SendTaskSuccess on it raises TaskTimedOut
+        # (so the events function buffers the event for the next wait instead of handing it to this one)
+        w.endpoint.report(CallbackConsumerTimeout())
         w.endpoint.interrupt_all()  # wakes the waiting thread; it finds no outcome
 
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
@@ -758,6 +763,26 @@ def patches(h: AwsHarness) -> list[Any]:
             unbounded.next = False
             env.stack[-1] = None  # Event.wait(None): no bound
 
+    # moto raises TaskTimedOut() without the message its base class requires (a TypeError inside the events
+    # function) when a token's wait timed out: raise it as AWS does, before moto's broken raise
+    from moto.core.exceptions import AWSError
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    class TaskTimedOut(AWSError):  # moto's own class lacks the TYPE its responses read: no error code
+        TYPE = "TaskTimedOut"
+        STATUS = 400
+
+    original_send_success = StepFunctionsParserBackend.send_task_success
+
+    def send_task_success(self: Any, task_token: str, outcome: str) -> Any:
+        for execution in self._get_executions():
+            worker = getattr(execution, "exec_worker", None)
+            endpoint = worker.env.callback_pool_manager.get(task_token) if worker is not None else None
+            if endpoint is not None and isinstance(endpoint.consumer_error, CallbackConsumerTimeout):
+                raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
+        return original_send_success(self, task_token, outcome)
+
     # the JSONata evaluator is looked up through the module global
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
 
@@ -766,6 +791,7 @@ def patches(h: AwsHarness) -> list[Any]:
         # moto declares $uuid as a stub returning a sentence; ours is registered on the evaluator
         mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
+        mock.patch.object(StepFunctionsParserBackend, "send_task_success", send_task_success),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
         mock.patch.object(retrier_decl, "time", RetrierTime),
