@@ -21,9 +21,10 @@ A compile target's offline executor (any registered backend that has one)::
 
 ``portaflow_aws(path, workflow=None)`` is the same for ``"aws"``, returning the Step Functions harness
 (``AwsHarness``: also ``run.signal(event, payload)`` and ``run.history()``). The AWS executor needs the test
-extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python). ``portaflow_azure(path, workflow=None)``
-is the same for ``"azure"`` (``AzureExecutor``; its ``host`` holds each run's Durable Functions history); it
-needs the ``azure`` or ``test`` extra (azure-functions, azure-functions-durable).
+extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python).
+``portaflow_azure(path, workflow=None)`` is the same for ``"azure"`` (``AzureExecutor``; its ``host``
+holds each run's Durable Functions history); it needs the ``azure`` or ``test`` extra (azure-functions,
+azure-functions-durable).
 """
 
 from __future__ import annotations

@@ -438,7 +438,8 @@ def workflow_source(program: ir.Program, key: str) -> str:
     body: list[ast.stmt] = [ast.Assign(targets=[_store(RUN)], value=_attr(_load(SCOPE), "run"))]
     body += [s for s in low.body(wf.body) if not isinstance(s, ast.Pass)]
     if not _yields(body):  # the runtime drives every workflow as a generator, even one with nothing durable
-        body += [ast.If(test=ast.Constant(value=False), body=[ast.Expr(value=ast.Yield(value=None))], orelse=[])]
+        never: list[ast.stmt] = [ast.Expr(value=ast.Yield(value=None))]
+        body.append(ast.If(test=ast.Constant(value=False), body=never, orelse=[]))
     params = [SCOPE, *(name_of(p.name) for p in wf.params)]
     defaults = [expr(p.default) for p in wf.params if p.default is not None]
     node = _function(workflow_function(key), params, body, defaults)
