@@ -113,9 +113,10 @@ class _StderrReporter:
             )
         if kind == "step_failed":
             err = f["error"]
+            where = f" (called at {err['site']})" if err.get("site") else ""
             return (
                 f"  step {f['step']} failed after {f['attempt']} attempt(s) ({f['reason']}): "
-                f"{err['type']}: {err['message']}"
+                f"{err['type']}: {err['message']}{where}"
             )
         if kind == "sleeping":
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
@@ -188,7 +189,9 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
     if args.quiet:
         return code
     hint = None
-    if code == EXIT_SLEEPING:
+    if st.status == "failed" and st.error is not None and "traceback" in st.error:
+        hint = f"`portaflow status {st.run_id}` shows where it failed (tracebacks, the step's call site)"
+    elif code == EXIT_SLEEPING:
         hint = (
             f"run {st.run_id} sleeps until {_when(st.wake_at)} UTC, beyond --max-wait {args.max_wait}: "
             "`portaflow worker` continues it then"
@@ -328,8 +331,30 @@ def cmd_status(args: argparse.Namespace) -> int:
         line += f"\noutput: {json.dumps(st.output)}"
     if st.error is not None:
         line += f"\nerror: {st.error.get('type')}: {st.error.get('message')}"
+        line += _error_details(st.error)
     print(line)
     return EXIT_OK
+
+
+def _indent(text: str, by: str = "  ") -> str:
+    return "".join(f"\n{by}{x}" for x in text.splitlines())
+
+
+def _error_details(error: dict[str, Any]) -> str:
+    """Where a run failed: the failed step (name, attempts, the workflow line that called it) and the
+    recorded tracebacks, the step's and the workflow's (absent in runs recorded before portaflow kept
+    them)."""
+    out = ""
+    failed_step = error.get("step")
+    if isinstance(failed_step, dict):
+        out += f"\nstep {failed_step.get('name')!r} failed after {failed_step.get('attempts')} attempt(s)"
+        if failed_step.get("site"):
+            out += f", called at {failed_step['site']}"
+        if failed_step.get("traceback"):
+            out += "\nthe step's last attempt:" + _indent(str(failed_step["traceback"]))
+    if error.get("traceback"):
+        out += "\nthe workflow:" + _indent(str(error["traceback"]))
+    return out
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -354,10 +379,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     for e in events:
         label = " ".join(x for x in (e.name or "", f"[{e.key}]" if e.key else "") if x)
-        data = json.dumps(e.data, separators=(",", ":"))
+        error = e.data.get("error")
+        tb, site = None, None
+        shown = e.data
+        if isinstance(error, dict) and ("traceback" in error or "site" in error):
+            tb, site = error.get("traceback"), error.get("site")
+            brief = {k: v for k, v in error.items() if k in ("type", "message")}
+            shown = {**e.data, "error": brief}
+        data = json.dumps(shown, separators=(",", ":"))
         if len(data) > 160:
             data = data[:157] + "..."
         print(f"{e.seq:>5}  {_when(e.at)}  {e.kind:<20} {label:<28} {data}")
+        pad = " " * 7
+        if site and e.kind != "run_failed":
+            print(f"{pad}called at {site}")
+        if tb:
+            print(_indent(str(tb), pad).lstrip("\n"))
     return EXIT_OK
 
 

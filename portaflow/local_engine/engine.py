@@ -6,6 +6,7 @@ its lease, every write is fenced, and a run whose owner died is taken over by th
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
@@ -87,11 +88,18 @@ class RunStatus:
         return self.status in TERMINAL
 
     def to_json(self, timestamps: bool = False) -> dict[str, Any]:
+        """The run as JSON; with ``timestamps`` (``status --json``) also its times and the error's
+        traceback, call site and failed step (see docs/cli.md)."""
         out: dict[str, Any] = {"run_id": self.run_id, "status": self.status}
         if self.status == "completed":
             out["output"] = self.output
         if self.error is not None:
-            out["error"] = self.error
+            # the one-line form (`run`'s last line) keeps type and message; status --json has it all
+            out["error"] = (
+                self.error
+                if timestamps
+                else {k: v for k, v in self.error.items() if k in ("type", "message")}
+            )
         if self.status == "waiting":
             if self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
@@ -285,13 +293,16 @@ class Engine:
     # ----- reading ----------------------------------------------------------------------------------
 
     def status(self, run_id: str) -> RunStatus:
+        """Where the run stands now (``RunNotFound`` for an unknown id)."""
         return RunStatus.of(self.store.get_run(run_id))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
+        """The run's event log, in order: what ``portaflow history`` prints."""
         self.store.get_run(run_id)
         return self.store.load_events(run_id)
 
     def list_runs(self, status: str | None = None) -> list[RunStatus]:
+        """Every run, oldest first; ``status`` keeps those in that state (``running``, ``failed``...)."""
         return [RunStatus.of(r) for r in self.store.list_runs(status)]
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
@@ -643,6 +654,11 @@ class Engine:
             collect()
         for run_id in sorted(inflight):
             self.report(run_id, "abandoned", {"grace": grace})
+
+    # last in the class body: a method named `list` would shadow the builtin in the annotations above
+    def list(self, status: str | None = None) -> builtins.list[RunStatus]:
+        """The runs, oldest first (``list_runs``, under the name ``portaflow list`` has)."""
+        return self.list_runs(status)
 
 
 def _spawn(fn: Callable[..., None], *args: Any) -> Future[None]:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import random as _random
 import sqlite3
-import sys
 import threading
 import time
 import uuid
@@ -35,14 +33,12 @@ from portaflow.dsl.errors import (
     resolve_exception_class,
 )
 from portaflow.dsl.runtime import set_scope
+from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, RunRow
 
 if TYPE_CHECKING:
     from portaflow.local_engine.engine import Engine
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_THREADING_FILE = threading.__file__
 
 
 class _Unwind(BaseException):
@@ -83,18 +79,6 @@ class Finished:
 
 
 Outcome = Parked | Finished
-
-
-def _user_site() -> str:
-    """file:line of the innermost frame outside portaflow: where the user's code made the call."""
-    frame = sys._getframe(1)
-    while frame is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE_DIR) or frame.f_code.co_filename == _THREADING_FILE
-    ):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 _SCALARS = (str, int, float, bool)
@@ -291,8 +275,7 @@ class Executor:
             if self._dead is not None:
                 raise _Unwind(self._dead)
             self._check_fully_replayed()
-            info = error_info(exc)
-            self._finish_run("failed", None, _dumps({"type": info["type"], "message": info["message"]}))
+            self._finish_run("failed", None, _dumps(run_error(exc)))
             self._finish(Finished("failed"))
         except _Unwind as unwind:
             self._finish(self._after_unwind(unwind))
@@ -399,7 +382,7 @@ class Executor:
     def _diverged(self, key: str, recorded: str, asked: str, site: str | None = None) -> _Stall:
         where = f"step position {key}" if "p" not in key else f"context call {key}"
         error = NonDeterminismError(
-            f"{site or _user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
+            f"{site or user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
             f"{recorded}, the code now asks for {asked}. Restore the code path that runs started before "
             "the change take (or cancel those runs); the run resumes once its code matches its history."
         )
@@ -439,8 +422,18 @@ class Executor:
     # ----- steps ------------------------------------------------------------------------------------
 
     def run_step(
-        self, scope: _Scope, step: Step[..., Any], path: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        scope: _Scope,
+        step: Step[..., Any],
+        path: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        site: str | None = None,
     ) -> Any:
+        """Replay the step's recorded outcome, or attempt it (with retries) and record each attempt.
+
+        ``site`` is the workflow's file:line of the call, when the caller is not on the stack (a map item).
+        """
         key = f"{self.run_id}:{path}"
         call_args, args_json = _json_value([list(args), kwargs], f"the arguments of step {step.name!r}")
         pos_args, kw_args = call_args
@@ -495,7 +488,8 @@ class Executor:
                 )
                 return result
             assert error is not None
-            info = error_info(error)
+            info: dict[str, Any] = {**error_info(error), "traceback": format_traceback(error)}
+            info["site"] = site = site or user_site()
             retryable = not fatal and policy.is_retryable(error)
             if retryable and attempt < policy.max_attempts:
                 delay = policy.delay_after(attempt)
@@ -558,7 +552,9 @@ class Executor:
             cls = resolve_exception_class(info.get("module"), info["qualname"])
         elif cls is None:
             cls = resolve_exception_class("builtins", info["type"])
-        return make_step_failed(name, info["type"], info["message"], attempts, cls)
+        exc = make_step_failed(name, info["type"], info["message"], attempts, cls)
+        exc.traceback, exc.site = info.get("traceback"), info.get("site")
+        return exc
 
     # ----- waiting ----------------------------------------------------------------------------------
 
@@ -682,10 +678,11 @@ class Executor:
         if not scope.can_park:
             raise WorkflowError("ctx.map cannot be nested inside a ctx.parallel or ctx.map branch")
         path = scope.next_path()
+        site = user_site()  # the ctx.map line: the items run on threads where it is not on the stack
         self._marker(path, f"map:{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
         branch = _Scope(self, f"{path}.", can_park=False)
         calls: list[Callable[[], Any]] = [
-            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {})
+            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {}, site)
             for i, item in enumerate(items)
         ]
         return self._run_branches(calls, max_concurrency, [branch] * len(calls))
