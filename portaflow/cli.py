@@ -38,7 +38,7 @@ DEFAULT_MAX_WAIT = "10s"
 DEFAULT_GRACE = "10s"  # a stopping worker lets the steps under way finish for this long
 
 # the commands that act on a database (`--db`); the others (lint, compile, graph) only read source files
-DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel")
+DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune")
 
 
 def _sleeping(st: RunStatus) -> bool:
@@ -131,6 +131,9 @@ class _StderrReporter:
             return f"  recovering run {run_id}: {f['reason']}"
         if kind == "stalled":
             return f"  run {run_id} stalled: {f['message']}"
+        if kind == "resumed":
+            again = ", ".join(f"[{k}]" for k in f["reset"]) or "none (it failed in workflow code)"
+            return f"run {run_id} resumed: recorded steps replay; failed step(s) attempted again: {again}"
         if kind in ("completed", "failed", "cancelled"):
             extra = f": {f['error']['type']}: {f['error']['message']}" if f.get("error") else ""
             return f"run {run_id} {kind}{extra}"
@@ -238,6 +241,23 @@ def cmd_signal(args: argparse.Namespace) -> int:
     payload = _parse_json(args.data, "--data") if args.data is not None else None
     with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
         return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait), args)
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    max_wait = _max_wait(args)
+    if args.run_id_new is not None and not args.from_start:
+        raise PortaflowError("--run-id names the new run of a retry --from-start; add --from-start")
+    with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
+        handle = engine.retry(
+            args.run_id, from_start=args.from_start, new_run_id=args.run_id_new, max_wait=max_wait
+        )
+        if args.from_start and not args.quiet:
+            print(
+                f"run {handle.run_id} started with the input of run {args.run_id}",
+                file=sys.stderr,
+                flush=True,
+            )
+        return _print_status(engine.status(handle.run_id), args)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -474,6 +494,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     max_wait_option(p)
     db_option(p)
     p.set_defaults(handler=cmd_signal)
+
+    p = sub.add_parser(
+        "retry", help="resume a failed or cancelled run from its failed step (or --from-start: a new run)"
+    )
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument(
+        "--from-start", action="store_true", help="start a new run with the same input; prints its id"
+    )
+    p.add_argument("--run-id", dest="run_id_new", metavar="NEW_ID", help="the new run's id (--from-start)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
+    max_wait_option(p)
+    db_option(p)
+    p.set_defaults(handler=cmd_retry)
 
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
     p.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")

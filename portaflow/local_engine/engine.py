@@ -234,12 +234,24 @@ class Engine:
 
     def submit(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
         """Record a new run without executing it (a worker will). An existing ``run_id`` is returned as is."""
+        return self._submit(wf, input, run_id)
+
+    def _submit(
+        self,
+        wf: Workflow[..., Any],
+        input: Any,
+        run_id: str | None,
+        started: dict[str, Any] | None = None,
+        check_id: bool = True,
+    ) -> RunHandle:
+        """``submit``, with more fields for the ``run_started`` event (``retry_of``...); ``check_id`` off
+        for the engine's own ids (a schedule's ``name@tick``)."""
         if not isinstance(wf, Workflow):
             raise PortaflowError(f"{wf!r} is not a @workflow function")
         kwargs = bind_input(wf, input)
         if run_id is None:
             run_id = f"run-{uuid.uuid4().hex[:16]}"
-        elif (
+        elif check_id and (
             not isinstance(run_id, str)
             or not run_id
             or len(run_id) > 80
@@ -248,7 +260,12 @@ class Engine:
             raise PortaflowError(f"run id {run_id!r} must be 1-80 letters, digits, '-', '_' or '.'")
         self.register(wf)
         existing = self.store.create_run(
-            run_id, wf.name, workflow_ref(wf), json.dumps(kwargs, separators=(",", ":")), self.clock.now()
+            run_id,
+            wf.name,
+            workflow_ref(wf),
+            json.dumps(kwargs, separators=(",", ":")),
+            self.clock.now(),
+            started,
         )
         if existing is not None and existing.workflow != wf.name:
             raise PortaflowError(
@@ -289,6 +306,28 @@ class Engine:
         if outcome == "cancelling" and running is not None:
             running.interrupt.set()
         return self.status(run_id)
+
+    def retry(
+        self,
+        run_id: str,
+        *,
+        from_start: bool = False,
+        new_run_id: str | None = None,
+        max_wait: Duration | None = None,
+    ) -> RunHandle:
+        """Restart a failed or cancelled run and execute it here (as ``start`` does); docs/api.md.
+
+        By default the run itself resumes: its recorded steps replay, its failed step is attempted again
+        with a fresh attempt budget. ``from_start`` starts a new run (``new_run_id``, else a fresh id) of
+        the same workflow with the same input; its handle is returned.
+        """
+        from portaflow.local_engine import restart
+
+        if from_start:
+            return restart.start_again(self, run_id, new_run_id, max_wait)
+        if new_run_id is not None:
+            raise PortaflowError("a new run id is for a retry from the start (--from-start)")
+        return restart.resume(self, run_id, max_wait)
 
     # ----- reading ----------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class History:
     steps: dict[str, StepRecord] = field(default_factory=dict)
     prims: dict[str, PrimRecord] = field(default_factory=dict)
     last_seq: int = 0
+    deadline: float | None = None  # the workflow's execution timeout, as an instant (workflow time)
 
     @classmethod
     def fold(cls, events: list[EventRow]) -> History:
@@ -51,6 +52,14 @@ class History:
 
     def apply(self, seq: int, kind: str, key: str | None, name: str | None, data: dict[str, Any]) -> None:
         self.last_seq = seq
+        if kind in ("run_started", "run_resumed"):
+            # a resumed run attempts its failed steps again, each with a fresh attempt budget
+            for path in data.get("reset", ()):
+                reset = self.steps.get(path)
+                if reset is not None:
+                    reset.failures, reset.retry_at, reset.done, reset.error = 0, None, False, None
+            if "deadline" in data:
+                self.deadline = data["deadline"]
         if key is None:
             return
         if kind in STEP_KINDS:

@@ -134,6 +134,11 @@ def _run_row(row: Sequence[Any]) -> RunRow:
     )
 
 
+def _more(fields: dict[str, Any] | None) -> str:
+    """``fields`` as the tail of a JSON object whose first member is already written."""
+    return "".join(f", {json.dumps(k)}: {json.dumps(v)}" for k, v in (fields or {}).items())
+
+
 def _connect(path: str, durable: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60.0)
     conn.execute("PRAGMA busy_timeout = 60000")
@@ -237,9 +242,16 @@ class Store:
     # ----- runs -------------------------------------------------------------------------------------
 
     def create_run(
-        self, run_id: str, workflow: str, ref: dict[str, Any], input_json: str, now: float
+        self,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any] | None = None,
     ) -> RunRow | None:
-        """Insert a new run (with its ``run_started`` event); the existing row if the id is taken."""
+        """Insert a new run (with its ``run_started`` event, ``started`` added to its data); the existing
+        row if the id is taken (so a deterministic id starts a run once, whoever asks)."""
         with self._tx() as conn:
             row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
             if row is not None:
@@ -251,7 +263,7 @@ class Store:
             )
             conn.execute(
                 "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
-                (run_id, workflow, '{"input": ' + input_json + "}", now),
+                (run_id, workflow, '{"input": ' + input_json + _more(started) + "}", now),
             )
         return None
 
@@ -497,6 +509,29 @@ class Store:
                 (now, run_id),
             )
             return "cancelled"
+
+    def reopen(self, run_id: str, data: dict[str, Any], now: float, allowed: frozenset[str]) -> None:
+        """Record ``run_resumed`` and make the finished run runnable again, in one commit; the recorded
+        history stays as it is (its terminal event included)."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFound(f"no run {run_id!r} in {self.path}")
+            if row[0] not in allowed:
+                raise PortaflowError(
+                    f"run {run_id} is {row[0]}: only a {' or '.join(sorted(allowed))} run can be retried"
+                )
+            seq = conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0]
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, 'run_resumed', NULL, NULL, ?, ?)",
+                (run_id, seq + 1, json.dumps(data), now),
+            )
+            conn.execute(
+                "UPDATE runs SET status = 'running', output = NULL, error = NULL, stalled = NULL,"
+                " waiting_for = NULL, wake_at = NULL, owner = NULL, lease_until = NULL,"
+                " cancel_requested = 0, updated_at = ? WHERE run_id = ?",
+                (now, run_id),
+            )
 
     # ----- events and signals -----------------------------------------------------------------------
 
