@@ -260,6 +260,17 @@ def cmd_retry(args: argparse.Namespace) -> int:
         return _print_status(engine.status(handle.run_id), args)
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    age = _duration_arg(args.older_than, "--older-than") or 0.0
+    with _engine(args, create=False) as engine:
+        n = engine.prune(age, statuses=args.status, dry_run=args.dry_run)
+        before = engine.clock.now() - age
+    which = "/".join(args.status or ("completed", "failed", "cancelled"))
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {n} {which} run(s) finished before {_when(before)} UTC, with their history")
+    return EXIT_OK
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise PortaflowError("--concurrency must be at least 1")
@@ -507,6 +518,20 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     max_wait_option(p)
     db_option(p)
     p.set_defaults(handler=cmd_retry)
+
+    p = sub.add_parser("prune", help="delete finished runs older than a duration, with their history")
+    p.add_argument(
+        "--older-than", required=True, metavar="DURATION", help="finished longer ago than this, e.g. 30d"
+    )
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=["completed", "failed", "cancelled"],
+        help="only runs that ended so (repeatable; default: all three)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
+    db_option(p)
+    p.set_defaults(handler=cmd_prune)
 
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
     p.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")

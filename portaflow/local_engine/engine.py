@@ -329,6 +329,17 @@ class Engine:
             raise PortaflowError("a new run id is for a retry from the start (--from-start)")
         return restart.resume(self, run_id, max_wait)
 
+    def prune(
+        self, older_than: Duration, *, statuses: Iterable[str] | None = None, dry_run: bool = False
+    ) -> int:
+        """Delete the finished runs (``statuses``: completed, failed, cancelled; all by default) that
+        finished more than ``older_than`` ago, with their history, in batches; how many. Never a run that
+        is running or waiting. ``dry_run`` only counts them."""
+        from portaflow.local_engine.retention import prune
+
+        age = parse_duration(older_than, what="older_than")
+        return prune(self.store, self.clock.now() - age, statuses, dry_run=dry_run)
+
     # ----- reading ----------------------------------------------------------------------------------
 
     def status(self, run_id: str) -> RunStatus:

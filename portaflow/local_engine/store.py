@@ -533,6 +533,36 @@ class Store:
                 (now, run_id),
             )
 
+    def count_finished(self, statuses: Sequence[str], before: float) -> int:
+        marks = ",".join("?" * len(statuses))
+        rows = self._read(
+            f"SELECT count(*) FROM runs WHERE status IN ({marks}) AND updated_at < ?", (*statuses, before)
+        )
+        return int(rows[0][0])
+
+    def delete_finished(self, statuses: Sequence[str], before: float, limit: int) -> int:
+        """Delete up to ``limit`` runs in ``statuses`` (finished ones only) last updated before ``before``,
+        with their events and signals, in one transaction; how many were deleted."""
+        wanted = [s for s in statuses if s in TERMINAL]
+        if not wanted:
+            return 0
+        marks = ",".join("?" * len(wanted))
+        with self._tx() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT run_id FROM runs WHERE status IN ({marks}) AND updated_at < ? LIMIT ?",
+                    (*wanted, before, limit),
+                ).fetchall()
+            ]
+            if not ids:
+                return 0
+            these = ",".join("?" * len(ids))
+            conn.execute(f"DELETE FROM events WHERE run_id IN ({these})", ids)
+            conn.execute(f"DELETE FROM signals WHERE run_id IN ({these})", ids)
+            conn.execute(f"DELETE FROM runs WHERE run_id IN ({these})", ids)
+            return len(ids)
+
     # ----- events and signals -----------------------------------------------------------------------
 
     def load_events(self, run_id: str) -> list[EventRow]:
