@@ -18,6 +18,7 @@ from portaflow.dsl import (
     StepFailed,
     WorkflowError,
     WorkflowFailed,
+    WorkflowTimeout,
     step,
     workflow,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "VirtualClock",
     "WorkflowError",
     "WorkflowFailed",
+    "WorkflowTimeout",
     "__version__",
     "step",
     "workflow",

@@ -70,3 +70,9 @@ def test_every_method_in_the_docs_table_exists_with_those_parameters() -> None:
         documented = [p.split("=")[0].strip() for p in params.split(",") if p.strip() not in ("*", "...")]
         assert all(p in signature.parameters for p in documented), (name, documented, signature)
         assert signature.return_annotation is not inspect.Signature.empty, name
+
+
+def test_an_engine_in_memory_runs_workflows() -> None:
+    """``Engine(":memory:")``: not durable, but a whole engine (the schema lives on its one connection)."""
+    with Engine(":memory:") as engine:
+        assert engine.start(w).result() == 1

@@ -58,12 +58,18 @@ class Step(Generic[P, R]):
 class Workflow(Generic[P, R]):
     """A deterministic orchestration function; its first parameter is the run's ``Context``."""
 
-    def __init__(self, fn: Callable[P, R], *, name: str | None) -> None:
+    def __init__(self, fn: Callable[P, R], *, name: str | None, timeout: Duration | None = None) -> None:
         if not callable(fn) or inspect.iscoroutinefunction(fn):
             raise TypeError(f"@workflow needs a plain (sync) function, got {fn!r}")
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name or fn.__name__
+        # the execution timeout of each run started from this workflow: it fails once that has passed
+        self.timeout = (
+            None if timeout is None else parse_duration(timeout, what=f"timeout of workflow {self.name!r}")
+        )
+        if self.timeout == 0:
+            raise ValueError(f"timeout of workflow {self.name!r} must be longer than 0s")
         self.signature = inspect.signature(fn)
         params = list(self.signature.parameters.values())
         if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
@@ -115,15 +121,20 @@ def step(
 @overload
 def workflow(fn: Callable[P, R], /) -> Workflow[P, R]: ...
 @overload
-def workflow(*, name: str | None = None) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
 def workflow(
-    fn: Callable[P, R] | None = None, /, *, name: str | None = None
+    *, name: str | None = None, timeout: Duration | None = None
+) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
+def workflow(
+    fn: Callable[P, R] | None = None, /, *, name: str | None = None, timeout: Duration | None = None
 ) -> Workflow[P, R] | Callable[[Callable[P, R]], Workflow[P, R]]:
-    """Declare a workflow: ``@workflow`` or ``@workflow(name="support-agent")``."""
+    """Declare a workflow: ``@workflow`` or ``@workflow(name="support-agent", timeout="7d")``.
+
+    ``timeout`` is each run's execution timeout: past it the run fails with ``WorkflowTimeout``.
+    """
     if fn is not None:
         return Workflow(fn, name=None)
 
     def wrap(f: Callable[P, R]) -> Workflow[P, R]:
-        return Workflow(f, name=name)
+        return Workflow(f, name=name, timeout=timeout)
 
     return wrap

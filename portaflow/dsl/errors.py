@@ -38,6 +38,14 @@ class WorkflowFailed(PortaflowError):
         self.message = message
 
 
+class WorkflowTimeout(WorkflowFailed):
+    """The run passed its execution timeout, ``@workflow(timeout="7d")``: raised by ``result()``.
+
+    The run's recorded error has this type (``"WorkflowTimeout"``) and a message naming the limit. The
+    workflow's own code cannot catch it: the run stops at its next durable call past the deadline.
+    """
+
+
 class StepFailed(Exception):
     """A step failed for good (retries exhausted or a non-retryable error).
 

@@ -23,7 +23,13 @@ from typing import Any
 
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.durations import Duration, parse_duration
-from portaflow.dsl.errors import NonDeterminismError, PortaflowError, WorkflowError, WorkflowFailed
+from portaflow.dsl.errors import (
+    NonDeterminismError,
+    PortaflowError,
+    WorkflowError,
+    WorkflowFailed,
+    WorkflowTimeout,
+)
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
 from portaflow.local_engine.loader import (
@@ -259,6 +265,8 @@ class Engine:
         ):
             raise PortaflowError(f"run id {run_id!r} must be 1-80 letters, digits, '-', '_' or '.'")
         self.register(wf)
+        if wf.timeout is not None:  # recorded once: the deadline holds across restarts and workers
+            started = {**(started or {}), "deadline": self.clock.now() + wf.timeout, "timeout": wf.timeout}
         existing = self.store.create_run(
             run_id,
             wf.name,
@@ -377,7 +385,8 @@ class Engine:
                 return st.output
             if st.status == "failed":
                 err = st.error or {}
-                raise WorkflowFailed(run_id, str(err.get("type")), str(err.get("message")))
+                cls = WorkflowTimeout if err.get("type") == "WorkflowTimeout" else WorkflowFailed
+                raise cls(run_id, str(err.get("type")), str(err.get("message")))
             if st.status == "cancelled":
                 raise WorkflowFailed(run_id, "Cancelled", "the run was cancelled")
             if st.error is not None and st.error.get("type") == "NonDeterminismError":

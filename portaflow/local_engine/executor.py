@@ -173,6 +173,7 @@ class Executor:
         self.fence = fence
         self.history = History.fold(events)
         self.seq = self.history.last_seq
+        self.deadline = self.history.deadline  # @workflow(timeout=...), as recorded when the run started
         self.visited: set[str] = set()
         self.interrupt = threading.Event()
         self.ctx = Context(row.run_id)
@@ -227,6 +228,8 @@ class Executor:
         return self._state == "parked"
 
     def _park(self, wake_at: float | None, event: str | None) -> None:
+        if self.deadline is not None:  # the worker wakes the run at its deadline at the latest
+            wake_at = self.deadline if wake_at is None else min(wake_at, self.deadline)
         with self._cv:
             self._outcome, self._state = Parked(wake_at, event), "parked"
             self._cv.notify_all()
@@ -236,6 +239,13 @@ class Executor:
         if command != "go":
             self._dead = self._dead or command
             raise _Unwind(command)
+        self._check_deadline()
+
+    def _check_deadline(self) -> None:
+        """Past the workflow's execution timeout, the run fails (the workflow cannot catch that)."""
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            self._dead = self._dead or "timeout"
+            raise _Unwind(self._dead)
 
     def _finish(self, outcome: Finished) -> None:
         with self._cv:
@@ -286,6 +296,12 @@ class Executor:
         reason = self._dead or unwind.reason
         if self._stall is not None:
             return Finished("stalled", str(self._stall.error))
+        if reason == "timeout":
+            try:
+                self._finish_run("failed", None, _dumps(self._timeout_error()))
+                return Finished("failed")
+            except _Unwind as again:  # cancelled, or the lease lost, meanwhile
+                return self._after_unwind(again)
         if reason == "cancel":
             try:
                 self._finish_run("cancelled", None, None)
@@ -296,7 +312,7 @@ class Executor:
 
     def _finish_run(self, status: str, out_json: str | None, err_json: str | None) -> None:
         with self._write_lock:
-            if status != "cancelled" and self._dead is not None:
+            if status != "cancelled" and self._dead not in (None, "timeout"):
                 raise _Unwind(self._dead)
             seq = self.seq + 1
             kind = {"completed": "run_completed", "failed": "run_failed", "cancelled": "run_cancelled"}[
@@ -363,6 +379,15 @@ class Executor:
             self.seq = seq
             # live execution never looks a new record up again, so the replay index is not extended:
             # it keeps describing exactly what was loaded, which is what the replay checks compare
+
+    def _timeout_error(self) -> dict[str, str]:
+        limit = format_duration(self.history.timeout) if self.history.timeout is not None else "?"
+        until = datetime.fromtimestamp(float(self.deadline or 0), UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return {
+            "type": "WorkflowTimeout",
+            "message": f"workflow {self.wf.name!r} passed its execution timeout of {limit} "
+            f"(@workflow(timeout=...)): the run had until {until} UTC",
+        }
 
     def _write_refused(self, exc: Exception) -> _Unwind:
         """Why this executor may record nothing more: its lease was taken, cancellation, or the database."""
@@ -455,6 +480,7 @@ class Executor:
         while True:
             if retry_at is not None:
                 self._wait_until(scope, retry_at)
+            self._check_deadline()
             if self.halt is not None and self.halt.is_set():
                 if scope.can_park:  # the workflow thread: nothing else of this run is recording now
                     self._dead = self._dead or "shutdown"
@@ -562,14 +588,17 @@ class Executor:
         while self.clock.now() < deadline:
             if scope.can_park:
                 self._park(deadline, None)
-            elif self.clock.wait_until(deadline, self.interrupt):
+            elif self.clock.wait_until(min(deadline, self.deadline or deadline), self.interrupt):
                 raise _Unwind(self._dead or "evict")
+            else:
+                self._check_deadline()
 
     def sleep(self, scope: _Scope, seconds: float) -> None:
         key = scope.next_prim("sleep")
         rec = self._prim_record(key, "sleep", None)
         if rec is not None and rec.done:
             return
+        self._check_deadline()
         if rec is None:
             due = self.clock.now() + seconds
             self._record(
@@ -599,6 +628,7 @@ class Executor:
             due = rec.due
         announced = False
         while True:
+            self._check_deadline()
             signal = self.store.next_signal(self.run_id, name)
             if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
                 signal_id, payload_json, _ = signal
@@ -642,6 +672,7 @@ class Executor:
         rec = self._prim_record(key, kind, None)
         if rec is not None:
             return rec.value
+        self._check_deadline()
         value = make()
         self._record("value_recorded", key, None, {"kind": kind, "value": value})
         return value

@@ -42,6 +42,7 @@ class History:
     prims: dict[str, PrimRecord] = field(default_factory=dict)
     last_seq: int = 0
     deadline: float | None = None  # the workflow's execution timeout, as an instant (workflow time)
+    timeout: float | None = None  # ...and as the duration @workflow(timeout=...) gave
 
     @classmethod
     def fold(cls, events: list[EventRow]) -> History:
@@ -59,7 +60,7 @@ class History:
                 if reset is not None:
                     reset.failures, reset.retry_at, reset.done, reset.error = 0, None, False, None
             if "deadline" in data:
-                self.deadline = data["deadline"]
+                self.deadline, self.timeout = data["deadline"], data.get("timeout")
         if key is None:
             return
         if kind in STEP_KINDS:

@@ -74,7 +74,9 @@ def resume(engine: Engine, run_id: str, max_wait: Duration | None) -> RunHandle:
     row = _retryable(engine, run_id)
     reset = steps_to_retry(store.load_events(run_id))
     data: dict[str, Any] = {"reset": reset}
-    engine._resolve(row)  # the code must load before anything is recorded
+    wf = engine._resolve(row)  # the code must load before anything is recorded
+    if wf.timeout is not None:  # the execution timeout counts again from the resume
+        data.update(deadline=engine.clock.now() + wf.timeout, timeout=wf.timeout)
     store.reopen(run_id, data, engine.clock.now(), RETRYABLE)
     engine.report(run_id, "resumed", {"reset": reset})
     engine.execute(run_id, max_wait=max_wait)

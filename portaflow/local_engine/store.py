@@ -215,8 +215,12 @@ class Store:
                 raise PortaflowError(f"{self.path}: cannot create the database folder: {exc}") from None
             if Path(self.path).is_dir():
                 raise PortaflowError(f"{self.path}: is a folder; --db wants a database file path")
-        _check_or_init(self.path)
+            _check_or_init(self.path)
         self._conn = _connect(self.path, durable)
+        if self.path == ":memory:":  # a database of this connection alone: its schema is made on it
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
         self._lock = threading.RLock()
 
     def close(self) -> None:
