@@ -131,6 +131,8 @@ class _StderrReporter:
             return f"  recovering run {run_id}: {f['reason']}"
         if kind == "stalled":
             return f"  run {run_id} stalled: {f['message']}"
+        if kind == "scheduled":
+            return f"run {run_id} ({f['workflow']}) started for its schedule's tick {f['tick']}"
         if kind == "resumed":
             again = ", ".join(f"[{k}]" for k in f["reset"]) or "none (it failed in workflow code)"
             return f"run {run_id} resumed: recorded steps replay; failed step(s) attempted again: {again}"
@@ -294,8 +296,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
         errors.append(run_id)
         print(f"  run {run_id}: {exc}", file=sys.stderr, flush=True)
 
+    workflows = []
+    if args.files:
+        from portaflow.local_engine import load_workflows
+
+        workflows = [wf for f in args.files for wf in load_workflows(f)]
+        if not any(wf.schedule for wf in workflows) and not args.quiet:
+            print(
+                f"worker: no scheduled workflow in {', '.join(args.files)}; running the database's runs",
+                file=sys.stderr,
+            )
     try:
         with _engine(args, reporter) as engine:
+            for wf in workflows:
+                engine.register(wf)
             driven = engine.work(
                 concurrency=args.concurrency,
                 drain=args.drain,
@@ -345,6 +359,45 @@ def _worker_summary(engine: Engine, driven: int, stopped_by: list[str], reporter
     if parts:
         line += " (" + "; ".join(parts) + ")"
     return f"{line}; runs: {summary}"
+
+
+def cmd_schedules(args: argparse.Namespace) -> int:
+    from portaflow.local_engine import load_workflows
+
+    found = [(f, wf) for f in args.files for wf in load_workflows(f) if wf.schedule is not None]
+    now = datetime.now(UTC).timestamp()
+    rows = []
+    for file, wf in found:
+        assert wf.schedule is not None
+        tick = wf.schedule.next_tick(now)
+        rows.append(
+            {
+                "workflow": wf.name,
+                "schedule": wf.schedule.cron,
+                "timezone": wf.schedule.timezone,
+                "next": _iso(tick),
+                "next_local": datetime.fromtimestamp(tick, UTC)
+                .astimezone(_zone(wf.schedule.timezone))
+                .isoformat(),
+                "file": file,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows))
+        return EXIT_OK
+    if not rows:
+        print(f"no scheduled workflow in {', '.join(args.files)}", file=sys.stderr)
+    for r, (_, wf) in zip(rows, found, strict=True):
+        assert wf.schedule is not None
+        next_tick = wf.schedule.describe(wf.schedule.next_tick(now))
+        print(f"{r['workflow']:<24} {r['schedule']:<16} {r['timezone']:<16} next {next_tick}  {r['file']}")
+    return EXIT_OK
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -534,6 +587,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_prune)
 
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="Python files whose scheduled workflows (@workflow(schedule=...)) this worker starts",
+    )
     p.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
     p.add_argument("--drain", action="store_true", help="exit once nothing is runnable")
     p.add_argument(
@@ -546,6 +605,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     db_option(p)
     p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser("schedules", help="list the scheduled workflows of files, with their next tick")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_schedules)
 
     p = sub.add_parser("status", help="show a run's status")
     p.add_argument("run_id", metavar="RUN_ID")

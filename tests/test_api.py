@@ -43,6 +43,7 @@ def test_import_portaflow_does_not_load_the_engine_until_it_is_used() -> None:
     code = (
         "import sys, portaflow\n"
         "assert 'portaflow.local_engine' not in sys.modules and 'sqlite3' not in sys.modules\n"
+        "assert 'croniter' not in sys.modules  # only a workflow with a schedule needs it\n"
         "portaflow.Engine\n"
         "assert 'portaflow.local_engine.engine' in sys.modules\n"
     )

@@ -10,6 +10,7 @@ from typing import Generic, ParamSpec, TypeVar, overload
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.retry import DEFAULT_RETRY, RetryPolicy
 from portaflow.dsl.runtime import current_scope
+from portaflow.dsl.schedule import Schedule
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,7 +59,15 @@ class Step(Generic[P, R]):
 class Workflow(Generic[P, R]):
     """A deterministic orchestration function; its first parameter is the run's ``Context``."""
 
-    def __init__(self, fn: Callable[P, R], *, name: str | None, timeout: Duration | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[P, R],
+        *,
+        name: str | None,
+        timeout: Duration | None = None,
+        schedule: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
         if not callable(fn) or inspect.iscoroutinefunction(fn):
             raise TypeError(f"@workflow needs a plain (sync) function, got {fn!r}")
         functools.update_wrapper(self, fn)
@@ -82,6 +91,18 @@ class Workflow(Generic[P, R]):
                 f"def {fn.__name__}(ctx: Context, {params[0].name}: ...)"
             )
         self.input_params = params[1:]
+        # started by `portaflow worker` at each tick of this cron schedule (docs/cli.md, "Schedules")
+        self.schedule: Schedule | None = None
+        if schedule is not None:
+            self.schedule = Schedule.parse(schedule, timezone, f"workflow {self.name!r}")
+            needed = [p.name for p in self.input_params if p.default is p.empty]
+            if needed:
+                raise TypeError(
+                    f"workflow {self.name!r} has a schedule, so it is started with no input: give its "
+                    f"parameters {', '.join(needed)} default values"
+                )
+        elif timezone is not None:
+            raise TypeError(f"workflow {self.name!r}: timezone= is the time zone of a schedule=; add one")
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         scope = current_scope()
@@ -122,19 +143,30 @@ def step(
 def workflow(fn: Callable[P, R], /) -> Workflow[P, R]: ...
 @overload
 def workflow(
-    *, name: str | None = None, timeout: Duration | None = None
+    *,
+    name: str | None = None,
+    timeout: Duration | None = None,
+    schedule: str | None = None,
+    timezone: str | None = None,
 ) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
 def workflow(
-    fn: Callable[P, R] | None = None, /, *, name: str | None = None, timeout: Duration | None = None
+    fn: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: Duration | None = None,
+    schedule: str | None = None,
+    timezone: str | None = None,
 ) -> Workflow[P, R] | Callable[[Callable[P, R]], Workflow[P, R]]:
-    """Declare a workflow: ``@workflow`` or ``@workflow(name="support-agent", timeout="7d")``.
+    """Declare a workflow: ``@workflow`` or ``@workflow(name="report", timeout="7d", schedule=...)``.
 
     ``timeout`` is each run's execution timeout: past it the run fails with ``WorkflowTimeout``.
+    ``schedule`` (cron, read in ``timezone``, default UTC) has ``portaflow worker`` start a run per tick.
     """
     if fn is not None:
         return Workflow(fn, name=None)
 
     def wrap(f: Callable[P, R]) -> Workflow[P, R]:
-        return Workflow(f, name=name, timeout=timeout)
+        return Workflow(f, name=name, timeout=timeout, schedule=schedule, timezone=timezone)
 
     return wrap

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.durations import Duration, parse_duration
@@ -43,6 +43,9 @@ from portaflow.local_engine.loader import (
 )
 from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
+
+if TYPE_CHECKING:
+    from portaflow.local_engine.schedules import Scheduler
 
 Reporter = Callable[[str, str, dict[str, Any]], None]
 HistoryEvent = EventRow
@@ -613,8 +616,10 @@ class Engine:
     ) -> int:
         """Execute runnable runs, fire due timers and recover runs of dead owners.
 
-        With ``drain`` it returns once nothing is runnable (every remaining run waits for an event or a
-        future timer, or belongs to a live engine elsewhere). Returns how many times it drove a run.
+        The registered workflows that have a ``schedule`` are started at each tick (docs/cli.md,
+        "Schedules"). With ``drain`` it returns once nothing is runnable (every remaining run waits for an
+        event or a future timer, or belongs to a live engine elsewhere). Returns how many times it drove a
+        run.
 
         The first call on an engine retries every run stalled by a ``NonDeterminismError`` at once (the
         code may have been fixed since), and a stalled run is retried as soon as a source file of its
@@ -634,6 +639,7 @@ class Engine:
             self._stalled_retried = True
             forced = self.store.stalled()
         next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
+        scheduler = self._scheduler()
 
         def collect() -> None:
             for run_id, fut in list(inflight.items()):
@@ -650,6 +656,8 @@ class Engine:
             if self._stall_watch and time.monotonic() >= next_source_check:
                 next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
                 forced += [r for r in self._changed_stalled() if r not in forced]
+            if scheduler is not None and self.clock.now() >= scheduler.next_at:
+                scheduler.poll()
             started = 0
             free = concurrency - len(inflight)
             if free > 0:
@@ -681,11 +689,22 @@ class Engine:
             else:
                 nap = poll
                 wake = self.store.next_wake()
+                if scheduler is not None:
+                    wake = min(wake if wake is not None else math.inf, scheduler.next_at)
                 if wake is not None:
                     nap = max(0.0, min(poll, wake - self.clock.now()))
                 stop.wait(nap)
         self._wind_down(inflight, collect, grace_seconds, abandon)
         return driven
+
+    def _scheduler(self) -> Scheduler | None:
+        """The schedules of the registered workflows (`portaflow worker FILE...` registers a file's)."""
+        scheduled = [wf for wf in self._workflows.values() if wf.schedule is not None]
+        if not scheduled:
+            return None
+        from portaflow.local_engine.schedules import Scheduler
+
+        return Scheduler(self, scheduled)
 
     def _wind_down(
         self,

@@ -257,19 +257,74 @@ class Store:
         """Insert a new run (with its ``run_started`` event, ``started`` added to its data); the existing
         row if the id is taken (so a deterministic id starts a run once, whoever asks)."""
         with self._tx() as conn:
-            row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            if row is not None:
-                return _run_row(row)
-            conn.execute(
-                "INSERT INTO runs (run_id, workflow, ref, input, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'running', ?, ?)",
-                (run_id, workflow, json.dumps(ref), input_json, now, now),
-            )
-            conn.execute(
-                "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
-                (run_id, workflow, '{"input": ' + input_json + _more(started) + "}", now),
-            )
+            return self._insert_run(conn, run_id, workflow, ref, input_json, now, started)
+
+    @staticmethod
+    def _insert_run(
+        conn: sqlite3.Connection,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any] | None,
+    ) -> RunRow | None:
+        row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is not None:
+            return _run_row(row)
+        conn.execute(
+            "INSERT INTO runs (run_id, workflow, ref, input, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'running', ?, ?)",
+            (run_id, workflow, json.dumps(ref), input_json, now, now),
+        )
+        conn.execute(
+            "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
+            (run_id, workflow, '{"input": ' + input_json + _more(started) + "}", now),
+        )
         return None
+
+    # ----- schedules --------------------------------------------------------------------------------
+    # A table of its own, made on first use (an older portaflow ignores it): when each schedule was first
+    # seen by a worker, and the last tick a run was started for, so that a tick starts once, ever, even
+    # after its run was pruned, and a new schedule does not start the ticks before it existed.
+
+    def ensure_schedule(self, workflow: str, cron: str, timezone: str, now: float) -> float:
+        """Note the schedule (a changed expression or zone counts as new); since when it is known."""
+        with self._tx() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schedules (workflow TEXT PRIMARY KEY, cron TEXT NOT NULL,"
+                " timezone TEXT NOT NULL, since REAL NOT NULL, last_tick REAL)"
+            )
+            row = conn.execute(
+                "SELECT cron, timezone, since FROM schedules WHERE workflow = ?", (workflow,)
+            ).fetchone()
+            if row is not None and (row[0], row[1]) == (cron, timezone):
+                return float(row[2])
+            conn.execute(
+                "INSERT OR REPLACE INTO schedules (workflow, cron, timezone, since, last_tick)"
+                " VALUES (?, ?, ?, ?, (SELECT last_tick FROM schedules WHERE workflow = ?))",
+                (workflow, cron, timezone, now, workflow),
+            )
+            return now
+
+    def start_tick(
+        self,
+        tick: float,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any],
+    ) -> bool:
+        """Start the run of a schedule's tick unless a run was started for it (or a later tick) already:
+        one transaction, so of several workers exactly one starts it."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT last_tick FROM schedules WHERE workflow = ?", (workflow,)).fetchone()
+            if row is None or (row[0] is not None and row[0] >= tick):
+                return False
+            conn.execute("UPDATE schedules SET last_tick = ? WHERE workflow = ?", (tick, workflow))
+            return self._insert_run(conn, run_id, workflow, ref, input_json, now, started) is None
 
     def get_run(self, run_id: str) -> RunRow:
         rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
