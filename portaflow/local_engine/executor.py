@@ -135,6 +135,9 @@ class _Scope:
     def idempotency_key(self) -> str:
         return f"{self.run_id}:{self.prefix}{self.step_n}"
 
+    def patched(self, change_id: str) -> bool:
+        return self.ex.patched(self, change_id)
+
     def now(self) -> datetime:
         stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())
         return datetime.fromtimestamp(float(stamp), UTC)
@@ -174,6 +177,7 @@ class Executor:
         self.history = History.fold(events)
         self.seq = self.history.last_seq
         self.deadline = self.history.deadline  # @workflow(timeout=...), as recorded when the run started
+        self._patched: dict[str, bool] = {}  # change id -> the branch this run takes
         self.visited: set[str] = set()
         self.interrupt = threading.Event()
         self.ctx = Context(row.run_id)
@@ -666,6 +670,32 @@ class Executor:
             )
         self.visited.add(key)
         return rec
+
+    def patched(self, scope: _Scope, change_id: str) -> bool:
+        """A change's marker: True where recorded, or where this run records history for the first time;
+        False where the run's history went past this point without one (recorded by the old code).
+
+        The marker has no position (key ``patch:ID``), so adding the call shifts no other call's position.
+        """
+        if not scope.can_park:
+            raise WorkflowError(
+                "ctx.patched() cannot be used inside a ctx.parallel or ctx.map branch: call it before the "
+                "parallel part and pass the result"
+            )
+        known = self._patched.get(change_id)
+        if known is not None:  # decided once per run: every call of the change answers the same
+            return known
+        if change_id in self.history.patches:
+            self._patched[change_id] = True
+            return True
+        replaying = len(self.visited) < len(self.history.steps) + len(self.history.prims)
+        if replaying:  # recorded calls lie ahead: the old code went on from here without the marker
+            self._patched[change_id] = False
+            return False
+        self._check_deadline()
+        self._record("patch_recorded", f"patch:{change_id}", change_id, {}, _dumps({"site": user_site()}))
+        self._patched[change_id] = True
+        return True
 
     def record_value(self, scope: _Scope, kind: str, make: Callable[[], Any]) -> Any:
         key = scope.next_prim(kind)

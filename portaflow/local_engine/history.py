@@ -43,6 +43,7 @@ class History:
     last_seq: int = 0
     deadline: float | None = None  # the workflow's execution timeout, as an instant (workflow time)
     timeout: float | None = None  # ...and as the duration @workflow(timeout=...) gave
+    patches: set[str] = field(default_factory=set)  # the change ids of ctx.patched markers
 
     @classmethod
     def fold(cls, events: list[EventRow]) -> History:
@@ -63,7 +64,9 @@ class History:
                 self.deadline, self.timeout = data["deadline"], data.get("timeout")
         if key is None:
             return
-        if kind in STEP_KINDS:
+        if kind == "patch_recorded":
+            self.patches.add(name or "")
+        elif kind in STEP_KINDS:
             rec = self.steps.get(key)
             if rec is None:
                 rec = self.steps[key] = StepRecord(name or "")

@@ -83,3 +83,10 @@ def test_on_aws_a_timeout_of_a_fraction_of_a_second_is_refused(tmp_path: Path) -
     assert errors == [
         "PFC040 the workflow's timeout is 1.5s: Step Functions only counts whole seconds (>= 1)"
     ]
+
+
+def test_ctx_patched_is_refused_with_what_it_means_on_a_state_machine() -> None:
+    src = FLOW.format(options="").replace("    a = child(ctx)\n", '    a = 1 if ctx.patched("x") else 2\n')
+    (d,) = compile_source(src, "wf.py", "main").diagnostics
+    assert d.code == "PFC021" and d.message.startswith("ctx.patched() runs on the local engine only")
+    assert "a deployed definition is its own version" in d.hint
