@@ -277,6 +277,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise PortaflowError("--concurrency must be at least 1")
     grace = _duration_arg(args.grace, "--grace") or 0.0
+    workflows = []  # the files' workflows: their schedules are started by this worker
+    if args.files:
+        from portaflow.local_engine import load_workflows
+
+        workflows = [wf for f in args.files for wf in load_workflows(f)]
+        if not any(wf.schedule for wf in workflows) and not args.quiet:
+            print(
+                f"worker: no scheduled workflow in {', '.join(args.files)}; running the database's runs",
+                file=sys.stderr,
+            )
     reporter = _StderrReporter(args.quiet)
     stop, abandon = threading.Event(), threading.Event()
     stopped_by: list[str] = []
@@ -296,16 +306,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
         errors.append(run_id)
         print(f"  run {run_id}: {exc}", file=sys.stderr, flush=True)
 
-    workflows = []
-    if args.files:
-        from portaflow.local_engine import load_workflows
-
-        workflows = [wf for f in args.files for wf in load_workflows(f)]
-        if not any(wf.schedule for wf in workflows) and not args.quiet:
-            print(
-                f"worker: no scheduled workflow in {', '.join(args.files)}; running the database's runs",
-                file=sys.stderr,
-            )
     try:
         with _engine(args, reporter) as engine:
             for wf in workflows:
