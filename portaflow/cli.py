@@ -1,4 +1,5 @@
-"""The ``portaflow`` command: run, signal, worker, status, history, list, cancel (and the tool commands).
+"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune
+(and the tool commands).
 
 Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
 for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
@@ -559,33 +560,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     db_option(p)
     p.set_defaults(handler=cmd_signal)
 
-    p = sub.add_parser(
-        "retry", help="resume a failed or cancelled run from its failed step (or --from-start: a new run)"
-    )
-    p.add_argument("run_id", metavar="RUN_ID")
-    p.add_argument(
-        "--from-start", action="store_true", help="start a new run with the same input; prints its id"
-    )
-    p.add_argument("--run-id", dest="run_id_new", metavar="NEW_ID", help="the new run's id (--from-start)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
-    max_wait_option(p)
-    db_option(p)
-    p.set_defaults(handler=cmd_retry)
-
-    p = sub.add_parser("prune", help="delete finished runs older than a duration, with their history")
-    p.add_argument(
-        "--older-than", required=True, metavar="DURATION", help="finished longer ago than this, e.g. 30d"
-    )
-    p.add_argument(
-        "--status",
-        action="append",
-        choices=["completed", "failed", "cancelled"],
-        help="only runs that ended so (repeatable; default: all three)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
-    db_option(p)
-    p.set_defaults(handler=cmd_prune)
-
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
     p.add_argument(
         "files",
@@ -633,6 +607,33 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     db_option(p)
     p.set_defaults(handler=cmd_cancel)
+
+    p = sub.add_parser(
+        "retry", help="resume a failed or cancelled run from its failed step (or --from-start: a new run)"
+    )
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument(
+        "--from-start", action="store_true", help="start a new run with the same input; prints its id"
+    )
+    p.add_argument("--run-id", dest="run_id_new", metavar="NEW_ID", help="the new run's id (--from-start)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
+    max_wait_option(p)
+    db_option(p)
+    p.set_defaults(handler=cmd_retry)
+
+    p = sub.add_parser("prune", help="delete finished runs older than a duration, with their history")
+    p.add_argument(
+        "--older-than", required=True, metavar="DURATION", help="finished longer ago than this, e.g. 30d"
+    )
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=["completed", "failed", "cancelled"],
+        help="only runs that ended so (repeatable; default: all three)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
+    db_option(p)
+    p.set_defaults(handler=cmd_prune)
 
     if command == "lint":  # the linter's parser imports libcst and every rule: only for `portaflow lint`
         from portaflow.lint.cli import add_parser as add_lint_parser
