@@ -4,9 +4,8 @@ Each tick has a deterministic run id, ``<workflow>@<tick ISO UTC>``, and is star
 also records it as the schedule's last started tick, so several workers sharing a database start it exactly
 once, and a pruned run is not started again. Missed ticks (no worker ran at the time): only the latest one
 starts, late, when a worker next runs, and only if it is not older than the schedule (when a worker first
-saw it); the earlier ones are skipped. That is Temporal's default for a schedule's catch-up within its window
-(one run per missed window, the overlap policy "skip"), and keeps a weekly report from running five times
-after a week's outage.
+saw it); the earlier ones are skipped, so a weekly report does not run three times after a three-week outage
+(between DBOS, which does not catch up, and a Temporal schedule, which catches up within its window).
 """
 
 from __future__ import annotations
