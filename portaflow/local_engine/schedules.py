@@ -5,7 +5,7 @@ also records it as the schedule's last started tick, so several workers sharing 
 once, and a pruned run is not started again. Missed ticks (no worker ran at the time): only the latest one
 starts, late, when a worker next runs, and only if it is not older than the schedule (when a worker first
 saw it); the earlier ones are skipped, so a weekly report does not run three times after a three-week outage
-(between DBOS, which does not catch up, and a Temporal schedule, which catches up within its window).
+(a Temporal schedule, by contrast, catches up the ticks within its catch-up window).
 """
 
 from __future__ import annotations
