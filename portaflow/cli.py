@@ -1,4 +1,5 @@
-"""The ``portaflow`` command: run, signal, worker, status, history, list, cancel (and the tool commands).
+"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune
+(and the tool commands).
 
 Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
 for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
@@ -38,7 +39,7 @@ DEFAULT_MAX_WAIT = "10s"
 DEFAULT_GRACE = "10s"  # a stopping worker lets the steps under way finish for this long
 
 # the commands that act on a database (`--db`); the others (lint, compile, graph) only read source files
-DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel")
+DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune")
 
 
 def _sleeping(st: RunStatus) -> bool:
@@ -113,9 +114,10 @@ class _StderrReporter:
             )
         if kind == "step_failed":
             err = f["error"]
+            where = f" (called at {err['site']})" if err.get("site") else ""
             return (
                 f"  step {f['step']} failed after {f['attempt']} attempt(s) ({f['reason']}): "
-                f"{err['type']}: {err['message']}"
+                f"{err['type']}: {err['message']}{where}"
             )
         if kind == "sleeping":
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
@@ -130,6 +132,11 @@ class _StderrReporter:
             return f"  recovering run {run_id}: {f['reason']}"
         if kind == "stalled":
             return f"  run {run_id} stalled: {f['message']}"
+        if kind == "scheduled":
+            return f"run {run_id} ({f['workflow']}) started for its schedule's tick {f['tick']}"
+        if kind == "resumed":
+            again = ", ".join(f"[{k}]" for k in f["reset"]) or "none (it failed in workflow code)"
+            return f"run {run_id} resumed: recorded steps replay; failed step(s) attempted again: {again}"
         if kind in ("completed", "failed", "cancelled"):
             extra = f": {f['error']['type']}: {f['error']['message']}" if f.get("error") else ""
             return f"run {run_id} {kind}{extra}"
@@ -188,7 +195,9 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
     if args.quiet:
         return code
     hint = None
-    if code == EXIT_SLEEPING:
+    if st.status == "failed" and st.error is not None and "traceback" in st.error:
+        hint = f"`portaflow status {st.run_id}` shows where it failed (tracebacks, the step's call site)"
+    elif code == EXIT_SLEEPING:
         hint = (
             f"run {st.run_id} sleeps until {_when(st.wake_at)} UTC, beyond --max-wait {args.max_wait}: "
             "`portaflow worker` continues it then"
@@ -237,10 +246,48 @@ def cmd_signal(args: argparse.Namespace) -> int:
         return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait), args)
 
 
+def cmd_retry(args: argparse.Namespace) -> int:
+    max_wait = _max_wait(args)
+    if args.run_id_new is not None and not args.from_start:
+        raise PortaflowError("--run-id names the new run of a retry --from-start; add --from-start")
+    with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
+        handle = engine.retry(
+            args.run_id, from_start=args.from_start, new_run_id=args.run_id_new, max_wait=max_wait
+        )
+        if args.from_start and not args.quiet:
+            print(
+                f"run {handle.run_id} started with the input of run {args.run_id}",
+                file=sys.stderr,
+                flush=True,
+            )
+        return _print_status(engine.status(handle.run_id), args)
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    age = _duration_arg(args.older_than, "--older-than") or 0.0
+    with _engine(args, create=False) as engine:
+        n = engine.prune(age, statuses=args.status, dry_run=args.dry_run)
+        before = engine.clock.now() - age
+    which = "/".join(args.status or ("completed", "failed", "cancelled"))
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {n} {which} run(s) finished before {_when(before)} UTC, with their history")
+    return EXIT_OK
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise PortaflowError("--concurrency must be at least 1")
     grace = _duration_arg(args.grace, "--grace") or 0.0
+    workflows = []  # the files' workflows: their schedules are started by this worker
+    if args.files:
+        from portaflow.local_engine import load_workflows
+
+        workflows = [wf for f in args.files for wf in load_workflows(f)]
+        if not any(wf.schedule for wf in workflows) and not args.quiet:
+            print(
+                f"worker: no scheduled workflow in {', '.join(args.files)}; running the database's runs",
+                file=sys.stderr,
+            )
     reporter = _StderrReporter(args.quiet)
     stop, abandon = threading.Event(), threading.Event()
     stopped_by: list[str] = []
@@ -262,6 +309,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     try:
         with _engine(args, reporter) as engine:
+            for wf in workflows:
+                engine.register(wf)
             driven = engine.work(
                 concurrency=args.concurrency,
                 drain=args.drain,
@@ -313,6 +362,45 @@ def _worker_summary(engine: Engine, driven: int, stopped_by: list[str], reporter
     return f"{line}; runs: {summary}"
 
 
+def cmd_schedules(args: argparse.Namespace) -> int:
+    from portaflow.local_engine import load_workflows
+
+    found = [(f, wf) for f in args.files for wf in load_workflows(f) if wf.schedule is not None]
+    now = datetime.now(UTC).timestamp()
+    rows = []
+    for file, wf in found:
+        assert wf.schedule is not None
+        tick = wf.schedule.next_tick(now)
+        rows.append(
+            {
+                "workflow": wf.name,
+                "schedule": wf.schedule.cron,
+                "timezone": wf.schedule.timezone,
+                "next": _iso(tick),
+                "next_local": datetime.fromtimestamp(tick, UTC)
+                .astimezone(_zone(wf.schedule.timezone))
+                .isoformat(),
+                "file": file,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows))
+        return EXIT_OK
+    if not rows:
+        print(f"no scheduled workflow in {', '.join(args.files)}", file=sys.stderr)
+    for r, (_, wf) in zip(rows, found, strict=True):
+        assert wf.schedule is not None
+        next_tick = wf.schedule.describe(wf.schedule.next_tick(now))
+        print(f"{r['workflow']:<24} {r['schedule']:<16} {r['timezone']:<16} next {next_tick}  {r['file']}")
+    return EXIT_OK
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     with _engine(args, create=False) as engine:
         st = engine.status(args.run_id)
@@ -328,8 +416,30 @@ def cmd_status(args: argparse.Namespace) -> int:
         line += f"\noutput: {json.dumps(st.output)}"
     if st.error is not None:
         line += f"\nerror: {st.error.get('type')}: {st.error.get('message')}"
+        line += _error_details(st.error)
     print(line)
     return EXIT_OK
+
+
+def _indent(text: str, by: str = "  ") -> str:
+    return "".join(f"\n{by}{x}" for x in text.splitlines())
+
+
+def _error_details(error: dict[str, Any]) -> str:
+    """Where a run failed: the failed step (name, attempts, the workflow line that called it) and the
+    recorded tracebacks, the step's and the workflow's (absent in runs recorded before portaflow kept
+    them)."""
+    out = ""
+    failed_step = error.get("step")
+    if isinstance(failed_step, dict):
+        out += f"\nstep {failed_step.get('name')!r} failed after {failed_step.get('attempts')} attempt(s)"
+        if failed_step.get("site"):
+            out += f", called at {failed_step['site']}"
+        if failed_step.get("traceback"):
+            out += "\nthe step's last attempt:" + _indent(str(failed_step["traceback"]))
+    if error.get("traceback"):
+        out += "\nthe workflow:" + _indent(str(error["traceback"]))
+    return out
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -354,10 +464,22 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     for e in events:
         label = " ".join(x for x in (e.name or "", f"[{e.key}]" if e.key else "") if x)
-        data = json.dumps(e.data, separators=(",", ":"))
+        error = e.data.get("error")
+        tb, site = None, None
+        shown = e.data
+        if isinstance(error, dict) and ("traceback" in error or "site" in error):
+            tb, site = error.get("traceback"), error.get("site")
+            brief = {k: v for k, v in error.items() if k in ("type", "message")}
+            shown = {**e.data, "error": brief}
+        data = json.dumps(shown, separators=(",", ":"))
         if len(data) > 160:
             data = data[:157] + "..."
         print(f"{e.seq:>5}  {_when(e.at)}  {e.kind:<20} {label:<28} {data}")
+        pad = " " * 7
+        if site and e.kind != "run_failed":
+            print(f"{pad}called at {site}")
+        if tb:
+            print(_indent(str(tb), pad).lstrip("\n"))
     return EXIT_OK
 
 
@@ -439,6 +561,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_signal)
 
     p = sub.add_parser("worker", help="execute runnable runs, fire due timers, recover crashed runs")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="Python files whose scheduled workflows (@workflow(schedule=...)) this worker starts",
+    )
     p.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
     p.add_argument("--drain", action="store_true", help="exit once nothing is runnable")
     p.add_argument(
@@ -451,6 +579,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     db_option(p)
     p.set_defaults(handler=cmd_worker)
+
+    p = sub.add_parser("schedules", help="list the scheduled workflows of files, with their next tick")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_schedules)
 
     p = sub.add_parser("status", help="show a run's status")
     p.add_argument("run_id", metavar="RUN_ID")
@@ -474,6 +607,33 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     db_option(p)
     p.set_defaults(handler=cmd_cancel)
+
+    p = sub.add_parser(
+        "retry", help="resume a failed or cancelled run from its failed step (or --from-start: a new run)"
+    )
+    p.add_argument("run_id", metavar="RUN_ID")
+    p.add_argument(
+        "--from-start", action="store_true", help="start a new run with the same input; prints its id"
+    )
+    p.add_argument("--run-id", dest="run_id_new", metavar="NEW_ID", help="the new run's id (--from-start)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
+    max_wait_option(p)
+    db_option(p)
+    p.set_defaults(handler=cmd_retry)
+
+    p = sub.add_parser("prune", help="delete finished runs older than a duration, with their history")
+    p.add_argument(
+        "--older-than", required=True, metavar="DURATION", help="finished longer ago than this, e.g. 30d"
+    )
+    p.add_argument(
+        "--status",
+        action="append",
+        choices=["completed", "failed", "cancelled"],
+        help="only runs that ended so (repeatable; default: all three)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
+    db_option(p)
+    p.set_defaults(handler=cmd_prune)
 
     if command == "lint":  # the linter's parser imports libcst and every rule: only for `portaflow lint`
         from portaflow.lint.cli import add_parser as add_lint_parser

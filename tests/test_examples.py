@@ -110,3 +110,18 @@ def test_approval_declines_a_rejected_refund(portaflow_engine: Engine) -> None:
     run = portaflow_engine.start(refund, {"ticket": {"id": "T-4", "order_id": "B2002"}})
     run.signal("approval", {"approved": False})
     assert run.result() == {"outcome": "declined"}
+
+
+def test_weekly_report_runs_every_monday_at_nine_in_paris(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from portaflow.local_engine import VirtualClock
+
+    report = wf("weekly_report")
+    sunday = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()
+    with Engine(tmp_path / "runs.db", clock=VirtualClock(sunday), workflows=[report]) as engine:
+        engine.work(drain=True)  # the worker sees the schedule on Sunday
+        engine.advance("20h")  # Monday 8:00 UTC, 9:00 in Paris
+        (run,) = engine.list()
+        assert run.run_id == "weekly_report@2026-12-07T08:00:00Z" and run.status == "completed"
+        assert run.output == f"sent report for the week of 2026-12-07 ({run.run_id}:1)"

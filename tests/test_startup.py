@@ -75,6 +75,8 @@ def env_with_a_run(tmp_path: Path) -> dict[str, str]:
         ["cancel", "r1"],
         ["signal", "r1", "go"],
         ["worker", "--drain"],
+        ["retry", "r1"],
+        ["prune", "--older-than", "1d", "--dry-run"],
     ],
     ids=lambda a: " ".join(a) or "(no command)",
 )

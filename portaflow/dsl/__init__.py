@@ -10,6 +10,7 @@ from portaflow.dsl.errors import (
     StepFailed,
     WorkflowError,
     WorkflowFailed,
+    WorkflowTimeout,
 )
 from portaflow.dsl.retry import RetryPolicy
 
@@ -25,6 +26,7 @@ __all__ = [
     "Workflow",
     "WorkflowError",
     "WorkflowFailed",
+    "WorkflowTimeout",
     "format_duration",
     "parse_duration",
     "step",

@@ -73,6 +73,19 @@ class Context:
                 raise WorkflowError(f"ctx.parallel branches must be callables (e.g. lambdas), not {branch!r}")
         return self._scope("parallel").parallel(list(branches))
 
+    def patched(self, change_id: str) -> bool:
+        """Whether this run takes the new code of the change ``change_id`` (Temporal's ``patched``).
+
+        True in runs that reach this call after the change was deployed (a marker is recorded); False in
+        runs whose history went past this point before it, so they replay the old code::
+
+            if ctx.patched("gift-after-welcome"):
+                send_gift(user)
+        """
+        if not isinstance(change_id, str) or not change_id:
+            raise WorkflowError(f"ctx.patched needs a change id (a non-empty string), not {change_id!r}")
+        return self._scope("patched").patched(change_id)
+
     def idempotency_key(self) -> str:
         """The idempotency key the next step call of this workflow (or branch) will get."""
         return self._scope("idempotency_key").idempotency_key()

@@ -10,6 +10,7 @@ from typing import Generic, ParamSpec, TypeVar, overload
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.retry import DEFAULT_RETRY, RetryPolicy
 from portaflow.dsl.runtime import current_scope
+from portaflow.dsl.schedule import Schedule
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,12 +59,26 @@ class Step(Generic[P, R]):
 class Workflow(Generic[P, R]):
     """A deterministic orchestration function; its first parameter is the run's ``Context``."""
 
-    def __init__(self, fn: Callable[P, R], *, name: str | None) -> None:
+    def __init__(
+        self,
+        fn: Callable[P, R],
+        *,
+        name: str | None,
+        timeout: Duration | None = None,
+        schedule: str | None = None,
+        timezone: str | None = None,
+    ) -> None:
         if not callable(fn) or inspect.iscoroutinefunction(fn):
             raise TypeError(f"@workflow needs a plain (sync) function, got {fn!r}")
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.name = name or fn.__name__
+        # the execution timeout of each run started from this workflow: it fails once that has passed
+        self.timeout = (
+            None if timeout is None else parse_duration(timeout, what=f"timeout of workflow {self.name!r}")
+        )
+        if self.timeout == 0:
+            raise ValueError(f"timeout of workflow {self.name!r} must be longer than 0s")
         self.signature = inspect.signature(fn)
         params = list(self.signature.parameters.values())
         if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
@@ -76,6 +91,18 @@ class Workflow(Generic[P, R]):
                 f"def {fn.__name__}(ctx: Context, {params[0].name}: ...)"
             )
         self.input_params = params[1:]
+        # started by `portaflow worker` at each tick of this cron schedule (docs/cli.md, "Schedules")
+        self.schedule: Schedule | None = None
+        if schedule is not None:
+            self.schedule = Schedule.parse(schedule, timezone, f"workflow {self.name!r}")
+            needed = [p.name for p in self.input_params if p.default is p.empty]
+            if needed:
+                raise TypeError(
+                    f"workflow {self.name!r} has a schedule, so it is started with no input: give its "
+                    f"parameters {', '.join(needed)} default values"
+                )
+        elif timezone is not None:
+            raise TypeError(f"workflow {self.name!r}: timezone= is the time zone of a schedule=; add one")
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         scope = current_scope()
@@ -115,15 +142,31 @@ def step(
 @overload
 def workflow(fn: Callable[P, R], /) -> Workflow[P, R]: ...
 @overload
-def workflow(*, name: str | None = None) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
 def workflow(
-    fn: Callable[P, R] | None = None, /, *, name: str | None = None
+    *,
+    name: str | None = None,
+    timeout: Duration | None = None,
+    schedule: str | None = None,
+    timezone: str | None = None,
+) -> Callable[[Callable[P, R]], Workflow[P, R]]: ...
+def workflow(
+    fn: Callable[P, R] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: Duration | None = None,
+    schedule: str | None = None,
+    timezone: str | None = None,
 ) -> Workflow[P, R] | Callable[[Callable[P, R]], Workflow[P, R]]:
-    """Declare a workflow: ``@workflow`` or ``@workflow(name="support-agent")``."""
+    """Declare a workflow: ``@workflow`` or ``@workflow(name="report", timeout="7d", schedule=...)``.
+
+    ``timeout`` is each run's execution timeout: past it the run fails with ``WorkflowTimeout``.
+    ``schedule`` (cron, read in ``timezone``, default UTC) has ``portaflow worker`` start a run per tick.
+    """
     if fn is not None:
         return Workflow(fn, name=None)
 
     def wrap(f: Callable[P, R]) -> Workflow[P, R]:
-        return Workflow(f, name=name)
+        return Workflow(f, name=name, timeout=timeout, schedule=schedule, timezone=timezone)
 
     return wrap

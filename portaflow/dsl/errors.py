@@ -38,17 +38,29 @@ class WorkflowFailed(PortaflowError):
         self.message = message
 
 
+class WorkflowTimeout(WorkflowFailed):
+    """The run passed its execution timeout, ``@workflow(timeout="7d")``: raised by ``result()``.
+
+    The run's recorded error has this type (``"WorkflowTimeout"``) and a message naming the limit. The
+    workflow's own code cannot catch it: the run stops at its next durable call past the deadline.
+    """
+
+
 class StepFailed(Exception):
     """A step failed for good (retries exhausted or a non-retryable error).
 
     ``type`` is the original exception's class name, ``message`` its ``str()``; ``step`` is the step's
-    name and ``attempts`` how many attempts were made.
+    name and ``attempts`` how many attempts were made. ``traceback`` is the last attempt's traceback as
+    recorded (the step's own frames, bounded) and ``site`` the workflow's file:line that called the step,
+    when the engine knows them (None in runs recorded before they were).
     """
 
     type: str
     message: str
     step: str
     attempts: int
+    traceback: str | None = None
+    site: str | None = None
 
     def __init__(self, step: str, type: str, message: str, attempts: int = 1) -> None:
         super().__init__(message)

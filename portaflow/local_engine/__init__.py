@@ -2,7 +2,7 @@
 
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.engine import Engine, HistoryEvent, RunHandle, RunStatus, default_db_path
-from portaflow.local_engine.loader import load_target
+from portaflow.local_engine.loader import load_target, load_workflows
 
 __all__ = [
     "Clock",
@@ -14,4 +14,5 @@ __all__ = [
     "VirtualClock",
     "default_db_path",
     "load_target",
+    "load_workflows",
 ]

@@ -6,6 +6,7 @@ its lease, every write is fenced, and a run whose owner died is taken over by th
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import os
@@ -18,11 +19,17 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.durations import Duration, parse_duration
-from portaflow.dsl.errors import NonDeterminismError, PortaflowError, WorkflowError, WorkflowFailed
+from portaflow.dsl.errors import (
+    NonDeterminismError,
+    PortaflowError,
+    WorkflowError,
+    WorkflowFailed,
+    WorkflowTimeout,
+)
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
 from portaflow.local_engine.loader import (
@@ -36,6 +43,9 @@ from portaflow.local_engine.loader import (
 )
 from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
+
+if TYPE_CHECKING:
+    from portaflow.local_engine.schedules import Scheduler
 
 Reporter = Callable[[str, str, dict[str, Any]], None]
 HistoryEvent = EventRow
@@ -87,11 +97,18 @@ class RunStatus:
         return self.status in TERMINAL
 
     def to_json(self, timestamps: bool = False) -> dict[str, Any]:
+        """The run as JSON; with ``timestamps`` (``status --json``) also its times and the error's
+        traceback, call site and failed step (see docs/cli.md)."""
         out: dict[str, Any] = {"run_id": self.run_id, "status": self.status}
         if self.status == "completed":
             out["output"] = self.output
         if self.error is not None:
-            out["error"] = self.error
+            # the one-line form (`run`'s last line) keeps type and message; status --json has it all
+            out["error"] = (
+                self.error
+                if timestamps
+                else {k: v for k, v in self.error.items() if k in ("type", "message")}
+            )
         if self.status == "waiting":
             if self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
@@ -226,12 +243,24 @@ class Engine:
 
     def submit(self, wf: Workflow[..., Any], input: Any = None, *, run_id: str | None = None) -> RunHandle:
         """Record a new run without executing it (a worker will). An existing ``run_id`` is returned as is."""
+        return self._submit(wf, input, run_id)
+
+    def _submit(
+        self,
+        wf: Workflow[..., Any],
+        input: Any,
+        run_id: str | None,
+        started: dict[str, Any] | None = None,
+        check_id: bool = True,
+    ) -> RunHandle:
+        """``submit``, with more fields for the ``run_started`` event (``retry_of``...); ``check_id`` off
+        for the engine's own ids (a schedule's ``name@tick``)."""
         if not isinstance(wf, Workflow):
             raise PortaflowError(f"{wf!r} is not a @workflow function")
         kwargs = bind_input(wf, input)
         if run_id is None:
             run_id = f"run-{uuid.uuid4().hex[:16]}"
-        elif (
+        elif check_id and (
             not isinstance(run_id, str)
             or not run_id
             or len(run_id) > 80
@@ -239,8 +268,15 @@ class Engine:
         ):
             raise PortaflowError(f"run id {run_id!r} must be 1-80 letters, digits, '-', '_' or '.'")
         self.register(wf)
+        if wf.timeout is not None:  # recorded once: the deadline holds across restarts and workers
+            started = {**(started or {}), "deadline": self.clock.now() + wf.timeout, "timeout": wf.timeout}
         existing = self.store.create_run(
-            run_id, wf.name, workflow_ref(wf), json.dumps(kwargs, separators=(",", ":")), self.clock.now()
+            run_id,
+            wf.name,
+            workflow_ref(wf),
+            json.dumps(kwargs, separators=(",", ":")),
+            self.clock.now(),
+            started,
         )
         if existing is not None and existing.workflow != wf.name:
             raise PortaflowError(
@@ -282,16 +318,52 @@ class Engine:
             running.interrupt.set()
         return self.status(run_id)
 
+    def retry(
+        self,
+        run_id: str,
+        *,
+        from_start: bool = False,
+        new_run_id: str | None = None,
+        max_wait: Duration | None = None,
+    ) -> RunHandle:
+        """Restart a failed or cancelled run and execute it here (as ``start`` does); docs/api.md.
+
+        By default the run itself resumes: its recorded steps replay, its failed step is attempted again
+        with a fresh attempt budget. ``from_start`` starts a new run (``new_run_id``, else a fresh id) of
+        the same workflow with the same input; its handle is returned.
+        """
+        from portaflow.local_engine import restart
+
+        if from_start:
+            return restart.start_again(self, run_id, new_run_id, max_wait)
+        if new_run_id is not None:
+            raise PortaflowError("a new run id is for a retry from the start (--from-start)")
+        return restart.resume(self, run_id, max_wait)
+
+    def prune(
+        self, older_than: Duration, *, statuses: Iterable[str] | None = None, dry_run: bool = False
+    ) -> int:
+        """Delete the finished runs (``statuses``: completed, failed, cancelled; all by default) that
+        finished more than ``older_than`` ago, with their history, in batches; how many. Never a run that
+        is running or waiting. ``dry_run`` only counts them."""
+        from portaflow.local_engine.retention import prune
+
+        age = parse_duration(older_than, what="older_than")
+        return prune(self.store, self.clock.now() - age, statuses, dry_run=dry_run)
+
     # ----- reading ----------------------------------------------------------------------------------
 
     def status(self, run_id: str) -> RunStatus:
+        """Where the run stands now (``RunNotFound`` for an unknown id)."""
         return RunStatus.of(self.store.get_run(run_id))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
+        """The run's event log, in order: what ``portaflow history`` prints."""
         self.store.get_run(run_id)
         return self.store.load_events(run_id)
 
     def list_runs(self, status: str | None = None) -> list[RunStatus]:
+        """Every run, oldest first; ``status`` keeps those in that state (``running``, ``failed``...)."""
         return [RunStatus.of(r) for r in self.store.list_runs(status)]
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
@@ -316,7 +388,8 @@ class Engine:
                 return st.output
             if st.status == "failed":
                 err = st.error or {}
-                raise WorkflowFailed(run_id, str(err.get("type")), str(err.get("message")))
+                cls = WorkflowTimeout if err.get("type") == "WorkflowTimeout" else WorkflowFailed
+                raise cls(run_id, str(err.get("type")), str(err.get("message")))
             if st.status == "cancelled":
                 raise WorkflowFailed(run_id, "Cancelled", "the run was cancelled")
             if st.error is not None and st.error.get("type") == "NonDeterminismError":
@@ -543,8 +616,10 @@ class Engine:
     ) -> int:
         """Execute runnable runs, fire due timers and recover runs of dead owners.
 
-        With ``drain`` it returns once nothing is runnable (every remaining run waits for an event or a
-        future timer, or belongs to a live engine elsewhere). Returns how many times it drove a run.
+        The registered workflows that have a ``schedule`` are started at each tick (docs/cli.md,
+        "Schedules"). With ``drain`` it returns once nothing is runnable (every remaining run waits for an
+        event or a future timer, or belongs to a live engine elsewhere). Returns how many times it drove a
+        run.
 
         The first call on an engine retries every run stalled by a ``NonDeterminismError`` at once (the
         code may have been fixed since), and a stalled run is retried as soon as a source file of its
@@ -564,6 +639,7 @@ class Engine:
             self._stalled_retried = True
             forced = self.store.stalled()
         next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
+        scheduler = self._scheduler()
 
         def collect() -> None:
             for run_id, fut in list(inflight.items()):
@@ -580,6 +656,8 @@ class Engine:
             if self._stall_watch and time.monotonic() >= next_source_check:
                 next_source_check = time.monotonic() + SOURCE_CHECK_INTERVAL
                 forced += [r for r in self._changed_stalled() if r not in forced]
+            if scheduler is not None and self.clock.now() >= scheduler.next_at:
+                scheduler.poll()
             started = 0
             free = concurrency - len(inflight)
             if free > 0:
@@ -611,11 +689,22 @@ class Engine:
             else:
                 nap = poll
                 wake = self.store.next_wake()
+                if scheduler is not None:
+                    wake = min(wake if wake is not None else math.inf, scheduler.next_at)
                 if wake is not None:
                     nap = max(0.0, min(poll, wake - self.clock.now()))
                 stop.wait(nap)
         self._wind_down(inflight, collect, grace_seconds, abandon)
         return driven
+
+    def _scheduler(self) -> Scheduler | None:
+        """The schedules of the registered workflows (`portaflow worker FILE...` registers a file's)."""
+        scheduled = [wf for wf in self._workflows.values() if wf.schedule is not None]
+        if not scheduled:
+            return None
+        from portaflow.local_engine.schedules import Scheduler
+
+        return Scheduler(self, scheduled)
 
     def _wind_down(
         self,
@@ -643,6 +732,11 @@ class Engine:
             collect()
         for run_id in sorted(inflight):
             self.report(run_id, "abandoned", {"grace": grace})
+
+    # last in the class body: a method named `list` would shadow the builtin in the annotations above
+    def list(self, status: str | None = None) -> builtins.list[RunStatus]:
+        """The runs, oldest first (``list_runs``, under the name ``portaflow list`` has)."""
+        return self.list_runs(status)
 
 
 def _spawn(fn: Callable[..., None], *args: Any) -> Future[None]:

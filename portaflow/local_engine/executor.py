@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import random as _random
 import sqlite3
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,14 +31,15 @@ from portaflow.dsl.errors import (
     resolve_exception_class,
 )
 from portaflow.dsl.runtime import set_scope
+from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
+from portaflow.local_engine.scope import RunScope as _Scope
+from portaflow.local_engine.scope import dumps as _dumps
+from portaflow.local_engine.scope import json_value as _json_value
 from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, RunRow
 
 if TYPE_CHECKING:
     from portaflow.local_engine.engine import Engine
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_THREADING_FILE = threading.__file__
 
 
 class _Unwind(BaseException):
@@ -85,95 +82,6 @@ class Finished:
 Outcome = Parked | Finished
 
 
-def _user_site() -> str:
-    """file:line of the innermost frame outside portaflow: where the user's code made the call."""
-    frame = sys._getframe(1)
-    while frame is not None and (
-        frame.f_code.co_filename.startswith(_PACKAGE_DIR) or frame.f_code.co_filename == _THREADING_FILE
-    ):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-
-_SCALARS = (str, int, float, bool)
-_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
-_dumps = _ENCODER.encode
-
-
-def _json_value(value: Any, what: str) -> tuple[Any, str]:
-    """The JSON form of ``value`` (decoded and encoded), or a WorkflowError naming ``what``."""
-    try:
-        text = _dumps(value)
-    except (TypeError, ValueError) as exc:
-        raise WorkflowError(
-            f"{what} must be a JSON value (dict, list, str, number, bool, None): {exc}"
-        ) from None
-    if value is None or type(value) in _SCALARS:
-        return value, text  # already its own JSON form: decoding would give it back unchanged
-    return json.loads(text), text
-
-
-class _Scope:
-    """Numbering of durable calls within the workflow, a child workflow, or one parallel branch."""
-
-    def __init__(self, ex: Executor, prefix: str, can_park: bool) -> None:
-        self.ex = ex
-        self.run_id = ex.run_id
-        self.prefix = prefix
-        self.can_park = can_park  # the workflow thread itself, not a branch thread
-        self.step_n = 0
-        self.prim_n = 0
-
-    def next_path(self) -> str:
-        path = f"{self.prefix}{self.step_n}"
-        self.step_n += 1
-        return path
-
-    def next_prim(self, what: str) -> str:
-        if not self.can_park:
-            raise WorkflowError(
-                f"ctx.{what}() cannot be used inside a ctx.parallel or ctx.map branch: branches may only "
-                "call steps; call it before or after the parallel part"
-            )
-        key = f"{self.prefix}p{self.prim_n}"
-        self.prim_n += 1
-        return key
-
-    # the Scope protocol --------------------------------------------------------------------------
-    def call_step(self, step: Step[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return self.ex.run_step(self, step, self.next_path(), args, kwargs)
-
-    def call_child(self, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return self.ex.run_child(self, wf, args, kwargs)
-
-    def idempotency_key(self) -> str:
-        return f"{self.run_id}:{self.prefix}{self.step_n}"
-
-    def now(self) -> datetime:
-        stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())
-        return datetime.fromtimestamp(float(stamp), UTC)
-
-    def uuid4(self) -> uuid.UUID:
-        return uuid.UUID(str(self.ex.record_value(self, "uuid4", lambda: str(uuid.uuid4()))))
-
-    def random(self) -> float:
-        return float(self.ex.record_value(self, "random", _random.random))
-
-    def sleep(self, seconds: float) -> None:
-        self.ex.sleep(self, seconds)
-
-    def wait_for_event(self, name: str, timeout: float | None) -> Any:
-        return self.ex.wait_for_event(self, name, timeout)
-
-    def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]:
-        return self.ex.run_map(self, fn, items, max_concurrency)
-
-    def parallel(self, branches: Sequence[Callable[[], Any]]) -> list[Any]:
-        return self.ex.run_parallel(self, branches)
-
-
 class Executor:
     """One run's workflow thread and everything it records."""
 
@@ -189,6 +97,8 @@ class Executor:
         self.fence = fence
         self.history = History.fold(events)
         self.seq = self.history.last_seq
+        self.deadline = self.history.deadline  # @workflow(timeout=...), as recorded when the run started
+        self._patched: dict[str, bool] = {}  # change id -> the branch this run takes
         self.visited: set[str] = set()
         self.interrupt = threading.Event()
         self.ctx = Context(row.run_id)
@@ -243,6 +153,8 @@ class Executor:
         return self._state == "parked"
 
     def _park(self, wake_at: float | None, event: str | None) -> None:
+        if self.deadline is not None:  # the worker wakes the run at its deadline at the latest
+            wake_at = self.deadline if wake_at is None else min(wake_at, self.deadline)
         with self._cv:
             self._outcome, self._state = Parked(wake_at, event), "parked"
             self._cv.notify_all()
@@ -252,6 +164,13 @@ class Executor:
         if command != "go":
             self._dead = self._dead or command
             raise _Unwind(command)
+        self._check_deadline()
+
+    def _check_deadline(self) -> None:
+        """Past the workflow's execution timeout, the run fails (the workflow cannot catch that)."""
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            self._dead = self._dead or "timeout"
+            raise _Unwind(self._dead)
 
     def _finish(self, outcome: Finished) -> None:
         with self._cv:
@@ -291,8 +210,7 @@ class Executor:
             if self._dead is not None:
                 raise _Unwind(self._dead)
             self._check_fully_replayed()
-            info = error_info(exc)
-            self._finish_run("failed", None, _dumps({"type": info["type"], "message": info["message"]}))
+            self._finish_run("failed", None, _dumps(run_error(exc)))
             self._finish(Finished("failed"))
         except _Unwind as unwind:
             self._finish(self._after_unwind(unwind))
@@ -303,6 +221,12 @@ class Executor:
         reason = self._dead or unwind.reason
         if self._stall is not None:
             return Finished("stalled", str(self._stall.error))
+        if reason == "timeout":
+            try:
+                self._finish_run("failed", None, _dumps(self._timeout_error()))
+                return Finished("failed")
+            except _Unwind as again:  # cancelled, or the lease lost, meanwhile
+                return self._after_unwind(again)
         if reason == "cancel":
             try:
                 self._finish_run("cancelled", None, None)
@@ -313,7 +237,7 @@ class Executor:
 
     def _finish_run(self, status: str, out_json: str | None, err_json: str | None) -> None:
         with self._write_lock:
-            if status != "cancelled" and self._dead is not None:
+            if status != "cancelled" and self._dead not in (None, "timeout"):
                 raise _Unwind(self._dead)
             seq = self.seq + 1
             kind = {"completed": "run_completed", "failed": "run_failed", "cancelled": "run_cancelled"}[
@@ -381,6 +305,15 @@ class Executor:
             # live execution never looks a new record up again, so the replay index is not extended:
             # it keeps describing exactly what was loaded, which is what the replay checks compare
 
+    def _timeout_error(self) -> dict[str, str]:
+        limit = format_duration(self.history.timeout) if self.history.timeout is not None else "?"
+        until = datetime.fromtimestamp(float(self.deadline or 0), UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return {
+            "type": "WorkflowTimeout",
+            "message": f"workflow {self.wf.name!r} passed its execution timeout of {limit} "
+            f"(@workflow(timeout=...)): the run had until {until} UTC",
+        }
+
     def _write_refused(self, exc: Exception) -> _Unwind:
         """Why this executor may record nothing more: its lease was taken, cancellation, or the database."""
         if isinstance(exc, LeaseLost):
@@ -399,7 +332,7 @@ class Executor:
     def _diverged(self, key: str, recorded: str, asked: str, site: str | None = None) -> _Stall:
         where = f"step position {key}" if "p" not in key else f"context call {key}"
         error = NonDeterminismError(
-            f"{site or _user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
+            f"{site or user_site()}: replay of run {self.run_id} diverged at {where}: the history recorded "
             f"{recorded}, the code now asks for {asked}. Restore the code path that runs started before "
             "the change take (or cancel those runs); the run resumes once its code matches its history."
         )
@@ -439,8 +372,18 @@ class Executor:
     # ----- steps ------------------------------------------------------------------------------------
 
     def run_step(
-        self, scope: _Scope, step: Step[..., Any], path: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        scope: _Scope,
+        step: Step[..., Any],
+        path: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        site: str | None = None,
     ) -> Any:
+        """Replay the step's recorded outcome, or attempt it (with retries) and record each attempt.
+
+        ``site`` is the workflow's file:line of the call, when the caller is not on the stack (a map item).
+        """
         key = f"{self.run_id}:{path}"
         call_args, args_json = _json_value([list(args), kwargs], f"the arguments of step {step.name!r}")
         pos_args, kw_args = call_args
@@ -462,6 +405,7 @@ class Executor:
         while True:
             if retry_at is not None:
                 self._wait_until(scope, retry_at)
+            self._check_deadline()
             if self.halt is not None and self.halt.is_set():
                 if scope.can_park:  # the workflow thread: nothing else of this run is recording now
                     self._dead = self._dead or "shutdown"
@@ -495,7 +439,8 @@ class Executor:
                 )
                 return result
             assert error is not None
-            info = error_info(error)
+            info: dict[str, Any] = {**error_info(error), "traceback": format_traceback(error)}
+            info["site"] = site = site or user_site()
             retryable = not fatal and policy.is_retryable(error)
             if retryable and attempt < policy.max_attempts:
                 delay = policy.delay_after(attempt)
@@ -558,7 +503,9 @@ class Executor:
             cls = resolve_exception_class(info.get("module"), info["qualname"])
         elif cls is None:
             cls = resolve_exception_class("builtins", info["type"])
-        return make_step_failed(name, info["type"], info["message"], attempts, cls)
+        exc = make_step_failed(name, info["type"], info["message"], attempts, cls)
+        exc.traceback, exc.site = info.get("traceback"), info.get("site")
+        return exc
 
     # ----- waiting ----------------------------------------------------------------------------------
 
@@ -566,14 +513,17 @@ class Executor:
         while self.clock.now() < deadline:
             if scope.can_park:
                 self._park(deadline, None)
-            elif self.clock.wait_until(deadline, self.interrupt):
+            elif self.clock.wait_until(min(deadline, self.deadline or deadline), self.interrupt):
                 raise _Unwind(self._dead or "evict")
+            else:
+                self._check_deadline()
 
     def sleep(self, scope: _Scope, seconds: float) -> None:
         key = scope.next_prim("sleep")
         rec = self._prim_record(key, "sleep", None)
         if rec is not None and rec.done:
             return
+        self._check_deadline()
         if rec is None:
             due = self.clock.now() + seconds
             self._record(
@@ -603,6 +553,7 @@ class Executor:
             due = rec.due
         announced = False
         while True:
+            self._check_deadline()
             signal = self.store.next_signal(self.run_id, name)
             if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
                 signal_id, payload_json, _ = signal
@@ -641,11 +592,38 @@ class Executor:
         self.visited.add(key)
         return rec
 
+    def patched(self, scope: _Scope, change_id: str) -> bool:
+        """A change's marker: True where recorded, or where this run records history for the first time;
+        False where the run's history went past this point without one (recorded by the old code).
+
+        The marker has no position (key ``patch:ID``), so adding the call shifts no other call's position.
+        """
+        if not scope.can_park:
+            raise WorkflowError(
+                "ctx.patched() cannot be used inside a ctx.parallel or ctx.map branch: call it before the "
+                "parallel part and pass the result"
+            )
+        known = self._patched.get(change_id)
+        if known is not None:  # decided once per run: every call of the change answers the same
+            return known
+        if change_id in self.history.patches:
+            self._patched[change_id] = True
+            return True
+        replaying = len(self.visited) < len(self.history.steps) + len(self.history.prims)
+        if replaying:  # recorded calls lie ahead: the old code went on from here without the marker
+            self._patched[change_id] = False
+            return False
+        self._check_deadline()
+        self._record("patch_recorded", f"patch:{change_id}", change_id, {}, _dumps({"site": user_site()}))
+        self._patched[change_id] = True
+        return True
+
     def record_value(self, scope: _Scope, kind: str, make: Callable[[], Any]) -> Any:
         key = scope.next_prim(kind)
         rec = self._prim_record(key, kind, None)
         if rec is not None:
             return rec.value
+        self._check_deadline()
         value = make()
         self._record("value_recorded", key, None, {"kind": kind, "value": value})
         return value
@@ -682,10 +660,11 @@ class Executor:
         if not scope.can_park:
             raise WorkflowError("ctx.map cannot be nested inside a ctx.parallel or ctx.map branch")
         path = scope.next_path()
+        site = user_site()  # the ctx.map line: the items run on threads where it is not on the stack
         self._marker(path, f"map:{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
         branch = _Scope(self, f"{path}.", can_park=False)
         calls: list[Callable[[], Any]] = [
-            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {})
+            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {}, site)
             for i, item in enumerate(items)
         ]
         return self._run_branches(calls, max_concurrency, [branch] * len(calls))

@@ -41,6 +41,9 @@ class History:
     steps: dict[str, StepRecord] = field(default_factory=dict)
     prims: dict[str, PrimRecord] = field(default_factory=dict)
     last_seq: int = 0
+    deadline: float | None = None  # the workflow's execution timeout, as an instant (workflow time)
+    timeout: float | None = None  # ...and as the duration @workflow(timeout=...) gave
+    patches: set[str] = field(default_factory=set)  # the change ids of ctx.patched markers
 
     @classmethod
     def fold(cls, events: list[EventRow]) -> History:
@@ -51,9 +54,19 @@ class History:
 
     def apply(self, seq: int, kind: str, key: str | None, name: str | None, data: dict[str, Any]) -> None:
         self.last_seq = seq
+        if kind in ("run_started", "run_resumed"):
+            # a resumed run attempts its failed steps again, each with a fresh attempt budget
+            for path in data.get("reset", ()):
+                reset = self.steps.get(path)
+                if reset is not None:
+                    reset.failures, reset.retry_at, reset.done, reset.error = 0, None, False, None
+            if "deadline" in data:
+                self.deadline, self.timeout = data["deadline"], data.get("timeout")
         if key is None:
             return
-        if kind in STEP_KINDS:
+        if kind == "patch_recorded":
+            self.patches.add(name or "")
+        elif kind in STEP_KINDS:
             rec = self.steps.get(key)
             if rec is None:
                 rec = self.steps[key] = StepRecord(name or "")

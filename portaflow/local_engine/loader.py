@@ -57,7 +57,12 @@ def _run_import(path: Path, load: Any) -> Any:
     except SystemExit as exc:
         raise PortaflowError(f"{path}: importing it called sys.exit({exc.code!r})") from None
     except Exception as exc:
-        raise PortaflowError(f"{path}: importing it raised {type(exc).__name__}: {exc}") from exc
+        import traceback
+
+        # the line of the file that raised (a decorator's bad argument, say), when the file is on the stack
+        lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
+        where = f"{path}:{lines[-1]}" if lines else str(path)
+        raise PortaflowError(f"{where}: importing it raised {type(exc).__name__}: {exc}") from exc
 
 
 def _module_from_file(path: Path, module_name: str | None = None) -> Any:
@@ -103,6 +108,16 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
 
 def _workflows_in(module: Any) -> dict[str, Workflow[..., Any]]:
     return {name: obj for name, obj in vars(module).items() if isinstance(obj, Workflow)}
+
+
+def load_workflows(file: str) -> list[Workflow[..., Any]]:
+    """The workflows a file defines (not those it only imports), for `portaflow worker FILE` and
+    `portaflow schedules FILE`."""
+    path = Path(file).resolve()
+    if not path.is_file():
+        raise PortaflowError(f"{file}: no such file; name the Python files that define the workflows")
+    module = _module_from_file(path)
+    return [w for w in _workflows_in(module).values() if w.fn.__module__ == module.__name__]
 
 
 def load_target(target: str) -> Workflow[..., Any]:

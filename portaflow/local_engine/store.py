@@ -134,6 +134,11 @@ def _run_row(row: Sequence[Any]) -> RunRow:
     )
 
 
+def _more(fields: dict[str, Any] | None) -> str:
+    """``fields`` as the tail of a JSON object whose first member is already written."""
+    return "".join(f", {json.dumps(k)}: {json.dumps(v)}" for k, v in (fields or {}).items())
+
+
 WAL_CHECKPOINT_PAGES = 256
 
 
@@ -217,8 +222,12 @@ class Store:
                 raise PortaflowError(f"{self.path}: cannot create the database folder: {exc}") from None
             if Path(self.path).is_dir():
                 raise PortaflowError(f"{self.path}: is a folder; --db wants a database file path")
-        _check_or_init(self.path)
+            _check_or_init(self.path)
         self._conn = _connect(self.path, durable)
+        if self.path == ":memory:":  # a database of this connection alone: its schema is made on it
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -244,23 +253,85 @@ class Store:
     # ----- runs -------------------------------------------------------------------------------------
 
     def create_run(
-        self, run_id: str, workflow: str, ref: dict[str, Any], input_json: str, now: float
+        self,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any] | None = None,
     ) -> RunRow | None:
-        """Insert a new run (with its ``run_started`` event); the existing row if the id is taken."""
+        """Insert a new run (with its ``run_started`` event, ``started`` added to its data); the existing
+        row if the id is taken (so a deterministic id starts a run once, whoever asks)."""
         with self._tx() as conn:
-            row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            if row is not None:
-                return _run_row(row)
-            conn.execute(
-                "INSERT INTO runs (run_id, workflow, ref, input, status, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'running', ?, ?)",
-                (run_id, workflow, json.dumps(ref), input_json, now, now),
-            )
-            conn.execute(
-                "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
-                (run_id, workflow, '{"input": ' + input_json + "}", now),
-            )
+            return self._insert_run(conn, run_id, workflow, ref, input_json, now, started)
+
+    @staticmethod
+    def _insert_run(
+        conn: sqlite3.Connection,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any] | None,
+    ) -> RunRow | None:
+        row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+        if row is not None:
+            return _run_row(row)
+        conn.execute(
+            "INSERT INTO runs (run_id, workflow, ref, input, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, 'running', ?, ?)",
+            (run_id, workflow, json.dumps(ref), input_json, now, now),
+        )
+        conn.execute(
+            "INSERT INTO events VALUES (?, 1, 'run_started', NULL, ?, ?, ?)",
+            (run_id, workflow, '{"input": ' + input_json + _more(started) + "}", now),
+        )
         return None
+
+    # ----- schedules --------------------------------------------------------------------------------
+    # A table of its own, made on first use (an older portaflow ignores it): when each schedule was first
+    # seen by a worker, and the last tick a run was started for, so that a tick starts once, ever, even
+    # after its run was pruned, and a new schedule does not start the ticks before it existed.
+
+    def ensure_schedule(self, workflow: str, cron: str, timezone: str, now: float) -> float:
+        """Note the schedule (a changed expression or zone counts as new); since when it is known."""
+        with self._tx() as conn:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schedules (workflow TEXT PRIMARY KEY, cron TEXT NOT NULL,"
+                " timezone TEXT NOT NULL, since REAL NOT NULL, last_tick REAL)"
+            )
+            row = conn.execute(
+                "SELECT cron, timezone, since FROM schedules WHERE workflow = ?", (workflow,)
+            ).fetchone()
+            if row is not None and (row[0], row[1]) == (cron, timezone):
+                return float(row[2])
+            conn.execute(
+                "INSERT OR REPLACE INTO schedules (workflow, cron, timezone, since, last_tick)"
+                " VALUES (?, ?, ?, ?, (SELECT last_tick FROM schedules WHERE workflow = ?))",
+                (workflow, cron, timezone, now, workflow),
+            )
+            return now
+
+    def start_tick(
+        self,
+        tick: float,
+        run_id: str,
+        workflow: str,
+        ref: dict[str, Any],
+        input_json: str,
+        now: float,
+        started: dict[str, Any],
+    ) -> bool:
+        """Start the run of a schedule's tick unless a run was started for it (or a later tick) already:
+        one transaction, so of several workers exactly one starts it."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT last_tick FROM schedules WHERE workflow = ?", (workflow,)).fetchone()
+            if row is None or (row[0] is not None and row[0] >= tick):
+                return False
+            conn.execute("UPDATE schedules SET last_tick = ? WHERE workflow = ?", (tick, workflow))
+            return self._insert_run(conn, run_id, workflow, ref, input_json, now, started) is None
 
     def get_run(self, run_id: str) -> RunRow:
         rows = self._read(f"SELECT {_RUN_COLUMNS} FROM runs WHERE run_id = ?", (run_id,))
@@ -504,6 +575,59 @@ class Store:
                 (now, run_id),
             )
             return "cancelled"
+
+    def reopen(self, run_id: str, data: dict[str, Any], now: float, allowed: frozenset[str]) -> None:
+        """Record ``run_resumed`` and make the finished run runnable again, in one commit; the recorded
+        history stays as it is (its terminal event included)."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            if row is None:
+                raise RunNotFound(f"no run {run_id!r} in {self.path}")
+            if row[0] not in allowed:
+                raise PortaflowError(
+                    f"run {run_id} is {row[0]}: only a {' or '.join(sorted(allowed))} run can be retried"
+                )
+            seq = conn.execute("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,)).fetchone()[0]
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, 'run_resumed', NULL, NULL, ?, ?)",
+                (run_id, seq + 1, json.dumps(data), now),
+            )
+            conn.execute(
+                "UPDATE runs SET status = 'running', output = NULL, error = NULL, stalled = NULL,"
+                " waiting_for = NULL, wake_at = NULL, owner = NULL, lease_until = NULL,"
+                " cancel_requested = 0, updated_at = ? WHERE run_id = ?",
+                (now, run_id),
+            )
+
+    def count_finished(self, statuses: Sequence[str], before: float) -> int:
+        marks = ",".join("?" * len(statuses))
+        rows = self._read(
+            f"SELECT count(*) FROM runs WHERE status IN ({marks}) AND updated_at < ?", (*statuses, before)
+        )
+        return int(rows[0][0])
+
+    def delete_finished(self, statuses: Sequence[str], before: float, limit: int) -> int:
+        """Delete up to ``limit`` runs in ``statuses`` (finished ones only) last updated before ``before``,
+        with their events and signals, in one transaction; how many were deleted."""
+        wanted = [s for s in statuses if s in TERMINAL]
+        if not wanted:
+            return 0
+        marks = ",".join("?" * len(wanted))
+        with self._tx() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT run_id FROM runs WHERE status IN ({marks}) AND updated_at < ? LIMIT ?",
+                    (*wanted, before, limit),
+                ).fetchall()
+            ]
+            if not ids:
+                return 0
+            these = ",".join("?" * len(ids))
+            conn.execute(f"DELETE FROM events WHERE run_id IN ({these})", ids)
+            conn.execute(f"DELETE FROM signals WHERE run_id IN ({these})", ids)
+            conn.execute(f"DELETE FROM runs WHERE run_id IN ({these})", ids)
+            return len(ids)
 
     # ----- events and signals -----------------------------------------------------------------------
 

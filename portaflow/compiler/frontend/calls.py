@@ -364,6 +364,20 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         lw.hoist.extend(prim)
         lw.locals.add(tmp.id)
         return ir.Name(tmp.id, types.PRIMITIVE_TYPES.get(f.attr.value, "any"))
+    if (
+        isinstance(f, cst.Attribute)
+        and isinstance(f.value, cst.Name)
+        and f.value.value == lw.ctx
+        and f.attr.value == "patched"
+    ):
+        lw.error(
+            "PFC021",
+            n,
+            "ctx.patched() runs on the local engine only: the compilers do not support it yet",
+            "on a state-machine target a deployed definition is its own version (runs started on the old "
+            "one finish on it): compile the new branch alone, without ctx.patched",
+        )
+        raise Unsupported
     if is_step_like(lw, n):
         lw.error(
             "PFC023",

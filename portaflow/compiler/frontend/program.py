@@ -4,6 +4,7 @@ to the IR. Steps' options (retry policies, timeouts) are read here; a workflow's
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import libcst as cst
@@ -215,14 +216,25 @@ class Frontend(ModuleReader):
             return key, self.workflows_ir[key]
         with self.within(fn.module, keep=True):
             self.positional_options(fn)
+            timeout: float | None = None
             for opt, value in fn.options.items():
-                if opt != "name":
+                if opt == "timeout":
+                    if not (isinstance(value, cst.Name) and value.value == "None"):
+                        timeout = self.duration(value, "timeout")
+                elif opt in ("schedule", "timezone"):
+                    pass  # run by `portaflow worker`; docs/ir.md says how each target's scheduler maps
+                elif opt != "name":
                     self.error(
-                        "PFC011", value, f"@workflow has no option {opt!r}", 'write @workflow(name="...")'
+                        "PFC011",
+                        value,
+                        f"@workflow has no option {opt!r}",
+                        'the options are name="...", timeout="7d", schedule="0 9 * * MON", timezone="..."',
                     )
             name = self.option_name(fn) or fn.function
             lowerer = WorkflowLowerer(self, fn, (*stack, key))
             wf = lowerer.run(name)
+            if wf is not None and timeout is not None:
+                wf = dataclasses.replace(wf, timeout=timeout)
         if wf is not None:
             self.workflows_ir[key] = wf
         return key, wf

@@ -559,6 +559,8 @@ class WorkflowDef:
     loc: Loc
     module: str = ""
     source: str = ""
+    # @workflow(timeout=...) in seconds: the run's execution timeout (absent from the JSON when None)
+    timeout: float | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["workflow"] = "workflow"
 
 

@@ -16,8 +16,9 @@ def to_json(node: Any) -> JsonValue:
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         out: dict[str, JsonValue] = {"kind": _kind(type(node))}
         for f in dataclasses.fields(node):
-            if f.name != "kind":
-                out[f.name] = to_json(getattr(node, f.name))
+            value = getattr(node, f.name)
+            if f.name != "kind" and not (value is None and f.metadata.get("omit_if_none")):
+                out[f.name] = to_json(value)
         return out
     if isinstance(node, (tuple, list)):
         return [to_json(x) for x in node]

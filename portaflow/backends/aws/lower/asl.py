@@ -494,13 +494,16 @@ class AslCompiler:
         if self.top_guard:
             states, start = self.wrap_in_top_guard(states, start)
         self.check_limits(wf.body, in_loop=False)
-        return {
+        definition: dict[str, Any] = {
             # the file name only: a definition must not depend on the folder it was compiled in
             "Comment": f"portaflow workflow {wf.name} ({Path(self.p.source).name})",
             "QueryLanguage": "JSONata",
             "StartAt": start,
             "States": states,
         }
+        if wf.timeout is not None:  # @workflow(timeout=...): the execution ends TIMED_OUT past it
+            definition["TimeoutSeconds"] = self.whole_seconds(wf.timeout, wf.loc, "the workflow's timeout")
+        return definition
 
     # ------------------------------------------------------------------------------------------ blocks
     def block(self, body: tuple[ir.Stmt, ...], nxt: str, ctx: Ctx) -> str:
