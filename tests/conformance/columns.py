@@ -10,6 +10,7 @@ helper modules the scenarios import steps and workflows from, not scenarios:
         "run_id": "order-1",                        # optional
         "actions": [["signal", "approval", {"ok": True}], ["advance", "3d"]],   # after start, in order
         "expect": {"status": "completed", "output": {...}}   # or {"status": "failed", "error": {...}}
+                                                            # ("error_matches": type + message regex)
     }
 
 A scenario may mark what a target refuses at compile time (``"refuses": {"aws": "PFC040"}``: the test checks

@@ -9,6 +9,7 @@ fail), ``notyet`` (not supported yet: xfail, and a failure once it passes). The 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,10 @@ def meets_expectation(name: str, o: Outcome, expect: dict[str, Any]) -> None:
         assert o.output == expect["output"], name
     if "error" in expect:
         assert o.error == expect["error"], name
+    if "error_matches" in expect:  # a message that holds a time: its type, and a regular expression
+        want = expect["error_matches"]
+        assert o.error is not None and o.error["type"] == want["type"], f"{name}: {o.error}"
+        assert re.fullmatch(want["message"], o.error["message"]), f"{name}: {o.error['message']}"
     for key, value in expect.get("checks", {}).items():
         assert getattr(o, key) == value, f"{name}: {key}"
 

@@ -95,6 +95,7 @@ def function_app_source(program: ir.Program) -> str:
         "steps_literal": repr(steps),
         "exception_modules": repr(tuple(exception_modules)),
         "workflows": "\n\n\n".join(workflow_source(program, key) for key in program.workflows),
+        "timeout": repr(entry.timeout),
         "params": repr(tuple(p.name for p in entry.params)),
         "required": repr(tuple(p.name for p in entry.params if p.default is None)),
         "extra": "False",

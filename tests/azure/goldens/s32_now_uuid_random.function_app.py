@@ -31,7 +31,7 @@ def _pf_wf_primitives(_pf_scope):
     r = _pf_run.random()
     _pf_t_h2 = _pf_scope.key()
     key = f"next call: {_pf_t_h2}"
-    _pf_t_h3 = _pf_run.now()
+    _pf_t_h3 = _pf_run.ctx_now()
     stamp = str(_pf_t_h3)
     return {
         "uuid_len": len(u),
@@ -47,11 +47,13 @@ def _pf_wf_primitives(_pf_scope):
 @app.function_name(name=ORCHESTRATOR)
 @app.orchestration_trigger(context_name="context")
 def primitives_orchestrator(context: df.DurableOrchestrationContext):
-    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES)
+    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES, ORCHESTRATOR, None)
     try:
         _pf_args = _pf_run.bind((), (), False)
         _pf_result = yield from _pf_wf_primitives(_pf_run.root, **_pf_args)
         return _pf_rt.workflow_result(_pf_result, ORCHESTRATOR)
+    except _pf_rt.Deadline:  # @workflow(timeout=...) passed: the workflow cannot catch it
+        raise _pf_run.timeout_error() from None
     except Exception as _pf_exc:
         raise _pf_rt.run_error(_pf_exc) from None
 

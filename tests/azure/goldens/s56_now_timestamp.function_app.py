@@ -42,15 +42,15 @@ _PF_MODULES = ("s56_now_timestamp",)
 
 def _pf_wf_timed(_pf_scope, n):
     _pf_run = _pf_scope.run
-    _pf_t_h1 = _pf_run.now()
+    _pf_t_h1 = _pf_run.ctx_now()
     start = _pf_t_h1.timestamp()
     r = yield from _pf_run.step(_pf_scope, "work", {"n": n})
-    stamp = _pf_run.now()
+    stamp = _pf_run.ctx_now()
     took = stamp.timestamp() - start
     ts = stamp.timestamp()
     iso = stamp.isoformat()
     whole = int(ts)
-    _pf_t_h2 = _pf_run.now()
+    _pf_t_h2 = _pf_run.ctx_now()
     nanos = int(_pf_t_h2.timestamp() * 1000000000)
     fields = [int(iso[11:13]), int(iso[14:16]), int(iso[17:19])]
     hms = [whole // 3600 % 24, whole // 60 % 60, whole % 60]
@@ -69,11 +69,13 @@ def _pf_wf_timed(_pf_scope, n):
 @app.function_name(name=ORCHESTRATOR)
 @app.orchestration_trigger(context_name="context")
 def timed_orchestrator(context: df.DurableOrchestrationContext):
-    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES)
+    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES, ORCHESTRATOR, None)
     try:
         _pf_args = _pf_run.bind(("n",), ("n",), False)
         _pf_result = yield from _pf_wf_timed(_pf_run.root, **_pf_args)
         return _pf_rt.workflow_result(_pf_result, ORCHESTRATOR)
+    except _pf_rt.Deadline:  # @workflow(timeout=...) passed: the workflow cannot catch it
+        raise _pf_run.timeout_error() from None
     except Exception as _pf_exc:
         raise _pf_rt.run_error(_pf_exc) from None
 

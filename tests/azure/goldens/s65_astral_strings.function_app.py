@@ -66,11 +66,13 @@ def _pf_wf_astral(_pf_scope):
 @app.function_name(name=ORCHESTRATOR)
 @app.orchestration_trigger(context_name="context")
 def astral_orchestrator(context: df.DurableOrchestrationContext):
-    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES)
+    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES, ORCHESTRATOR, None)
     try:
         _pf_args = _pf_run.bind((), (), False)
         _pf_result = yield from _pf_wf_astral(_pf_run.root, **_pf_args)
         return _pf_rt.workflow_result(_pf_result, ORCHESTRATOR)
+    except _pf_rt.Deadline:  # @workflow(timeout=...) passed: the workflow cannot catch it
+        raise _pf_run.timeout_error() from None
     except Exception as _pf_exc:
         raise _pf_rt.run_error(_pf_exc) from None
 

@@ -42,13 +42,13 @@ _PF_MODULES = ("s86_datetime_text_and_order",)
 
 def _pf_wf_text_and_order(_pf_scope, n):
     _pf_run = _pf_scope.run
-    t = _pf_run.now()
+    t = _pf_run.ctx_now()
     r = yield from _pf_run.step(_pf_scope, "work", {"n": n})
-    u = _pf_run.now()
+    u = _pf_run.ctx_now()
     same = t
     text = str(t)
     iso = t.isoformat()
-    _pf_t_h1 = _pf_run.now()
+    _pf_t_h1 = _pf_run.ctx_now()
     return {
         "r": r,
         "str_is_isoformat_with_a_space": text == iso.replace("T", " "),
@@ -66,11 +66,13 @@ def _pf_wf_text_and_order(_pf_scope, n):
 @app.function_name(name=ORCHESTRATOR)
 @app.orchestration_trigger(context_name="context")
 def text_and_order_orchestrator(context: df.DurableOrchestrationContext):
-    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES)
+    _pf_run = _pf_rt.Run(context, _PF_STEPS, _PF_MODULES, ORCHESTRATOR, None)
     try:
         _pf_args = _pf_run.bind(("n",), ("n",), False)
         _pf_result = yield from _pf_wf_text_and_order(_pf_run.root, **_pf_args)
         return _pf_rt.workflow_result(_pf_result, ORCHESTRATOR)
+    except _pf_rt.Deadline:  # @workflow(timeout=...) passed: the workflow cannot catch it
+        raise _pf_run.timeout_error() from None
     except Exception as _pf_exc:
         raise _pf_rt.run_error(_pf_exc) from None
 

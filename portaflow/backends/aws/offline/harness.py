@@ -119,6 +119,8 @@ class AwsRun:
         self.output: Any = None
         self.error: dict[str, str] | None = None
         self.waiting_for: str | None = None
+        self.started = harness.clock  # on the virtual clock, for the machine's TimeoutSeconds
+        self.timed_out = False
 
     @property
     def calls(self) -> list[StepInvocation]:
@@ -265,8 +267,17 @@ class AwsHarness:
         return run
 
     def advance(self, duration: str | float) -> None:
-        """Move virtual time forward; event waits whose timeout passed time out."""
+        """Move virtual time forward; event waits whose timeout passed time out, and executions past the
+        machine's TimeoutSeconds (``@workflow(timeout=...)``) time out as on AWS (status TIMED_OUT)."""
         self.clock += parse_duration(duration) if isinstance(duration, str) else float(duration)
+        limit = self.definition.get("TimeoutSeconds")
+        for run in self.runs.values():
+            if (
+                limit is not None
+                and run.status in ("running", "waiting")
+                and run.started + limit <= self.clock
+            ):
+                self._time_out_execution(run, float(limit))
         with self._lock:
             for w in self._waiters.values():
                 if w.deadline is not None and w.deadline <= self.clock:
@@ -275,9 +286,35 @@ class AwsHarness:
             if run.status in ("running", "waiting"):
                 self._settle(run)
 
+    def _time_out_execution(self, run: AwsRun, limit: float) -> None:
+        """What AWS does past TimeoutSeconds: the execution ends TIMED_OUT, its waits abandoned. The run's
+        error is the local engine's WorkflowTimeout, as a client reading TIMED_OUT reports it."""
+        from datetime import UTC, timedelta
+
+        from portaflow.dsl.durations import format_duration
+
+        started = self.sfn.describe_execution(executionArn=run.arn)["startDate"]
+        until = (started.astimezone(UTC) + timedelta(seconds=limit)).strftime("%Y-%m-%d %H:%M:%S")
+        name = self.program.workflows[self.program.entry].name
+        run.timed_out = True
+        run.status = "failed"
+        run.error = {
+            "type": "WorkflowTimeout",
+            "message": f"workflow {name!r} passed its execution timeout of {format_duration(limit)} "
+            f"(@workflow(timeout=...)): the run had until {until} UTC",
+        }
+        run.waiting_for = None
+        self.sfn.stop_execution(executionArn=run.arn, error="States.Timeout", cause="execution timed out")
+        with self._lock:
+            for w in self._waiters.values():
+                if w.run_id == run.run_id:
+                    self._time_out(w)
+
     def _refresh(self, run: AwsRun) -> str:
         d = self.sfn.describe_execution(executionArn=run.arn)
         status = d["status"]
+        if run.timed_out:
+            return "TIMED_OUT"
         if status == "SUCCEEDED":
             run.status = "completed"
             raw = d.get("output")

@@ -92,6 +92,7 @@ _CMPOPS: dict[str, type[ast.cmpop]] = {
 }
 _UNARY: dict[str, type[ast.unaryop]] = {"-": ast.USub, "+": ast.UAdd, "not": ast.Not}
 _CONVERSIONS = {"": -1, "s": ord("s"), "r": ord("r")}
+_PRIMITIVES = {"now": "ctx_now", "uuid4": "uuid4", "random": "random"}  # the runtime's Run methods
 _MODULE_FUNCTIONS = {"json.dumps": (JSON, "dumps"), "json.loads": (JSON, "loads")}
 
 
@@ -345,7 +346,7 @@ class Lowerer:
         if s.op == "idempotency_key":
             value: ast.expr = _call(_attr(_load(SCOPE), "key"))
         else:
-            value = _call(_attr(_load(RUN), s.op))
+            value = _call(_attr(_load(RUN), _PRIMITIVES[s.op]))
         return self._bind(s.target, value) if s.target is not None else []
 
     # ----- control flow

@@ -168,6 +168,11 @@ class _FifoDeferred(dict):  # type: ignore[type-arg]
         return dict.__getitem__(self, key).pop(0)
 
 
+class Deadline(BaseException):
+    """The run passed ``@workflow(timeout=...)``: a BaseException, so no ``except`` of the workflow
+    stops it."""
+
+
 class Scope:
     """The numbering of durable calls in the workflow, a child workflow or a parallel branch."""
 
@@ -189,12 +194,24 @@ class Scope:
 class Run:
     """One orchestration episode's view of the run: its context, its steps, its scopes."""
 
-    def __init__(self, context: Any, steps: Mapping[str, Mapping[str, Any]], modules: Iterable[str]) -> None:
+    def __init__(
+        self,
+        context: Any,
+        steps: Mapping[str, Mapping[str, Any]],
+        modules: Iterable[str],
+        workflow: str = "",
+        timeout: float | None = None,
+    ) -> None:
         self.context = context
         self.steps = steps
         self.modules = tuple(modules)
+        self.workflow = workflow
         self.run_id = str(context.instance_id)
         self.root = Scope(self, "")
+        # @workflow(timeout=...): from the first episode's time, which every replay sees here again
+        self.timeout = timeout
+        self.deadline = None if timeout is None else self.now() + timedelta(seconds=timeout)
+        self._deadline_timer: Any = None
         self._stale: dict[str, list[Any]] = {}
         self.closing = False
         context.deferred_tasks = _FifoDeferred(getattr(context, "deferred_tasks", {}) or {})
@@ -221,15 +238,22 @@ class Run:
         return dict(data)
 
     # ----------------------------------------------------------------------------------------- time
+    def ctx_now(self) -> datetime:
+        """``ctx.now()`` in the workflow: a context call, so the deadline is checked first."""
+        self.check_deadline()
+        return self.now()
+
     def now(self) -> datetime:
         """``ctx.now()``: the episode's replay-safe time, an aware UTC datetime as on the local engine."""
         t: datetime = self.context.current_utc_datetime
         return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
     def uuid4(self) -> uuid.UUID:
+        self.check_deadline()
         return uuid.UUID(str(self.context.new_uuid()))
 
     def random(self) -> float:
+        self.check_deadline()
         return uuid.UUID(str(self.context.new_uuid())).int / 2**128
 
     def _timer(self, seconds: float) -> Any:
@@ -238,19 +262,46 @@ class Run:
 
     def sleep(self, scope: Scope, duration: Any) -> Gen:
         seconds = parse_duration(duration, what="ctx.sleep duration")  # "1d" from the input, as locally
+        self.check_deadline()
         self.trace("sleep", seconds=seconds)
         yield from self._wait(self._timer(seconds))
 
-    def _wait(self, task: Any) -> Gen:
-        """Yield ``task`` to the SDK. An episode ends with the generator suspended; when Python closes it,
-        GeneratorExit must not run durable calls in the user's ``finally`` blocks: later calls re-raise it."""
+    def _wait(self, task: Any, bounded: bool = True) -> Gen:
+        """Yield ``task`` to the SDK. ``bounded``: past the run's deadline the wait ends with
+        :class:`Deadline` (a timer, or an event wait; a running step is not cut short, as locally).
+        An episode ends with the generator suspended; when Python closes it, GeneratorExit must not run
+        durable calls in the user's ``finally`` blocks: later calls re-raise it."""
         if self.closing:
             raise GeneratorExit
         try:
-            return (yield task)
+            if self.deadline is None or not bounded:
+                return (yield task)
+            if self._deadline_timer is None:
+                base: datetime = self.context.current_utc_datetime
+                due = self.deadline if base.tzinfo is not None else self.deadline.replace(tzinfo=None)
+                self._deadline_timer = self.context.create_timer(due)
+            winner = yield self.context.task_any([task, self._deadline_timer])
+            if winner is self._deadline_timer:
+                raise Deadline
+            return task.result
         except GeneratorExit:
             self.closing = True
             raise
+
+    def check_deadline(self) -> None:
+        """Before each step attempt and context call, as the local engine checks."""
+        if self.deadline is not None and self.now() >= self.deadline:
+            raise Deadline
+
+    def timeout_error(self) -> Exception:
+        """The run's failure past its deadline: the local engine's WorkflowTimeout type and message."""
+        assert self.deadline is not None and self.timeout is not None
+        until = self.deadline.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        message = (
+            f"workflow {self.workflow!r} passed its execution timeout of {format_duration(self.timeout)} "
+            f"(@workflow(timeout=...)): the run had until {until} UTC"
+        )
+        return Exception(json.dumps({ERROR_MARK: 1, "type": "WorkflowTimeout", "message": message}))
 
     # ---------------------------------------------------------------------------------------- steps
     def step(self, scope: Scope, key: str, args: dict[str, Any], extra: Any = None) -> Gen:
@@ -268,6 +319,7 @@ class Run:
         attempt, delay = 0, None
         while True:
             attempt += 1
+            self.check_deadline()
             payload = {
                 "args": call,
                 "idempotency_key": idem,
@@ -305,9 +357,9 @@ class Run:
         task = self.context.call_activity(spec["activity"], payload)
         timeout = spec.get("timeout")
         if timeout is None:
-            return (yield from self._wait(task))
+            return (yield from self._wait(task, bounded=False))
         timer = self._timer(timeout)
-        winner = yield from self._wait(self.context.task_any([task, timer]))
+        winner = yield from self._wait(self.context.task_any([task, timer]), bounded=False)
         if winner is task:
             timer.cancel()
             return task.result
@@ -320,6 +372,7 @@ class Run:
         """The payload of the next event ``name`` (in the order events were raised, each once), or None
         once ``timeout`` seconds passed. A wait that timed out keeps its SDK task, which takes the next
         event raised while nothing waits: such an event is the next wait's, the newest of those first."""
+        self.check_deadline()
         stale = self._stale.setdefault(name, [])
         done = [t for t in stale if t.is_completed]
         if done:
@@ -338,6 +391,7 @@ class Run:
 
     # ------------------------------------------------------------------------------ child workflows
     def child(self, scope: Scope, name: str, body: Callable[..., Any], args: dict[str, Any]) -> Gen:
+        self.check_deadline()
         path = scope.next_path()
         copied = json_copy(args, f"the arguments of child workflow {name!r}")
         result = yield from _drive(body(Scope(self, f"{path}."), **copied))
@@ -399,7 +453,7 @@ class Run:
                 continue
             pending = [task for _, task in running.values() if not task.is_completed]
             if len(pending) == len(running):
-                yield from self._wait(self.context.task_any(pending))
+                yield from self._wait(self.context.task_any(pending), bounded=False)
             for i in sorted(running):
                 gen, task = running[i]
                 if task.is_completed:
