@@ -822,3 +822,16 @@ def test_the_documented_replacements_of_in_place_methods_compile() -> None:
             exec(old, envs[0])
             exec(new, envs[1])
             assert {k: envs[0][k] for k in data} == {k: envs[1][k] for k in data}, (old, new)
+
+
+def test_a_generator_expression_stored_in_a_variable_is_refused_where_it_is_written() -> None:
+    """`g = (...)` is a generator that its first use empties: `sum(g); sum(g)` gives 0 the second time,
+    which a target without generator objects would not; passed straight to a call it is exact."""
+    sig = "@workflow\ndef w(ctx: Context, xs: list) -> list:\n"
+    wf = sig + "    g = (x * 2 for x in xs)\n    return [sum(g), sum(g)]\n"
+    res = compile_source(HEAD + wf, "g.py")
+    [d] = res.diagnostics
+    assert (d.code, d.line - HEAD.count("\n")) == ("PFC021", 3)
+    assert "generator" in d.message and "list comprehension" in d.hint
+    ok = sig + "    return [sum(x * 2 for x in xs), any(x > 1 for x in xs)]\n"
+    assert compile_source(HEAD + ok, "ok.py").diagnostics == []

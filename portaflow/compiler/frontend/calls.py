@@ -407,8 +407,10 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
                 kwargs.append(("key", ir.Lambda(params, body)))
             else:
                 kwargs.append((a.keyword.value, lw.expr(a.value)))
-        elif isinstance(a.value, cst.GeneratorExp):
-            args.append(lw.expr(a.value))
+        elif isinstance(a.value, cst.GeneratorExp):  # consumed by this call, once: a list is the same
+            from .expressions import list_comp  # the two modules import each other
+
+            args.append(list_comp(lw, a.value))
         else:
             args.append(lw.expr(a.value))
     if isinstance(f, cst.Name):

@@ -270,6 +270,21 @@ def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp) -> ir.Exp
     return ir.ListComp(elt, gens)
 
 
+def generator(lw: WorkflowLowerer, n: cst.GeneratorExp) -> ir.Expr:
+    """A generator expression anywhere but as a call's argument: a generator object, which its first use
+    consumes (``g = (...); sum(g); sum(g)`` gives 0 the second time). No target has generator objects, so
+    such a value is refused rather than made a list that every use would see again."""
+    lw.error(
+        "PFC021",
+        n,
+        "a generator expression is only supported as the argument of the call that consumes it: stored or "
+        "returned, it is a generator that its first use empties",
+        "pass it straight to the call (sum(x * 2 for x in xs)), or write a list comprehension [...] to keep "
+        "the values",
+    )
+    raise Unsupported
+
+
 def dict_comp(lw: WorkflowLowerer, n: cst.DictComp) -> ir.Expr:
     gens, scope = comprehension(lw, n.for_in)
     try:
@@ -408,7 +423,7 @@ EXPRESSIONS: dict[type[cst.CSTNode], Rule] = {
     cst.Tuple: sequence,
     cst.Dict: dict_,
     cst.ListComp: list_comp,
-    cst.GeneratorExp: list_comp,
+    cst.GeneratorExp: generator,
     cst.DictComp: dict_comp,
     cst.Call: calls.call_expr,
     cst.Lambda: lambda_,
