@@ -41,7 +41,7 @@ _NAMES = {
 
 
 class UnsupportedAction(Exception):
-    """An action the offline host does not execute (entities, HTTP, continue-as-new, sub-orchestration retry)."""
+    """An action the offline host does not run: entities, HTTP, continue-as-new, sub-orchestration retry."""
 
 
 @dataclass(eq=False)
@@ -180,7 +180,10 @@ def first_difference(old: list[dict[str, Any]], new: list[Any]) -> str | None:
                 "schedules it"
             )
         if normalized(before) != normalized(new[i]):
-            return f"action #{i + 1} was {describe(before)} when first scheduled, but the replay schedules {describe(new[i])}"
+            return (
+                f"action #{i + 1} was {describe(before)} when first scheduled, but the replay schedules "
+                f"{describe(new[i])}"
+            )
     return None
 
 

@@ -121,7 +121,9 @@ class FunctionApp:
             return self.orchestrators[name]
         except KeyError:
             known = ", ".join(sorted(self.orchestrators)) or "none"
-            raise AppError(f"no orchestrator named {name!r} in {self.app_dir} (orchestrators: {known})") from None
+            raise AppError(
+                f"no orchestrator named {name!r} in {self.app_dir} (orchestrators: {known})"
+            ) from None
 
     def run_activity(self, name: str, input_json: str | None) -> ActivityOutcome:
         """Run activity ``name`` on the JSON text the orchestrator scheduled it with, as the worker does."""
@@ -131,7 +133,9 @@ class FunctionApp:
         activity = self.activities.get(name)
         if activity is None:
             # the framework fails the task when no such function exists
-            return _failure(f"The function '{name}' doesn't exist, is disabled, or is not an activity function.")
+            return _failure(
+                f"The function '{name}' doesn't exist, is disabled, or is not an activity function."
+            )
         try:
             datum = meta.Datum(type="json", value=input_json if input_json is not None else "null")
             value = ActivityTriggerConverter.decode(datum, trigger_metadata=None)

@@ -2,9 +2,9 @@
 ``azure-functions-durable`` SDK, on a virtual clock.
 
     with DurableHost(Path("out/refund")) as host:
-        host.start("refund", {"order_id": "o1"}, instance_id="r1")   # returns once it completed, failed or waits
+        host.start("refund", {"order_id": "o1"}, instance_id="r1")  # returns once done or waiting
         host.raise_event("r1", "approval", {"ok": True})
-        host.advance("3d")                                             # event timeouts fire
+        host.advance("3d")                                            # event timeouts fire
         st = host.status("r1")        # runtime_status, output, failure, custom_status, waiting_for
         host.activities, host.timers  # what ran, for the executor's trace
 
@@ -111,14 +111,11 @@ class TimerRecord:
     kind: str  # "timer" (the orchestrator's CreateTimer) or "retry" (the framework's, between attempts)
     requested: float  # virtual seconds: when the orchestrator asked for it (the yielding episode)
     fire_at: float
+    seconds: float  # fire_at - requested, exact (from the clock's microseconds)
     within: str  # the top-level action it belongs to: "timer" (alone), "any" (a race), "all"
     long_timer: int | None = None  # seq of the first segment when the SDK split a timer over six days
-    fired: float | None = None
+    fired: float | None = None  # virtual seconds when its TimerFired reached the history
     cancelled: bool = False
-
-    @property
-    def seconds(self) -> float:
-        return self.fire_at - self.requested
 
 
 @dataclass
@@ -236,7 +233,7 @@ class DurableHost:
 
     # ------------------------------------------------------------------------------------------ API
     def start(self, orchestrator: str, input: Any = None, instance_id: str | None = None) -> str:
-        """Start an instance of ``orchestrator``; returns its id once everything completed, failed or waits."""
+        """Start an instance of ``orchestrator``; returns its id once every instance is done or waits."""
         self.app.orchestrator(orchestrator)  # an unknown name fails here, before anything is recorded
         instance_id = instance_id or uuid.uuid4().hex
         if instance_id in self.instances:
@@ -305,7 +302,9 @@ class DurableHost:
             "Input": input_json,
             "Version": None,
             "OrchestrationInstance": {"InstanceId": instance_id, "ExecutionId": uuid.uuid4().hex},
-            "ParentInstance": None if parent is None else {"OrchestrationInstance": {"InstanceId": parent[0].id}},
+            "ParentInstance": None
+            if parent is None
+            else {"OrchestrationInstance": {"InstanceId": parent[0].id}},
         }
         inst.pending.append(_Item(self._now, next(self._order), "start", started))
         return inst
@@ -365,7 +364,7 @@ class DurableHost:
             return None
         top = inst.current()
         if top is None:
-            return "every action it scheduled is complete, yet the orchestrator neither returned nor asked for more"
+            return "every action it scheduled is complete, yet it neither returned nor asked for more"
         return f"it is blocked on {act.describe(top.raw)} with nothing scheduled that could complete it"
 
     # ------------------------------------------------------------------------------------- episodes
@@ -418,7 +417,9 @@ class DurableHost:
             wait = next(w for w in reversed(inst.waits) if w.name == item.name)  # the SDK pops the latest
             inst.waits.remove(wait)
             wait.done = True
-            self._append(inst, {"EventType": EVENT_RAISED, "EventId": -1, "Name": item.name, "Input": item.input_json})
+            self._append(
+                inst, {"EventType": EVENT_RAISED, "EventId": -1, "Name": item.name, "Input": item.input_json}
+            )
             return []
         inst.pending.remove(item)
         self._append(inst, dict(item.event))
@@ -534,13 +535,13 @@ class DurableHost:
     def _start_activity(self, inst: _Instance, node: Node, seq: int) -> None:
         node.seq = seq
         node.attempts += 1
-        self._append(inst, {"EventType": TASK_SCHEDULED, "EventId": seq, "Name": node.name, "Input": node.input_json})
+        self._append(
+            inst, {"EventType": TASK_SCHEDULED, "EventId": seq, "Name": node.name, "Input": node.input_json}
+        )
         begin = time.perf_counter()
         outcome = self.app.run_activity(node.name, node.input_json)
         wall = time.perf_counter() - begin
-        call = ActivityCall(
-            inst.id, node.name, _loads(node.input_json), seq, node.attempts, self.now, wall
-        )
+        call = ActivityCall(inst.id, node.name, _loads(node.input_json), seq, node.attempts, self.now, wall)
         self.activities.append(call)
         event: dict[str, Any]
         if outcome.failed:
@@ -549,7 +550,12 @@ class DurableHost:
             event |= {"Reason": outcome.reason, "Details": outcome.details}
         else:
             call.result = _loads(outcome.result_json)
-            event = {"EventType": TASK_COMPLETED, "EventId": -1, "TaskScheduledId": seq, "Result": outcome.result_json}
+            event = {
+                "EventType": TASK_COMPLETED,
+                "EventId": -1,
+                "TaskScheduledId": seq,
+                "Result": outcome.result_json,
+            }
         done_at = self._now + round(wall * 1_000_000)
         inst.pending.append(_Item(done_at, next(self._order), "activity", event, node, call=call))
 
@@ -559,7 +565,16 @@ class DurableHost:
         stamp = act.format_time(self._at(fire_at))
         self._append(inst, {"EventType": TIMER_CREATED, "EventId": seq, "FireAt": stamp})
         requested = node.requested_at if kind == "timer" else self._now
-        record = TimerRecord(inst.id, seq, kind, requested / 1e6, fire_at / 1e6, within, node.long_timer)
+        record = TimerRecord(
+            inst.id,
+            seq,
+            kind,
+            requested / 1e6,
+            fire_at / 1e6,
+            (fire_at - requested) / 1e6,
+            within,
+            node.long_timer,
+        )
         self.timers.append(record)
         if node.cancelled:
             record.cancelled = True
@@ -579,7 +594,13 @@ class DurableHost:
         child_id = str(node.raw.get("instanceId") or f"{inst.id}:{node.seq}")
         self._append(
             inst,
-            {"EventType": SUB_CREATED, "EventId": node.seq, "Name": node.name, "InstanceId": child_id, "Input": node.input_json},
+            {
+                "EventType": SUB_CREATED,
+                "EventId": node.seq,
+                "Name": node.name,
+                "InstanceId": child_id,
+                "Input": node.input_json,
+            },
         )
         if child_id in self.instances:
             raise HostError(f"sub-orchestration instance {child_id!r} already exists")
@@ -593,7 +614,15 @@ class DurableHost:
         inst.pending.clear()
         inst.updated = self._now
         result = json.dumps(failure if failure is not None else output)
-        self._append(inst, {"EventType": EXECUTION_COMPLETED, "EventId": -1, "OrchestrationStatus": inst.status, "Result": result})
+        self._append(
+            inst,
+            {
+                "EventType": EXECUTION_COMPLETED,
+                "EventId": -1,
+                "OrchestrationStatus": inst.status,
+                "Result": result,
+            },
+        )
         self._append(inst, {"EventType": ORCHESTRATOR_COMPLETED, "EventId": -1})
         if inst.parent is not None:
             parent, node = inst.parent
