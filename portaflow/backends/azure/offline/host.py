@@ -44,10 +44,14 @@ raises :class:`HostError`, as does a call that runs more than ``max_episodes`` e
 
 from __future__ import annotations
 
+import functools
+import importlib
 import itertools
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -317,43 +321,76 @@ class DurableHost:
                     f"more than {self.max_episodes} episodes in one call: an orchestration that never waits?"
                 )
             budget -= 1
-            self._episode(*picked)
+            self._episode(picked, self._batch(picked))
         for inst in self.instances.values():
             if inst.running and (reason := self._stuck(inst)) is not None:
                 raise HostError(f"instance {inst.id!r} ({inst.name}) neither progresses nor waits: {reason}")
 
-    def _pick(self) -> tuple[_Instance, _Item | _Raised] | None:
-        """The next thing to deliver: the earliest due item or deliverable event of any instance; when there
-        is none, time moves to the next activity completion or to a timer of an instance that waits for no
-        event (see the module docstring)."""
+    def _due(self, inst: _Instance) -> list[_Item | _Raised]:
+        """What could reach the instance's history now, earliest first: items due by the clock, and raised
+        events for the waits that are open (as many of a name as there are waits for it)."""
+        due: list[_Item | _Raised] = [item for item in inst.pending if item.at <= self._now]
+        open_waits: dict[str, int] = {}
+        for w in inst.waits:
+            open_waits[w.name] = open_waits.get(w.name, 0) + 1
+        for ev in inst.raised:
+            if open_waits.get(ev.name, 0) > 0:
+                open_waits[ev.name] -= 1
+                due.append(ev)
+        return sorted(due, key=lambda d: (d.at, d.order))
+
+    def _pick(self) -> _Instance | None:
+        """The instance with the earliest due item or deliverable event. When nothing is due anywhere, time
+        moves: past every activity completion that comes before the next timer of any instance (they land
+        in one episode, as messages that arrive while an orchestration runs are batched), else to the next
+        activity completion or timer of an instance that waits for no event (see the module docstring)."""
         while True:
-            best: tuple[tuple[int, int], _Instance, _Item | _Raised] | None = None
-            for inst in self.instances.values():
-                if not inst.running:
-                    continue
-                for item in inst.pending:
-                    if item.at <= self._now and (best is None or (item.at, item.order) < best[0]):
-                        best = ((item.at, item.order), inst, item)
-                open_names = {w.name for w in inst.waits}
-                for ev in inst.raised:
-                    if ev.name in open_names:
-                        if best is None or (ev.at, ev.order) < best[0]:
-                            best = ((ev.at, ev.order), inst, ev)
-                        break
+            best: tuple[tuple[int, int], _Instance] | None = None
+            running = [inst for inst in self.instances.values() if inst.running]
+            for inst in running:
+                due = self._due(inst)
+                if due and (best is None or (due[0].at, due[0].order) < best[0]):
+                    best = ((due[0].at, due[0].order), inst)
             if best is not None:
-                return best[1], best[2]
-            nxt: int | None = None
-            for inst in self.instances.values():
-                if not inst.running:
-                    continue
-                waiting = self._waits_for_event(inst)
-                for item in inst.pending:
-                    if item.kind in ("timer", "retry") and waiting:
-                        continue
-                    nxt = item.at if nxt is None else min(nxt, item.at)
-            if nxt is None:
+                return best[1]
+            items = [(inst, item) for inst in running for item in inst.pending]
+            timers = [item.at for _, item in items if item.kind in ("timer", "retry")]
+            first_timer = min(timers) if timers else None
+            ends = [
+                i.at for _, i in items if i.kind == "activity" and (first_timer is None or i.at < first_timer)
+            ]
+            if ends:
+                self._now = max(ends)
+                continue
+            moves = [
+                item.at
+                for inst, item in items
+                if item.kind not in ("timer", "retry") or not self._waits_for_event(inst)
+            ]
+            if not moves:
                 return None
-            self._now = nxt
+            self._now = min(moves)
+
+    def _batch(self, inst: _Instance) -> list[_Item | _Raised]:
+        """The due things one episode delivers: all of them, but an item whose delivery makes the SDK take
+        task ids of its own (a retry's failed attempt or timer, a long timer's segment) comes alone, so that
+        the ids the host gives mirror the SDK's."""
+        due = self._due(inst)
+        batch: list[_Item | _Raised] = []
+        for thing in due:
+            if self._special(thing):
+                return batch or [thing]
+            batch.append(thing)
+        return batch
+
+    def _special(self, thing: _Item | _Raised) -> bool:
+        if not isinstance(thing, _Item) or thing.node is None:
+            return False
+        if thing.kind == "retry":
+            return True
+        if thing.kind == "activity":
+            return thing.node.retry is not None and thing.event["EventType"] == TASK_FAILED
+        return thing.kind == "timer" and thing.node.long_timer is not None
 
     def _waits_for_event(self, inst: _Instance) -> bool:
         top = inst.current()
@@ -368,14 +405,14 @@ class DurableHost:
         return f"it is blocked on {act.describe(top.raw)} with nothing scheduled that could complete it"
 
     # ------------------------------------------------------------------------------------- episodes
-    def _episode(self, inst: _Instance, item: _Item | _Raised) -> None:
+    def _episode(self, inst: _Instance, batch: list[_Item | _Raised]) -> None:
         self.episodes += 1
         for e in inst.history:
             e["IsPlayed"] = True
         self._append(inst, {"EventType": ORCHESTRATOR_STARTED, "EventId": -1})
-        decisions = self._deliver(inst, item)
+        decisions = [decide for thing in batch for decide in self._deliver(inst, thing)]
         inst.status = "Running"
-        chain = self._chain(item)
+        chain = self._chain(batch[0]) if len(batch) == 1 else None
         state, failure = self._replay(inst)
         self._check_replay(inst, state)
         new_raw = state["actions"][0] if state.get("actions") else []
@@ -465,22 +502,30 @@ class DurableHost:
     def _replay(self, inst: _Instance) -> tuple[dict[str, Any], str | None]:
         """Call the orchestrator; its state, and the failure message when it raised."""
         handle = self.app.orchestrator(inst.name)
-        try:
-            out = handle(self._context(inst))
-        except Exception as exc:
-            text = str(exc)
-            if OUT_OF_PROC_MARKER in text:
-                message, _, state_json = text.partition(OUT_OF_PROC_MARKER)
-                state = json.loads(state_json)
-                return state, str(state.get("error") or message)
-            # not the SDK's own report: the function invocation itself failed
-            return {"isDone": False, "actions": [[]]}, f"{type(exc).__name__}: {text}"
+        with _memoized_timestamps():
+            try:
+                out = handle(self._context(inst))
+            except Exception as exc:
+                return self._raised(exc)
         state = json.loads(out)
         if not isinstance(state, dict):
             raise HostError(f"orchestrator {inst.name!r} returned {out!r}, not an orchestration state")
         return state, None
 
+    @staticmethod
+    def _raised(exc: Exception) -> tuple[dict[str, Any], str | None]:
+        """The state and failure message of an orchestrator that raised (the SDK's ``$OutOfProcData$``)."""
+        text = str(exc)
+        if OUT_OF_PROC_MARKER in text:
+            message, _, state_json = text.partition(OUT_OF_PROC_MARKER)
+            state = json.loads(state_json)
+            return state, str(state.get("error") or message)
+        # not the SDK's own report (no actions to check): the function invocation itself failed
+        return {"isDone": False, "actions": None}, f"{type(exc).__name__}: {text}"
+
     def _check_replay(self, inst: _Instance, state: dict[str, Any]) -> None:
+        if state.get("actions") is None:
+            return
         new_raw = state["actions"][0] if state.get("actions") else []
         difference = act.first_difference([n.raw for n in inst.tops], new_raw)
         if difference is None:
@@ -633,6 +678,25 @@ class DurableHost:
                 else:
                     event |= {"EventType": SUB_FAILED, "Reason": failure, "Details": None}
                 parent.pending.append(_Item(self._now, next(self._order), "suborch", event, node))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_timestamp(text: str) -> Any:
+    return importlib.import_module("dateutil.parser").parse(text)
+
+
+@contextmanager
+def _memoized_timestamps() -> Iterator[None]:
+    """The SDK parses every event's Timestamp with dateutil on every replay (most of a replay's time); the
+    same text always gives the same (immutable) datetime, so while the host replays, the parse is cached."""
+    module: Any = importlib.import_module("azure.durable_functions.models.history.HistoryEvent")
+
+    original = module.dt_parse
+    module.dt_parse = _parse_timestamp
+    try:
+        yield
+    finally:
+        module.dt_parse = original
 
 
 def _loads(text: str | None) -> Any:
