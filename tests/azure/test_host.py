@@ -306,6 +306,15 @@ def test_each_host_imports_the_app_afresh_and_restores_the_interpreter_on_close(
             assert "helpers" in sys.modules
         assert "helpers" not in sys.modules and "function_app" not in sys.modules
         assert sys.path == path_before
+    other = type(sys)("helpers")  # another app's module of the same name is set aside, then put back
+    sys.modules["helpers"] = other
+    try:
+        with DurableHost(APPS / "replay") as host:
+            host.start("stable", None, "s")
+            assert sys.modules["helpers"] is not other
+        assert sys.modules["helpers"] is other
+    finally:
+        del sys.modules["helpers"]
     with DurableHost(APPS / "replay") as host:  # module state starts empty: the first charge returns 1
         with pytest.raises(NondeterminismError):
             host.start("drifting", None, "n")
@@ -347,3 +356,12 @@ def test_the_clock_starts_where_the_host_is_told() -> None:
         host.start("sleeper", {"seconds": 60}, "t")
         assert host.utcnow() == start + timedelta(seconds=60)
         assert host.status("t").created == start
+
+
+def test_a_parent_racing_a_child_that_waits_for_an_event_does_not_skip_its_deadline(hosts: Hosts) -> None:
+    host = hosts("replay")
+    host.start("parent_with_deadline", None, "p2")
+    assert host.status("asked").waiting_for == ["answer"]
+    assert host.status("p2").runtime_status == "Running" and host.now == 0.0
+    host.raise_event("asked", "answer", 42)
+    assert host.status("p2").output == {"answer": 42}

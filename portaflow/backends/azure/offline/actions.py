@@ -58,6 +58,7 @@ class Node:
     cancelled: bool = False  # a timer the orchestrator cancelled
     attempts: int = 0
     long_timer: int | None = None  # seq of the first segment of the long timer this timer belongs to
+    child: str | None = None  # a sub-orchestration's instance id, once started
 
     # -------------------------------------------------------------------------------------- reading
     @property

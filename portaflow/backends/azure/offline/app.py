@@ -66,8 +66,13 @@ class FunctionApp:
         entry = self.app_dir / "function_app.py"
         if not entry.is_file():
             raise AppError(f"{self.app_dir} has no function_app.py")
-        self._saved_path = list(sys.path)
-        self._shadowed = {n: m for n, m in sys.modules.items() if n == "function_app" or self._ours(m)}
+        # the names the folder provides: loaded modules of those names (another app's) are set aside
+        self._names = {"function_app"} | {
+            p.stem if p.suffix == ".py" else p.name
+            for p in self.app_dir.iterdir()
+            if (p.suffix == ".py" or (p.is_dir() and any(p.glob("*.py")))) and p.stem.isidentifier()
+        }
+        self._shadowed = {n: m for n, m in sys.modules.items() if self._ours(n, m)}
         for name in self._shadowed:
             del sys.modules[name]
         sys.path.insert(0, str(self.app_dir))
@@ -79,7 +84,10 @@ class FunctionApp:
             self.close()
             raise
 
-    def _ours(self, module: ModuleType | None) -> bool:
+    def _ours(self, name: str, module: ModuleType | None) -> bool:
+        """A module of the folder, or one of a name the folder provides."""
+        if name.split(".", 1)[0] in self._names:
+            return True
         file = getattr(module, "__file__", None)
         if not file:
             return False
@@ -153,10 +161,11 @@ class FunctionApp:
             return
         self._closed = True
         for name, module in list(sys.modules.items()):
-            if name == "function_app" or self._ours(module):
+            if self._ours(name, module):
                 del sys.modules[name]
         sys.modules.update(self._shadowed)
-        sys.path[:] = self._saved_path
+        if str(self.app_dir) in sys.path:
+            sys.path.remove(str(self.app_dir))
 
 
 async def _await(awaitable: Any) -> Any:

@@ -393,8 +393,15 @@ class DurableHost:
         return thing.kind == "timer" and thing.node.long_timer is not None
 
     def _waits_for_event(self, inst: _Instance) -> bool:
+        """The instance's current action waits for an event (its own, or a sub-orchestration's that waits):
+        then its timers fire only when the clock reaches them, never by skipping."""
         top = inst.current()
-        return bool(top.open_events()) if top is not None else bool(inst.waits)
+        if top is None:
+            return bool(inst.waits)
+        if top.open_events():
+            return True
+        children = [self.instances[leaf.child] for leaf in top.leaves() if leaf.child in self.instances]
+        return any(c.running and self._waits_for_event(c) for c in children)
 
     def _stuck(self, inst: _Instance) -> str | None:
         if inst.pending or self._waits_for_event(inst) or any(c.running for c in inst.children):
@@ -650,6 +657,7 @@ class DurableHost:
         if child_id in self.instances:
             raise HostError(f"sub-orchestration instance {child_id!r} already exists")
         self.app.orchestrator(node.name)
+        node.child = child_id
         inst.children.append(self._create(node.name, node.input_json, child_id, (inst, node)))
 
     def _finish(self, inst: _Instance, output: Any, failure: str | None) -> None:

@@ -1,5 +1,7 @@
 """Replay: replay-safe APIs stay stable; an orchestrator that changes its actions between replays."""
 
+from datetime import timedelta
+
 import azure.durable_functions as df
 import helpers
 
@@ -54,3 +56,22 @@ def echo(payload: dict) -> dict:
 def parent(context: df.DurableOrchestrationContext):
     child = yield context.call_sub_orchestrator("stable", None, "child-1")
     return {"child": child}
+
+
+@app.function_name(name="waiting_child")
+@app.orchestration_trigger(context_name="context")
+def waiting_child(context: df.DurableOrchestrationContext):
+    answer = yield context.wait_for_external_event("answer")
+    return answer
+
+
+@app.function_name(name="parent_with_deadline")
+@app.orchestration_trigger(context_name="context")
+def parent_with_deadline(context: df.DurableOrchestrationContext):
+    child = context.call_sub_orchestrator("waiting_child", None, "asked")
+    deadline = context.create_timer(context.current_utc_datetime + timedelta(hours=1))
+    winner = yield context.task_any([child, deadline])
+    if winner == child:
+        deadline.cancel()
+        return {"answer": child.result}
+    return {"answer": None}
