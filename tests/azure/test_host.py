@@ -365,3 +365,17 @@ def test_a_parent_racing_a_child_that_waits_for_an_event_does_not_skip_its_deadl
     assert host.status("p2").runtime_status == "Running" and host.now == 0.0
     host.raise_event("asked", "answer", 42)
     assert host.status("p2").output == {"answer": 42}
+
+
+def test_a_wait_with_a_timeout_over_six_days_still_times_out_only_on_advance(hosts: Hosts) -> None:
+    # the SDK splits the 7-day timeout into a 3-day segment inside the race and a top-level 4-day segment
+    # appended when the first fires: the instance still waits for its event, so nothing is skipped
+    host = hosts("events")
+    host.start("approval_with_timeout", {"hours": 7 * 24}, "w4")
+    host.advance("4d")
+    st = host.status("w4")
+    assert (st.runtime_status, st.waiting_for, host.now) == ("Running", ["decision"], 4 * DAY)
+    assert [(t.seconds, t.fired) for t in host.timers_of("w4")] == [(3 * DAY, 4 * DAY), (3 * DAY, None)]
+    host.advance("3d")
+    assert host.status("w4").output["decision"] is None
+    assert host.now == 7 * DAY

@@ -175,6 +175,7 @@ class _Instance:
     pending: list[_Item] = field(default_factory=list)
     raised: list[_Raised] = field(default_factory=list)
     waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
+    yielded: Node | None = None  # the top-level action the generator yielded last
     children: list[_Instance] = field(default_factory=list)
 
     @property
@@ -184,10 +185,15 @@ class _Instance:
     def current(self) -> Node | None:
         return self.tops[self.cursor] if self.cursor < len(self.tops) else None
 
+    def blocking(self) -> list[Node]:
+        """The actions the instance is blocked on: the .NET side's current one and the one the generator
+        yielded last (they differ after a WhenAll failed early, or while a raced long timer is chained)."""
+        found = [n for n in (self.current(), self.yielded) if n is not None]
+        return found[:1] if len(found) == 2 and found[0] is found[1] else found
+
     def waiting_for(self) -> list[str]:
-        top = self.current()
-        nodes = top.open_events() if top is not None else self.waits
-        return [n.name for n in nodes]
+        nodes = [e for top in self.blocking() for e in top.open_events()] if self.blocking() else self.waits
+        return list(dict.fromkeys(n.name for n in nodes))
 
 
 class DurableHost:
@@ -395,12 +401,13 @@ class DurableHost:
     def _waits_for_event(self, inst: _Instance) -> bool:
         """The instance's current action waits for an event (its own, or a sub-orchestration's that waits):
         then its timers fire only when the clock reaches them, never by skipping."""
-        top = inst.current()
-        if top is None:
+        blocking = inst.blocking()
+        if not blocking:
             return bool(inst.waits)
-        if top.open_events():
+        if any(top.open_events() for top in blocking):
             return True
-        children = [self.instances[leaf.child] for leaf in top.leaves() if leaf.child in self.instances]
+        leaves = [leaf for top in blocking for leaf in top.leaves()]
+        children = [self.instances[leaf.child] for leaf in leaves if leaf.child in self.instances]
         return any(c.running and self._waits_for_event(c) for c in children)
 
     def _stuck(self, inst: _Instance) -> str | None:
@@ -554,11 +561,12 @@ class DurableHost:
                 if leaf.kind == "event":
                     inst.waits.append(leaf)
             if node.kind == "timer" and i == 0 and chain is not None:
-                node.long_timer = chain  # the SDK's next segment of a split timer
-            elif node.kind == "all" and len(node.children) == 1 and node.children[0].kind == "timer":
-                head = node.children[0]
-                if self._us(head.fire_at) - self._now == LONG_TIMER_INTERVAL_US:
-                    head.long_timer = head.seq  # the first segment of a timer the SDK split
+                node.long_timer = chain  # the SDK's next segment of a split timer, not a yield
+            else:
+                inst.yielded = node
+                for head in _long_timer_heads(node):
+                    if self._us(head.fire_at) - self._now == LONG_TIMER_INTERVAL_US:
+                        head.long_timer = head.seq  # the first segment of a timer the SDK split
             inst.tops.append(node)
 
     def _advance_cursor(self, inst: _Instance) -> None:
@@ -705,6 +713,15 @@ def _memoized_timestamps() -> Iterator[None]:
         yield
     finally:
         module.dt_parse = original
+
+
+def _long_timer_heads(node: Node) -> Iterator[Node]:
+    """The timers that may start a long timer: the one child of a WhenAll (how the SDK's LongTimerTask
+    shows), at any depth."""
+    if node.kind == "all" and len(node.children) == 1 and node.children[0].kind == "timer":
+        yield node.children[0]
+    for child in node.children:
+        yield from _long_timer_heads(child)
 
 
 def _loads(text: str | None) -> Any:
