@@ -379,3 +379,20 @@ def test_a_wait_with_a_timeout_over_six_days_still_times_out_only_on_advance(hos
     host.advance("3d")
     assert host.status("w4").output["decision"] is None
     assert host.now == 7 * DAY
+
+
+def test_cancelling_a_timeout_over_six_days_does_not_cancel_its_segments(hosts: Hosts) -> None:
+    # SDK 1.7.0: LongTimerTask.cancel() flags the long timer, not the 3-day segment it scheduled, so the
+    # segment fires, the SDK chains the next one as a top-level action, and the .NET side, which awaits
+    # top-level actions in order, schedules what follows it only once that segment fired too: the activity
+    # after a 5-day sleep starts at day 7, not at day 5 + 1h. (A runtime wanting exact long timeouts must
+    # chain its own timers of at most six days.)
+    host = hosts("events")
+    host.start("long_timeout_then_sleep", None, "L")
+    host.advance("1h")
+    host.raise_event("L", "decision", "yes")
+    [nap] = host.calls("L")
+    assert nap.started == pytest.approx(7 * DAY, abs=1e-3)
+    segment, sleep, chained = host.timers_of("L")
+    assert (segment.long_timer, segment.cancelled, segment.fired) == (0, False, 3 * DAY)
+    assert (sleep.seconds, chained.long_timer, chained.fire_at) == (5 * DAY, 0, 7 * DAY)

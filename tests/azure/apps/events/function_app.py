@@ -90,3 +90,16 @@ def forever(context: df.DurableOrchestrationContext):
 def restarts(context: df.DurableOrchestrationContext):
     yield context.create_timer(context.current_utc_datetime + timedelta(seconds=1))
     context.continue_as_new(None)
+
+
+@app.function_name(name="long_timeout_then_sleep")
+@app.orchestration_trigger(context_name="context")
+def long_timeout_then_sleep(context: df.DurableOrchestrationContext):
+    event = context.wait_for_external_event("decision")
+    timeout = context.create_timer(context.current_utc_datetime + timedelta(days=7))
+    winner = yield context.task_any([event, timeout])
+    if winner == event:
+        timeout.cancel()  # 1.7.0: flags the long timer only, not the segment the SDK scheduled
+    yield context.create_timer(context.current_utc_datetime + timedelta(days=5))
+    done = yield context.call_activity("nap", 0)
+    return {"done": done, "at": context.current_utc_datetime.isoformat()}
