@@ -396,3 +396,19 @@ def test_cancelling_a_timeout_over_six_days_does_not_cancel_its_segments(hosts: 
     segment, sleep, chained = host.timers_of("L")
     assert (segment.long_timer, segment.cancelled, segment.fired) == (0, False, 3 * DAY)
     assert (sleep.seconds, chained.long_timer, chained.fire_at) == (5 * DAY, 0, 7 * DAY)
+
+
+def test_with_early_events_as_on_azure_the_sdk_keeps_only_the_last_and_delivers_it_to_every_wait(
+    hosts: Hosts,
+) -> None:
+    # Azure appends an EventRaised when the event arrives; SDK 1.7.0 defers one that no wait is open for,
+    # keeping the latest per name, and completes every later wait of that name with it
+    host = hosts("events", early_events="azure")
+    host.start("ordered", None, "e3")
+    with pytest.warns(UserWarning, match="Potential duplicate Task completion"):
+        host.raise_event("e3", "b", 1)
+    host.raise_event("e3", "b", 2)
+    raised = [e["Input"] for e in host.history("e3") if e["EventType"] == h.EVENT_RAISED]
+    assert raised == ["1", "2"]  # in the history at once
+    host.raise_event("e3", "a", "A")
+    assert host.status("e3").output == ["A", 2, 2]

@@ -24,9 +24,10 @@ What the host plays, as the framework does:
 - Retries (CallActivityWithRetry): after each failed attempt a timer of the first interval, then the next
   attempt; after the last one a final timer, and the failure surfaces when it fires.
 - Events. An event raised while no wait for its name is open is buffered by the host and delivered (as
-  EventRaised) once one is, in arrival order, each once. (Azure appends it at once and the SDK defers it,
-  keeping only the last early event of a name: the host delivers what a correct framework would.) With
-  several waits of a name open, the SDK gives an event to the latest; the host follows it.
+  EventRaised) once one is, in arrival order, each once. Azure instead appends it at once, and SDK 1.7.0
+  defers it, keeping only the latest early event of a name and completing every later wait of that name
+  with it: ``early_events="azure"`` plays that (the default, "buffer", delivers what a correct framework
+  would). With several waits of a name open, the SDK gives an event to the latest; the host follows it.
 - An activity that raises becomes TaskFailed: Reason = the exception's message, Details = JSON with its
   type and traceback; the orchestrator then sees ``Exception(f"{Reason} \\n {Details}")``.
 
@@ -55,7 +56,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from portaflow.dsl.durations import parse_duration
 
@@ -176,6 +177,9 @@ class _Instance:
     raised: list[_Raised] = field(default_factory=list)
     waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
     yielded: Node | None = None  # the top-level action the generator yielded last
+    deferred: set[str] = field(
+        default_factory=set
+    )  # early_events="azure": names the SDK deferred an event of
     children: list[_Instance] = field(default_factory=list)
 
     @property
@@ -200,9 +204,15 @@ class DurableHost:
     """The Durable Task Framework's part for one function app, offline; see the module docstring."""
 
     def __init__(
-        self, app_dir: Path | str, *, start: datetime = DEFAULT_START, max_episodes: int = 20_000
+        self,
+        app_dir: Path | str,
+        *,
+        start: datetime = DEFAULT_START,
+        max_episodes: int = 20_000,
+        early_events: Literal["buffer", "azure"] = "buffer",
     ) -> None:
         self.app = FunctionApp(app_dir)
+        self.early_events = early_events
         self.origin = start if start.tzinfo else start.replace(tzinfo=UTC)
         self.max_episodes = max_episodes
         self._now = 0  # microseconds since origin
@@ -343,6 +353,8 @@ class DurableHost:
             if open_waits.get(ev.name, 0) > 0:
                 open_waits[ev.name] -= 1
                 due.append(ev)
+            elif self.early_events == "azure":  # Azure appends it at once, wait or no wait
+                due.append(ev)
         return sorted(due, key=lambda d: (d.at, d.order))
 
     def _pick(self) -> _Instance | None:
@@ -465,9 +477,14 @@ class DurableHost:
         taken after the replay: the ids they use are given now, as the SDK gives them while replaying."""
         if isinstance(item, _Raised):
             inst.raised.remove(item)
-            wait = next(w for w in reversed(inst.waits) if w.name == item.name)  # the SDK pops the latest
-            inst.waits.remove(wait)
-            wait.done = True
+            wait = next(
+                (w for w in reversed(inst.waits) if w.name == item.name), None
+            )  # the SDK pops the latest
+            if wait is None:  # only with early_events="azure": the SDK defers it (the latest early one)
+                inst.deferred.add(item.name)
+            else:
+                inst.waits.remove(wait)
+                wait.done = True
             self._append(
                 inst, {"EventType": EVENT_RAISED, "EventId": -1, "Name": item.name, "Input": item.input_json}
             )
@@ -558,7 +575,9 @@ class DurableHost:
             inst.next_seq = act.number(node, inst.next_seq)
             for leaf in node.leaves():
                 leaf.requested_at = self._now
-                if leaf.kind == "event":
+                if leaf.kind == "event" and leaf.name in inst.deferred:
+                    leaf.done = True  # the SDK completes it with the deferred event, as every later one
+                elif leaf.kind == "event":
                     inst.waits.append(leaf)
             if node.kind == "timer" and i == 0 and chain is not None:
                 node.long_timer = chain  # the SDK's next segment of a split timer, not a yield
