@@ -18,12 +18,15 @@ worker encodes it (a value JSON cannot carry fails the activity, as on Azure).
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
 import importlib.util
 import inspect
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -177,3 +180,22 @@ def _failure(message: str, exc: BaseException | None = None) -> ActivityOutcome:
     trace = "".join(traceback.format_exception(exc)) if exc is not None else ""
     details = json.dumps({"type": kind, "message": message, "traceback": trace})
     return ActivityOutcome(result_json=None, reason=message, details=details, error_type=kind)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_timestamp(text: str) -> Any:
+    return importlib.import_module("dateutil.parser").parse(text)
+
+
+@contextmanager
+def memoized_timestamps() -> Iterator[None]:
+    """The SDK parses every event's Timestamp with dateutil on every replay (most of a replay's time); the
+    same text always gives the same (immutable) datetime, so while the host replays, the parse is cached."""
+    module: Any = importlib.import_module("azure.durable_functions.models.history.HistoryEvent")
+
+    original = module.dt_parse
+    module.dt_parse = _parse_timestamp
+    try:
+        yield
+    finally:
+        module.dt_parse = original

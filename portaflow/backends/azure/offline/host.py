@@ -14,10 +14,13 @@ schema 3 with the long-timer settings "6.00:00:00" / "3.00:00:00", so timers ove
 SDK itself); activities run in-process through the worker's codec (``app.FunctionApp.run_activity``).
 
 What the host plays, as the framework does:
-- Episodes. Each delivers one new event (OrchestratorStarted at the current virtual time, then the event),
-  replays the whole history, and compares the actions with those scheduled before: a replayed action whose
-  type, name, input or timer instant changed fails the instance and raises :class:`NondeterminismError`
-  naming both (the SDK checks nothing; the framework checks type and name).
+- Episodes. Each appends OrchestratorStarted at the current virtual time and the new events due (those
+  that arrived together come in one episode, as the framework batches messages; a retry's or a long
+  timer's event comes alone, so that the task ids the host gives mirror the SDK's), replays the whole
+  history and compares the actions with those scheduled before: a replayed action whose type, name,
+  input or timer instant changed fails the instance and raises :class:`NondeterminismError` naming both
+  (the SDK checks nothing; the framework checks type and name). Then the framework's decisions for the
+  new actions (TaskScheduled..., OrchestratorCompleted).
 - .NET ordering. The extension awaits top-level actions in order: an action is scheduled (TaskScheduled,
   TimerCreated, SubOrchestrationInstanceCreated) once every earlier one is complete, a WhenAll once all its
   children are (even when Python resumed at the first failure), a WhenAny once one child is.
@@ -45,15 +48,11 @@ raises :class:`HostError`, as does a call that runs more than ``max_episodes`` e
 
 from __future__ import annotations
 
-import functools
-import importlib
 import itertools
 import json
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -62,142 +61,38 @@ from portaflow.dsl.durations import parse_duration
 
 from . import actions as act
 from .actions import Node, UnsupportedAction
-from .app import FunctionApp
+from .app import FunctionApp, memoized_timestamps
+from .state import (
+    EVENT_RAISED,
+    EXECUTION_COMPLETED,
+    EXECUTION_STARTED,
+    ORCHESTRATOR_COMPLETED,
+    ORCHESTRATOR_STARTED,
+    SUB_COMPLETED,
+    SUB_CREATED,
+    SUB_FAILED,
+    TASK_COMPLETED,
+    TASK_FAILED,
+    TASK_SCHEDULED,
+    TIMER_CREATED,
+    TIMER_FIRED,
+    ActivityCall,
+    HostError,
+    Instance,
+    InstanceStatus,
+    Item,
+    NondeterminismError,
+    Raised,
+    TimerRecord,
+)
+
+__all__ = ["ActivityCall", "DurableHost", "HostError", "InstanceStatus", "NondeterminismError", "TimerRecord"]
 
 MAX_SHORT_TIMER = "6.00:00:00"
 LONG_TIMER_INTERVAL = "3.00:00:00"
 LONG_TIMER_INTERVAL_US = 3 * 86400 * 1_000_000
 OUT_OF_PROC_MARKER = "\n\n$OutOfProcData$:"
 DEFAULT_START = datetime(2026, 1, 1, tzinfo=UTC)
-
-# history event types (the SDK's HistoryEventType)
-EXECUTION_STARTED, EXECUTION_COMPLETED = 0, 1
-TASK_SCHEDULED, TASK_COMPLETED, TASK_FAILED = 4, 5, 6
-SUB_CREATED, SUB_COMPLETED, SUB_FAILED = 7, 8, 9
-TIMER_CREATED, TIMER_FIRED = 10, 11
-ORCHESTRATOR_STARTED, ORCHESTRATOR_COMPLETED = 12, 13
-EVENT_RAISED = 15
-
-
-class HostError(Exception):
-    """The host cannot go on: an instance is stuck, a call ran too many episodes, an unknown instance."""
-
-
-class NondeterminismError(HostError):
-    """A replay scheduled different actions than the history recorded."""
-
-
-@dataclass
-class ActivityCall:
-    """One activity invocation: what the executor builds the conformance trace from."""
-
-    instance_id: str
-    name: str
-    input: Any
-    seq: int  # TaskScheduledId
-    attempt: int  # 1, or the attempt number of a CallActivityWithRetry
-    started: float  # virtual seconds since the host's start
-    wall: float  # real seconds it ran
-    result: Any = None
-    error: dict[str, str] | None = None  # {"type", "message"} when it raised
-
-    @property
-    def finished(self) -> float:
-        """Virtual time of its completion: scheduling time plus its real duration."""
-        return self.started + self.wall
-
-
-@dataclass
-class TimerRecord:
-    """One durable timer; the host cannot know why the orchestrator created it, only how it was made."""
-
-    instance_id: str
-    seq: int  # TimerId
-    kind: str  # "timer" (the orchestrator's CreateTimer) or "retry" (the framework's, between attempts)
-    requested: float  # virtual seconds: when the orchestrator asked for it (the yielding episode)
-    fire_at: float
-    seconds: float  # fire_at - requested, exact (from the clock's microseconds)
-    within: str  # the top-level action it belongs to: "timer" (alone), "any" (a race), "all"
-    long_timer: int | None = None  # seq of the first segment when the SDK split a timer over six days
-    fired: float | None = None  # virtual seconds when its TimerFired reached the history
-    cancelled: bool = False
-
-
-@dataclass
-class InstanceStatus:
-    instance_id: str
-    name: str
-    runtime_status: str  # "Running" | "Completed" | "Failed"
-    output: Any
-    failure: str | None  # the orchestrator's exception message, as the SDK reported it
-    custom_status: Any
-    waiting_for: list[str]  # events the current action waits for
-    created: datetime
-    last_updated: datetime
-
-
-@dataclass(eq=False)
-class _Item:
-    """Something due to reach an instance's history at virtual time ``at`` (microseconds)."""
-
-    at: int
-    order: int
-    kind: str  # "start" | "activity" | "timer" | "retry" | "suborch"
-    event: dict[str, Any]
-    node: Node | None = None
-    timer: TimerRecord | None = None
-    call: ActivityCall | None = None
-
-
-@dataclass(eq=False)
-class _Raised:
-    name: str
-    input_json: str
-    at: int
-    order: int
-
-
-@dataclass(eq=False)
-class _Instance:
-    id: str
-    name: str
-    input_json: str | None
-    created: int
-    parent: tuple[_Instance, Node] | None = None
-    history: list[dict[str, Any]] = field(default_factory=list)
-    tops: list[Node] = field(default_factory=list)
-    cursor: int = 0
-    next_seq: int = 0
-    status: str = "Pending"
-    output: Any = None
-    failure: str | None = None
-    custom_status: Any = None
-    updated: int = 0
-    pending: list[_Item] = field(default_factory=list)
-    raised: list[_Raised] = field(default_factory=list)
-    waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
-    yielded: Node | None = None  # the top-level action the generator yielded last
-    deferred: set[str] = field(
-        default_factory=set
-    )  # early_events="azure": names the SDK deferred an event of
-    children: list[_Instance] = field(default_factory=list)
-
-    @property
-    def running(self) -> bool:
-        return self.status in ("Pending", "Running")
-
-    def current(self) -> Node | None:
-        return self.tops[self.cursor] if self.cursor < len(self.tops) else None
-
-    def blocking(self) -> list[Node]:
-        """The actions the instance is blocked on: the .NET side's current one and the one the generator
-        yielded last (they differ after a WhenAll failed early, or while a raced long timer is chained)."""
-        found = [n for n in (self.current(), self.yielded) if n is not None]
-        return found[:1] if len(found) == 2 and found[0] is found[1] else found
-
-    def waiting_for(self) -> list[str]:
-        nodes = [e for top in self.blocking() for e in top.open_events()] if self.blocking() else self.waits
-        return list(dict.fromkeys(n.name for n in nodes))
 
 
 class DurableHost:
@@ -217,7 +112,7 @@ class DurableHost:
         self.max_episodes = max_episodes
         self._now = 0  # microseconds since origin
         self._order = itertools.count()
-        self.instances: dict[str, _Instance] = {}
+        self.instances: dict[str, Instance] = {}
         self.activities: list[ActivityCall] = []
         self.timers: list[TimerRecord] = []
         self.episodes = 0
@@ -266,7 +161,7 @@ class DurableHost:
         """Raise event ``name`` on an instance (ignored once it completed or failed, as on Azure)."""
         inst = self._get(instance_id)
         if inst.running:
-            inst.raised.append(_Raised(name, json.dumps(payload), self._now, next(self._order)))
+            inst.raised.append(Raised(name, json.dumps(payload), self._now, next(self._order)))
         self._settle()
 
     def advance(self, duration: str | float) -> None:
@@ -303,7 +198,7 @@ class DurableHost:
     def timers_of(self, instance_id: str) -> list[TimerRecord]:
         return [t for t in self.timers if t.instance_id == instance_id]
 
-    def _get(self, instance_id: str) -> _Instance:
+    def _get(self, instance_id: str) -> Instance:
         try:
             return self.instances[instance_id]
         except KeyError:
@@ -311,9 +206,9 @@ class DurableHost:
 
     # ---------------------------------------------------------------------------------- scheduling
     def _create(
-        self, name: str, input_json: str | None, instance_id: str, parent: tuple[_Instance, Node] | None
-    ) -> _Instance:
-        inst = _Instance(instance_id, name, input_json, self._now, parent, updated=self._now)
+        self, name: str, input_json: str | None, instance_id: str, parent: tuple[Instance, Node] | None
+    ) -> Instance:
+        inst = Instance(instance_id, name, input_json, self._now, parent, updated=self._now)
         self.instances[instance_id] = inst
         started: dict[str, Any] = {
             "EventType": EXECUTION_STARTED,
@@ -326,7 +221,7 @@ class DurableHost:
             if parent is None
             else {"OrchestrationInstance": {"InstanceId": parent[0].id}},
         }
-        inst.pending.append(_Item(self._now, next(self._order), "start", started))
+        inst.pending.append(Item(self._now, next(self._order), "start", started))
         return inst
 
     def _settle(self) -> None:
@@ -342,10 +237,10 @@ class DurableHost:
             if inst.running and (reason := self._stuck(inst)) is not None:
                 raise HostError(f"instance {inst.id!r} ({inst.name}) neither progresses nor waits: {reason}")
 
-    def _due(self, inst: _Instance) -> list[_Item | _Raised]:
+    def _due(self, inst: Instance) -> list[Item | Raised]:
         """What could reach the instance's history now, earliest first: items due by the clock, and raised
         events for the waits that are open (as many of a name as there are waits for it)."""
-        due: list[_Item | _Raised] = [item for item in inst.pending if item.at <= self._now]
+        due: list[Item | Raised] = [item for item in inst.pending if item.at <= self._now]
         open_waits: dict[str, int] = {}
         for w in inst.waits:
             open_waits[w.name] = open_waits.get(w.name, 0) + 1
@@ -357,13 +252,13 @@ class DurableHost:
                 due.append(ev)
         return sorted(due, key=lambda d: (d.at, d.order))
 
-    def _pick(self) -> _Instance | None:
+    def _pick(self) -> Instance | None:
         """The instance with the earliest due item or deliverable event. When nothing is due anywhere, time
         moves: past every activity completion that comes before the next timer of any instance (they land
         in one episode, as messages that arrive while an orchestration runs are batched), else to the next
         activity completion or timer of an instance that waits for no event (see the module docstring)."""
         while True:
-            best: tuple[tuple[int, int], _Instance] | None = None
+            best: tuple[tuple[int, int], Instance] | None = None
             running = [inst for inst in self.instances.values() if inst.running]
             for inst in running:
                 due = self._due(inst)
@@ -389,20 +284,20 @@ class DurableHost:
                 return None
             self._now = min(moves)
 
-    def _batch(self, inst: _Instance) -> list[_Item | _Raised]:
+    def _batch(self, inst: Instance) -> list[Item | Raised]:
         """The due things one episode delivers: all of them, but an item whose delivery makes the SDK take
         task ids of its own (a retry's failed attempt or timer, a long timer's segment) comes alone, so that
         the ids the host gives mirror the SDK's."""
         due = self._due(inst)
-        batch: list[_Item | _Raised] = []
+        batch: list[Item | Raised] = []
         for thing in due:
             if self._special(thing):
                 return batch or [thing]
             batch.append(thing)
         return batch
 
-    def _special(self, thing: _Item | _Raised) -> bool:
-        if not isinstance(thing, _Item) or thing.node is None:
+    def _special(self, thing: Item | Raised) -> bool:
+        if not isinstance(thing, Item) or thing.node is None:
             return False
         if thing.kind == "retry":
             return True
@@ -410,7 +305,7 @@ class DurableHost:
             return thing.node.retry is not None and thing.event["EventType"] == TASK_FAILED
         return thing.kind == "timer" and thing.node.long_timer is not None
 
-    def _waits_for_event(self, inst: _Instance) -> bool:
+    def _waits_for_event(self, inst: Instance) -> bool:
         """The instance's current action waits for an event (its own, or a sub-orchestration's that waits):
         then its timers fire only when the clock reaches them, never by skipping."""
         blocking = inst.blocking()
@@ -422,7 +317,7 @@ class DurableHost:
         children = [self.instances[leaf.child] for leaf in leaves if leaf.child in self.instances]
         return any(c.running and self._waits_for_event(c) for c in children)
 
-    def _stuck(self, inst: _Instance) -> str | None:
+    def _stuck(self, inst: Instance) -> str | None:
         if inst.pending or self._waits_for_event(inst) or any(c.running for c in inst.children):
             return None
         top = inst.current()
@@ -431,7 +326,7 @@ class DurableHost:
         return f"it is blocked on {act.describe(top.raw)} with nothing scheduled that could complete it"
 
     # ------------------------------------------------------------------------------------- episodes
-    def _episode(self, inst: _Instance, batch: list[_Item | _Raised]) -> None:
+    def _episode(self, inst: Instance, batch: list[Item | Raised]) -> None:
         self.episodes += 1
         for e in inst.history:
             e["IsPlayed"] = True
@@ -457,25 +352,25 @@ class DurableHost:
         self._advance_cursor(inst)
         self._append(inst, {"EventType": ORCHESTRATOR_COMPLETED, "EventId": -1})
 
-    def _chain(self, item: _Item | _Raised) -> int | None:
+    def _chain(self, item: Item | Raised) -> int | None:
         """The long timer whose segment this item fires, when the SDK will chain another segment to it (a
         segment of exactly the interval always has a successor; the last one is longer)."""
-        if not isinstance(item, _Item) or item.kind != "timer" or item.node is None or item.timer is None:
+        if not isinstance(item, Item) or item.kind != "timer" or item.node is None or item.timer is None:
             return None
         node = item.node
         if node.long_timer is None or self._us(node.fire_at) - node.requested_at != LONG_TIMER_INTERVAL_US:
             return None
         return node.long_timer
 
-    def _append(self, inst: _Instance, event: dict[str, Any]) -> None:
+    def _append(self, inst: Instance, event: dict[str, Any]) -> None:
         event.setdefault("Timestamp", self._stamp())
         event["IsPlayed"] = False
         inst.history.append(event)
 
-    def _deliver(self, inst: _Instance, item: _Item | _Raised) -> list[Any]:
+    def _deliver(self, inst: Instance, item: Item | Raised) -> list[Any]:
         """Append the delivered event; returns the framework's decisions it calls for (retry bookkeeping),
         taken after the replay: the ids they use are given now, as the SDK gives them while replaying."""
-        if isinstance(item, _Raised):
+        if isinstance(item, Raised):
             inst.raised.remove(item)
             wait = next(
                 (w for w in reversed(inst.waits) if w.name == item.name), None
@@ -515,7 +410,7 @@ class DurableHost:
                 return [lambda: self._start_activity(inst, node, seq)]
         return []
 
-    def _context(self, inst: _Instance) -> str:
+    def _context(self, inst: Instance) -> str:
         return json.dumps(
             {
                 "history": inst.history,
@@ -530,10 +425,10 @@ class DurableHost:
             }
         )
 
-    def _replay(self, inst: _Instance) -> tuple[dict[str, Any], str | None]:
+    def _replay(self, inst: Instance) -> tuple[dict[str, Any], str | None]:
         """Call the orchestrator; its state, and the failure message when it raised."""
         handle = self.app.orchestrator(inst.name)
-        with _memoized_timestamps():
+        with memoized_timestamps():
             try:
                 out = handle(self._context(inst))
             except Exception as exc:
@@ -554,7 +449,7 @@ class DurableHost:
         # not the SDK's own report (no actions to check): the function invocation itself failed
         return {"isDone": False, "actions": None}, f"{type(exc).__name__}: {text}"
 
-    def _check_replay(self, inst: _Instance, state: dict[str, Any]) -> None:
+    def _check_replay(self, inst: Instance, state: dict[str, Any]) -> None:
         if state.get("actions") is None:
             return
         new_raw = state["actions"][0] if state.get("actions") else []
@@ -565,7 +460,7 @@ class DurableHost:
         self._finish(inst, None, message)
         raise NondeterminismError(message)
 
-    def _add_actions(self, inst: _Instance, raws: list[dict[str, Any]], chain: int | None) -> None:
+    def _add_actions(self, inst: Instance, raws: list[dict[str, Any]], chain: int | None) -> None:
         for i, raw in enumerate(raws):
             try:
                 node = act.parse(raw)
@@ -588,7 +483,7 @@ class DurableHost:
                         head.long_timer = head.seq  # the first segment of a timer the SDK split
             inst.tops.append(node)
 
-    def _advance_cursor(self, inst: _Instance) -> None:
+    def _advance_cursor(self, inst: Instance) -> None:
         """Schedule top-level actions in order, each once every earlier one is complete (.NET awaits them)."""
         while (top := inst.current()) is not None:
             if not top.scheduled:
@@ -597,7 +492,7 @@ class DurableHost:
                 return
             inst.cursor += 1
 
-    def _schedule(self, inst: _Instance, node: Node, within: str) -> None:
+    def _schedule(self, inst: Instance, node: Node, within: str) -> None:
         node.scheduled = True
         if node.kind in ("all", "any"):
             for child in node.children:
@@ -611,7 +506,7 @@ class DurableHost:
         elif node.kind == "suborch":
             self._start_child(inst, node)
 
-    def _start_activity(self, inst: _Instance, node: Node, seq: int) -> None:
+    def _start_activity(self, inst: Instance, node: Node, seq: int) -> None:
         node.seq = seq
         node.attempts += 1
         self._append(
@@ -636,10 +531,10 @@ class DurableHost:
                 "Result": outcome.result_json,
             }
         done_at = self._now + round(wall * 1_000_000)
-        inst.pending.append(_Item(done_at, next(self._order), "activity", event, node, call=call))
+        inst.pending.append(Item(done_at, next(self._order), "activity", event, node, call=call))
 
     def _create_timer(
-        self, inst: _Instance, node: Node, seq: int, fire_at: int, kind: str, within: str = "retry"
+        self, inst: Instance, node: Node, seq: int, fire_at: int, kind: str, within: str = "retry"
     ) -> None:
         stamp = act.format_time(self._at(fire_at))
         self._append(inst, {"EventType": TIMER_CREATED, "EventId": seq, "FireAt": stamp})
@@ -659,16 +554,16 @@ class DurableHost:
             record.cancelled = True
             return
         event = {"EventType": TIMER_FIRED, "EventId": -1, "TimerId": seq, "FireAt": stamp}
-        inst.pending.append(_Item(fire_at, next(self._order), kind, event, node, timer=record))
+        inst.pending.append(Item(fire_at, next(self._order), kind, event, node, timer=record))
 
-    def _cancel(self, inst: _Instance, timer: Node) -> None:
+    def _cancel(self, inst: Instance, timer: Node) -> None:
         for item in list(inst.pending):
             if item.node is timer and item.kind == "timer":
                 inst.pending.remove(item)
                 if item.timer is not None:
                     item.timer.cancelled = True
 
-    def _start_child(self, inst: _Instance, node: Node) -> None:
+    def _start_child(self, inst: Instance, node: Node) -> None:
         assert node.seq is not None
         child_id = str(node.raw.get("instanceId") or f"{inst.id}:{node.seq}")
         self._append(
@@ -687,7 +582,7 @@ class DurableHost:
         node.child = child_id
         inst.children.append(self._create(node.name, node.input_json, child_id, (inst, node)))
 
-    def _finish(self, inst: _Instance, output: Any, failure: str | None) -> None:
+    def _finish(self, inst: Instance, output: Any, failure: str | None) -> None:
         inst.status = "Failed" if failure is not None else "Completed"
         inst.output = None if failure is not None else output
         inst.failure = failure
@@ -712,26 +607,7 @@ class DurableHost:
                     event |= {"EventType": SUB_COMPLETED, "Result": json.dumps(output)}
                 else:
                     event |= {"EventType": SUB_FAILED, "Reason": failure, "Details": None}
-                parent.pending.append(_Item(self._now, next(self._order), "suborch", event, node))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _parse_timestamp(text: str) -> Any:
-    return importlib.import_module("dateutil.parser").parse(text)
-
-
-@contextmanager
-def _memoized_timestamps() -> Iterator[None]:
-    """The SDK parses every event's Timestamp with dateutil on every replay (most of a replay's time); the
-    same text always gives the same (immutable) datetime, so while the host replays, the parse is cached."""
-    module: Any = importlib.import_module("azure.durable_functions.models.history.HistoryEvent")
-
-    original = module.dt_parse
-    module.dt_parse = _parse_timestamp
-    try:
-        yield
-    finally:
-        module.dt_parse = original
+                parent.pending.append(Item(self._now, next(self._order), "suborch", event, node))
 
 
 def _long_timer_heads(node: Node) -> Iterator[Node]:
