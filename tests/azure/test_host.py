@@ -412,3 +412,18 @@ def test_with_early_events_as_on_azure_the_sdk_keeps_only_the_last_and_delivers_
     assert raised == ["1", "2"]  # in the history at once
     host.raise_event("e3", "a", "A")
     assert host.status("e3").output == ["A", 2, 2]
+
+
+def test_only_orchestrators_and_activities_are_indexed_and_a_missing_activity_fails_its_task(
+    hosts: Hosts,
+) -> None:
+    host = hosts("basic")
+    assert "start_run" not in host.app.orchestrators and "start_run" not in host.app.activities
+    assert {"sequence", "catcher", "fan_out"} <= set(host.app.orchestrators)
+    assert host.app.activities["double"].param == "payload"
+    host.start("calls_missing", None, "m")
+    caught = host.status("m").output["caught"]
+    assert (
+        caught
+        == "The function 'no_such_activity' doesn't exist, is disabled, or is not an activity function."
+    )

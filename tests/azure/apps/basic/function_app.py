@@ -132,3 +132,21 @@ def with_retry(context: df.DurableOrchestrationContext):
     except Exception as exc:
         return {"failed": str(exc).split(" \n ")[0]}
     return {"result": result}
+
+
+@app.function_name(name="calls_missing")
+@app.orchestration_trigger(context_name="context")
+def calls_missing(context: df.DurableOrchestrationContext):
+    try:
+        yield context.call_activity("no_such_activity", 1)
+    except Exception as exc:
+        return {"caught": str(exc).split(" \n ")[0]}
+    return "not reached"
+
+
+@app.route(route="runs", methods=["POST"])
+@app.durable_client_input(client_name="client")
+async def start_run(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """An HTTP starter, as the generated apps have: not the host's business."""
+    instance_id = await client.start_new("sequence", None, req.get_json())
+    return client.create_check_status_response(req, instance_id)
