@@ -427,3 +427,18 @@ def test_only_orchestrators_and_activities_are_indexed_and_a_missing_activity_fa
         caught
         == "The function 'no_such_activity' doesn't exist, is disabled, or is not an activity function."
     )
+
+
+def test_the_host_takes_the_waits_the_sdk_has_open_as_the_truth(hosts: Hosts) -> None:
+    # with early events appended at once, which wait an early event completes is the SDK's (here the app
+    # replaced its deferral by a queue): the host reads the open waits from the SDK after each replay
+    host = hosts("events", early_events="azure")
+    host.start("ordered_fifo", None, "q")
+    with pytest.warns(UserWarning, match="Potential duplicate Task completion"):
+        host.raise_event("q", "b", 1)
+        host.raise_event("q", "b", 2)
+    host.raise_event("q", "a", "A")
+    assert host.status("q").waiting_for == ["b"]  # b1 and b2 took the early events; b3 waits
+    assert [w.name for w in host.instances["q"].waits] == ["b"]
+    host.raise_event("q", "b", 3)
+    assert host.status("q").output == ["A", 1, 2, 3]

@@ -199,3 +199,40 @@ def memoized_timestamps() -> Iterator[None]:
         yield
     finally:
         module.dt_parse = original
+
+
+@contextmanager
+def captured_contexts() -> Iterator[list[Any]]:
+    """The ``DurableOrchestrationContext`` objects the SDK's handle builds while inside: after a replay, its
+    ``open_tasks`` say which event waits the SDK still has open (the host reads, never changes them)."""
+    module: Any = importlib.import_module("azure.durable_functions.models.DurableOrchestrationContext")
+    cls = module.DurableOrchestrationContext
+    original = cls.__dict__["from_json"]
+    seen: list[Any] = []
+
+    def from_json(klass: Any, json_string: str) -> Any:
+        ctx = original.__func__(klass, json_string)
+        seen.append(ctx)
+        return ctx
+
+    cls.from_json = classmethod(from_json)
+    try:
+        yield seen
+    finally:
+        cls.from_json = original
+
+
+def open_waits(ctx: Any) -> dict[str, int]:
+    """How many waits for each event name the SDK's context has open (its ``open_tasks`` by name)."""
+    counts: dict[str, int] = {}
+    for key, tasks in list(ctx.open_tasks.items()):
+        if not isinstance(key, str) or not isinstance(tasks, list):
+            continue
+        n = sum(
+            1
+            for t in tasks
+            if getattr(t, "_api_name", "") == "WaitForExternalEventAction" and not t.is_completed
+        )
+        if n:
+            counts[key] = n
+    return counts

@@ -61,7 +61,7 @@ from portaflow.dsl.durations import parse_duration
 
 from . import actions as act
 from .actions import Node, UnsupportedAction
-from .app import FunctionApp, memoized_timestamps
+from .app import FunctionApp, captured_contexts, memoized_timestamps, open_waits
 from .state import (
     EVENT_RAISED,
     EXECUTION_COMPLETED,
@@ -334,10 +334,12 @@ class DurableHost:
         decisions = [decide for thing in batch for decide in self._deliver(inst, thing)]
         inst.status = "Running"
         chain = self._chain(batch[0]) if len(batch) == 1 else None
-        state, failure = self._replay(inst)
+        state, failure, waits = self._replay(inst)
         self._check_replay(inst, state)
         new_raw = state["actions"][0] if state.get("actions") else []
         self._add_actions(inst, new_raw[len(inst.tops) :], chain)
+        if waits is not None:
+            self._reconcile_waits(inst, waits)
         for node, raw in zip(inst.tops, new_raw, strict=False):
             for timer in act.sync_cancellation(node, raw):
                 self._cancel(inst, timer)
@@ -372,12 +374,10 @@ class DurableHost:
         taken after the replay: the ids they use are given now, as the SDK gives them while replaying."""
         if isinstance(item, Raised):
             inst.raised.remove(item)
-            wait = next(
-                (w for w in reversed(inst.waits) if w.name == item.name), None
-            )  # the SDK pops the latest
-            if wait is None:  # only with early_events="azure": the SDK defers it (the latest early one)
-                inst.deferred.add(item.name)
-            else:
+            # the SDK gives it to the latest open wait of its name; with none (early_events="azure") it defers
+            # it, and the wait it completes on yield is found after the replay (_reconcile_waits)
+            wait = next((w for w in reversed(inst.waits) if w.name == item.name), None)
+            if wait is not None:
                 inst.waits.remove(wait)
                 wait.done = True
             self._append(
@@ -425,18 +425,21 @@ class DurableHost:
             }
         )
 
-    def _replay(self, inst: Instance) -> tuple[dict[str, Any], str | None]:
-        """Call the orchestrator; its state, and the failure message when it raised."""
+    def _replay(self, inst: Instance) -> tuple[dict[str, Any], str | None, dict[str, int] | None]:
+        """Call the orchestrator; its state, the failure message when it raised, and the event waits the SDK
+        has open afterwards (None if it built no context)."""
         handle = self.app.orchestrator(inst.name)
-        with memoized_timestamps():
+        with memoized_timestamps(), captured_contexts() as contexts:
             try:
                 out = handle(self._context(inst))
             except Exception as exc:
-                return self._raised(exc)
+                state, failure = self._raised(exc)
+                return state, failure, open_waits(contexts[-1]) if contexts else None
+        waits = open_waits(contexts[-1]) if contexts else None
         state = json.loads(out)
         if not isinstance(state, dict):
             raise HostError(f"orchestrator {inst.name!r} returned {out!r}, not an orchestration state")
-        return state, None
+        return state, None, waits
 
     @staticmethod
     def _raised(exc: Exception) -> tuple[dict[str, Any], str | None]:
@@ -470,9 +473,7 @@ class DurableHost:
             inst.next_seq = act.number(node, inst.next_seq)
             for leaf in node.leaves():
                 leaf.requested_at = self._now
-                if leaf.kind == "event" and leaf.name in inst.deferred:
-                    leaf.done = True  # the SDK completes it with the deferred event, as every later one
-                elif leaf.kind == "event":
+                if leaf.kind == "event":
                     inst.waits.append(leaf)
             if node.kind == "timer" and i == 0 and chain is not None:
                 node.long_timer = chain  # the SDK's next segment of a split timer, not a yield
@@ -482,6 +483,15 @@ class DurableHost:
                     if self._us(head.fire_at) - self._now == LONG_TIMER_INTERVAL_US:
                         head.long_timer = head.seq  # the first segment of a timer the SDK split
             inst.tops.append(node)
+
+    def _reconcile_waits(self, inst: Instance, sdk: dict[str, int]) -> None:
+        """Take the SDK's count of open waits per event name as the truth: a wait it completed on yield with
+        an event it had deferred (early_events="azure") is the latest one of its name."""
+        for name in {w.name for w in inst.waits}:
+            mine = [w for w in inst.waits if w.name == name]
+            for wait in mine[sdk.get(name, 0) :]:
+                inst.waits.remove(wait)
+                wait.done = True
 
     def _advance_cursor(self, inst: Instance) -> None:
         """Schedule top-level actions in order, each once every earlier one is complete (.NET awaits them)."""

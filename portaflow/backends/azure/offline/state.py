@@ -116,9 +116,6 @@ class Instance:
     raised: list[Raised] = field(default_factory=list)
     waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
     yielded: Node | None = None  # the top-level action the generator yielded last
-    deferred: set[str] = field(
-        default_factory=set
-    )  # early_events="azure": names the SDK deferred an event of
     children: list[Instance] = field(default_factory=list)
 
     @property

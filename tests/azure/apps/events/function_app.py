@@ -103,3 +103,27 @@ def long_timeout_then_sleep(context: df.DurableOrchestrationContext):
     yield context.create_timer(context.current_utc_datetime + timedelta(days=5))
     done = yield context.call_activity("nap", 0)
     return {"done": done, "at": context.current_utc_datetime.isoformat()}
+
+
+class FifoDeferred(dict):
+    """What an app may do about the SDK's deferral: keep every early event of a name, in order, once each."""
+
+    def __setitem__(self, key, action):
+        self.setdefault(key, []).append(action)
+
+    def __contains__(self, key):
+        return bool(dict.get(self, key))
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self, key).pop(0)
+
+
+@app.function_name(name="ordered_fifo")
+@app.orchestration_trigger(context_name="context")
+def ordered_fifo(context: df.DurableOrchestrationContext):
+    context.deferred_tasks = FifoDeferred()
+    a = yield context.wait_for_external_event("a")
+    b1 = yield context.wait_for_external_event("b")
+    b2 = yield context.wait_for_external_event("b")
+    b3 = yield context.wait_for_external_event("b")
+    return [a, b1, b2, b3]
