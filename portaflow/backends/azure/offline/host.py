@@ -29,8 +29,9 @@ What the host plays, as the framework does:
 - Events. An event raised while no wait for its name is open is buffered by the host and delivered (as
   EventRaised) once one is, in arrival order, each once. Azure instead appends it at once, and SDK 1.7.0
   defers it, keeping only the latest early event of a name and completing every later wait of that name
-  with it: ``early_events="azure"`` plays that (the default, "buffer", delivers what a correct framework
-  would). With several waits of a name open, the SDK gives an event to the latest; the host follows it.
+  with it (unless the app replaces ``context.deferred_tasks``): ``early_events="azure"`` plays that; the
+  default, "buffer", delivers what a correct framework would. Which waits are open is read from the SDK's
+  own context after each replay (with several open for a name, the SDK gives an event to the latest).
 - An activity that raises becomes TaskFailed: Reason = the exception's message, Details = JSON with its
   type and traceback; the orchestrator then sees ``Exception(f"{Reason} \\n {Details}")``.
 
