@@ -442,3 +442,35 @@ def test_the_host_takes_the_waits_the_sdk_has_open_as_the_truth(hosts: Hosts) ->
     assert [w.name for w in host.instances["q"].waits] == ["b"]
     host.raise_event("q", "b", 3)
     assert host.status("q").output == ["A", 1, 2, 3]
+
+
+def test_retries_of_parallel_activities_interleave_with_the_sdks_task_ids(hosts: Hosts) -> None:
+    host = hosts("basic")
+    host.start("parallel_retries", None, "pr")
+    assert host.status("pr").output == ["ok on attempt 2", "ok on attempt 3", 8]  # the async one awaited
+    attempts = [
+        (c.input.get("key") if isinstance(c.input, dict) else c.input, c.attempt) for c in host.calls("pr")
+    ]
+    assert sorted(attempts, key=str) == sorted(
+        [("p1", 1), ("p1", 2), ("p2", 1), ("p2", 2), ("p2", 3), (4, 1)], key=str
+    )
+    assert [t.kind for t in host.timers_of("pr")] == ["retry"] * 3
+
+
+def test_each_episode_starts_at_the_virtual_time_and_earlier_events_are_played(hosts: Hosts) -> None:
+    host = hosts("basic")
+    host.start("sleeper", {"seconds": 60}, "ep")
+    events = host.history("ep")
+    starts = [e["Timestamp"] for e in events if e["EventType"] == h.ORCHESTRATOR_STARTED]
+    assert starts == ["2026-01-01T00:00:00.000000Z", "2026-01-01T00:01:00.000000Z"]
+    last_start = max(i for i, e in enumerate(events) if e["EventType"] == h.ORCHESTRATOR_STARTED)
+    assert all(e["IsPlayed"] for e in events[:last_start])
+    assert not any(e["IsPlayed"] for e in events[last_start:])
+
+
+def test_a_timer_computed_from_the_wall_clock_is_caught_on_replay(hosts: Hosts) -> None:
+    host = hosts("replay")
+    with pytest.raises(
+        NondeterminismError, match=r"was CreateTimer firing at .* schedules CreateTimer firing at"
+    ):
+        host.start("wall_clock_timer", None, "wc")

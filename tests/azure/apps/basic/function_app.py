@@ -150,3 +150,21 @@ async def start_run(req: func.HttpRequest, client: df.DurableOrchestrationClient
     """An HTTP starter, as the generated apps have: not the host's business."""
     instance_id = await client.start_new("sequence", None, req.get_json())
     return client.create_check_status_response(req, instance_id)
+
+
+@app.function_name(name="parallel_retries")
+@app.orchestration_trigger(context_name="context")
+def parallel_retries(context: df.DurableOrchestrationContext):
+    options = df.RetryOptions(first_retry_interval_in_milliseconds=1000, max_number_of_attempts=3)
+    calls = [
+        context.call_activity_with_retry("flaky", options, {"key": "p1", "succeed_on": 2}),
+        context.call_activity_with_retry("flaky", options, {"key": "p2", "succeed_on": 3}),
+        context.call_activity("async_double", 4),
+    ]
+    return (yield context.task_all(calls))
+
+
+@app.function_name(name="async_double")
+@app.activity_trigger(input_name="payload")
+async def async_double(payload: int) -> int:
+    return payload * 2

@@ -75,3 +75,12 @@ def parent_with_deadline(context: df.DurableOrchestrationContext):
         deadline.cancel()
         return {"answer": child.result}
     return {"answer": None}
+
+
+@app.function_name(name="wall_clock_timer")
+@app.orchestration_trigger(context_name="context")
+def wall_clock_timer(context: df.DurableOrchestrationContext):
+    from datetime import UTC, datetime
+
+    yield context.create_timer(datetime.now(UTC) + timedelta(seconds=1))  # not replay-safe
+    return "done"
