@@ -474,3 +474,14 @@ def test_a_timer_computed_from_the_wall_clock_is_caught_on_replay(hosts: Hosts) 
         NondeterminismError, match=r"was CreateTimer firing at .* schedules CreateTimer firing at"
     ):
         host.start("wall_clock_timer", None, "wc")
+
+
+def test_a_failed_sub_orchestration_reaches_the_parent_and_values_cross_as_json(hosts: Hosts) -> None:
+    host = hosts("replay")
+    host.start("parent_of_failing", None, "pf")
+    assert host.status("pf").output == {"caught": "child gave up"}
+    child = host.status("pf:0")  # the framework's id for a child without one: parent:task id
+    assert (child.runtime_status, child.failure) == ("Failed", "child gave up")
+    [echo] = host.calls("pf:0")
+    assert echo.input == {"shape": [1, 2]} and echo.result == {"shape": [1, 2]}
+    assert h.SUB_FAILED in kinds(host.history("pf"))

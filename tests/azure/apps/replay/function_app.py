@@ -84,3 +84,20 @@ def wall_clock_timer(context: df.DurableOrchestrationContext):
 
     yield context.create_timer(datetime.now(UTC) + timedelta(seconds=1))  # not replay-safe
     return "done"
+
+
+@app.function_name(name="failing_child")
+@app.orchestration_trigger(context_name="context")
+def failing_child(context: df.DurableOrchestrationContext):
+    yield context.call_activity("echo", {"shape": (1, 2)})  # a tuple: JSON makes it a list
+    raise ValueError("child gave up")
+
+
+@app.function_name(name="parent_of_failing")
+@app.orchestration_trigger(context_name="context")
+def parent_of_failing(context: df.DurableOrchestrationContext):
+    try:
+        yield context.call_sub_orchestrator("failing_child", None)
+    except Exception as exc:
+        return {"caught": str(exc).split(" \n ")[0]}
+    return "not reached"
