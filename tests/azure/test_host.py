@@ -161,7 +161,8 @@ def test_a_wait_with_a_timeout_times_out_only_when_time_is_advanced(hosts: Hosts
     st = host.status("w1")
     assert (st.runtime_status, st.waiting_for, host.now) == ("Running", ["decision"], 0.0)
     host.advance("30m")
-    assert host.status("w1").runtime_status == "Running"
+    st = host.status("w1")
+    assert (st.runtime_status, st.next_timer) == ("Running", 3600.0)
     host.advance("31m")
     st = host.status("w1")
     # advance moves the clock at once (as the local engine's VirtualClock): the timer fired on the way runs

@@ -188,6 +188,7 @@ class DurableHost:
             inst.waiting_for() if inst.running else [],
             self._at(inst.created),
             self._at(inst.updated),
+            min((i.at / 1e6 for i in inst.pending if i.kind in ("timer", "retry")), default=None),
         )
 
     def history(self, instance_id: str) -> list[dict[str, Any]]:

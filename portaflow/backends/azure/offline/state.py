@@ -64,15 +64,19 @@ class TimerRecord:
 
 @dataclass
 class InstanceStatus:
+    """An instance as the client's get_status shows it. Between the host's calls nothing can run, so a
+    Running instance waits: for an event (``waiting_for``) or for a timer the clock has not reached."""
+
     instance_id: str
     name: str
     runtime_status: str  # "Running" | "Completed" | "Failed"
-    output: Any
+    output: Any  # a Failed one's is the extension's "Orchestrator function 'NAME' failed: MESSAGE"
     failure: str | None  # the orchestrator's exception message, as the SDK reported it
     custom_status: Any
     waiting_for: list[str]  # events the current action waits for
     created: datetime
     last_updated: datetime
+    next_timer: float | None = None  # virtual seconds at which its earliest pending timer fires
 
 
 @dataclass(eq=False)
