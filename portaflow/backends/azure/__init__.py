@@ -1,1 +1,1 @@
-"""Azure Durable Functions target: generated Python v2 function apps, run offline by a Durable Task host."""
+"""The Azure Durable Functions backend: see its README.md for what lives where."""
