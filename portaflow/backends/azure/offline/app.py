@@ -13,6 +13,10 @@ modules of the same names that were loaded before are put back. ``app.get_functi
 Activities go through the worker's own codec, ``azure.functions``' ``ActivityTriggerConverter``: the input
 the orchestrator passed is JSON text decoded as the worker decodes it, the return value is encoded as the
 worker encodes it (a value JSON cannot carry fails the activity, as on Azure).
+
+Around the SDK's orchestrator handle the host uses two helpers that change nothing it computes:
+:func:`memoized_timestamps` (the SDK re-parses every history timestamp with dateutil on every replay) and
+:func:`captured_contexts` (to read, after a replay, which event waits the SDK still has open).
 """
 
 from __future__ import annotations
