@@ -1,4 +1,7 @@
-"""The offline Durable Task host runs function apps on the real SDK as the framework does, on virtual time."""
+"""The offline Durable Task host runs function apps on the real SDK as the framework does, on virtual time.
+
+(tests/azure has no __init__.py on purpose: a test package named ``azure`` would shadow azure-functions.)
+"""
 
 from __future__ import annotations
 
