@@ -489,3 +489,11 @@ def test_a_failed_sub_orchestration_reaches_the_parent_and_values_cross_as_json(
     [echo] = host.calls("pf:0")
     assert echo.input == {"shape": [1, 2]} and echo.result == {"shape": [1, 2]}
     assert h.SUB_FAILED in kinds(host.history("pf"))
+
+
+def test_an_sdk_failure_outside_its_own_report_fails_the_instance_with_it(hosts: Hosts) -> None:
+    host = hosts("basic")
+    host.start("yields_a_number", None, "y")
+    st = host.status("y")
+    assert st.runtime_status == "Failed"
+    assert st.failure == "AttributeError: 'int' object has no attribute '_is_scheduled'"

@@ -168,3 +168,9 @@ def parallel_retries(context: df.DurableOrchestrationContext):
 @app.activity_trigger(input_name="payload")
 async def async_double(payload: int) -> int:
     return payload * 2
+
+
+@app.function_name(name="yields_a_number")
+@app.orchestration_trigger(context_name="context")
+def yields_a_number(context: df.DurableOrchestrationContext):
+    yield 5  # not a task: the SDK itself fails, outside its own error report
