@@ -5,8 +5,11 @@
         host.start("refund", {"order_id": "o1"}, instance_id="r1")  # returns once done or waiting
         host.raise_event("r1", "approval", {"ok": True})
         host.advance("3d")                                            # event timeouts fire
-        st = host.status("r1")        # runtime_status, output, failure, custom_status, waiting_for
-        host.activities, host.timers  # what ran, for the executor's trace
+        st = host.status("r1")  # runtime_status, output, failure, custom_status, waiting_for, next_timer
+        host.calls("r1"), host.timers_of("r1"), host.history("r1")   # what ran, for the executor's trace
+
+``DurableHost(app_dir, start=datetime(...), max_episodes=20_000, early_events="buffer")``: the virtual clock
+starts at ``start`` (2026-01-01T00:00Z by default); ``host.now`` is virtual seconds since then.
 
 What is real: the orchestrator is the app's own, called through the SDK's handle with the context JSON the
 extension sends (PascalCase history, ExecutionStarted with a Version, IsPlayed on replayed events, replay
