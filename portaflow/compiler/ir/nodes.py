@@ -572,5 +572,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 4
+    ir_version: int = 5
     kind: Literal["program"] = "program"
