@@ -364,41 +364,20 @@ def _worker_summary(engine: Engine, driven: int, stopped_by: list[str], reporter
 
 def cmd_schedules(args: argparse.Namespace) -> int:
     from portaflow.local_engine import load_workflows
+    from portaflow.local_engine.schedules import upcoming
 
-    found = [(f, wf) for f in args.files for wf in load_workflows(f) if wf.schedule is not None]
     now = datetime.now(UTC).timestamp()
-    rows = []
-    for file, wf in found:
-        assert wf.schedule is not None
-        tick = wf.schedule.next_tick(now)
-        rows.append(
-            {
-                "workflow": wf.name,
-                "schedule": wf.schedule.cron,
-                "timezone": wf.schedule.timezone,
-                "next": _iso(tick),
-                "next_local": datetime.fromtimestamp(tick, UTC)
-                .astimezone(_zone(wf.schedule.timezone))
-                .isoformat(),
-                "file": file,
-            }
-        )
+    rows = [(f, u) for f in args.files for u in upcoming(load_workflows(f), now)]
     if args.json:
-        print(json.dumps(rows))
+        print(json.dumps([{**u.to_json(), "file": f} for f, u in rows]))
         return EXIT_OK
     if not rows:
         print(f"no scheduled workflow in {', '.join(args.files)}", file=sys.stderr)
-    for r, (_, wf) in zip(rows, found, strict=True):
-        assert wf.schedule is not None
-        next_tick = wf.schedule.describe(wf.schedule.next_tick(now))
-        print(f"{r['workflow']:<24} {r['schedule']:<16} {r['timezone']:<16} next {next_tick}  {r['file']}")
+    for f, u in rows:
+        iso = u.to_json()["next_local"]
+        local = iso[:16].replace("T", " ") + iso[19:]  # to the minute, with the zone's offset
+        print(f"{u.workflow:<24} {u.schedule:<16} {u.timezone:<16} next {local} ({_when(u.next)} UTC)  {f}")
     return EXIT_OK
-
-
-def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

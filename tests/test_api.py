@@ -68,7 +68,7 @@ def test_every_method_in_the_docs_table_exists_with_those_parameters() -> None:
     }  # fmt: skip
     for name, params in rows:
         signature = inspect.signature(getattr(Engine, name))
-        documented = [p.split("=")[0].strip() for p in params.split(",") if p.strip() not in ("*", "...")]
+        documented = [p.split("=")[0].strip() for p in params.split(",") if p.strip() not in ("", "*", "...")]
         assert all(p in signature.parameters for p in documented), (name, documented, signature)
         assert signature.return_annotation is not inspect.Signature.empty, name
 

@@ -66,6 +66,15 @@ def test_the_worker_starts_a_run_at_each_tick_with_the_ticks_run_id(tmp_path: Pa
         assert _ids(engine)[-1] == "weekly@2026-12-14T08:00:00Z"
 
 
+def test_the_engine_lists_its_schedules_with_their_next_tick(tmp_path: Path) -> None:
+    with _engine(tmp_path / "runs.db", weekly, daily) as engine:
+        (w, d) = sorted(engine.schedules(), key=lambda u: u.workflow, reverse=True)
+        assert (w.workflow, w.schedule, w.timezone) == ("weekly", "0 9 * * MON", "Europe/Paris")
+        assert w.to_json()["next"] == "2026-12-07T08:00:00Z"
+        assert w.to_json()["next_local"] == "2026-12-07T09:00:00+01:00"
+        assert d.next == w.next  # the daily one's next tick is also today's 9:00
+
+
 def test_several_workers_start_each_tick_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "runs.db"
     engines = [_engine(db, weekly) for _ in range(4)]

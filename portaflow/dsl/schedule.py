@@ -59,11 +59,6 @@ class Schedule:
         following = self.next_tick(previous)
         return following if following <= now else previous
 
-    def describe(self, instant: float) -> str:
-        """``instant`` in the schedule's zone and in UTC, as `portaflow schedules` prints it."""
-        local = self._local(instant).strftime("%Y-%m-%d %H:%M %Z")
-        return f"{local} ({datetime.fromtimestamp(instant, UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC)"
-
 
 def tick_id(workflow: str, tick: float) -> str:
     """The run id of a schedule's tick: ``<workflow>@<tick in ISO 8601, UTC>``, the same in every worker."""

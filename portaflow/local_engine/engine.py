@@ -45,7 +45,7 @@ from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
 
 if TYPE_CHECKING:
-    from portaflow.local_engine.schedules import Scheduler
+    from portaflow.local_engine.schedules import Scheduler, Upcoming
 
 Reporter = Callable[[str, str, dict[str, Any]], None]
 HistoryEvent = EventRow
@@ -705,6 +705,12 @@ class Engine:
         from portaflow.local_engine.schedules import Scheduler
 
         return Scheduler(self, scheduled)
+
+    def schedules(self) -> builtins.list[Upcoming]:
+        """The registered workflows that have a schedule, each with its next tick (workflow time)."""
+        from portaflow.local_engine.schedules import upcoming
+
+        return upcoming(builtins.list(self._workflows.values()), self.clock.now())
 
     def _wind_down(
         self,

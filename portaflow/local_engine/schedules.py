@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from portaflow.dsl.decorators import Workflow
 from portaflow.dsl.schedule import Schedule, tick_id
@@ -22,6 +23,35 @@ from portaflow.local_engine.loader import bind_input, workflow_ref
 
 if TYPE_CHECKING:
     from portaflow.local_engine.engine import Engine
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """A scheduled workflow and its next tick, as `portaflow schedules` lists it."""
+
+    workflow: str
+    schedule: str
+    timezone: str
+    next: float  # epoch seconds
+
+    def to_json(self) -> dict[str, str]:
+        local = datetime.fromtimestamp(self.next, ZoneInfo(self.timezone))
+        return {
+            "workflow": self.workflow,
+            "schedule": self.schedule,
+            "timezone": self.timezone,
+            "next": datetime.fromtimestamp(self.next, UTC).isoformat().replace("+00:00", "Z"),
+            "next_local": local.isoformat(),
+        }
+
+
+def upcoming(workflows: list[Workflow[..., Any]], now: float) -> list[Upcoming]:
+    """The next tick after ``now`` of each workflow that has a schedule."""
+    return [
+        Upcoming(wf.name, wf.schedule.cron, wf.schedule.timezone, wf.schedule.next_tick(now))
+        for wf in workflows
+        if wf.schedule is not None
+    ]
 
 
 @dataclass
