@@ -240,3 +240,20 @@ def open_waits(ctx: Any) -> dict[str, int]:
         if n:
             counts[key] = n
     return counts
+
+
+def awaits_event(ctx: Any) -> bool:
+    """Whether the orchestrator awaits an event wait now: one yielded alone, or in a race (``task_any``)
+    that has not completed. (A wait whose race a timer won stays open in the SDK, where it takes the next
+    event, but nothing awaits it; and a race re-run with a new timer holds the wait only in the SDK's task,
+    not in its new action, since the wait was scheduled before.)"""
+    for key, tasks in list(ctx.open_tasks.items()):
+        if not isinstance(key, str) or not isinstance(tasks, list):
+            continue
+        for t in tasks:
+            if getattr(t, "_api_name", "") != "WaitForExternalEventAction" or t.is_completed:
+                continue
+            parent = getattr(t, "parent", None)
+            if parent is None or not parent.is_completed:
+                return True
+    return False

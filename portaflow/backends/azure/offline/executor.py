@@ -41,10 +41,7 @@ class AzureRun:
             return "completed"
         if st.runtime_status == "Failed":
             return "failed"
-        return "waiting" if st.waiting_for or self._timer_pending() else "running"
-
-    def _timer_pending(self) -> bool:
-        return any(t.fire_at > self.executor.host.now for t in self.executor.host.timers_of(self.run_id))
+        return "waiting"  # every host call returns once each instance it moved completed, failed or waits
 
     @property
     def output(self) -> Any:
@@ -98,7 +95,9 @@ class AzureExecutor:
         self._tmp = tempfile.TemporaryDirectory(prefix="portaflow-azure-")
         out = Path(self._tmp.name) / "app"
         build_project(self.program, self.source).write(out)
-        self.host = DurableHost(out)
+        # events raised before their wait reach the history as on Azure (the SDK then keeps only the last
+        # of a name): the runtime's own queue is what must make them arrive in order, each once
+        self.host = DurableHost(out, early_events="azure")
         self.runtime = sys.modules[RUNTIME_MODULE]
         self.runtime.TRACE = self._trace  # type: ignore[attr-defined]
         return self

@@ -120,6 +120,7 @@ class Instance:
     raised: list[Raised] = field(default_factory=list)
     waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
     yielded: Node | None = None  # the top-level action the generator yielded last
+    awaits_event: bool = False  # after the last replay it awaits an event wait (app.awaits_event)
     children: list[Instance] = field(default_factory=list)
 
     @property

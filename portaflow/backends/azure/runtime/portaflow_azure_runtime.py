@@ -27,6 +27,7 @@ from portaflow.dsl.durations import format_duration, parse_duration
 from portaflow.dsl.errors import StepFailed, WorkflowError, make_step_failed, resolve_exception_class
 
 ERROR_MARK = "portaflow_error"
+SHORT_TIMER = timedelta(days=6)  # the host's maximumShortTimerDuration: longer timers are chains
 TRACE: Callable[..., None] | None = None
 
 Gen = Generator[Any, Any, Any]
@@ -276,17 +277,39 @@ class Run:
         try:
             if self.deadline is None or not bounded:
                 return (yield task)
-            if self._deadline_timer is None:
-                base: datetime = self.context.current_utc_datetime
-                due = self.deadline if base.tzinfo is not None else self.deadline.replace(tzinfo=None)
-                self._deadline_timer = self.context.create_timer(due)
-            winner = yield self.context.task_any([task, self._deadline_timer])
-            if winner is self._deadline_timer:
-                raise Deadline
-            return task.result
+            while True:
+                if self._deadline_timer is None:
+                    self._deadline_timer = self._timer_until(self.deadline)
+                winner = yield self.context.task_any([task, self._deadline_timer])
+                if winner is not self._deadline_timer:
+                    return task.result
+                self._deadline_timer = None  # a segment of a deadline more than six days away fired
+                if self.now() >= self.deadline:
+                    raise Deadline
         except GeneratorExit:
             self.closing = True
             raise
+
+    def _timer_until(self, when: datetime) -> Any:
+        """A timer at ``when``, or at most six days ahead: a cancelled timer longer than that is a chain the
+        cancellation does not reach, and the framework runs the next actions only after it."""
+        base: datetime = self.context.current_utc_datetime
+        due = when if base.tzinfo is not None else when.astimezone(UTC).replace(tzinfo=None)
+        return self.context.create_timer(min(due, base + SHORT_TIMER))
+
+    def _race(self, task: Any, seconds: float, bounded: bool = True) -> Gen:
+        """Whether ``task`` completes within ``seconds`` (a timer race; the timer is cancelled when the
+        task wins), with timers of at most six days."""
+        base: datetime = self.context.current_utc_datetime
+        end = base + timedelta(seconds=max(float(seconds), 0.0))
+        while True:
+            timer = self._timer_until(end)
+            winner = yield from self._wait(self.context.task_any([task, timer]), bounded)
+            if winner is not timer:
+                timer.cancel()
+                return True
+            if self.context.current_utc_datetime >= end:
+                return False
 
     def check_deadline(self) -> None:
         """Before each step attempt and context call, as the local engine checks."""
@@ -358,10 +381,7 @@ class Run:
         timeout = spec.get("timeout")
         if timeout is None:
             return (yield from self._wait(task, bounded=False))
-        timer = self._timer(timeout)
-        winner = yield from self._wait(self.context.task_any([task, timer]), bounded=False)
-        if winner is task:
-            timer.cancel()
+        if (yield from self._race(task, float(timeout), bounded=False)):
             return task.result
         message = f"step {spec['name']!r} timed out after {format_duration(float(timeout))}"
         self.trace("timeout", key=payload["idempotency_key"], attempt=payload["attempt"])
@@ -381,10 +401,7 @@ class Run:
         event = self.context.wait_for_external_event(name)
         if timeout is None:
             return (yield from self._wait(event))
-        timer = self._timer(timeout)
-        winner = yield from self._wait(self.context.task_any([event, timer]))
-        if winner is event:
-            timer.cancel()
+        if (yield from self._race(event, float(timeout))):
             return event.result
         stale.append(event)
         return None
