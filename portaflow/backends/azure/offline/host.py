@@ -415,6 +415,32 @@ class DurableHost:
                 return [lambda: self._start_activity(inst, node, seq)]
         return []
 
+    def replay(
+        self, orchestrator: str, instance_id: str, input: Any, history: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Replay a recorded ``history`` (as :meth:`history` returns it) against this app's orchestrator, as
+        a host does for an in-flight instance after a deployment; nothing is recorded. Returns the
+        orchestration state (``isDone``, ``actions``, ``output``), with ``failure`` when it raised."""
+        handle = self.app.orchestrator(orchestrator)
+        context = {
+            "history": [{**e, "IsPlayed": True} for e in history],
+            "input": None if input is None else json.dumps(input),
+            "instanceId": instance_id,
+            "isReplaying": True,
+            "parentInstanceId": None,
+            "upperSchemaVersion": 1,
+            "upperSchemaVersionNew": 2,
+            "maximumShortTimerDuration": MAX_SHORT_TIMER,
+            "longRunningTimerIntervalDuration": LONG_TIMER_INTERVAL,
+        }
+        with memoized_timestamps():
+            try:
+                state: dict[str, Any] = json.loads(handle(json.dumps(context)))
+            except Exception as exc:
+                state, failure = self._raised(exc)
+                return {**state, "failure": failure}
+        return state
+
     def _context(self, inst: Instance) -> str:
         return json.dumps(
             {
