@@ -83,6 +83,11 @@ class Builtin:
     mutates: bool = False  # changes its receiver in place and returns None: a statement of its own
 
     @property
+    def receiver(self) -> str:
+        """The type a method is called on (``"str"`` for ``str.lower``); "" for a builtin."""
+        return self.name.partition(".")[0] if self.is_method else ""
+
+    @property
     def is_method(self) -> bool:
         """A method: its receiver is the call's first argument."""
         return self.name.partition(".")[0] in RECEIVERS and "." in self.name

@@ -77,10 +77,13 @@ def call_raises(e: Call) -> tuple[str, ...]:
     row = catalog.lookup(e.func)
     if row is None:
         return ("Exception",)
+    raises = row.raises
+    if row.receiver in ("str", "dict", "list") and e.args and e.args[0].ty != row.receiver:
+        raises = (*raises, "AttributeError")  # a receiver typed at run time may be of another type
     sig = row.signature
     if len(e.args) - row.is_method > (sig.most if sig.most is not None else len(e.args)):
-        return (*row.raises, "TypeError")
-    return row.raises
+        return (*raises, "TypeError")
+    return raises
 
 
 def target_may_raise(t: Target | None) -> bool:

@@ -31,6 +31,10 @@ def lower_call(lw: Lowerer, e: ir.Call) -> str:
     if row.name in REFUSED:
         code, why = REFUSED[row.name]
         raise ValueError(f"cannot lower call {e.func} ({code}: {why})")
+    if row.receiver in ("str", "dict", "list") and e.args[0].ty != row.receiver:
+        # typed at run time: a value of another type (None after a timed-out wait, a str payload) raises
+        # Python's AttributeError, where JSONata would answer (a default, []) or fail with its own error
+        a[0] = f'{lw.h("pf_recv")}({a[0]}, "{row.receiver}", "{row.method}")'
     return LOWERINGS[row.name](lw, e, a)
 
 

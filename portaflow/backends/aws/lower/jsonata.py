@@ -102,6 +102,13 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '$t = "array" ? "list" : $t = "object" ? "dict" : $t)}',
         (),
     ),
+    # a method's receiver whose type is known only at run time: itself if it has type $t (a Python type
+    # name), else Python's AttributeError for method $m
+    "pf_recv": (
+        'function($v, $t, $m){$pf_tname($v) = $t ? $v : $pf_raise("AttributeError", "\'" & $pf_tname($v) & '
+        '"\' object has no attribute \'" & $m & "\'")}',
+        ("pf_raise", "pf_tname"),
+    ),
     "pf_truthy": (
         'function($v){$type($v) = "array" ? $count($v) > 0 : $type($v) = "object" ? '
         "$count($keys($v)) > 0 : $boolean($v)}",
