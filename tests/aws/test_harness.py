@@ -276,3 +276,30 @@ def test_a_short_event_timeout_waits_for_virtual_time_not_the_clock(
     assert run.status == "waiting"
     aws.advance(0.5)
     assert run.status == "completed" and run.output == {"got": None}
+
+
+UNMODELLED = """
+from portaflow import Context, step, workflow
+
+@step
+def load() -> object:
+    return "not a number"
+
+@workflow
+def unmodelled(ctx: Context) -> str:
+    x = load()
+    return f"{x:.2f}"
+"""
+
+
+def test_a_jsonata_failure_the_lowering_does_not_model_fails_the_run_with_a_one_line_message(
+    portaflow_aws: Callable[..., AwsHarness], tmp_path: Path
+) -> None:
+    """Its Cause quotes the whole generated expression: the run's error keeps only JSONata's reason."""
+    p = tmp_path / "unmodelled.py"
+    p.write_text(UNMODELLED)
+    run = portaflow_aws(p).start({}, run_id="u1")
+    assert run.status == "failed" and run.error is not None
+    assert run.error["type"] == "QueryEvaluationError"
+    message = run.error["message"]
+    assert "\n" not in message and "JSONata expression" not in message and len(message) < 300, message

@@ -43,11 +43,14 @@ ERROR_NAME = (
     '($exists($e) ? ($substring($e, 0, 7) = "States." ? $substring($e, 7) : $e) : '
     f'"{QUERY_EVALUATION_ERROR}")'
 )
+# The Cause of a JSONata failure quotes the whole expression (kilobytes of generated code): the message is
+# what follows its last "threw an error during evaluation: ", up to the end of that line
+QUERY_MESSAGE = '$substringBefore($split($c, "threw an error during evaluation: ")[-1], "\\n")'
 MARKED_ERROR = (
     f'($k := $type($c) = "string" ? $match($c, {ERROR_MARKER_REGEX}) : []; '
     "$count($k) > 0 ? $parse($base64decode($k[0].groups[0])) : "
     f'$e = "States.QueryEvaluationError" ? {{"type": "{QUERY_EVALUATION_ERROR}", "message": '
-    '$type($c) = "string" ? $c : ""} : {})'
+    f'$type($c) = "string" ? {QUERY_MESSAGE} : ""}} : {{}})'
 )
 PURE_FIELDS = '"mro": [$x.type], "step": null, "attempts": null'
 
