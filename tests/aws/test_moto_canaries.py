@@ -330,3 +330,13 @@ def test_moto_still_raises_task_timed_out_without_a_message_or_an_error_code() -
         "outcome",
     ]
     assert not getattr(TaskTimedOut, "TYPE", "")
+
+
+def test_jsonata_python_still_takes_now_from_the_timebox_clock() -> None:
+    """The harness puts $now()/$millis() on its virtual clock by patching Timebox.current_milli_time, which
+    jsonata-python reads for each evaluation's timestamp."""
+    from jsonata import jsonata as jsonata_mod
+    from jsonata import timebox
+
+    assert callable(timebox.Timebox.current_milli_time)
+    assert "self.timestamp = timebox.Timebox.current_milli_time()" in inspect.getsource(jsonata_mod.Jsonata)

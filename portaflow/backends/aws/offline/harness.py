@@ -155,7 +155,8 @@ class AwsHarness:
         definition, _ = compile_asl(self.program)
         self.definition = definition
         self.timeout = timeout
-        self.clock = 0.0
+        self.clock = 0.0  # virtual seconds since the harness started
+        self.epoch = time.time()  # the wall-clock time the virtual clock starts from ($now())
         self.invocations: list[StepInvocation] = []
         self.sleeps: dict[str, list[float]] = {}
         self.runs: dict[str, AwsRun] = {}
@@ -820,11 +821,20 @@ def patches(h: AwsHarness) -> list[Any]:
                 raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
         return original_send_success(self, task_token, outcome)
 
+    # $now() and $millis() read the evaluation's timestamp, taken from the wall clock: the harness's own
+    # clock instead (its start plus the virtual seconds sleeps, waits and retries took), as ctx.now() is on
+    # the local engine's virtual clock
+    from jsonata import timebox  # type: ignore[import-untyped]
+
     # the JSONata evaluator is looked up through the module global
     from moto.stepfunctions.parser.asl.component.intrinsic import jsonata as intrinsic
 
+    def virtual_millis() -> int:
+        return round((h.epoch + h.clock) * 1000)
+
     return [
         faithful(),
+        mock.patch.object(timebox.Timebox, "current_milli_time", staticmethod(virtual_millis)),
         # moto declares $uuid as a stub returning a sentence; ours is registered on the evaluator
         mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
