@@ -233,7 +233,10 @@ class _Checker:
         self.target = target
         self.found: dict[tuple[int, int, str], Diagnostic] = {}
         self.loops: list[_Loop] = []
-        self.collectors: list[list[State]] = []  # states an exception (or a return) may leave a try from
+        self.collectors: list[list[State]] = []  # states an exception may leave a try from
+        # states a return leaves a try with a finally from: only the finally clauses run after it (no
+        # handler, nothing after the try), and the returned value is taken before them
+        self.returns: list[list[State]] = []
         self.iterating: dict[str, tuple[int, str | None]] = {}  # name -> (line of the loop walking it, key)
         self.branch_bound: set[str] | None = None  # names bound inside the parallel branch being checked
 
@@ -356,7 +359,7 @@ class _Checker:
             return None
         if isinstance(st, ir.Return):
             returned = self.share(s, escapes(st.value), None, st.loc)
-            for acc in self.collectors:  # a finally clause runs after the return value is taken
+            for acc in self.returns:  # a finally clause runs after the return value is taken
                 acc.append(returned)
             return None
         return None  # Raise
@@ -507,8 +510,10 @@ class _Checker:
 
     def try_(self, st: ir.Try, s: dict[str, Share]) -> State:
         finals: list[State] = []
+        returned: list[State] = []
         if st.finalbody:
             self.collectors.append(finals)
+            self.returns.append(returned)
         raised: list[State] = []
         self.collectors.append(raised)
         body_end = self.block(st.body, s)
@@ -524,6 +529,9 @@ class _Checker:
         if not st.finalbody:
             return normal
         self.collectors.pop()
+        self.returns.pop()
+        if returned:  # the finally after a return: checked on its own, then the workflow has returned
+            self.block(st.finalbody, _join(*returned))
         fin_end = self.block(st.finalbody, _join(normal, at_raise, *finals))
         if self.loops and fin_end is not None:  # a break or continue in the try also ran the finally
             self.loops[-1].breaks.append(fin_end)
@@ -531,16 +539,16 @@ class _Checker:
         return fin_end if normal is not None else None
 
     def branch(self, b: ir.Branch, s: dict[str, Share]) -> None:
-        saved = self.branch_bound, self.loops, self.collectors
+        saved = self.branch_bound, self.loops, self.collectors, self.returns
         bound: set[str] = set()
         for x in ir.walk_stmts(b.body):
             if (isinstance(x, ir.Assign) and not x.in_place) or isinstance(x, (ir.StepCall, ir.For)):
                 bound |= _names_bound(x.target)
-        self.branch_bound, self.loops, self.collectors = bound, [], []
+        self.branch_bound, self.loops, self.collectors, self.returns = bound, [], [], []
         try:
             self.block(b.body, s)
         finally:
-            self.branch_bound, self.loops, self.collectors = saved
+            self.branch_bound, self.loops, self.collectors, self.returns = saved
 
 
 def check(program: ir.Program, target: str) -> list[Diagnostic]:

@@ -121,6 +121,11 @@ def test_a_parallel_branch_may_not_change_a_workflow_variable() -> None:
         "acc = []\nfor i in range(3):\n    acc.append(i)\nreturn {'acc': acc}",
         # iterating over a copy while changing the original
         "q = [1]\nfor v in list(q):\n    q.append(v)\nreturn q",
+        # a value returned from inside a try is not seen by what the loop does next: only a finally runs
+        # after a return (issue 11: decided by where control goes, not by position)
+        "seen = []\nfor it in items:\n    try:\n        r = fetch()\n        if r:\n"
+        "            return {'found': it, 'seen': seen}\n    except KeyError:\n        pass\n"
+        "    seen.append(it)\nreturn {'seen': seen}",
         # the except variable and event payloads are fresh
         "ev = ctx.wait_for_event('go', timeout='1h')\nev = ev or {}\nreturn ev",
     ],
