@@ -166,6 +166,26 @@ def test_map_respects_max_concurrency(portaflow_engine: Engine) -> None:
     assert 1 < ACTIVE["max"] <= 3
 
 
+@workflow
+def fan_out_branches(ctx: Context, limit: int | None = None) -> Any:
+    return ctx.parallel(*[lambda i=i: fetch(i) for i in range(6)], max_concurrency=limit)
+
+
+def test_parallel_respects_max_concurrency(portaflow_engine: Engine) -> None:
+    ACTIVE.update(now=0, max=0)
+    assert portaflow_engine.start(fan_out_branches, {"limit": 2}).result() == [0, 10, 20, 30, 40, 50]
+    assert 1 <= ACTIVE["max"] <= 2
+    ACTIVE.update(now=0, max=0)
+    portaflow_engine.start(fan_out_branches, {"limit": 1}).result()
+    assert ACTIVE["max"] == 1
+
+
+def test_parallel_refuses_a_max_concurrency_that_is_not_a_positive_int(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(fan_out_branches, {"limit": 0})
+    assert run.status().status == "failed"
+    assert "ctx.parallel max_concurrency must be a positive integer, not 0" in run.status().error["message"]
+
+
 def test_map_attempts_every_item_and_raises_the_lowest_index_failure(portaflow_engine: Engine) -> None:
     run = portaflow_engine.start(fan_out, {"items": [1, -2, 3, -4]}, run_id="mf")
     assert run.result() == {"error": "bad item -2", "key_of_next": "mf:1"}

@@ -58,20 +58,17 @@ class Context:
         """Run the step ``fn(item)`` for every item in parallel; results in item order."""
         if not isinstance(fn, Step):
             raise WorkflowError(f"ctx.map needs a @step function, not {fn!r}")
-        if max_concurrency is not None and (
-            isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1
-        ):
-            raise WorkflowError(
-                f"ctx.map max_concurrency must be a positive integer, not {max_concurrency!r}"
-            )
+        _check_concurrency("ctx.map", max_concurrency)
         return self._scope("map").map(fn, list(items), max_concurrency)
 
-    def parallel(self, *branches: Callable[[], Any]) -> list[Any]:
-        """Run branches (zero-argument callables that call steps) in parallel; results in branch order."""
+    def parallel(self, *branches: Callable[[], Any], max_concurrency: int | None = None) -> list[Any]:
+        """Run branches (zero-argument callables that call steps) in parallel, at most ``max_concurrency``
+        at once; results in branch order."""
         for branch in branches:
             if not callable(branch):
                 raise WorkflowError(f"ctx.parallel branches must be callables (e.g. lambdas), not {branch!r}")
-        return self._scope("parallel").parallel(list(branches))
+        _check_concurrency("ctx.parallel", max_concurrency)
+        return self._scope("parallel").parallel(list(branches), max_concurrency)
 
     def patched(self, change_id: str) -> bool:
         """Whether this run takes the new code of the change ``change_id`` (Temporal's ``patched``).
@@ -92,3 +89,10 @@ class Context:
 
     def __repr__(self) -> str:
         return f"Context(run_id={self.run_id!r})"
+
+
+def _check_concurrency(what: str, max_concurrency: object) -> None:
+    if max_concurrency is not None and (
+        isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1
+    ):
+        raise WorkflowError(f"{what} max_concurrency must be a positive integer, not {max_concurrency!r}")

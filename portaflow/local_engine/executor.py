@@ -669,7 +669,9 @@ class Executor:
         ]
         return self._run_branches(calls, max_concurrency, [branch] * len(calls))
 
-    def run_parallel(self, scope: _Scope, branches: Sequence[Callable[[], Any]]) -> list[Any]:
+    def run_parallel(
+        self, scope: _Scope, branches: Sequence[Callable[[], Any]], max_concurrency: int | None = None
+    ) -> list[Any]:
         if not scope.can_park:
             raise WorkflowError("ctx.parallel cannot be nested inside a ctx.parallel or ctx.map branch")
         path = scope.next_path()
@@ -680,7 +682,7 @@ class Executor:
             return _json_value(branches[b](), f"the result of ctx.parallel branch {b}")[0]
 
         calls: list[Callable[[], Any]] = [functools.partial(run, b) for b in range(len(branches))]
-        return self._run_branches(calls, None, scopes)
+        return self._run_branches(calls, max_concurrency, scopes)
 
     def _run_branches(
         self, calls: list[Callable[[], Any]], max_concurrency: int | None, scopes: list[_Scope]

@@ -92,5 +92,5 @@ class RunScope:
     def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]:
         return self.ex.run_map(self, fn, items, max_concurrency)
 
-    def parallel(self, branches: Sequence[Callable[[], Any]]) -> list[Any]:
-        return self.ex.run_parallel(self, branches)
+    def parallel(self, branches: Sequence[Callable[[], Any]], max_concurrency: int | None) -> list[Any]:
+        return self.ex.run_parallel(self, branches, max_concurrency)

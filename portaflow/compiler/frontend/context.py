@@ -137,32 +137,42 @@ def map_(
         if k != "max_concurrency":
             lw.error("PFC030", v, f"ctx.map has no argument {k!r}", "use max_concurrency=N")
             continue
-        lit = lw.fe.literal(v)
-        if lit is None:
-            continue
-        if lit is NOT_LITERAL:
-            mc = lw.expr(v)
-            if mc.ty not in ("int", "any"):
-                lw.error("PFC030", v, "max_concurrency must be an integer", "write max_concurrency=4")
-            continue
-        if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
-            lw.error(
-                "PFC030",
-                v,
-                "max_concurrency must be an integer literal >= 1 (or None)",
-                "write max_concurrency=4",
-            )
-        else:
-            mc = lit
+        mc = max_concurrency(lw, v)
     return [ir.MapCall(step_key, items, mc, target, loc)]
+
+
+def max_concurrency(lw: WorkflowLowerer, v: cst.BaseExpression) -> int | ir.Expr | None:
+    """``max_concurrency=`` of ctx.map and ctx.parallel: an int literal >= 1, None, or an int expression."""
+    lit = lw.fe.literal(v)
+    if lit is None:
+        return None
+    if lit is NOT_LITERAL:
+        mc = lw.expr(v)
+        if mc.ty not in ("int", "any"):
+            lw.error("PFC030", v, "max_concurrency must be an integer", "write max_concurrency=4")
+        return mc
+    if not isinstance(lit, int) or isinstance(lit, bool) or lit < 1:
+        lw.error(
+            "PFC030",
+            v,
+            "max_concurrency must be an integer literal >= 1 (or None)",
+            "write max_concurrency=4",
+        )
+        return None
+    return lit
 
 
 def parallel(
     lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
-    """``ctx.parallel(lambda: a(x), branch_def, ...)``: branches of step calls, results in order."""
+    """``ctx.parallel(lambda: a(x), branch_def, ..., max_concurrency=N)``: branches of step calls, results
+    in order."""
     branches: list[ir.Branch] = []
+    mc: int | ir.Expr | None = None
     for a in call.args:
+        if a.keyword is not None and a.keyword.value == "max_concurrency" and not a.star:
+            mc = max_concurrency(lw, a.value)
+            continue
         if a.keyword is not None or a.star:
             lw.error(
                 "PFC031",
@@ -174,7 +184,7 @@ def parallel(
         b = parallel_branch(lw, a.value, loc)
         if b is not None:
             branches.append(b)
-    return [ir.ParallelCall(tuple(branches), target, loc)]
+    return [ir.ParallelCall(tuple(branches), target, loc, mc)]
 
 
 def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) -> ir.Branch | None:

@@ -350,9 +350,12 @@ class Branch:
 
 @dataclass(frozen=True)
 class ParallelCall:
+    """``ctx.parallel(*branches, max_concurrency=N)``: every branch, at most N at once; results in order."""
+
     branches: tuple[Branch, ...]
     target: Target | None
     loc: Loc
+    max_concurrency: int | Expr | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["parallel"] = "parallel"
 
 

@@ -66,7 +66,7 @@ def _pf_wf_quote(_pf_scope, item):
         other = yield from _pf_run.step(_pf_scope, "stock", {"item": "a"})
         return s + other
 
-    p, s = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2])
+    p, s = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2], None)
     return {"price": p, "stock": s}
 
 

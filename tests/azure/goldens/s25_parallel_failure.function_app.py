@@ -83,7 +83,7 @@ def _pf_wf_fan(_pf_scope):
         _pf_t_branch = yield from _pf_run.step(_pf_scope, "c", {})
         return _pf_t_branch
 
-    results = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2, _pf_branch_3])
+    results = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2, _pf_branch_3], None)
     return "unreachable " + str(results)
 
 

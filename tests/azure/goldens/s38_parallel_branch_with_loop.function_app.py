@@ -73,7 +73,7 @@ def _pf_wf_review(_pf_scope, items):
     def _pf_branch_3(_pf_scope):
         return len(items)
 
-    total, fl, n = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2, _pf_branch_3])
+    total, fl, n = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2, _pf_branch_3], None)
     return {"total": total, "flags": fl, "n": n}
 
 

@@ -62,7 +62,7 @@ def _pf_wf_after_caught(_pf_scope):
             d = yield from _pf_run.step(_pf_scope, "get", {"n": 4})
             return 10 // d["vals"][1]
 
-        yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2])
+        yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2], None)
     except Exception as _pf_exc:
         if _pf_rt.caught(_pf_exc, ["ZeroDivisionError"], False):
             e = _pf_exc

@@ -64,7 +64,7 @@ def _pf_wf_names(_pf_scope, n, pf_in):
         seq = yield from _pf_run.step(_pf_scope, "bump", {"n": pf_in})
         return seq
 
-    both = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2])
+    both = yield from _pf_run.parallel(_pf_scope, [_pf_branch_1, _pf_branch_2], None)
     return {"child": pf_ret, "again": pf_h1, "text": [pf_v_string, string], "both": both, "pf_in": pf_in}
 
 

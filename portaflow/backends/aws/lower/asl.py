@@ -960,6 +960,13 @@ class AslCompiler:
         return n
 
     def parallel_call(self, s: ir.ParallelCall, nxt: str, ctx: Ctx) -> str:
+        if s.max_concurrency is not None:
+            self.err(
+                s.loc,
+                "ctx.parallel(..., max_concurrency=...): a Step Functions Parallel state runs every branch "
+                "at once (it has no MaxConcurrency), so the limit would be ignored",
+                "drop max_concurrency, or run the work as ctx.map(step, items, max_concurrency=N)",
+            )
         k = self.uid()
         n = self.name("Parallel", s.loc)
         branches: list[dict[str, Any]] = []

@@ -333,7 +333,10 @@ class Lowerer:
             body = [s for s in body if not isinstance(s, ast.Pass)]
             defs.append(_function(fname, [SCOPE], body))
             names.append(_load(fname))
-        return [*defs, *self._bind(s.target, _run_call("parallel", ast.List(elts=names, ctx=ast.Load())))]
+        limit = s.max_concurrency
+        limit_ast = ast.Constant(value=limit) if limit is None or isinstance(limit, int) else expr(limit)
+        call = _run_call("parallel", ast.List(elts=names, ctx=ast.Load()), limit_ast)
+        return [*defs, *self._bind(s.target, call)]
 
     def _sleep(self, s: ir.Sleep) -> list[ast.stmt]:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]

@@ -426,7 +426,9 @@ class Run:
 
         return (yield from self._fan_out([item(i, v) for i, v in enumerate(list(items))], max_concurrency))
 
-    def parallel(self, scope: Scope, branches: list[Callable[[Scope], Any]]) -> Gen:
+    def parallel(
+        self, scope: Scope, branches: list[Callable[[Scope], Any]], max_concurrency: Any = None
+    ) -> Gen:
         path = scope.next_path()
 
         def branch(b: int) -> Callable[[], Gen]:
@@ -436,7 +438,7 @@ class Run:
 
             return run
 
-        return (yield from self._fan_out([branch(b) for b in range(len(branches))], None))
+        return (yield from self._fan_out([branch(b) for b in range(len(branches))], max_concurrency))
 
     def _fan_out(self, calls: list[Callable[[], Gen]], max_concurrency: Any) -> Gen:
         """Run every call, at most ``max_concurrency`` at once, interleaved by a scheduler over ``task_any``
