@@ -169,3 +169,34 @@ def test_the_history_is_json_all_the_way_down(portaflow_engine: Engine) -> None:
     run = portaflow_engine.start(long_with_waits, {"waits": 0})
     for event in run.history():
         json.dumps(event.data)
+
+
+CHILD_BODIES: list[str] = []
+
+
+@workflow
+def checkpointed_child(ctx: Context, x: int) -> dict[str, Any]:
+    CHILD_BODIES.append("child")
+    return {"x": echo(x), "at": ctx.now().isoformat()}
+
+
+@workflow
+def parent_of_checkpointed(ctx: Context) -> list[Any]:
+    first = checkpointed_child(ctx, 1)
+    ctx.wait_for_event("go")
+    return [first, echo("after")]
+
+
+def test_a_completed_child_workflow_is_not_run_again_on_replay(db_path: Any) -> None:
+    """Its result is recorded when it returns (call_completed): a resume replays the parent and takes
+    the child's result from the history, as Temporal and DBOS do for child workflows."""
+    CHILD_BODIES.clear()
+    with Engine(db_path) as e:
+        e.start(parent_of_checkpointed, run_id="pc")
+    with Engine(db_path, workflows=[parent_of_checkpointed]) as e:
+        e.signal("pc", "go")
+        out = e.status("pc").output
+        kinds = [(ev.kind, ev.key) for ev in e.history("pc") if ev.kind in ("call_started", "call_completed")]
+    assert CHILD_BODIES == ["child"]  # the replay in the second engine did not run it
+    assert out[0]["x"] == 1 and out[1] == "after"
+    assert kinds == [("call_started", "0"), ("call_completed", "0")]

@@ -645,14 +645,22 @@ class Executor:
         )
         args = tuple(args_list)
         path = scope.next_path()
-        self._marker(path, f"workflow:{wf.name}", {})
+        name = f"workflow:{wf.name}"
+        rec = self._step_record(path, name)
+        if rec is not None and rec.returned:  # checkpointed: the child's body does not run again
+            prefix = f"{path}."
+            self.visited.update(k for k in (*self.history.steps, *self.history.prims) if k.startswith(prefix))
+            return rec.result
+        self._marker(path, name, {})
         child = _Scope(self, f"{path}.", can_park=True)
         previous = set_scope(child)
         try:
             output = wf.fn(self.ctx, *args, **kwargs)
         finally:
             set_scope(previous)
-        return _json_value(output, f"the result of child workflow {wf.name!r}")[0]
+        result, result_json = _json_value(output, f"the result of child workflow {wf.name!r}")
+        self._record("call_completed", path, name, {"result": result}, f'{{"result":{result_json}}}')
+        return result
 
     def run_map(
         self, scope: _Scope, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None

@@ -11,7 +11,9 @@ from typing import Any
 
 from portaflow.local_engine.store import EventRow
 
-STEP_KINDS = frozenset({"step_completed", "step_attempt_failed", "step_failed", "call_started"})
+STEP_KINDS = frozenset(
+    {"step_completed", "step_attempt_failed", "step_failed", "call_started", "call_completed"}
+)
 PRIM_KINDS = frozenset(
     {"value_recorded", "timer_started", "timer_fired", "wait_started", "event_received", "event_timed_out"}
 )
@@ -25,6 +27,7 @@ class StepRecord:
     done: bool = False
     result: Any = None
     error: dict[str, Any] | None = None
+    returned: bool = False  # a child workflow's call: it returned ``result`` (replay skips its body)
 
 
 @dataclass
@@ -78,6 +81,8 @@ class History:
             elif kind == "step_failed":
                 rec.done, rec.error = True, data["error"]
                 rec.failures = int(data.get("attempt", rec.failures))
+            elif kind == "call_completed":  # a child workflow returned: its result is checkpointed
+                rec.done, rec.returned, rec.result = True, True, data.get("result")
             else:  # call_started: the marker of a map, parallel or child-workflow call
                 rec.done = True
         elif kind in PRIM_KINDS:
