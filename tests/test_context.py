@@ -328,3 +328,15 @@ def test_an_event_received_before_the_deadline_wins_even_if_seen_after_it(db_pat
         assert run.status().status == "waiting"
         engine.signal(run.run_id, "approval", "second")
         assert run.status().output == ["on time", "second"]
+
+
+def test_a_reporter_that_raises_does_not_stop_the_run(db_path: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Engine.start used to hang forever: the reporter's exception killed the workflow's thread."""
+
+    def broken(run_id: str, kind: str, fields: dict[str, Any]) -> None:
+        raise RuntimeError("reporter is down")
+
+    with Engine(db_path, reporter=broken) as engine:
+        run = engine.start(fan_out, {"items": [1, 2]})
+        assert run.status().status == "completed" and run.result() == [10, 20]
+    assert "the engine's reporter raised" in caplog.text

@@ -174,6 +174,7 @@ class Engine:
         self.lease_seconds = parse_duration(lease, what="lease")
         self.stall_retry = parse_duration(stall_retry, what="stall_retry")
         self.reporter = reporter
+        self._reporter_failed: set[str] = set()
         self.cache_size = cache_size
         self._workflows: dict[str, Workflow[..., Any]] = {}
         for wf in workflows:
@@ -236,8 +237,22 @@ class Engine:
         return future if done else None
 
     def report(self, run_id: str, kind: str, fields: dict[str, Any]) -> None:
-        if self.reporter is not None:
+        """Tell the reporter; an exception of the reporter is logged once per kind and never reaches the
+        run (it raised inside the workflow's thread, which then hung: `Engine.start` never returned)."""
+        if self.reporter is None:
+            return
+        try:
             self.reporter(run_id, kind, fields)
+        except Exception:
+            if kind not in self._reporter_failed:
+                self._reporter_failed.add(kind)
+                import logging  # only when a reporter fails
+
+                logging.getLogger("portaflow.engine").exception(
+                    "the engine's reporter raised on %r (run %s); its later errors for that kind are ignored",
+                    kind,
+                    run_id,
+                )
 
     # ----- starting and signalling ------------------------------------------------------------------
 
