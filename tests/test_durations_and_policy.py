@@ -97,3 +97,19 @@ def test_a_long_initial_interval_raises_the_default_cap_to_itself() -> None:
     policy = RetryPolicy(initial_interval="2m")
     assert policy.max_seconds == 120.0
     assert [policy.delay_after(n) for n in (1, 2)] == [120.0, 120.0]
+
+
+def test_retry_on_retries_only_the_listed_errors_and_their_subclasses() -> None:
+    from portaflow import RetryPolicy
+
+    class RateLimited(Exception):
+        pass
+
+    class SlowDown(RateLimited):
+        pass
+
+    policy = RetryPolicy(retry_on=[RateLimited, "TimeoutError"])
+    assert policy.is_retryable(SlowDown()) and policy.is_retryable(TimeoutError())
+    assert not policy.is_retryable(ValueError())
+    with pytest.raises(ValueError, match="non_retryable .* or retry_on .*, not both"):
+        RetryPolicy(non_retryable=[ValueError], retry_on=[RateLimited])

@@ -12,11 +12,11 @@ from portaflow.dsl.durations import Duration, parse_duration
 def _error_name(err: type[BaseException] | str) -> str:
     if isinstance(err, str):
         if not err.isidentifier():
-            raise ValueError(f"non_retryable entry {err!r} is not an exception class name")
+            raise ValueError(f"non_retryable/retry_on entry {err!r} is not an exception class name")
         return err
     if isinstance(err, type) and issubclass(err, BaseException):
         return err.__name__
-    raise ValueError(f"non_retryable entries must be exception classes or class names, not {err!r}")
+    raise ValueError(f"non_retryable/retry_on entries must be exception classes or class names, not {err!r}")
 
 
 DEFAULT_MAX_INTERVAL = 60.0  # seconds; a longer initial_interval raises the cap to itself
@@ -30,7 +30,9 @@ class RetryPolicy:
     The delay before attempt n+1 is ``min(initial_interval * backoff ** (n - 1), max_interval)``;
     ``max_interval`` defaults to 60 s, or to ``initial_interval`` when that is longer.
     Errors named in ``non_retryable`` (classes or class names, matched against every class in the
-    error's MRO) fail the step at once.
+    error's MRO) fail the step at once. ``retry_on`` is the opposite list: when given, only the errors it
+    names are retried (rate limits, timeouts) and every other error fails the step at once; the two may not
+    be given together.
     """
 
     max_attempts: int = 3
@@ -38,6 +40,7 @@ class RetryPolicy:
     backoff: float = 2.0
     max_interval: Duration | None = None
     non_retryable: Iterable[type[BaseException] | str] = field(default_factory=tuple)
+    retry_on: Iterable[type[BaseException] | str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if (
@@ -60,6 +63,12 @@ class RetryPolicy:
         object.__setattr__(self, "max_interval", maximum)
         object.__setattr__(self, "backoff", float(self.backoff))
         object.__setattr__(self, "non_retryable", tuple(_error_name(e) for e in self.non_retryable))
+        object.__setattr__(self, "retry_on", tuple(_error_name(e) for e in self.retry_on))
+        if self.non_retryable and self.retry_on:
+            raise ValueError(
+                "RetryPolicy takes non_retryable (errors never retried) or retry_on (the only errors "
+                "retried), not both"
+            )
 
     @property
     def initial_seconds(self) -> float:
@@ -79,6 +88,8 @@ class RetryPolicy:
 
     def is_retryable(self, error: BaseException) -> bool:
         names = {cls.__name__ for cls in type(error).__mro__}
+        if self.retry_on:
+            return bool(names.intersection(str(n) for n in self.retry_on))
         return not names.intersection(self.non_retryable_names)
 
 

@@ -26,6 +26,7 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -33,13 +34,15 @@ from pathlib import Path
 from typing import Any
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-SCENARIO_PATTERN = "s[0-9][0-9]_*.py"
+SCENARIO_NAME = re.compile(r"s(\d{2,})_\w+")  # s01_sequential ... s100_...
 
 
 def scenario_files() -> list[Path]:
-    """Every scenario module, ordered by name (helper modules next to them are not scenarios)."""
-    found = [*SCENARIOS.glob(SCENARIO_PATTERN), *SCENARIOS.glob(f"*/{SCENARIO_PATTERN}")]
-    return sorted(found, key=lambda p: p.stem)
+    """Every scenario module, ordered by number (helper modules next to them are not scenarios)."""
+    found = [
+        p for p in (*SCENARIOS.glob("*.py"), *SCENARIOS.glob("*/*.py")) if SCENARIO_NAME.fullmatch(p.stem)
+    ]
+    return sorted(found, key=lambda p: (int(SCENARIO_NAME.fullmatch(p.stem).group(1)), p.stem))  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def function_app_source(program: ir.Program) -> str:
                 "backoff": sd.retry.backoff,
                 "max_interval": sd.retry.max_interval,
                 "non_retryable": list(sd.retry.non_retryable),
+                **({"retry_on": list(sd.retry.retry_on)} if sd.retry.retry_on else {}),
             },
         }
     exception_modules = sorted(

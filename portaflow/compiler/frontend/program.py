@@ -129,7 +129,7 @@ class Frontend(ModuleReader):
             )
             return ir.RetrySpec()
         fields: dict[str, Any] = {}
-        order = ["max_attempts", "initial_interval", "backoff", "max_interval", "non_retryable"]
+        order = ["max_attempts", "initial_interval", "backoff", "max_interval", "non_retryable", "retry_on"]
         for i, arg in enumerate(node.args):
             kw = arg.keyword.value if arg.keyword is not None else (order[i] if i < len(order) else "?")
             v = arg.value
@@ -156,31 +156,8 @@ class Frontend(ModuleReader):
                     self.error("PFC011", v, "backoff must be a number literal >= 1", "write e.g. backoff=2.0")
                 else:
                     fields[kw] = float(lit)
-            elif kw == "non_retryable":
-                names: list[str] = []
-                if isinstance(v, (cst.List, cst.Tuple)):
-                    for el in v.elements:
-                        e = el.value
-                        lit = self.literal(e)
-                        if isinstance(lit, str):
-                            names.append(lit)
-                        elif isinstance(e, (cst.Name, cst.Attribute)):
-                            names.append(self.dotted(e).rsplit(".", 1)[-1])
-                        else:
-                            self.error(
-                                "PFC010",
-                                e,
-                                "non_retryable entries must be exception classes or names",
-                                'write non_retryable=[ValueError, "PaymentDeclined"]',
-                            )
-                else:
-                    self.error(
-                        "PFC010",
-                        v,
-                        "non_retryable must be a literal list or tuple",
-                        "write non_retryable=[ValueError]",
-                    )
-                fields[kw] = tuple(names)
+            elif kw in ("non_retryable", "retry_on"):
+                fields[kw] = self._error_names(kw, v)
             else:
                 self.error(
                     "PFC011",
@@ -189,6 +166,15 @@ class Frontend(ModuleReader):
                     "the arguments are " + ", ".join(order),
                 )
         nr: tuple[str, ...] = fields.get("non_retryable", ())
+        on: tuple[str, ...] = fields.get("retry_on", ())
+        if nr and on:
+            self.error(
+                "PFC011",
+                node,
+                "RetryPolicy takes non_retryable (errors never retried) or retry_on (the only errors "
+                "retried), not both",
+                "keep the one list that is shorter to write",
+            )
         initial = fields.get("initial_interval", 1.0)
         if "max_interval" in fields and fields["max_interval"] < initial:
             self.error(
@@ -204,8 +190,32 @@ class Frontend(ModuleReader):
             max_interval=fields.get("max_interval", max(60.0, initial)),
             non_retryable=nr,
             non_retryable_matches=self.exception_matches(nr) if nr else (),
+            retry_on=on,
+            retry_on_matches=self.exception_matches(on) if on else (),
         )
         return spec
+
+    def _error_names(self, kw: str, v: cst.BaseExpression) -> tuple[str, ...]:
+        """The exception class names of a literal ``non_retryable=[...]`` / ``retry_on=[...]``."""
+        names: list[str] = []
+        if not isinstance(v, (cst.List, cst.Tuple)):
+            self.error("PFC010", v, f"{kw} must be a literal list or tuple", f"write {kw}=[ValueError]")
+            return ()
+        for el in v.elements:
+            e = el.value
+            lit = self.literal(e)
+            if isinstance(lit, str):
+                names.append(lit)
+            elif isinstance(e, (cst.Name, cst.Attribute)):
+                names.append(self.dotted(e).rsplit(".", 1)[-1])
+            else:
+                self.error(
+                    "PFC010",
+                    e,
+                    f"{kw} entries must be exception classes or names",
+                    f'write {kw}=[ValueError, "PaymentDeclined"]',
+                )
+        return tuple(names)
 
     def lower_workflow(
         self, fn: DslFunction, stack: tuple[str, ...] = ()

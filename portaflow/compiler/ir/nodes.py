@@ -507,6 +507,9 @@ class RetrySpec:
     max_interval: float = 60.0
     non_retryable: tuple[str, ...] = ()
     non_retryable_matches: tuple[str, ...] = ()
+    # RetryPolicy(retry_on=...): only these errors are retried (never given with non_retryable)
+    retry_on: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
+    retry_on_matches: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
 
     def delay_before(self, attempt: int) -> float:
         """Seconds waited before ``attempt`` (2 = the first retry)."""

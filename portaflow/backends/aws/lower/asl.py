@@ -760,6 +760,21 @@ class AslCompiler:
                 "JitterStrategy": "NONE",
             }
         ]
+        if r.retry_on_matches:  # only these are retried; every other error fails the step at once
+            names = list(r.retry_on_matches)
+            if "TimeoutError" in names:
+                names.append("States.Timeout")
+            retriers.append(
+                {
+                    "ErrorEquals": names,
+                    "IntervalSeconds": interval,
+                    "MaxAttempts": r.max_attempts - 1,
+                    "BackoffRate": float(r.backoff),
+                    "MaxDelaySeconds": max_delay,
+                    "JitterStrategy": "NONE",
+                }
+            )
+            return retriers
         if r.non_retryable_matches:
             names = list(r.non_retryable_matches)
             if "TimeoutError" in names:
@@ -791,11 +806,8 @@ class AslCompiler:
     ) -> str:
         # the names the non-retryable retrier lists: the runtime reports an error under the first class of
         # its MRO found there (runtime.StepError), so that retrier matches subclasses from any module
-        non_retryable = (
-            f'"non_retryable": {json.dumps(list(sd.retry.non_retryable_matches))}, '
-            if sd.retry.non_retryable_matches
-            else ""
-        )
+        listed = sd.retry.non_retryable_matches or sd.retry.retry_on_matches  # at most one of them is set
+        non_retryable = f'"non_retryable": {json.dumps(list(listed))}, ' if listed else ""
         return (
             "{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
             f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, {non_retryable}'

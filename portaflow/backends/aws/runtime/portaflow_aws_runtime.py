@@ -23,11 +23,11 @@ class StepError(Exception):
 
     Step Functions matches a Retry by the exact error name, where Python matches by every class in the
     exception's MRO. The class of a StepError is named for Retry: the first class in the MRO that the step's
-    non-retryable list names (``non_retryable`` in the payload; the compiler knows every name it lists),
-    else the exception's own class. Its message (the Lambda ``errorMessage``) is a JSON object with the
-    original type, message and the names of the whole MRO: the state machine reads the type and message
-    from it and routes ``except`` clauses by the MRO (classes from any module match, the runtime imports
-    them).
+    ``non_retryable`` (or ``retry_on``) list names (``non_retryable`` in the payload; the compiler knows every
+    name it lists), else the exception's own class. Its message (the Lambda ``errorMessage``) is a JSON
+    object with the original type, message and the names of the whole MRO: the state machine reads the type
+    and message from it and routes ``except`` clauses by the MRO (classes from any module match, the runtime
+    imports them).
     """
 
     def __init__(self, body: str, type_name: str, message: str, mro: list[str]) -> None:

@@ -366,7 +366,10 @@ class Run:
             if "result" in env:
                 return env["result"]
             info = env["error"]
-            retryable = not env.get("fatal") and not set(info["mro"]) & set(retry["non_retryable"])
+            mro = set(info["mro"])
+            listed = set(retry.get("retry_on") or ())  # RetryPolicy(retry_on=...): only those are retried
+            retryable = not env.get("fatal") and not mro & set(retry["non_retryable"])
+            retryable = retryable and (not listed or bool(mro & listed))
             if retryable and attempt < retry["max_attempts"]:
                 delay = float(
                     min(retry["initial_interval"] * retry["backoff"] ** (attempt - 1), retry["max_interval"])
