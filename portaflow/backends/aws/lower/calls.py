@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from portaflow.compiler import catalog, ir
 
-from .jsonata import WS, _list_of
+from .jsonata import WS, _list_of, jstr
 
 if TYPE_CHECKING:
     from .jsonata import Lowerer
@@ -238,6 +238,45 @@ def _replace(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_replace')}({a[0]}, {a[1]}, {a[2]})"
 
 
+def _args(e: ir.Call, a: list[str]) -> list[str]:
+    """The arguments after the receiver; one of static type float made a non-integral number (a float 2.0 is
+    the JSON number 2, which would pass for an int): each argument of these methods refuses a float, with a
+    message that names its type, after the arguments are evaluated in order (as Python does)."""
+    return [f"({x}; 0.5)" if arg.ty == "float" else x for arg, x in zip(e.args[1:], a[1:], strict=True)]
+
+
+def _find(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    sub, *bounds = _args(e, a)
+    lo, hi = [*(f"{lw.h('pf_sidx')}({x})" for x in bounds), "null", "null"][:2]
+    method = e.func.partition(".")[2]
+    if method == "count":
+        return f"{lw.h('pf_strcount')}({a[0]}, {sub}, {lo}, {hi})"
+    found = f"{lw.h('pf_find')}({a[0]}, {sub}, {lo}, {hi}, {'true' if method.startswith('r') else 'false'})"
+    return f"{lw.h('pf_index')}({found})" if method.endswith("index") else found
+
+
+def _removefix(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f'{lw.h("pf_removefix")}({a[0]}, {_args(e, a)[0]}, "{e.func.partition(".")[2]}")'
+
+
+def _zfill(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_zfill')}({a[0]}, {lw.h('pf_width')}({_args(e, a)[0]}))"
+
+
+_JUST = {"str.ljust": "l", "str.rjust": "r", "str.center": "c"}
+
+
+def _just(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    width, *fill = _args(e, a)
+    fillchar = fill[0] if fill else jstr(" ")
+    return f'{lw.h("pf_just")}({a[0]}, {lw.h("pf_width")}({width}), {fillchar}, "{_JUST[e.func]}")'
+
+
+def _partition(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    last = "true" if e.func == "str.rpartition" else "false"
+    return f"{lw.h('pf_partition')}({a[0]}, {_args(e, a)[0]}, {last})"
+
+
 def _helper(name: str) -> Lowering:
     """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
     return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
@@ -279,6 +318,21 @@ LOWERINGS: dict[str, Lowering] = {
     "str.startswith": _startswith,
     "str.endswith": _helper("pf_endswith"),
     "str.replace": _replace,
+    "str.find": _find,
+    "str.rfind": _find,
+    "str.index": _find,
+    "str.rindex": _find,
+    "str.count": _find,
+    "str.removeprefix": _removefix,
+    "str.removesuffix": _removefix,
+    "str.zfill": _zfill,
+    "str.ljust": _just,
+    "str.rjust": _just,
+    "str.center": _just,
+    "str.partition": _partition,
+    "str.rpartition": _partition,
+    "str.splitlines": _helper("pf_splitlines"),
+    "str.isspace": _builtin(f"$contains({{0}}, /^{WS}+$/)"),
     "dict.get": _get,
     "dict.keys": _builtin("[$keys({0})]"),
     "dict.values": _helper("pf_values"),
