@@ -383,7 +383,14 @@ ROWS: tuple[Builtin, ...] = (
         "list",
         _METHOD,
     ),
-    Builtin("str.isspace", Signature("s.isspace()", 0, 0), "bool", _METHOD),
+    *(
+        Builtin(f"str.{m}", Signature(f"s.{m}()", 0, 0), "str", _METHOD)
+        for m in ("title", "capitalize", "casefold")
+    ),
+    *(
+        Builtin(f"str.{m}", Signature(f"s.{m}()", 0, 0), "bool", _METHOD)
+        for m in ("isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower")
+    ),
     Builtin("dict.get", Signature("d.get(key) or d.get(key, default)", 1, 2), "any", _METHOD, shares="item"),
     Builtin("dict.keys", Signature("d.keys()", 0, 0), "list", ("AttributeError",), lazy=True),
     Builtin(

@@ -114,6 +114,13 @@ FORMS = [
     "['\\u2028\\u2029x\\n\\n'.splitlines(), ''.splitlines(), '\\n'.splitlines(), '\\r\\n\\r'.splitlines()]",
     "[s.isspace(), (s + ' ').isspace(), "
     "' \\t\\x1c\\x85\\u00a0\\u3000'.isspace(), '\\ufeff'.isspace(), ''.isspace()]",
+    # Python's character classes (Unicode letters, digits and cases), astral characters included
+    "[s.isdigit(), s.isalpha(), s.isalnum(), s.isupper(), s.islower(), (s + 'A').isupper(), s[:1].islower()]",
+    "['\\u0663\\u00b2'.isdigit(), '\\u00e9\\U0001d518'.isalpha(), '\\u01c5'.isupper(), '\\u01c5a'.islower()]",
+    "['\\U0001d7ce'.isdigit(), '\\U0001d400'.isupper(), 'a1\\u2160'.isalnum(), "
+    "'ABC1'.isupper(), '\\u00aa'.islower()]",
+    "['x\\U0001f600'.isalpha(), ''.isdigit(), ''.isalpha(), '1_2'.isalnum(), "
+    "'a\\u0345'.islower(), '\\u2160'.isupper()]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

@@ -85,6 +85,7 @@ def _pf_wf_triage(_pf_scope, ticket, number):
         "urgent_after": tags.find("urgent", 3, -1),
         "missing": missing,
         "blank_lines": blank,
+        "order_is_number": fields.get("order", "").isdigit(),
         "report": "|" + "Ada".ljust(6, ".") + "|" + ident.rjust(8) + "|" + "ok".center(7, "*") + "|",
     }
 

@@ -1,7 +1,8 @@
 """The string methods a workflow uses to read an LLM's reply: `partition` on ':', `removeprefix`,
 `splitlines`, `find`/`rfind`/`count`/`index`, `zfill` of an id, `ljust`/`rjust`/`center` for a report,
-`isspace`; on every target with Python's results (code points, Python's line breaks and whitespace), and
-Python's ValueError for `index` of a missing substring, caught by `except ValueError`."""
+`isspace`, `isdigit` (Arabic-Indic digits too); on every target with Python's results (code points, Python's
+line breaks, whitespace and digits), and Python's ValueError for `index` of a missing substring, caught by
+`except ValueError`."""
 
 from portaflow import Context, step, workflow
 
@@ -13,6 +14,7 @@ def ask_llm(ticket: str) -> str:
         "Reason: item arrived broken 😀; customer: Ada\n"
         "\u2028"
         "Tags: billing, urgent, billing\n"
+        "Order: \u0661\u0662\u0663\n"
         "   \n"
     )
 
@@ -48,6 +50,7 @@ def triage(ctx: Context, ticket: str, number: int) -> dict:
         "urgent_after": tags.find("urgent", 3, -1),
         "missing": missing,
         "blank_lines": blank,
+        "order_is_number": fields.get("order", "").isdigit(),
         "report": "|" + "Ada".ljust(6, ".") + "|" + ident.rjust(8) + "|" + "ok".center(7, "*") + "|",
     }
 
@@ -67,6 +70,7 @@ SCENARIO = {
             "urgent_after": 9,
             "missing": "substring not found",
             "blank_lines": 2,
+            "order_is_number": True,
             "report": "|Ada...|  -00042|***ok**|",
         },
     },

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from portaflow.compiler import catalog, ir
+from portaflow.compiler.diagnostics import Diagnostic
 
+from . import unicode
 from .jsonata import WS, _list_of, jstr
 
 if TYPE_CHECKING:
@@ -277,6 +279,12 @@ def _partition(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_partition')}({a[0]}, {_args(e, a)[0]}, {last})"
 
 
+def _predicate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """s.isdigit() and the other classes: the compiling Python's (its Unicode database), code point by code
+    point (unicode.py)."""
+    return f"{lw.h(unicode.helper(e.func.partition('.')[2]))}({a[0]})"
+
+
 def _helper(name: str) -> Lowering:
     """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
     return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
@@ -333,6 +341,11 @@ LOWERINGS: dict[str, Lowering] = {
     "str.rpartition": _partition,
     "str.splitlines": _helper("pf_splitlines"),
     "str.isspace": _builtin(f"$contains({{0}}, /^{WS}+$/)"),
+    "str.isdigit": _predicate,
+    "str.isalpha": _predicate,
+    "str.isalnum": _predicate,
+    "str.isupper": _predicate,
+    "str.islower": _predicate,
     "dict.get": _get,
     "dict.keys": _builtin("[$keys({0})]"),
     "dict.values": _helper("pf_values"),
@@ -340,8 +353,46 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
 }
+# Rows Step Functions cannot give Python's result for, whatever the lowering: (why, what to write instead).
+# AwsBackend.check refuses every call of them (PFC040, :func:`inexact_calls`) before anything is lowered.
+INEXACT: dict[str, tuple[str, str]] = {
+    "str.title": (
+        "Python titlecases each character after one that is not cased (its Unicode tables: 'ǆ' -> 'ǅ', "
+        '"they\'re" -> "They\'Re"), which JavaScript has no function for',
+        "title the text in a @step, or build it from s.upper() and s.lower() of its parts",
+    ),
+    "str.capitalize": (
+        "Python titlecases the first character (Unicode's titlecase: 'ǆ' -> 'ǅ', 'ß' -> 'Ss'), which "
+        "JavaScript has no function for",
+        "write s[:1].upper() + s[1:].lower() (the same for text without titlecase letters), or capitalize "
+        "in a @step",
+    ),
+    "str.casefold": (
+        "Python's full case folding ('ß' -> 'ss', 'ﬁ' -> 'fi') is not JavaScript's lowercase",
+        "compare s.lower() (the same as casefold() for ASCII text), or casefold in a @step",
+    ),
+}
+
+
+def inexact_calls(program: ir.Program) -> list[Diagnostic]:
+    """PFC040 for every call of a row of :data:`INEXACT`, one per statement."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        source = wf.source or program.source
+        for stmt in ir.walk_stmts(wf.body):
+            for node in ir.own_nodes(stmt):
+                row = catalog.lookup(node.func) if isinstance(node, ir.Call) else None
+                if row is not None and row.name in INEXACT:
+                    why, instead = INEXACT[row.name]
+                    message = f"s.{row.method}() cannot give Python's result on Step Functions: {why}"
+                    out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
+                    break
+    return out
+
+
 # Rows the frontend never lowers to a call: (the code a workflow gets for such a call, why)
 REFUSED: dict[str, tuple[str, str]] = {
     "list.append": ("PFC023", "a statement of its own: an Assign of xs + [x] (in_place), a Pass state"),
     "list.extend": ("PFC023", "a statement of its own: an Assign of xs + ys (in_place), a Pass state"),
+    **{name: ("PFC040", why) for name, (why, _) in INEXACT.items()},
 }
