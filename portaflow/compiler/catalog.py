@@ -341,6 +341,56 @@ ROWS: tuple[Builtin, ...] = (
         "str",
         _METHOD,
     ),
+    # the search methods: sub, then the optional start and end of a slice (None, negative, or past the end)
+    *(
+        Builtin(
+            f"str.{m}",
+            Signature(f"s.{m}(sub), s.{m}(sub, start) or s.{m}(sub, start, end)", 1, 3),
+            "int",
+            (*_METHOD, "ValueError") if m in ("index", "rindex") else _METHOD,  # "substring not found"
+            number=True,
+        )
+        for m in ("find", "rfind", "index", "rindex", "count")
+    ),
+    Builtin("str.removeprefix", Signature("s.removeprefix(prefix)", 1, 1), "str", _METHOD),
+    Builtin("str.removesuffix", Signature("s.removesuffix(suffix)", 1, 1), "str", _METHOD),
+    Builtin("str.zfill", Signature("s.zfill(width)", 1, 1), "str", _METHOD),
+    *(
+        Builtin(f"str.{m}", Signature(f"s.{m}(width) or s.{m}(width, fillchar)", 1, 2), "str", _METHOD)
+        for m in ("ljust", "rjust", "center")
+    ),
+    *(
+        Builtin(
+            f"str.{m}",
+            Signature(f"s.{m}(sep)", 1, 1),
+            "list",  # Python's 3-tuple: a list on every target that keeps JSON values (docs/dsl.md)
+            (*_METHOD, "ValueError"),  # ValueError: an empty separator
+        )
+        for m in ("partition", "rpartition")
+    ),
+    Builtin(
+        "str.splitlines",
+        Signature(
+            "s.splitlines()",
+            0,
+            0,
+            by_name=(),
+            python_extra=1,
+            python_keywords=("keepends",),
+            why="it drops the line breaks (no keepends)",
+            instead="split on the break you keep: [line + '\\n' for line in s.split('\\n')]",
+        ),
+        "list",
+        _METHOD,
+    ),
+    *(
+        Builtin(f"str.{m}", Signature(f"s.{m}()", 0, 0), "str", _METHOD)
+        for m in ("title", "capitalize", "casefold")
+    ),
+    *(
+        Builtin(f"str.{m}", Signature(f"s.{m}()", 0, 0), "bool", _METHOD)
+        for m in ("isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower")
+    ),
     Builtin("dict.get", Signature("d.get(key) or d.get(key, default)", 1, 2), "any", _METHOD, shares="item"),
     Builtin("dict.keys", Signature("d.keys()", 0, 0), "list", ("AttributeError",), lazy=True),
     Builtin(

@@ -28,3 +28,23 @@ def test_a_row_lowers_to_jsonata_or_names_its_refusal(row: catalog.Builtin) -> N
             lowerer.lower(call)
     else:
         assert lowerer.lower(call)
+
+
+@pytest.mark.parametrize("method", ["title", "capitalize", "casefold"])
+def test_a_method_step_functions_cannot_give_exactly_is_pfc040_there_and_python_elsewhere(
+    method: str,
+) -> None:
+    """No JavaScript function has Python's titlecase or case folding: refused on AWS at the call's line,
+    compiled as Python for Azure."""
+    from portaflow.backends import get
+    from portaflow.compiler.frontend import compile_source
+    from portaflow.compiler.pipeline import diagnose
+
+    src = (
+        "from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, name: str, v) -> list:\n"
+        f"    x = 1\n    return [name.{method}(), v.{method}()]\n"
+    )
+    res = compile_source(src, "app.py")
+    [d] = diagnose(res, get("aws"))
+    assert (d.code, d.line) == ("PFC040", 7) and f"s.{method}()" in d.message, d
+    assert diagnose(res, get("azure")) == []

@@ -81,6 +81,46 @@ FORMS = [
     "s.upper() + s.lower()",
     "[int(f' {a} '), int(f'+{a * a}'), float(f' {b} '), float(f'{-b}e1'), float('.5'), float('-5.')]",
     "str(a) in s or s in str(d)",
+    # search methods count code points; start/end are slice bounds (None, negative, past the end, a bool)
+    "[s.find('a'), s.rfind('a'), s.find(s[1:2]), s.rfind(s[-1:]), s.find(''), s.rfind(''), s.count('a')]",
+    "[s.find('b', a % 4), s.rfind('b', -2), s.find('', a), s.rfind('', a, -a), s.count('', a), s.count('')]",
+    "[s.count(s[:1]), s.count('a', None, a), s.find('\\U0001f600', t), s.rfind('x', a, None), s.count('aa')]",
+    "[s.index(s[-1:]), s.rindex(s[:1])] if s else s.index('a')",
+    "s.index('b', a) + s.rindex('a', None, a)",
+    "[s.find(v), s.count(v) if v != '' else 0]",
+    "s.find('a', v)",
+    "s.find('a', 0, b)",
+    "s.count(b)",
+    "[(s + s).rfind(s), 'aaa'.rfind('aa'), 'aaa'.count('aa'), 'ab\\U0001f600ab'.rfind('ab'), s.find(s, -1)]",
+    "[s.removeprefix('a'), s.removesuffix('b'), s.removeprefix(s[:2]), s.removesuffix(s[-1:]), "
+    "s.removeprefix(''), s.removesuffix('')]",
+    "s.removeprefix(v)",
+    "s.removesuffix(v)",
+    "[s.zfill(a % 9), ('-' + s).zfill(5), ('+' + s).zfill(a), s.zfill(t), '-'.zfill(3), s.zfill(-a)]",
+    "[s.ljust(a % 9), s.rjust(a % 9, '\\U0001f600'), s.center(a % 9, '*'), "
+    "s.center(a % 9 + 1, s[:1] or 'x')]",
+    "[s.center(a % 9), s.center(a % 8, '-'), s.center(-a % 7, '\\u00a0'), s.center(len(s) + 1, '.')]",
+    "s.zfill(v)",
+    "s.ljust(v)",
+    "s.center(5, v)",
+    "s.rjust(a, s)",
+    "s.ljust(b)",
+    "[s.partition('a'), s.rpartition('a'), s.partition(s[1:3] or 'q'), s.rpartition('\\U0001f600')]",
+    "[x for x in 'aXbXc'.partition(s[-1:] or 'X')] + list('aXbXc'.rpartition(s[:1] or 'X'))",
+    "s.partition(v)",
+    "s.rpartition(v)",
+    "[s.splitlines(), (s + '\\n' + s).splitlines(), "
+    "'a\\r\\nb\\rc\\x0bd\\x0ce\\x1cf\\x1dg\\x1eh\\x85i'.splitlines()]",
+    "['\\u2028\\u2029x\\n\\n'.splitlines(), ''.splitlines(), '\\n'.splitlines(), '\\r\\n\\r'.splitlines()]",
+    "[s.isspace(), (s + ' ').isspace(), "
+    "' \\t\\x1c\\x85\\u00a0\\u3000'.isspace(), '\\ufeff'.isspace(), ''.isspace()]",
+    # Python's character classes (Unicode letters, digits and cases), astral characters included
+    "[s.isdigit(), s.isalpha(), s.isalnum(), s.isupper(), s.islower(), (s + 'A').isupper(), s[:1].islower()]",
+    "['\\u0663\\u00b2'.isdigit(), '\\u00e9\\U0001d518'.isalpha(), '\\u01c5'.isupper(), '\\u01c5a'.islower()]",
+    "['\\U0001d7ce'.isdigit(), '\\U0001d400'.isupper(), 'a1\\u2160'.isalnum(), "
+    "'ABC1'.isupper(), '\\u00aa'.islower()]",
+    "['x\\U0001f600'.isalpha(), ''.isdigit(), ''.isalpha(), '1_2'.isalnum(), "
+    "'a\\u0345'.islower(), '\\u2160'.isupper()]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

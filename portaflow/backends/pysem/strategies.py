@@ -56,6 +56,48 @@ def num_expr(draw: Any, depth: int) -> str:
     return f"({left} {op} {right})"
 
 
+# arguments of the str methods: a piece of text (a literal, a slice of s, v), a bound (None, an int of either
+# sign, past the end, a bool, a float), a width
+_SUBS = [
+    "''",
+    "'a'",
+    "'b'",
+    "'ab'",
+    "'\\U0001f600'",
+    "' '",
+    "s[:1]",
+    "s[-2:]",
+    "s[1:3]",
+    "s",
+    "v",
+    "a",
+    "'\\n'",
+]
+_BOUNDS = ["None", "0", "1", "-1", "a", "-a", "len(s)", "a % 4", "t", "b", "v"]
+_WIDTHS = ["a", "a % 9", "len(s) + 1", "len(s) + 2", "t", "-1", "b", "v", "len(s)"]
+_FILLS = ["'*'", "'\\U0001f600'", "'ab'", "''", "s[:1] or '.'", "v", "s"]
+
+
+def str_method_expr(draw: Any) -> str:
+    """A random call of a str method with random arguments (of wrong types too: Python's TypeError)."""
+    m = draw(st.sampled_from(["find", "rfind", "index", "rindex", "count", "removeprefix", "removesuffix",
+                              "zfill", "ljust", "rjust", "center", "partition", "rpartition", "splitlines",
+                              "isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower"]))  # fmt: skip
+    recv = draw(st.sampled_from(["s", "(s + s)", "(s + '\\n' + s)", "('-' + s)", "'aaa'"]))
+    if m in ("find", "rfind", "index", "rindex", "count"):
+        args = [draw(st.sampled_from(_SUBS))]
+        args += [draw(st.sampled_from(_BOUNDS)) for _ in range(draw(st.integers(0, 2)))]
+    elif m in ("zfill", "ljust", "rjust", "center"):
+        args = [draw(st.sampled_from(_WIDTHS))]
+        if m != "zfill" and draw(st.booleans()):
+            args.append(draw(st.sampled_from(_FILLS)))
+    elif m == "splitlines" or m.startswith("is"):
+        args = []
+    else:
+        args = [draw(st.sampled_from(_SUBS))]
+    return f"{recv}.{m}({', '.join(args)})"
+
+
 @st.composite
 def expressions(draw: Any) -> str:
     depth = draw(st.integers(min_value=0, max_value=2))
@@ -69,4 +111,6 @@ def expressions(draw: Any) -> str:
         f"xs or {n}",
         *FORMS,
     ]
+    if draw(st.integers(min_value=0, max_value=3)) == 0:  # a quarter: a str method's random call
+        return str_method_expr(draw)
     return str(draw(st.sampled_from(forms)))

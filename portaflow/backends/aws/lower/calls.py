@@ -12,8 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from portaflow.compiler import catalog, ir
+from portaflow.compiler.diagnostics import Diagnostic
 
-from .jsonata import WS, _list_of
+from . import unicode
+from .jsonata import WS, _list_of, jstr
 
 if TYPE_CHECKING:
     from .jsonata import Lowerer
@@ -238,6 +240,51 @@ def _replace(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_replace')}({a[0]}, {a[1]}, {a[2]})"
 
 
+def _args(e: ir.Call, a: list[str]) -> list[str]:
+    """The arguments after the receiver; one of static type float made a non-integral number (a float 2.0 is
+    the JSON number 2, which would pass for an int): each argument of these methods refuses a float, with a
+    message that names its type, after the arguments are evaluated in order (as Python does)."""
+    return [f"({x}; 0.5)" if arg.ty == "float" else x for arg, x in zip(e.args[1:], a[1:], strict=True)]
+
+
+def _find(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    sub, *bounds = _args(e, a)
+    lo, hi = [*(f"{lw.h('pf_sidx')}({x})" for x in bounds), "null", "null"][:2]
+    method = e.func.partition(".")[2]
+    if method == "count":
+        return f"{lw.h('pf_strcount')}({a[0]}, {sub}, {lo}, {hi})"
+    found = f"{lw.h('pf_find')}({a[0]}, {sub}, {lo}, {hi}, {'true' if method.startswith('r') else 'false'})"
+    return f"{lw.h('pf_index')}({found})" if method.endswith("index") else found
+
+
+def _removefix(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f'{lw.h("pf_removefix")}({a[0]}, {_args(e, a)[0]}, "{e.func.partition(".")[2]}")'
+
+
+def _zfill(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    return f"{lw.h('pf_zfill')}({a[0]}, {lw.h('pf_width')}({_args(e, a)[0]}))"
+
+
+_JUST = {"str.ljust": "l", "str.rjust": "r", "str.center": "c"}
+
+
+def _just(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    width, *fill = _args(e, a)
+    fillchar = fill[0] if fill else jstr(" ")
+    return f'{lw.h("pf_just")}({a[0]}, {lw.h("pf_width")}({width}), {fillchar}, "{_JUST[e.func]}")'
+
+
+def _partition(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    last = "true" if e.func == "str.rpartition" else "false"
+    return f"{lw.h('pf_partition')}({a[0]}, {_args(e, a)[0]}, {last})"
+
+
+def _predicate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """s.isdigit() and the other classes: the compiling Python's (its Unicode database), code point by code
+    point (unicode.py)."""
+    return f"{lw.h(unicode.helper(e.func.partition('.')[2]))}({a[0]})"
+
+
 def _helper(name: str) -> Lowering:
     """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
     return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
@@ -279,6 +326,26 @@ LOWERINGS: dict[str, Lowering] = {
     "str.startswith": _startswith,
     "str.endswith": _helper("pf_endswith"),
     "str.replace": _replace,
+    "str.find": _find,
+    "str.rfind": _find,
+    "str.index": _find,
+    "str.rindex": _find,
+    "str.count": _find,
+    "str.removeprefix": _removefix,
+    "str.removesuffix": _removefix,
+    "str.zfill": _zfill,
+    "str.ljust": _just,
+    "str.rjust": _just,
+    "str.center": _just,
+    "str.partition": _partition,
+    "str.rpartition": _partition,
+    "str.splitlines": _helper("pf_splitlines"),
+    "str.isspace": _builtin(f"$contains({{0}}, /^{WS}+$/)"),
+    "str.isdigit": _predicate,
+    "str.isalpha": _predicate,
+    "str.isalnum": _predicate,
+    "str.isupper": _predicate,
+    "str.islower": _predicate,
     "dict.get": _get,
     "dict.keys": _builtin("[$keys({0})]"),
     "dict.values": _helper("pf_values"),
@@ -286,8 +353,46 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
 }
+# Rows Step Functions cannot give Python's result for, whatever the lowering: (why, what to write instead).
+# AwsBackend.check refuses every call of them (PFC040, :func:`inexact_calls`) before anything is lowered.
+INEXACT: dict[str, tuple[str, str]] = {
+    "str.title": (
+        "Python titlecases each character after one that is not cased (its Unicode tables: 'ǆ' -> 'ǅ', "
+        '"they\'re" -> "They\'Re"), which JavaScript has no function for',
+        "title the text in a @step, or build it from s.upper() and s.lower() of its parts",
+    ),
+    "str.capitalize": (
+        "Python titlecases the first character (Unicode's titlecase: 'ǆ' -> 'ǅ', 'ß' -> 'Ss'), which "
+        "JavaScript has no function for",
+        "write s[:1].upper() + s[1:].lower() (the same for text without titlecase letters), or capitalize "
+        "in a @step",
+    ),
+    "str.casefold": (
+        "Python's full case folding ('ß' -> 'ss', 'ﬁ' -> 'fi') is not JavaScript's lowercase",
+        "compare s.lower() (the same as casefold() for ASCII text), or casefold in a @step",
+    ),
+}
+
+
+def inexact_calls(program: ir.Program) -> list[Diagnostic]:
+    """PFC040 for every call of a row of :data:`INEXACT`, one per statement."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        source = wf.source or program.source
+        for stmt in ir.walk_stmts(wf.body):
+            for node in ir.own_nodes(stmt):
+                row = catalog.lookup(node.func) if isinstance(node, ir.Call) else None
+                if row is not None and row.name in INEXACT:
+                    why, instead = INEXACT[row.name]
+                    message = f"s.{row.method}() cannot give Python's result on Step Functions: {why}"
+                    out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
+                    break
+    return out
+
+
 # Rows the frontend never lowers to a call: (the code a workflow gets for such a call, why)
 REFUSED: dict[str, tuple[str, str]] = {
     "list.append": ("PFC023", "a statement of its own: an Assign of xs + [x] (in_place), a Pass state"),
     "list.extend": ("PFC023", "a statement of its own: an Assign of xs + ys (in_place), a Pass state"),
+    **{name: ("PFC040", why) for name, (why, _) in INEXACT.items()},
 }

@@ -493,6 +493,96 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         f'/{CHAR}/).match], $n) & ($s = "" ? "" : $n) : $replace($s, $o, $n)}}',
         (),
     ),
+    # the start or end argument of s.find/count...: None, an int (a bool is one), else Python's TypeError
+    "pf_sidx": (
+        'function($v){$type($v) = "null" ? null : $type($v) = "boolean" ? ($v ? 1 : 0) : '
+        '$type($v) = "number" and $v = $floor($v) ? $v : $pf_raise("TypeError", '
+        '"slice indices must be integers or None or have an __index__ method")}',
+        ("pf_raise",),
+    ),
+    # the [start, end] a search of a string of $n characters covers, as CPython's ADJUST_INDICES: an end past
+    # the string is its length, a negative bound counts from the end (0 at least); a start past the end stays
+    "pf_bounds": (
+        "function($n, $lo, $hi){[$lo = null ? 0 : $lo < 0 ? ($n + $lo < 0 ? 0 : $n + $lo) : $lo, "
+        "$hi = null ? $n : $hi < 0 ? ($n + $hi < 0 ? 0 : $n + $hi) : ($hi > $n ? $n : $hi)]}",
+        (),
+    ),
+    # a str argument of a method (sub, sep), else Python's TypeError
+    "pf_strarg": (
+        'function($v){$type($v) = "string" ? $v : '
+        '$pf_raise("TypeError", "must be str, not " & $pf_tname($v))}',
+        ("pf_raise", "pf_tname"),
+    ),
+    # a string's code points in reverse order
+    "pf_strrev": (f'function($s){{$join($reverse([$match($s, /{CHAR}/).match]), "")}}', ()),
+    # s.find(sub, start, end) ($r false) and s.rfind ($r true): code point indexes; the last occurrence is the
+    # first one of the reversed sub in the reversed string (overlapping occurrences count: "aaa".rfind("aa"))
+    "pf_find": (
+        "function($s, $p, $lo, $hi, $r){($p := $pf_strarg($p); $b := $pf_bounds($length($s), $lo, $hi); "
+        "$m := $length($p); $b[1] - $b[0] < $m ? -1 : ($t := $substring($s, $b[0], $b[1] - $b[0]); "
+        "$m = 0 ? $b[0] + ($r ? $length($t) : 0) : $r ? ($u := $pf_strrev($t); $q := $pf_strrev($p); "
+        "$contains($u, $q) ? $b[0] + $length($t) - $m - $length($substringBefore($u, $q)) : -1) : "
+        "$contains($t, $p) ? $b[0] + $length($substringBefore($t, $p)) : -1))}",
+        ("pf_strarg", "pf_bounds", "pf_strrev"),
+    ),
+    "pf_index": (
+        'function($i){$i < 0 ? $pf_raise("ValueError", "substring not found") : $i}',
+        ("pf_raise",),
+    ),
+    # s.count(sub, start, end): occurrences that do not overlap, from the left, as JavaScript's split finds
+    # them; "" occurs before every character and at the end
+    "pf_strcount": (
+        "function($s, $p, $lo, $hi){($p := $pf_strarg($p); $b := $pf_bounds($length($s), $lo, $hi); "
+        "$m := $length($p); $b[1] - $b[0] < $m ? 0 : $m = 0 ? $b[1] - $b[0] + 1 : "
+        "$count($split($substring($s, $b[0], $b[1] - $b[0]), $p)) - 1)}",
+        ("pf_strarg", "pf_bounds"),
+    ),
+    # s.removeprefix(p) ($f "removeprefix") and s.removesuffix(p)
+    "pf_removefix": (
+        'function($s, $p, $f){$type($p) != "string" ? $pf_raise("TypeError", $f & "() argument must be str, '
+        'not " & ($type($p) = "null" ? "None" : $pf_tname($p))) : ($n := $length($s); $m := $length($p); '
+        '$f = "removeprefix" ? ($substring($s, 0, $m) = $p ? $substring($s, $m) : $s) : '
+        "($m > 0 and $m <= $n and $substring($s, $n - $m) = $p ? $substring($s, 0, $n - $m) : $s))}",
+        ("pf_raise", "pf_tname"),
+    ),
+    # the width of s.zfill/ljust/rjust/center: an int (a bool is one), else Python's TypeError
+    "pf_width": (
+        'function($v){($t := $pf_tname($v); $t = "int" ? $v : $t = "bool" ? ($v ? 1 : 0) : '
+        '$pf_raise("TypeError", "\'" & $t & "\' object cannot be interpreted as an integer"))}',
+        ("pf_raise", "pf_tname"),
+    ),
+    # s.ljust/rjust/center(width, fillchar): $w is pf_width's; $l the share of the padding on the left ("l":
+    # none, "r": all, "c": CPython's pad(): half, and the odd one on the left when width is odd too)
+    "pf_just": (
+        'function($s, $w, $c, $l){($c := $type($c) != "string" ? $pf_raise("TypeError", '
+        '"The fill character must be a unicode character, not " & $pf_tname($c)) : $length($c) != 1 ? '
+        '$pf_raise("TypeError", "The fill character must be exactly one character long") : $c; '
+        '$m := $w - $length($s); $m <= 0 ? $s : ($k := $l = "l" ? 0 : $l = "r" ? $m : '
+        "$floor($m / 2) + ($m % 2 = 1 and $w % 2 = 1 ? 1 : 0); "
+        "$pf_rep($c, $k) & $s & $pf_rep($c, $m - $k)))}",
+        ("pf_raise", "pf_tname", "pf_rep"),
+    ),
+    "pf_zfill": (
+        "function($s, $w){($m := $w - $length($s); $f := $substring($s, 0, 1); $m <= 0 ? $s : "
+        '$f = "+" or $f = "-" ? $f & $pf_rep("0", $m) & $substring($s, 1) : $pf_rep("0", $m) & $s)}',
+        ("pf_rep",),
+    ),
+    # s.partition(sep) ($r false) and s.rpartition(sep): a list of three strings
+    "pf_partition": (
+        'function($s, $p, $r){($p := $pf_strarg($p); $p = "" ? $pf_raise("ValueError", "empty separator") : '
+        '$not($contains($s, $p)) ? ($r ? ["", "", $s] : [$s, "", ""]) : $r ? '
+        "($i := $pf_find($s, $p, null, null, true); [$substring($s, 0, $i), $p, "
+        "$substring($s, $i + $length($p))]) : [$substringBefore($s, $p), $p, $substringAfter($s, $p)])}",
+        ("pf_strarg", "pf_raise", "pf_find"),
+    ),
+    # s.splitlines(): Python's line boundaries (\r\n, and \n \r \v \f \x1c-\x1e \x85 U+2028 U+2029), no
+    # empty last line
+    "pf_splitlines": (
+        "function($s){($l := $split($s, "
+        "/\\r\\n|[\\n\\r\\u000b\\u000c\\u001c-\\u001e\\u0085\\u2028\\u2029]/); "
+        '$n := $count($l); $l[$n - 1] = "" ? [$filter($l, function($v, $i){$i < $n - 1})] : $l)}',
+        (),
+    ),
     "pf_endswith": (
         "function($s, $p){$length($p) <= $length($s) and $substring($s, $length($s) - $length($p)) = $p}",
         (),
