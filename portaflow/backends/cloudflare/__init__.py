@@ -1,0 +1,1 @@
+"""The Cloudflare Workflows backend: IR -> a TypeScript Workers project (WorkflowEntrypoint per workflow)."""

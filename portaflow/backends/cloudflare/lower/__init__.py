@@ -1,0 +1,1 @@
+"""IR -> TypeScript: expressions (expr.py, on the py.ts runtime) and statements (workflow.py)."""
