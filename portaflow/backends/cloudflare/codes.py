@@ -1,0 +1,7 @@
+"""The Cloudflare backend's own diagnostic codes (docs/compile-errors.md, with the neutral ones)."""
+
+from __future__ import annotations
+
+from portaflow.backends.base import CodeInfo
+
+CODES: dict[str, CodeInfo] = {}
