@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from portaflow.backends.base import CodeInfo
 
-CODES: dict[str, CodeInfo] = {}
+CODES: dict[str, CodeInfo] = {
+    "PFC061": CodeInfo("Cloudflare's engine cannot carry this as written (cloudflare)"),
+}

@@ -77,8 +77,8 @@ export class Scope {
   }
 
   /** A unique name for an operation that takes no call number (a sleep, an event wait, ctx.now()). */
-  opName(kind: string): string {
-    return `${this.prefix}~${kind}${this.ops++}`;
+  opName(kind: string, label = ""): string {
+    return stepName(`${this.prefix}~${kind}${this.ops++}`, label);
   }
 
   /** ctx.idempotency_key(): the key the next step call here gets. */
@@ -264,7 +264,7 @@ export class Run {
     await this.checkDeadline();
     const limit = await this.bounded(timeout ?? Infinity);
     let left = limit.cut || timeout !== null ? limit.seconds : null;
-    const name = scope.opName(`event.${type}`);
+    const name = scope.opName("event", type);
     for (let part = 0; ; part++) {
       const seconds = left === null ? LONGEST_WAIT : Math.min(left, LONGEST_WAIT);
       const partName = part === 0 ? name : `${name}.${part}`;
@@ -306,7 +306,7 @@ export class Run {
     };
     for (let attempt = 1; ; attempt++) {
       await this.checkDeadline();
-      const envelope = await this.attempt(`${path} ${spec.name} #${attempt}`, config, spec, {
+      const envelope = await this.attempt(stepName(`${path} #${attempt}`, spec.name), config, spec, {
         args: payload,
         idempotency_key: idem,
         attempt,
@@ -327,7 +327,7 @@ export class Run {
         retry.max_interval,
       );
       const wait = await this.bounded(delay);
-      await this.pause(`${path} ${spec.name} retry ${attempt}`, "retry", wait.seconds);
+      await this.pause(stepName(`${path} retry${attempt}`, spec.name), "retry", wait.seconds);
       if (wait.cut) throw new Deadline();
     }
   }
@@ -553,6 +553,14 @@ function isEventTimeout(err: unknown): boolean {
 
 function isStepTimeout(err: unknown): boolean {
   return err instanceof Error && /timed out|timeout/i.test(`${err.name} ${err.message}`);
+}
+
+/** A step name: its unique part first, then a label for people, cut to Cloudflare's 256 characters
+ *  (control characters, which Cloudflare refuses, become spaces). */
+function stepName(unique: string, label: string): string {
+  const text = label ? `${unique} ${label}` : unique;
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, " ").slice(0, 256);
 }
 
 /** Seconds as a Cloudflare duration, in whole milliseconds (the engine's unit): "0.25 seconds". The
