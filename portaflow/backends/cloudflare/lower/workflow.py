@@ -174,7 +174,8 @@ class Lowerer:
         wf = self.program.workflows[s.workflow]
         given = dict(s.args)
         args = ", ".join(expr(given[p.name]) if p.name in given else "undefined" for p in wf.params)
-        body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s, ...a)"
+        given_args = ", ".join(f"a[{i}]" for i in range(len(wf.params)))
+        body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s{', ' if wf.params else ''}{given_args})"
         call = f"await {RUN}.child({SCOPE}, {ts_string(wf.name)}, [{args}], {body})"
         return self.bind(s.target, call)
 
@@ -303,6 +304,7 @@ def workflow_function_source(program: ir.Program, key: str) -> str:
     local = [n for n in _assigned(wf.body) if name_of(n) not in params]
     lines = [f"let {name_of(n)}: Value = null;" for n in local]
     lines += low.body(wf.body)
-    lines.append("return null;")
+    if not (wf.body and isinstance(wf.body[-1], ir.Return)):
+        lines.append("return null;")
     body = "\n".join("  " + line for line in lines)
     return f"async function {workflow_function(key)}({', '.join(signature)}): Promise<Value> {{\n{body}\n}}\n"
