@@ -1,0 +1,1 @@
+"""The Cloudflare backend's offline executor: the generated workflow on workerd through Miniflare."""
