@@ -38,6 +38,7 @@ RUNTIME_NAMES = (
     "caught",
     "inPlace",
     "inPlaceExtend",
+    "isEngineError",
     "iterate",
     "jsonCopy",
     "runError",

@@ -256,7 +256,21 @@ class Lowerer:
             inner.append("}")
         inner += tail
         if s.finalbody:
-            out += ["try {", *["  " + line for line in inner], "} finally {", *self.block(s.finalbody), "}"]
+            # an error of the engine's own (a pause, an eviction) unwinds without running the finally
+            abort, err = self.fresh("abort"), self.fresh("fe")
+            out += [
+                f"let {abort} = false;",
+                "try {",
+                *["  " + line for line in inner],
+                f"}} catch ({err}) {{",
+                f"  {abort} = isEngineError({err});",
+                f"  throw {err};",
+                "} finally {",
+                f"  if (!{abort}) {{",
+                *["  " + line for line in self.block(s.finalbody)],
+                "  }",
+                "}",
+            ]
         else:
             out += inner
         return out

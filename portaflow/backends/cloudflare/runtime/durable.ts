@@ -55,7 +55,8 @@ type ChildBody = (scope: Scope, args: Value[]) => Promise<Value>;
 interface Parked {
   kind: "sleep" | "retry" | "event";
   name: string;
-  seconds: number | null;
+  seconds: number | null; // this part's (a sleep longer than Cloudflare's is several parts)
+  total?: number; // the whole sleep's, on its first part
   event?: string;
 }
 
@@ -196,6 +197,7 @@ export class Run {
     await this.state();
     let ended = false;
     try {
+      if (this.hooks !== undefined && point.kind !== "event") await this.wake(point.name);
       const result = await wait();
       ended = true;
       return result;
@@ -208,6 +210,21 @@ export class Run {
     }
   }
 
+  /** Offline: until the executor's virtual clock reaches this sleep's end. It then disables the sleep
+   *  through the engine's instance modifier, so the engine's own step.sleep that follows completes at once
+   *  (the engine re-checks a modifier only when a sleep is entered, and cannot interrupt a sleep it
+   *  resumed). Pausing the instance meanwhile ends the wait as the engine's pause ends a sleep. */
+  private async wake(name: string): Promise<void> {
+    const got = (await this.hook("wake", { epoch: this.epoch, name })) as { abort?: string };
+    if (got.abort) throw new Error(got.abort);
+  }
+
+  /** run() ends by an error of the engine's own (a pause, an eviction): this invocation is over, and the
+   *  engine may start the next (the offline executor resumes an instance only then). */
+  async abandoned(): Promise<void> {
+    await this.state({ abandoned: true });
+  }
+
   /** The main body ended (``failed``: with this error): the executor's last view of the run. */
   async finished(failed?: { type: string; message: string }): Promise<void> {
     this.fibers = 0;
@@ -215,6 +232,13 @@ export class Run {
   }
 
   // ------------------------------------------------------------------------------------------ time
+  /** How long the engine really waits: as asked, but under the offline executor, which ends every wait
+   *  itself on its virtual clock (through the engine's instance modifiers), as long as Cloudflare allows. */
+  private realSeconds(seconds: number): number {
+    return this.hooks === undefined || seconds === 0 ? seconds : LONGEST_WAIT;
+  }
+
+
   private async clock(): Promise<number> {
     if (this.hooks === undefined) return Date.now();
     const got = (await this.hook("clock", {})) as { now: number };
@@ -252,7 +276,8 @@ export class Run {
     for (let part = 0; part === 0 || left > 0; part++) {
       const seconds = Math.min(left, LONGEST_WAIT);
       const partName = part === 0 ? name : `${name}.${part}`;
-      await this.park({ kind, name: partName, seconds }, () => this.step.sleep(partName, sleepDuration(seconds)));
+      const point: Parked = { kind, name: partName, seconds, ...(part === 0 ? { total } : {}) };
+      await this.park(point, () => this.step.sleep(partName, sleepDuration(this.realSeconds(seconds))));
       left -= seconds;
     }
   }
@@ -270,7 +295,7 @@ export class Run {
       const partName = part === 0 ? name : `${name}.${part}`;
       try {
         const event = await this.park({ kind: "event", name: partName, seconds: left, event: type }, () =>
-          this.step.waitForEvent<JsonValue>(partName, { type, timeout: sleepDuration(seconds) }),
+          this.step.waitForEvent<JsonValue>(partName, { type, timeout: sleepDuration(this.realSeconds(seconds)) }),
         );
         return py.fromJson(event.payload ?? null);
       } catch (err) {
@@ -475,6 +500,13 @@ export function runError(failed: { type: string; message: string }): Error {
   const failure = new Error(failed.message);
   failure.name = failed.type;
   return failure;
+}
+
+/** An error of the engine's own (a pause, an eviction, a step limit), not the workflow's: it unwinds the
+ *  run without running its ``finally`` bodies, as an evicted Python run never runs them (a replay runs
+ *  them when it reaches them). */
+export function isEngineError(err: unknown): boolean {
+  return !(err instanceof py.PyError) && !(err instanceof Deadline);
 }
 
 export function failureOf(err: unknown): { type: string; message: string } | undefined {

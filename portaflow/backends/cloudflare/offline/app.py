@@ -1,0 +1,43 @@
+"""The HTTP app one executor serves the worker: the step host (``/steps/<key>``, signed as in production)
+and the offline hooks (``/hooks/state``: where the run parks; ``/hooks/wake``: until a sleep's virtual end;
+``/hooks/clock``: the virtual time)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+if TYPE_CHECKING:
+    from .executor import CloudflareExecutor
+
+
+def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
+    from portaflow.stephost.app import create_app
+    from portaflow.stephost.load import load_steps
+
+    async def state(request: Request) -> JSONResponse:
+        executor.on_state(await request.json())
+        return JSONResponse({"ok": True})
+
+    async def wake(request: Request) -> JSONResponse:
+        return JSONResponse(await executor.wake(await request.json()))
+
+    async def clock(request: Request) -> JSONResponse:
+        return JSONResponse({"now": executor.clock()})
+
+    def observer(key: str, body: dict[str, Any], envelope: dict[str, Any]) -> None:
+        executor.on_step(key, body, envelope)
+
+    steps = load_steps(executor.source, executor.workflow)
+    return Starlette(
+        routes=[
+            Route("/hooks/state", state, methods=["POST"]),
+            Route("/hooks/clock", clock, methods=["POST"]),
+            Route("/hooks/wake", wake, methods=["POST"]),
+            Mount("/", create_app(steps, secret, observer=observer)),
+        ]
+    )
