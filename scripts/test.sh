@@ -3,6 +3,7 @@
 # README's first command does), then runs the suite with its Python. The README's test command; CI calls
 # it too (.ci/run). It never installs into the system's Python, which may refuse (PEP 668).
 #   pip: portaflow with its 'test' extra (pytest, hypothesis, moto, jsonata-python, cfn-lint, boto3)
+#   pip: starlette, uvicorn, httpx (the step host the Cloudflare worker calls, and its tests)
 #   npm: asl-validator, which validates every generated Step Functions definition, and jsonata 2.0.6 (the
 #        JavaScript implementation Step Functions runs) against which tests/aws/test_jsonata_js.py checks the
 #        offline evaluator and the expression lowering
@@ -26,4 +27,7 @@ if [ ! -x node_modules/.bin/asl-validator ] || ! grep -qs '"version": "2.0.6"' n
   fi
   npm install --no-save --no-audit --no-fund --silent asl-validator@4.0.0 jsonata@2.0.6
 fi
+# the Cloudflare backend's offline executor and static gates: Miniflare (workerd), esbuild, tsc, wrangler,
+# pinned by portaflow/backends/cloudflare/offline/node/package-lock.json, into a cache folder (npm ci once)
+.venv/bin/python -m portaflow.backends.cloudflare.offline.node >/dev/null
 exec .venv/bin/python -m pytest "$@"

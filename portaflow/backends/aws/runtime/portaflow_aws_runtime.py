@@ -53,12 +53,14 @@ def handle_step(step: Any, event: dict[str, Any]) -> Any:
     name as the error type (which the state machine's Retry matches) and its message as ``errorMessage``.
     """
     try:
-        return _call_step(step, event)
+        return call_step(step, event)
     except Exception as exc:
         raise step_error(exc, event.get("non_retryable") or ()) from exc
 
 
-def _call_step(step: Any, event: dict[str, Any]) -> Any:
+def call_step(step: Any, event: dict[str, Any]) -> Any:
+    """The step called with the payload's arguments (``args``; the idempotency key where the step takes it):
+    the one binding every host of steps uses (this Lambda runtime, portaflow's step host)."""
     fn = getattr(step, "fn", step)
     kwargs = dict(event.get("args") or {})
     # JSON numbers lose "2.0" versus "2" on the way through JSONata: restore floats the step declares
