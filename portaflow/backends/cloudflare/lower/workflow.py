@@ -248,12 +248,13 @@ class Lowerer:
         out: Lines = []
         if ok:
             out.append(f"let {ok} = false;")
-        inner = ["try {", *["  " + line for line in body], "}"]
         if s.handlers:
             err = self.fresh("e")
-            inner[-1] = f"}} catch ({err}) {{"
+            inner = ["try {", *["  " + line for line in body], f"}} catch ({err}) {{"]
             inner += ["  " + line for line in self._handlers(s.handlers, err)]
             inner.append("}")
+        else:
+            inner = list(body)
         inner += tail
         if s.finalbody:
             # an error of the engine's own (a pause, an eviction) unwinds without running the finally

@@ -51,12 +51,13 @@ class _Instance:
     dead: set[str] = field(default_factory=set)
     abandoned: set[str] = field(default_factory=set)  # invocations that have unwound (after a pause)
     seq: int = 0
-    min_seq: int = 0  # a report at least this recent is needed (an event was sent to a parked wait)
     fibers: int = 0
     parked: list[dict[str, Any]] = field(default_factory=list)
     done: set[str] = field(default_factory=set)  # points that ended (a replay passes them at once)
     released: set[str] = field(default_factory=set)  # points the executor ended
     deadlines: dict[str, float | None] = field(default_factory=dict)  # virtual instant each point ends
+    sent: dict[str, int] = field(default_factory=dict)  # events sent, by type
+    took: dict[str, str] = field(default_factory=dict)  # event waits that took an event -> its type
     finished: bool = False
     failed: dict[str, str] | None = None
     engine: dict[str, Any] | None = None  # the engine's status once terminal
@@ -64,11 +65,17 @@ class _Instance:
     def settled(self) -> bool:
         """Every running part of the run is parked at a point that has not ended: nothing moves until the
         executor ends one or an event comes."""
-        if self.epoch is None or self.seq < self.min_seq or self.fibers <= 0:
+        if self.epoch is None or self.fibers <= 0:
             return False
         if len(self.parked) != self.fibers:
             return False
-        return not any(p["name"] in self.done or p["name"] in self.released for p in self.parked)
+        for p in self.parked:
+            if p["name"] in self.done or p["name"] in self.released:
+                return False  # a replay passes it, or the executor ended it: it will move
+            kind = p.get("event")
+            if p["kind"] == "event" and self.sent.get(kind, 0) > sum(t == kind for t in self.took.values()):
+                return False  # an event of its type is buffered: the wait takes it at once
+        return True
 
 
 class CloudflareRun:
@@ -201,6 +208,8 @@ class CloudflareExecutor:
             epoch, seq = str(body["epoch"]), int(body["seq"])
             if body.get("done"):
                 inst.done.add(str(body["done"]))
+                if body.get("received"):  # a replay reports it again: counted once, by the wait's name
+                    inst.took[str(body["done"])] = str(body["received"])
             if body.get("abandoned"):
                 inst.abandoned.add(epoch)
                 self._cond.notify_all()
@@ -340,7 +349,7 @@ class CloudflareExecutor:
             return
         with self._cond:
             end = time.monotonic() + 30
-            while old is not None and old not in inst.abandoned:
+            while old is not None and old not in inst.abandoned and not (inst.finished or inst.failed):
                 if time.monotonic() > end:
                     raise TimeoutError(f"run {inst.id}: the paused invocation did not unwind")
                 self._cond.wait(0.05)
@@ -360,8 +369,7 @@ class CloudflareExecutor:
         inst = self._instance(run_id)
         if inst.engine is None:
             with self._cond:
-                if any(p["kind"] == "event" and p.get("event") == event for p in inst.parked):
-                    inst.min_seq = inst.seq + 1  # the wait ends: settled again only after it reported
+                inst.sent[event] = inst.sent.get(event, 0) + 1  # a wait for it is not settled until it took it
             self.driver.call("send", id=run_id, type=event, payload=payload)
             self._drive(inst)
         return self.runs.setdefault(run_id, CloudflareRun(self, run_id))

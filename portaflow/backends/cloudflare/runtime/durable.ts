@@ -61,7 +61,9 @@ interface Parked {
 }
 
 const LONGEST_WAIT = 365 * 86400; // Cloudflare's longest sleep and event timeout
-const NO_STEP_TIMEOUT = "24 hours"; // a step without timeout=: Cloudflare's default would be 10 minutes
+const NO_STEP_TIMEOUT = "24 hours";
+// offline, the engine's real wait (the executor ends it): under 2^31 ms, past which workerd's timers fire at once
+const OFFLINE_WAIT = 20 * 86400; // a step without timeout=: Cloudflare's default would be 10 minutes
 
 /** The numbering of durable calls in the workflow, a child workflow or a parallel branch. */
 export class Scope {
@@ -196,17 +198,19 @@ export class Run {
     this.parked.set(id, point);
     await this.state();
     let ended = false;
+    let received = false; // an event wait that took an event (the executor counts those it sent)
     try {
       if (this.hooks !== undefined && point.kind !== "event") await this.wake(point.name);
       const result = await wait();
       ended = true;
+      received = point.kind === "event";
       return result;
     } catch (err) {
       ended = point.kind === "event" && isEventTimeout(err);
       throw err;
     } finally {
       this.parked.delete(id);
-      await this.state(ended ? { done: point.name } : {});
+      await this.state(ended ? { done: point.name, ...(received ? { received: point.event } : {}) } : {});
     }
   }
 
@@ -235,7 +239,7 @@ export class Run {
   /** How long the engine really waits: as asked, but under the offline executor, which ends every wait
    *  itself on its virtual clock (through the engine's instance modifiers), as long as Cloudflare allows. */
   private realSeconds(seconds: number): number {
-    return this.hooks === undefined || seconds === 0 ? seconds : LONGEST_WAIT;
+    return this.hooks === undefined || seconds === 0 ? seconds : OFFLINE_WAIT;
   }
 
 
