@@ -253,7 +253,7 @@ class Lowerer:
             inner = ["try {", *["  " + line for line in body], f"}} catch ({err}) {{"]
             inner += ["  " + line for line in self._handlers(s.handlers, err)]
             inner.append("}")
-        else:
+        else:  # try/finally alone: the finally below is the whole statement
             inner = list(body)
         inner += tail
         if s.finalbody:
@@ -288,7 +288,7 @@ class Lowerer:
                 else:
                     names = json.dumps(list(dict.fromkeys((*h.types, *h.matches))))
                     test = f"caught({err}, {names}, {'true' if 'StepFailed' in h.types else 'false'})"
-                bind = [f"{name_of(h.name)} = {err};"] if h.name else []
+                bind = [f"{name_of(h.name)} = {err} as Value;"] if h.name else []  # a PyError: caught()
                 body = bind + self.body(h.body)
                 out += [f"{'if' if i == 0 else '} else if'} ({test}) {{", *["  " + line for line in body]]
             out += ["} else {", f"  throw {err};", "}"]
