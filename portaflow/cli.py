@@ -1,5 +1,5 @@
 """The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune
-(and the tool commands).
+(and the tool commands: lint, compile, graph, stephost).
 
 Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
 for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # the engine is imported by the commands that use it: `portaf
 
 # `portaflow lint`'s line in the list of commands; portaflow/lint/cli.py uses it for its own parser
 LINT_HELP = "check workflow code for nondeterminism that breaks replay"
+# `portaflow stephost`'s line; portaflow/stephost/cli.py uses it for its own parser
+STEPHOST_HELP = "serve a workflow's steps over signed HTTP, for targets that call Python steps remotely"
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_SLEEPING = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
@@ -491,6 +493,12 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_stephost(args: argparse.Namespace) -> int:
+    from portaflow.stephost.cli import run
+
+    return run(args)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The CLI's parser; ``command`` is the subcommand about to run, the only one whose parser may need
     heavy imports (see ``main``), so that `portaflow --help`, `run` and `status` start fast."""
@@ -621,6 +629,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     else:
         sub.add_parser("lint", help=LINT_HELP, add_help=False)
     add_compiler_parsers(sub)
+    if command == "stephost":  # its module is light, but `portaflow --help` needs none of it
+        from portaflow.stephost.cli import add_arguments as add_stephost_arguments
+
+        p = sub.add_parser("stephost", help=STEPHOST_HELP, description=STEPHOST_HELP)
+        add_stephost_arguments(p)
+        p.set_defaults(handler=cmd_stephost)
+    else:
+        sub.add_parser("stephost", help=STEPHOST_HELP, add_help=False)
     return parser
 
 

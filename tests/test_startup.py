@@ -18,6 +18,8 @@ HEAVY = (
     "portaflow.backends.aws",
     "jinja2",
     "moto",
+    "starlette",
+    "uvicorn",
 )
 
 # run a command in-process, then print the modules it loaded

@@ -106,6 +106,12 @@ def _module_from_file(path: Path, module_name: str | None = None) -> Any:
     return module
 
 
+def import_file(file: str | Path) -> Any:
+    """The module of a Python file, imported as `portaflow run` imports a workflow's file (its folder or
+    package root on ``sys.path``); the step host finds a workflow's ``@step`` objects through it."""
+    return _module_from_file(Path(file).resolve())
+
+
 def _workflows_in(module: Any) -> dict[str, Workflow[..., Any]]:
     return {name: obj for name, obj in vars(module).items() if isinstance(obj, Workflow)}
 

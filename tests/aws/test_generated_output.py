@@ -118,6 +118,20 @@ def _run_handler(src: Path, calls: str) -> str:
     return r.stdout.strip()
 
 
+def test_the_lambda_package_ships_the_step_call_core_it_shares_with_the_step_host(
+    projects: dict[str, Path],
+) -> None:
+    """The runtime imports ``portaflow.stepcall``: the package carries that very file, and a handler
+    imports it from there (nothing of portaflow is installed in a Lambda function)."""
+    import portaflow.stepcall
+
+    src = projects["s01_sequential"] / "src"
+    shipped = src / "portaflow" / "stepcall.py"
+    assert shipped.read_bytes() == Path(portaflow.stepcall.__file__).read_bytes()
+    imported = _run_handler(src, "h.runtime.call_step.__module__, __import__('portaflow').stepcall.__file__")
+    assert imported == f"portaflow.stepcall {shipped}"
+
+
 def test_imported_steps_are_deployed_with_their_modules_and_called_from_them(
     projects: dict[str, Path],
 ) -> None:

@@ -1,8 +1,9 @@
 """The deployable AWS SAM project of a compiled workflow, in memory (templates in ``templates/``).
 
 The Lambda package (``src/``) installs from what registries serve: it carries the user's modules, the part of
-portaflow they import at run time (``portaflow/`` with ``portaflow.dsl`` only: decorators, Context, errors)
-and the handler runtime (``portaflow_aws_runtime.py``); ``requirements.txt`` names no portaflow package.
+portaflow they import at run time (``portaflow/`` with ``portaflow.dsl`` only: decorators, Context, errors),
+the handler runtime (``portaflow_aws_runtime.py``) and the step-call core that imports
+(``portaflow/stepcall.py``, shared with the step host); ``requirements.txt`` names no portaflow package.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .lower.asl import compile_asl, logical_id, step_idents
 HERE = Path(__file__).resolve().parent
 SHARED_TEMPLATES = HERE.parents[1] / "templates"
 RUNTIME = HERE / "runtime" / "portaflow_aws_runtime.py"
+STEPCALL = HERE.parents[1] / "stepcall.py"  # portaflow/stepcall.py, standard library only
 MAIN_FILES = ("statemachine.asl.json", "template.yaml", "src/", "README.md")
 
 
@@ -86,6 +88,7 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
     project.add("src/requirements.txt", env.get_template("requirements.txt.j2").render(**ctx))
     project.add("src/portaflow_aws_runtime.py", RUNTIME.read_bytes())
     add_dsl(project, "src/portaflow")
+    project.add("src/portaflow/stepcall.py", STEPCALL.read_bytes())
     if not any(p.resolve() == source_path.resolve() for p in copies) and "." not in program.module:
         project.add(f"src/{program.module}.py", source_path.read_bytes())  # a name Python cannot import
     for item in copies:

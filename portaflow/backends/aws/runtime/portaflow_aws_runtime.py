@@ -10,9 +10,11 @@ and waits never lose or duplicate an event.
 
 from __future__ import annotations
 
-import inspect
 import json
 from typing import Any
+
+# the one step-call core, shared with the step host; the project ships it as src/portaflow/stepcall.py
+from portaflow.stepcall import call_step, error_info
 
 VERSION_ATTR = "version"
 ERROR_MARK = "portaflow_error"
@@ -39,15 +41,16 @@ class StepError(Exception):
 
 def step_error(exc: BaseException, non_retryable: list[str] | tuple[str, ...] = ()) -> StepError:
     """``exc`` as a :class:`StepError` (see there)."""
-    mro = [c.__name__ for c in type(exc).__mro__ if c is not object]
-    name = next((n for n in mro if n in non_retryable), mro[0])
-    body = json.dumps({ERROR_MARK: 1, "type": mro[0], "message": str(exc), "mro": mro})
+    info = error_info(exc)
+    name = next((n for n in info["mro"] if n in non_retryable), info["type"])
+    body = json.dumps({ERROR_MARK: 1, **info})
     cls = type(name, (StepError,), {"__module__": __name__})
-    return cls(body, mro[0], str(exc), mro)  # type: ignore[no-any-return]
+    return cls(body, info["type"], info["message"], info["mro"])  # type: ignore[no-any-return]
 
 
 def handle_step(step: Any, event: dict[str, Any]) -> Any:
-    """Call ``step`` (a ``@step`` object or plain function) with the payload's arguments.
+    """Call ``step`` (a ``@step`` object or plain function) with the payload's arguments, as
+    :func:`portaflow.stepcall.call_step` binds them (the step host's way too).
 
     Whatever the step raises is raised as a :class:`StepError`: the Lambda runtime reports it with its class
     name as the error type (which the state machine's Retry matches) and its message as ``errorMessage``.
@@ -56,26 +59,6 @@ def handle_step(step: Any, event: dict[str, Any]) -> Any:
         return call_step(step, event)
     except Exception as exc:
         raise step_error(exc, event.get("non_retryable") or ()) from exc
-
-
-def call_step(step: Any, event: dict[str, Any]) -> Any:
-    """The step called with the payload's arguments (``args``; the idempotency key where the step takes it):
-    the one binding every host of steps uses (this Lambda runtime, portaflow's step host)."""
-    fn = getattr(step, "fn", step)
-    kwargs = dict(event.get("args") or {})
-    # JSON numbers lose "2.0" versus "2" on the way through JSONata: restore floats the step declares
-    for name, param in inspect.signature(fn).parameters.items():
-        if (
-            param.annotation in (float, "float")
-            and isinstance(kwargs.get(name), int)
-            and not isinstance(kwargs.get(name), bool)
-        ):
-            kwargs[name] = float(kwargs[name])
-    if getattr(step, "takes_idempotency_key", False) and "idempotency_key" not in kwargs:
-        kwargs["idempotency_key"] = event["idempotency_key"]
-    result = fn(**kwargs)
-    # the workflow always sees the JSON-decoded value (a tuple becomes a list)
-    return json.loads(json.dumps(result))
 
 
 def _item_key(run_id: str, event: str) -> dict[str, Any]:
