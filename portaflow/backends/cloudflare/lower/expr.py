@@ -8,7 +8,7 @@ comprehensions and lambdas their own scope (Python 3's comprehension variables d
 
 The IR's static types say what the values cannot: a float whose value is integral is a JS integer, so an
 operand typed float passes a hint (``py.floordiv(a, b, 1)``: Python's float semantics and messages) and a
-float-typed argument where Python wants an int is marked (``new py.PyFloat(x)``: ``s.zfill(2.0)`` still
+float-typed argument where Python wants an int is marked (``py.F(x)``: ``s.zfill(2.0)`` still
 raises Python's TypeError). One function per construct, through dispatch tables by node type and by
 catalogue row (:data:`CALLS`, every row of ``portaflow.compiler.catalog`` in it).
 """
@@ -102,7 +102,7 @@ class Lowering:
     def arg(self, e: ir.Expr) -> str:
         """``e`` where Python wants an int or names the argument's type: a float-typed one is marked."""
         text = self.lower(e)
-        return f"new py.PyFloat({text} as number)" if e.ty == "float" else text
+        return f"py.F({text})" if e.ty == "float" else text
 
     @staticmethod
     def _hinted(call: str, f: int) -> str:
