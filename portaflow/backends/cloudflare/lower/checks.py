@@ -1,6 +1,6 @@
-"""What the Cloudflare target refuses of a program the frontend accepted (PFC061): what Cloudflare's
-engine cannot carry as written. The expressions the TypeScript lowering cannot make exact are
-:mod:`.expr`'s to refuse."""
+"""What the Cloudflare target refuses of a program the frontend accepted: what Cloudflare's engine cannot
+carry as written (PFC061), and the expressions the TypeScript lowering cannot give Python's result for
+(PFC060, :func:`.expr.refusals`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
+
+from . import expr as expressions
 
 # an event's type travels in the URL of Cloudflare's events API and is checked like an instance id
 EVENT_TYPE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,99}")
@@ -26,7 +28,7 @@ def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
 
 
 def check(program: ir.Program) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = expressions.refusals(program)
     for wf in program.workflows.values():
         for s in _statements(wf.body):
             if isinstance(s, ir.WaitForEvent) and not EVENT_TYPE.fullmatch(s.event):

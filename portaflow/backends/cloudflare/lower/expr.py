@@ -8,7 +8,7 @@ comprehensions and lambdas their own scope (Python 3's comprehension variables d
 
 The IR's static types say what the values cannot: a float whose value is integral is a JS integer, so an
 operand typed float passes a hint (``py.floordiv(a, b, 1)``: Python's float semantics and messages) and a
-float-typed argument where Python wants an int is marked (``new py.PyFloat(x)``: ``s.zfill(2.0)`` still
+float-typed argument where Python wants an int is marked (``py.F(x)``: ``s.zfill(2.0)`` still
 raises Python's TypeError). One function per construct, through dispatch tables by node type and by
 catalogue row (:data:`CALLS`, every row of ``portaflow.compiler.catalog`` in it).
 """
@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from portaflow.compiler import catalog, ir
+from portaflow.compiler.diagnostics import Diagnostic
 
 NameOf = Callable[[str], str]
 VALUE = "py.Value"
@@ -101,7 +102,7 @@ class Lowering:
     def arg(self, e: ir.Expr) -> str:
         """``e`` where Python wants an int or names the argument's type: a float-typed one is marked."""
         text = self.lower(e)
-        return f"new py.PyFloat({text} as number)" if e.ty == "float" else text
+        return f"py.F({text})" if e.ty == "float" else text
 
     @staticmethod
     def _hinted(call: str, f: int) -> str:
@@ -322,3 +323,126 @@ CALLS: dict[str, Lower] = {
         if row.is_method and row.name not in ("dict.get", "list.append", "list.extend")
     },
 }
+
+
+# ------------------------------------------------------------------------------------------ refusals
+# Calls whose Python result is a lazy object (range, an iterator, a dict view) that the runtime holds as a
+# list: the same wherever the value is consumed once by iteration, but not when kept, printed, compared,
+# indexed or measured (str(d.keys()) is "dict_keys([...])", zip(...) == [...] is False, a second pass over
+# an iterator sees nothing)
+LAZY = {"range": "range", "enumerate": "enumerate", "zip": "zip"}
+VIEWS = {"keys": "dict_keys", "values": "dict_values", "items": "dict_items"}
+# calls that iterate an argument once, by its index (min/max: when it is their only positional argument)
+CONSUMERS = {
+    "list": (0,),
+    "sorted": (0,),
+    "sum": (0,),
+    "min": (0,),
+    "max": (0,),
+    "any": (0,),
+    "all": (0,),
+    "dict": (0,),
+    "enumerate": (0,),
+    "zip": (0, 1),
+    "str.join": (1,),
+    "list.extend": (1,),
+}
+SIZED = ("range", "keys", "values", "items")  # len() and `in` of these are Python's on a list too
+
+
+def _lazy_kind(e: ir.Expr) -> str | None:
+    """The Python type of ``e``'s result where it is a lazy object ("zip", "dict_keys"...), else None."""
+    if not isinstance(e, ir.Call):
+        return None
+    if e.func in LAZY:
+        return LAZY[e.func]
+    head, _, method = e.func.partition(".")
+    return VIEWS.get(method) if head in ("dict", "any") else None
+
+
+def _consumed(parent: Any, child: ir.Expr) -> bool:
+    """Whether ``parent`` iterates ``child`` once (or only asks what a list answers the same)."""
+    if isinstance(parent, ir.For | ir.Comprehension):
+        return parent.iter is child
+    if isinstance(parent, ir.Assign):
+        return isinstance(parent.target, ir.TupleTarget) and parent.value is child
+    if isinstance(parent, ir.Compare):
+        return any(
+            op in ("in", "not in") and c is child
+            for op, c in zip(parent.ops, parent.comparators, strict=True)
+        )
+    if isinstance(parent, ir.Call):
+        positions = CONSUMERS.get(parent.func.replace("any.", "dict."), ())
+        if parent.func in ("min", "max") and len(parent.args) != 1:
+            return False
+        if any(parent.args[i] is child for i in positions if i < len(parent.args)):
+            return True
+        kind = child.func.rpartition(".")[2] if isinstance(child, ir.Call) else ""
+        return parent.func == "len" and kind in SIZED
+    return False
+
+
+def _children(node: Any) -> list[Any]:
+    """The expressions directly under ``node`` (a statement, an expression or a comprehension clause)."""
+    if isinstance(node, ir.ListComp):
+        return [*node.generators, node.elt]
+    if isinstance(node, ir.DictComp):
+        return [*node.generators, node.key, node.value]
+    if isinstance(node, ir.Comprehension):
+        return [node.iter, *node.ifs]
+    if isinstance(node, ir.Lambda):
+        return [node.body]
+    if isinstance(node, ir.Stmt):
+        out: list[Any] = []
+        for f in node.__dataclass_fields__:
+            value = getattr(node, f)
+            for v in value if isinstance(value, tuple) else (value,):
+                v = v[1] if isinstance(v, tuple) else v  # a step call's (parameter, argument)
+                if isinstance(v, ir.Branch):  # its statements are walked on their own; not its result
+                    out.append(v.result)
+                elif isinstance(v, ir.Expr):
+                    out.append(v)
+        return out
+    return ir.expr_children(node)
+
+
+def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
+    """(what Python does, what to write instead) where ``child`` under ``parent`` cannot be exact."""
+    kind = _lazy_kind(child)
+    if kind is not None and not _consumed(parent, child):
+        call = child.func.rpartition(".")[2] if isinstance(child, ir.Call) else kind
+        return (
+            f"{call}() gives a {kind} object in Python (lazy: it prints, compares and is measured as a "
+            f"{kind}, and an iterator is used up by one pass), which the Cloudflare runtime holds as a list",
+            f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
+            f"{call}(...) directly in a for loop or comprehension",
+        )
+    if isinstance(child, ir.BinOp) and child.op == "-" and "datetime" in (child.left.ty, child.right.ty):
+        return (
+            "subtracting datetimes gives a timedelta in Python, which no JSON value (and no Cloudflare "
+            "runtime value) holds",
+            "subtract the seconds: t2.timestamp() - t1.timestamp()",
+        )
+    return None
+
+
+def refusals(program: ir.Program) -> list[Diagnostic]:
+    """PFC060 for each statement holding an expression the TypeScript lowering cannot give Python's result
+    for (one diagnostic per statement, naming the first such expression)."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        for stmt in ir.walk_stmts(wf.body):
+            found = _first(stmt, None)
+            if found is not None:
+                what, instead = found
+                where = (wf.source or program.source, stmt.loc.line, stmt.loc.col)
+                out.append(Diagnostic("PFC060", f"not exact on Cloudflare: {what}", *where, instead))
+    return out
+
+
+def _first(node: Any, parent: Any) -> tuple[str, str] | None:
+    for child in _children(node):
+        why = _why(node, child) or _first(child, node)
+        if why is not None:
+            return why
+    return None

@@ -4,6 +4,8 @@ and the offline hooks (``/hooks/state``: where the run parks; ``/hooks/wake``: u
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -13,6 +15,21 @@ from starlette.routing import Mount, Route
 
 if TYPE_CHECKING:
     from .executor import CloudflareExecutor
+
+
+def fresh_ref(source: Path, workflow: str | None) -> str:
+    """``FILE[:WORKFLOW]`` for the step host, after forgetting the project's modules already imported: each
+    executor serves fresh copies (module-level state, such as a scripted fake LLM, starts anew), as a new step
+    host process would."""
+    from portaflow.source.finder import entry_module
+
+    _, root, _ = entry_module(source)
+    root = root.resolve()
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and not name.startswith("portaflow") and Path(file).resolve().is_relative_to(root):
+            del sys.modules[name]
+    return f"{source}:{workflow}" if workflow else str(source)
 
 
 def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
@@ -32,7 +49,7 @@ def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
     def observer(key: str, body: dict[str, Any], envelope: dict[str, Any]) -> None:
         executor.on_step(key, body, envelope)
 
-    steps = load_steps(executor.source, executor.workflow)
+    steps = load_steps(fresh_ref(executor.source, executor.workflow))
     return Starlette(
         routes=[
             Route("/hooks/state", state, methods=["POST"]),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portaflow.backends.pysem.oracle import expression_ir
+from portaflow.backends.pysem.oracle import expression_ir, same
 
 from ..lower.expr import expr as lower_expr
 from .node import bin_path, node_binary
@@ -144,6 +144,35 @@ def _run(source: str, workdir: Path | None) -> list[dict[str, Any]]:
             raise RuntimeError(f"node failed: {done.stderr[-3000:]}")
         result: list[dict[str, Any]] = json.loads(done.stdout)
         return result
+
+
+# what a supported expression may raise (the catalogue's classes, and OverflowError of int(inf) and **)
+RAISES = (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError, OverflowError, AttributeError)
+
+
+def cpython(expr: str, names: dict[str, Any]) -> tuple[bool, Any]:
+    """(raised, the value or the exception) as CPython gives it (no -0.0 rewrite: TypeScript has -0)."""
+    try:
+        return False, eval(expr, {"json": json}, dict(names))
+    except RAISES as exc:
+        return True, exc
+
+
+def difference(expr: str, names: dict[str, Any], got: Outcome) -> str | None:
+    """How ``got`` differs from CPython's result of ``expr`` over ``names``; None: it does not (the same
+    value by the oracle's JSON comparison, or the same exception type and message)."""
+    raised, expected = cpython(expr, names)
+    where = f"{expr} with {names}"
+    if got.refused is not None:
+        return f"{where}: refused: {got.refused}"
+    if got.crash is not None:
+        return f"{where}: JavaScript error: {got.crash}"
+    if raised:
+        want = (type(expected).__name__, str(expected))
+        return None if got.error == want else f"{where}: Python raised {want}, TypeScript gave {got}"
+    if got.error is not None:
+        return f"{where}: raised {got.error}, Python gave {expected!r}"
+    return None if same(got.value, expected) else f"{where}: Python {expected!r}, TypeScript {got.value!r}"
 
 
 def main(argv: list[str]) -> int:

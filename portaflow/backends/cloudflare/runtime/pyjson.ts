@@ -140,7 +140,7 @@ function scanString(s: string, end: number): [string, number] {
       continue;
     }
     let uni = hex4(s, end + 1);
-    if (uni === undefined) throw new Decode("Invalid \\uXXXX escape", end - 1);
+    if (uni === undefined) throw new Decode("Invalid \\uXXXX escape", end);
     end += 5;
     if (uni >= 0xd800 && uni <= 0xdbff && s[end] === "\\" && s[end + 1] === "u") {
       const low = hex4(s, end + 2);

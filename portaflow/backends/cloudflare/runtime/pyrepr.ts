@@ -83,7 +83,9 @@ function errorRepr(e: PyError): string {
   if (e instanceof StepFailed) {
     return `StepFailed(step=${reprStr(e.step)}, type=${reprStr(e.errorType)}, message=${reprStr(e.errorMessage)})`;
   }
-  return `${e.type}(${e.message === "" ? "" : reprStr(e.message)})`;
+  if (e.message === "") return `${e.type}()`;
+  // a KeyError's message is already its key's repr (str(KeyError('k')) is "'k'")
+  return `${e.type}(${e.mro.includes("KeyError") ? e.message : reprStr(e.message)})`;
 }
 
 /** Python's repr(v); a list or dict that holds itself prints as [...] / {...} there, as in Python. */

@@ -55,7 +55,7 @@ export function getitem(x: Arg, i: Arg): Value {
     const cps = codePoints(v);
     return cps[seqIndex(i, cps.length, "string")];
   }
-  throw typeError(`'${typeName(v)}' object is not subscriptable`);
+  throw typeError(`'${typeName(x)}' object is not subscriptable`);
 }
 
 function bound(b: Arg | undefined, n: number, dflt: number): number {
@@ -89,7 +89,7 @@ export function slice(x: Arg, lo?: Arg, hi?: Arg): Value {
     bound(lo, 0, 0); // Python checks nothing before hashing the slice
     throw typeError("unhashable type: 'slice'");
   }
-  throw typeError(`'${typeName(v)}' object is not subscriptable`);
+  throw typeError(`'${typeName(x)}' object is not subscriptable`);
 }
 
 /** ``item in container``. */

@@ -160,8 +160,18 @@ function window(n: number, start?: Arg, end?: Arg): [number, number] {
   return [lo, hi];
 }
 
+/** CPython parses the bounds (slice indexes) before it looks at ``sub``. */
+function checkBounds(...bounds: Array<Arg | undefined>): void {
+  for (const b of bounds) {
+    if (b !== undefined && b !== null && !isInt(b)) {
+      throw typeError("slice indices must be integers or None or have an __index__ method");
+    }
+  }
+}
+
 function search(method: string, s: Arg, sub: Arg, start?: Arg, end?: Arg): number {
   const t = asStr(s, method);
+  checkBounds(start, end);
   const p = text(sub, "must be str, not %T");
   const cps = codePoints(t);
   const pcs = codePoints(p);
@@ -195,6 +205,7 @@ export function str_rindex(s: Arg, sub: Arg, start?: Arg, end?: Arg): Value {
 
 export function str_count(s: Arg, sub: Arg, start?: Arg, end?: Arg): Value {
   const t = asStr(s, "count");
+  checkBounds(start, end);
   const p = text(sub, "must be str, not %T");
   const cps = codePoints(t);
   const pcs = codePoints(p);

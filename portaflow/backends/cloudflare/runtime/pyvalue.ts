@@ -36,6 +36,12 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
+/** A float-typed expression's value, marked (a value of another type, where the static type was wrong,
+ *  stays itself). */
+export function F(v: Value): Arg {
+  return typeof v === "number" ? new PyFloat(v) : v;
+}
+
 /** What a runtime function takes: a value, or a float-typed one marked by the lowering. */
 export type Arg = Value | PyFloat;
 
