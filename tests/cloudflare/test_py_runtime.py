@@ -146,7 +146,8 @@ const mro = ["ValueError", "Exception", "BaseException"];
 const failed = py.stepFailed("charge", 3, "ValueError", "card declined", mro);
 out.stepFailed = [failed.message, failed.type, failed.errorType, failed.step, failed.attempts, py.str(failed),
   py.errorField(failed, "type", true), py.errorField(failed, "attempts", true), failed instanceof py.PyError];
-const raised = py.error("KeyError", "sku");
+// raise KeyError("sku"): the IR's message is str() of the exception, the key's repr
+const raised = py.error("KeyError", "'sku'");
 out.errors = [raised.message, [...raised.mro], [...py.error("MyError", null).mro],
   py.error("ValueError", null).message,
   py.errorField(raised, "type", false), py.errorField(raised, "step", false),

@@ -18,7 +18,10 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_small_refund": (
         EXAMPLES / "support_agent.py",
         {
-            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
+            "differs": {
+                "aws": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW102)",
+            },
             "workflow": "support_agent",
             "run_id": "s1",
             "input": {"ticket": {"id": "T-1", "text": "My lamp arrived broken, order A1001"}},
@@ -28,7 +31,10 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_approved": (
         EXAMPLES / "support_agent.py",
         {
-            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
+            "differs": {
+                "aws": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW102)",
+            },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-2", "text": "Chair broken, order B2002"}},
             "actions": [["signal", "approval", {"approved": True, "by": "dana"}]],
@@ -38,7 +44,10 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_no_approval": (
         EXAMPLES / "support_agent.py",
         {
-            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
+            "differs": {
+                "aws": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW102)",
+            },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-3", "text": "order B2002"}},
             "actions": [["advance", "3d"]],
@@ -55,7 +64,10 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "support_agent_policy_says_no": (
         EXAMPLES / "support_agent.py",
         {
-            "differs": {"aws": "json.dumps of integral floats (PFW102)"},
+            "differs": {
+                "aws": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW102)",
+            },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-4", "text": "order C3003"}},
             "expect": {"status": "completed"},

@@ -1,12 +1,12 @@
 """The HTTP app one executor serves the worker: the step host (``/steps/<key>``, signed as in production)
 and the offline hooks (``/hooks/state``: where the run parks; ``/hooks/wake``: until a sleep's virtual end;
-``/hooks/clock``: the virtual time)."""
+``/hooks/attempt``: each step attempt as the workflow saw it; ``/hooks/clock``: the virtual time)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -46,8 +46,9 @@ def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
     async def clock(request: Request) -> JSONResponse:
         return JSONResponse({"now": executor.clock()})
 
-    def observer(key: str, body: dict[str, Any], envelope: dict[str, Any]) -> None:
-        executor.on_step(key, body, envelope)
+    async def attempt(request: Request) -> JSONResponse:
+        executor.on_attempt(await request.json())
+        return JSONResponse({"ok": True})
 
     steps = load_steps(fresh_ref(executor.source, executor.workflow))
     return Starlette(
@@ -55,6 +56,7 @@ def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
             Route("/hooks/state", state, methods=["POST"]),
             Route("/hooks/clock", clock, methods=["POST"]),
             Route("/hooks/wake", wake, methods=["POST"]),
-            Mount("/", create_app(steps, secret, observer=observer)),
+            Route("/hooks/attempt", attempt, methods=["POST"]),
+            Mount("/", create_app(steps, secret)),
         ]
     )

@@ -50,6 +50,7 @@ class _Instance:
     epoch: str | None = None  # the run() invocation reporting now; a released one's reports are ignored
     dead: set[str] = field(default_factory=set)
     abandoned: set[str] = field(default_factory=set)  # invocations that have unwound (after a pause)
+    pausing: bool = False  # paused by the executor, not resumed yet: a sleep that starts now ends as paused
     seq: int = 0
     fibers: int = 0
     parked: list[dict[str, Any]] = field(default_factory=list)
@@ -210,8 +211,9 @@ class CloudflareExecutor:
                 inst.done.add(str(body["done"]))
                 if body.get("received"):  # a replay reports it again: counted once, by the wait's name
                     inst.took[str(body["done"])] = str(body["received"])
-            if body.get("abandoned"):
+            if body.get("abandoned"):  # what it reports while unwinding is not the run's state
                 inst.abandoned.add(epoch)
+                inst.dead.add(epoch)
                 self._cond.notify_all()
             if epoch in inst.dead:
                 return
@@ -254,7 +256,7 @@ class CloudflareExecutor:
         loop = asyncio.get_running_loop()
         with self._cond:
             inst = self._instance(run_id)
-            if epoch in inst.dead:
+            if epoch in inst.dead or inst.pausing:
                 return {"abort": PAUSED}
             if name in inst.released:
                 return {}
@@ -268,17 +270,22 @@ class CloudflareExecutor:
                 del self._wakes[(run_id, name)]
                 loop.call_soon_threadsafe(lambda f=fut: f.done() or f.set_result(answer))
 
-    def on_step(self, key: str, body: dict[str, Any], envelope: dict[str, Any]) -> None:
-        """The step host ran an attempt."""
-        run_id = str(body.get("run_id"))
-        error = envelope.get("error")
+    def on_attempt(self, body: dict[str, Any]) -> None:
+        """A step attempt ended, as the workflow saw it (a timed-out attempt is its TimeoutError, whatever the
+        step host did later); a replay reports it again, and is not counted twice."""
+        run_id = str(body["key"]).rsplit(":", 1)[0]
+        attempt, key = int(body["attempt"]), str(body["key"])
+        error = body.get("error")
         with self._cond:
-            self.calls.setdefault(run_id, []).append(
+            calls = self.calls.setdefault(run_id, [])
+            if any(c.key == key and c.attempt == attempt for c in calls):
+                return
+            calls.append(
                 StepCall(
-                    self.program.steps[key].name if key in self.program.steps else key,
+                    str(body["step"]),
                     dict(body.get("args") or {}),
-                    str(body.get("idempotency_key")),
-                    int(body.get("attempt", 1)),
+                    key,
+                    attempt,
                     {"type": str(error["type"]), "message": str(error["message"])} if error else None,
                 )
             )
@@ -334,11 +341,12 @@ class CloudflareExecutor:
                 with self._cond:
                     inst.released.update(timeouts)
                     old = inst.epoch
-                    if old is not None:
-                        inst.dead.add(old)
-                    inst.epoch = None
+                    inst.pausing = True
                     self._answer_wakes(inst, {"abort": PAUSED})
-                self._time_out(inst, old, timeouts)
+                try:
+                    self._time_out(inst, old, timeouts)
+                finally:
+                    inst.pausing = False
 
     def _time_out(self, inst: _Instance, old: str | None, timeouts: list[str]) -> None:
         """End the given event waits as timed out: the engine's modifier, a pause (which ends a wait in flight),
@@ -347,12 +355,17 @@ class CloudflareExecutor:
         paused = self.driver.call("pause", id=inst.id, timeouts=timeouts)
         if paused["status"] != "paused":
             return
+        # a wait the invocation had reported but not yet entered times out as it enters, and the invocation
+        # goes on until the pause stops it at its next step or wait (or it ends)
         with self._cond:
             end = time.monotonic() + 30
             while old is not None and old not in inst.abandoned and not (inst.finished or inst.failed):
                 if time.monotonic() > end:
                     raise TimeoutError(f"run {inst.id}: the paused invocation did not unwind")
                 self._cond.wait(0.05)
+            if old is not None and old in inst.abandoned:
+                inst.epoch = None  # the next report is the resumed invocation's
+            inst.pausing = False  # before the resumed invocation's first sleep asks
         self.driver.call("resume", id=inst.id)
 
     # ------------------------------------------------------------------------- the Executor API

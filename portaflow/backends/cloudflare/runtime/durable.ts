@@ -343,6 +343,11 @@ export class Run {
         non_retryable: retry.non_retryable,
         retry_on: retry.retry_on,
       });
+      if (this.hooks !== undefined) {
+        // offline: the attempt as the workflow saw it (a replay reports it again; the executor keeps one)
+        const error = envelope.error ? { type: envelope.error.type, message: envelope.error.message } : null;
+        await this.hook("attempt", { step: spec.name, key: idem, attempt, args: payload, error });
+      }
       if (envelope.error === undefined) return py.fromJson(envelope.result ?? null);
       const info = envelope.error;
       const mro = new Set(info.mro);
@@ -576,7 +581,7 @@ export function jsonCopy(value: Value, what: string): Value {
   try {
     return py.fromJson(py.toJson(value));
   } catch (err) {
-    if (err instanceof py.PyError) throw py.error("TypeError", `${what} is not JSON: ${err.message}`);
+    if (err instanceof py.PyError) throw py.error("TypeError", `${what} must be a JSON value (dict, list, str, number, bool, None): ${err.message}`);
     throw err;
   }
 }

@@ -11,7 +11,6 @@ import {
   PyTuple,
   StepFailed,
   type Value,
-  setReprText,
   unbox,
 } from "./pyvalue";
 import { isoformat } from "./pydatetime";
@@ -67,7 +66,6 @@ export function reprStr(s: string): string {
   }
   return out + quote;
 }
-setReprText(reprStr);
 
 
 function datetimeRepr(d: PyDatetime): string {

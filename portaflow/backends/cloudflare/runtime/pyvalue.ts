@@ -113,10 +113,10 @@ export function mroOf(type: string): string[] {
   return MRO[type] ?? [type, ...BASE];
 }
 
-/** ``raise Type(message)`` (``message`` null: ``raise Type``). A KeyError's str() is its key's repr. */
+/** ``raise Type(message)`` (``message`` null: ``raise Type``): ``message`` is the exception's str(), as the IR
+ *  gives it (for ``raise KeyError(k)`` the frontend already wrote the key's repr). */
 export function error(type: string, message: string | null): PyError {
-  const text = message === null ? "" : type === "KeyError" ? reprText(message) : message;
-  return new PyError(type, text, mroOf(type));
+  return new PyError(type, message ?? "", mroOf(type));
 }
 
 /** An error the runtime raises, with its message already as Python's str() of it. */
@@ -136,13 +136,6 @@ export function stepFailed(
 
 export function typeError(message: string): PyError {
   return raise("TypeError", message);
-}
-
-// Python's repr of a str, defined in pyrepr.ts; pyvalue.ts needs it for KeyError, so it is set from there
-// (an import cycle between the two files would leave it undefined while the modules load)
-let reprText: (s: string) => string = (s) => `'${s}'`;
-export function setReprText(f: (s: string) => string): void {
-  reprText = f;
 }
 
 // -------------------------------------------------------------------------------------------- types
