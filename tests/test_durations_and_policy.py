@@ -111,5 +111,5 @@ def test_retry_on_retries_only_the_listed_errors_and_their_subclasses() -> None:
     policy = RetryPolicy(retry_on=[RateLimited, "TimeoutError"])
     assert policy.is_retryable(SlowDown()) and policy.is_retryable(TimeoutError())
     assert not policy.is_retryable(ValueError())
-    with pytest.raises(ValueError, match="non_retryable .* or retry_on .*, not both"):
+    with pytest.raises(ValueError, match=r"non_retryable .* or retry_on .*, not both"):
         RetryPolicy(non_retryable=[ValueError], retry_on=[RateLimited])

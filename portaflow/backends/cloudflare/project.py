@@ -109,7 +109,8 @@ def index_source(program: ir.Program) -> str:
         "params": json.dumps([p.name for p in entry.params]),
         # a parameter with a default takes it when the input lacks it (undefined); the others are there
         "call_args": [
-            f"args.get({json.dumps(p.name)})" + ("" if p.default is not None else " as Value") for p in entry.params
+            f"args.get({json.dumps(p.name)})" + ("" if p.default is not None else " as Value")
+            for p in entry.params
         ],
         "required": json.dumps([p.name for p in entry.params if p.default is None]),
         "result_what": json.dumps(f"the result of workflow {entry.name!r}"),

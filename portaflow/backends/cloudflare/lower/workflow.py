@@ -175,7 +175,8 @@ class Lowerer:
         given = dict(s.args)
         args = ", ".join(expr(given[p.name]) if p.name in given else "undefined" for p in wf.params)
         given_args = ", ".join(f"a[{i}]" for i in range(len(wf.params)))
-        body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s{', ' if wf.params else ''}{given_args})"
+        comma = ", " if wf.params else ""
+        body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s{comma}{given_args})"
         call = f"await {RUN}.child({SCOPE}, {ts_string(wf.name)}, [{args}], {body})"
         return self.bind(s.target, call)
 

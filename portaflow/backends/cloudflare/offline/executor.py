@@ -73,7 +73,7 @@ class _Instance:
         for p in self.parked:
             if p["name"] in self.done or p["name"] in self.released:
                 return False  # a replay passes it, or the executor ended it: it will move
-            kind = p.get("event")
+            kind = str(p.get("event"))
             if p["kind"] == "event" and self.sent.get(kind, 0) > sum(t == kind for t in self.took.values()):
                 return False  # an event of its type is buffered: the wait takes it at once
         return True
@@ -125,6 +125,11 @@ class CloudflareRun:
         return list(self.executor.sleeps.get(self.run_id, []))
 
 
+def _settle_future(fut: asyncio.Future[dict[str, str]], answer: dict[str, str]) -> None:
+    if not fut.done():
+        fut.set_result(answer)
+
+
 def engine_error(error: Any) -> dict[str, str]:
     """A failure the workflow did not report (the engine's own): the engine keeps ``name: message``."""
     if not isinstance(error, dict):
@@ -160,7 +165,9 @@ class CloudflareExecutor:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._token = uuid.uuid4().hex[:12]
         # sleeps waiting for their virtual end: (instance, name) -> the future the wake hook awaits
-        self._wakes: dict[tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Future[dict[str, str]]]] = {}
+        self._wakes: dict[
+            tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Future[dict[str, str]]]
+        ] = {}
 
     @classmethod
     def for_source(cls, source: Path, workflow: str | None = None) -> CloudflareExecutor:
@@ -268,7 +275,7 @@ class CloudflareExecutor:
         for (run_id, name), (loop, fut) in list(self._wakes.items()):
             if run_id == inst.id and (names is None or name in names):
                 del self._wakes[(run_id, name)]
-                loop.call_soon_threadsafe(lambda f=fut: f.done() or f.set_result(answer))
+                loop.call_soon_threadsafe(_settle_future, fut, answer)
 
     def on_attempt(self, body: dict[str, Any]) -> None:
         """A step attempt ended, as the workflow saw it (a timed-out attempt is its TimeoutError, whatever the
@@ -323,7 +330,11 @@ class CloudflareExecutor:
             if inst.engine is not None:
                 return
             with self._cond:
-                due = [p for p in inst.parked if (d := inst.deadlines.get(p["name"])) is not None and d <= self.now]
+                due = [
+                    p
+                    for p in inst.parked
+                    if (d := inst.deadlines.get(p["name"])) is not None and d <= self.now
+                ]
                 if not due:
                     if any(p["kind"] == "event" for p in inst.parked):
                         return
@@ -349,9 +360,9 @@ class CloudflareExecutor:
                     inst.pausing = False
 
     def _time_out(self, inst: _Instance, old: str | None, timeouts: list[str]) -> None:
-        """End the given event waits as timed out: the engine's modifier, a pause (which ends a wait in flight),
-        and a resume once run() has unwound (the engine starts no new invocation while the old one runs),
-        so that run() replays and the engine re-enters the waits, now timed out."""
+        """End the given event waits as timed out: the engine's modifier, a pause (which ends a wait in
+        flight), and a resume once run() has unwound (the engine starts no new invocation while the old one
+        runs), so that run() replays and the engine re-enters the waits, now timed out."""
         paused = self.driver.call("pause", id=inst.id, timeouts=timeouts)
         if paused["status"] != "paused":
             return
@@ -382,7 +393,9 @@ class CloudflareExecutor:
         inst = self._instance(run_id)
         if inst.engine is None:
             with self._cond:
-                inst.sent[event] = inst.sent.get(event, 0) + 1  # a wait for it is not settled until it took it
+                inst.sent[event] = (
+                    inst.sent.get(event, 0) + 1
+                )  # a wait for it is not settled until it took it
             self.driver.call("send", id=run_id, type=event, payload=payload)
             self._drive(inst)
         return self.runs.setdefault(run_id, CloudflareRun(self, run_id))
