@@ -25,6 +25,9 @@ extra: ``pip install 'portaflow[test]'`` (moto, boto3, jsonata-python).
 ``portaflow_azure(path, workflow=None)`` is the same for ``"azure"`` (``AzureExecutor``; its ``host``
 holds each run's Durable Functions history); it needs the ``azure`` or ``test`` extra (azure-functions,
 azure-functions-durable).
+``portaflow_cloudflare(path, workflow=None)`` is the same for ``"cloudflare"`` (``CloudflareExecutor``: the
+generated worker on Cloudflare's Workflows engine in workerd, its steps on the step host); it needs Node.js
+20+ and npm (the pinned Node packages are installed on first use).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import pytest
 
 if TYPE_CHECKING:
     from portaflow.backends.azure.offline.executor import AzureExecutor
+    from portaflow.backends.cloudflare.offline.executor import CloudflareExecutor
     from portaflow.local_engine.clock import VirtualClock
     from portaflow.local_engine.engine import Engine
 
@@ -101,5 +105,20 @@ def portaflow_azure() -> Iterator[Callable[..., Any]]:
 
         def make(path: str | Path, workflow: str | None = None) -> AzureExecutor:
             return stack.enter_context(AzureExecutor(Path(path), workflow))
+
+        yield make
+
+
+@pytest.fixture
+def portaflow_cloudflare() -> Iterator[Callable[..., Any]]:
+    """A factory: ``portaflow_cloudflare(path, workflow=None)`` returns a started ``CloudflareExecutor``: the
+    generated Workers project bundled and run by Cloudflare's own Workflows engine (Miniflare, one workerd per
+    test session), its steps served by the step host, on virtual time. Shut down when the test ends."""
+    from portaflow.backends.cloudflare.offline.executor import CloudflareExecutor
+
+    with ExitStack() as stack:
+
+        def make(path: str | Path, workflow: str | None = None) -> CloudflareExecutor:
+            return stack.enter_context(CloudflareExecutor(Path(path), workflow))
 
         yield make
