@@ -16,7 +16,7 @@ from portaflow.backends.cloudflare.offline.node import NodeUnavailable, ensure_n
 from portaflow.backends.pysem.forms import ANNOTATIONS
 from portaflow.backends.pysem.strategies import environments, expressions
 
-EXAMPLES = int(os.environ.get("PORTAFLOW_CF_DIFF_EXAMPLES", "1200"))
+EXAMPLES = int(os.environ.get("PORTAFLOW_CF_DIFF_EXAMPLES", "2500"))
 
 
 def samples(n: int) -> list[tuple[str, dict[str, Any]]]:

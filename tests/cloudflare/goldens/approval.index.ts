@@ -71,7 +71,7 @@ async function wf_refund(run: Run, scope: Scope, $ticket: Value, $refund_limit: 
   let $decision: Value = null;
   let $receipt: Value = null;
   $proposal = await run.callStep(scope, "propose_refund", new Map<Value, Value>([["ticket", $ticket]]));
-  if (py.compare(">", py.getitem($proposal, "amount"), new py.PyFloat($refund_limit as number))) {
+  if (py.compare(">", py.getitem($proposal, "amount"), py.F($refund_limit))) {
     $decision = await run.waitForEvent(scope, "approval", 259200.0);
     if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.not(py.getitem($decision, "approved"))))(py.not($decision)))) {
       return py.dictFrom([["outcome", "declined"]]);

@@ -40,7 +40,7 @@ async function wf_arithmetic(run: Run, scope: Scope): Promise<Value> {
   $c = $pf_u1[2];
   $d = $pf_u1[3];
   $f = $pf_u1[4];
-  return [py.mod($a, $c), py.mod($b, $c), py.mod($a, $d), py.mod($b, $d), py.floordiv($a, $d), py.floordiv($b, $c), py.mul(py.truediv($a, $c), 3, 1), py.mod($f, 2), py.floordiv(py.neg($f), 2), py.pow($c, 2), py.pow(2, (-1)), py.sub($a, py.mul($b, $c)), py.mul(py.add($a, $b), $c), py.abs($b), py.round($f, undefined, false), py.round(new py.PyFloat(3.5 as number), undefined, true), py.sub(py.sub(10, 2), 3)] as py.Value[];
+  return [py.mod($a, $c), py.mod($b, $c), py.mod($a, $d), py.mod($b, $d), py.floordiv($a, $d), py.floordiv($b, $c), py.mul(py.truediv($a, $c), 3, 1), py.mod($f, 2), py.floordiv(py.neg($f), 2), py.pow($c, 2), py.pow(2, (-1)), py.sub($a, py.mul($b, $c)), py.mul(py.add($a, $b), $c), py.abs($b), py.round($f, undefined, false), py.round(py.F(3.5), undefined, true), py.sub(py.sub(10, 2), 3)] as py.Value[];
 }
 
 /** The workflow "arithmetic": instance params are its input object, the output its result. */

@@ -35,7 +35,7 @@ async function wf_checked(run: Run, scope: Scope, $amount: Value): Promise<Value
   let $e: Value = null;
   try {
     $v = await run.callStep(scope, "validate", new Map<Value, Value>([["amount", $amount]]));
-    if (py.compare("<", new py.PyFloat($v as number), 0)) {
+    if (py.compare("<", py.F($v), 0)) {
       throw py.error("ValueError", py.str(("" + "negative amount " + py.field($v, "", "", true))));
     }
     return "ok";

@@ -27,7 +27,7 @@ async function wf_primitives(run: Run, scope: Scope): Promise<Value> {
   $key = ("" + "next call: " + py.field($$h2, "", "", false));
   $$h3 = await run.now(scope);
   $stamp = py.str($$h3);
-  return py.dictFrom([["uuid_len", py.len($u)], ["dashes", py.len(py.str_split($u, "-"))], ["in_range", (($01: py.Arg): boolean => { const $02 = new py.PyFloat($r as number); if (!py.compare("<=", $01, $02)) return false; const $03 = 1; return py.compare("<", $02, $03); })(0)], ["key", $key], ["year", py.compare("==", py.slice($stamp, undefined, 2), "20")]]);
+  return py.dictFrom([["uuid_len", py.len($u)], ["dashes", py.len(py.str_split($u, "-"))], ["in_range", (($01: py.Arg): boolean => { const $02 = py.F($r); if (!py.compare("<=", $01, $02)) return false; const $03 = 1; return py.compare("<", $02, $03); })(0)], ["key", $key], ["year", py.compare("==", py.slice($stamp, undefined, 2), "20")]]);
 }
 
 /** The workflow "primitives": instance params are its input object, the output its result. */

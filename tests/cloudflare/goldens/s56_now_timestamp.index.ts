@@ -50,12 +50,12 @@ async function wf_timed(run: Run, scope: Scope, $n: Value): Promise<Value> {
   $took = py.sub(py.datetime_timestamp($stamp), $start, 3);
   $ts = py.datetime_timestamp($stamp);
   $iso = py.datetime_isoformat($stamp);
-  $whole = py.int_(new py.PyFloat($ts as number));
+  $whole = py.int_(py.F($ts));
   $$h2 = await run.now(scope);
-  $nanos = py.int_(new py.PyFloat(py.mul(py.datetime_timestamp($$h2), 1000000000, 1) as number));
+  $nanos = py.int_(py.F(py.mul(py.datetime_timestamp($$h2), 1000000000, 1)));
   $fields = [py.int_(py.slice($iso, 11, 13)), py.int_(py.slice($iso, 14, 16)), py.int_(py.slice($iso, 17, 19))] as py.Value[];
   $hms = [py.mod(py.floordiv($whole, 3600), 24), py.mod(py.floordiv($whole, 60), 60), py.mod($whole, 60)] as py.Value[];
-  return py.dictFrom([["r", $r], ["recent", (($01: py.Value): py.Value => (py.truthy($01) ? py.compare("<", new py.PyFloat($ts as number), new py.PyFloat(4000000000.0 as number)) : $01))(py.compare(">", new py.PyFloat($start as number), new py.PyFloat(1700000000.0 as number)))], ["ordered", py.compare(">=", new py.PyFloat($took as number), 0)], ["nanos", py.compare(">=", $nanos, py.mul($whole, 1000000000))], ["shape", py.compare("==", [py.getitem($iso, 4), py.getitem($iso, 7), py.getitem($iso, 10), py.getitem($iso, 13), py.getitem($iso, 16), py.slice($iso, (-6), undefined)] as py.Value[], ["-", "-", "T", ":", ":", "+00:00"] as py.Value[])], ["length", py.compare("in", py.len($iso), [25, 32] as py.Value[])], ["same_instant", py.compare("==", $fields, $hms)], ["fraction", py.compare("==", py.compare("==", py.len($iso), 25), py.compare("==", new py.PyFloat($ts as number), $whole))]]);
+  return py.dictFrom([["r", $r], ["recent", (($01: py.Value): py.Value => (py.truthy($01) ? py.compare("<", py.F($ts), py.F(4000000000.0)) : $01))(py.compare(">", py.F($start), py.F(1700000000.0)))], ["ordered", py.compare(">=", py.F($took), 0)], ["nanos", py.compare(">=", $nanos, py.mul($whole, 1000000000))], ["shape", py.compare("==", [py.getitem($iso, 4), py.getitem($iso, 7), py.getitem($iso, 10), py.getitem($iso, 13), py.getitem($iso, 16), py.slice($iso, (-6), undefined)] as py.Value[], ["-", "-", "T", ":", ":", "+00:00"] as py.Value[])], ["length", py.compare("in", py.len($iso), [25, 32] as py.Value[])], ["same_instant", py.compare("==", $fields, $hms)], ["fraction", py.compare("==", py.compare("==", py.len($iso), 25), py.compare("==", py.F($ts), $whole))]]);
 }
 
 /** The workflow "timed": instance params are its input object, the output its result. */

@@ -41,9 +41,9 @@ async function wf_reminder(run: Run, scope: Scope): Promise<Value> {
   $slept = await run.now(scope);
   await run.waitForEvent(scope, "nudge", 86400.0);
   $waited = await run.now(scope);
-  $days = py.round(new py.PyFloat(py.truediv(py.sub(py.datetime_timestamp($waited), py.datetime_timestamp($start), 3), 86400, 1) as number), undefined, true);
+  $days = py.round(py.F(py.truediv(py.sub(py.datetime_timestamp($waited), py.datetime_timestamp($start), 3), 86400, 1)), undefined, true);
   $text = await run.callStep(scope, "remind", new Map<Value, Value>([["days", $days]]));
-  return py.dictFrom([["after_sleep", py.round(new py.PyFloat(py.truediv(py.sub(py.datetime_timestamp($slept), py.datetime_timestamp($start), 3), 3600, 1) as number), undefined, true)], ["days", $days], ["text", $text]]);
+  return py.dictFrom([["after_sleep", py.round(py.F(py.truediv(py.sub(py.datetime_timestamp($slept), py.datetime_timestamp($start), 3), 3600, 1)), undefined, true)], ["days", $days], ["text", $text]]);
 }
 
 /** The workflow "reminder": instance params are its input object, the output its result. */

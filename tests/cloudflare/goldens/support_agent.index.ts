@@ -153,7 +153,7 @@ async function wf_support_agent(run: Run, scope: Scope, $ticket: Value, $refund_
   }
   $proposal = py.json_loads($answer);
   $approved_by = "policy";
-  if (py.compare(">", py.getitem($proposal, "amount"), new py.PyFloat($refund_limit as number))) {
+  if (py.compare(">", py.getitem($proposal, "amount"), py.F($refund_limit))) {
     $decision = await run.waitForEvent(scope, "approval", 259200.0);
     if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.not(py.dict_get($decision, "approved"))))(py.compare("is", $decision, null)))) {
       $reason = (py.truthy(py.compare("is", $decision, null)) ? "no approval within 3 days" : py.dict_get($decision, "reason", "rejected"));
