@@ -13,6 +13,7 @@ import pytest
 from portaflow.compiler.diagnostics import CompileError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SAGA_INPUT = {"order_id": "A1", "amount": 5.0}
 
 
 def test_an_approval_waits_then_the_day_long_sleep_passes_on_virtual_time(
@@ -37,7 +38,9 @@ def test_an_approval_waits_then_the_day_long_sleep_passes_on_virtual_time(
     ]
 
 
-def test_a_wait_times_out_only_when_time_is_advanced_past_it(portaflow_cloudflare: Callable[..., Any]) -> None:
+def test_a_wait_times_out_only_when_time_is_advanced_past_it(
+    portaflow_cloudflare: Callable[..., Any],
+) -> None:
     cf = portaflow_cloudflare(EXAMPLES / "approval.py", "refund")
     run = cf.start({"ticket": {"id": "T-3", "order_id": "B2002"}}, run_id="late")
     cf.advance("2d")
@@ -71,3 +74,15 @@ def test_a_workflow_cloudflare_cannot_run_is_refused_before_anything_starts(tmp_
     )
     with pytest.raises(CompileError, match="PFC061"):
         CloudflareExecutor(flow)
+
+
+def test_two_executors_open_at_once_each_run_their_own_workflow(
+    portaflow_cloudflare: Callable[..., Any],
+) -> None:
+    approval = portaflow_cloudflare(EXAMPLES / "approval.py", "refund")
+    saga = portaflow_cloudflare(EXAMPLES / "refund_saga.py")
+    waiting = approval.start({"ticket": {"id": "T-5", "order_id": "B2002"}}, run_id="r")
+    assert (waiting.status, waiting.waiting_for) == ("waiting", "approval")
+    assert saga.start(SAGA_INPUT, run_id="r").status == "completed"
+    approval.signal("r", "approval", {"approved": False})
+    assert (waiting.status, waiting.output) == ("completed", {"outcome": "declined"})

@@ -9,8 +9,8 @@ Python step host, on a virtual clock.
 
 The workflow is compiled and its project written to a temporary folder exactly as ``portaflow compile
 --target cloudflare`` writes it, bundled with esbuild and run by Cloudflare's own Workflows engine in
-workerd (session.py shares one per process). What is real: the engine's step caching and replay, its
-sleeps, event buffering and ``waitForEvent`` timeouts, step timeouts, the signed HTTP calls to the step
+workerd (session.py: reused from executor to executor). What is real: the engine's step caching and replay,
+its sleeps, event buffering and ``waitForEvent`` timeouts, step timeouts, the signed HTTP calls to the step
 host. What the executor plays is time: the runtime reports each point where the run parks (a sleep, a
 retry delay, an event wait: ``PORTAFLOW_HOOKS``, never set in production) and reads ``ctx.now()`` from the
 virtual clock; the engine waits as long as Cloudflare allows, and the executor ends a wait when its virtual
@@ -175,31 +175,44 @@ class CloudflareExecutor:
 
     # ------------------------------------------------------------------------------------ lifecycle
     def __enter__(self) -> CloudflareExecutor:
-        from ..project import COMPATIBILITY_DATE, build_project, class_name
-        from .app import executor_app
-        from .session import session
+        from ..project import build_project
+        from .session import acquire
 
         self._tmp = tempfile.TemporaryDirectory(prefix="portaflow-cloudflare-")
-        out = Path(self._tmp.name) / "project"
-        build_project(self.program, self.source).write(out)
-        self.driver, self.server = session()
+        folder = Path(self._tmp.name)
+        build_project(self.program, self.source).write(folder / "project")
+        self.driver, self.server = acquire()
+        try:
+            self._load(folder)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _load(self, folder: Path) -> None:
+        """Serve this executor's step host and hooks, and load its worker (bundled) into the driver."""
+        from ..project import COMPATIBILITY_DATE, class_name
+        from .app import executor_app
+
         secret = secrets.token_hex(16)
         self.server.apps[self._token] = executor_app(self, secret)
         base = f"{self.server.base}/x/{self._token}"
         entry = self.program.workflows[self.program.entry]
         self.driver.call(
             "load",
-            entry=str(out / "src" / "index.ts"),
-            outfile=str(Path(self._tmp.name) / "worker.mjs"),
+            entry=str(folder / "project" / "src" / "index.ts"),
+            outfile=str(folder / "worker.mjs"),
             className=class_name(entry.name),
             workflowName=f"pf-{self._token}",
             compatibilityDate=COMPATIBILITY_DATE,
             bindings={"STEP_HOST": base, "STEP_SECRET": secret, "PORTAFLOW_HOOKS": f"{base}/hooks"},
         )
-        return self
 
     def __exit__(self, *exc: object) -> None:
+        from .session import release
+
         self.server.apps.pop(self._token, None)
+        release(self.driver)
         if self._tmp is not None:
             self._tmp.cleanup()
 

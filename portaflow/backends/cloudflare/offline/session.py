@@ -1,9 +1,10 @@
-"""What every Cloudflare executor of a process shares: one Node driver holding one Miniflare (workerd), and
-one local HTTP server for what the generated worker calls back (the step host, the offline hooks).
+"""What the Cloudflare executors of a process share: Node drivers, each holding one Miniflare (workerd), and
+one local HTTP server for what the generated workers call back (the step host, the offline hooks).
 
-Starting workerd costs about a second; a test session runs ~100 workflows, so they share it: each executor
-loads its workflow under a name of its own (fresh workflow storage, so instance ids may repeat) and gets a
-route prefix of its own on the server (``/x/<token>/steps/...``, ``/x/<token>/hooks/...``).
+Starting workerd costs about a second; a test session runs ~100 workflows one after another, so they reuse
+one driver: each executor loads its workflow under a name of its own (fresh workflow storage, so instance
+ids may repeat) and gets a route prefix of its own on the server (``/x/<token>/steps/...``,
+``/x/<token>/hooks/...``). Executors open at the same time hold a driver each.
 """
 
 from __future__ import annotations
@@ -146,24 +147,41 @@ class Server:
         self.thread.join(timeout=5)
 
 
-_session: tuple[Driver, Server] | None = None
-_session_lock = threading.Lock()
+_server: Server | None = None
+_idle: list[Driver] = []  # drivers no executor holds: the next executor takes one (its workerd is warm)
+_all: list[Driver] = []
+_lock = threading.Lock()
 
 
-def session() -> tuple[Driver, Server]:
-    """The process's driver and server, started on first use and stopped at exit."""
-    global _session
-    with _session_lock:
-        if _session is None or _session[0].proc.poll() is not None:
-            _session = (Driver(), Server())
+def acquire() -> tuple[Driver, Server]:
+    """A driver of the process's own (started on first use, reused by the next executor once released) and
+    the shared server. Executors open at the same time each hold a driver (a Miniflare) of their own."""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = Server()
             atexit.register(_close)
-        return _session
+        while _idle:
+            driver = _idle.pop()
+            if driver.proc.poll() is None:
+                return driver, _server
+        driver = Driver()
+        _all.append(driver)
+        return driver, _server
+
+
+def release(driver: Driver) -> None:
+    with _lock:
+        if driver.proc.poll() is None:
+            _idle.append(driver)
 
 
 def _close() -> None:
-    global _session
-    if _session is not None:
-        driver, server = _session
-        _session = None
+    global _server
+    for driver in _all:
         driver.close()
-        server.close()
+    _all.clear()
+    _idle.clear()
+    if _server is not None:
+        _server.close()
+        _server = None
