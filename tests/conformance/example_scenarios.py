@@ -3,8 +3,9 @@ column. Expectations are the parts of the outcome that tests/test_examples.py as
 
 One documented target difference shows here (docs/dsl.md, "Target differences"): support_agent puts
 ``json.dumps(step_result)`` into the LLM's messages; the results hold integral floats (``"total": 42.0``) and
-JSON numbers on Step Functions do not keep ``.0``, so the text the model sees is ``42`` there (the compiler
-warns: PFW102). Marked ``differs``; the test fails if the difference disappears.
+JSON numbers on Step Functions and JavaScript numbers on Cloudflare do not keep ``.0``, so the text the
+model sees is ``42`` there (the compiler warns: PFW102, PFW160). Marked ``differs``; the test fails if the
+difference disappears.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
         {
             "differs": {
                 "aws": "json.dumps of integral floats (PFW102)",
-                "cloudflare": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW160)",
             },
             "workflow": "support_agent",
             "run_id": "s1",
@@ -33,7 +34,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
         {
             "differs": {
                 "aws": "json.dumps of integral floats (PFW102)",
-                "cloudflare": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW160)",
             },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-2", "text": "Chair broken, order B2002"}},
@@ -46,7 +47,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
         {
             "differs": {
                 "aws": "json.dumps of integral floats (PFW102)",
-                "cloudflare": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW160)",
             },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-3", "text": "order B2002"}},
@@ -66,7 +67,7 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
         {
             "differs": {
                 "aws": "json.dumps of integral floats (PFW102)",
-                "cloudflare": "json.dumps of integral floats (PFW102)",
+                "cloudflare": "json.dumps of integral floats (PFW160)",
             },
             "workflow": "support_agent",
             "input": {"ticket": {"id": "T-4", "text": "order C3003"}},

@@ -59,25 +59,18 @@ def _harness(source: Path, workflow: str | None) -> Iterator[Any]:
 
 def _json_float_warnings(program: ir.Program) -> list[Diagnostic]:
     """PFW102 where ``json.dumps`` gets a value that may hold floats: Step Functions writes 42.0 as 42."""
-    from portaflow.compiler import ir
+    from portaflow.backends.jsonfloats import json_dumps_sites
 
-    out: list[Diagnostic] = []
-    for wf in program.workflows.values():
-        for s in ir.walk_stmts(wf.body):
-            if any(
-                isinstance(c, ir.Call) and c.func == "json.dumps" and c.args[0].ty not in _EXACT_JSON_TYPES
-                for c in ir.own_nodes(s)
-            ):
-                out.append(
-                    Diagnostic(
-                        "PFW102",
-                        "json.dumps of a value that may hold floats: on Step Functions a float with an "
-                        "integral value (42.0) is written as 42",
-                        wf.source or program.source,
-                        s.loc.line,
-                        s.loc.col,
-                        'format numbers explicitly (f"{x:.2f}") where the text matters',
-                        "warning",
-                    )
-                )
-    return out
+    return [
+        Diagnostic(
+            "PFW102",
+            "json.dumps of a value that may hold floats: on Step Functions a float with an "
+            "integral value (42.0) is written as 42",
+            wf.source or program.source,
+            s.loc.line,
+            s.loc.col,
+            'format numbers explicitly (f"{x:.2f}") where the text matters',
+            "warning",
+        )
+        for wf, s in json_dumps_sites(program, _EXACT_JSON_TYPES)
+    ]

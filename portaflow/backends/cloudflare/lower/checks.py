@@ -27,8 +27,13 @@ def _statements(body: tuple[ir.Stmt, ...]) -> Iterator[ir.Stmt]:
             yield from _statements(b.body)
 
 
+# json.dumps of these types writes Python's text here (a float-typed value keeps its '.0': the lowering knows)
+EXACT_JSON_TYPES = ("str", "int", "bool", "none", "float")
+
+
 def check(program: ir.Program) -> list[Diagnostic]:
     out: list[Diagnostic] = expressions.refusals(program)
+    out += json_float_warnings(program)
     for wf in program.workflows.values():
         for s in _statements(wf.body):
             if isinstance(s, ir.WaitForEvent) and not EVENT_TYPE.fullmatch(s.event):
@@ -44,3 +49,23 @@ def check(program: ir.Program) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def json_float_warnings(program: ir.Program) -> list[Diagnostic]:
+    """PFW160 where ``json.dumps`` gets a value that may hold an integral float from outside the workflow
+    (a step result, an event payload, the input): a JavaScript number does not keep 42.0's '.0'."""
+    from portaflow.backends.jsonfloats import json_dumps_sites
+
+    return [
+        Diagnostic(
+            "PFW160",
+            "json.dumps of a value that may hold floats: on Cloudflare a float with an integral value (42.0) "
+            "that comes from a step, an event or the input is written as 42",
+            wf.source or program.source,
+            s.loc.line,
+            s.loc.col,
+            'format numbers explicitly (f"{x:.2f}") where the text matters, or build the text in a @step',
+            "warning",
+        )
+        for wf, s in json_dumps_sites(program, EXACT_JSON_TYPES)
+    ]
