@@ -386,9 +386,13 @@ class AwsHarness:
         from moto.stepfunctions.parser.utils import TMP_THREADS
 
         ours = {id(t) for t in TMP_THREADS[self._first_thread :]}
+        # threads by ident, not by walking each stack to its bottom frame: another thread's frames are only
+        # safe to read while that thread is parked, and threads not of this harness (a server's event loop)
+        # run on meanwhile (reading their frames crashed the interpreter)
+        by_ident = {t.ident: t for t in threading.enumerate()}
         stacks: dict[threading.Thread, FrameType] = {}
-        for frame in sys._current_frames().values():
-            thread = _thread_of(frame)
+        for ident, frame in sys._current_frames().items():
+            thread = by_ident.get(ident)
             if thread is not None and id(thread) in ours:
                 stacks[thread] = frame
         for thread, frame in stacks.items():
@@ -499,16 +503,6 @@ class AwsHarness:
         finally:
             with self._lock:
                 self._waiters.pop(id(w), None)
-
-
-def _thread_of(frame: FrameType) -> threading.Thread | None:
-    """The Thread object whose stack ends in ``frame`` (its bottom frame is ``Thread._bootstrap``)."""
-    while frame.f_back is not None:
-        frame = frame.f_back
-    if frame.f_code.co_filename != threading.__file__ or frame.f_code.co_name != "_bootstrap":
-        return None  # the main thread, or one not started by threading
-    thread = frame.f_locals.get("self")
-    return thread if isinstance(thread, threading.Thread) else None
 
 
 def _where(frame: FrameType) -> str:
