@@ -81,6 +81,8 @@ class Builtin:
     items: Type = "any"  # the type of the result's items, where every call's are one type
     lazy: bool = False  # a `for` over the result walks the argument while it runs (a change is seen)
     mutates: bool = False  # changes its receiver in place and returns None: a statement of its own
+    attribute: bool = False  # a data attribute of the receiver (td.days), not a method: no call
+    module: str = ""  # the module a workflow imports it from (timedelta: datetime); not a builtin
 
     @property
     def receiver(self) -> str:
@@ -101,12 +103,14 @@ class Builtin:
         return self.typed(args) if self.typed is not None else self.result
 
 
-RECEIVERS = ("str", "dict", "list", "datetime")  # the receiver types whose methods are rows
+RECEIVERS = ("str", "dict", "list", "datetime", "timedelta")  # the receiver types whose methods are rows
 
 
 def arith_type(ty: Type) -> Type:
-    """The type of -x, +x and abs(x) for x of type ``ty`` (a bool is the int 0 or 1)."""
-    return "int" if ty in ("int", "bool") else "float" if ty == "float" else "any"
+    """The type of -x, +x and abs(x) for x of type ``ty`` (a bool is the int 0 or 1; -td is a timedelta)."""
+    if ty in ("float", "timedelta"):
+        return ty
+    return "int" if ty in ("int", "bool") else "any"
 
 
 def _abs_type(args: Sequence[Expr]) -> Type:
@@ -424,6 +428,29 @@ ROWS: tuple[Builtin, ...] = (
         "str",
         _TYPE,
     ),
+    # the fields of ctx.now()'s datetime (UTC), read as attributes
+    *(
+        Builtin(f"datetime.{field}", Signature(f"t.{field}", 0, 0), "int", (), attribute=True)
+        for field in ("year", "month", "day", "hour", "minute", "second", "microsecond")
+    ),
+    # datetime.timedelta (module-level `from datetime import timedelta` or `import datetime`): the frontend
+    # passes all seven parameters positionally, each an int (datetimes.py); OverflowError past 999999999 days
+    Builtin(
+        "timedelta",
+        Signature(
+            "timedelta(days=0, seconds=0, microseconds=0, milliseconds=0, minutes=0, hours=0, weeks=0)",
+            0,
+            7,
+            by_name=("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks"),
+        ),
+        "timedelta",
+        ("OverflowError",),
+        module="datetime",
+    ),
+    Builtin("timedelta.days", Signature("td.days", 0, 0), "int", (), attribute=True),
+    Builtin("timedelta.seconds", Signature("td.seconds", 0, 0), "int", (), attribute=True),
+    Builtin("timedelta.microseconds", Signature("td.microseconds", 0, 0), "int", (), attribute=True),
+    Builtin("timedelta.total_seconds", Signature("td.total_seconds()", 0, 0), "float", ()),
 )
 CATALOG: dict[str, Builtin] = {b.name: b for b in ROWS}
 
@@ -436,11 +463,11 @@ def lookup(func: str) -> Builtin | None:
 
 
 def methods(receiver: str) -> tuple[str, ...]:
-    """The method names of ``receiver`` (``"str"``...), in catalogue order."""
-    return tuple(b.method for b in ROWS if b.name.startswith(receiver + "."))
+    """The method names of ``receiver`` (``"str"``...), in catalogue order (its data attributes not)."""
+    return tuple(b.method for b in ROWS if b.name.startswith(receiver + ".") and not b.attribute)
 
 
-BUILTINS: tuple[str, ...] = tuple(b.name for b in ROWS if "." not in b.name)
+BUILTINS: tuple[str, ...] = tuple(b.name for b in ROWS if "." not in b.name and not b.module)
 
 # Methods that change a list or dict in place that no target has (values are copied on the targets that
 # copy, and a workflow's value may be shared on the others): the frontend refuses them, saying what to write.

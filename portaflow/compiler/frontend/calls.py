@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, methods
+from . import context, datetimes, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -422,6 +422,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             args.append(list_comp(lw, a.value))
         else:
             args.append(lw.expr(a.value))
+    if datetimes.is_timedelta_class(lw, f):
+        return datetimes.constructor(lw, n, args, kwargs)
     if isinstance(f, cst.Name):
         name = f.value
         if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls
+from . import assignments, calls, datetimes
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -115,6 +115,9 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
             n.attr.value not in lw.fe.exception_attributes()
         )
         return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, only)
+    timed = datetimes.attribute(lw, n)
+    if timed is not None:
+        return timed
     lw.error(
         "PFC021",
         n,
@@ -316,6 +319,7 @@ def binop(
 ) -> ir.BinOp:
     if op == "%" and left.ty == "str" and node is not None:
         lw.error("PFC021", node, "%-formatting is not supported", "use an f-string")
+    datetimes.check_binop(lw, op, left, right, node)
     return ir.BinOp(op, left, right, types.binop_type(op, left.ty, right.ty))
 
 

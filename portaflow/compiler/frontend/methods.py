@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NoReturn, cast
 import libcst as cst
 
 from .. import catalog, ir
-from . import calls
+from . import calls, datetimes
 from .common import DATETIME_METHODS, DICT_METHODS, LIST_MUTATORS, STR_METHODS, Unsupported, names_in
 
 if TYPE_CHECKING:
@@ -37,14 +37,22 @@ def method_call(
     # while drafting, variables are not typed yet: a method only a datetime has is taken as the datetime's
     # (so the draft keeps the statement, and the inference sees what it assigns); the final lowering checks
     drafted = lw.drafting and recv.ty == "any" and method in DATETIME_METHODS
+    if recv.ty == "timedelta" or (
+        lw.drafting and recv.ty == "any" and method in datetimes.METHODS["timedelta"]
+    ):
+        return datetimes.method(lw, n, recv, method, args, kwargs)
     if recv.ty == "datetime" or lw.is_now(f.value) or drafted:
         if method not in DATETIME_METHODS:
             lw.error(
                 "PFC024",
                 n,
-                f"method .{method}() of ctx.now() is not supported",
-                "supported on ctx.now() (or a variable only ever assigned ctx.now()): .timestamp() "
-                "(seconds since the epoch, a float) and .isoformat(), without arguments",
+                f"method .{method}() of ctx.now() is not supported"
+                + (
+                    " (an attribute: write it without ())"
+                    if method in datetimes.ATTRIBUTES["datetime"]
+                    else ""
+                ),
+                datetimes.supported("datetime"),
             )
             raise Unsupported
         calls.check_arguments(lw, n, f"datetime.{method}", args, kwargs)

@@ -3,9 +3,10 @@
 Every node is a frozen dataclass with a ``kind`` tag, JSON-serialisable through :func:`.serial.to_json`.
 Expressions carry a static type (``ty``) inferred by the frontend: ``int``, ``float``, ``str``,
 ``bool``, ``none``, ``list``, ``dict``, ``datetime`` (``ctx.now()``: each backend picks its
-representation), ``error`` or ``any`` (unknown until run time). Backends use it to
-choose between lowerings (string concatenation versus numeric ``+``) and fall back to run-time dispatch on
-``any``. See ``docs/ir.md`` for how each node maps onto the four targets.
+representation), ``timedelta`` (a difference of datetimes, a ``timedelta(...)``), ``error`` or ``any``
+(unknown until run time). Backends use it to choose between lowerings (string concatenation versus
+numeric ``+``) and fall back to run-time dispatch on ``any``. See ``docs/ir.md`` for how each node maps
+onto the four targets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JsonValue = Any
-Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "error", "any"]
+Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "timedelta", "error", "any"]
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,37 @@ def same_or_any(types: Iterable[Type]) -> Type:
     return found.pop() if len(found) == 1 else "any"
 
 
+# Python's datetime arithmetic: (operator, left, right) -> the result's type (the frontend refuses the other
+# combinations of a datetime or timedelta with a value of a known type: Python raises TypeError)
+TIME_ARITHMETIC: dict[tuple[str, Type, Type], Type] = {
+    ("-", "datetime", "datetime"): "timedelta",
+    ("+", "datetime", "timedelta"): "datetime",
+    ("+", "timedelta", "datetime"): "datetime",
+    ("-", "datetime", "timedelta"): "datetime",
+    ("+", "timedelta", "timedelta"): "timedelta",
+    ("-", "timedelta", "timedelta"): "timedelta",
+    ("*", "timedelta", "int"): "timedelta",
+    ("*", "int", "timedelta"): "timedelta",
+    ("*", "timedelta", "float"): "timedelta",
+    ("*", "float", "timedelta"): "timedelta",
+    ("/", "timedelta", "timedelta"): "float",
+    ("/", "timedelta", "int"): "timedelta",
+    ("/", "timedelta", "float"): "timedelta",
+    ("//", "timedelta", "timedelta"): "int",
+    ("//", "timedelta", "int"): "timedelta",
+    ("%", "timedelta", "timedelta"): "timedelta",
+}
+
+
 def binop_type(op: BinOpName, left: Type, right: Type) -> Type:
     """The type of ``left op right`` where Python's result type is decided by the operand types."""
     # in arithmetic a bool is the int 0 or 1 (True + True is 2, "ab" * True is "ab")
     lt, rt = ("int" if t == "bool" else t for t in (left, right))
+    timed = TIME_ARITHMETIC.get((op, lt, rt))
+    if timed is not None:
+        return timed
+    if "datetime" in (lt, rt) or "timedelta" in (lt, rt):
+        return "any"  # with a value of a type known at run time; any other mix raises TypeError
     numbers = {lt, rt} <= {"int", "float"}
     if op == "+":
         if lt == rt and lt in ("int", "float", "str", "list"):

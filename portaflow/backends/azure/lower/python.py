@@ -16,7 +16,7 @@ import ast
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from portaflow.compiler import ir
+from portaflow.compiler import catalog, ir
 
 RUN = "_pf_run"
 SCOPE = "_pf_scope"
@@ -93,7 +93,12 @@ _CMPOPS: dict[str, type[ast.cmpop]] = {
 _UNARY: dict[str, type[ast.unaryop]] = {"-": ast.USub, "+": ast.UAdd, "not": ast.Not}
 _CONVERSIONS = {"": -1, "s": ord("s"), "r": ord("r")}
 _PRIMITIVES = {"now": "ctx_now", "uuid4": "uuid4", "random": "random"}  # the runtime's Run methods
-_MODULE_FUNCTIONS = {"json.dumps": (JSON, "dumps"), "json.loads": (JSON, "loads")}
+# the runtime imports datetime's timedelta, so the app's imports stay the same for every workflow
+_MODULE_FUNCTIONS = {
+    "json.dumps": (JSON, "dumps"),
+    "json.loads": (JSON, "loads"),
+    "timedelta": (RT, "timedelta"),
+}
 
 
 def target(t: ir.Target, ctx: type[ast.expr_context] = ast.Store) -> ast.expr:
@@ -180,6 +185,9 @@ def _e_call(e: ir.Call) -> ast.expr:
     if "." in e.func:  # a method: the receiver is the first argument; Python dispatches on its type
         method = e.func.split(".", 1)[1]
         receiver, *rest = e.args
+        row = catalog.lookup(e.func)
+        if row is not None and row.attribute:  # td.days, t.year: read, not called
+            return _attr(expr(receiver), method)
         return _call(_attr(expr(receiver), method), [expr(a) for a in rest], kwargs)
     return _call(_load(e.func), [expr(a) for a in e.args], kwargs)
 

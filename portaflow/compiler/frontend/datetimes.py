@@ -1,0 +1,168 @@
+"""Datetime arithmetic on ``ctx.now()``: ``timedelta(...)`` from the standard library, the attributes and
+methods of datetimes and timedeltas, and the operator mixes Python refuses (docs/dsl.md "Dates and times").
+
+The values are the IR types ``datetime`` and ``timedelta`` (docs/ir.md); the arithmetic's result types are
+:data:`..ir.types.TIME_ARITHMETIC`. What is refused here is refused on every target, with Python's reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .. import catalog, ir
+from . import calls
+from .common import Unsupported
+
+if TYPE_CHECKING:
+    from .lowerer import WorkflowLowerer
+
+TIME_TYPES = ("datetime", "timedelta")
+# the attributes and methods of each, from the catalogue (docs/dsl.md lists them)
+ATTRIBUTES: dict[str, dict[str, ir.Type]] = {
+    ty: {b.method: b.result for b in catalog.ROWS if b.receiver == ty and b.attribute} for ty in TIME_TYPES
+}
+METHODS: dict[str, dict[str, ir.Type]] = {
+    ty: {b.method: b.result for b in catalog.ROWS if b.receiver == ty and not b.attribute}
+    for ty in TIME_TYPES
+}
+_WHOLE = ("int", "bool")
+
+
+def supported(ty: str) -> str:
+    """The hint naming what a ``ty`` value has."""
+    attrs = ", ".join(f".{a}" for a in ATTRIBUTES[ty])
+    methods = ", ".join(f".{m}()" for m in METHODS[ty])
+    extra = (
+        "; subtract two datetimes for a timedelta, add a timedelta(...) for a later datetime"
+        if ty == "datetime"
+        else "; add, subtract, compare timedeltas, multiply or divide by a number"
+    )
+    return f"a {ty} has {attrs} and {methods}{extra}"
+
+
+def is_timedelta_class(lw: WorkflowLowerer, f: cst.BaseExpression) -> bool:
+    """``timedelta`` (``from datetime import timedelta [as x]``) or ``datetime.timedelta`` (``import
+    datetime``), bound at module level and not shadowed by a local."""
+    root = f
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name) or root.value in lw.locals or root.value == lw.ctx:
+        return False
+    binding = lw.info.bindings.get(root.value)
+    if binding is None or binding.level != 0:
+        return False
+    if isinstance(f, cst.Name):
+        return binding.module == "datetime" and binding.attr == "timedelta"
+    return (
+        isinstance(f, cst.Attribute)
+        and isinstance(f.value, cst.Name)
+        and f.attr.value == "timedelta"
+        and binding.module == "datetime"
+        and binding.attr is None
+    )
+
+
+def constructor(
+    lw: WorkflowLowerer, n: cst.Call, args: list[ir.Expr], kwargs: list[tuple[str, ir.Expr]]
+) -> ir.Call:
+    """``timedelta(...)``: all seven parameters positional (0 where not given), each a whole number (a
+    float's fractions of a microsecond are summed and rounded by CPython in an order no target repeats)."""
+    names = catalog.CATALOG["timedelta"].signature.by_name
+    given: dict[str, ir.Expr] = dict(zip(names, args, strict=False))
+    usage = f"write {catalog.CATALOG['timedelta'].signature.usage}"
+    if len(args) > len(names):
+        lw.error("PFC021", n, f"timedelta() takes at most 7 arguments ({len(args)} given)", usage)
+        raise Unsupported
+    for name, value in kwargs:
+        why = "has no keyword argument" if name not in names else "got twice the argument"
+        if name not in names or name in given:
+            lw.error("PFC021", n, f"timedelta() {why} {name}=: Python raises TypeError", usage)
+            raise Unsupported
+        given[name] = value
+    for name, value in given.items():
+        if value.ty not in _WHOLE:
+            what = "a float" if value.ty == "float" else "a value not known to be an int"
+            lw.error(
+                "PFC021",
+                n,
+                f"timedelta({name}=...) of {what} is not supported: Python rounds the fractions of all "
+                "the arguments together to a microsecond, which the targets do not repeat",
+                "give whole numbers, in a smaller unit where needed (timedelta(minutes=90), not "
+                "hours=1.5); int(x) makes a number whole",
+            )
+            raise Unsupported
+    zero = ir.Const(0, "int")
+    return ir.Call("timedelta", tuple(given.get(name, zero) for name in names), (), "timedelta")
+
+
+def receiver_type(lw: WorkflowLowerer, recv: ir.Expr, name: str, table: dict[str, dict[str, ir.Type]]) -> str:
+    """The datetime or timedelta type ``recv`` has for ``name`` (while drafting, a value of a type not
+    known yet is taken as the one type having ``name``); "" when it is neither."""
+    if recv.ty in TIME_TYPES:
+        return recv.ty
+    if lw.drafting and recv.ty == "any":
+        owners = [ty for ty in TIME_TYPES if name in table[ty]]
+        return owners[0] if len(owners) == 1 else ""
+    return ""
+
+
+def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr | None:
+    """``t.year`` / ``td.days``... of a datetime or timedelta; None when ``n``'s receiver is not one (a
+    module-level name is not lowered: it is not a workflow value)."""
+    if isinstance(n.value, cst.Name) and n.value.value not in lw.locals:
+        return None
+    recv = lw.expr(n.value)
+    ty = receiver_type(lw, recv, n.attr.value, ATTRIBUTES)
+    if not ty:
+        return None
+    attr = n.attr.value
+    if attr not in ATTRIBUTES[ty]:
+        method = " (a method: call it)" if attr in METHODS[ty] else ""
+        lw.error("PFC021", n, f"a {ty} has no attribute .{attr} here{method}", supported(ty))
+        raise Unsupported
+    return ir.Call(f"{ty}.{attr}", (recv,), (), ATTRIBUTES[ty][attr])
+
+
+def method(
+    lw: WorkflowLowerer,
+    n: cst.Call,
+    recv: ir.Expr,
+    name: str,
+    args: list[ir.Expr],
+    kw: list[tuple[str, ir.Expr]],
+) -> ir.Expr | None:
+    """``td.total_seconds()`` and the methods of a datetime; None when ``recv`` is neither type."""
+    ty = receiver_type(lw, recv, name, METHODS)
+    if not ty:
+        return None
+    if name not in METHODS[ty]:
+        attr = " (an attribute: write it without ())" if name in ATTRIBUTES[ty] else ""
+        lw.error("PFC024", n, f"method .{name}() of a {ty} is not supported{attr}", supported(ty))
+        raise Unsupported
+    calls.check_arguments(lw, n, f"{ty}.{name}", args, kw)
+    return ir.Call(f"{ty}.{name}", (recv,), (), METHODS[ty][name])
+
+
+def check_binop(
+    lw: WorkflowLowerer, op: str, left: ir.Expr, right: ir.Expr, node: cst.CSTNode | None
+) -> None:
+    """PFC021 for ``left op right`` of a datetime or timedelta with a value of a known type Python refuses
+    it for (``t + t``, ``td + 1``: TypeError), so no target need raise it."""
+    from ..ir.types import TIME_ARITHMETIC
+
+    lt, rt = ("int" if t == "bool" else t for t in (left.ty, right.ty))
+    if node is None or not {lt, rt} & set(TIME_TYPES) or "any" in (lt, rt):
+        return
+    if (op, lt, rt) in TIME_ARITHMETIC:
+        return
+    names = {"datetime": "datetime.datetime", "timedelta": "datetime.timedelta"}
+    lw.error(
+        "PFC021",
+        node,
+        f"{lw.fe.code(node)}: {names.get(lt, lt)} {op} {names.get(rt, rt)} raises TypeError in Python",
+        "datetime - datetime is a timedelta; datetime ± timedelta a datetime; timedeltas add, subtract, "
+        "divide, and multiply by numbers",
+    )
+    raise Unsupported
