@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import importlib
 import itertools
 import json
 from collections.abc import Callable
@@ -38,10 +39,22 @@ SAMPLES: list[Any] = [
 ]
 
 
+# the receivers of the datetime and timedelta rows (ctx.now()'s aware UTC datetime, their differences)
+RECEIVERS: dict[str, list[Any]] = {
+    "datetime": [datetime.datetime.now(datetime.UTC)],
+    "timedelta": [datetime.timedelta(days=-1, microseconds=5), datetime.timedelta(0)],
+}
+WHOLE = [0, -2, True, 10**12]
+
+
 def _python(row: catalog.Builtin) -> Callable[..., Any]:
     """The Python callable of a row; a method's receiver is its first argument."""
+    if row.attribute:
+        return lambda recv: getattr(recv, row.method)
     if row.is_method:
         return lambda recv, *args: getattr(recv, row.method)(*args)
+    if row.module:
+        return getattr(importlib.import_module(row.module), row.name)  # type: ignore[no-any-return]
     if row.name.startswith("json."):
         return getattr(json, row.name.partition(".")[2])  # type: ignore[no-any-return]
     return getattr(builtins, row.name)  # type: ignore[no-any-return]
@@ -61,10 +74,12 @@ def _arities(row: catalog.Builtin) -> range:
 def test_a_rows_exceptions_are_those_python_raises(row: catalog.Builtin) -> None:
     fn = _python(row)
     raises = tuple(getattr(builtins, name) for name in row.raises)
-    receivers = [datetime.datetime.now(datetime.UTC)] if row.name.startswith("datetime.") else SAMPLES
+    receivers = RECEIVERS.get(row.receiver, SAMPLES)
     for n in _arities(row):
         heads = [(r,) for r in receivers] if row.is_method else [()]
         values = SAMPLES if n <= 1 else SAMPLES[::2]  # fewer for many arguments: the product grows fast
+        if row.name == "timedelta":
+            values = WHOLE  # the frontend passes ints only
         for head, rest in itertools.product(heads, itertools.product(values, repeat=n)):
             args = [*head, *(_copy(a) for a in rest)]
             try:
@@ -86,7 +101,7 @@ def test_every_row_is_well_formed() -> None:
 def test_the_frontends_tables_are_the_catalogues() -> None:
     assert {row.name: row.signature for row in catalog.ROWS} == fe.SIGNATURES
     assert {"append", "extend"} == fe.LIST_MUTATORS
-    assert fe.DATETIME_METHODS == {"timestamp": "float", "isoformat": "str"}
+    assert fe.DATETIME_METHODS == {"timestamp": "float", "isoformat": "str"}  # t.year...: attributes
     assert not (catalog.IN_PLACE_REFUSED & set(fe.STR_METHODS | fe.LIST_MUTATORS | set(fe.DICT_METHODS)))
 
 

@@ -32,10 +32,10 @@ class AwsBackend(Backend):
     def check(self, program: ir.Program) -> list[Diagnostic]:
         from .lower.asl import compile_asl
         from .lower.calls import inexact_calls
-        from .lower.datetimes import datetime_refusals
+        from .lower.datetimes import datetime_refusals, has_unlowered
 
         inexact = inexact_calls(program)
-        if inexact:  # such a call has no lowering
+        if inexact or has_unlowered(program):  # such a call (a timedelta) has no lowering
             return [*inexact, *datetime_refusals(program)]
         _, diags = compile_asl(program)
         return [*diags, *datetime_refusals(program), *_json_float_warnings(program)]

@@ -1,4 +1,4 @@
-"""Where a ``ctx.now()`` datetime may go on Step Functions.
+"""Where a ``ctx.now()`` datetime may go on Step Functions (a timedelta nowhere: PFC040).
 
 There the time is ``$now()``'s ISO-8601 string, so a use whose Python result depends on the value being a
 datetime either gets Python's result from the lowering - ``.timestamp()``, ``.isoformat()``, ``str()`` and
@@ -17,6 +17,10 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 _ORDERING = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _INSTEAD = "use t.isoformat() for its text or t.timestamp() for seconds since the epoch (a float)"
+_ARITHMETIC_INSTEAD = (
+    "work in seconds: u.timestamp() - t.timestamp() is the age, t.timestamp() + 4 * 3600 a later time; "
+    "or do the date arithmetic in a @step"
+)
 
 
 def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
@@ -26,8 +30,10 @@ def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
         source = wf.source or program.source
         mixed = _mixed_variables(wf.body)
         for stmt in ir.walk_stmts(wf.body):
-            for parent, child in _datetime_children(stmt):
-                why = _refusal(parent, child, mixed)
+            unlowered = _unlowered(stmt)
+            children = [(None, None)] if unlowered else _datetime_children(stmt)
+            for parent, child in children:
+                why = unlowered or _refusal(parent, child, mixed)
                 if why is not None:
                     out.append(
                         Diagnostic(
@@ -37,11 +43,31 @@ def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
                             source,
                             stmt.loc.line,
                             stmt.loc.col,
-                            _INSTEAD,
+                            _ARITHMETIC_INSTEAD if unlowered else _INSTEAD,
                         )
                     )
                     break  # one line per statement
     return out
+
+
+# the datetime rows Step Functions has a lowering for; the others (t.year...) and every timedelta are refused
+LOWERED = frozenset({"datetime.timestamp", "datetime.isoformat"})
+
+
+def has_unlowered(program: ir.Program) -> bool:
+    """Whether a statement holds what no lowering exists for (the backend then lowers nothing)."""
+    return any(_unlowered(s) for wf in program.workflows.values() for s in ir.walk_stmts(wf.body))
+
+
+def _unlowered(stmt: ir.Stmt) -> str | None:
+    """Why a statement the ISO string has nothing for is refused: a timedelta (Step Functions has no
+    duration value that would print, compare and divide as Python's) or a datetime field (t.year)."""
+    for node in ir.own_nodes(stmt):
+        if getattr(node, "ty", None) == "timedelta":
+            return "a timedelta (datetime arithmetic)"
+        if isinstance(node, ir.Call) and node.func.startswith("datetime.") and node.func not in LOWERED:
+            return f"t.{node.func.removeprefix('datetime.')} of a datetime"
+    return None
 
 
 def _mixed_variables(body: tuple[ir.Stmt, ...]) -> set[str]:
@@ -64,7 +90,7 @@ def _datetime_children(stmt: ir.Stmt) -> Iterator[tuple[Any, Any]]:
             continue
         for name in getattr(node, "__dataclass_fields__", ()):
             for child in _flat(getattr(node, name)):
-                if getattr(child, "ty", None) == "datetime":
+                if getattr(child, "ty", None) in ("datetime", "timedelta"):
                     yield node, child
 
 
