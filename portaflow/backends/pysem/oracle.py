@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from portaflow.compiler import ir
 
 # the exceptions a supported expression may raise (the catalogue's may-raise classes)
-RAISES: tuple[type[BaseException], ...] = (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError)
+RAISES: tuple[type[BaseException], ...] = (
+    ZeroDivisionError,
+    TypeError,
+    ValueError,
+    IndexError,
+    KeyError,
+    OverflowError,
+)
 
 
 def python_result(expr: str, names: dict[str, Any]) -> tuple[bool, Any]:
     """(False, the value of ``expr``) or (True, the exception it raised), evaluated by CPython over
-    ``names`` with ``json`` importable, as a workflow sees them."""
+    ``names`` with ``json`` and ``timedelta`` imported, as a workflow sees them."""
     try:
-        expected = eval(expr, {"json": json}, dict(names))
+        expected = eval(expr, {"json": json, "timedelta": timedelta}, dict(names))
     except RAISES as exc:
         return True, exc
     if isinstance(expected, str):
@@ -48,7 +56,8 @@ def expression_ir(expr: str, names: dict[str, Any], annotations: dict[str, str] 
     ann = annotations or {}
     params = "".join(f", {n}: {ann[n]}" if n in ann else f", {n}" for n in names)
     src = (
-        f"import json\nfrom portaflow import workflow\n\n@workflow\ndef w(ctx{params}):\n    return {expr}\n"
+        "import json\nfrom datetime import timedelta\n\nfrom portaflow import workflow\n\n"
+        f"@workflow\ndef w(ctx{params}):\n    return {expr}\n"
     )
     res = compile_source(src, "<expr>")
     if res.errors or res.program is None:

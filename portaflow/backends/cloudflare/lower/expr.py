@@ -315,6 +315,7 @@ CALLS: dict[str, Lower] = {
     "all": _fn("all"),
     "json.dumps": _json_dumps,
     "json.loads": _fn("json_loads"),
+    "timedelta": _fn("timedelta"),
     "dict.get": _fn("dict_get", plain=(2,)),
     "list.append": _fn("list_append", plain=(1,)),
     "list.extend": _fn("list_extend"),
@@ -417,12 +418,6 @@ def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
             f"{kind}, and an iterator is used up by one pass), which the Cloudflare runtime holds as a list",
             f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
             f"{call}(...) directly in a for loop or comprehension",
-        )
-    if isinstance(child, ir.BinOp) and child.op == "-" and "datetime" in (child.left.ty, child.right.ty):
-        return (
-            "subtracting datetimes gives a timedelta in Python, which no JSON value (and no Cloudflare "
-            "runtime value) holds",
-            "subtract the seconds: t2.timestamp() - t1.timestamp()",
         )
     return None
 

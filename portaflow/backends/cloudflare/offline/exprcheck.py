@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ RAISES = (ZeroDivisionError, TypeError, ValueError, IndexError, KeyError, Overfl
 def cpython(expr: str, names: dict[str, Any]) -> tuple[bool, Any]:
     """(raised, the value or the exception) as CPython gives it (no -0.0 rewrite: TypeScript has -0)."""
     try:
-        return False, eval(expr, {"json": json}, dict(names))
+        return False, eval(expr, {"json": json, "timedelta": timedelta}, dict(names))
     except RAISES as exc:
         return True, exc
 

@@ -13,6 +13,7 @@ export * from "./pyseq";
 export * from "./pystr";
 export * from "./pyjson";
 export * from "./pydatetime";
+export * from "./pytimedelta";
 
 /** bool(x). */
 export function bool(v?: Arg): Value {

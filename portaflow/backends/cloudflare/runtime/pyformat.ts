@@ -7,6 +7,7 @@ import { floatRepr, intText, repr, str } from "./pyrepr";
 import {
   type Arg,
   PyDatetime,
+  PyTimedelta,
   PyFloat,
   type Value,
   asIndex,
@@ -51,6 +52,7 @@ const SPEC = /^(,?)(?:\.(\d+)(f))?$|^(,?)(d)$/;
 export function format(v: Arg, spec: string, isFloat = false): string {
   const x = unbox(v);
   if (spec === "") return isFloat && typeof x === "number" ? floatRepr(x) : str(x);
+  if (x instanceof PyTimedelta) throw typeError("unsupported format string passed to datetime.timedelta.__format__");
   const m = SPEC.exec(spec);
   if (m === null) throw raise("ValueError", `Invalid format specifier '${spec}' for object of type '${typeName(v)}'`);
   const comma = (m[1] || m[4]) === ",";

@@ -4,7 +4,7 @@
 // that cross a durable boundary (fromJson / toJson: a dict is a Map here, an object there).
 
 import { floatRepr, intText, numberText } from "./pyrepr";
-import { type Arg, PyDatetime, PyError, PyTuple, type Value, raise, typeError, typeName, unbox } from "./pyvalue";
+import { type Arg, PyDatetime, PyError, PyTimedelta, PyTuple, type Value, raise, typeError, typeName, unbox } from "./pyvalue";
 
 /** A JSON value from outside (a step's result, an event's payload, the input): objects become Maps. */
 export function fromJson(v: unknown): Value {
@@ -18,7 +18,7 @@ export function fromJson(v: unknown): Value {
 }
 
 function notSerializable(v: Value): PyError {
-  const name = v instanceof PyDatetime ? "datetime" : typeName(v);
+  const name = v instanceof PyDatetime ? "datetime" : v instanceof PyTimedelta ? "timedelta" : typeName(v);
   return typeError(`Object of type ${name} is not JSON serializable`);
 }
 

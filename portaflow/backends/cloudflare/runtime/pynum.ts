@@ -6,11 +6,13 @@
 // ZeroDivisionError message; with neither bit, an operation on two integral numbers is an int's (an
 // integral float of unknown type acts as an int: docs/dsl.md). Int results are never -0.
 
+import { timeArithmetic, timeUnary } from "./pytimedelta";
 import {
   type Arg,
   PyTuple,
   type Value,
   isNumber,
+  isTime,
   raise,
   typeError,
   typeName,
@@ -35,9 +37,18 @@ function numbers(a: Value, b: Value, f: number): [number, number, boolean] | und
   return [x, y, f !== 0 || !Number.isInteger(x) || !Number.isInteger(y)];
 }
 
+/** A datetime or timedelta operation (pytimedelta.ts); TypeError for a mix Python does not define. */
+function timed_(op: "+" | "-" | "*" | "/" | "//" | "%", a: Value, b: Value, f: number): Value | undefined {
+  if (!isTime(a) && !isTime(b)) return undefined;
+  const out = timeArithmetic(op, a, b, (f & 1) !== 0, (f & 2) !== 0);
+  return out !== undefined ? out : unsupported(op, a, b, f);
+}
+
 export function add(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("+", a, b, f);
+  if (timed !== undefined) return timed;
   const n = numbers(a, b, f);
   if (n !== undefined) return n[0] + n[1];
   if (typeof a === "string") {
@@ -58,6 +69,8 @@ export function add(l: Arg, r: Arg, f = 0): Value {
 export function sub(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("-", a, b, f);
+  if (timed !== undefined) return timed;
   const n = numbers(a, b, f);
   if (n === undefined) return unsupported("-", a, b, f);
   return n[0] - n[1];
@@ -80,6 +93,8 @@ function repeat(seq: Value, count: Value, fCount: boolean): Value | undefined {
 export function mul(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("*", a, b, f);
+  if (timed !== undefined) return timed;
   const n = numbers(a, b, f);
   if (n !== undefined) return n[2] ? n[0] * n[1] : n[0] * n[1] + 0;
   const left = repeat(a, b, (f & 2) !== 0);
@@ -92,6 +107,8 @@ export function mul(l: Arg, r: Arg, f = 0): Value {
 export function truediv(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("/", a, b, f);
+  if (timed !== undefined) return timed;
   const n = numbers(a, b, f);
   if (n === undefined) return unsupported("/", a, b, f);
   const [x, y, fl] = n;
@@ -134,6 +151,8 @@ function divmod(x: number, y: number, fl: boolean): [number, number] {
 export function floordiv(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("//", a, b, f);
+  if (timed !== undefined) return timed;
   const n = numbers(a, b, f);
   if (n === undefined) return unsupported("//", a, b, f);
   const [x, y, fl] = n;
@@ -145,6 +164,8 @@ export function floordiv(l: Arg, r: Arg, f = 0): Value {
 export function mod(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
+  const timed = timed_("%", a, b, f);
+  if (timed !== undefined) return timed;
   if (typeof a === "string") {
     throw typeError("%-formatting of a str is not supported: use an f-string");
   }
@@ -190,6 +211,8 @@ export function pow(l: Arg, r: Arg, f = 0): Value {
 
 export function neg(v: Arg, f = 0): Value {
   const x = unbox(v);
+  const timed = timeUnary("-", x);
+  if (timed !== undefined) return timed;
   if (!isNumber(x)) throw typeError(`bad operand type for unary -: '${typeName(x)}'`);
   const n = -Number(x);
   return f || !Number.isInteger(n) ? n : n + 0;
@@ -197,12 +220,16 @@ export function neg(v: Arg, f = 0): Value {
 
 export function pos(v: Arg): Value {
   const x = unbox(v);
+  const timed = timeUnary("+", x);
+  if (timed !== undefined) return timed;
   if (!isNumber(x)) throw typeError(`bad operand type for unary +: '${typeName(x)}'`);
   return Number(x);
 }
 
 export function abs(v: Arg): Value {
   const x = unbox(v);
+  const timed = timeUnary("abs", x);
+  if (timed !== undefined) return timed;
   if (!isNumber(x)) throw typeError(`bad operand type for abs(): '${typeName(v)}'`);
   return Math.abs(Number(x));
 }

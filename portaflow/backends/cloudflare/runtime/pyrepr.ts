@@ -6,6 +6,7 @@ import { inClass } from "./pyunicode";
 import {
   type Arg,
   PyDatetime,
+  PyTimedelta,
   PyError,
   PyFloat,
   PyTuple,
@@ -13,7 +14,8 @@ import {
   type Value,
   unbox,
 } from "./pyvalue";
-import { isoformat } from "./pydatetime";
+import { isoformat, microsecond } from "./pydatetime";
+import { timedeltaRepr, timedeltaStr } from "./pytimedelta";
 
 /** An integral number's digits (beyond 1e21 JavaScript would switch to an exponent). */
 export function intText(x: number): string {
@@ -71,7 +73,7 @@ export function reprStr(s: string): string {
 function datetimeRepr(d: PyDatetime): string {
   const t = new Date(d.ms);
   const fields = [t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes()];
-  const micro = t.getUTCMilliseconds() * 1000;
+  const micro = microsecond(d);
   if (micro !== 0) fields.push(t.getUTCSeconds(), micro);
   else if (t.getUTCSeconds() !== 0) fields.push(t.getUTCSeconds());
   return `datetime.datetime(${fields.join(", ")}, tzinfo=datetime.timezone.utc)`;
@@ -99,6 +101,7 @@ export function repr(v: Arg, seen: Set<unknown> = new Set()): string {
       return reprStr(v);
   }
   if (v instanceof PyDatetime) return datetimeRepr(v);
+  if (v instanceof PyTimedelta) return timedeltaRepr(v);
   if (v instanceof PyError) return errorRepr(v);
   if (seen.has(v)) return Array.isArray(v) ? "[...]" : v instanceof Map ? "{...}" : "(...)";
   seen.add(v);
@@ -119,6 +122,7 @@ export function str(v?: Arg): string {
   if (v === undefined) return "";
   if (typeof v === "string") return v;
   if (v instanceof PyDatetime) return isoformat(v, " ");
+  if (v instanceof PyTimedelta) return timedeltaStr(v);
   if (v instanceof PyError) return v.message;
   return repr(v);
 }

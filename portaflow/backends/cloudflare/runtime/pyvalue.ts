@@ -6,7 +6,7 @@
 // string indexed by code points, list an Array, dict a Map in insertion order whose keys are compared as
 // Python compares them (1, 1.0 and True are one key), tuple a PyTuple (zip(), enumerate(), d.items() and
 // s.partition() make them: a tuple is not equal to a list, prints with parentheses and is immutable), the
-// time of ctx.now() a PyDatetime, and a caught exception its PyError.
+// time of ctx.now() a PyDatetime, a difference of times a PyTimedelta, and a caught exception its PyError.
 
 export type Value =
   | null
@@ -17,6 +17,7 @@ export type Value =
   | Map<Value, Value>
   | PyTuple
   | PyDatetime
+  | PyTimedelta
   | PyError;
 
 /** A tuple: the pairs of zip()/enumerate()/d.items(), the 3 parts of s.partition(). */
@@ -24,9 +25,28 @@ export class PyTuple {
   constructor(readonly items: readonly Value[]) {}
 }
 
-/** An aware UTC datetime (ctx.now()), in whole milliseconds as Cloudflare's clock gives it. */
+/** An aware UTC datetime: milliseconds since the epoch (Cloudflare's clock gives whole ones) and the
+ *  microseconds past the millisecond (0-999) that adding a timedelta may give. */
 export class PyDatetime {
-  constructor(readonly ms: number) {}
+  constructor(
+    readonly ms: number,
+    readonly us = 0,
+  ) {}
+
+  /** Microseconds since the epoch. */
+  get micros(): bigint {
+    return BigInt(this.ms) * 1000n + BigInt(this.us);
+  }
+}
+
+/** A datetime or a timedelta. */
+export function isTime(v: Arg): v is PyDatetime | PyTimedelta {
+  return v instanceof PyDatetime || v instanceof PyTimedelta;
+}
+
+/** A datetime.timedelta, as whole microseconds (a BigInt: 999999999 days are past 2**53 of them). */
+export class PyTimedelta {
+  constructor(readonly us: bigint) {}
 }
 
 /** A float-typed argument where Python wants an int (an index, a width, a bound): the lowering wraps an
@@ -155,6 +175,7 @@ export function typeName(v: Arg): string {
   if (v instanceof Map) return "dict";
   if (v instanceof PyTuple) return "tuple";
   if (v instanceof PyDatetime) return "datetime.datetime";
+  if (v instanceof PyTimedelta) return "datetime.timedelta";
   if (v instanceof PyError) return v instanceof StepFailed ? v.errorType : v.type;
   return "object";
 }
@@ -194,6 +215,7 @@ export function truthy(v: Arg): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   if (v instanceof PyTuple) return v.items.length > 0;
+  if (v instanceof PyTimedelta) return v.us !== 0n;
   return true;
 }
 
@@ -214,7 +236,8 @@ export function eq(a: Arg, b: Arg): boolean {
     }
     return true;
   }
-  if (a instanceof PyDatetime) return b instanceof PyDatetime && a.ms === b.ms;
+  if (a instanceof PyDatetime) return b instanceof PyDatetime && a.ms === b.ms && a.us === b.us;
+  if (a instanceof PyTimedelta) return b instanceof PyTimedelta && a.us === b.us;
   return false;
 }
 
@@ -251,8 +274,13 @@ export function order(op: Order, a: Arg, b: Arg): boolean {
   if (typeof x === "string" && typeof y === "string") return cmpNum(op, compareStr(x, y), 0);
   if (Array.isArray(x) && Array.isArray(y)) return orderItems(op, x, y);
   if (x instanceof PyTuple && y instanceof PyTuple) return orderItems(op, x.items, y.items);
-  if (x instanceof PyDatetime && y instanceof PyDatetime) return cmpNum(op, x.ms, y.ms);
+  if (x instanceof PyDatetime && y instanceof PyDatetime) return cmpBig(op, x.micros, y.micros);
+  if (x instanceof PyTimedelta && y instanceof PyTimedelta) return cmpBig(op, x.us, y.us);
   throw typeError(`'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+function cmpBig(op: Order, x: bigint, y: bigint): boolean {
+  return cmpNum(op, x < y ? -1 : x > y ? 1 : 0, 0);
 }
 
 function cmpNum(op: Order, x: number, y: number): boolean {
@@ -344,7 +372,8 @@ export function list(v?: Arg): Value[] {
 
 /** ``a, b = v``: Python's unpacking, with its errors. */
 export function unpack(v: Value, n: number): Value[] {
-  if (v === null || typeof v === "number" || typeof v === "boolean" || v instanceof PyDatetime) {
+  const scalar = v instanceof PyDatetime || v instanceof PyTimedelta;
+  if (v === null || typeof v === "number" || typeof v === "boolean" || scalar) {
     throw typeError(`cannot unpack non-iterable ${typeName(v)} object`);
   }
   const got = items(v);
