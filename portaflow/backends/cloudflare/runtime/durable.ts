@@ -347,7 +347,7 @@ export class Run {
       }
       for (const [k, v] of extra) call.set(k, v);
     }
-    const payload = py.toJson(call);
+    const payload = stepArguments(call, spec.name);
     const retry = spec.retry;
     const config: WorkflowStepConfig = {
       retries: { limit: 0, delay: "1 second", backoff: "constant" },
@@ -594,6 +594,17 @@ export function setItem(target: Value, index: Value, value: Value): void {
     return;
   }
   throw py.error("TypeError", `'${py.typeName(target)}' object does not support item assignment`);
+}
+
+/** A step's arguments as JSON, or the local engine's WorkflowError at the call (a datetime, a timedelta). */
+function stepArguments(call: Map<Value, Value>, step: string): unknown {
+  try {
+    return py.toJson(call);
+  } catch (err) {
+    if (!(err instanceof py.PyError)) throw err;
+    const what = `the arguments of step '${step}' must be a JSON value (dict, list, str, number, bool, None)`;
+    throw py.error("WorkflowError", `${what}: ${err.message}`);
+  }
 }
 
 /** A value as JSON, as the local engine copies what crosses a durable boundary. */
