@@ -125,18 +125,16 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr | None:
     return ir.Call(f"{ty}.{attr}", (recv,), (), ATTRIBUTES[ty][attr])
 
 
-def method(
+def timedelta_method(
     lw: WorkflowLowerer,
     n: cst.Call,
     recv: ir.Expr,
     name: str,
     args: list[ir.Expr],
     kw: list[tuple[str, ir.Expr]],
-) -> ir.Expr | None:
-    """``td.total_seconds()`` and the methods of a datetime; None when ``recv`` is neither type."""
-    ty = receiver_type(lw, recv, name, METHODS)
-    if not ty:
-        return None
+) -> ir.Call:
+    """``td.total_seconds()`` of a timedelta (or, while drafting, of a value whose type is not known yet)."""
+    ty = "timedelta"
     if name not in METHODS[ty]:
         attr = " (an attribute: write it without ())" if name in ATTRIBUTES[ty] else ""
         lw.error("PFC024", n, f"method .{name}() of a {ty} is not supported{attr}", supported(ty))

@@ -40,7 +40,7 @@ def method_call(
     if recv.ty == "timedelta" or (
         lw.drafting and recv.ty == "any" and method in datetimes.METHODS["timedelta"]
     ):
-        return datetimes.method(lw, n, recv, method, args, kwargs)
+        return datetimes.timedelta_method(lw, n, recv, method, args, kwargs)
     if recv.ty == "datetime" or lw.is_now(f.value) or drafted:
         if method not in DATETIME_METHODS:
             lw.error(
