@@ -44,7 +44,8 @@ def test_exact_uses_compile(body: str) -> None:
         "t = ctx.now(); return [t]",
         "t = ctx.now(); return s(t)",
         "t = ctx.now(); return s(x=t)",
-        "t = ctx.now(); return t + 1",
+        "t = ctx.now(); return str(ctx.now() - t)",
+        "t = ctx.now(); return t.year",
         "t = ctx.now(); return f'{t!r}'",
         "t = ctx.now(); return len(t)",
         "t = ctx.now(); return t == 'x'",
@@ -64,6 +65,18 @@ def test_the_refusal_names_the_use_and_what_to_write() -> None:
     assert (d.code, d.line) == ("PFC040", 10)
     assert "a datetime put in a dict" in d.message and "ISO-8601 string" in d.message
     assert "t.isoformat()" in d.hint and "t.timestamp()" in d.hint
+
+
+def test_datetime_arithmetic_is_refused_with_seconds_as_the_way_out() -> None:
+    """Step Functions has no duration value: every statement holding a timedelta is PFC040, whose hint says
+    to work in t.timestamp() seconds (the frontend has refused what Python refuses: t + 1 is PFC021)."""
+    src = HEAD + (
+        "from datetime import timedelta\n\n@workflow\ndef w(ctx: Context):\n    t = ctx.now()\n"
+        "    due = t + timedelta(hours=4)\n    return ctx.now() > due\n"
+    )
+    (d,) = diagnose(compile_source(src, "wf.py"), backends.get("aws"))
+    assert d.code == "PFC040" and "a timedelta" in d.message
+    assert "u.timestamp() - t.timestamp()" in d.hint
 
 
 def test_the_ir_and_the_local_engine_are_not_restricted() -> None:

@@ -293,7 +293,6 @@ def _diagnostics(body: str, params: str = "d: dict, xs: list") -> list[str]:
         "    pairs = enumerate(xs)\n    return list(pairs)\n",
         "    return str(range(3))\n",
         "    return len(zip(xs, xs))\n",
-        "    t = ctx.now()\n    u = ctx.now()\n    return str(u - t)\n",
     ],
 )
 def test_inexact_expressions_are_refused(body: str) -> None:

@@ -456,6 +456,7 @@ def test_every_form_a_signature_takes_compiles_and_runs_as_python_on_aws(
 
 def test_every_supported_builtin_and_method_has_a_signature() -> None:
     from portaflow.compiler import frontend as fe
+    from portaflow.compiler.frontend import datetimes
 
     named = (
         set(fe.BUILTINS_SUPPORTED)
@@ -464,6 +465,8 @@ def test_every_supported_builtin_and_method_has_a_signature() -> None:
         | {f"list.{m}" for m in fe.LIST_MUTATORS}
         | {f"datetime.{m}" for m in fe.DATETIME_METHODS}
         | {"json.dumps", "json.loads"}
+        | {f"{ty}.{name}" for ty, names in datetimes.ATTRIBUTES.items() for name in names}
+        | {"timedelta", "timedelta.total_seconds"}
     )
     assert set(fe.SIGNATURES) == named
 

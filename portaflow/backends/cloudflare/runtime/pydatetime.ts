@@ -41,17 +41,35 @@ export function datetime_isoformat(v: Arg): Value {
   return isoformat(asDatetime(v, "isoformat"));
 }
 
-const field =
-  (name: string, get: (t: Date, d: PyDatetime) => number) =>
-  (v: Arg): Value => {
-    const d = asDatetime(v, name);
-    return get(new Date(d.ms), d);
-  };
+/** A field of the UTC time (Python's t.year ...). */
+function utc(v: Arg, name: string): Date {
+  return new Date(asDatetime(v, name).ms);
+}
 
-export const datetime_year = field("year", (t) => t.getUTCFullYear());
-export const datetime_month = field("month", (t) => t.getUTCMonth() + 1);
-export const datetime_day = field("day", (t) => t.getUTCDate());
-export const datetime_hour = field("hour", (t) => t.getUTCHours());
-export const datetime_minute = field("minute", (t) => t.getUTCMinutes());
-export const datetime_second = field("second", (t) => t.getUTCSeconds());
-export const datetime_microsecond = field("microsecond", (_, d) => microsecond(d));
+export function datetime_year(v: Arg): Value {
+  return utc(v, "year").getUTCFullYear();
+}
+
+export function datetime_month(v: Arg): Value {
+  return utc(v, "month").getUTCMonth() + 1;
+}
+
+export function datetime_day(v: Arg): Value {
+  return utc(v, "day").getUTCDate();
+}
+
+export function datetime_hour(v: Arg): Value {
+  return utc(v, "hour").getUTCHours();
+}
+
+export function datetime_minute(v: Arg): Value {
+  return utc(v, "minute").getUTCMinutes();
+}
+
+export function datetime_second(v: Arg): Value {
+  return utc(v, "second").getUTCSeconds();
+}
+
+export function datetime_microsecond(v: Arg): Value {
+  return microsecond(asDatetime(v, "microsecond"));
+}
