@@ -129,7 +129,8 @@ def test_target_errors_come_in_the_same_run_at_the_option(tmp_path: Path, capsys
 
 
 DOC_PRELUDE = (
-    "import json\nimport time\n\nfrom portaflow import Context, RetryPolicy, step, workflow\n\n"
+    "import json\nimport time\nfrom datetime import timedelta\n\n"
+    "from portaflow import Context, RetryPolicy, step, workflow\n\n"
     + "".join(
         f"@step\ndef {sig}:\n    return None\n\n"
         for sig in (
@@ -160,20 +161,24 @@ def _doc_examples() -> list[tuple[str, str, str]]:
     out = []
     for m in re.finditer(r"^## (PF[CW]\d+)\b(.*?)(?=^## |\Z)", doc, re.S | re.M):
         for kind in ("Bad", "Good"):
-            ex = re.search(rf"^{kind}:\s*```python\n(.*?)```", m.group(2), re.S | re.M)
-            assert ex is not None, f"{m.group(1)}: no {kind} example"
-            out.append((m.group(1), kind, ex.group(1)))
+            examples = re.findall(rf"^{kind}:\s*```python\n(.*?)```", m.group(2), re.S | re.M)
+            assert examples, f"{m.group(1)}: no {kind} example"
+            out.extend((m.group(1), kind, ex) for ex in examples)  # every one, where a code has several
     return out
 
 
 def _compile_doc_example(fragment: str, code: str) -> list[str]:
     """The codes `portaflow compile --target T` reports for the module the doc's fragment stands for: T is
-    the fragment's own --target, else the backend that owns ``code``, else aws."""
+    the fragment's own --target (of its command, or a `# --target T` comment), else the backend that owns
+    ``code``, else aws."""
     from portaflow import backends
     from portaflow.backends import get
     from portaflow.compiler.pipeline import diagnose
 
     owner = next((n for n in backends.names() if code in get(n).codes), "aws")
+    named = re.search(r"# --target (\w+)", fragment)  # a fragment may name its target in a comment
+    if named is not None:
+        owner = named.group(1)
     workflow = None
     filename = "app.py"
     if fragment.startswith("portaflow compile"):
