@@ -46,6 +46,9 @@ CASES = [
     f"[{TD} < {TD} * 2, {TD} == {TD}, {TD} == 0, {TD} != 'x', timedelta(0) >= timedelta(microseconds=-1)]",
     f"[bool(timedelta(0)), not {TD}, 'yes' if timedelta(microseconds=1) else 'no', "
     f"str(sorted([{TD}, -{TD}, timedelta(0)])), str(max([{TD}, {TD} * 2]))]",
+    # sum() with a timedelta start, membership, dict keys (equal timedeltas are one key)
+    f"[str(sum([{TD}, {TD}], timedelta(0))), {TD} in [{TD} * 1], str(dict([[{TD}, 1], [{TD} * 1, 2]]))]",
+    f"sum([{TD}])",
     # Python's errors
     f"{TD} + v",
     f"v - {TD}",

@@ -98,3 +98,23 @@ def test_the_hint_lists_what_a_datetime_and_a_timedelta_have() -> None:
     assert ".days, .seconds, .microseconds and .total_seconds()" in hint
     [(_, _, hint)] = _compile("t = ctx.now()\nreturn t.date()")[0]
     assert ".year" in hint and ".timestamp(), .isoformat()" in hint and "timedelta(...)" in hint
+
+
+def test_a_module_level_timedelta_of_literals_is_a_constant() -> None:
+    src = (
+        "from datetime import timedelta\n\nfrom portaflow import Context, workflow\n\nHOURS = 4\n"
+        "SLA = timedelta(hours=HOURS, minutes=30)\nODD = timedelta(hours=1.5)\n\n\n@workflow\n"
+        "def w(ctx: Context):\n    t = ctx.now()\n    return str(t + SLA)\n\n\n"
+        "@workflow\ndef odd(ctx: Context):\n    return str(ODD)\n"
+    )
+    res = compile_source(src, "wf.py", "w")
+    assert not res.errors and res.program is not None
+    [_, ret] = res.program.workflows["w"].body
+    assert isinstance(ret, ir.Return) and isinstance(ret.value, ir.Call)
+    [added] = ret.value.args
+    assert isinstance(added, ir.BinOp) and added.ty == "datetime"
+    assert added.right == ir.Call(
+        "timedelta", tuple(ir.Const(v, "int") for v in (0, 0, 0, 0, 30, 4, 0)), (), "timedelta"
+    )
+    # a float argument is not a whole-number timedelta: the name is not a constant the workflow can read
+    assert [d.code for d in compile_source(src, "wf.py", "odd").errors] == ["PFC026"]

@@ -13,7 +13,8 @@ import libcst as cst
 
 from .. import catalog, ir
 from . import calls
-from .common import Unsupported
+from .common import NOT_LITERAL, Unsupported
+from .modules import ModuleInfo
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -50,7 +51,17 @@ def is_timedelta_class(lw: WorkflowLowerer, f: cst.BaseExpression) -> bool:
         root = root.value
     if not isinstance(root, cst.Name) or root.value in lw.locals or root.value == lw.ctx:
         return False
-    binding = lw.info.bindings.get(root.value)
+    return _module_timedelta(lw.info, f)
+
+
+def _module_timedelta(info: ModuleInfo, f: cst.BaseExpression) -> bool:
+    """Whether ``f`` names datetime's timedelta through the module's top-level imports."""
+    root = f
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name):
+        return False
+    binding = info.bindings.get(root.value)
     if binding is None or binding.level != 0:
         return False
     if isinstance(f, cst.Name):
@@ -95,6 +106,34 @@ def constructor(
             raise Unsupported
     zero = ir.Const(0, "int")
     return ir.Call("timedelta", tuple(given.get(name, zero) for name in names), (), "timedelta")
+
+
+def module_constant(lw: WorkflowLowerer, n: cst.Name) -> ir.Call | None:
+    """A module-level ``SLA = timedelta(hours=4)`` of the workflow's module, its arguments int literals (or
+    literal int constants), read where a workflow names it; None for any other name."""
+    info = lw.info
+    found = [
+        small.value
+        for stmt in info.module.body
+        if isinstance(stmt, cst.SimpleStatementLine)
+        for small in stmt.body
+        if isinstance(small, cst.Assign)
+        and any(isinstance(t.target, cst.Name) and t.target.value == n.value for t in small.targets)
+    ]
+    if len(found) != 1 or not isinstance(found[0], cst.Call) or not _module_timedelta(info, found[0].func):
+        return None
+    call = found[0]
+    names = catalog.CATALOG["timedelta"].signature.by_name
+    given: dict[str, int] = {}
+    for i, arg in enumerate(call.args):
+        value = lw.fe.literal(arg.value)
+        if isinstance(arg.value, cst.Name) and value is NOT_LITERAL:
+            value = lw.fe.constant(info, arg.value.value)
+        key = arg.keyword.value if arg.keyword is not None else (names[i] if i < len(names) else "")
+        if arg.star or not isinstance(value, int) or key not in names or key in given:
+            return None  # not a whole-number literal timedelta: the name stays undefined (PFC026)
+        given[key] = value
+    return ir.Call("timedelta", tuple(ir.Const(given.get(k, 0), "int") for k in names), (), "timedelta")
 
 
 def receiver_type(lw: WorkflowLowerer, recv: ir.Expr, name: str, table: dict[str, dict[str, ir.Type]]) -> str:

@@ -62,6 +62,9 @@ def name(lw: WorkflowLowerer, n: cst.Name) -> ir.Expr:
             "call its methods (ctx.now(), ctx.sleep(...)) or read ctx.run_id",
         )
         raise Unsupported
+    constant = datetimes.module_constant(lw, n) if n.value not in lw.locals else None
+    if constant is not None:
+        return constant
     named = calls.callee_of(lw, n)
     if named is not None and named.kind in ("step", "workflow"):
         lw.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")

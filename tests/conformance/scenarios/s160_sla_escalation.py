@@ -26,7 +26,7 @@ def sla_check(ctx: Context, ticket: str) -> dict:
     age = now - opened
     hours = f"{age.total_seconds() / 3600:.1f}h"
     note = "within the SLA"
-    if age > timedelta(hours=4):
+    if age > SLA:
         note = escalate(ticket, hours)
     return {
         "late": [now > due, due >= now, now - due == timedelta(hours=1)],
