@@ -428,6 +428,8 @@ ROWS: tuple[Builtin, ...] = (
         "str",
         _TYPE,
     ),
+    # a literal format of the directives every target writes alike (frontend/datetimes.py checks it)
+    Builtin("datetime.strftime", Signature("t.strftime(format)", 1, 1), "str", _TYPE),
     # the fields of ctx.now()'s datetime (UTC), read as attributes
     *(
         Builtin(f"datetime.{field}", Signature(f"t.{field}", 0, 0), "int", (), attribute=True)

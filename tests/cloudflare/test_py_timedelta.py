@@ -102,7 +102,12 @@ DELTAS = [  # microseconds
     -(86_400 * 10**6) * 719_163,  # to 0001-01-01
     -(86_400 * 10**6) * 719_163 - 1,  # before it: OverflowError
     86_400 * 10**6 * 2_932_896,  # to 9999-12-31
+    -(86_400 * 10**6) * 719_163 + 86_400 * 10**6 * 365 * 50 + 13 * 3600 * 10**6,  # 0050-12-19 13:00
+    86_400 * 10**6 * (31 + 29) + 12 * 3600 * 10**6,  # the leap day, noon
 ]
+
+# every directive strftime compiles with (frontend/datetimes.py), and text around them
+FORMAT = "%Y-%m-%d %H:%M:%S.%f %y %b %B %a %A day %j %I%p %z %Z 100%% é"
 
 DIRECT = """
 import * as py from %(runtime)s;
@@ -126,7 +131,8 @@ const out = millis.flatMap((ms) =>
       return [py.str(u), py.repr(u), py.datetime_isoformat(u), py.datetime_timestamp(u), py.str(back),
         py.datetime_year(u), py.datetime_month(u), py.datetime_day(u), py.datetime_hour(u),
         py.datetime_minute(u), py.datetime_second(u), py.datetime_microsecond(u),
-        py.compare("<", t, u), py.compare("==", py.sub(u, d), t), py.str(py.add(d, t)), py.str(py.sub(t, d))];
+        py.compare("<", t, u), py.compare("==", py.sub(u, d), t), py.str(py.add(d, t)), py.str(py.sub(t, d)),
+        py.datetime_strftime(u, %(format)s)];
     });
   }),
 );
@@ -140,7 +146,7 @@ def _expected(ms: int, us: int) -> list[Any]:
     try:
         u = t + d
         fields = [u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond]
-        tail = [t < u, u - d == t, str(d + t), str(t - d)]
+        tail = [t < u, u - d == t, str(d + t), str(t - d), u.strftime(FORMAT)]
         return ["ok", [str(u), repr(u), u.isoformat(), u.timestamp(), str(u - t), *fields, *tail]]
     except OverflowError as exc:
         return ["OverflowError", str(exc)]
@@ -154,6 +160,7 @@ def test_datetimes_move_by_timedeltas_as_in_python(node: None, tmp_path: Any) ->
             "runtime": json.dumps(str(RUNTIME / "py")),
             "millis": json.dumps(MILLIS),
             "deltas": json.dumps([str(us) for us in DELTAS]),
+            "format": json.dumps(FORMAT),
         }
     )
     subprocess.run(

@@ -45,6 +45,7 @@ def _returned(body: str) -> ir.Expr:
         ("return timedelta(1).days", "int"),
         ("return timedelta(1).total_seconds()", "float"),
         ("t = ctx.now()\nreturn t.year", "int"),
+        ("t = ctx.now()\nreturn t.strftime('%Y-%m-%d %H:%M %%')", "str"),
         ("return timedelta(1) + v", "any"),
     ],
 )
@@ -83,6 +84,9 @@ def test_a_local_named_timedelta_is_not_the_class() -> None:
         ("t = ctx.now()\nreturn t.tzinfo", "PFC021", "a datetime has no attribute .tzinfo"),
         ("t = ctx.now()\nreturn t.year()", "PFC024", "(an attribute: write it without ())"),
         ("t = ctx.now()\nreturn t.date()", "PFC024", "method .date() of ctx.now() is not supported"),
+        ("t = ctx.now()\nreturn t.strftime('%c')", "PFC024", "with the directive '%c' is not supported"),
+        ("t = ctx.now()\nreturn t.strftime('100%')", "PFC024", "with the directive '%' is not supported"),
+        ("t = ctx.now()\nreturn t.strftime(str(n))", "PFC024", "a format that is not a string literal"),
     ],
 )
 def test_what_python_refuses_or_no_target_repeats_is_refused(body: str, code: str, says: str) -> None:

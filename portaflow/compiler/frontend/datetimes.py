@@ -136,6 +136,39 @@ def module_constant(lw: WorkflowLowerer, n: cst.Name) -> ir.Call | None:
     return ir.Call("timedelta", tuple(ir.Const(given.get(k, 0), "int") for k in names), (), "timedelta")
 
 
+# strftime's directives that CPython (with glibc's C locale) writes alike on every target for a UTC time
+STRFTIME_DIRECTIVES = frozenset("YmdHMSfybBaAjpIzZ%")
+
+
+def check_strftime(lw: WorkflowLowerer, n: cst.Call, args: list[ir.Expr]) -> None:
+    """``t.strftime(format)``: the format a string literal of :data:`STRFTIME_DIRECTIVES` only (another
+    directive is the C library's, which the targets do not share)."""
+    fmt = args[0] if args else None
+    text = fmt.value if isinstance(fmt, ir.Const) and isinstance(fmt.value, str) else None
+    bad = _bad_directive(text) if text is not None else "a format that is not a string literal"
+    if bad is None:
+        return
+    listed = " ".join(f"%{d}" for d in sorted(STRFTIME_DIRECTIVES))
+    lw.error(
+        "PFC024",
+        n,
+        f"t.strftime() with {bad} is not supported: it is the C library's, which the targets do not share",
+        f"write the format as a string literal of {listed}; format other fields in a @step",
+    )
+    raise Unsupported
+
+
+def _bad_directive(text: str) -> str | None:
+    i = 0
+    while i < len(text):
+        if text[i] == "%":
+            if i + 1 >= len(text) or text[i + 1] not in STRFTIME_DIRECTIVES:
+                return f"the directive {text[i : i + 2]!r}"
+            i += 1
+        i += 1
+    return None
+
+
 def receiver_type(lw: WorkflowLowerer, recv: ir.Expr, name: str, table: dict[str, dict[str, ir.Type]]) -> str:
     """The datetime or timedelta type ``recv`` has for ``name`` (while drafting, a value of a type not
     known yet is taken as the one type having ``name``); "" when it is neither."""

@@ -55,8 +55,10 @@ def method_call(
                 datetimes.supported("datetime"),
             )
             raise Unsupported
-        calls.check_arguments(lw, n, f"datetime.{method}", args, kwargs)
-        return ir.Call(f"datetime.{method}", (recv,), (), DATETIME_METHODS[method])
+        args, _ = calls.check_arguments(lw, n, f"datetime.{method}", args, kwargs)
+        if method == "strftime":
+            datetimes.check_strftime(lw, n, args)
+        return ir.Call(f"datetime.{method}", (recv, *args), (), DATETIME_METHODS[method])
     if method in STR_METHODS and recv.ty in ("str", "any"):
         args, kwargs = calls.check_arguments(lw, n, f"str.{method}", args, kwargs)
         if method in ("startswith", "endswith") and args[0].ty == "list":

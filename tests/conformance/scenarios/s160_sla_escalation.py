@@ -1,6 +1,7 @@
 """An SLA check with datetime arithmetic agrees on every target: the age of a ticket is `ctx.now() - opened`
 (a timedelta), its deadline `opened + timedelta(hours=4)`, and the ticket escalates once the age passes the
-SLA; `.total_seconds()`, `.days`, `.seconds`, `str()` of a timedelta and datetime comparisons are Python's.
+SLA; `.total_seconds()`, `.days`, `.seconds`, `str()` of a timedelta, datetime comparisons, fields and
+`strftime` are Python's.
 Time is virtual on every target (the sleep moves ctx.now() by exactly five hours). Step Functions' time is an
 ISO string with no duration value beside it: refused there (PFC040, saying to work in t.timestamp() seconds).
 """
@@ -35,6 +36,13 @@ def sla_check(ctx: Context, ticket: str) -> dict:
         "text": [str(age), str(age * 6), str(-age), f"{now - due}"],
         "ratio": [age / timedelta(minutes=30), age // timedelta(hours=2), str(age % timedelta(hours=2))],
         "back": (due - timedelta(hours=4)) == opened,
+        "stamps": [
+            opened.strftime("%Y-%m-%d %H:%M:%S") == str(opened)[:19],
+            opened.strftime("%z %Z %%"),
+            [int(now.strftime("%Y")), int(now.strftime("%m")), int(now.strftime("%H"))]
+            == [now.year, now.month, now.hour],
+            now.strftime("%b %d") == now.strftime("%B")[:3] + " " + now.strftime("%d"),
+        ],
         "note": note,
     }
 
@@ -51,6 +59,7 @@ SCENARIO = {
             "text": ["5:00:00", "1 day, 6:00:00", "-1 day, 19:00:00", "1:00:00"],
             "ratio": [10.0, 2, "1:00:00"],
             "back": True,
+            "stamps": [True, "+0000 UTC %", True, True],
             "note": "escalated T-7 after 5.0h",
         },
     },

@@ -398,6 +398,8 @@ REFUSED: dict[str, tuple[str, str]] = {
     **{
         row.name: ("PFC040", "datetime arithmetic: on Step Functions ctx.now() is an ISO-8601 string")
         for row in catalog.ROWS
-        if row.receiver == "timedelta" or row.name == "timedelta" or row.attribute
+        if row.receiver == "timedelta"
+        or row.name == "timedelta"
+        or (row.receiver == "datetime" and row.name not in ("datetime.timestamp", "datetime.isoformat"))
     },
 }

@@ -3,7 +3,7 @@
 // and Python's str() ('2024-05-01 12:00:00.123000+00:00').
 
 import { trueDivide } from "./pytimedelta";
-import { type Arg, PyDatetime, type Value, noAttribute } from "./pyvalue";
+import { type Arg, PyDatetime, type Value, noAttribute, typeError, typeName } from "./pyvalue";
 
 export function datetimeFromMillis(ms: number): Value {
   return new PyDatetime(ms);
@@ -72,4 +72,47 @@ export function datetime_second(v: Arg): Value {
 
 export function datetime_microsecond(v: Arg): Value {
   return microsecond(asDatetime(v, "microsecond"));
+}
+
+const DAY = 86_400_000;
+const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const MONTHS = [
+  "January", "February", "March", "April", "May", "June",
+  "July", "August", "September", "October", "November", "December",
+];
+
+/** What CPython (glibc, the C locale) writes for each directive of a UTC time; the frontend lets a
+ *  literal format of these only through (%Y is not padded: year 999 is '999'). */
+const DIRECTIVES: Record<string, (t: Date, d: PyDatetime) => string> = {
+  Y: (t) => String(t.getUTCFullYear()),
+  y: (t) => pad(t.getUTCFullYear() % 100),
+  m: (t) => pad(t.getUTCMonth() + 1),
+  d: (t) => pad(t.getUTCDate()),
+  H: (t) => pad(t.getUTCHours()),
+  I: (t) => pad(t.getUTCHours() % 12 || 12),
+  p: (t) => (t.getUTCHours() < 12 ? "AM" : "PM"),
+  M: (t) => pad(t.getUTCMinutes()),
+  S: (t) => pad(t.getUTCSeconds()),
+  f: (_, d) => pad(microsecond(d), 6),
+  j: (t) => pad((Math.floor(t.getTime() / DAY) * DAY - yearStart(t)) / DAY + 1, 3),
+  a: (t) => DAYS[t.getUTCDay()].slice(0, 3),
+  A: (t) => DAYS[t.getUTCDay()],
+  b: (t) => MONTHS[t.getUTCMonth()].slice(0, 3),
+  B: (t) => MONTHS[t.getUTCMonth()],
+  z: () => "+0000",
+  Z: () => "UTC",
+  "%": () => "%",
+};
+
+function yearStart(t: Date): number {
+  const start = new Date(0);
+  start.setUTCFullYear(t.getUTCFullYear(), 0, 1); // Date.UTC maps the years 0-99 to 1900-1999
+  return start.getTime();
+}
+
+export function datetime_strftime(v: Arg, format: Arg): Value {
+  const d = asDatetime(v, "strftime");
+  if (typeof format !== "string") throw typeError(`strftime() argument 1 must be str, not ${typeName(format)}`);
+  const t = new Date(d.ms);
+  return format.replace(/%(.)/gsu, (whole, c: string) => (c in DIRECTIVES ? DIRECTIVES[c](t, d) : whole));
 }
