@@ -87,6 +87,9 @@ def test_a_local_named_timedelta_is_not_the_class() -> None:
         ("t = ctx.now()\nreturn t.strftime('%c')", "PFC024", "with the directive '%c' is not supported"),
         ("t = ctx.now()\nreturn t.strftime('100%')", "PFC024", "with the directive '%' is not supported"),
         ("t = ctx.now()\nreturn t.strftime(str(n))", "PFC024", "a format that is not a string literal"),
+        ("t = ctx.now()\nreturn f'{t:%c}'", "PFC024", "with the directive '%c' is not supported"),
+        ("return f'{n:%Y}'", "PFC021", "format spec '%Y' is not supported"),
+        ("t = ctx.now()\nreturn f'{t!r:%Y}'", "PFC021", "format spec '%Y' is not supported"),
     ],
 )
 def test_what_python_refuses_or_no_target_repeats_is_refused(body: str, code: str, says: str) -> None:
@@ -122,3 +125,12 @@ def test_a_module_level_timedelta_of_literals_is_a_constant() -> None:
     )
     # a float argument is not a whole-number timedelta: the name is not a constant the workflow can read
     assert [d.code for d in compile_source(src, "wf.py", "odd").errors] == ["PFC026"]
+
+
+def test_a_datetimes_format_spec_is_its_strftime_format() -> None:
+    text = _returned("t = ctx.now()\nreturn f'on {t:%d %b %Y}'")
+    assert isinstance(text, ir.FString)
+    [_, field] = text.parts
+    assert isinstance(field, ir.FormattedValue) and (field.spec, field.conversion) == ("", "")
+    assert isinstance(field.value, ir.Call) and field.value.func == "datetime.strftime"
+    assert field.value.args[1] == ir.Const("%d %b %Y", "str")

@@ -140,7 +140,7 @@ def module_constant(lw: WorkflowLowerer, n: cst.Name) -> ir.Call | None:
 STRFTIME_DIRECTIVES = frozenset("YmdHMSfybBaAjpIzZ%")
 
 
-def check_strftime(lw: WorkflowLowerer, n: cst.Call, args: list[ir.Expr]) -> None:
+def check_strftime(lw: WorkflowLowerer, n: cst.CSTNode, args: list[ir.Expr]) -> None:
     """``t.strftime(format)``: the format a string literal of :data:`STRFTIME_DIRECTIVES` only (another
     directive is the C library's, which the targets do not share)."""
     fmt = args[0] if args else None
@@ -156,6 +156,27 @@ def check_strftime(lw: WorkflowLowerer, n: cst.Call, args: list[ir.Expr]) -> Non
         f"write the format as a string literal of {listed}; format other fields in a @step",
     )
     raise Unsupported
+
+
+def formatted(lw: WorkflowLowerer, p: cst.FormattedStringExpression) -> ir.FormattedValue | None:
+    """``f"{t:%Y-%m-%d}"``: a datetime's format spec is its strftime format (datetime.__format__), lowered
+    as ``t.strftime(...)``; None for a field whose spec holds no ``%`` (the f-string's own rules apply)."""
+    texts = [x.value for x in p.format_spec or () if isinstance(x, cst.FormattedStringText)]
+    if not p.format_spec or len(texts) != len(p.format_spec) or "%" not in "".join(texts):
+        return None
+    spec = "".join(texts)
+    value = lw.expr(p.expression)
+    if value.ty != "datetime" or p.conversion or p.equal is not None:
+        lw.error(
+            "PFC021",
+            p,
+            f"format spec {spec!r} is not supported",
+            "a strftime spec formats a datetime (ctx.now()) only, without !r/!s or =",
+        )
+        return ir.FormattedValue(value, "", "")
+    fmt: list[ir.Expr] = [ir.Const(spec, "str")]
+    check_strftime(lw, p, fmt)
+    return ir.FormattedValue(ir.Call("datetime.strftime", (value, *fmt), (), "str"), "", "")
 
 
 def _bad_directive(text: str) -> str | None:

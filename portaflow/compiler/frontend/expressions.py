@@ -371,6 +371,10 @@ def fstring(lw: WorkflowLowerer, n: cst.FormattedString) -> ir.FString:
             parts.append(ir.Const(text, "str"))
         else:
             p = cast(cst.FormattedStringExpression, p)
+            timed = datetimes.formatted(lw, p)
+            if timed is not None:
+                parts.append(timed)
+                continue
             spec = ""
             if p.format_spec:
                 texts = [x for x in p.format_spec if isinstance(x, cst.FormattedStringText)]

@@ -68,6 +68,7 @@ def _pf_wf_sla_check(_pf_scope, ticket):
             [int(now.strftime("%Y")), int(now.strftime("%m")), int(now.strftime("%H"))]
             == [now.year, now.month, now.hour],
             now.strftime("%b %d") == now.strftime("%B")[:3] + " " + now.strftime("%d"),
+            f"{opened.strftime('%Y-%m-%d %H:%M:%S')}" == str(opened)[:19],
         ],
         "note": note,
     }

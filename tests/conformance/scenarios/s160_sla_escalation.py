@@ -42,6 +42,7 @@ def sla_check(ctx: Context, ticket: str) -> dict:
             [int(now.strftime("%Y")), int(now.strftime("%m")), int(now.strftime("%H"))]
             == [now.year, now.month, now.hour],
             now.strftime("%b %d") == now.strftime("%B")[:3] + " " + now.strftime("%d"),
+            f"{opened:%Y-%m-%d %H:%M:%S}" == str(opened)[:19],
         ],
         "note": note,
     }
@@ -59,7 +60,7 @@ SCENARIO = {
             "text": ["5:00:00", "1 day, 6:00:00", "-1 day, 19:00:00", "1:00:00"],
             "ratio": [10.0, 2, "1:00:00"],
             "back": True,
-            "stamps": [True, "+0000 UTC %", True, True],
+            "stamps": [True, "+0000 UTC %", True, True, True],
             "note": "escalated T-7 after 5.0h",
         },
     },
