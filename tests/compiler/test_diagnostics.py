@@ -300,7 +300,7 @@ def test_timestamp_and_isoformat_of_ctx_now_are_ir_calls_and_refused_on_anything
         ("t = ctx.now()\n    t = 'x'\n    return t.timestamp()", "method .timestamp() is not supported"),
         ("return s.timestamp()", "method .timestamp() is not supported"),
         ("return ctx.now().timestamp(1)", "ctx.now().timestamp() takes no arguments (1 given)"),
-        ("return ctx.now().strftime('%Y')", "method .strftime() of ctx.now() is not supported"),
+        ("return ctx.now().date()", "method .date() of ctx.now() is not supported"),
         ("t = ctx.now()\n    return [t.timestamp() for t in [1]]", "method .timestamp() is not supported"),
     ]:
         res = compile_source(HEAD + f"@workflow\ndef w(ctx: Context, s: str):\n    {body}\n", "wf.py")
