@@ -60,7 +60,7 @@ def sleep(
     constant = isinstance(node, cst.Name) and lw.fe.info is not None and node.value in lw.fe.info.constants
     if lit is NOT_LITERAL and not lw.fe.is_timedelta(node) and not constant:
         e = lw.expr(node)
-        if e.ty not in ("int", "float", "str", "any"):
+        if e.ty not in ("int", "float", "str", "timedelta", "any"):  # a timedelta: its total_seconds()
             lw.error(
                 "PFC030",
                 node,

@@ -654,6 +654,8 @@ export function parseDuration(value: Value, what: string): number {
     );
   } else if (typeof value === "number") {
     seconds = value;
+  } else if (value instanceof py.PyTimedelta) {
+    seconds = py.timedelta_total_seconds(value) as number; // ctx.sleep(due - ctx.now()), as locally
   } else if (typeof value === "string") {
     const text = value.trim().replace(/ /g, "");
     const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
