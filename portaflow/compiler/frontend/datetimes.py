@@ -43,6 +43,24 @@ def supported(ty: str) -> str:
     return f"a {ty} has {attrs} and {methods}{extra}"
 
 
+# why a datetime method a workflow may reach for has no lowering (the hint then lists what there is)
+_NO_VALUE = "a value no target has"
+WHY_NOT: dict[str, str] = {
+    "date": f"it gives a datetime.date, {_NO_VALUE}: t.strftime('%Y-%m-%d') is its text, t.year, t.month "
+    "and t.day its fields",
+    "time": f"it gives a datetime.time, {_NO_VALUE}: t.strftime('%H:%M:%S') is its text",
+    "astimezone": "ctx.now() is UTC on every target, and time zones are not compiled: convert in a @step",
+    "replace": f"it makes a datetime of chosen fields, {_NO_VALUE} yet: add or subtract a timedelta(...)",
+}
+
+
+def why_not(method: str) -> str:
+    """The end of the refusal of ``t.<method>()``: why, or that it is an attribute."""
+    if method in ATTRIBUTES["datetime"]:
+        return " (an attribute: write it without ())"
+    return f": {WHY_NOT[method]}" if method in WHY_NOT else ""
+
+
 def is_timedelta_class(lw: WorkflowLowerer, f: cst.BaseExpression) -> bool:
     """``timedelta`` (``from datetime import timedelta [as x]``) or ``datetime.timedelta`` (``import
     datetime``), bound at module level and not shadowed by a local."""

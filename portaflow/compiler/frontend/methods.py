@@ -46,12 +46,7 @@ def method_call(
             lw.error(
                 "PFC024",
                 n,
-                f"method .{method}() of ctx.now() is not supported"
-                + (
-                    " (an attribute: write it without ())"
-                    if method in datetimes.ATTRIBUTES["datetime"]
-                    else ""
-                ),
+                f"method .{method}() of ctx.now() is not supported" + datetimes.why_not(method),
                 datetimes.supported("datetime"),
             )
             raise Unsupported
