@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from portaflow.dsl import (
     Context,
     NonDeterminismError,
+    NotWaiting,
     PortaflowError,
     RetryPolicy,
     RunNotFound,
@@ -60,6 +61,7 @@ __all__ = [
     "Engine",
     "HistoryEvent",
     "NonDeterminismError",
+    "NotWaiting",
     "PortaflowError",
     "RetryPolicy",
     "RunHandle",

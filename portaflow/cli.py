@@ -1,5 +1,5 @@
-"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune
-(and the tool commands: lint, compile, graph, stephost).
+"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune,
+ui (and the tool commands: lint, compile, graph, stephost).
 
 Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
 for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
@@ -41,7 +41,11 @@ DEFAULT_MAX_WAIT = "10s"
 DEFAULT_GRACE = "10s"  # a stopping worker lets the steps under way finish for this long
 
 # the commands that act on a database (`--db`); the others (lint, compile, graph) only read source files
-DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune")
+DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune", "ui")
+# `portaflow ui`'s line; portaflow/ui/cli.py has its options (and imports nothing heavy itself)
+UI_HELP = (
+    "serve a local web dashboard: runs, their timelines and graphs, an inbox of runs waiting for an event"
+)
 
 
 def _sleeping(st: RunStatus) -> bool:
@@ -493,6 +497,12 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from portaflow.ui.cli import run
+
+    return run(args)
+
+
 def cmd_stephost(args: argparse.Namespace) -> int:
     from portaflow.stephost.cli import run
 
@@ -621,6 +631,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
     db_option(p)
     p.set_defaults(handler=cmd_prune)
+
+    if command == "ui":  # its options live beside the app; `portaflow --help` needs only its line
+        from portaflow.ui.cli import add_arguments as add_ui_arguments
+
+        p = sub.add_parser("ui", help=UI_HELP, description=UI_HELP)
+        add_ui_arguments(p)
+        db_option(p)
+        p.set_defaults(handler=cmd_ui)
+    else:
+        sub.add_parser("ui", help=UI_HELP, add_help=False)
 
     if command == "lint":  # the linter's parser imports libcst and every rule: only for `portaflow lint`
         from portaflow.lint.cli import add_parser as add_lint_parser

@@ -5,6 +5,7 @@ from portaflow.dsl.decorators import Step, Workflow, step, workflow
 from portaflow.dsl.durations import Duration, format_duration, parse_duration
 from portaflow.dsl.errors import (
     NonDeterminismError,
+    NotWaiting,
     PortaflowError,
     RunNotFound,
     StepFailed,
@@ -18,6 +19,7 @@ __all__ = [
     "Context",
     "Duration",
     "NonDeterminismError",
+    "NotWaiting",
     "PortaflowError",
     "RetryPolicy",
     "RunNotFound",

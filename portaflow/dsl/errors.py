@@ -28,6 +28,11 @@ class RunNotFound(PortaflowError):
     """No run with that id in this database."""
 
 
+class NotWaiting(PortaflowError):
+    """``Engine.deliver(..., only_if_waiting=True)``: the run no longer waits for that event (it was
+    answered already, timed out, or the run moved on), so nothing was recorded."""
+
+
 class WorkflowFailed(PortaflowError):
     """Raised by ``RunHandle.result()`` when the run failed: carries the error's type name and message."""
 

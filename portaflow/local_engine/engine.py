@@ -312,14 +312,26 @@ class Engine:
         self, run_id: str, event: str, payload: Any = None, *, max_wait: Duration | None = None
     ) -> RunStatus:
         """Record an event for the run durably (buffered until it waits for it), then continue the run."""
+        self.deliver(run_id, event, payload)
+        return self.execute(run_id, max_wait=max_wait)
+
+    def deliver(self, run_id: str, event: str, payload: Any = None, *, only_if_waiting: bool = False) -> int:
+        """Record an event for the run durably, as ``signal`` does, without executing anything here: a
+        worker (or the run's owner) consumes it at its next look at the database. Returns its id.
+
+        ``only_if_waiting``: record it only if the run waits for that event now (not answered already, not
+        timed out), checked in the same transaction as the write, else raise ``NotWaiting``; two people
+        answering the same wait at once (or a double click) record one event (``portaflow ui`` uses it).
+        """
         if not isinstance(event, str) or not event:
             raise PortaflowError("an event needs a non-empty name")
         try:
             payload_json = json.dumps(payload, allow_nan=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
-        self.store.add_signal(run_id, event, payload_json, self.clock.now())
-        return self.execute(run_id, max_wait=max_wait)
+        return self.store.add_signal(
+            run_id, event, payload_json, self.clock.now(), only_if_waiting=only_if_waiting
+        )
 
     def cancel(self, run_id: str) -> RunStatus:
         """Cancel the run: at once if nobody executes it, else its owner stops it at its next step."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portaflow.dsl.errors import PortaflowError, RunNotFound
+from portaflow.dsl.errors import NotWaiting, PortaflowError, RunNotFound
 from portaflow.local_engine.owner import Owner, owner_alive
 
 APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
@@ -69,6 +69,41 @@ CREATE TABLE signals (
 );
 CREATE INDEX signals_pending ON signals(run_id, name, consumed_seq);
 """
+
+# What `portaflow ui` lists runs by, newest first, filtered by status or workflow, a page at a time. Made
+# with the schema, and added to a database made before they existed when it is opened (an older portaflow
+# ignores them, so the schema version stays): the list never scans the runs or sorts them.
+_BROWSE_INDEXES = {
+    "runs_by_created": "runs(created_at, run_id)",
+    "runs_by_status_created": "runs(status, created_at, run_id)",
+    "runs_by_workflow_created": "runs(workflow, created_at, run_id)",
+}
+
+
+def _create_browse_indexes(conn: sqlite3.Connection) -> None:
+    for name, columns in _BROWSE_INDEXES.items():
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
+
+
+def _ensure_browse_indexes(conn: sqlite3.Connection) -> None:
+    """Add the missing browse indexes to an existing database; a read-only file is left as it is (its
+    runs list then sorts in memory, which is slower, not wrong)."""
+    marks = ",".join("?" * len(_BROWSE_INDEXES))
+    have = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+        tuple(_BROWSE_INDEXES),
+    ).fetchone()[0]
+    if have == len(_BROWSE_INDEXES):
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        _create_browse_indexes(conn)
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if "readonly" not in str(exc):
+            raise
 
 
 class LeaseLost(Exception):
@@ -190,6 +225,7 @@ def _check_or_init(path: str) -> None:
                     f"{path}: database schema version {version}, "
                     f"this portaflow reads version {SCHEMA_VERSION}"
                 )
+            _ensure_browse_indexes(conn)
             return
         if tables:
             raise PortaflowError(
@@ -201,6 +237,7 @@ def _check_or_init(path: str) -> None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            _create_browse_indexes(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         if conn.in_transaction:
@@ -228,6 +265,7 @@ class Store:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
+            _create_browse_indexes(self._conn)
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -640,12 +678,24 @@ class Store:
     def last_seq(self, run_id: str) -> int:
         return int(self._read("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,))[0][0] or 0)
 
-    def add_signal(self, run_id: str, name: str, payload_json: str, now: float) -> int:
+    def add_signal(
+        self, run_id: str, name: str, payload_json: str, now: float, *, only_if_waiting: bool = False
+    ) -> int:
+        """Buffer the event for the run (consumed, oldest first, by its next ``wait_for_event(name)``).
+
+        ``only_if_waiting``: record it only if the run waits for ``name`` now, its wait not timed out and
+        not answered already (an event buffered, not consumed yet), else raise ``NotWaiting``; checked and
+        written in one transaction, so of two senders racing, exactly one event is recorded.
+        """
         with self._tx() as conn:
-            row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            row = conn.execute(
+                "SELECT status, waiting_for, wake_at FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
             if row is None:
                 raise RunNotFound(f"no run {run_id!r} in {self.path}")
-            if row[0] in TERMINAL:
+            if only_if_waiting:
+                self._check_waiting(conn, run_id, name, row, now)
+            elif row[0] in TERMINAL:
                 raise PortaflowError(f"run {run_id} is {row[0]}; the event {name!r} was not recorded")
             cur = conn.execute(
                 "INSERT INTO signals (run_id, name, payload, sent_at) VALUES (?, ?, ?, ?)",
@@ -653,6 +703,25 @@ class Store:
             )
             conn.execute("UPDATE runs SET updated_at = ? WHERE run_id = ?", (now, run_id))
             return int(cur.lastrowid or 0)
+
+    @staticmethod
+    def _check_waiting(
+        conn: sqlite3.Connection, run_id: str, name: str, row: Sequence[Any], now: float
+    ) -> None:
+        status, waiting_for, wake_at = row
+        why = None
+        if status != "waiting" or waiting_for != name:
+            doing = f"waits for {waiting_for!r}" if status == "waiting" and waiting_for else f"is {status}"
+            why = f"it {doing}"
+        elif wake_at is not None and wake_at <= now:
+            why = "its wait timed out"
+        elif conn.execute(
+            "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
+            (run_id, name),
+        ).fetchone():
+            why = "the event was delivered already (a worker continues the run)"
+        if why is not None:
+            raise NotWaiting(f"run {run_id} no longer waits for event {name!r}: {why}; nothing was recorded")
 
     def next_signal(self, run_id: str, name: str) -> tuple[int, str, float] | None:
         """The oldest unconsumed event ``name`` of the run: (id, payload JSON, time received)."""
