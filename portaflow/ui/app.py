@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
 from starlette.applications import Starlette
@@ -35,6 +35,7 @@ from portaflow.ui.security import Guard, GuardMiddleware
 
 HERE = Path(__file__).parent
 POLL_SECONDS = 0.5  # how often a live page's stream looks whether the database changed
+MAX_FORM_BYTES = 1_000_000  # an answer's payload is typed by a person: a megabyte is plenty
 PING_SECONDS = 15.0  # a comment line this often keeps proxies and the browser from closing an idle stream
 
 APPROVE, REJECT = {"approved": True}, {"approved": False}
@@ -185,9 +186,12 @@ class Dashboard:
     # ----- actions ----------------------------------------------------------------------------------
 
     async def _form(self, request: Request) -> dict[str, str] | Response:
-        """The POSTed form, or the refusal of a request that is not the dashboard's own (CSRF)."""
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        """The POSTed form (urlencoded, as the pages send it), or the refusal of a request that is not
+        the dashboard's own (CSRF) or too large to be an answer."""
+        body = await request.body()
+        if len(body) > MAX_FORM_BYTES:
+            return PlainTextResponse(f"refused: a form of more than {MAX_FORM_BYTES} bytes", 413)
+        fields = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
         host = request.headers.get("host")
         if not self.guard.csrf_ok(fields.get("csrf")) or not self.guard.origin_ok(
             request.headers.get("origin"), host
