@@ -9,7 +9,7 @@
 - **CSRF**: every state-changing request is a POST that carries the process's CSRF token (each form has
   it) and, when the browser sends an ``Origin``, the dashboard's own; else 403.
 - **Headers**: a Content-Security-Policy that allows the page's own scripts and styles only (nothing
-  inline, nothing from elsewhere), no framing, no sniffing, no referrer.
+  inline, nothing from elsewhere), no framing, no sniffing, no referrer sent to other sites.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ HEADERS = (
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # not no-referrer: a form POST would then say `Origin: null`
     (b"cache-control", b"no-store"),
 )
 

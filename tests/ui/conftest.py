@@ -78,8 +78,10 @@ def _portaflow(*args: str) -> list[str]:
 
 
 @contextmanager
-def ui_process(db: Path | str, *extra: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, Any]]:
-    """`portaflow ui --port 0` on ``db``: its URL (read from its first line) and the process."""
+def ui_process(
+    db: Path | str, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, str | None, subprocess.Popen[str]]]:
+    """`portaflow ui --port 0` on ``db``: its URL and token, read from its first line, and the process."""
     proc = subprocess.Popen(
         _portaflow("ui", "--db", str(db), "--port", "0", *extra),
         stdout=subprocess.PIPE,
@@ -90,9 +92,9 @@ def ui_process(db: Path | str, *extra: str, env: dict[str, str] | None = None) -
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        found = re.search(r"(http://\S+?/)(\?token=\S+)?(\s|$)", line)
+        found = re.search(r"(http://\S+?/)(?:\?token=(\S+))?(\s|$)", line)
         assert found, f"portaflow ui printed {line!r}; stderr: {proc.stderr.read() if proc.stderr else ''}"
-        yield found.group(1), proc
+        yield found.group(1), found.group(2), proc
     finally:
         if proc.poll() is None:
             proc.send_signal(2)  # Ctrl-C
@@ -104,10 +106,14 @@ def ui_process(db: Path | str, *extra: str, env: dict[str, str] | None = None) -
 
 
 @contextmanager
-def worker_process(db: Path | str) -> Iterator[subprocess.Popen[str]]:
+def worker_process(db: Path | str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
     """`portaflow worker` on ``db``: continues the runs the dashboard answers."""
     proc = subprocess.Popen(
-        _portaflow("worker", "--db", str(db), "-q"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        _portaflow("worker", "--db", str(db), "-q"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     try:
         yield proc
@@ -137,7 +143,9 @@ def browser() -> Iterator[Any]:
     """One headless Chromium for every browser test: Debian's /usr/bin/chromium (scripts/test.sh installs
     it); Playwright's own browser download is never used."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium (scripts/test.sh installs it)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium (scripts/test.sh installs it)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

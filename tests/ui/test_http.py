@@ -43,7 +43,9 @@ def test_the_runs_list_filters_by_status_workflow_and_run_id_prefix(db: Path) ->
         assert run_ids(c.get("/?status=waiting&workflow=doomed").text) == []
         bad = c.get("/?status=sleeping")
     assert bad.status_code == 400
-    assert "status &#39;sleeping&#39; is not one of running, waiting, completed, failed, cancelled" in bad.text
+    assert (
+        "status &#39;sleeping&#39; is not one of running, waiting, completed, failed, cancelled" in bad.text
+    )
 
 
 def many_runs(db: Path, n: int) -> None:
@@ -72,7 +74,9 @@ def test_ten_thousand_runs_page_through_indexes_with_no_scan_or_sort(db: Path) -
     ):
         for cur, newer in ((None, False), (cursor, False), (cursor, True)):
             plan = " | ".join(queries.explain(*page_query(flt, cur, newer, 50)))
-            assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan or "USING COVERING INDEX" in plan, plan
+            assert "USING INDEX" in plan or "USING PRIMARY KEY" in plan or "USING COVERING INDEX" in plan, (
+                plan
+            )
             if not flt.run_id:  # a prefix search finds its matches by the primary key, then sorts those
                 assert "TEMP B-TREE" not in plan, plan  # else nothing is sorted: the index is the order
             assert not re.search(r"SCAN runs(?! USING)", plan), plan  # never a scan of the table
@@ -117,7 +121,7 @@ def test_a_run_page_shows_its_timeline_result_and_graph(db: Path) -> None:
         "run completed",
     ]
     assert "&#34;by&#34;: &#34;dana&#34;" in page  # the event's payload, as escaped JSON
-    assert re.search(r'ran \d\d:\d\d:\d\d\.\d{3} → \d\d:\d\d:\d\d\.\d{3} UTC', page)  # an attempt's start/end
+    assert re.search(r"ran \d\d:\d\d:\d\d\.\d{3} → \d\d:\d\d:\d\d\.\d{3} UTC", page)  # an attempt's start/end
     assert '<h2>Result</h2><pre class="json">{\n  &#34;outcome&#34;: &#34;refunded&#34;' in page
     states = dict(re.findall(r'data-label="([^"]+)" data-state="(\w+)"', page))
     assert states == {"start": "done", "step propose": "done", "wait for approval": "done",
