@@ -158,7 +158,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    """Where the browser tests save their screenshots ($PORTAFLOW_TEST_ARTIFACTS, else tests/ui/.artifacts)."""
+    """Where the browser tests save screenshots: $PORTAFLOW_TEST_ARTIFACTS, else tests/ui/.artifacts."""
     folder = Path(os.environ.get("PORTAFLOW_TEST_ARTIFACTS") or HERE / ".artifacts")
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots of the dashboard: {folder}")

@@ -98,7 +98,8 @@ def test_pages_of_ten_thousand_runs_are_right_and_link_to_each_other(db: Path) -
         assert run_ids(c.get(newer.group(1).replace("&amp;", "&")).text) == ids
         counts = re.findall(r'(\w+) <span class="count">(\d+)</span>', first.text)
         assert dict(counts) == {
-            "all": "10000", "running": "2500", "waiting": "0", "completed": "7500", "failed": "0", "cancelled": "0",
+            "all": "10000", "running": "2500", "waiting": "0",
+            "completed": "7500", "failed": "0", "cancelled": "0",
         }  # fmt: skip
         bad = c.get("/?before=yesterday")
     assert bad.status_code == 400
