@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -118,6 +119,13 @@ def run(args: argparse.Namespace) -> int:
         uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3, lifespan="on")
     )
     servers.append(server)
-    server.run(sockets=[sock])
+    # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for the handler it replaced: this one,
+    # which ignores it, so that Ctrl-C is a clean stop (exit 0) rather than an interruption
+    quiet = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run(sockets=[sock])
+    finally:
+        for s, handler in quiet.items():
+            signal.signal(s, handler)
     print("portaflow ui: stopped", file=sys.stderr, flush=True)
     return EXIT_OK
