@@ -72,6 +72,9 @@
     });
   }
 
+  // a page restored by Back from the browser's cache has its sent forms' buttons disabled: draw it afresh
+  window.addEventListener("pageshow", function (e) { if (e.persisted) window.location.reload(); });
+
   document.addEventListener("DOMContentLoaded", function () {
     guardForms(document);
     document.querySelectorAll("[data-live]").forEach(live);
