@@ -54,7 +54,8 @@ _FAILURES: dict[str, int] = {}
 
 @step(retry=RetryPolicy(max_attempts=3, initial_interval="100ms"))
 def flaky(key: str) -> str:
-    """Fails its first attempt (per key, in this process), then succeeds."""
+    """Fails its first attempt for each key, then succeeds (the key is a run's recorded uuid4: each run
+    sees one failure, whatever ran before it in this process)."""
     _FAILURES[key] = _FAILURES.get(key, 0) + 1
     if _FAILURES[key] < 2:
         raise ConnectionError("the service did not answer")
@@ -69,9 +70,9 @@ def echo(text: str) -> dict:
 @workflow
 def assorted(ctx: Context, text: str) -> dict:
     """Retries, recorded values, a timer, and a result that holds whatever text it is given."""
-    flaky(ctx.run_id)
-    stamp = ctx.now().isoformat()
     ident = str(ctx.uuid4())
+    flaky(ident)
+    stamp = ctx.now().isoformat()
     luck = ctx.random()
     ctx.sleep("200ms")
     return {"echo": echo(text), "stamp": stamp, "id": ident, "luck": luck}

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import start, ui_process, wait_for, waiting_refunds, worker_process
 from playwright.sync_api import Page, expect
+from uikit import start, ui_process, wait_for, waiting_refunds, worker_process
 
 from portaflow.local_engine import Engine
 
@@ -28,7 +28,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     start(db, "assorted", "A-1", {"text": "<script>window.__owned = true</script>"})
     start(db, "doomed", "D-1")
     with Engine(db) as engine:
-        from conftest import flow
+        from uikit import flow
 
         engine.submit(flow("slow"), {}, run_id="W-live")  # the worker runs it, held until `gate` exists
     with (
@@ -141,8 +141,8 @@ def test_two_people_approving_at_once_deliver_one_event(browser: Any, scene: dic
             """() => { const f = document.querySelector('tr[data-run="R-race"] form');
                        f.requestSubmit(f.querySelector('button[value=approve]')); }"""
         )
-    for p in pages:
-        p.wait_for_load_state()
+    for p in pages:  # each shows the answer's outcome: the notice after the redirect, or the refusal
+        p.wait_for_selector(".notice, .form-error", timeout=20_000)
     texts = [p.locator("main").inner_text() for p in pages]
     for c in people:
         c.close()

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ui_process, waiting_refunds
+from uikit import ui_process, waiting_refunds
 
 
 def portaflow(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -62,8 +62,8 @@ def test_it_refuses_to_start_without_a_database(tmp_path: Path) -> None:
     r = portaflow("ui", "--db", str(tmp_path / "none.db"))
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
-        f"portaflow ui: error: {tmp_path / 'none.db'}: no such database (runs are recorded by `portaflow run` "
-        "or a worker); check --db or $PORTAFLOW_DB"
+        f"portaflow ui: error: {tmp_path / 'none.db'}: no such database (runs are recorded by "
+        "`portaflow run` or a worker); check --db or $PORTAFLOW_DB"
     ]
 
 

@@ -54,7 +54,7 @@ def test_a_loop_is_laid_out_top_down_with_its_back_edge_and_marks(tmp_path: Path
     back = [e for e in d.edges if e.back]
     assert [(by_label_of(d, e.src), by_label_of(d, e.dst)) for e in back] == [("step store", "for L18")]
     for n in d.nodes:  # every node inside the drawing
-        assert 0 <= n.x and n.x + n.w <= d.width and 0 <= n.y and n.y + NODE_H <= d.height
+        assert n.x >= 0 and n.x + n.w <= d.width and n.y >= 0 and n.y + NODE_H <= d.height
 
 
 def by_label_of(d: object, nid: str) -> str:

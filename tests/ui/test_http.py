@@ -8,7 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from conftest import client, csrf_of, start, waiting_refunds
+from uikit import client, csrf_of, start, waiting_refunds
 
 from portaflow.local_engine import Engine
 from portaflow.local_engine.store import Store
@@ -233,6 +233,7 @@ def test_a_bad_json_payload_is_refused_with_where_and_what_to_write(db: Path) ->
     assert refused.status_code == 400
     assert "the payload is not JSON (Expecting value at line 1 column 14)" in refused.text
     assert "{&#34;approved&#34;: tru}</textarea>" in refused.text  # what was typed is kept to fix it
+    assert "data-live" not in refused.text  # no live update wipes the message (it says to reload)
     with Engine(db) as engine:
         assert engine.pending_events("R-1") == []
 
