@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -307,6 +308,15 @@ def create_app(db: str, guard: Guard, *, stopping: Callable[[], bool] = lambda: 
         yield
         board.close()
 
-    app = Starlette(routes=routes, middleware=[Middleware(GuardMiddleware, guard=guard)], lifespan=lifespan)
+    async def database_refused(request: Request, exc: Exception) -> Response:
+        """Locked for over a minute, disk full, the file removed underneath: one line, no traceback."""
+        return board.failure(request, 503, f"the database refused the operation: {exc}; try again")
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(GuardMiddleware, guard=guard)],
+        exception_handlers={sqlite3.Error: database_refused},
+        lifespan=lifespan,
+    )
     app.state.dashboard = board
     return app

@@ -321,3 +321,12 @@ def test_a_waiting_run_is_marked_at_its_wait_in_the_graph_and_offers_its_answers
     states = dict(re.findall(r'data-label="([^"]+)" data-state="(\w+)"', page))
     assert states == {"start": "done", "step propose": "done", "wait for approval": "current"}
     assert 'action="/runs/R-1/answer"' in page and "Cancel run</button>" in page
+
+
+def test_a_database_that_refuses_is_a_page_with_one_line(db: Path) -> None:
+    waiting_refunds(db, "R-1")
+    with client(db) as c:
+        c.app.state.dashboard.queries.close()  # type: ignore[attr-defined]  # as if the file went away
+        page = c.get("/runs/R-1")
+    assert page.status_code == 503
+    assert "the database refused the operation: Cannot operate on a closed database" in page.text
