@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from uikit import ui_process, waiting_refunds
+
+from portaflow.local_engine import Engine
 
 
 def portaflow(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -40,7 +43,14 @@ def test_it_prints_its_url_serves_and_stops_on_ctrl_c_with_a_live_page_open(db: 
         assert url.startswith("http://127.0.0.1:") and token is None
         assert status_of(url + "healthz") == 200
         stream = urllib.request.urlopen(url + "live/run?id=R-1", timeout=10)  # a live page's stream
-        assert stream.readline() == b"retry: 2000\n"
+        assert [stream.readline() for _ in range(3)] == [b"retry: 2000\n", b"\n", b"event: update\n"]
+        data = json.loads(stream.readline().removeprefix(b"data: "))
+        assert 'class="badge badge-waiting">waiting</span>' in data["html"]  # the page's live part, rendered
+        with Engine(db) as other:  # another process's commit: the stream pushes the page's new state
+            other.deliver("R-1", "approval", {"approved": True})
+        while (line := stream.readline()) != b"event: update\n":
+            assert line in (b"\n", b": ping\n"), line
+        assert "delivered at" in json.loads(stream.readline().removeprefix(b"data: "))["html"]
         started = time.monotonic()
         proc.send_signal(2)
         assert proc.wait(timeout=10) == 0
