@@ -89,8 +89,14 @@ class Dashboard:
         return self.env.get_template(name).render(csrf=self.guard.csrf, form_error=None, **context)
 
     def page(self, request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-        context = {"csrf": self.guard.csrf, "form_error": None, "notice": self._notice(request), **context}
-        return HTMLResponse(self.env.get_template(name).render(path=request.url.path, **context), status)
+        context = {
+            "csrf": self.guard.csrf,
+            "form_error": None,
+            "notice": self._notice(request),
+            "path": request.url.path,  # a refused form's page says its own: the page the form was on
+            **context,
+        }
+        return HTMLResponse(self.env.get_template(name).render(**context), status)
 
     def failure(self, request: Request, status: int, message: str) -> HTMLResponse:
         return self.page(request, "error.html", {"status": status, "message": message}, status)
@@ -122,13 +128,17 @@ class Dashboard:
             context = await run_in_threadpool(views.run_context, self.queries, self.graphs, run_id)
         except RunNotFound as exc:
             return self.failure(request, 404, str(exc))
-        return self.page(request, "run.html", {**context, "form_error": form_error}, status)
+        return self.page(
+            request, "run.html", {**context, "form_error": form_error, "path": f"/runs/{run_id}"}, status
+        )
 
     async def inbox(
         self, request: Request, status: int = 200, form_error: dict[str, str] | None = None
     ) -> Response:
         context = await run_in_threadpool(views.inbox_context, self.queries)
-        return self.page(request, "inbox.html", {**context, "form_error": form_error}, status)
+        return self.page(
+            request, "inbox.html", {**context, "form_error": form_error, "path": "/inbox"}, status
+        )
 
     async def inbox_page(self, request: Request) -> Response:
         return await self.inbox(request)

@@ -234,6 +234,7 @@ def test_a_bad_json_payload_is_refused_with_where_and_what_to_write(db: Path) ->
     assert "the payload is not JSON (Expecting value at line 1 column 14)" in refused.text
     assert "{&#34;approved&#34;: tru}</textarea>" in refused.text  # what was typed is kept to fix it
     assert "data-live" not in refused.text  # no live update wipes the message (it says to reload)
+    assert '<a href="/inbox">reload it</a>' in refused.text
     with Engine(db) as engine:
         assert engine.pending_events("R-1") == []
 
