@@ -217,13 +217,15 @@ def _call_completed(e: EventRow) -> Entry:
 
 
 def _value_recorded(e: EventRow) -> Entry:
-    kind = e.data.get("kind")
+    kind, value = e.data.get("kind"), e.data.get("value")
+    brief = json.dumps(value, ensure_ascii=False)
     return Entry(
         e.seq,
         e.at,
         "value",
         f"recorded ctx.{kind}()",
-        payloads=[Payload("value", pretty(e.data.get("value")))],
+        brief if len(brief) <= 80 else "",  # short values are read at a glance; every value expands below
+        payloads=[Payload("value", pretty(value))],
     )
 
 
