@@ -93,10 +93,17 @@ class Dashboard:
             "csrf": self.guard.csrf,
             "form_error": None,
             "notice": self._notice(request),
+            "waiting_count": self._waiting_count(),
             "path": request.url.path,  # a refused form's page says its own: the page the form was on
             **context,
         }
         return HTMLResponse(self.env.get_template(name).render(**context), status)
+
+    def _waiting_count(self) -> int | None:
+        try:
+            return self.queries.waiting_count()
+        except sqlite3.Error:  # the page that says the database refused is drawn without it
+            return None
 
     def failure(self, request: Request, status: int, message: str) -> HTMLResponse:
         return self.page(request, "error.html", {"status": status, "message": message}, status)

@@ -263,6 +263,14 @@ class Queries:
         out = [_summary(r[:9], r[9], bool(r[10])) for r in rows]
         return sorted(out, key=lambda s: (s.waiting_since or s.updated_at, s.run_id))
 
+    def waiting_count(self) -> int:
+        """How many runs wait for an event (the inbox's size, shown in every page's header)."""
+        with self._snapshot() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM runs WHERE status = 'waiting' AND waiting_for IS NOT NULL"
+            ).fetchone()
+        return int(row[0])
+
     def explain(self, sql: str, params: Sequence[Any]) -> list[str]:
         """SQLite's plan for ``sql``: the tests check that pages use indexes."""
         with self._lock:

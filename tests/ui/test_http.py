@@ -176,6 +176,7 @@ def test_the_inbox_lists_the_runs_waiting_for_an_event(db: Path) -> None:
     with client(db) as c:
         page = c.get("/inbox").text
     assert run_ids(page) == ["R-1", "R-2"]
+    assert 'Approvals inbox <span class="pill">2</span>' in page  # in every page's header
     assert page.count('<span class="event-name">approval</span>') == 2
     assert re.search(r"UTC \(in (59m5\ds|1h)\)", page)  # the timeout, an hour after the wait began
 
