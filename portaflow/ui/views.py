@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from portaflow.dsl.durations import format_duration
+from portaflow.local_engine.retrying import pending_retries
 from portaflow.ui.graph_view import GraphCache, drawing
 from portaflow.ui.queries import STATUSES, Cursor, Queries, RunFilter, RunSummary
 from portaflow.ui.timeline import pretty, span, timeline, when
@@ -114,6 +115,13 @@ def run_context(queries: Queries, graphs: GraphCache, run_id: str) -> dict[str, 
         "tracebacks": _tracebacks(error),
         "pending": [(name, pretty(payload), when(at)) for name, payload, at in detail.pending],
         "input": pretty(detail.input),
+        # a run in backoff is stored waiting with a wake time, like a sleeping one: say which step retries
+        "retrying": [
+            (r.step, r.attempt, f"{r.error.get('type')}: {r.error.get('message')}", when(r.retry_at))
+            for r in pending_retries(detail.events)
+        ]
+        if s.status == "waiting"
+        else [],
         "done": s.status in TERMINAL,
         "answerable": s.status == "waiting" and s.waiting_for is not None and not detail.pending,
         "live": f"/live/run?{urlencode({'id': run_id})}",

@@ -86,3 +86,14 @@ def broken() -> None:
 @workflow
 def doomed(ctx: Context) -> None:
     broken()
+
+
+@step(retry=RetryPolicy(max_attempts=3, initial_interval="1h"))
+def unreachable() -> None:
+    raise TimeoutError("the bank did not answer")
+
+
+@workflow
+def patient(ctx: Context) -> None:
+    """Its step fails and waits an hour before trying again: a run in backoff."""
+    unreachable()

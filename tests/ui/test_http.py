@@ -8,7 +8,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from uikit import client, csrf_of, start, waiting_refunds
+from uikit import client, csrf_of, flow, start, waiting_refunds
 
 from portaflow.local_engine import Engine
 from portaflow.local_engine.store import Store
@@ -333,3 +333,17 @@ def test_a_database_that_refuses_is_a_page_with_one_line(db: Path) -> None:
         page = c.get("/runs/R-1")
     assert page.status_code == 503
     assert "the database refused the operation: Cannot operate on a closed database" in page.text
+
+
+def test_a_run_in_backoff_says_which_step_retries_and_when(db: Path) -> None:
+    with Engine(db) as engine:
+        engine.submit(flow("patient"), {}, run_id="P-1")
+        engine.execute("P-1", max_wait=0)  # the retry delay is left to a worker
+    with client(db) as c:
+        page = c.get("/runs/P-1").text
+    assert re.search(
+        r"step <b>unreachable</b> attempt 1 failed \(TimeoutError: the bank did not answer\); "
+        r"the next attempt is due at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC",
+        page,
+    )
+    assert 'data-label="step unreachable" data-state="current"' in page
