@@ -164,7 +164,8 @@ def format_refusals(program: ir.Program) -> list[Diagnostic]:
                     out.append(
                         Diagnostic(
                             "PFC040",
-                            f"format spec {p.spec!r} of a float cannot give Python's digits on Step Functions: "
+                            f"format spec {p.spec!r} of {_WHAT.get(p.value.ty, 'a value')} cannot give Python's digits on Step "
+                            "Functions: "
                             "JSONata has no correctly rounded conversion to significant digits (its "
                             "$formatNumber rounds the decimal text)",
                             source,
@@ -176,6 +177,10 @@ def format_refusals(program: ir.Program) -> list[Diagnostic]:
                     )
                     break
     return out
+
+
+_WHAT = {"float": "a float", "int": "an int (as a float)", "bool": "a bool (as a float)"}
+_WHAT.update(any="a value that may be a float (its type is known at run time only: str() a text first)")
 
 
 def _fields(stmt: ir.Stmt) -> Iterator[ir.FormattedValue]:
