@@ -20,7 +20,12 @@ ALIGNS = "<>=^"
 INT_TYPES = "bcdoxXn"
 FLOAT_TYPES = "eEfFgG%"
 # the presentation types each kind takes; "" is the kind's default
-TYPES: dict[Kind, str] = {"str": "s", "int": INT_TYPES + FLOAT_TYPES, "float": FLOAT_TYPES + "n", "object": ""}
+TYPES: dict[Kind, str] = {
+    "str": "s",
+    "int": INT_TYPES + FLOAT_TYPES,
+    "float": FLOAT_TYPES + "n",
+    "object": "",
+}
 DEFAULT_TYPE: dict[Kind, str] = {"str": "s", "int": "d", "float": "", "object": ""}
 
 
@@ -37,7 +42,7 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class FormatSpec:
-    """The fields of one spec, as written (``fill`` None: not given; ``width``/``precision`` None: not given)."""
+    """The fields of one spec, as written (``fill``, ``width``, ``precision``: None where not given)."""
 
     text: str
     fill: str | None = None

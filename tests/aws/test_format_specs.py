@@ -20,7 +20,8 @@ PARAMS = "a: int, b: float, s: str, xs: list, d: dict, t: bool, v"
 
 
 def diagnostics(expr: str, target: str) -> list[Any]:
-    src = f"from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, {PARAMS}):\n    return {expr}\n"
+    src = "from portaflow import Context, workflow\n\n\n@workflow\n"
+    src += f"def w(ctx: Context, {PARAMS}):\n    return {expr}\n"
     return diagnose(compile_source(src, "app.py"), get(target))
 
 
@@ -31,7 +32,7 @@ def diagnostics(expr: str, target: str) -> list[Any]:
 def test_a_float_s_significant_digits_are_pfc040_on_aws_and_compile_elsewhere(expr: str) -> None:
     [d] = diagnostics(expr, "aws")
     assert (d.code, d.line) == ("PFC040", 6) and "cannot give Python's digits on Step Functions" in d.message
-    assert "f\"{x:.3f}\"" in d.hint
+    assert 'f"{x:.3f}"' in d.hint
     assert diagnostics(expr, "azure") == [] and diagnostics(expr, "cloudflare") == []
 
 

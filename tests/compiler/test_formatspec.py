@@ -59,11 +59,15 @@ def test_errors_by_kind_name_the_run_time_type() -> None:
         "str": ("ValueError", "Unknown format code 'f' for object of type '{type}'"),
         "object": ("TypeError", "unsupported format string passed to {type}.__format__"),
     }
-    assert formatspec.errors("s")["int"] == ("ValueError", "Unknown format code 's' for object of type '{type}'")
+    assert formatspec.errors("s")["int"] == (
+        "ValueError",
+        "Unknown format code 's' for object of type '{type}'",
+    )
 
 
 def body(expr: str, params: str = "x: float, n: int, s: str, v") -> tuple[ir.Expr | None, list[Any]]:
-    src = f"from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, {params}):\n    return {expr}\n"
+    src = "from portaflow import Context, workflow\n\n\n@workflow\n"
+    src += f"def w(ctx: Context, {params}):\n    return {expr}\n"
     res = compile_source(src, "app.py")
     if res.errors or res.program is None:
         return None, res.errors
@@ -92,7 +96,11 @@ def test_format_and_str_format_are_the_f_string_s_fields() -> None:
 @pytest.mark.parametrize(
     ("expr", "code", "message"),
     [
-        ("f'{x:d}'", "PFC028", "Python raises ValueError: Unknown format code 'd' for object of type 'float'"),
+        (
+            "f'{x:d}'",
+            "PFC028",
+            "Python raises ValueError: Unknown format code 'd' for object of type 'float'",
+        ),
         ("f'{s:+}'", "PFC028", "Sign not allowed in string format specifier"),
         ("format(n, '.2x')", "PFC028", "Precision not allowed in integer format specifier"),
         ("f'{v:abc}'", "PFC028", "Invalid format specifier 'abc'"),
@@ -100,7 +108,11 @@ def test_format_and_str_format_are_the_f_string_s_fields() -> None:
         ("f'{s!r:=5}'", "PFC028", "'=' alignment not allowed in string format specifier"),
         ("f'{[1]:>3}'", "PFC028", "TypeError: unsupported format string passed to list.__format__"),
         ("'{}{1}'.format(1, 2)", "PFC028", "cannot switch from automatic field numbering to manual field"),
-        ("'{2}'.format(1)", "PFC028", "IndexError: Replacement index 2 out of range for positional args tuple"),
+        (
+            "'{2}'.format(1)",
+            "PFC028",
+            "IndexError: Replacement index 2 out of range for positional args tuple",
+        ),
         ("'{k}'.format(j=1)", "PFC028", "KeyError: 'k'"),
         ("'{'.format(1)", "PFC028", "Single '{' encountered in format string"),
         ("f'{n:{n}}'", "PFC021", "a format spec with a nested field ({width}) is not supported"),
@@ -114,7 +126,9 @@ def test_format_and_str_format_are_the_f_string_s_fields() -> None:
         ("format(n, '>3', 1)", "PFC021", "format() takes a value and a spec (3 argument(s) given)"),
     ],
 )
-def test_a_spec_python_rejects_or_no_target_can_express_is_refused(expr: str, code: str, message: str) -> None:
+def test_a_spec_python_rejects_or_no_target_can_express_is_refused(
+    expr: str, code: str, message: str
+) -> None:
     _, errors = body(expr)
     assert [d.code for d in errors] == [code] and message in errors[0].message, errors
 

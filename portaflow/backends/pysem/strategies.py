@@ -118,7 +118,8 @@ _OPERANDS = {"a": "int", "b": "float", "s": "str", "t": "bool", "v": "", "(a * 1
 def format_expr(draw: Any, significant: bool) -> str:
     """A random spec applied by an f-string, format() or str.format() to a random operand; a spec that
     Python rejects for the operand's static type is applied to ``v`` instead (Python's error at run time).
-    ``significant``: also e/g and no type with a precision (a float's significant digits: AWS refuses them)."""
+    ``significant``: also e/g and no type with a precision (a float's significant digits: AWS refuses
+    them)."""
     from portaflow.compiler.formatspec import SpecError, parse, python_error
 
     types = _TYPES + (_SIGNIFICANT_TYPES if significant else [])

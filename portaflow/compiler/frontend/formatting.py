@@ -9,7 +9,7 @@ rejects only for some run-time types is kept, and the target raises Python's exc
 from __future__ import annotations
 
 import string
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import libcst as cst
 
@@ -31,7 +31,7 @@ TYPE_NAMES: dict[str, str] = {
     "dict": "dict",
 }
 _REFUSED_TYPES = {"c": "a character from its code point", "n": "the host's locale"}
-_INSTEAD = "see docs/dsl.md, \"Format specs\": e.g. f\"{x:>10,.2f}\", f\"{n:08x}\", f\"{name:<12}\""
+_INSTEAD = 'see docs/dsl.md, "Format specs": e.g. f"{x:>10,.2f}", f"{n:08x}", f"{name:<12}"'
 
 
 def check(lw: WorkflowLowerer, node: cst.CSTNode, value: ir.Expr, conversion: str, spec: str) -> bool:
@@ -165,6 +165,7 @@ def _method(lw: WorkflowLowerer, n: cst.Call, f: cst.Attribute) -> ir.Expr:
             parts.append(ir.Const(literal, "str"))
         if field is None:
             continue
+        spec = spec or ""
         if field == "":
             if manual:
                 _python_raises(lw, n, "ValueError", "cannot switch from manual field specification to "
@@ -187,8 +188,8 @@ def _method(lw: WorkflowLowerer, n: cst.Call, f: cst.Attribute) -> ir.Expr:
             raise Unsupported
         if key not in values:
             if key.isdigit():
-                _python_raises(lw, n, "IndexError", f"Replacement index {key} out of range for positional args "
-                               "tuple")  # fmt: skip
+                message = f"Replacement index {key} out of range for positional args tuple"
+                _python_raises(lw, n, "IndexError", message)
             _python_raises(lw, n, "KeyError", repr(key))
         if "{" in spec:
             lw.error("PFC021", n, "a format spec with a nested field is not supported: specs are static",
@@ -204,13 +205,17 @@ def _method(lw: WorkflowLowerer, n: cst.Call, f: cst.Attribute) -> ir.Expr:
     return ir.FString(tuple(parts))
 
 
-def _python_raises(lw: WorkflowLowerer, n: cst.Call, exc: str, message: str) -> None:
+def _python_raises(lw: WorkflowLowerer, n: cst.Call, exc: str, message: str) -> NoReturn:
     lw.error("PFC028", n, f"str.format(): Python raises {exc}: {message}", _INSTEAD)
     raise Unsupported
 
 
 def _check_order(
-    lw: WorkflowLowerer, n: cst.Call, order: list[str], values: dict[str, ir.Expr], fields: list[ir.FormattedValue]
+    lw: WorkflowLowerer,
+    n: cst.Call,
+    order: list[str],
+    values: dict[str, ir.Expr],
+    fields: list[ir.FormattedValue],
 ) -> None:
     """Python evaluates every argument, in the call's order, before it formats a field; the FString evaluates
     each field's value as it formats it. They raise the same exception when the arguments that may raise are

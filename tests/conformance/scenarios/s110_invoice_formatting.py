@@ -45,12 +45,12 @@ def invoice(ctx: Context, number: int) -> dict:
         "short_id": format(number, "#x"),
         "rows": rows,
         "subtotal": f"{subtotal:>15,.2f}",
-        "tax": "{0:.2%} of {1:,.2f} = {2:=+12,.2f}".format(data["tax_rate"], subtotal, tax),
+        "tax": "{:.2%} of {:,.2f} = {:=+12,.2f}".format(data["tax_rate"], subtotal, tax),
         "discount": f"{data['discount']:+,.2f}",
         "total": f"{total:*>18,.2f}",
         "bits": f"{number:#018_b}",
         "cents": f"{round(total * 100):_}",
-        "customer": f"{str(data['customer']):>16.9}|",  # a str: its precision truncates
+        "customer": f"{data['customer']!s:>16.9}|",  # !s: a str, whose precision truncates
         "bad_qty": bad,
     }
 

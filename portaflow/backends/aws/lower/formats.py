@@ -35,7 +35,8 @@ HELPERS.update(
             "$pf_fmtgroup($substring($d, 0, $n - $c), $g, $sep, $w - $l - $length($sep)) & $sep & $piece))}",
             ("pf_rep",),
         ),
-        # $h & $t filled with $f to $w code points: $a "<", ">", "^" (the odd one on the right), "=" (after $h)
+        # $h & $t filled with $f to $w code points: $a "<", ">", "^" (the odd one on the right), "=" (after
+        # $h)
         "pf_fmtpad": (
             "function($t, $h, $w, $f, $a){($n := $w - $length($h) - $length($t); $n <= 0 ? $h & $t : "
             '$a = "=" ? $h & $pf_rep($f, $n) & $t : ($l := $a = ">" ? $n : $a = "^" ? $floor($n / 2) : 0; '
@@ -51,12 +52,12 @@ HELPERS.update(
             ("pf_fmtgroup", "pf_fmtpad"),
         ),
         "pf_fmtstr": (
-            "function($t, $s){$pf_fmtpad($s.precision = null ? $t : $substring($t, 0, $s.precision), \"\", "
+            'function($t, $s){$pf_fmtpad($s.precision = null ? $t : $substring($t, 0, $s.precision), "", '
             "$s.width, $s.str[0], $s.str[1])}",
             ("pf_fmtpad",),
         ),
         # the decimal digits of an integral $n >= 0: exact below 2**53 (JavaScript's above, docs/dsl.md)
-        "pf_digits": ('function($n){$n < 1e21 ? $formatBase($n, 10) : $string($n)}', ()),
+        "pf_digits": ("function($n){$n < 1e21 ? $formatBase($n, 10) : $string($n)}", ()),
         # an int (d, b, o, x, X)
         "pf_fmtint": (
             'function($n, $s){($t := $s.type; $b := $t = "b" ? 2 : $t = "o" ? 8 : $t = "x" or $t = "X" ? '
@@ -79,13 +80,15 @@ HELPERS.update(
             '$pf_digits($i) & ($n = 0 ? "" : "." & $pad($formatBase($q, 10), -$n, "0")))}',
             ("pf_digits",),
         ),
-        # a float (or an int as a float) with f, F, % (pf_fixed) or no type (str()'s text); z drops the sign of
+        # a float (or an int as a float) with f, F, % (pf_fixed) or no type (str()'s text); z drops the sign
+        # of
         # a result that rounds to zero
         "pf_fmtfloat": (
-            'function($x, $s){($t := $s.type; $p := $s.precision; $body := $t = "" ? $pf_floatstr($abs($x)) : '
+            "function($x, $s){($t := $s.type; $p := $s.precision; "
+            '$body := $t = "" ? $pf_floatstr($abs($x)) : '
             '$pf_fixed($t = "%" ? $abs($x * 100) : $abs($x), $p) & ($s.alt and $p = 0 ? "." : "") & '
             '($t = "%" ? "%" : ""); $m := $match($body, /^([0-9]*)(.*)$/)[0]; '
-            "$pf_fmtnum($x < 0 and $not($s.z and $contains($body, /^[0.]*%?$/)), \"\", $m.groups[0], "
+            '$pf_fmtnum($x < 0 and $not($s.z and $contains($body, /^[0.]*%?$/)), "", $m.groups[0], '
             "$m.groups[1], $s))}",
             ("pf_fmtnum", "pf_floatstr", "pf_fixed"),
         ),
@@ -93,7 +96,8 @@ HELPERS.update(
         "pf_fmt": (
             'function($v, $s){($t := $type($v); $k := $t = "string" ? "str" : $t = "boolean" ? "int" : '
             '$t = "number" ? ($v = $floor($v) ? "int" : "float") : "object"; $e := $lookup($s.errors, $k); '
-            '$e ? $pf_raise($e[0], $replace($e[1], "{type}", $pf_tname($v))) : $k = "str" ? $pf_fmtstr($v, $s) '
+            '$e ? $pf_raise($e[0], $replace($e[1], "{type}", $pf_tname($v))) : '
+            '$k = "str" ? $pf_fmtstr($v, $s) '
             ': $k = "float" or $s.float ? $pf_fmtfloat($pf_num($v), $s) : $pf_fmtint($pf_num($v), $s))}',
             ("pf_raise", "pf_tname", "pf_fmtstr", "pf_fmtfloat", "pf_fmtint", "pf_num"),
         ),
@@ -150,7 +154,9 @@ def inexact(p: ir.FormattedValue) -> bool:
     significant = (f.type != "" and f.type in "eEgG") or (f.type == "" and (f.precision is not None or f.alt))
     many_decimals = f.type != "" and f.type in "fF%" and (f.precision or 6) > _MAX_DECIMALS
     may_be_float = p.value.ty in ("float", "any")
-    return (significant or (many_decimals and may_be_float)) and formatspec.python_error(p.spec, "float") is None
+    return (significant or (many_decimals and may_be_float)) and formatspec.python_error(
+        p.spec, "float"
+    ) is None
 
 
 def format_refusals(program: ir.Program) -> list[Diagnostic]:
@@ -164,14 +170,15 @@ def format_refusals(program: ir.Program) -> list[Diagnostic]:
                     out.append(
                         Diagnostic(
                             "PFC040",
-                            f"format spec {p.spec!r} of {_WHAT.get(p.value.ty, 'a value')} cannot give Python's digits on Step "
+                            f"format spec {p.spec!r} of {_WHAT.get(p.value.ty, 'a value')} cannot give "
+                            "Python's digits on Step "
                             "Functions: "
                             "JSONata has no correctly rounded conversion to significant digits (its "
                             "$formatNumber rounds the decimal text)",
                             source,
                             stmt.loc.line,
                             stmt.loc.col,
-                            "use the f or % type (exact: f\"{x:.3f}\", f\"{x:.1%}\"), or format the value in "
+                            'use the f or % type (exact: f"{x:.3f}", f"{x:.1%}"), or format the value in '
                             "a @step",
                         )
                     )

@@ -37,8 +37,8 @@ def ts_string(text: str) -> str:
 
 
 def spec_object(p: ir.FormattedValue) -> str:
-    """The runtime's ``Spec`` (pyformat.ts) of a field's parsed spec; the errors only where the value's type is
-    known at run time only (the frontend refused a spec its static type rejects)."""
+    """The runtime's ``Spec`` (pyformat.ts) of a field's parsed spec; the errors only where the value's type
+    is    known at run time only (the frontend refused a spec its static type rejects)."""
     f = p.format
     fields: dict[str, Any] = {
         "type": f.type or None,
