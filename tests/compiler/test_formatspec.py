@@ -123,7 +123,17 @@ def test_format_and_str_format_are_the_f_string_s_fields() -> None:
         ("f'{n:c}'", "PFC021", "format type 'c' (a character from its code point) is not supported"),
         ("format(x, 'n')", "PFC021", "format type 'n' (the host's locale) is not supported"),
         ("'{!a}'.format(s)", "PFC021", "conversion !a is not supported"),
-        ("format(n, '>3', 1)", "PFC021", "format() takes a value and a spec (3 argument(s) given)"),
+        (
+            "format(n, '>3', 1)",
+            "PFC021",
+            "format expected at most 2 arguments, got 3: Python raises TypeError",
+        ),
+        (
+            "format(n, format_spec='>3')",
+            "PFC021",
+            "format() takes no keyword arguments: Python raises TypeError",
+        ),
+        ("format()", "PFC021", "format expected at least 1 argument, got 0"),
     ],
 )
 def test_a_spec_python_rejects_or_no_target_can_express_is_refused(

@@ -123,19 +123,17 @@ def _static_text(lw: WorkflowLowerer, node: cst.BaseExpression, what: str) -> st
 
 def _builtin(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     """``format(value)`` or ``format(value, spec)``: Python's ``f"{value:spec}"``."""
-    args = [a for a in n.args if a.keyword is None]
-    kw = {a.keyword.value: a for a in n.args if a.keyword is not None}
-    if set(kw) - {"format_spec"} or not 1 <= len(args) + len(kw) <= 2 or len(args) == 0:
-        lw.error(
-            "PFC021",
-            n,
-            f"format() takes a value and a spec ({len(n.args)} argument(s) given)",
-            "write format(value, spec) or format(value)",
+    if any(a.keyword is not None for a in n.args) or not 1 <= len(n.args) <= 2:
+        count = len(n.args)
+        why = (
+            "format() takes no keyword arguments"
+            if any(a.keyword is not None for a in n.args)
+            else f"format expected at {'least 1 argument' if count < 1 else 'most 2 arguments'}, got {count}"
         )
+        lw.error("PFC021", n, f"{why}: Python raises TypeError", "write format(value, spec) or format(value)")
         raise Unsupported
-    value = lw.expr(args[0].value)
-    spec_node = args[1].value if len(args) == 2 else kw["format_spec"].value if kw else None
-    spec = _static_text(lw, spec_node, "the spec of format()") if spec_node is not None else ""
+    value = lw.expr(n.args[0].value)
+    spec = _static_text(lw, n.args[1].value, "the spec of format()") if len(n.args) == 2 else ""
     if not check(lw, n, value, "", spec):
         raise Unsupported
     return ir.FString((ir.FormattedValue(value, "", spec),))
