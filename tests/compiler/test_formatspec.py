@@ -166,3 +166,20 @@ def test_str_format_keeps_python_s_order_of_evaluation(expr: str) -> None:
 def test_str_format_whose_fields_would_raise_in_another_order_is_refused(expr: str) -> None:
     _, errors = body(expr)
     assert [d.code for d in errors] == ["PFC021"] and "another order than Python" in errors[0].message
+
+
+def test_a_module_level_template_is_static() -> None:
+    src = (
+        'from portaflow import Context, workflow\n\nROW = "{:<6}|{:>8,.2f}"\n\n\n@workflow\n'
+        "def w(ctx: Context, item: str, price: float):\n    return ROW.format(item, price)\n"
+    )
+    res = compile_source(src, "app.py")
+    assert res.program is not None and not res.errors
+    ret = res.program.workflows["w"].body[-1]
+    assert isinstance(ret, ir.Return) and ret.value == ir.FString(
+        (
+            ir.FormattedValue(ir.Name("item", "str"), "", "<6"),
+            ir.Const("|", "str"),
+            ir.FormattedValue(ir.Name("price", "float"), "", ">8,.2f"),
+        )
+    )

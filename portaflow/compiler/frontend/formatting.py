@@ -88,15 +88,17 @@ def field_spec(lw: WorkflowLowerer, p: cst.FormattedStringExpression) -> str:
 
 
 def is_format_call(lw: WorkflowLowerer, n: cst.Call) -> bool:
-    """``format(...)`` (the builtin) or ``"literal".format(...)``."""
+    """``format(...)`` (the builtin), or ``.format(...)`` of a string literal or of a module-level str
+    constant (``TEMPLATE = "{:>8}|{:<4}"``)."""
     f = n.func
     if isinstance(f, cst.Name):
         return f.value == "format" and "format" not in lw.locals and lw.fe.resolve(lw.info, f) is None
-    return (
-        isinstance(f, cst.Attribute)
-        and f.attr.value == "format"
-        and isinstance(f.value, (cst.SimpleString, cst.ConcatenatedString))
-    )
+    if not (isinstance(f, cst.Attribute) and f.attr.value == "format"):
+        return False
+    if isinstance(f.value, cst.Name):
+        name = f.value.value
+        return name not in lw.locals and isinstance(lw.fe.constant(lw.info, name), str)
+    return isinstance(f.value, (cst.SimpleString, cst.ConcatenatedString))
 
 
 def format_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
