@@ -23,7 +23,7 @@ def report(ctx: Context) -> list:
                 elif i == 1:
                     text = f"{value:+}"
                 elif i == 2:
-                    text = "{:x}".format(value)
+                    text = "{:x}".format(value)  # noqa: UP032 (str.format is what this checks)
                 elif i == 3:
                     text = format(value, ">6")
                 else:
