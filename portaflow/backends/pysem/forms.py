@@ -142,6 +142,7 @@ FORMS = [
     "format(s, 's')]",
     "['{:>5}|{:<5}|{!r:^10}|{k:+}'.format(a, s, s, k=b), '{1}{0}{1}'.format(a, s), '{0:x}-{0:o}'.format(a)]",
     "[f'{v:>6}', format(v, '<4'), '{:^5}'.format(v), f'{v!r:>8}']",
+    "[format(a, '{>5'), format(s, '}^7'), format(b, '{<9.2f'), format(t, '}=+4')]",  # a brace as the fill
     "f'{v:.2f}'",
     "format(v, 'x')",
     "format(v, ',')",

@@ -75,6 +75,7 @@ def _pf_wf_invoice(_pf_scope, number):
         "header": header,
         "id": ident,
         "short_id": f"{number:#x}",
+        "braced": f"{number:{'{'}^9}" + f"{'}':{'}'}>3}",
         "rows": rows,
         "subtotal": f"{subtotal:>15,.2f}",
         "tax": f"{data['tax_rate']:.2%} of {subtotal:,.2f} = {tax:=+12,.2f}",

@@ -43,6 +43,7 @@ def invoice(ctx: Context, number: int) -> dict:
         "header": header,
         "id": ident,
         "short_id": format(number, "#x"),
+        "braced": format(number, "{^9") + format("}", "}>3"),  # a brace as the fill character
         "rows": rows,
         "subtotal": f"{subtotal:>15,.2f}",
         "tax": "{:.2%} of {:,.2f} = {:=+12,.2f}".format(data["tax_rate"], subtotal, tax),
@@ -63,6 +64,7 @@ SCENARIO = {
             "header": "                  INVOICE                   ",
             "id": "INV-0000BEEF",
             "short_id": "0xbeef",
+            "braced": "{{48879{{}}}",
             "rows": [
                 "item                |   qty|         amount",
                 "Analytical engine...|     1|      12,500.50",
