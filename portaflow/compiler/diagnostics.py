@@ -29,6 +29,7 @@ CODES: dict[str, str] = {
     "PFC025": "assignment target not supported",
     "PFC026": "name is not defined",
     "PFC027": "wrong arguments for a step or workflow",
+    "PFC028": "format spec or str.format() template that Python rejects",
     "PFC030": "Context primitive used with unsupported arguments",
     "PFC031": "parallel branch does something other than call steps",
     "PFC032": "recursive workflow call",

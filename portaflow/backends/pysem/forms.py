@@ -130,4 +130,32 @@ FORMS = [
     "[int(t), float(t), str(t + 1), f'{t * 2}']",
     "[f'{t:.1f}|{t:d}|{t:,}|{t:,.2f}|{t}', xs[t] if len(xs) > 1 else 0, s[t:], xs[:t]]",
     "[list(range(t)), list(range(t, 3)), list(range(-t, 5, t + 1))]",
+    # the format mini-language (f-strings, format(), str.format()): fill, alignment, sign, width, zero padding
+    # (with separators in the zeros), grouping, precision, and the types of str, int (a bool is one) and float
+    "[f'{a:>6}|{a:<6}|{a:^6}|{a:*^7}|{a:+}|{a: }|{a:06}|{a:=+8}', format(a, ','), format(a * 1000003, '_')]",
+    "[f'{a:x}|{a:#X}|{a:o}|{a:#b}|{a * 65537:_x}|{a * 65537:#016_b}|{-a:#06x}|{a:+#o}|{a:d}']",
+    "[f'{a * 1234567:012,}', f'{a:08,}', f'{a * 99999:0=+14_}', f'{a:%}', f'{a:.2f}', "
+    "f'{t:>4}|{t:x}|{t:+.1%}']",
+    "[f'{b:10.3f}|{b:<+9.1f}|{b:^12,.2f}|{b:010.2f}|{b:z.0f}|{b:#.0f}|{b:.1%}|{b * 1e6:_.2f}|{b:F}']",
+    "[f'{b}|{b:>8}|{b:<8}|{b:+}|{b:010}|{b * 1234567:,}|{b:z}|{b * 1e6:012,.1f}|{-0.001:.2f}|{-0.001:z.2f}']",
+    "[f'{s:>8}|{s:<8}|{s:^8}|{s:*^9}|{s:.2}|{s:8.1}|{s:\U0001f600>6}|{s:05}|{s!r:>12}', format(s), "
+    "format(s, 's')]",
+    "['{:>5}|{:<5}|{!r:^10}|{k:+}'.format(a, s, s, k=b), '{1}{0}{1}'.format(a, s), '{0:x}-{0:o}'.format(a)]",
+    "[f'{v:>6}', format(v, '<4'), '{:^5}'.format(v), f'{v!r:>8}']",
+    "[format(a, '{>5'), format(s, '}^7'), format(b, '{<9.2f'), format(t, '}=+4')]",  # a brace as the fill
+    "f'{v:.2f}'",
+    "format(v, 'x')",
+    "format(v, ',')",
+    "f'{v:+}'",
+    "f'{v:=5}'",
+    "'{:_}'.format(v)",
+]
+
+# format specs whose digits are a float's significant ones (e, g, no type with a precision): Python's on
+# Cloudflare and Azure; Step Functions refuses them (PFC040: JSONata has no correctly rounded conversion)
+SIGNIFICANT_FORMS = [
+    "[f'{b:e}|{b:.2E}|{b:g}|{b:.3G}|{b:#g}|{b:.3}|{b * 1e20:.4}|{b / 3e7:g}|{b * 1234.5678:,.4g}|{b:#.0e}']",
+    "[f'{a:e}|{a:.3g}|{a * 1e6:g}|{a:+.2e}|{a:010.1e}', format(2.675, '.3g'), format(1e-5, 'g'), "
+    "format(123456789.0, '.12g'), format(b * 1e16, '.17g'), format(0.1, '.25e')]",
+    "[format(v, '.3'), format(v, 'e'), format(v, '>+10.2g')]",
 ]

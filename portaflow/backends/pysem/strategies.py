@@ -98,8 +98,56 @@ def str_method_expr(draw: Any) -> str:
     return f"{recv}.{m}({', '.join(args)})"
 
 
+# the pieces of a random format spec, in the mini-language's order
+_SPEC_PARTS = [
+    ["", "", "<", ">", "^", "=", "*<", "0>", "x^", "0=", "\U0001f600>"],
+    ["", "", "+", "-", " "],
+    ["", "", "z"],
+    ["", "", "#"],
+    ["", "", "0"],
+    ["", "", "1", "6", "12"],
+    ["", "", ",", "_"],
+    ["", "", "", ".0", ".1", ".2", ".6", ".15"],
+]
+_TYPES = ["", "d", "x", "X", "o", "b", "f", "F", "%", "s"]
+_SIGNIFICANT_TYPES = ["e", "E", "g", "G"]
+_OPERANDS = {"a": "int", "b": "float", "s": "str", "t": "bool", "v": "", "(a * 12345)": "int",
+             "(b * 1000.5)": "float", "(s + s)": "str", "xs": "list"}  # fmt: skip
+
+
+def format_expr(draw: Any, significant: bool) -> str:
+    """A random spec applied by an f-string, format() or str.format() to a random operand; a spec that
+    Python rejects for the operand's static type is applied to ``v`` instead (Python's error at run time).
+    ``significant``: also e/g and no type with a precision (a float's significant digits: AWS refuses
+    them)."""
+    from portaflow.compiler.formatspec import SpecError, parse, python_error
+
+    types = _TYPES + (_SIGNIFICANT_TYPES if significant else [])
+    parts = [draw(st.sampled_from(part)) for part in _SPEC_PARTS] + [draw(st.sampled_from(types))]
+    if not significant and parts[-1] == "":
+        parts[3] = parts[-2] = ""  # no type with a precision (or #) formats a float like g
+    spec = "".join(parts)
+    try:
+        parse(spec)
+    except SpecError:
+        spec = parts[-1]  # no type takes it: the frontend refuses it
+    operand = draw(st.sampled_from(sorted(_OPERANDS)))
+    ty = _OPERANDS[operand]
+    if ty and python_error(spec, "bool" if operand == "t" else ty) is not None:
+        operand = "v"  # Python raises for the static type (the frontend refuses it): a run-time type's error
+    if "'" in spec or "{" in spec or "}" in spec:
+        return f"format({operand}, {spec!r})"
+    how = draw(st.sampled_from(["f", "format", "method"]))
+    if how == "f":
+        return f"f'{{{operand}:{spec}}}'"
+    if how == "format":
+        return f"format({operand}, {spec!r})"
+    return f"'<{{:{spec}}}>'.format({operand})"
+
+
 @st.composite
-def expressions(draw: Any) -> str:
+def expressions(draw: Any, significant: bool = False) -> str:
+    """A random expression; ``significant``: format specs may take a float's significant digits (e, g)."""
     depth = draw(st.integers(min_value=0, max_value=2))
     n = num_expr(draw, depth)
     forms = [
@@ -111,6 +159,9 @@ def expressions(draw: Any) -> str:
         f"xs or {n}",
         *FORMS,
     ]
-    if draw(st.integers(min_value=0, max_value=3)) == 0:  # a quarter: a str method's random call
+    pick = draw(st.integers(min_value=0, max_value=7))
+    if pick < 2:  # a quarter: a str method's random call
         return str_method_expr(draw)
+    if pick == 2:  # an eighth: a random format spec
+        return format_expr(draw, significant)
     return str(draw(st.sampled_from(forms)))

@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, methods
+from . import context, formatting, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -395,6 +395,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             f"assign it to a variable first: `result = {lw.fe.code(n)}`",
         )
         raise Unsupported
+    if formatting.is_format_call(lw, n):
+        return formatting.format_call(lw, n)
     kwargs: list[tuple[str, ir.Expr]] = []
     args: list[ir.Expr] = []
     for a in n.args:

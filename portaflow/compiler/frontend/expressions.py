@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls
+from . import assignments, calls, formatting
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -364,25 +363,17 @@ def fstring(lw: WorkflowLowerer, n: cst.FormattedString) -> ir.FString:
             parts.append(ir.Const(text, "str"))
         else:
             p = cast(cst.FormattedStringExpression, p)
-            spec = ""
-            if p.format_spec:
-                texts = [x for x in p.format_spec if isinstance(x, cst.FormattedStringText)]
-                spec = "".join(x.value for x in texts)
-                if len(texts) != len(p.format_spec) or not re.fullmatch(r",?(\.\d+f)?|,?d", spec):
-                    lw.error(
-                        "PFC021",
-                        p,
-                        f"format spec {spec!r} is not supported",
-                        "use .2f, ,.2f, d or , (or format with round()/str())",
-                    )
-                    spec = ""
+            spec = formatting.field_spec(lw, p)
             if p.equal is not None:
                 lw.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
             conv = p.conversion or ""
             if conv not in ("", "s", "r"):
                 lw.error("PFC021", p, f"conversion !{conv} is not supported", "use !r or !s")
                 conv = ""
-            parts.append(ir.FormattedValue(lw.expr(p.expression), cast(Any, conv), spec))
+            value = lw.expr(p.expression)
+            if not formatting.check(lw, p, value, conv, spec):
+                spec = ""
+            parts.append(ir.FormattedValue(value, cast(Any, conv), spec))
     return ir.FString(tuple(parts))
 
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..formatspec import FormatSpec
+from ..formatspec import parse as parse_spec
+
 JsonValue = Any
 Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "error", "any"]
 
@@ -161,12 +164,21 @@ class IfExp:
 
 @dataclass(frozen=True)
 class FormattedValue:
-    """``{value!conversion:spec}``; ``spec`` is one of "", ".Nf", ",.Nf", ",", "d", ",d"."""
+    """``{value!conversion:spec}``: also ``format(value, spec)`` and a field of ``"...".format(...)``.
+
+    ``spec`` is a static spec of Python's mini-language that the frontend checked for the value's static
+    type; :attr:`format` holds its fields (``portaflow.compiler.formatspec``: parsed there once, for every
+    backend)."""
 
     value: Expr
     conversion: Literal["", "s", "r"] = ""
     spec: str = ""
     kind: Literal["formatted"] = "formatted"
+
+    @property
+    def format(self) -> FormatSpec:
+        """The fields of ``spec`` (cached by the parser)."""
+        return parse_spec(self.spec)
 
 
 @dataclass(frozen=True)

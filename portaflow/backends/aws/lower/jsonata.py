@@ -775,12 +775,8 @@ class Lowerer:
                 if isinstance(p, ir.Const):
                     if p.value:
                         parts.append(jstr(str(p.value)))
-                elif p.conversion == "r":
-                    parts.append(f"{self.h('pf_repr')}({self.lower(p.value)})")
-                elif p.spec:
-                    parts.append(self.formatted(p.value, p.spec))
                 else:
-                    parts.append(self.str_of(p.value))
+                    parts.append(self.formatted(p))
             return "(" + " & ".join(parts) + ")" if parts else '""'
         if isinstance(e, ir.Call):
             return self.call(e)
@@ -807,22 +803,16 @@ class Lowerer:
             return f'({ref} != "")'
         return f"{self.h('pf_truthy')}({ref})"
 
-    def formatted(self, e: ir.Expr, spec: str) -> str:
-        """``format(e, spec)`` for the specs the frontend accepts: .Nf, ,.Nf, ",", d, ,d."""
-        grouping = spec.startswith(",")
-        body = spec.lstrip(",")
-        decimals = int(body[1:-1]) if body.startswith(".") else 0
-        if body == "" and not grouping:
-            return self.str_of(e)
-        if body == "d" and not grouping:
-            return f"{self.h('pf_numstr')}({self.num(e)})"  # a bool formats as its int
-        if spec == "," and e.ty != "int":
-            # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
-            text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
-            return f"{self.h('pf_commas')}({text}({self.num(e)}))"
-        picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-        # round half to even first, as Python's format does ($formatNumber alone rounds half up)
-        return f'$formatNumber({self.h("pf_round")}({self.num(e)}, {decimals}), "{picture}")'
+    def formatted(self, p: ir.FormattedValue) -> str:
+        """A field with a conversion (its text) and/or a format spec (:mod:`.formats`)."""
+        text = f"{self.h('pf_repr')}({self.lower(p.value)})" if p.conversion == "r" else None
+        if p.conversion == "s":
+            text = self.str_of(p.value)
+        if not p.spec:
+            return text if text is not None else self.str_of(p.value)
+        from .formats import formatted  # it adds its helpers to HELPERS, which it imports from here
+
+        return formatted(self, p, text)
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""

@@ -13,6 +13,7 @@ adds), which gets ``_pfu`` in front; compiler temporaries (``%ret``) become ``_p
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -165,11 +166,23 @@ def _e_fstring(e: ir.FString) -> ast.expr:
         if isinstance(p, ir.Const):
             parts.append(ast.Constant(value=str(p.value)))
             continue
-        spec = ast.JoinedStr(values=[ast.Constant(value=p.spec)]) if p.spec else None
+        spec = ast.JoinedStr(values=_spec_parts(p.spec)) if p.spec else None
         parts.append(
             ast.FormattedValue(value=expr(p.value), conversion=_CONVERSIONS[p.conversion], format_spec=spec)
         )
     return ast.JoinedStr(values=parts)
+
+
+def _spec_parts(spec: str) -> list[ast.expr]:
+    """A spec's text as an f-string's: a brace (a fill character, ``format(x, "{>5")``) cannot be written
+    literally there, so it is a nested field of that constant (``f"{x:{'{'}>5}"``)."""
+    parts: list[ast.expr] = []
+    for piece in re.split(r"([{}])", spec):
+        if piece in ("{", "}"):
+            parts.append(ast.FormattedValue(value=ast.Constant(value=piece), conversion=-1, format_spec=None))
+        elif piece:
+            parts.append(ast.Constant(value=piece))
+    return parts
 
 
 def _e_call(e: ir.Call) -> ast.expr:

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from portaflow.compiler import catalog, ir
+from portaflow.compiler import catalog, formatspec, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 NameOf = Callable[[str], str]
@@ -34,6 +34,27 @@ def expr(e: ir.Expr, name_of: NameOf) -> str:
 
 def ts_string(text: str) -> str:
     return json.dumps(text)
+
+
+def spec_object(p: ir.FormattedValue) -> str:
+    """The runtime's ``Spec`` (pyformat.ts) of a field's parsed spec; the errors only where the value's type
+    is    known at run time only (the frontend refused a spec its static type rejects)."""
+    f = p.format
+    fields: dict[str, Any] = {
+        "type": f.type or None,
+        "sign": f.sign or None,
+        "z": f.z or None,
+        "alt": f.alt or None,
+        "width": f.width,
+        "grouping": f.grouping or None,
+        "group": f.group_size() if f.grouping else None,
+        "precision": f.precision,
+        "str": list(f.layout("str")),
+        "num": list(f.layout("int")),
+    }
+    if p.value.ty == "any" and p.conversion == "":
+        fields["errors"] = {k: list(v) for k, v in formatspec.errors(p.spec).items()}
+    return "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in fields.items() if v is not None) + "}"
 
 
 def const(value: Any) -> str:
@@ -182,7 +203,8 @@ class Lowering:
                 parts.append(ts_string(str(p.value)))
             else:
                 is_float = "true" if p.value.ty == "float" else "false"
-                args = f"{self.lower(p.value)}, {ts_string(p.spec)}, {ts_string(p.conversion)}, {is_float}"
+                spec = spec_object(p) if p.spec else '""'
+                args = f"{self.lower(p.value)}, {spec}, {ts_string(p.conversion)}, {is_float}"
                 parts.append(f"py.field({args})")
         return "(" + " + ".join(['""', *parts]) + ")"
 
