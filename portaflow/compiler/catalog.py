@@ -221,6 +221,8 @@ ROWS: tuple[Builtin, ...] = (
         lazy=True,
     ),
     Builtin("list", Signature("list(xs) or list()", 0, 1), "list", _TYPE, shares="elements"),
+    # an iterator in Python: consumed where it is written (for, list(), join...), like enumerate
+    Builtin("reversed", Signature("reversed(xs)", 1, 1), "list", _TYPE, shares="elements", lazy=True),
     Builtin(
         "dict",
         Signature(
@@ -461,7 +463,6 @@ BUILTINS_REFUSED = (
     "setattr",
     "map",
     "filter",
-    "reversed",
     "set",
     "tuple",
     "chr",

@@ -121,6 +121,21 @@ FORMS = [
     "'ABC1'.isupper(), '\\u00aa'.islower()]",
     "['x\\U0001f600'.isalpha(), ''.isdigit(), ''.isalpha(), '1_2'.isalnum(), "
     "'a\\u0345'.islower(), '\\u2160'.isupper()]",
+    # slices with a step (CPython's PySlice_AdjustIndices: negative steps start at the end; a step 0 is a
+    # ValueError), of lists and of strings by code point; reversed() of a list, a str and a dict (its keys)
+    "[xs[::-1], s[::-1], xs[::2], s[1::2], xs[::-2], s[-2::-1], xs[a % 4::-1], s[:a % 3:-1]]",
+    "[xs[1:-1:2], s[::a % 3 + 1], xs[a:-a:-1], s[a:a - 10:-3], xs[::len(xs) + 1], s[10:-10:-1]]",
+    "[xs[-10:10:3], s[-10:10:-1], xs[10:-10:-2]]",
+    "[xs[::t or -1], s[t::-1], xs[:t:-1]]",
+    "xs[::a % 2]",
+    "s[::b]",
+    "xs[::v]",
+    "v[::-1]",
+    "d[::-1]",
+    "[list(reversed(xs)), ''.join(reversed(s)), list(reversed(d)), [x * 2 for x in reversed(xs)]]",
+    "[list(reversed(range(a % 5))), list(reversed(d.keys())), list(reversed(list(enumerate(s))))]",
+    "list(reversed(v))",
+    "list(reversed(a))",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

@@ -98,6 +98,18 @@ def str_method_expr(draw: Any) -> str:
     return f"{recv}.{m}({', '.join(args)})"
 
 
+_STEPS = ["None", "1", "-1", "2", "-2", "3", "-3", "0", "a % 3 - 1", "t", "b", "v"]
+
+
+def slice_expr(draw: Any) -> str:
+    """A random slice with a step (of either sign, 0, a bool, a float) or a reversed() of a sequence."""
+    seq = draw(st.sampled_from(["xs", "s", "v", "(s + s)", "d"]))
+    if draw(st.integers(0, 4)) == 0:
+        return f"list(reversed({seq}))"
+    lo, hi = (draw(st.sampled_from(["", *_BOUNDS])) for _ in range(2))
+    return f"{seq}[{lo}:{hi}:{draw(st.sampled_from(_STEPS))}]"
+
+
 @st.composite
 def expressions(draw: Any) -> str:
     depth = draw(st.integers(min_value=0, max_value=2))
@@ -111,6 +123,9 @@ def expressions(draw: Any) -> str:
         f"xs or {n}",
         *FORMS,
     ]
-    if draw(st.integers(min_value=0, max_value=3)) == 0:  # a quarter: a str method's random call
+    pick = draw(st.integers(min_value=0, max_value=7))
+    if pick < 2:  # a quarter: a str method's random call
         return str_method_expr(draw)
+    if pick == 2:  # an eighth: a slice with a step, or reversed()
+        return slice_expr(draw)
     return str(draw(st.sampled_from(forms)))

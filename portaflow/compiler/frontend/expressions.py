@@ -133,17 +133,10 @@ def subscript(lw: WorkflowLowerer, n: cst.Subscript) -> ir.Expr:
     if isinstance(sl, cst.Index):
         return ir.Subscript(value, lw.expr(sl.value), types.subscript_type(value.ty))
     if isinstance(sl, cst.Slice):
-        if sl.step is not None:
-            lw.error(
-                "PFC021",
-                sl.step,
-                "slices with a step are not supported",
-                "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]",
-            )
-            raise Unsupported
         lower = lw.expr(sl.lower) if sl.lower is not None else None
         upper = lw.expr(sl.upper) if sl.upper is not None else None
-        return ir.Slice(value, lower, upper, types.slice_type(value.ty))
+        step = lw.expr(sl.step) if sl.step is not None else None
+        return ir.Slice(value, lower, upper, types.slice_type(value.ty), step)
     return unsupported(lw, n)
 
 

@@ -89,10 +89,13 @@ class Subscript:
 
 @dataclass(frozen=True)
 class Slice:
+    """``value[lower:upper:step]``; ``step`` None is a step of 1 (IR version 6; absent from the JSON then)."""
+
     value: Expr
     lower: Expr | None
     upper: Expr | None
     ty: Type = "any"
+    step: Expr | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["slice"] = "slice"
 
 
@@ -582,5 +585,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 5
+    ir_version: int = 6
     kind: Literal["program"] = "program"

@@ -311,6 +311,7 @@ LOWERINGS: dict[str, Lowering] = {
     "enumerate": _enumerate,
     "zip": _zip,
     "list": _list,
+    "reversed": _helper("pf_reversed"),
     "dict": _dict,
     "any": _any_all,
     "all": _any_all,

@@ -121,6 +121,14 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"\' object is not iterable")}',
         ("pf_raise", "pf_tname"),
     ),
+    # reversed(v), consumed where it is written: a list's, str's (code points) or dict's (keys) items, last
+    # first
+    "pf_reversed": (
+        'function($v){$type($v) = "array" or $type($v) = "object" or $type($v) = "string" ? '
+        '$reverse($pf_iter($v)) : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
+        '"\' object is not reversible")}',
+        ("pf_iter", "pf_raise", "pf_tname"),
+    ),
     # a, b = v: the items of v (a string's characters), exactly $n of them (else Python's unpacking errors)
     "pf_unpack": (
         'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
@@ -277,6 +285,26 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '$type($v) = "string" ? ($hi > $lo ? $substring($v, $lo, $hi - $lo) : "") : '
         "($hi > $lo ? $reduce([$lo..$hi - 1], function($a, $k){$append($a, $pf_wrap($v[$k]))}, []) : []))}",
         ("pf_wrap",),
+    ),
+    # v[lo:hi:step], as CPython's PySlice_Unpack (the step first: an int, not 0) and PySlice_AdjustIndices;
+    # a negative step walks from the end. A str's items are its code points.
+    "pf_sslice": (
+        'function($v, $lo, $hi, $st){($t := $type($v); $t = "object" ? $pf_raise("TypeError", '
+        '"unhashable type: \'slice\'") : $t != "string" and $t != "array" ? $pf_raise("TypeError", '
+        '"\'" & $pf_tname($v) & "\' object is not subscriptable") : ($st := $pf_sidx($st); '
+        '$s := $st = null ? 1 : $st; $s = 0 ? $pf_raise("ValueError", "slice step cannot be zero") : '
+        "($lo := $pf_sidx($lo); $hi := $pf_sidx($hi); "
+        '$l := $t = "string" ? [$match($v, /' + CHAR + "/).match] : $v; $n := $count($l); "
+        "$e := $s < 0 ? -1 : 0; "
+        "$c := function($b, $d){$b = null ? $d : $b < 0 ? ($b + $n < $e ? $e : $b + $n) : "
+        "$b >= $n ? ($s < 0 ? $n - 1 : $n) : $b}; "
+        "$a := $c($lo, $s < 0 ? $n - 1 : 0); $b := $c($hi, $s < 0 ? -1 : $n); "
+        "$m := $s > 0 ? ($b > $a ? $floor(($b - $a - 1) / $s) + 1 : 0) : "
+        "($a > $b ? $floor(($a - $b - 1) / -$s) + 1 : 0); "
+        "$r := $m = 0 ? [] : $reduce([0..$m - 1], "
+        "function($acc, $i){$append($acc, $pf_wrap($l[$a + $i * $s]))}, []); "
+        '$t = "string" ? $join($r, "") : $r)))}',
+        ("pf_raise", "pf_tname", "pf_sidx", "pf_wrap"),
     ),
     "pf_eq": (
         'function($a, $b){$type($a) = "array" and $type($b) = "array" ? ($count($a) = $count($b) and '
@@ -739,6 +767,13 @@ class Lowerer:
         if isinstance(e, ir.Subscript):
             # pf_get takes a bool index of a list or str as its int (a dict's key True stays True)
             return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
+        if isinstance(e, ir.Slice) and e.step is not None:
+            # a float-typed bound made a non-integral number (2.0 is the JSON number 2): Python's TypeError
+            bounds = ", ".join(
+                "null" if b is None else f"({self.lower(b)}; 0.5)" if b.ty == "float" else self.lower(b)
+                for b in (e.lower, e.upper, e.step)
+            )
+            return f"{self.h('pf_sslice')}({self.lower(e.value)}, {bounds})"
         if isinstance(e, ir.Slice):
             lo = "null" if e.lower is None else self.index(e.lower)
             hi = "null" if e.upper is None else self.index(e.upper)

@@ -128,7 +128,9 @@ def _e_subscript(e: ir.Subscript) -> ast.expr:
 
 def _e_slice(e: ir.Slice) -> ast.expr:
     s = ast.Slice(
-        lower=None if e.lower is None else expr(e.lower), upper=None if e.upper is None else expr(e.upper)
+        lower=None if e.lower is None else expr(e.lower),
+        upper=None if e.upper is None else expr(e.upper),
+        step=None if e.step is None else expr(e.step),
     )
     return ast.Subscript(value=expr(e.value), slice=s, ctx=ast.Load())
 

@@ -125,6 +125,8 @@ class Lowering:
     def _slice(self, e: ir.Slice) -> str:
         lo = self.arg(e.lower) if e.lower is not None else "undefined"
         hi = self.arg(e.upper) if e.upper is not None else "undefined"
+        if e.step is not None:
+            return f"py.sliceStep({self.arg(e.value)}, {lo}, {hi}, {self.arg(e.step)})"
         return f"py.slice({self.arg(e.value)}, {lo}, {hi})"
 
     # ----- operators
@@ -309,6 +311,7 @@ CALLS: dict[str, Lower] = {
     "enumerate": _fn("enumerate"),
     "zip": _zip,
     "list": _fn("list"),
+    "reversed": _fn("reversed"),
     "dict": _fn("dict"),
     "any": _fn("any"),
     "all": _fn("all"),
@@ -330,7 +333,7 @@ CALLS: dict[str, Lower] = {
 # list: the same wherever the value is consumed once by iteration, but not when kept, printed, compared,
 # indexed or measured (str(d.keys()) is "dict_keys([...])", zip(...) == [...] is False, a second pass over
 # an iterator sees nothing)
-LAZY = {"range": "range", "enumerate": "enumerate", "zip": "zip"}
+LAZY = {"range": "range", "enumerate": "enumerate", "zip": "zip", "reversed": "reversed"}
 VIEWS = {"keys": "dict_keys", "values": "dict_values", "items": "dict_items"}
 # calls that iterate an argument once, by its index (min/max: when it is their only positional argument)
 CONSUMERS = {
@@ -378,7 +381,9 @@ def _consumed(parent: Any, child: ir.Expr) -> bool:
         if any(parent.args[i] is child for i in positions if i < len(parent.args)):
             return True
         kind = child.func.rpartition(".")[2] if isinstance(child, ir.Call) else ""
-        return parent.func == "len" and kind in SIZED
+        # reversed() takes a range or a dict view (reversible), not an enumerate or zip (TypeError)
+        reverses = parent.func == "reversed" and parent.args[0] is child
+        return (parent.func == "len" or reverses) and kind in SIZED
     return False
 
 
