@@ -219,7 +219,7 @@ def test_a_builtin_passed_as_a_value_says_builtins_can_only_be_called() -> None:
     wf = "@workflow\ndef w(ctx: Context, xs: list, s: str):\n    return {}\n"
     for expr, name in [
         ("sorted(xs, key=len)", "len"),
-        ("isinstance(s, str)", "str"),
+        ("[isinstance(s, str), s == str]", "str"),
         ("list(map(str, xs))", "str"),
         ("max(xs, key=abs)", "abs"),
     ]:

@@ -136,6 +136,14 @@ FORMS = [
     "[list(reversed(range(a % 5))), list(reversed(d.keys())), list(reversed(list(enumerate(s))))]",
     "list(reversed(v))",
     "list(reversed(a))",
+    # isinstance over the JSON types: a bool is an int; a float-typed value is a float whatever its value
+    "[isinstance(v, dict), isinstance(v, list), isinstance(v, str), isinstance(v, bool), "
+    "isinstance(v, tuple)]",
+    "[isinstance(v, (int, float)), isinstance(v, (str, list)), isinstance(v, (dict, bool, str))]",
+    "[isinstance(a, int), isinstance(b, float), isinstance(b, int), isinstance(t, int), "
+    "isinstance(t, float)]",
+    "[isinstance(a, float), isinstance(s, str), isinstance(xs, list), isinstance(d, (list, dict)), "
+    "isinstance(b * 2, float), isinstance(a // 2, int), isinstance(xs[0] if xs else s, (int, float))]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

@@ -350,6 +350,10 @@ def call_expr(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
 
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
+    if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
+        from .typetests import isinstance_call  # it lowers its operand through the expressions
+
+        return isinstance_call(lw, n)
     if (
         lw.hoist is not None
         and isinstance(f, cst.Attribute)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from portaflow.backends import jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -184,6 +185,14 @@ def _list(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_iter')}({a[0]})" if e.args else "[]"
 
 
+def _isinstance(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """Python's class test as the value's type name; a float-typed value is a float whatever its value."""
+    names = jsontypes.type_names(e)
+    if e.args[0].ty == "float":
+        return f"({a[0]}; {'true' if 'float' in names else 'false'})"
+    return f"({lw.h('pf_tname')}({a[0]}) in [{', '.join(jstr(n) for n in names)}])"
+
+
 def _dict(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_dict')}({a[0]})" if e.args else "{}"
 
@@ -311,6 +320,7 @@ LOWERINGS: dict[str, Lowering] = {
     "enumerate": _enumerate,
     "zip": _zip,
     "list": _list,
+    "isinstance": _isinstance,
     "reversed": _helper("pf_reversed"),
     "dict": _dict,
     "any": _any_all,
@@ -376,19 +386,27 @@ INEXACT: dict[str, tuple[str, str]] = {
 
 
 def inexact_calls(program: ir.Program) -> list[Diagnostic]:
-    """PFC040 for every call of a row of :data:`INEXACT`, one per statement."""
+    """PFC040 for every call of a row of :data:`INEXACT`, and every ``isinstance`` that JSON values cannot
+    answer (:func:`portaflow.backends.jsontypes.refusal`), one per statement."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         source = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
             for node in ir.own_nodes(stmt):
-                row = catalog.lookup(node.func) if isinstance(node, ir.Call) else None
-                if row is not None and row.name in INEXACT:
-                    why, instead = INEXACT[row.name]
-                    message = f"s.{row.method}() cannot give Python's result on Step Functions: {why}"
+                found = _inexact(node) if isinstance(node, ir.Call) else None
+                if found is not None:
+                    message, instead = found
                     out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
                     break
     return out
+
+
+def _inexact(call: ir.Call) -> tuple[str, str] | None:
+    row = catalog.lookup(call.func)
+    if row is not None and row.name in INEXACT:
+        why, instead = INEXACT[row.name]
+        return f"s.{row.method}() cannot give Python's result on Step Functions: {why}", instead
+    return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None
 
 
 # Rows the frontend never lowers to a call: (the code a workflow gets for such a call, why)

@@ -171,6 +171,11 @@ def _e_fstring(e: ir.FString) -> ast.expr:
 
 
 def _e_call(e: ir.Call) -> ast.expr:
+    if e.func == "isinstance":  # (x, Const([class names]), Const(tuple line)): Python's own test
+        value, classes = e.args[0], e.args[1]
+        assert isinstance(classes, ir.Const)
+        types = ast.Tuple(elts=[_load(c) for c in classes.value], ctx=ast.Load())
+        return _call(_load("isinstance"), [expr(value), types], [])
     kwargs = [(k, expr(v)) for k, v in e.kwargs]
     if e.func in _MODULE_FUNCTIONS:
         module, fn = _MODULE_FUNCTIONS[e.func]

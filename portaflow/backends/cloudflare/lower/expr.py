@@ -20,6 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from portaflow.backends import jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -291,6 +292,12 @@ def _json_dumps(lw: Lowering, e: ir.Call) -> str:
     return f"py.json_dumps({lw.lower(e.args[0])}, {'true' if e.args[0].ty == 'float' else 'false'})"
 
 
+def _isinstance(lw: Lowering, e: ir.Call) -> str:
+    """Python's class test as the value's type name (a float-typed value is marked, so it is a float)."""
+    names = ", ".join(ts_string(n) for n in jsontypes.type_names(e))
+    return f"[{names}].includes(py.typeName({lw.arg(e.args[0])}))"
+
+
 def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
@@ -311,6 +318,7 @@ CALLS: dict[str, Lower] = {
     "enumerate": _fn("enumerate"),
     "zip": _zip,
     "list": _fn("list"),
+    "isinstance": _isinstance,
     "reversed": _fn("reversed"),
     "dict": _fn("dict"),
     "any": _fn("any"),
@@ -422,6 +430,10 @@ def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
             f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
             f"{call}(...) directly in a for loop or comprehension",
         )
+    if isinstance(child, ir.Call) and child.func == "isinstance":
+        found = jsontypes.refusal(child, "Cloudflare")
+        if found is not None:
+            return found
     if isinstance(child, ir.BinOp) and child.op == "-" and "datetime" in (child.left.ty, child.right.ty):
         return (
             "subtracting datetimes gives a timedelta in Python, which no JSON value (and no Cloudflare "
