@@ -120,3 +120,19 @@ def test_reversed_kept_as_a_value_is_refused_on_cloudflare_only(tmp_path: Path) 
         ", xs: list, d: dict",
     )
     assert errors(tmp_path, ok, "cloudflare") == []
+
+
+def test_unpacking_in_displays_lowers_to_list_and_dict_calls() -> None:
+    got = returned(body("return [a, *xs, *s]", ", a: int, xs: list, s: str"))
+    assert isinstance(got, ir.BinOp) and got.ty == "list"
+    assert got.right == ir.Call("list", (ir.Name("s", "str"),), (), "list")
+    merged = returned(body("return {**d, 'k': 1}", ", d: dict"))
+    assert isinstance(merged, ir.Call) and merged.func == "dict" and merged.ty == "dict"
+
+
+def test_unpacking_a_value_typed_only_at_run_time_is_refused_with_what_to_write() -> None:
+    for expr, hint in [("[*x]", "[*list(x)]"), ("(1, *x)", "[*list(x)]"), ("{**x, 'k': 1}", "{**dict(x)}")]:
+        res = compile_source(body(f"return {expr}", ", x"), "wf.py")
+        assert [d.code for d in res.errors] == ["PFC021"], expr
+        assert "known only at run time" in res.errors[0].message and hint in (res.errors[0].hint or "")
+    assert not compile_source(body("return [*list(x), *dict(y)]", ", x, y"), "wf.py").errors

@@ -144,6 +144,9 @@ FORMS = [
     "isinstance(t, float)]",
     "[isinstance(a, float), isinstance(s, str), isinstance(xs, list), isinstance(d, (list, dict)), "
     "isinstance(b * 2, float), isinstance(a // 2, int), isinstance(xs[0] if xs else s, (int, float))]",
+    # [*a, *b] and {**a, **b}: the items in order, a later key's value at its first place
+    "[[*xs, *s], [a, *xs, t], [*d, *xs[:1]], [*s], (*s, a), [*xs, *[v]]]",
+    "[{**d, 'k': a, **d}, {'z': 0, **d, 'a': s}, {**d}, {**{s: v}, **d, s: b}]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

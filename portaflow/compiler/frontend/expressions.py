@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls
+from . import assignments, calls, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -225,26 +225,17 @@ def if_exp(lw: WorkflowLowerer, n: cst.IfExp) -> ir.Expr:
 
 def sequence(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
     """A list or tuple display: a JSON array."""
-    items = []
-    for el in n.elements:
-        if isinstance(el, cst.StarredElement):
-            lw.error("PFC021", el, "starred items are not supported", "concatenate lists with +")
-            raise Unsupported
-        items.append(lw.expr(el.value))
-    return ir.ListExpr(tuple(items))
+    if any(isinstance(el, cst.StarredElement) for el in n.elements):
+        return unpacking.starred_list(lw, n)
+    return ir.ListExpr(tuple(lw.expr(el.value) for el in n.elements))
 
 
 def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
+    if not all(isinstance(de, cst.DictElement) for de in n.elements):
+        return unpacking.merged_dict(lw, n)
     keys, values = [], []
     for de in n.elements:
-        if not isinstance(de, cst.DictElement):
-            lw.error(
-                "PFC021",
-                de,
-                "**unpacking in a dict literal is not supported",
-                "build the dict with a comprehension or d[key] = value",
-            )
-            raise Unsupported
+        assert isinstance(de, cst.DictElement)
         k = lw.expr(de.key)
         if k.ty not in ("str", "any"):
             lw.error("PFC021", de.key, "dict keys must be strings (JSON objects)", "use str keys")
