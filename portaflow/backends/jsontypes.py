@@ -59,3 +59,34 @@ def refusal(call: ir.Call, target: str) -> tuple[str, str] | None:
             "step's -> float)",
         )
     return None
+
+
+_SCALARS = ("int", "float", "bool", "str", "none")
+
+
+def set_refusal(call: ir.Call, target: str) -> tuple[str, str] | None:
+    """(why, what to write instead) where ``call``, a ``set``, may hold tuples that ``target`` holds as lists
+    (so it could not tell Python's hashable tuple from an unhashable list), else None."""
+    tuple_line = getattr(call.args[1], "value", 0) if len(call.args) > 1 else 0
+    if not tuple_line or all(t in _SCALARS for t in _item_types(call.args[0])):
+        return None
+    return (
+        f"a set whose items may be tuples cannot be made on {target}, where a tuple is a list (unhashable), "
+        f"and this module's workflows keep a tuple (line {tuple_line})",
+        'make the items strings (f"{a}:{b}") or numbers, or unpack the tuples where they are made',
+    )
+
+
+def _item_types(items: ir.Expr) -> list[str]:
+    """The static types of the items ``items`` holds, as far as the expression shows them (else "any")."""
+    from portaflow.compiler import ir
+
+    if isinstance(items, ir.ListExpr):
+        return [i.ty for i in items.items]
+    if isinstance(items, ir.ListComp):
+        return [items.elt.ty]
+    if isinstance(items, ir.BinOp):  # s.add(x): list(s) + [x]
+        return [*_item_types(items.left), *_item_types(items.right)]
+    if isinstance(items, ir.Call) and items.func == "list" and items.args and items.args[0].ty == "set":
+        return []  # the items of a set already made (and checked)
+    return ["str"] if items.ty == "str" else ["any"]

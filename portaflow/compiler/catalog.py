@@ -221,6 +221,9 @@ ROWS: tuple[Builtin, ...] = (
         lazy=True,
     ),
     Builtin("list", Signature("list(xs) or list()", 0, 1), "list", _TYPE, shares="elements"),
+    # the frontend (frontend/sets.py) makes its IR: (items, Const(line of the first tuple the module's
+    # workflows keep, 0 for none)), also for a set display or comprehension; TypeError: an unhashable item
+    Builtin("set", Signature("set(xs) or set()", 0, 1), "set", _TYPE, shares="elements"),
     # an iterator in Python: consumed where it is written (for, list(), join...), like enumerate
     Builtin("reversed", Signature("reversed(xs)", 1, 1), "list", _TYPE, shares="elements", lazy=True),
     Builtin(
@@ -471,7 +474,6 @@ BUILTINS_REFUSED = (
     "setattr",
     "map",
     "filter",
-    "set",
     "tuple",
     "chr",
     "ord",

@@ -136,3 +136,49 @@ def test_unpacking_a_value_typed_only_at_run_time_is_refused_with_what_to_write(
         assert [d.code for d in res.errors] == ["PFC021"], expr
         assert "known only at run time" in res.errors[0].message and hint in (res.errors[0].hint or "")
     assert not compile_source(body("return [*list(x), *dict(y)]", ", x, y"), "wf.py").errors
+
+
+def set_errors(lines: str) -> list[str]:
+    res = compile_source(body(lines, ", xs: list"), "wf.py")
+    return [d.message for d in res.errors]
+
+
+def test_a_set_compiles_where_its_order_cannot_show() -> None:
+    ok = (
+        "seen = set()\nfor x in xs:\n    if x in seen:\n        continue\n    seen.add(x)\n"
+        "if not seen:\n    pass\nu = {*seen, *{1, 2}}\n"
+        "return [len(seen), sorted(seen), 1 not in {x for x in xs}, bool(u), sorted(set(xs), reverse=True)]"
+    )
+    assert set_errors(ok) == []
+
+
+@pytest.mark.parametrize(
+    ("lines", "what"),
+    [
+        ("s = set(xs)\nfor x in s:\n    pass\nreturn 1", "iterating a set"),
+        ("return [x for x in {1, 2}]", "iterating a set"),
+        ("s = set(xs)\nreturn list(s)", "this use of a set"),
+        ("s = set(xs)\nreturn [*s]", "this use of a set"),
+        ("return {1} == {1}", "this use of a set"),
+        ("return {1, 2}", "this use of a set"),
+        ("s = set(xs)\nt = s\nreturn len(t)", "this use of a set"),
+        ("s = set(xs) if xs else []\nreturn len(s)", "this use of a set"),
+        ("s = set(xs)\ns = []\nreturn s", "this use of a set"),
+    ],
+)
+def test_a_set_where_its_order_would_show_is_refused_saying_to_sort_it(lines: str, what: str) -> None:
+    res = compile_source(body(lines, ", xs: list"), "wf.py")
+    assert [d.code for d in res.errors] == ["PFC021"], lines
+    assert res.errors[0].message.startswith(what) and "sorted(s)" in (res.errors[0].hint or "")
+
+
+@pytest.mark.parametrize(("target", "code"), [("aws", "PFC040"), ("cloudflare", "PFC060")])
+def test_a_set_that_may_hold_tuples_is_refused_where_tuples_are_lists(
+    tmp_path: Path, target: str, code: str
+) -> None:
+    src = body("pairs = {(x, x) for x in xs}\nreturn len(pairs)", ", xs: list")
+    (got,) = errors(tmp_path, src, target)
+    assert got.startswith(f"{code} ") and "may be tuples" in got and "(line 11)" in got
+    assert errors(tmp_path, src, "azure") == []
+    strings = body("pairs = {f'{x}:{x}' for x in xs}\nreturn [len(pairs), (1, 2)]", ", xs: list")
+    assert errors(tmp_path, strings, target) == []

@@ -147,6 +147,15 @@ FORMS = [
     # [*a, *b] and {**a, **b}: the items in order, a later key's value at its first place
     "[[*xs, *s], [a, *xs, t], [*d, *xs[:1]], [*s], (*s, a), [*xs, *[v]]]",
     "[{**d, 'k': a, **d}, {'z': 0, **d, 'a': s}, {**d}, {**{s: v}, **d, s: b}]",
+    # sets for membership, len(), sorted() and truthiness: distinct items by Python's == (1, 1.0 and True are
+    # one), each hashed (a list or a dict member is a TypeError)
+    "[len({a, a, b}), sorted({a, 1, True, 1.0, a % 3}), a in {1, 2, 3}, s not in {'', 'x'}, len(set(s))]",
+    "[sorted({x % 3 for x in xs}), len({c for c in s}), not set(xs), bool({a})]",
+    "sorted(set(d), reverse=True)",
+    "v in {1, 'text', None}",
+    "len({v, a})",
+    "len(set(v))",
+    "[sorted(set(xs + [a])), sorted({*xs, a}), len({s, s[:1], s[:0]})]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

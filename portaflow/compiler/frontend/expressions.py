@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, unpacking
+from . import assignments, calls, sets, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -244,7 +244,7 @@ def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
     return ir.DictExpr(tuple(keys), tuple(values))
 
 
-def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp) -> ir.Expr:
+def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> ir.Expr:
     """A list comprehension, or a generator expression (consumed where it is written)."""
     gens, scope = comprehension(lw, n.for_in)
     try:
@@ -411,8 +411,8 @@ EXPRESSIONS: dict[type[cst.CSTNode], Rule] = {
     cst.DictComp: dict_comp,
     cst.Call: calls.call_expr,
     cst.Lambda: lambda_,
-    cst.Set: _refused("set literals"),
-    cst.SetComp: _refused("set comprehensions"),
+    cst.Set: sets.display,
+    cst.SetComp: sets.comprehension,
     cst.NamedExpr: _refused("`:=`"),
     cst.Await: _refused("await"),
     cst.Yield: _refused("yield"),

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, expressions, loops, methods
+from . import assignments, calls, expressions, loops, methods, sets
 from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, Unsupported
 
 if TYPE_CHECKING:
@@ -39,6 +39,13 @@ def expression(lw: WorkflowLowerer, n: cst.Expr, loc: ir.Loc) -> list[ir.Stmt]:
         if special is not None:
             return special
         func = v.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "add"
+            and isinstance(func.value, cst.Name)
+            and lw.types.get(func.value.value) == "set"
+        ):
+            return sets.add(lw, v, func.value.value, loc)
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value in LIST_MUTATORS

@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 ITERABLE = ("list", "str", "dict")
 
 
-def starred_list(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
-    """A list or tuple display with ``*x`` items."""
+def starred_list(lw: WorkflowLowerer, n: cst.List | cst.Tuple | cst.Set) -> ir.Expr:
+    """A list, tuple or set display with ``*x`` items (the set's: its items, of which sets.py makes one)."""
     parts: list[ir.Expr] = []
     plain: list[ir.Expr] = []
     for el in n.elements:
@@ -34,7 +34,7 @@ def starred_list(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
             parts.append(ir.ListExpr(tuple(plain)))
             plain = []
         value = lw.expr(el.value)
-        if value.ty not in ITERABLE:
+        if value.ty not in (*ITERABLE, "set"):  # a set's order: sets.check allows it in a set display only
             _refuse(lw, el, "*", "an iterable", "[*list(x)] or xs + list(x)")
         parts.append(ir.Call("list", (value,), (), "list"))
     if plain:
@@ -73,6 +73,10 @@ def _concatenated(parts: list[ir.Expr]) -> ir.Expr:
 
 
 def _refuse(lw: WorkflowLowerer, el: cst.CSTNode, star: str, what: str, instead: str) -> None:
+    """PFC021, except in the draft lowering, where the variables' types are not known yet: the display's
+    type (list, dict) is what the inference needs from it."""
+    if lw.drafting:
+        return
     lw.error(
         "PFC021",
         el,

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JsonValue = Any
-Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "error", "any"]
+# "set": a set made by the workflow (frontend/sets.py allows it only where its order cannot show); a JSON
+# target holds it as a list of its distinct items
+Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "set", "datetime", "error", "any"]
 
 
 @dataclass(frozen=True)

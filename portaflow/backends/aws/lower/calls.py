@@ -321,6 +321,7 @@ LOWERINGS: dict[str, Lowering] = {
     "zip": _zip,
     "list": _list,
     "isinstance": _isinstance,
+    "set": lambda lw, e, a: f"{lw.h('pf_set')}({a[0]})" if a else "[]",
     "reversed": _helper("pf_reversed"),
     "dict": _dict,
     "any": _any_all,
@@ -406,6 +407,8 @@ def _inexact(call: ir.Call) -> tuple[str, str] | None:
     if row is not None and row.name in INEXACT:
         why, instead = INEXACT[row.name]
         return f"s.{row.method}() cannot give Python's result on Step Functions: {why}", instead
+    if call.func == "set":
+        return jsontypes.set_refusal(call, "Step Functions")
     return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None
 
 

@@ -129,6 +129,19 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"\' object is not reversible")}',
         ("pf_iter", "pf_raise", "pf_tname"),
     ),
+    # a set's item or a member tested with `in`: Python hashes it (a list or a dict is unhashable)
+    "pf_hashable": (
+        'function($x){$type($x) = "array" ? $pf_raise("TypeError", "unhashable type: \'list\'") : '
+        '$type($x) = "object" ? $pf_raise("TypeError", "unhashable type: \'dict\'") : $x}',
+        ("pf_raise",),
+    ),
+    # set(v): v's distinct items (Python's ==: 1, 1.0 and True are one), each hashed, the first one kept
+    "pf_set": (
+        "function($v){$reduce($pf_iter($v), function($a, $x){($pf_hashable($x); "
+        "$pf_in($x, $a) ? $a : $append($a, $x))}, [])}",
+        ("pf_iter", "pf_hashable", "pf_in"),
+    ),
+    "pf_setin": ("function($x, $s){($pf_hashable($x); $pf_in($x, $s))}", ("pf_hashable", "pf_in")),
     # a, b = v: the items of v (a string's characters), exactly $n of them (else Python's unpacking errors)
     "pf_unpack": (
         'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
@@ -960,7 +973,9 @@ class Lowerer:
         if op in ("is", "is not"):
             return f"({a} {'=' if op == 'is' else '!='} {b})"
         if op in ("in", "not in"):
-            if rt == "str" and lt == "str":
+            if rt == "set":
+                r = f"{self.h('pf_setin')}({a}, {b})"
+            elif rt == "str" and lt == "str":
                 r = f"$contains({b}, {a})"
             elif rt == "dict":
                 r = f"({a} in [$keys({b})])"

@@ -176,6 +176,8 @@ def _e_call(e: ir.Call) -> ast.expr:
         assert isinstance(classes, ir.Const)
         types = ast.Tuple(elts=[_load(c) for c in classes.value], ctx=ast.Load())
         return _call(_load("isinstance"), [expr(value), types], [])
+    if e.func == "set":  # (items, Const(tuple line)): Python's set of the items
+        return _call(_load("set"), [expr(a) for a in e.args[:1]], [])
     kwargs = [(k, expr(v)) for k, v in e.kwargs]
     if e.func in _MODULE_FUNCTIONS:
         module, fn = _MODULE_FUNCTIONS[e.func]

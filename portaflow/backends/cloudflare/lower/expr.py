@@ -163,12 +163,15 @@ class Lowering:
 
     def _compare(self, e: ir.Compare) -> str:
         operands = [e.left, *e.comparators]
+        # a set's membership hashes the member first (Python's TypeError for a list or a dict)
+        ops = [f"{op} set" if op in ("in", "not in") and c.ty == "set" else op for op, c in
+               zip(e.ops, e.comparators, strict=True)]  # fmt: skip
         if len(e.ops) == 1:
-            return f"py.compare({ts_string(e.ops[0])}, {self.arg(e.left)}, {self.arg(e.comparators[0])})"
+            return f"py.compare({ts_string(ops[0])}, {self.arg(e.left)}, {self.arg(e.comparators[0])})"
         # a < b < c: each operand evaluated once, the chain stopping at the first false comparison
         names = [self.fresh() for _ in operands]
         lines = []
-        for i, op in enumerate(e.ops):
+        for i, op in enumerate(ops):
             lines.append(f"const {names[i + 1]} = {self.arg(operands[i + 1])};")
             test = f"py.compare({ts_string(op)}, {names[i]}, {names[i + 1]})"
             lines.append(f"if (!{test}) return false;" if i < len(e.ops) - 1 else f"return {test};")
@@ -319,6 +322,7 @@ CALLS: dict[str, Lower] = {
     "zip": _zip,
     "list": _fn("list"),
     "isinstance": _isinstance,
+    "set": lambda lw, e: f"py.set({lw.lower(e.args[0])})" if e.args else f"[] as {VALUE}[]",
     "reversed": _fn("reversed"),
     "dict": _fn("dict"),
     "any": _fn("any"),
@@ -430,8 +434,9 @@ def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
             f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
             f"{call}(...) directly in a for loop or comprehension",
         )
-    if isinstance(child, ir.Call) and child.func == "isinstance":
-        found = jsontypes.refusal(child, "Cloudflare")
+    if isinstance(child, ir.Call) and child.func in ("isinstance", "set"):
+        check = jsontypes.refusal if child.func == "isinstance" else jsontypes.set_refusal
+        found = check(child, "Cloudflare")
         if found is not None:
             return found
     if isinstance(child, ir.BinOp) and child.op == "-" and "datetime" in (child.left.ty, child.right.ty):

@@ -140,6 +140,31 @@ export function reversed(x: Arg): Value {
   throw typeError(`'${typeName(x)}' object is not reversible`);
 }
 
+/** Python hashes a set's item (and a member tested with ``in``): a list or a dict is unhashable. */
+function hashable(x: Arg): Value {
+  const v = unbox(x);
+  if (Array.isArray(v) || v instanceof Map) throw typeError(`unhashable type: '${typeName(x)}'`);
+  if (v instanceof PyTuple) v.items.forEach(hashable);
+  return v;
+}
+
+/** ``set(xs)``, held as the list of its distinct items (Python's ==: 1, 1.0 and True are one), the first
+ *  one kept; the workflow never sees their order (the compiler allows only in, len, sorted, truthiness). */
+export function set(xs: Arg): Value {
+  const out: Value[] = [];
+  for (const x of items(unbox(xs))) {
+    const v = hashable(x);
+    if (!out.some((y) => eq(y, v))) out.push(v);
+  }
+  return out;
+}
+
+/** ``item in s`` of a set ``s``. */
+export function setContains(s: Arg, item: Arg): boolean {
+  hashable(item);
+  return contains(s, item);
+}
+
 /** ``item in container``. */
 export function contains(container: Arg, item: Arg): boolean {
   const c = unbox(container);
