@@ -156,6 +156,12 @@ FORMS = [
     "len({v, a})",
     "len(set(v))",
     "[sorted(set(xs + [a])), sorted({*xs, a}), len({s, s[:1], s[:0]})]",
+    # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
+    "any(10 // x > 0 for x in xs + [0])",
+    "all(10 // x < 0 for x in xs + [0])",
+    "[any(x for x in []), all(x for x in []), any(10 // x for x in xs if x), all(c != 'b' for c in s)]",
+    "any(c == y for c in s for y in 'ab\\U0001f600' if 10 // len(c))",
+    "[any(10 // (len(p) - 1) for p in ['ab', 'a']), all(p[0] for p in [[1], [0], []])]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

@@ -251,7 +251,7 @@ def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp | cst.SetC
         elt = lw.expr(n.elt)
     finally:
         lw.pop_scope(scope)
-    return ir.ListComp(elt, gens)
+    return ir.ListComp(elt, gens, generator=isinstance(n, cst.GeneratorExp))
 
 
 def generator(lw: WorkflowLowerer, n: cst.GeneratorExp) -> ir.Expr:

@@ -208,9 +208,14 @@ class Comprehension:
 
 @dataclass(frozen=True)
 class ListComp:
+    """A list comprehension, or (``generator``) a generator expression as the argument of the call that
+    consumes it: the same list, except that ``any()``/``all()`` stop at the first item that decides them,
+    so later items are never computed (nor raise). ``generator`` is absent from the JSON when False."""
+
     elt: Expr
     generators: tuple[Comprehension, ...]
     ty: Type = "list"
+    generator: bool = field(default=False, metadata={"omit_if_none": True})
     kind: Literal["listcomp"] = "listcomp"
 
 

@@ -123,11 +123,21 @@ def _sum(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 
 def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    gen = e.args[0]
+    if isinstance(gen, ir.ListComp) and gen.generator and any(ir.may_raise(x) for x in _lazy_parts(gen)):
+        # Python stops at the item that decides: the later ones are not computed, so do not raise
+        init = "false" if e.func == "any" else "true"
+        return lw.comprehension(gen.generators, lambda: lw.truthy(gen.elt), init, e.func)
     items = _items(lw, e.args[0], a[0])
     acc, x = lw.tmp(), lw.tmp()
     t = lw._truthy_ref(x, "any")
     op, init = ("or", "false") if e.func == "any" else ("and", "true")
     return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
+
+
+def _lazy_parts(gen: ir.ListComp) -> list[ir.Expr]:
+    """What a generator computes item by item (its first iterable is evaluated at once, as in Python)."""
+    return [gen.elt, *(c for g in gen.generators for c in g.ifs), *(g.iter for g in gen.generators[1:])]
 
 
 def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:

@@ -678,6 +678,10 @@ def jvalue_wrapped(v: object) -> str:
     return f"[{jvalue(v)}]"
 
 
+# comprehension() kinds that fold a generator into any()'s / all()'s bool: when the accumulator decides it
+DECIDED = {"any": "{0}", "all": "$not({0})"}
+
+
 def _list_of(wrapped: list[str]) -> str:
     """Concatenate one-item arrays."""
     if len(wrapped) == 1:
@@ -1035,9 +1039,14 @@ class Lowerer:
                     body = build(i + 1)
                 else:
                     value = produce()
-                    body = f"$append({acc}, {value})" if kind == "list" else f"$merge([{acc}, {value}])"
+                    body = {"list": f"$append({acc}, {value})", "dict": f"$merge([{acc}, {value}])"}.get(
+                        kind, value
+                    )
                 if conds:
                     body = f"({' and '.join(conds)}) ? {body} : {acc}"
+                if kind in DECIDED:  # any()/all() of a generator: nothing more is computed once decided
+                    body = f"{DECIDED[kind].format(acc)} ? {acc} : ({binds}{body})"
+                    binds = ""
                 fn = f"function({acc}, {item}){{({binds}{body})}}"
                 return f"$reduce({self._iter(g.iter)}, {fn}, {acc if i else init})"
             finally:

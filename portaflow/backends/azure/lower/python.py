@@ -210,7 +210,8 @@ def _generators(gens: Sequence[ir.Comprehension]) -> list[ast.comprehension]:
 
 
 def _e_listcomp(e: ir.ListComp) -> ast.expr:
-    return ast.ListComp(elt=expr(e.elt), generators=_generators(e.generators))
+    make = ast.GeneratorExp if e.generator else ast.ListComp  # any(...) stops at the deciding item
+    return make(elt=expr(e.elt), generators=_generators(e.generators))
 
 
 def _e_dictcomp(e: ir.DictComp) -> ast.expr:

@@ -301,6 +301,21 @@ def _isinstance(lw: Lowering, e: ir.Call) -> str:
     return f"[{names}].includes(py.typeName({lw.arg(e.args[0])}))"
 
 
+def _any_all(lw: Lowering, e: ir.Call, decides: str) -> str:
+    """any()/all(); of a generator, a loop that returns at the item that decides, so that the later ones
+    are not computed (nor raise), as in Python."""
+    gen = e.args[0]
+    if not (isinstance(gen, ir.ListComp) and gen.generator):
+        return f"py.{e.func}({lw.arg(gen)})"
+    test = "" if decides == "true" else "!"
+    other = "false" if decides == "true" else "true"
+
+    def add(out: str) -> str:
+        return f"if ({test}py.truthy({lw.lower(gen.elt)})) return {decides};"
+
+    return lw._comprehension(gen.generators, other, add)
+
+
 def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
@@ -325,8 +340,8 @@ CALLS: dict[str, Lower] = {
     "set": lambda lw, e: f"py.set({lw.lower(e.args[0])})" if e.args else f"[] as {VALUE}[]",
     "reversed": _fn("reversed"),
     "dict": _fn("dict"),
-    "any": _fn("any"),
-    "all": _fn("all"),
+    "any": lambda lw, e: _any_all(lw, e, "true"),
+    "all": lambda lw, e: _any_all(lw, e, "false"),
     "json.dumps": _json_dumps,
     "json.loads": _fn("json_loads"),
     "dict.get": _fn("dict_get", plain=(2,)),
