@@ -162,6 +162,10 @@ FORMS = [
     "[any(x for x in []), all(x for x in []), any(10 // x for x in xs if x), all(c != 'b' for c in s)]",
     "any(c == y for c in s for y in 'ab\\U0001f600' if 10 // len(c))",
     "[any(10 // (len(p) - 1) for p in ['ab', 'a']), all(p[0] for p in [[1], [0], []])]",
+    # enumerate(xs, start): an int start (a bool is one), else Python's TypeError
+    "[list(enumerate(s, a)), list(enumerate(xs, start=t)), [i for i, c in enumerate(d, -2)]]",
+    "list(enumerate(xs, b))",
+    "list(enumerate(xs, v))",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

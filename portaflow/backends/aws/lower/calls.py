@@ -170,8 +170,13 @@ def _range(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 def _enumerate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     kw = dict(e.kwargs)
-    start = lw.lower(kw["start"]) if "start" in kw else (a[1] if len(a) > 1 else "0")
-    return f"{lw.h('pf_enumerate')}({a[0]}, {start})"
+    arg = kw.get("start", e.args[1] if len(e.args) > 1 else None)
+    if arg is None:
+        return f"{lw.h('pf_enumerate')}({a[0]}, 0)"
+    text = lw.lower(arg) if "start" in kw else a[1]
+    if arg.ty != "int":  # an int (a bool is one), else Python's TypeError naming the type (2.0: a float)
+        text = f"{lw.h('pf_width')}({f'({text}; 0.5)' if arg.ty == 'float' else text})"
+    return f"{lw.h('pf_enumerate')}({a[0]}, {text})"
 
 
 def _zip(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
