@@ -82,7 +82,8 @@ def str_method_expr(draw: Any) -> str:
     """A random call of a str method with random arguments (of wrong types too: Python's TypeError)."""
     m = draw(st.sampled_from(["find", "rfind", "index", "rindex", "count", "removeprefix", "removesuffix",
                               "zfill", "ljust", "rjust", "center", "partition", "rpartition", "splitlines",
-                              "isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower"]))  # fmt: skip
+                              "isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower", "title",
+                              "capitalize", "casefold"]))  # fmt: skip
     recv = draw(st.sampled_from(["s", "(s + s)", "(s + '\\n' + s)", "('-' + s)", "'aaa'"]))
     if m in ("find", "rfind", "index", "rindex", "count"):
         args = [draw(st.sampled_from(_SUBS))]
@@ -91,7 +92,7 @@ def str_method_expr(draw: Any) -> str:
         args = [draw(st.sampled_from(_WIDTHS))]
         if m != "zfill" and draw(st.booleans()):
             args.append(draw(st.sampled_from(_FILLS)))
-    elif m == "splitlines" or m.startswith("is"):
+    elif m in ("splitlines", "title", "capitalize", "casefold") or m.startswith("is"):
         args = []
     else:
         args = [draw(st.sampled_from(_SUBS))]

@@ -15,7 +15,7 @@ from portaflow.backends import jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from . import unicode
+from . import casemaps, unicode
 from .jsonata import WS, _list_of, jstr
 
 if TYPE_CHECKING:
@@ -309,6 +309,11 @@ def _predicate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h(unicode.helper(e.func.partition('.')[2]))}({a[0]})"
 
 
+def _casemap(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """s.title(), s.capitalize(), s.casefold(): the compiling Python's case mappings (casemaps.py)."""
+    return f"{lw.h(casemaps.helper(e.func.partition('.')[2]))}({a[0]})"
+
+
 def _helper(name: str) -> Lowering:
     """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
     return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
@@ -369,6 +374,9 @@ LOWERINGS: dict[str, Lowering] = {
     "str.splitlines": _helper("pf_splitlines"),
     "str.isspace": _builtin(f"$contains({{0}}, /^{WS}+$/)"),
     "str.isdigit": _predicate,
+    "str.title": _casemap,
+    "str.capitalize": _casemap,
+    "str.casefold": _casemap,
     "str.isalpha": _predicate,
     "str.isalnum": _predicate,
     "str.isupper": _predicate,
@@ -380,30 +388,12 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
 }
-# Rows Step Functions cannot give Python's result for, whatever the lowering: (why, what to write instead).
-# AwsBackend.check refuses every call of them (PFC040, :func:`inexact_calls`) before anything is lowered.
-INEXACT: dict[str, tuple[str, str]] = {
-    "str.title": (
-        "Python titlecases each character after one that is not cased (its Unicode tables: 'ǆ' -> 'ǅ', "
-        '"they\'re" -> "They\'Re"), which JavaScript has no function for',
-        "title the text in a @step, or build it from s.upper() and s.lower() of its parts",
-    ),
-    "str.capitalize": (
-        "Python titlecases the first character (Unicode's titlecase: 'ǆ' -> 'ǅ', 'ß' -> 'Ss'), which "
-        "JavaScript has no function for",
-        "write s[:1].upper() + s[1:].lower() (the same for text without titlecase letters), or capitalize "
-        "in a @step",
-    ),
-    "str.casefold": (
-        "Python's full case folding ('ß' -> 'ss', 'ﬁ' -> 'fi') is not JavaScript's lowercase",
-        "compare s.lower() (the same as casefold() for ASCII text), or casefold in a @step",
-    ),
-}
 
 
 def inexact_calls(program: ir.Program) -> list[Diagnostic]:
-    """PFC040 for every call of a row of :data:`INEXACT`, and every ``isinstance`` that JSON values cannot
-    answer (:func:`portaflow.backends.jsontypes.refusal`), one per statement."""
+    """PFC040 for every call JSON values cannot answer as Python does (an ``isinstance`` or a ``set``:
+    :mod:`portaflow.backends.jsontypes`), one per statement; AwsBackend.check runs it before anything is
+    lowered."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         source = wf.source or program.source
@@ -418,10 +408,6 @@ def inexact_calls(program: ir.Program) -> list[Diagnostic]:
 
 
 def _inexact(call: ir.Call) -> tuple[str, str] | None:
-    row = catalog.lookup(call.func)
-    if row is not None and row.name in INEXACT:
-        why, instead = INEXACT[row.name]
-        return f"s.{row.method}() cannot give Python's result on Step Functions: {why}", instead
     if call.func == "set":
         return jsontypes.set_refusal(call, "Step Functions")
     return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None
@@ -431,5 +417,4 @@ def _inexact(call: ir.Call) -> tuple[str, str] | None:
 REFUSED: dict[str, tuple[str, str]] = {
     "list.append": ("PFC023", "a statement of its own: an Assign of xs + [x] (in_place), a Pass state"),
     "list.extend": ("PFC023", "a statement of its own: an Assign of xs + ys (in_place), a Pass state"),
-    **{name: ("PFC040", why) for name, (why, _) in INEXACT.items()},
 }
