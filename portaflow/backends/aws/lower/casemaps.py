@@ -47,7 +47,7 @@ def _table(mapping: Callable[[str], str]) -> str:
 
 @cache
 def _class(test: Callable[[str], bool]) -> str:
-    rs = []
+    rs: list[tuple[int, int]] = []
     for cp in range(0x110000):
         if cp not in _SURROGATES and test(chr(cp)):
             if rs and rs[-1][1] == cp - 1:
