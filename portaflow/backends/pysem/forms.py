@@ -170,7 +170,8 @@ FORMS = [
     "[s.title(), s.capitalize(), s.casefold(), (s + ' ab').title(), ('x' + s).capitalize()]",
     "['they\\'re \u01c6x \u00df1a'.title(), '\u01c6 \u00dfA'.capitalize(), '\u00df\ufb01\u1e9e'.casefold()]",
     "['\u0391\u03a3 \u03a3\u0391 \u0391\u03a3\u0345.'.title(), '\u03a3\u03a3'.capitalize(), "
-    "'a\u03a3\u00ad'.capitalize(), '\U0001d518\u0130x'.title(), '\u1f80\u0149'.title()]",
+    "'\u03a3\u0391\u03a3'.casefold(), 'a\u03a3\u00ad'.capitalize(), "
+    "'\U0001d518\u0130x'.title(), '\u1f80\u0149'.title()]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",

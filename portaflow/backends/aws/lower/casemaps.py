@@ -32,12 +32,13 @@ def _sigma_ignorable(c: str) -> bool:
 
 
 @cache
-def _table(mapping: Callable[[str], str]) -> str:
-    """A JSONata object of every character ``mapping`` changes (the capital sigma left to its context)."""
+def _table(mapping: Callable[[str], str], sigma: bool = True) -> str:
+    """A JSONata object of every character ``mapping`` changes (without the capital sigma unless ``sigma``:
+    lowering decides it by its context)."""
     pairs = []
     for cp in range(0x110000):
         c = chr(cp)
-        if cp in _SURROGATES or c == _SIGMA:
+        if cp in _SURROGATES or (c == _SIGMA and not sigma):
             continue
         got = mapping(c)
         if got != c:
@@ -78,7 +79,7 @@ def helper(method: str) -> str:
         return name
     cased, ignorable = _class(_cased), _class(_sigma_ignorable)
     lower = (
-        f"$low := {_mapped(_table(str.lower))}; $ttl := {_mapped(_table(str.title))}; "
+        f"$low := {_mapped(_table(str.lower, sigma=False))}; $ttl := {_mapped(_table(str.title))}; "
         f"$cased := function($c){{$contains($c, {cased})}}; "
         f"$ign := function($c){{$contains($c, {ignorable})}}; "
         "$back := function($j){$j < 0 ? -1 : $ign($cs[$j]) ? $back($j - 1) : $j}; "
