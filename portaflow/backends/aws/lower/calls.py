@@ -311,7 +311,8 @@ def _predicate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 def _casemap(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     """s.title(), s.capitalize(), s.casefold(): the compiling Python's case mappings (casemaps.py)."""
-    return f"{lw.h(casemaps.helper(e.func.partition('.')[2]))}({a[0]})"
+    name, args = casemaps.call(e.func.partition(".")[2], a[0])
+    return f"{lw.h(name)}{args}"
 
 
 def _helper(name: str) -> Lowering:

@@ -63,9 +63,17 @@ def _mapped(table: str) -> str:
     return f"function($c){{($m := $lookup({table}, $c); $exists($m) ? $m : $c)}}"
 
 
+def call(method: str, s: str) -> tuple[str, str]:
+    """(the helper registered in HELPERS, its call's arguments after the helper's name) of ``s.<method>()``:
+    ``title`` and ``capitalize`` share one helper (and its tables), told apart by an argument."""
+    if method == "casefold":
+        return helper("casefold"), f"({s})"
+    return helper("titlecase"), f"({s}, {'true' if method == 'title' else 'false'})"
+
+
 def helper(method: str) -> str:
-    """The name of the helper (registered in HELPERS) that is ``s.<method>()`` for a str ``s``: ``title``,
-    ``capitalize`` or ``casefold``."""
+    """The name of the helper (registered in HELPERS) for ``casefold`` (``$pf_casefold(s)``) or ``titlecase``
+    (``$pf_titlecase(s, $title)``: ``s.title()`` if ``$title``, else ``s.capitalize()``)."""
     name = f"pf_{method}"
     if name in HELPERS:
         return name
@@ -88,9 +96,9 @@ def helper(method: str) -> str:
         "$b >= 0 and $cased($cs[$b]) and ($f >= $count($cs) or $not($cased($cs[$f])))) ? "
         '"\u03c2" : "\u03c3") : $low($cs[$i])}; '
     )
-    after = "$i > 0 and $cased($cs[$i - 1])" if method == "title" else "$i > 0"
+    after = "$i > 0 and ($title ? $cased($cs[$i - 1]) : true)"
     src = (
-        f"function($s){{($cs := {chars}; {lower}"
+        f"function($s, $title){{($cs := {chars}; {lower}"
         f'$reduce($cs, function($a, $c, $i){{$a & (({after}) ? $lowat($i) : $ttl($c))}}, ""))}}'
     )
     HELPERS[name] = (src, ())
