@@ -82,7 +82,8 @@ def str_method_expr(draw: Any) -> str:
     """A random call of a str method with random arguments (of wrong types too: Python's TypeError)."""
     m = draw(st.sampled_from(["find", "rfind", "index", "rindex", "count", "removeprefix", "removesuffix",
                               "zfill", "ljust", "rjust", "center", "partition", "rpartition", "splitlines",
-                              "isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower"]))  # fmt: skip
+                              "isspace", "isdigit", "isalpha", "isalnum", "isupper", "islower", "title",
+                              "capitalize", "casefold"]))  # fmt: skip
     recv = draw(st.sampled_from(["s", "(s + s)", "(s + '\\n' + s)", "('-' + s)", "'aaa'"]))
     if m in ("find", "rfind", "index", "rindex", "count"):
         args = [draw(st.sampled_from(_SUBS))]
@@ -91,7 +92,7 @@ def str_method_expr(draw: Any) -> str:
         args = [draw(st.sampled_from(_WIDTHS))]
         if m != "zfill" and draw(st.booleans()):
             args.append(draw(st.sampled_from(_FILLS)))
-    elif m == "splitlines" or m.startswith("is"):
+    elif m in ("splitlines", "title", "capitalize", "casefold") or m.startswith("is"):
         args = []
     else:
         args = [draw(st.sampled_from(_SUBS))]
@@ -143,6 +144,16 @@ def format_expr(draw: Any, significant: bool) -> str:
     if how == "format":
         return f"format({operand}, {spec!r})"
     return f"'<{{:{spec}}}>'.format({operand})"
+_STEPS = ["None", "1", "-1", "2", "-2", "3", "-3", "0", "a % 3 - 1", "t", "b", "v"]
+
+
+def slice_expr(draw: Any) -> str:
+    """A random slice with a step (of either sign, 0, a bool, a float) or a reversed() of a sequence."""
+    seq = draw(st.sampled_from(["xs", "s", "v", "(s + s)", "d"]))
+    if draw(st.integers(0, 4)) == 0:
+        return f"list(reversed({seq}))"
+    lo, hi = (draw(st.sampled_from(["", *_BOUNDS])) for _ in range(2))
+    return f"{seq}[{lo}:{hi}:{draw(st.sampled_from(_STEPS))}]"
 
 
 @st.composite
@@ -164,4 +175,6 @@ def expressions(draw: Any, significant: bool = False) -> str:
         return str_method_expr(draw)
     if pick == 2:  # an eighth: a random format spec
         return format_expr(draw, significant)
+    if pick == 3:  # an eighth: a slice with a step, or reversed()
+        return slice_expr(draw)
     return str(draw(st.sampled_from(forms)))

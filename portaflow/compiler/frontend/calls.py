@@ -366,6 +366,10 @@ def patched(lw: WorkflowLowerer, n: cst.Call) -> ir.Patched:
 
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
+    if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
+        from .typetests import isinstance_call  # it lowers its operand through the expressions
+
+        return isinstance_call(lw, n)
     if (
         lw.hoist is not None
         and isinstance(f, cst.Attribute)
@@ -428,6 +432,11 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         name = f.value
         if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":
             return ir.ErrorField(args[0].id, "message")
+        if name == "set":
+            from . import sets  # it lowers its items through the expressions
+
+            args, kwargs = check_arguments(lw, n, name, args, kwargs)
+            return sets.of_items(lw, args[0] if args else ir.ListExpr(()))
         if name in BUILTINS_SUPPORTED:
             if name == "zip" and len(args) != 2:
                 lw.error(

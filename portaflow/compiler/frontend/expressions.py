@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, formatting
+from . import assignments, calls, formatting, sets, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -132,17 +132,10 @@ def subscript(lw: WorkflowLowerer, n: cst.Subscript) -> ir.Expr:
     if isinstance(sl, cst.Index):
         return ir.Subscript(value, lw.expr(sl.value), types.subscript_type(value.ty))
     if isinstance(sl, cst.Slice):
-        if sl.step is not None:
-            lw.error(
-                "PFC021",
-                sl.step,
-                "slices with a step are not supported",
-                "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]",
-            )
-            raise Unsupported
         lower = lw.expr(sl.lower) if sl.lower is not None else None
         upper = lw.expr(sl.upper) if sl.upper is not None else None
-        return ir.Slice(value, lower, upper, types.slice_type(value.ty))
+        step = lw.expr(sl.step) if sl.step is not None else None
+        return ir.Slice(value, lower, upper, types.slice_type(value.ty), step)
     return unsupported(lw, n)
 
 
@@ -231,26 +224,17 @@ def if_exp(lw: WorkflowLowerer, n: cst.IfExp) -> ir.Expr:
 
 def sequence(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
     """A list or tuple display: a JSON array."""
-    items = []
-    for el in n.elements:
-        if isinstance(el, cst.StarredElement):
-            lw.error("PFC021", el, "starred items are not supported", "concatenate lists with +")
-            raise Unsupported
-        items.append(lw.expr(el.value))
-    return ir.ListExpr(tuple(items))
+    if any(isinstance(el, cst.StarredElement) for el in n.elements):
+        return unpacking.starred_list(lw, n)
+    return ir.ListExpr(tuple(lw.expr(el.value) for el in n.elements))
 
 
 def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
+    if not all(isinstance(de, cst.DictElement) for de in n.elements):
+        return unpacking.merged_dict(lw, n)
     keys, values = [], []
     for de in n.elements:
-        if not isinstance(de, cst.DictElement):
-            lw.error(
-                "PFC021",
-                de,
-                "**unpacking in a dict literal is not supported",
-                "build the dict with a comprehension or d[key] = value",
-            )
-            raise Unsupported
+        assert isinstance(de, cst.DictElement)
         k = lw.expr(de.key)
         if k.ty not in ("str", "any"):
             lw.error("PFC021", de.key, "dict keys must be strings (JSON objects)", "use str keys")
@@ -259,14 +243,14 @@ def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
     return ir.DictExpr(tuple(keys), tuple(values))
 
 
-def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp) -> ir.Expr:
+def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> ir.Expr:
     """A list comprehension, or a generator expression (consumed where it is written)."""
     gens, scope = comprehension(lw, n.for_in)
     try:
         elt = lw.expr(n.elt)
     finally:
         lw.pop_scope(scope)
-    return ir.ListComp(elt, gens)
+    return ir.ListComp(elt, gens, generator=isinstance(n, cst.GeneratorExp))
 
 
 def generator(lw: WorkflowLowerer, n: cst.GeneratorExp) -> ir.Expr:
@@ -418,8 +402,8 @@ EXPRESSIONS: dict[type[cst.CSTNode], Rule] = {
     cst.DictComp: dict_comp,
     cst.Call: calls.call_expr,
     cst.Lambda: lambda_,
-    cst.Set: _refused("set literals"),
-    cst.SetComp: _refused("set comprehensions"),
+    cst.Set: sets.display,
+    cst.SetComp: sets.comprehension,
     cst.NamedExpr: _refused("`:=`"),
     cst.Await: _refused("await"),
     cst.Yield: _refused("yield"),

@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import expressions, statements
+from . import expressions, sets, statements
 from .common import ANNOTATION_TYPES, NOT_LITERAL, Unsupported, type_of_value
 from .modules import DslFunction
 
@@ -114,6 +114,7 @@ class WorkflowLowerer:
         self.report, self.drafting = True, False
         self.hoisted = 0
         body = self.lower_body(body_nodes)
+        sets.check(self, tuple(body))
         return ir.WorkflowDef(
             name,
             node.name.value,

@@ -17,7 +17,9 @@ from ..formatspec import FormatSpec
 from ..formatspec import parse as parse_spec
 
 JsonValue = Any
-Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "error", "any"]
+# "set": a set made by the workflow (frontend/sets.py allows it only where its order cannot show); a JSON
+# target holds it as a list of its distinct items
+Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "set", "datetime", "error", "any"]
 
 
 @dataclass(frozen=True)
@@ -102,10 +104,13 @@ class Subscript:
 
 @dataclass(frozen=True)
 class Slice:
+    """``value[lower:upper:step]``; ``step`` None is a step of 1 (IR version 6; absent from the JSON then)."""
+
     value: Expr
     lower: Expr | None
     upper: Expr | None
     ty: Type = "any"
+    step: Expr | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["slice"] = "slice"
 
 
@@ -225,9 +230,14 @@ class Comprehension:
 
 @dataclass(frozen=True)
 class ListComp:
+    """A list comprehension, or (``generator``) a generator expression as the argument of the call that
+    consumes it: the same list, except that ``any()``/``all()`` stop at the first item that decides them,
+    so later items are never computed (nor raise). ``generator`` is absent from the JSON when False."""
+
     elt: Expr
     generators: tuple[Comprehension, ...]
     ty: Type = "list"
+    generator: bool = field(default=False, metadata={"omit_if_none": True})
     kind: Literal["listcomp"] = "listcomp"
 
 

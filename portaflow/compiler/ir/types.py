@@ -190,7 +190,8 @@ def _slice(e: Slice, env: Env) -> Expr:
     value = typed(e.value, env)
     lower = typed(e.lower, env) if e.lower is not None else None
     upper = typed(e.upper, env) if e.upper is not None else None
-    return replace(e, value=value, lower=lower, upper=upper, ty=slice_type(value.ty))
+    step = typed(e.step, env) if e.step is not None else None
+    return replace(e, value=value, lower=lower, upper=upper, step=step, ty=slice_type(value.ty))
 
 
 def _list(e: ListExpr, env: Env) -> Expr:

@@ -47,14 +47,14 @@ def _pf_wf_comprehend(_pf_scope):
     by_name = {r["name"]: r["qty"] * 2 for r in rs}
     pairs = [[r["name"], t] for r in rs for t in r["tags"] if t != "y"]
     nested = [[i * j for j in range(3)] for i in range(2)]
-    total = sum([r["qty"] for r in rs])
+    total = sum((r["qty"] for r in rs))
     return {
         "names": names,
         "by_name": by_name,
         "pairs": pairs,
         "nested": nested,
         "total": total,
-        "any": any([r["qty"] == 0 for r in rs]),
+        "any": any((r["qty"] == 0 for r in rs)),
         "all": all([r["tags"] for r in rs]),
     }
 

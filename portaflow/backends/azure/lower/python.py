@@ -133,7 +133,9 @@ def _e_subscript(e: ir.Subscript) -> ast.expr:
 
 def _e_slice(e: ir.Slice) -> ast.expr:
     s = ast.Slice(
-        lower=None if e.lower is None else expr(e.lower), upper=None if e.upper is None else expr(e.upper)
+        lower=None if e.lower is None else expr(e.lower),
+        upper=None if e.upper is None else expr(e.upper),
+        step=None if e.step is None else expr(e.step),
     )
     return ast.Subscript(value=expr(e.value), slice=s, ctx=ast.Load())
 
@@ -186,6 +188,13 @@ def _spec_parts(spec: str) -> list[ast.expr]:
 
 
 def _e_call(e: ir.Call) -> ast.expr:
+    if e.func == "isinstance":  # (x, Const([class names]), Const(tuple line)): Python's own test
+        value, classes = e.args[0], e.args[1]
+        assert isinstance(classes, ir.Const)
+        types = ast.Tuple(elts=[_load(c) for c in classes.value], ctx=ast.Load())
+        return _call(_load("isinstance"), [expr(value), types], [])
+    if e.func == "set":  # (items, Const(tuple line)): Python's set of the items
+        return _call(_load("set"), [expr(a) for a in e.args[:1]], [])
     kwargs = [(k, expr(v)) for k, v in e.kwargs]
     if e.func in _MODULE_FUNCTIONS:
         module, fn = _MODULE_FUNCTIONS[e.func]
@@ -218,7 +227,8 @@ def _generators(gens: Sequence[ir.Comprehension]) -> list[ast.comprehension]:
 
 
 def _e_listcomp(e: ir.ListComp) -> ast.expr:
-    return ast.ListComp(elt=expr(e.elt), generators=_generators(e.generators))
+    make = ast.GeneratorExp if e.generator else ast.ListComp  # any(...) stops at the deciding item
+    return make(elt=expr(e.elt), generators=_generators(e.generators))
 
 
 def _e_dictcomp(e: ir.DictComp) -> ast.expr:

@@ -3,7 +3,7 @@
 // values and their rules are in pyvalue.ts; the other py*.ts files hold one subject each.
 
 import { type Arg, PyError, StepFailed, type Value, eq, noAttribute, order, truthy, unbox } from "./pyvalue";
-import { contains } from "./pyseq";
+import { contains, setContains } from "./pyseq";
 
 export * from "./pyvalue";
 export * from "./pyrepr";
@@ -39,6 +39,10 @@ export function compare(op: string, a: Arg, b: Arg): boolean {
       return contains(b, a);
     case "not in":
       return !contains(b, a);
+    case "in set":
+      return setContains(b, a);
+    case "not in set":
+      return !setContains(b, a);
     case "is":
       return is(a, b);
     case "is not":
