@@ -29,6 +29,7 @@ from portaflow.dsl.errors import (
     WorkflowError,
     WorkflowFailed,
     WorkflowTimeout,
+    check_error_type,
 )
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
@@ -42,7 +43,7 @@ from portaflow.local_engine.loader import (
     workflow_ref,
 )
 from portaflow.local_engine.owner import Owner
-from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
+from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store, failure_text
 
 if TYPE_CHECKING:
     from portaflow.local_engine.schedules import Scheduler, Upcoming
@@ -57,6 +58,15 @@ SOURCE_CHECK_INTERVAL = 0.5  # how often a worker looks whether the code of a st
 def default_db_path() -> str:
     """``$PORTAFLOW_DB``, else ``.portaflow/runs.db`` under the current folder."""
     return os.environ.get("PORTAFLOW_DB") or str(Path(".portaflow") / "runs.db")
+
+
+def _failure(event: str, error: object) -> str:
+    """The recorded form of ``error=(type, message)``, or the PortaflowError saying what is wrong."""
+    if not (isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str)):
+        raise PortaflowError(
+            f"event {event!r}: error must be a (type, message) pair of strings, not {error!r}"
+        )
+    return failure_text(check_error_type(error[0]), error[1])
 
 
 def _iso(ts: float | None) -> str | None:
@@ -76,9 +86,10 @@ class RunStatus:
     wake_at: float | None
     created_at: float
     updated_at: float
+    wait_label: str | None = None  # the label of the wait for ``waiting_for`` (ctx.wait_for_event(label=))
 
     @classmethod
-    def of(cls, row: RunRow) -> RunStatus:
+    def of(cls, row: RunRow, wait_label: str | None = None) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
             row.run_id,
@@ -90,6 +101,7 @@ class RunStatus:
             row.wake_at,
             row.created_at,
             row.updated_at,
+            wait_label if row.status == "waiting" and row.waiting_for is not None else None,
         )
 
     @property
@@ -112,6 +124,8 @@ class RunStatus:
         if self.status == "waiting":
             if self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
+            if self.wait_label is not None:
+                out["wait_label"] = self.wait_label
             if self.wake_at is not None:
                 out["wake_at"] = _iso(self.wake_at)
         if timestamps:
@@ -135,8 +149,8 @@ class RunHandle:
     def history(self) -> list[HistoryEvent]:
         return self.engine.history(self.run_id)
 
-    def signal(self, event: str, payload: Any = None) -> RunStatus:
-        return self.engine.signal(self.run_id, event, payload)
+    def signal(self, event: str, payload: Any = None, *, error: tuple[str, str] | None = None) -> RunStatus:
+        return self.engine.signal(self.run_id, event, payload, error=error)
 
     def cancel(self) -> RunStatus:
         return self.engine.cancel(self.run_id)
@@ -309,16 +323,30 @@ class Engine:
         return handle
 
     def signal(
-        self, run_id: str, event: str, payload: Any = None, *, max_wait: Duration | None = None
+        self,
+        run_id: str,
+        event: str,
+        payload: Any = None,
+        *,
+        error: tuple[str, str] | None = None,
+        max_wait: Duration | None = None,
     ) -> RunStatus:
-        """Record an event for the run durably (buffered until it waits for it), then continue the run."""
+        """Record an event for the run durably (buffered until it waits for it), then continue the run.
+
+        ``error=(type, message)`` delivers the event as a failure instead of a payload: the wait raises
+        ``EventFailed`` (also an instance of the class ``type`` names, docs/semantics.md, "Events")."""
         if not isinstance(event, str) or not event:
             raise PortaflowError("an event needs a non-empty name")
-        try:
-            payload_json = json.dumps(payload, allow_nan=False, separators=(",", ":"))
-        except (TypeError, ValueError) as exc:
-            raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
-        self.store.add_signal(run_id, event, payload_json, self.clock.now())
+        if error is not None:
+            if payload is not None:
+                raise PortaflowError(f"event {event!r}: give a payload or an error, not both")
+            text = _failure(event, error)
+        else:
+            try:
+                text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+            except (TypeError, ValueError) as exc:
+                raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
+        self.store.add_signal(run_id, event, text, self.clock.now())
         return self.execute(run_id, max_wait=max_wait)
 
     def cancel(self, run_id: str) -> RunStatus:
@@ -370,7 +398,7 @@ class Engine:
 
     def status(self, run_id: str) -> RunStatus:
         """Where the run stands now (``RunNotFound`` for an unknown id)."""
-        return RunStatus.of(self.store.get_run(run_id))
+        return self._status_of(self.store.get_run(run_id))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         """The run's event log, in order: what ``portaflow history`` prints."""
@@ -379,7 +407,12 @@ class Engine:
 
     def list_runs(self, status: str | None = None) -> list[RunStatus]:
         """Every run, oldest first; ``status`` keeps those in that state (``running``, ``failed``...)."""
-        return [RunStatus.of(r) for r in self.store.list_runs(status)]
+        return [self._status_of(r) for r in self.store.list_runs(status)]
+
+    def _status_of(self, row: RunRow) -> RunStatus:
+        """The run's status, with the label of the wait it is waiting in (read from its history)."""
+        waits = row.status == "waiting" and row.waiting_for is not None
+        return RunStatus.of(row, self.store.wait_label(row.run_id) if waits else None)
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
         """Events received for the run and not yet consumed by a ``wait_for_event``."""
