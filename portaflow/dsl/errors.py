@@ -185,23 +185,26 @@ def check_error_type(type_name: object) -> str:
     return type_name
 
 
-_EVENT_SUBCLASSES: dict[type[BaseException], type[EventFailed]] = {}
+_EVENT_CLASSES: dict[tuple[str, type[BaseException] | None], type[EventFailed]] = {}
 
 
 def make_event_failed(
     event: str, type_name: str, message: str, cls: type[BaseException] | None
 ) -> EventFailed:
-    """The exception a workflow sees for a failure event: an ``EventFailed`` that is also ``cls`` (the class
-    ``type_name`` resolved to), or a plain ``EventFailed`` when there is none."""
-    if cls is None or issubclass(cls, EventFailed | StepFailed):
-        return EventFailed(event, type_name, message)
-    sub = _EVENT_SUBCLASSES.get(cls)
+    """The exception a workflow sees for a failure event: a class named ``type_name`` deriving from
+    ``EventFailed`` and from ``cls`` (the class the name resolved to; None: from EventFailed alone), so
+    ``type(e).__name__`` is the type the sender gave, as on every target."""
+    if cls is not None and (issubclass(cls, EventFailed | StepFailed) or cls.__name__ != type_name):
+        cls = None
+    sub = _EVENT_CLASSES.get((type_name, cls))
     if sub is None:
+        bases: tuple[type[BaseException], ...] = (EventFailed,) if cls is None else (EventFailed, cls)
+        module = __name__ if cls is None else cls.__module__
         try:
-            sub = type(cls.__name__, (EventFailed, cls), {"__module__": cls.__module__})
-        except TypeError:  # incompatible instance layouts: the plain class
-            return EventFailed(event, type_name, message)
-        _EVENT_SUBCLASSES[cls] = sub
+            sub = type(type_name, bases, {"__module__": module})
+        except TypeError:  # incompatible instance layouts: EventFailed alone
+            sub = type(type_name, (EventFailed,), {"__module__": __name__})
+        _EVENT_CLASSES[(type_name, cls)] = sub
     exc = sub.__new__(sub, message)
     exc.args = (message,)
     exc._set(event, type_name, message)

@@ -100,6 +100,7 @@ class _Waiter:
     deadline: float | None
     run_id: str | None = None
     event: str | None = None
+    label: str | None = None
     timed_out: threading.Event = field(default_factory=threading.Event)
 
     def pending(self) -> bool:
@@ -119,6 +120,7 @@ class AwsRun:
         self.output: Any = None
         self.error: dict[str, str] | None = None
         self.waiting_for: str | None = None
+        self.wait_label: str | None = None  # the label of that wait (ctx.wait_for_event(label=...))
         self.started = harness.clock  # on the virtual clock, for the machine's TimeoutSeconds
         self.timed_out = False
 
@@ -134,8 +136,8 @@ class AwsRun:
     def sleeps(self) -> list[float]:
         return list(self.harness.sleeps.get(self.run_id, []))
 
-    def signal(self, event: str, payload: Any = None) -> AwsRun:
-        self.harness.signal(self.run_id, event, payload)
+    def signal(self, event: str, payload: Any = None, *, error: tuple[str, str] | None = None) -> AwsRun:
+        self.harness.signal(self.run_id, event, payload, error=error)
         return self
 
     def history(self) -> list[dict[str, Any]]:
@@ -162,7 +164,8 @@ class AwsHarness:
         self.runs: dict[str, AwsRun] = {}
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
-        self._tokens: dict[str, tuple[str, str]] = {}  # task token -> (run id, event) it waits for
+        # task token -> (run id, event, label) it waits for
+        self._tokens: dict[str, tuple[str, str, str | None]] = {}
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
         self._first_thread = 0  # moto's interpreter threads from this index on are this harness's
         self._stack: ExitStack | None = None
@@ -257,9 +260,14 @@ class AwsHarness:
         self._settle(run)
         return run
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> AwsRun:
-        """Raise an event the way a deployed system does: invoke the events function with ``send``."""
-        body = {"action": "send", "run_id": run_id, "event": event, "payload": payload}
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> AwsRun:
+        """Raise an event the way a deployed system does: invoke the events function with ``send``
+        (``error=(type, message)``: the event is a failure)."""
+        body: dict[str, Any] = {"action": "send", "run_id": run_id, "event": event, "payload": payload}
+        if error is not None:
+            body["error"] = {"type": error[0], "message": error[1]}
         resp = self.lam.invoke(FunctionName=EVENTS_FN, Payload=json.dumps(body).encode())
         if resp.get("FunctionError"):
             raise RuntimeError(resp["Payload"].read().decode())
@@ -304,7 +312,7 @@ class AwsHarness:
             "message": f"workflow {name!r} passed its execution timeout of {format_duration(limit)} "
             f"(@workflow(timeout=...)): the run had until {until} UTC",
         }
-        run.waiting_for = None
+        run.waiting_for, run.wait_label = None, None
         self.sfn.stop_execution(executionArn=run.arn, error="States.Timeout", cause="execution timed out")
         with self._lock:
             for w in self._waiters.values():
@@ -359,11 +367,10 @@ class AwsHarness:
             if busy is None:
                 with self._lock:
                     mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
-                events = [w.event for w in mine]
-                if not events:
+                if not mine:
                     raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
-                run.waiting_for = events[0]
+                run.waiting_for, run.wait_label = mine[0].event, mine[0].label
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s: {busy}")
@@ -415,7 +422,12 @@ class AwsHarness:
         event = json.loads(body) if body else {}
         if name == EVENTS_FN and event.get("action") == "wait":
             with self._lock:
-                self._tokens[str(event.get("token"))] = (str(event.get("run_id")), str(event.get("event")))
+                label = event.get("label")
+                self._tokens[str(event.get("token"))] = (
+                    str(event.get("run_id")),
+                    str(event.get("event")),
+                    None if label is None else str(label),
+                )
         try:
             if name == EVENTS_FN:
                 import boto3
@@ -491,9 +503,9 @@ class AwsHarness:
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
         """moto's callback wait, its timeout on the virtual clock (:meth:`advance` fires it). The thread
         parks in the loop below: :func:`_parking` recognises it there by its frames."""
-        run_id, event = self._tokens.get(endpoint.callback_id, (None, None))
+        run_id, event, label = self._tokens.get(endpoint.callback_id, (None, None, None))
         deadline = None if timeout_seconds is None else self.clock + timeout_seconds
-        w = _Waiter(endpoint, deadline, run_id, event)
+        w = _Waiter(endpoint, deadline, run_id, event, label)
         with self._lock:
             self._waiters[id(w)] = w
         try:
