@@ -14,7 +14,8 @@ every Lambda invoke goes in-process to the same handler code the deployed functi
 What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
-not moto's wall-clock bound on its Task), moto's missing JSONata evaluator, its scan for the variables an
+not moto's wall-clock bound on its Task), SendTaskFailure's cause (moto's request handler drops it), moto's
+missing JSONata evaluator, its scan for the variables an
 expression uses (it takes a division followed by a regex for one regex) and their encoding (it does not
 escape strings), how a failed JSONata evaluation fails the state (moto: States.Runtime, uncatchable; AWS:
 States.QueryEvaluationError, which Retry and Catch see), and the key under which a retrier keeps its
@@ -811,7 +812,9 @@ def patches(h: AwsHarness) -> list[Any]:
     # function) when a token's wait timed out: raise it as AWS does, before moto's broken raise
     from moto.core.exceptions import AWSError
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
+    from moto.core.responses import EmptyResult
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     class TaskTimedOut(AWSError):  # moto's own class lacks the TYPE its responses read: no error code
         TYPE = "TaskTimedOut"
@@ -826,6 +829,24 @@ def patches(h: AwsHarness) -> list[Any]:
             if endpoint is not None and isinstance(endpoint.consumer_error, CallbackConsumerTimeout):
                 raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
         return original_send_success(self, task_token, outcome)
+
+    original_send_failure = StepFunctionsParserBackend.send_task_failure
+
+    def send_task_failure(self: Any, task_token: str, error: Any = None, cause: Any = None) -> Any:
+        for execution in self._get_executions():  # a timed-out wait's token is dead, as for a success
+            worker = getattr(execution, "exec_worker", None)
+            endpoint = worker.env.callback_pool_manager.get(task_token) if worker is not None else None
+            if endpoint is not None and isinstance(endpoint.consumer_error, CallbackConsumerTimeout):
+                raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
+        return original_send_failure(self, task_token, error=error, cause=cause)
+
+    def send_task_failure_request(self: Any) -> Any:
+        """moto's SendTaskFailure request handler passes the error on but drops the cause (AWS keeps
+        both: a failure event's message and MRO travel in it)."""
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+        )
+        return EmptyResult()
 
     # $now() and $millis() read the evaluation's timestamp, taken from the wall clock: the harness's own
     # clock instead (its start plus the virtual seconds sleeps, waits and retries took), as ctx.now() is on
@@ -845,6 +866,8 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
         mock.patch.object(StepFunctionsParserBackend, "send_task_success", send_task_success),
+        mock.patch.object(StepFunctionsParserBackend, "send_task_failure", send_task_failure),
+        mock.patch.object(StepFunctionResponse, "send_task_failure", send_task_failure_request),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
         mock.patch.object(retrier_decl, "time", RetrierTime),
