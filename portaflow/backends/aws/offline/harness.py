@@ -811,8 +811,8 @@ def patches(h: AwsHarness) -> list[Any]:
     # moto raises TaskTimedOut() without the message its base class requires (a TypeError inside the events
     # function) when a token's wait timed out: raise it as AWS does, before moto's broken raise
     from moto.core.exceptions import AWSError
-    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
     from moto.core.responses import EmptyResult
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
     from moto.stepfunctions.responses import StepFunctionResponse
 

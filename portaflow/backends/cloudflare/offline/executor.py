@@ -36,6 +36,7 @@ from typing import Any
 from portaflow.backends.base import StepCall
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.dsl.durations import parse_duration
+from portaflow.dsl.events import event_data
 
 SETTLE_TIMEOUT = 120.0  # real seconds a run may take to settle before the executor gives up
 RETRY_POINT = re.compile(r"^(\S+) retry(\d+)(?:\s|$)")
@@ -115,6 +116,11 @@ class CloudflareRun:
     def waiting_for(self) -> str | None:
         events = [p.get("event") for p in self._inst.parked if p["kind"] == "event"]
         return events[0] if events and self._inst.engine is None else None
+
+    @property
+    def wait_label(self) -> str | None:
+        labels = [p.get("label") for p in self._inst.parked if p["kind"] == "event"]
+        return labels[0] if labels and self._inst.engine is None else None
 
     @property
     def calls(self) -> list[StepCall]:
@@ -402,7 +408,12 @@ class CloudflareExecutor:
         self._drive(inst)
         return self.runs[run_id]
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> CloudflareRun:
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> CloudflareRun:
+        """Send the event as the worker's HTTP API does (``eventPayload`` / ``eventFailure`` of
+        runtime/durable.ts: ``portaflow.dsl.events``' form)."""
+        payload = event_data(payload, error)
         inst = self._instance(run_id)
         if inst.engine is None:
             with self._cond:
