@@ -46,12 +46,22 @@ def _project_classes(entry_name: str) -> _Classes:
 
     classes: _Classes = {}
     finder = ModuleFinder(Path(file))
+    loaded = _loaded_by_file()  # by file: a module may be imported under another name than the finder's
     for mf, _ in finder.closure():
-        module = entry if mf is finder.entry else sys.modules.get(mf.name)
+        module = entry if mf is finder.entry else loaded.get(mf.path.resolve())
         if module is not None:
             for name, cls in _defined(module).items():
                 classes.setdefault(name, cls)
     return classes
+
+
+def _loaded_by_file() -> dict[Path, ModuleType]:
+    out: dict[Path, ModuleType] = {}
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str):
+            out.setdefault(Path(file).resolve(), module)
+    return out
 
 
 def _defined(module: ModuleType) -> _Classes:
