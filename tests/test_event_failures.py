@@ -88,7 +88,7 @@ def test_a_payload_can_never_be_read_as_a_failure(engine: Engine) -> None:
     engine.start(flows.approval, run_id="r1")
     lookalike = {"error": {"type": "Rejected", "message": "x"}}
     assert engine.signal("r1", "approval", lookalike).output == {"payload": lookalike}
-    assert failure_text("Rejected", "x").startswith("!")  # compact JSON text never does
+    assert failure_text("approval", ("Rejected", "x")).startswith("!")  # compact JSON text never does
 
 
 @pytest.mark.parametrize(

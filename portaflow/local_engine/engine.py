@@ -29,7 +29,6 @@ from portaflow.dsl.errors import (
     WorkflowError,
     WorkflowFailed,
     WorkflowTimeout,
-    check_error_type,
 )
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
@@ -58,15 +57,6 @@ SOURCE_CHECK_INTERVAL = 0.5  # how often a worker looks whether the code of a st
 def default_db_path() -> str:
     """``$PORTAFLOW_DB``, else ``.portaflow/runs.db`` under the current folder."""
     return os.environ.get("PORTAFLOW_DB") or str(Path(".portaflow") / "runs.db")
-
-
-def _failure(event: str, error: object) -> str:
-    """The recorded form of ``error=(type, message)``, or the PortaflowError saying what is wrong."""
-    if not (isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str)):
-        raise PortaflowError(
-            f"event {event!r}: error must be a (type, message) pair of strings, not {error!r}"
-        )
-    return failure_text(check_error_type(error[0]), error[1])
 
 
 def _iso(ts: float | None) -> str | None:
@@ -340,7 +330,7 @@ class Engine:
         if error is not None:
             if payload is not None:
                 raise PortaflowError(f"event {event!r}: give a payload or an error, not both")
-            text = _failure(event, error)
+            text = failure_text(event, error)
         else:
             try:
                 text = json.dumps(payload, allow_nan=False, separators=(",", ":"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portaflow.dsl.errors import EventFailed, PortaflowError, RunNotFound
+from portaflow.dsl.errors import EventFailed, PortaflowError, RunNotFound, check_error_type
 from portaflow.local_engine.owner import Owner, owner_alive
 
 APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
@@ -77,9 +77,15 @@ CREATE INDEX signals_pending ON signals(run_id, name, consumed_seq);
 FAILURE_PREFIX = "!"
 
 
-def failure_text(type_name: str, message: str) -> str:
-    """The payload column of a failure event."""
-    return FAILURE_PREFIX + json.dumps({"type": type_name, "message": message}, separators=(",", ":"))
+def failure_text(event: str, error: object) -> str:
+    """The payload column of the failure event ``error=(type, message)``, or the PortaflowError saying
+    what is wrong with it."""
+    if not (isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str)):
+        raise PortaflowError(
+            f"event {event!r}: error must be a (type, message) pair of strings, not {error!r}"
+        )
+    failure = {"type": check_error_type(error[0]), "message": error[1]}
+    return FAILURE_PREFIX + json.dumps(failure, separators=(",", ":"))
 
 
 def failure_of(payload_text: str) -> dict[str, str] | None:
