@@ -4,7 +4,7 @@ recorded values), one function each, found through :data:`PRIMITIVES`; ``ctx.run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import libcst as cst
 
@@ -113,7 +113,7 @@ def wait_for_event(
             "ctx.wait_for_event takes an event name, timeout, raise_on_timeout and label",
             'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True, label="sign-off")',
         )
-    error = "EventTimeout" if raises else None
+    error: Literal["EventTimeout"] | None = "EventTimeout" if raises else None
     return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label)]
 
 
