@@ -42,6 +42,7 @@ from portaflow.local_engine.loader import (
     workflow_ref,
 )
 from portaflow.local_engine.owner import Owner
+from portaflow.local_engine.retrying import PendingRetry, pending_retries
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store, failure_text
 
 if TYPE_CHECKING:
@@ -77,9 +78,13 @@ class RunStatus:
     created_at: float
     updated_at: float
     wait_label: str | None = None  # the label of the wait for ``waiting_for`` (ctx.wait_for_event(label=))
+    # the steps waiting out a retry delay (``Engine.status`` fills it: ``pending_retries``)
+    retrying: tuple[PendingRetry, ...] = ()
 
     @classmethod
-    def of(cls, row: RunRow, wait_label: str | None = None) -> RunStatus:
+    def of(
+        cls, row: RunRow, wait_label: str | None = None, retrying: tuple[PendingRetry, ...] = ()
+    ) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
             row.run_id,
@@ -92,6 +97,7 @@ class RunStatus:
             row.created_at,
             row.updated_at,
             wait_label if row.status == "waiting" and row.waiting_for is not None else None,
+            retrying,
         )
 
     @property
@@ -118,6 +124,8 @@ class RunStatus:
                 out["wait_label"] = self.wait_label
             if self.wake_at is not None:
                 out["wake_at"] = _iso(self.wake_at)
+            if self.retrying:
+                out["retrying"] = [r.to_json() for r in self.retrying]
         if timestamps:
             out["workflow"] = self.workflow
             out["created_at"] = _iso(self.created_at)
@@ -387,8 +395,12 @@ class Engine:
     # ----- reading ----------------------------------------------------------------------------------
 
     def status(self, run_id: str) -> RunStatus:
-        """Where the run stands now (``RunNotFound`` for an unknown id)."""
-        return self._status_of(self.store.get_run(run_id))
+        """Where the run stands now (``RunNotFound`` for an unknown id); a run waiting out a step's retry
+        delay says which step, the attempt that failed and its error (``RunStatus.retrying``)."""
+        row = self.store.get_run(run_id)
+        if row.status != "waiting" or row.wake_at is None:
+            return self._status_of(row)
+        return self._status_of(row, pending_retries(self.store.load_events(run_id)))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         """The run's event log, in order: what ``portaflow history`` prints."""
@@ -399,10 +411,10 @@ class Engine:
         """Every run, oldest first; ``status`` keeps those in that state (``running``, ``failed``...)."""
         return [self._status_of(r) for r in self.store.list_runs(status)]
 
-    def _status_of(self, row: RunRow) -> RunStatus:
+    def _status_of(self, row: RunRow, retrying: tuple[PendingRetry, ...] = ()) -> RunStatus:
         """The run's status, with the label of the wait it is waiting in (read from its history)."""
         waits = row.status == "waiting" and row.waiting_for is not None
-        return RunStatus.of(row, self.store.wait_label(row.run_id) if waits else None)
+        return RunStatus.of(row, self.store.wait_label(row.run_id) if waits else None, retrying)
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
         """Events received for the run and not yet consumed by a ``wait_for_event``."""
