@@ -125,9 +125,13 @@ class _StderrReporter:
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
         if kind == "waiting":
             timeout = f" (timeout at {_when(f['timeout_at'])} UTC)" if f["timeout_at"] else ""
-            return f"  waiting for event {f['event']!r}{timeout}"
+            label = f" ({f['label']})" if f.get("label") else ""
+            return f"  waiting for event {f['event']!r}{label}{timeout}"
         if kind == "event_received":
             return f"  received event {f['event']!r}"
+        if kind == "event_failed":
+            err = f["error"]
+            return f"  event {f['event']!r} arrived as a failure: {err['type']}: {err['message']}"
         if kind == "event_timed_out":
             return f"  event {f['event']!r} timed out"
         if kind == "recovered":

@@ -164,12 +164,13 @@ def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_signal_error_delivers_a_failure_and_status_shows_the_waits_label(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     run = _cli(db, "run", f"{FLOWS}:approval", "--run-id", "a1")
-    assert run.returncode == 3 and "(manager sign-off)" in run.stderr
+    assert run.returncode == 3 and "waiting for event 'approval' (manager sign-off)" in run.stderr
     assert json.loads(run.stdout.splitlines()[-1])["wait_label"] == "manager sign-off"
     assert "for event 'approval' (manager sign-off)" in _cli(db, "status", "a1").stdout
     assert "(manager sign-off)" in _cli(db, "list").stdout
     done = _cli(db, "signal", "a1", "approval", "--error", "Rejected: over budget: twice")
     assert done.returncode == 0, done.stderr
+    assert "event 'approval' arrived as a failure: Rejected: over budget: twice" in done.stderr
     assert json.loads(done.stdout.splitlines()[-1])["output"]["message"] == "over budget: twice"
 
 

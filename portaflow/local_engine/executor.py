@@ -585,7 +585,9 @@ class Executor:
                 self.engine.report(self.run_id, "event_timed_out", {"event": name})
                 return self._wait_outcome(name, None, None, timeout, wait, timed_out=True)
             if not announced:
-                self.engine.report(self.run_id, "waiting", {"event": name, "timeout_at": due})
+                self.engine.report(
+                    self.run_id, "waiting", {"event": name, "timeout_at": due, "label": wait.label}
+                )
                 announced = True
             self._park(due, name)
 
