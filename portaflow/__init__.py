@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl import (
     Context,
+    EventFailed,
+    EventTimeout,
     NonDeterminismError,
     NotWaiting,
     PortaflowError,
@@ -59,6 +61,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Context",
     "Engine",
+    "EventFailed",
+    "EventTimeout",
     "HistoryEvent",
     "NonDeterminismError",
     "NotWaiting",

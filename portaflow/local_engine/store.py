@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portaflow.dsl.errors import NotWaiting, PortaflowError, RunNotFound
+from portaflow.dsl.errors import EventFailed, NotWaiting, PortaflowError, RunNotFound, check_error_type
 from portaflow.local_engine.owner import Owner, owner_alive
 
 APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
@@ -104,6 +104,39 @@ def _ensure_browse_indexes(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
         if "readonly" not in str(exc):
             raise
+
+
+# A signal's payload column holds the payload's JSON text, or, for an event delivered as a failure, this
+# prefix and the JSON of {"type", "message"}: compact JSON text never starts with it, so no payload can be
+# taken for a failure (and the schema stays as it was).
+FAILURE_PREFIX = "!"
+
+
+def failure_text(event: str, error: object) -> str:
+    """The payload column of the failure event ``error=(type, message)``, or the PortaflowError saying
+    what is wrong with it."""
+    if not (isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str)):
+        raise PortaflowError(
+            f"event {event!r}: error must be a (type, message) pair of strings, not {error!r}"
+        )
+    failure = {"type": check_error_type(error[0]), "message": error[1]}
+    return FAILURE_PREFIX + json.dumps(failure, separators=(",", ":"))
+
+
+def failure_of(payload_text: str) -> dict[str, str] | None:
+    """The {"type", "message"} of a failure event's payload column; None for a payload."""
+    if not payload_text.startswith(FAILURE_PREFIX):
+        return None
+    failure: dict[str, str] = json.loads(payload_text[len(FAILURE_PREFIX) :])
+    return failure
+
+
+def _pending_value(name: str, payload_text: str) -> Any:
+    """A buffered event as ``pending_events`` shows it: the payload, or an ``EventFailed`` (never JSON)."""
+    failure = failure_of(payload_text)
+    if failure is None:
+        return json.loads(payload_text)
+    return EventFailed(name, failure["type"], failure["message"])
 
 
 class LeaseLost(Exception):
@@ -724,7 +757,8 @@ class Store:
             raise NotWaiting(f"run {run_id} no longer waits for event {name!r}: {why}; nothing was recorded")
 
     def next_signal(self, run_id: str, name: str) -> tuple[int, str, float] | None:
-        """The oldest unconsumed event ``name`` of the run: (id, payload JSON, time received)."""
+        """The oldest unconsumed event ``name`` of the run: (id, payload JSON or failure text
+        (:func:`failure_text`), time received)."""
         rows = self._read(
             "SELECT id, payload, sent_at FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL"
             " ORDER BY id LIMIT 1",
@@ -732,12 +766,21 @@ class Store:
         )
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
+    def wait_label(self, run_id: str) -> str | None:
+        """The ``label`` of the run's latest ``wait_started`` (the wait a waiting run is in), if any."""
+        rows = self._read(
+            "SELECT data FROM events WHERE run_id = ? AND kind = 'wait_started' ORDER BY seq DESC LIMIT 1",
+            (run_id,),
+        )
+        label = json.loads(rows[0][0]).get("label") if rows else None
+        return label if isinstance(label, str) else None
+
     def pending_signals(self, run_id: str) -> list[tuple[str, Any]]:
         rows = self._read(
             "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id",
             (run_id,),
         )
-        return [(r[0], json.loads(r[1])) for r in rows]
+        return [(r[0], _pending_value(r[0], r[1])) for r in rows]
 
     # ----- scheduling -------------------------------------------------------------------------------
 

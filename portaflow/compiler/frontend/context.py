@@ -4,7 +4,7 @@ recorded values), one function each, found through :data:`PRIMITIVES`; ``ctx.run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import libcst as cst
 
@@ -96,7 +96,41 @@ def wait_for_event(
     timeout = None
     if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
         timeout = lw.fe.duration(tnode, "wait_for_event timeout")
-    return [ir.WaitForEvent(name, timeout, target, loc)]
+    raises = _literal_option(lw, kwargs, "raise_on_timeout", bool, "raise_on_timeout=True")
+    label = _literal_option(lw, kwargs, "label", str, 'label="manager sign-off"')
+    if raises and timeout is None:
+        lw.error(
+            "PFC030",
+            kwargs["raise_on_timeout"],
+            "ctx.wait_for_event raise_on_timeout=True needs a timeout",
+            'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True)',
+        )
+    unknown = sorted(set(kwargs) - {"name", "timeout", "raise_on_timeout", "label"})
+    if unknown or len(args) > 2:
+        lw.error(
+            "PFC030",
+            kwargs[unknown[0]] if unknown else call,
+            "ctx.wait_for_event takes an event name, timeout, raise_on_timeout and label",
+            'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True, label="sign-off")',
+        )
+    error: Literal["EventTimeout"] | None = "EventTimeout" if raises else None
+    return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label)]
+
+
+def _literal_option(
+    lw: WorkflowLowerer, kwargs: dict[str, cst.BaseExpression], key: str, kind: type, example: str
+) -> Any:
+    """The literal value of ``ctx.wait_for_event``'s option ``key`` (None when not given): a target builds
+    the wait from it, so it must be known when compiling."""
+    node = kwargs.get(key)
+    if node is None:
+        return None
+    value = lw.fe.literal(node)
+    if not isinstance(value, kind) or (isinstance(value, str) and not value):
+        what = f"ctx.wait_for_event {key} must be a literal {kind.__name__}"
+        lw.error("PFC030", node, what, f"write {example}")
+        return None
+    return value
 
 
 def map_(

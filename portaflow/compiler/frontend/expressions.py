@@ -110,8 +110,11 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
     ):
         field_types: dict[str, ir.Type] = {"attempts": "any", "step": "any"}
         fty = field_types.get(n.attr.value, "str")
-        only = not lw.step_failures_only.get(n.value.value, False) and (
-            n.attr.value not in lw.fe.exception_attributes()
+        event_field = n.attr.value in ("type", "message") and lw.event_failures_only.get(n.value.value, False)
+        only = (
+            not lw.step_failures_only.get(n.value.value, False)
+            and not event_field
+            and n.attr.value not in lw.fe.exception_attributes()
         )
         return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, only)
     lw.error(

@@ -39,6 +39,7 @@ class WorkflowLowerer:
         self.step_failures_only: dict[
             str, bool
         ] = {}  # except-variable -> its handler catches only StepFailed
+        self.event_failures_only: dict[str, bool] = {}  # ... only EventFailed
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
         self.report = True  # diagnostics are reported (not while drafting)

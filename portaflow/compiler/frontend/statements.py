@@ -228,14 +228,16 @@ def try_(lw: WorkflowLowerer, n: cst.Try, loc: ir.Loc) -> list[ir.Stmt]:
         if h.name is not None and isinstance(h.name.name, cst.Name):
             var = h.name.name.value
         lw.handler_vars.append(var)
-        saved = dict(lw.step_failures_only)
+        saved, saved_events = dict(lw.step_failures_only), dict(lw.event_failures_only)
         if var:  # `except StepFailed as e`: e is a step's failure, its attributes exist
             lw.step_failures_only[var] = bool(names) and not catch_all and set(names) == {"StepFailed"}
+            # `except EventFailed as e`: a failure event's, whose e.type and e.message exist
+            lw.event_failures_only[var] = bool(names) and not catch_all and set(names) == {"EventFailed"}
         try:
             hbody = lw.suite(h.body)
         finally:
             lw.handler_vars.pop()
-            lw.step_failures_only = saved
+            lw.step_failures_only, lw.event_failures_only = saved, saved_events
         matches = () if catch_all else lw.fe.exception_matches(names)
         handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
     orelse = lw.suite(n.orelse.body) if n.orelse is not None else []

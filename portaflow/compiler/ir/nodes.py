@@ -259,8 +259,8 @@ class ErrorField:
     field: Literal["type", "message", "step", "attempts"]
     ty: Type = "str"
     # ``e.type``... written as an attribute, where no class the project defines has that attribute: only a
-    # StepFailed has it, and Python raises AttributeError for any other error (``type(e).__name__`` and
-    # ``str(e)`` exist on every error)
+    # StepFailed has it (and, for ``type`` and ``message``, an EventFailed), and Python raises AttributeError
+    # for any other error (``type(e).__name__`` and ``str(e)`` exist on every error)
     step_failure_only: bool = False
     kind: Literal["error_field"] = "error_field"
 
@@ -403,13 +403,20 @@ class Sleep:
 
 @dataclass(frozen=True)
 class WaitForEvent:
-    """Returns the event's payload, or None when ``timeout_seconds`` pass first (None: wait forever)."""
+    """Returns the event's payload, or None when ``timeout_seconds`` pass first (None: wait forever).
+
+    ``timeout_error`` is ``"EventTimeout"`` for ``raise_on_timeout=True``: the timeout raises that instead
+    of returning None. ``label`` is the wait's name for people (status, history). An event delivered as a
+    failure raises ``EventFailed`` carrying its type and message, matched by ``except`` clauses by that type
+    name (docs/semantics.md, "Events")."""
 
     event: str
     timeout_seconds: float | None
     target: Target | None
     loc: Loc
     kind: Literal["wait_for_event"] = "wait_for_event"
+    timeout_error: Literal["EventTimeout"] | None = field(default=None, metadata={"omit_if_none": True})
+    label: str | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)

@@ -760,8 +760,11 @@ class Lowerer:
                 return f"{self.ref(e.name)}.{e.field}"
             err = self.ref(e.name)  # only a step's failure (it names the step) has the attribute, as locally
             missing = f"\"' object has no attribute '{e.field}'\""
+            has = f'$type($lookup({err}, "step")) = "string"'
+            if e.field in ("type", "message"):  # ...and a failure event's (its MRO names EventFailed)
+                has += f' or "EventFailed" in $lookup({err}, "mro")'
             return (
-                f'($type($lookup({err}, "step")) = "string" ? {err}.{e.field} : '
+                f'({has} ? {err}.{e.field} : '
                 f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'
             )
         if isinstance(e, ir.ListExpr):

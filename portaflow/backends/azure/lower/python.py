@@ -370,8 +370,10 @@ class Lowerer:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
-        call = _run_call("wait_for_event", ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds))
-        return self._bind(s.target, call)
+        args: list[ast.expr] = [ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds)]
+        if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
+            args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
+        return self._bind(s.target, _run_call("wait_for_event", *args))
 
     def _primitive(self, s: ir.Primitive) -> list[ast.stmt]:
         if s.op == "idempotency_key":
