@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, methods
+from . import context, helpers, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -115,6 +115,9 @@ def not_a_step(lw: WorkflowLowerer, call: cst.Call, f: cst.BaseExpression) -> No
     elif t.kind == "function" and t.module is not None:
         message = f"{what}() is a plain function ({t.where()}), not a @step"
         hint = f"decorate it with @step in {t.module.path}, or call it inside a step"
+        if t.name not in t.module.foreign:
+            message += ": a decorated function is not inlined as a helper (its decorator changes the call)"
+            hint = f"decorate it with @step in {t.module.path}, or remove its decorator to inline it"
     elif t.kind in ("class", "constant", "value", "table", "policy"):
         message = f"{what} ({t.where()}) is not a @step or a @workflow"
         hint = "call a @step here; do other work inside a step"
@@ -188,7 +191,7 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
         return True
     callee = callee_of(lw, f)
     if callee is not None:
-        return callee.kind in ("step", "workflow")
+        return callee.kind in ("step", "workflow") or helpers.helper_def(callee) is not None
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == lw.ctx:
         return f.attr.value in (
             "map",
@@ -211,6 +214,9 @@ def call_statement(
     if is_dispatch(lw, f):
         return table_dispatch(lw, call, cast(cst.Subscript, f), target, loc)
     callee = callee_of(lw, f)
+    helper = helpers.helper_def(callee)
+    if helper is not None:
+        return helpers.inline(lw, call, helper, target, loc)
     if callee is not None and callee.kind == "step" and callee.fn is not None:
         key, sd = lw.fe.lower_step(callee.fn)
         args = bind_arguments(lw, call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
@@ -379,10 +385,12 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         )
         raise Unsupported
     if is_step_like(lw, n):
+        helper = helpers.helper_def(callee_of(lw, f))
+        what = "a helper function's call" if helper is not None else "a step, workflow or ctx call"
         lw.error(
             "PFC023",
             n,
-            "a step, workflow or ctx call must be a statement of its own",
+            f"{what} must be a statement of its own",
             f"assign it to a variable first: `result = {lw.fe.code(n)}`",
         )
         raise Unsupported
