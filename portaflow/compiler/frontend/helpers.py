@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
 
 #: the string fields of IR nodes that name a variable (besides ``Name.id`` and ``NameTarget.id``)
-_NAME_FIELDS = {(ir.SetItem, "target"), (ir.Handler, "name"), (ir.Raise, "error_var"), (ir.ErrorField, "name")}
+_NAME_FIELDS = {
+    (ir.SetItem, "target"),
+    (ir.Handler, "name"),
+    (ir.Raise, "error_var"),
+    (ir.ErrorField, "name"),
+}
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,8 @@ def _bind(
         if p.default is None:
             missing.append(p.name.value)
         else:
-            out.append((p.name.value, _default(lw, h, p)))
+            with lw.fe.within(h.module):  # read, and reported, in the helper's own module
+                out.append((p.name.value, _default(lw, h, p)))
     if missing:
         _refuse(
             lw,
@@ -217,9 +223,7 @@ def _bind(
     return out, ctx_param
 
 
-def _shared_default_changed(
-    body: tuple[ir.Stmt, ...], mutable: dict[str, ir.Const]
-) -> str | None:
+def _shared_default_changed(body: tuple[ir.Stmt, ...], mutable: dict[str, ir.Const]) -> str | None:
     """The parameter whose list/dict default (one object, shared by every call in Python) the helper may
     change or hand out: changed in place anywhere in the helper, or its value (or, for a nested default,
     an item of it) assigned, returned or iterated over. Conservative: None proves it is only read."""
@@ -285,34 +289,34 @@ def inline(
     site = (*lw.inline_site, id(call))
     k = lw.inline_ids.setdefault(site, len(lw.inline_ids) + 1)
     caller = lw.fe.path
-    with _helper_scope(lw, h, site, f"in {name}() called from {lw.caller()} at {caller}:{loc.line}"):
-        with lw.fe.within(h.module):
-            _shape(lw, h)
-            lw.ctx = ctx_param or ""
-            body_nodes = lw.body_statements(h.node.body)
-            lw.locals.update(p for p, _ in bindings if p != ctx_param)
-            lw.collect_locals(body_nodes)
-            names = {v: ir.temporary(f"inl{k}_v_{v}") for v in lw.locals}
-            lw.types = {v: outer_types.get(t, "any") for v, t in names.items()}
-            body = tuple(lw.lower_body(body_nodes))
-            mutable = {
-                p: v
-                for p, v in bindings
-                if isinstance(v, ir.Const) and isinstance(v.value, (list, dict)) and p in names
-            }
-            changed = _shared_default_changed(body, mutable)
-            if changed is not None:
-                param = next(
-                    p for p in [*h.node.params.params, *h.node.params.kwonly_params] if p.name.value == changed
-                )
-                _refuse(
-                    lw,
-                    "PFC038",
-                    param,
-                    f"the default of {changed!r} is one list/dict that Python shares between all calls of "
-                    f"{name}(), and {name}() may change it or hand it out",
-                    f"write {changed}=None and `if {changed} is None: {changed} = []` in the body",
-                )
+    note = f"in {name}() called from {lw.caller()} at {caller}:{loc.line}"
+    with _helper_scope(lw, h, site, note), lw.fe.within(h.module):
+        _shape(lw, h)
+        lw.ctx = ctx_param or ""
+        body_nodes = lw.body_statements(h.node.body)
+        lw.locals.update(p for p, _ in bindings if p != ctx_param)
+        lw.collect_locals(body_nodes)
+        names = {v: ir.temporary(f"inl{k}_v_{v}") for v in lw.locals}
+        lw.types = {v: outer_types.get(t, "any") for v, t in names.items()}
+        body = tuple(lw.lower_body(body_nodes))
+        mutable = {
+            p: v
+            for p, v in bindings
+            if isinstance(v, ir.Const) and isinstance(v.value, (list, dict)) and p in names
+        }
+        changed = _shared_default_changed(body, mutable)
+        if changed is not None:
+            param = next(
+                p for p in [*h.node.params.params, *h.node.params.kwonly_params] if p.name.value == changed
+            )
+            _refuse(
+                lw,
+                "PFC038",
+                param,
+                f"the default of {changed!r} is one list/dict that Python shares between all calls of "
+                f"{name}(), and {name}() may change it or hand it out",
+                f"write {changed}=None and `if {changed} is None: {changed} = []` in the body",
+            )
     ex = Exit(ir.temporary(f"inl{k}_r"), ir.temporary(f"inl{k}_d"))
     home = None if h.module is lw.fe.entry else loc  # another file's lines would point into the workflow's
     straight = eliminate(rename(body, names, home), ex)
@@ -323,7 +327,6 @@ def inline(
     if target is not None:
         out.append(ir.Assign(target, ir.Name(ex.result, lw.types.get(ex.result, "any")), loc))
     return out
-
 
 
 @contextlib.contextmanager
