@@ -43,7 +43,8 @@ class _KeyReads(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         f = node.func
         first = node.args[0] if node.args else None
-        if isinstance(f, cst.Name) and f.value in KEY_READERS and first and not first.keyword and not first.star:
+        plain = first is not None and not first.keyword and not first.star
+        if isinstance(f, cst.Name) and f.value in KEY_READERS and first is not None and plain:
             self._name(first.value)
         if isinstance(f, cst.Attribute) and f.attr.value == "keys" and not node.args:
             self._name(f.value)
