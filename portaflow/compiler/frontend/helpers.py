@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import libcst as cst
 
@@ -69,6 +69,7 @@ def rename(node: Any, names: dict[str, str], loc: ir.Loc | None = None) -> Any:
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
+        new: Any
         if isinstance(value, str):
             named = (type(node), f.name) in _NAME_FIELDS or (
                 isinstance(node, (ir.Name, ir.NameTarget)) and f.name == "id"
@@ -98,7 +99,7 @@ def _shape(lw: WorkflowLowerer, h: Helper) -> None:
         _refuse(
             lw,
             "PFC038",
-            ps.star_kwarg or ps.star_arg,
+            ps.star_kwarg or cast(cst.Param, ps.star_arg),
             f"{name}() takes *args/**kwargs, which the inliner does not bind",
             "declare each parameter by name",
         )
@@ -200,14 +201,14 @@ def _bind(
         order.append(p)
     out: list[tuple[str, cst.BaseExpression | ir.Const]] = [(p, bound[p]) for p in order]
     missing = []
-    for p in [*positional, *ps.kwonly_params]:
-        if p.name.value in bound:
+    for param in [*positional, *ps.kwonly_params]:
+        if param.name.value in bound:
             continue
-        if p.default is None:
-            missing.append(p.name.value)
+        if param.default is None:
+            missing.append(param.name.value)
         else:
             with lw.fe.within(h.module):  # read, and reported, in the helper's own module
-                out.append((p.name.value, _default(lw, h, p)))
+                out.append((param.name.value, _default(lw, h, param)))
     if missing:
         _refuse(
             lw,
