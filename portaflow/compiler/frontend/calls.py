@@ -185,13 +185,19 @@ def table_dispatch(
     return chain
 
 
+def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
+    """A call lowered as statements of its own where one may be: a step-like call, or a helper's (inlined
+    whole there, where inside an expression only an expression form of it can be)."""
+    return is_step_like(lw, call) or helpers.helper_def(callee_of(lw, call.func)) is not None
+
+
 def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
     f = call.func
     if is_dispatch(lw, f):
         return True
     callee = callee_of(lw, f)
     if callee is not None:
-        return callee.kind in ("step", "workflow") or helpers.helper_def(callee) is not None
+        return callee.kind in ("step", "workflow")
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == lw.ctx:
         return f.attr.value in (
             "map",
@@ -384,13 +390,14 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             "one finish on it): compile the new branch alone, without ctx.patched",
         )
         raise Unsupported
+    helper = helpers.helper_def(callee_of(lw, f)) if isinstance(f, (cst.Name, cst.Attribute)) else None
+    if helper is not None:
+        return helpers.inline_value(lw, n, helper)
     if is_step_like(lw, n):
-        helper = helpers.helper_def(callee_of(lw, f))
-        what = "a helper function's call" if helper is not None else "a step, workflow or ctx call"
         lw.error(
             "PFC023",
             n,
-            f"{what} must be a statement of its own",
+            "a step, workflow or ctx call must be a statement of its own",
             f"assign it to a variable first: `result = {lw.fe.code(n)}`",
         )
         raise Unsupported

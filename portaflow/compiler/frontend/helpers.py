@@ -15,12 +15,13 @@ import contextlib
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import libcst as cst
 
 from .. import ir
 from .common import NOT_LITERAL, Unsupported, type_of_value
+from .letexpr import NoExpressionForm, expression_of
 from .modules import ModuleInfo, Resolved
 from .returns import Exit, eliminate, falls_through
 
@@ -84,7 +85,7 @@ def rename(node: Any, names: dict[str, str], loc: ir.Loc | None = None) -> Any:
     return dataclasses.replace(node, **changes) if changes else node
 
 
-def _refuse(lw: WorkflowLowerer, code: str, node: cst.CSTNode, message: str, hint: str) -> None:
+def _refuse(lw: WorkflowLowerer, code: str, node: cst.CSTNode, message: str, hint: str) -> NoReturn:
     lw.error(code, node, message, hint)
     raise Unsupported
 
@@ -280,7 +281,7 @@ def inline(
                     lw,
                     "PFC023",
                     v,
-                    "a step call (or a helper that has statements) cannot be an argument of another call",
+                    "a step call cannot be an argument of another call",
                     f"assign it first: `tmp = {lw.fe.code(v)}`",
                 )
             args.append((p, lw.expr(v)))
@@ -363,3 +364,22 @@ _BODY_STATE = (
     "inline_site",
     "chain",
 )
+
+
+def inline_value(lw: WorkflowLowerer, call: cst.Call, h: Helper) -> ir.Expr:
+    """A call of ``h`` inside an expression: its inlined statements as one expression (:mod:`.letexpr`)."""
+    loc = lw.fe.pos(call)
+    stmts = inline(lw, call, h, ir.NameTarget(ir.temporary("value")), loc)  # that Assign is dropped
+    last = stmts[-1]
+    assert isinstance(last, ir.Assign)
+    try:
+        return expression_of(stmts[:-1], last.value)
+    except NoExpressionForm as e:
+        name = h.node.name.value
+        _refuse(
+            lw,
+            "PFC023",
+            call,
+            f"{name}() cannot be called inside an expression: {e}, which only a statement can run",
+            f"call it as a statement of its own first: `result = {lw.fe.code(call)}`",
+        )
