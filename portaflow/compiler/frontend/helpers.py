@@ -373,7 +373,7 @@ def inline_value(lw: WorkflowLowerer, call: cst.Call, h: Helper) -> ir.Expr:
     last = stmts[-1]
     assert isinstance(last, ir.Assign)
     try:
-        return expression_of(stmts[:-1], last.value)
+        return expression_of(stmts[:-1], last.value, lw.types)
     except NoExpressionForm as e:
         name = h.node.name.value
         _refuse(

@@ -24,14 +24,15 @@ class NoExpressionForm(Exception):
     """The statements hold one that no expression can stand for (the message says which)."""
 
 
-def expression_of(stmts: list[ir.Stmt], result: ir.Expr) -> ir.Expr:
-    """One expression computing ``result`` after ``stmts`` (assignments and ``if``s) have run."""
+def expression_of(stmts: list[ir.Stmt], result: ir.Expr, env: types.Env) -> ir.Expr:
+    """One expression computing ``result`` after ``stmts`` (assignments and ``if``s) have run; ``env``
+    types the caller's variables (each bound variable is typed by its value, as Python would see it)."""
     seen: set[str] = set()
     reassigned: set[str] = set()  # assigned more than once: a name of it may not stand for its value
     for s in ir.walk_stmts(tuple(stmts)):
         for n in ir.assigned_names(s):
             (reassigned if n in seen else seen).add(n)
-    out = _expr(stmts, result, reassigned)
+    out = _expr(stmts, result, reassigned, dict(env))
     if _size(out) > MAX_NODES:
         raise NoExpressionForm("its expression form would be too large")
     return out
@@ -46,13 +47,13 @@ _WHAT = {
 }
 
 
-def _expr(stmts: list[ir.Stmt], result: ir.Expr, reassigned: set[str]) -> ir.Expr:
+def _expr(stmts: list[ir.Stmt], result: ir.Expr, reassigned: set[str], env: dict[str, ir.Type]) -> ir.Expr:
     if not stmts:
-        return result
+        return types.typed(result, env)
     s, rest = stmts[0], stmts[1:]
     if isinstance(s, ir.Assign) and isinstance(s.target, ir.NameTarget) and not s.in_place:
-        inner = _expr(rest, result, reassigned)
-        v, e = s.target.id, s.value
+        v, e = s.target.id, types.typed(s.value, env)
+        inner = _expr(rest, result, reassigned, {**env, v: e.ty})
         if isinstance(inner, ir.Name) and inner.id == v:
             return e  # `v = e` then v: e itself
         if v not in ir.read_names(inner) and not ir.may_raise(e):
@@ -61,14 +62,12 @@ def _expr(stmts: list[ir.Stmt], result: ir.Expr, reassigned: set[str]) -> ir.Exp
         if isinstance(e, ir.Const) or (isinstance(e, ir.Name) and e.id not in reassigned):
             replaced: ir.Expr = substitute(inner, v, lambda _: e)
             return replaced
-        if e.ty != "any":
-            inner = substitute(inner, v, lambda n: dataclasses.replace(n, ty=e.ty))
         comp = ir.ListComp(inner, (ir.Comprehension(s.target, ir.ListExpr((e,), "list"), ()),))
         return ir.Subscript(comp, ir.Const(0, "int"), inner.ty)
     if isinstance(s, ir.If):
-        body = _expr([*s.body, *rest], result, reassigned)
-        orelse = _expr([*s.orelse, *rest], result, reassigned)
-        return ir.IfExp(s.test, body, orelse, types.join(body.ty, orelse.ty))
+        body = _expr([*s.body, *rest], result, reassigned, env)
+        orelse = _expr([*s.orelse, *rest], result, reassigned, env)
+        return ir.IfExp(types.typed(s.test, env), body, orelse, types.join(body.ty, orelse.ty))
     what = _WHAT.get(type(s), "a step or context call" if not isinstance(s, ir.Assign) else "")
     raise NoExpressionForm(f"it has {what or 'a change made in place'}")
 
