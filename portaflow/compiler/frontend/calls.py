@@ -145,25 +145,26 @@ def is_dispatch(lw: WorkflowLowerer, f: cst.BaseExpression) -> bool:
 def table_dispatch(
     lw: WorkflowLowerer, call: cst.Call, f: cst.Subscript, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
-    """A call through a table of steps: an if/elif chain over the keys, KeyError for an unknown one."""
+    """A call through a table of steps (child workflows, helpers): an if/elif chain over the keys, each
+    branch the call of one entry, and KeyError (Python's message) for an unknown key."""
     table_name = cast(cst.Name, f.value).value
     where = cast(Resolved, step_table(lw, f))
     home = cast(ModuleInfo, where.module)
     table = home.step_tables[where.name]
-    entries: list[tuple[str, DslFunction]] = []
+    entries: list[tuple[str, Resolved]] = []
     others: list[str] = []
     for key, value in table.items():
         t = lw.fe.resolve_name(home, value)
-        if t is None or t.kind != "step" or t.fn is None:
+        if t is None or not ((t.kind in ("step", "workflow") and t.fn is not None) or helpers.helper_def(t)):
             others.append(value)
         else:
-            entries.append((key, t.fn))
+            entries.append((key, t))
     if others:
         lw.error(
             "PFC022",
             f.value,
-            f"{table_name} maps to {', '.join(others)}, which are not @step functions",
-            "put only @step functions in a table of tools",
+            f"{table_name} maps to {', '.join(others)}, which are not @step, @workflow or plain functions",
+            "put only @step functions (or child workflows, or plain helper functions) in a table of tools",
         )
         raise Unsupported
     selector = lw.expr(cast(cst.Index, f.slice[0].slice).value)
@@ -175,14 +176,58 @@ def table_dispatch(
     kwargs_expr = lw.expr(star[0].value) if star else None
     missing = ir.FString((ir.FormattedValue(selector, "r"),))
     chain: list[ir.Stmt] = [ir.Raise("KeyError", missing, loc)]
-    for key, fn in reversed(entries):
-        step_key, sd = lw.fe.lower_step(fn)
-        required = () if kwargs_expr is not None else sd.required
-        args = bind_arguments(lw, plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
-        stmt = ir.StepCall(step_key, args, target, loc, kwargs_expr)
+    for key, entry in reversed(entries):
+        helper = helpers.helper_def(entry)
+        if entry.kind == "step" and entry.fn is not None:
+            step_key, sd = lw.fe.lower_step(entry.fn)
+            required = () if kwargs_expr is not None else sd.required
+            args = bind_arguments(lw, plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
+            branch: list[ir.Stmt] = [ir.StepCall(step_key, args, target, loc, kwargs_expr)]
+        elif star:
+            kind = "a child workflow" if helper is None else "a plain function"
+            lw.error(
+                "PFC027",
+                star[0],
+                f"{table_name}[{key!r}] is {kind}: **mapping is passed only to steps",
+                "pass its arguments by name",
+            )
+            raise Unsupported
+        elif helper is not None:
+            branch = helpers.inline(lw, call, helper, target, loc)
+        else:
+            branch = child_call(lw, call, cast(DslFunction, entry.fn), target, loc)
         test = ir.Compare(selector, ("==",), (ir.Const(key, "str"),))
-        chain = [ir.If(test, (stmt,), tuple(chain), loc)]
+        chain = [ir.If(test, tuple(branch), tuple(chain), loc)]
     return chain
+
+
+def child_call(
+    lw: WorkflowLowerer, call: cst.Call, fn: DslFunction, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """A child workflow's call: its body lowered once (in its own module), its arguments bound."""
+    if lw.fe.step_key(fn) in lw.stack:
+        lw.error(
+            "PFC032",
+            call,
+            f"workflow {fn.function!r} calls itself (recursion cannot be inlined)",
+            "use a while loop instead of recursion",
+        )
+        raise Unsupported
+    wf_key, child = lw.fe.lower_workflow(fn, lw.stack)
+    if child is None:
+        raise Unsupported
+    cargs = list(call.args)
+    if (
+        cargs
+        and cargs[0].keyword is None
+        and isinstance(cargs[0].value, cst.Name)
+        and cargs[0].value.value == lw.ctx
+    ):
+        cargs = cargs[1:]
+    names = tuple(p.name for p in child.params)
+    req = tuple(p.name for p in child.params if p.default is None)
+    args = bind_arguments(lw, call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
+    return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
 
 
 def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
@@ -228,29 +273,7 @@ def call_statement(
         args = bind_arguments(lw, call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
         return [ir.StepCall(key, args, target, loc)]
     if callee is not None and callee.kind == "workflow" and callee.fn is not None:
-        if lw.fe.step_key(callee.fn) in lw.stack:
-            lw.error(
-                "PFC032",
-                call,
-                f"workflow {callee.fn.function!r} calls itself (recursion cannot be inlined)",
-                "use a while loop instead of recursion",
-            )
-            raise Unsupported
-        wf_key, child = lw.fe.lower_workflow(callee.fn, lw.stack)
-        if child is None:
-            raise Unsupported
-        cargs = list(call.args)
-        if (
-            cargs
-            and cargs[0].keyword is None
-            and isinstance(cargs[0].value, cst.Name)
-            and cargs[0].value.value == lw.ctx
-        ):
-            cargs = cargs[1:]
-        names = tuple(p.name for p in child.params)
-        req = tuple(p.name for p in child.params if p.default is None)
-        args = bind_arguments(lw, call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
-        return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
+        return child_call(lw, call, callee.fn, target, loc)
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == lw.ctx:
         return context.primitive(lw, call, f.attr.value, target, loc)
     return None

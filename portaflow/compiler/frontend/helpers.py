@@ -288,7 +288,7 @@ def inline(
         else:
             args.append((p, v))
     outer_types = lw.types
-    site = (*lw.inline_site, id(call))
+    site = (*lw.inline_site, id(call), id(h.node))  # a table's call inlines several helpers
     k = lw.inline_ids.setdefault(site, len(lw.inline_ids) + 1)
     caller = lw.fe.path
     note = f"in {name}() called from {lw.caller()} at {caller}:{loc.line}"

@@ -71,13 +71,23 @@ def table_value(lw: WorkflowLowerer, n: cst.Name, table: Resolved) -> ir.Expr:
     keys = table.module.step_tables[table.name]
     if id(n) in _key_reads(lw):
         return ir.Const(dict.fromkeys(keys), "dict")
-    lw.error(
-        "PFC026",
-        n,
-        f"{n.value!r} is a table of steps ({table.where()}): a workflow reads only its keys, and calls "
-        "its steps through it; a step is no value on any target",
-        f"use {_USES.replace('T', n.value)}",
-    )
+    kinds = {
+        (t.kind if t is not None else "?")
+        for t in (lw.fe.resolve_name(table.module, v) for v in keys.values())
+    }
+    if kinds <= {"step", "workflow", "function"}:
+        message = (
+            f"{n.value!r} is a table of steps ({table.where()}): a workflow reads only its keys, and calls "
+            "its entries through it; a function is no value on any target"
+        )
+        hint = f"use {_USES.replace('T', n.value)}"
+    else:
+        message = (
+            f"{n.value!r} ({table.where()}) is a dict whose values are names, not literals: the compiler "
+            "reads only its keys"
+        )
+        hint = "write its values as literals (or read only its keys: `name in T`, `sorted(T)`)"
+    lw.error("PFC026", n, message, hint)
     raise Unsupported
 
 
