@@ -227,31 +227,43 @@ def _bind(
 
 def _shared_default_changed(body: tuple[ir.Stmt, ...], mutable: dict[str, ir.Const]) -> str | None:
     """The parameter whose list/dict default (one object, shared by every call in Python) the helper may
-    change or hand out: changed in place anywhere in the helper, or its value (or, for a nested default,
-    an item of it) assigned, returned or iterated over. Conservative: None proves it is only read."""
+    change or hand out: anything changed in place in the helper, or a value that may be that object (or,
+    for a nested default, a part of it) assigned, returned or iterated over. None proves it is only read."""
     if not mutable:
         return None
     stmts = ir.walk_stmts(body)
     if any(isinstance(s, ir.SetItem) or (isinstance(s, ir.Assign) and s.in_place) for s in stmts):
         return next(iter(mutable))
     for s in stmts:
-        values: list[Any] = []
+        values: list[ir.Expr] = []
         if isinstance(s, (ir.Assign, ir.Return)):
             values.append(s.value)
+        elif isinstance(s, (ir.StepCall, ir.ChildWorkflowCall)):
+            values += [v for _, v in s.args]  # a child workflow shares what it is passed
         if isinstance(s, ir.For):
             values.append(s.iter)
-        for v in values:
-            for p, default in mutable.items():
-                nested = isinstance(s, ir.For) and any(
-                    isinstance(x, (list, dict)) for x in _items(default.value)
-                )
-                if (not isinstance(s, ir.For) or nested) and p in ir.read_names(v):
-                    return p
+        for p, default in mutable.items():
+            nested = any(isinstance(x, (list, dict)) for x in _items(default.value))
+            if any(_may_be(v, p, nested or isinstance(s, ir.For)) for v in values):
+                return p
     return None
 
 
-def _items(value: Any) -> list[Any]:
-    return list(value.values()) if isinstance(value, dict) else list(value)
+def _may_be(e: ir.Expr, p: str, parts: bool) -> bool:
+    """Whether ``e``'s value may be the object ``p`` names (``parts``: or an object inside it)."""
+    if isinstance(e, ir.Name):
+        return e.id == p
+    if isinstance(e, ir.IfExp):
+        return _may_be(e.body, p, parts) or _may_be(e.orelse, p, parts)
+    if isinstance(e, ir.BoolOp):  # `and`/`or` give an operand
+        return any(_may_be(v, p, parts) for v in e.values)
+    if isinstance(e, ir.ListExpr):
+        return any(_may_be(v, p, parts) for v in e.items)
+    if isinstance(e, ir.DictExpr):
+        return any(_may_be(v, p, parts) for v in (*e.keys, *e.values))
+    if isinstance(e, (ir.Compare, ir.UnaryOp, ir.FString, ir.Const, ir.RunId, ir.ErrorField)):
+        return False
+    return parts and p in ir.read_names(e)  # an item, a slice, a call's result may hold the object's parts
 
 
 def inline(
@@ -268,6 +280,8 @@ def inline(
             f"{name}() calls itself ({chain}): a recursive helper cannot be inlined",
             "write the recursion as a loop (a while loop with a list as the stack)",
         )
+    with lw.fe.within(h.module):
+        _shape(lw, h)
     bindings, ctx_param = _bind(lw, call, h)
     args: list[tuple[str, ir.Expr]] = []
     for p, v in bindings:
@@ -293,7 +307,6 @@ def inline(
     caller = lw.fe.path
     note = f"in {name}() called from {lw.caller()} at {caller}:{loc.line}"
     with _helper_scope(lw, h, site, note), lw.fe.within(h.module):
-        _shape(lw, h)
         lw.ctx = ctx_param or ""
         body_nodes = lw.body_statements(h.node.body)
         lw.locals.update(p for p, _ in bindings if p != ctx_param)
@@ -383,3 +396,7 @@ def inline_value(lw: WorkflowLowerer, call: cst.Call, h: Helper) -> ir.Expr:
             f"{name}() cannot be called inside an expression: {e}, which only a statement can run",
             f"call it as a statement of its own first: `result = {lw.fe.code(call)}`",
         )
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value.values()) if isinstance(value, dict) else list(value)
