@@ -309,9 +309,14 @@ def inline(
     with _helper_scope(lw, h, site, note), lw.fe.within(h.module):
         lw.ctx = ctx_param or ""
         body_nodes = lw.body_statements(h.node.body)
-        lw.locals.update(p for p, _ in bindings if p != ctx_param)
         lw.collect_locals(body_nodes)
+        rebound = set(lw.locals)  # the names the body assigns
+        lw.locals.update(p for p, _ in bindings if p != ctx_param)
         names = {v: ir.temporary(f"inl{k}_v_{v}") for v in lw.locals}
+        # a parameter the body never rebinds, passed a caller's variable, is that variable: the object is
+        # shared as Python shares it (a change in place shows to the caller), and no copy is made
+        shared = {p: e.id for p, e in args if isinstance(e, ir.Name) and e.ty != "error" and p not in rebound}
+        names.update(shared)
         lw.types = {v: outer_types.get(t, "any") for v, t in names.items()}
         body = tuple(lw.lower_body(body_nodes))
         mutable = {
@@ -335,7 +340,7 @@ def inline(
     ex = Exit(ir.temporary(f"inl{k}_r"), ir.temporary(f"inl{k}_d"))
     home = None if h.module is lw.fe.entry else loc  # another file's lines would point into the workflow's
     straight = eliminate(rename(body, names, home), ex)
-    out: list[ir.Stmt] = [ir.Assign(ir.NameTarget(names[p]), v, loc) for p, v in args]
+    out: list[ir.Stmt] = [ir.Assign(ir.NameTarget(names[p]), v, loc) for p, v in args if p not in shared]
     if target is not None and falls_through(body):  # a path may end without `return`: the result is None
         out.append(ir.Assign(ir.NameTarget(ex.result), ir.Const(None, "none"), loc))
     out += straight

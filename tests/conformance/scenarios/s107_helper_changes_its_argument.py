@@ -1,7 +1,7 @@
 """A helper that changes the list it is passed (an agent's `add_message(messages, ...)`): Python shares the
-object, so the caller sees the change, as on the targets whose values are references; a target that copies
-values (Step Functions) cannot share it and refuses (PFC041). A helper called inside parallel branches, a
-nested def's and a lambda (its step numbered in the branch)."""
+object, so the caller sees the change, on every target (the parameter is the caller's variable itself, so
+Step Functions, which copies values, changes that variable); the list is then read by another helper. A
+helper called inside parallel branches, a nested def's and a lambda (its step numbered in the branch)."""
 
 from portaflow import Context, step, workflow
 
@@ -14,6 +14,10 @@ def reply(n: int) -> str:
 def add_message(messages, role, text):
     messages.append({"role": role, "text": text})
     return len(messages)
+
+
+def last_text(msgs):
+    return msgs[-1]["text"] if msgs else ""
 
 
 def answer(n):
@@ -34,18 +38,18 @@ def shared_list(ctx: Context) -> dict:
         return answer(2)
 
     both = ctx.parallel(left, right, lambda: answer(3))
-    return {"messages": messages, "count": count, "both": both}
+    return {"messages": messages, "count": count, "both": both, "last": last_text(messages)}
 
 
 SCENARIO = {
     "input": {},
-    "refuses": {"aws": "PFC041"},
     "expect": {
         "status": "completed",
         "output": {
             "messages": [{"role": "user", "text": "hi"}, {"role": "assistant", "text": "hello"}],
             "count": 1,
             "both": ["REPLY 1", "REPLY 2", "REPLY 3"],
+            "last": "hello",
         },
     },
 }
