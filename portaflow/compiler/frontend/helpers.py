@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, cast
@@ -27,6 +28,15 @@ from .returns import Exit, eliminate, falls_through
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
+
+#: an inlined helper's variable (``%inl3_v_total``), as a message shows it (``total``)
+_INLINED_LOCAL = re.compile(re.escape(ir.TEMPORARY) + r"inl\d+_v_(\w+)")
+
+
+def readable(text: str) -> str:
+    """``text`` (a diagnostic's message or hint) with inlined helpers' variables under their own names."""
+    return _INLINED_LOCAL.sub(r"\1", text)
+
 
 #: the string fields of IR nodes that name a variable (besides ``Name.id`` and ``NameTarget.id``)
 _NAME_FIELDS = {
