@@ -1,7 +1,9 @@
-"""Helpers calling helpers, imported from a project module, with keyword-only and default arguments
-(the default a module constant of the helper's own module), a helper called in a loop (each call its own
-locals), a helper that calls a step, and one handed the Context (`ctx.sleep` inside it is the workflow's)."""
+"""Helpers calling helpers, imported from a project module and called by name or as `module.helper(...)`,
+with keyword-only and default arguments (the default a module constant of the helper's own module), a
+helper called in a loop (each call its own locals), a helper that calls a step, and one handed the
+Context (`ctx.sleep` inside it is the workflow's)."""
 
+import prompting
 from prompting import shorten_all, summary_of, truncate
 
 from portaflow import Context, step, workflow
@@ -36,7 +38,15 @@ def nested_helpers(ctx: Context, words: list) -> dict:
     top = best(words)
     summary = summary_of("a long text to summarize")
     paused = pause_then(ctx, "done")
-    return {"short": short, "widths": widths, "top": top, "summary": summary, "paused": paused}
+    dotted = [prompting.truncate("abcdefgh", 4), len(prompting.truncate("abcdefgh"))]
+    return {
+        "short": short,
+        "widths": widths,
+        "top": top,
+        "summary": summary,
+        "paused": paused,
+        "dotted": dotted,
+    }
 
 
 SCENARIO = {
@@ -49,6 +59,7 @@ SCENARIO = {
             "top": ["abcdef", 6],
             "summary": "a long...",
             "paused": "done after a pause",
+            "dotted": ["abcd...", 6],
         },
     },
 }
