@@ -53,25 +53,23 @@ def _pf_wf_early_returns(_pf_scope, n=42):
     else:
         _pf_t_inl1_r = _pf_t_inl1_v_x
     lo = _pf_t_inl1_r
-    _pf_t_inl2_v_x = n
     _pf_t_inl2_v_hi = 20
     _pf_t_inl2_v_lo = 0
-    if _pf_t_inl2_v_x < _pf_t_inl2_v_lo:
+    if n < _pf_t_inl2_v_lo:
         _pf_t_inl2_r = _pf_t_inl2_v_lo
-    elif _pf_t_inl2_v_x > _pf_t_inl2_v_hi:
+    elif n > _pf_t_inl2_v_hi:
         _pf_t_inl2_r = _pf_t_inl2_v_hi
     else:
-        _pf_t_inl2_r = _pf_t_inl2_v_x
+        _pf_t_inl2_r = n
     hi = _pf_t_inl2_r
     _pf_t_inl3_v_hi = 100
-    _pf_t_inl3_v_x = n
     _pf_t_inl3_v_lo = 0
-    if _pf_t_inl3_v_x < _pf_t_inl3_v_lo:
+    if n < _pf_t_inl3_v_lo:
         _pf_t_inl3_r = _pf_t_inl3_v_lo
-    elif _pf_t_inl3_v_x > _pf_t_inl3_v_hi:
+    elif n > _pf_t_inl3_v_hi:
         _pf_t_inl3_r = _pf_t_inl3_v_hi
     else:
-        _pf_t_inl3_r = _pf_t_inl3_v_x
+        _pf_t_inl3_r = n
     mid = _pf_t_inl3_r
     _pf_t_inl4_v_xs = [1, 2, 3]
     _pf_t_inl4_v_limit = 15

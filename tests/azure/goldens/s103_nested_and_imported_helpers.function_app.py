@@ -59,31 +59,26 @@ def _pf_wf_nested_helpers(_pf_scope, words):
     _pf_run = _pf_scope.run
     short = []
     for w in words:
-        _pf_t_inl1_v_text = w
         _pf_t_inl1_v_width = 3
-        if len(_pf_t_inl1_v_text) <= _pf_t_inl1_v_width:
-            _pf_t_inl1_r = _pf_t_inl1_v_text
+        if len(w) <= _pf_t_inl1_v_width:
+            _pf_t_inl1_r = w
         else:
-            _pf_t_inl1_r = _pf_t_inl1_v_text[:_pf_t_inl1_v_width] + "..."
+            _pf_t_inl1_r = w[:_pf_t_inl1_v_width] + "..."
         t = _pf_t_inl1_r
         short.append(t)
-    _pf_t_inl2_v_texts = words
     _pf_t_inl2_v_width = 5
     _pf_t_inl2_v_out = []
-    for _pf_t_inl2_v_t in _pf_t_inl2_v_texts:
-        _pf_t_inl3_v_text = _pf_t_inl2_v_t
-        _pf_t_inl3_v_width = _pf_t_inl2_v_width
-        if len(_pf_t_inl3_v_text) <= _pf_t_inl3_v_width:
-            _pf_t_inl3_r = _pf_t_inl3_v_text
+    for _pf_t_inl2_v_t in words:
+        if len(_pf_t_inl2_v_t) <= _pf_t_inl2_v_width:
+            _pf_t_inl3_r = _pf_t_inl2_v_t
         else:
-            _pf_t_inl3_r = _pf_t_inl3_v_text[:_pf_t_inl3_v_width] + "..."
+            _pf_t_inl3_r = _pf_t_inl2_v_t[:_pf_t_inl2_v_width] + "..."
         _pf_t_arg = _pf_t_inl3_r
         _pf_t_inl2_v_out.append(_pf_t_arg)
     _pf_t_inl2_r = _pf_t_inl2_v_out
     widths = _pf_t_inl2_r
-    _pf_t_inl4_v_words = words
     _pf_t_inl4_v_top = None
-    for _pf_t_inl4_v_w in _pf_t_inl4_v_words:
+    for _pf_t_inl4_v_w in words:
         _pf_t_inl4_v_s = yield from _pf_run.step(_pf_scope, "score", {"word": _pf_t_inl4_v_w})
         if _pf_t_inl4_v_top is None or _pf_t_inl4_v_s > _pf_t_inl4_v_top[1]:
             _pf_t_inl4_v_top = [_pf_t_inl4_v_w, _pf_t_inl4_v_s]
@@ -91,12 +86,11 @@ def _pf_wf_nested_helpers(_pf_scope, words):
     top = _pf_t_inl4_r
     _pf_t_inl5_v_text = "a long text to summarize"
     _pf_t_inl5_v_s = yield from _pf_run.step(_pf_scope, "prompting.summarize", {"text": _pf_t_inl5_v_text})
-    _pf_t_inl6_v_text = _pf_t_inl5_v_s
     _pf_t_inl6_v_width = 6
-    if len(_pf_t_inl6_v_text) <= _pf_t_inl6_v_width:
-        _pf_t_inl6_r = _pf_t_inl6_v_text
+    if len(_pf_t_inl5_v_s) <= _pf_t_inl6_v_width:
+        _pf_t_inl6_r = _pf_t_inl5_v_s
     else:
-        _pf_t_inl6_r = _pf_t_inl6_v_text[:_pf_t_inl6_v_width] + "..."
+        _pf_t_inl6_r = _pf_t_inl5_v_s[:_pf_t_inl6_v_width] + "..."
     _pf_t_ret = _pf_t_inl6_r
     _pf_t_inl5_r = _pf_t_ret
     summary = _pf_t_inl5_r
@@ -104,7 +98,18 @@ def _pf_wf_nested_helpers(_pf_scope, words):
     yield from _pf_run.sleep(_pf_scope, 5.0)
     _pf_t_inl7_r = f"{_pf_t_inl7_v_label} after a pause"
     paused = _pf_t_inl7_r
-    return {"short": short, "widths": widths, "top": top, "summary": summary, "paused": paused}
+    dotted = [
+        "abcdefgh" if len("abcdefgh") <= 4 else "abcdefgh"[:4] + "...",
+        len("abcdefgh" if len("abcdefgh") <= 3 else "abcdefgh"[:3] + "..."),
+    ]
+    return {
+        "short": short,
+        "widths": widths,
+        "top": top,
+        "summary": summary,
+        "paused": paused,
+        "dotted": dotted,
+    }
 
 
 @app.function_name(name=ORCHESTRATOR)

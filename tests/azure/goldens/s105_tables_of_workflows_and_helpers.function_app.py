@@ -81,16 +81,14 @@ def _pf_wf_dispatch(_pf_scope, orders):
             else:
                 raise _pf_rt.error("KeyError", f"{order['kind']!r}", _pf_run.modules)
             if order["style"] == "shout":
-                _pf_t_inl2_v_text = done
-                _pf_t_inl2_r = _pf_t_inl2_v_text.upper() + "!"
+                _pf_t_inl2_r = done.upper() + "!"
                 styled = _pf_t_inl2_r
             elif order["style"] == "whisper":
-                _pf_t_inl1_v_text = done
                 _pf_t_inl1_v_dots = 3
-                if not _pf_t_inl1_v_text:
+                if not done:
                     _pf_t_inl1_r = ""
                 else:
-                    _pf_t_inl1_r = _pf_t_inl1_v_text.lower() + "." * _pf_t_inl1_v_dots
+                    _pf_t_inl1_r = done.lower() + "." * _pf_t_inl1_v_dots
                 styled = _pf_t_inl1_r
             else:
                 raise _pf_rt.error("KeyError", f"{order['style']!r}", _pf_run.modules)

@@ -37,13 +37,11 @@ async function wf_early_returns(run: Run, scope: Scope, $n: Value = 42): Promise
   let $$inl1_v_hi: Value = null;
   let $$inl1_r: Value = null;
   let $lo: Value = null;
-  let $$inl2_v_x: Value = null;
   let $$inl2_v_hi: Value = null;
   let $$inl2_v_lo: Value = null;
   let $$inl2_r: Value = null;
   let $hi: Value = null;
   let $$inl3_v_hi: Value = null;
-  let $$inl3_v_x: Value = null;
   let $$inl3_v_lo: Value = null;
   let $$inl3_r: Value = null;
   let $mid: Value = null;
@@ -91,29 +89,27 @@ async function wf_early_returns(run: Run, scope: Scope, $n: Value = 42): Promise
     }
   }
   $lo = $$inl1_r;
-  $$inl2_v_x = $n;
   $$inl2_v_hi = 20;
   $$inl2_v_lo = 0;
-  if (py.compare("<", $$inl2_v_x, $$inl2_v_lo)) {
+  if (py.compare("<", $n, $$inl2_v_lo)) {
     $$inl2_r = $$inl2_v_lo;
   } else {
-    if (py.compare(">", $$inl2_v_x, $$inl2_v_hi)) {
+    if (py.compare(">", $n, $$inl2_v_hi)) {
       $$inl2_r = $$inl2_v_hi;
     } else {
-      $$inl2_r = $$inl2_v_x;
+      $$inl2_r = $n;
     }
   }
   $hi = $$inl2_r;
   $$inl3_v_hi = 100;
-  $$inl3_v_x = $n;
   $$inl3_v_lo = 0;
-  if (py.compare("<", $$inl3_v_x, $$inl3_v_lo)) {
+  if (py.compare("<", $n, $$inl3_v_lo)) {
     $$inl3_r = $$inl3_v_lo;
   } else {
-    if (py.compare(">", $$inl3_v_x, $$inl3_v_hi)) {
+    if (py.compare(">", $n, $$inl3_v_hi)) {
       $$inl3_r = $$inl3_v_hi;
     } else {
-      $$inl3_r = $$inl3_v_x;
+      $$inl3_r = $n;
     }
   }
   $mid = $$inl3_r;

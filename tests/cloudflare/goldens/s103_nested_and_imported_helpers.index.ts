@@ -50,21 +50,16 @@ const STEPS: Record<string, StepSpec> = {
 async function wf_nested_helpers(run: Run, scope: Scope, $words: Value): Promise<Value> {
   let $short: Value = null;
   let $w: Value = null;
-  let $$inl1_v_text: Value = null;
   let $$inl1_v_width: Value = null;
   let $$inl1_r: Value = null;
   let $t: Value = null;
-  let $$inl2_v_texts: Value = null;
   let $$inl2_v_width: Value = null;
   let $$inl2_v_out: Value = null;
   let $$inl2_v_t: Value = null;
-  let $$inl3_v_text: Value = null;
-  let $$inl3_v_width: Value = null;
   let $$inl3_r: Value = null;
   let $$arg: Value = null;
   let $$inl2_r: Value = null;
   let $widths: Value = null;
-  let $$inl4_v_words: Value = null;
   let $$inl4_v_top: Value = null;
   let $$inl4_v_w: Value = null;
   let $$inl4_v_s: Value = null;
@@ -72,7 +67,6 @@ async function wf_nested_helpers(run: Run, scope: Scope, $words: Value): Promise
   let $top: Value = null;
   let $$inl5_v_text: Value = null;
   let $$inl5_v_s: Value = null;
-  let $$inl6_v_text: Value = null;
   let $$inl6_v_width: Value = null;
   let $$inl6_r: Value = null;
   let $$ret: Value = null;
@@ -81,37 +75,33 @@ async function wf_nested_helpers(run: Run, scope: Scope, $words: Value): Promise
   let $$inl7_v_label: Value = null;
   let $$inl7_r: Value = null;
   let $paused: Value = null;
+  let $dotted: Value = null;
   $short = [] as py.Value[];
   for ($w of iterate($words)) {
-    $$inl1_v_text = $w;
     $$inl1_v_width = 3;
-    if (py.compare("<=", py.len($$inl1_v_text), $$inl1_v_width)) {
-      $$inl1_r = $$inl1_v_text;
+    if (py.compare("<=", py.len($w), $$inl1_v_width)) {
+      $$inl1_r = $w;
     } else {
-      $$inl1_r = py.add(py.slice($$inl1_v_text, undefined, $$inl1_v_width), "...");
+      $$inl1_r = py.add(py.slice($w, undefined, $$inl1_v_width), "...");
     }
     $t = $$inl1_r;
     py.list_append($short, $t);
   }
-  $$inl2_v_texts = $words;
   $$inl2_v_width = 5;
   $$inl2_v_out = [] as py.Value[];
-  for ($$inl2_v_t of iterate($$inl2_v_texts)) {
-    $$inl3_v_text = $$inl2_v_t;
-    $$inl3_v_width = $$inl2_v_width;
-    if (py.compare("<=", py.len($$inl3_v_text), $$inl3_v_width)) {
-      $$inl3_r = $$inl3_v_text;
+  for ($$inl2_v_t of iterate($words)) {
+    if (py.compare("<=", py.len($$inl2_v_t), $$inl2_v_width)) {
+      $$inl3_r = $$inl2_v_t;
     } else {
-      $$inl3_r = py.add(py.slice($$inl3_v_text, undefined, $$inl3_v_width), "...");
+      $$inl3_r = py.add(py.slice($$inl2_v_t, undefined, $$inl2_v_width), "...");
     }
     $$arg = $$inl3_r;
     py.list_append($$inl2_v_out, $$arg);
   }
   $$inl2_r = $$inl2_v_out;
   $widths = $$inl2_r;
-  $$inl4_v_words = $words;
   $$inl4_v_top = null;
-  for ($$inl4_v_w of iterate($$inl4_v_words)) {
+  for ($$inl4_v_w of iterate($words)) {
     $$inl4_v_s = await run.callStep(scope, "score", new Map<Value, Value>([["word", $$inl4_v_w]]));
     if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.compare(">", $$inl4_v_s, py.getitem($$inl4_v_top, 1))))(py.compare("is", $$inl4_v_top, null)))) {
       $$inl4_v_top = [$$inl4_v_w, $$inl4_v_s] as py.Value[];
@@ -121,12 +111,11 @@ async function wf_nested_helpers(run: Run, scope: Scope, $words: Value): Promise
   $top = $$inl4_r;
   $$inl5_v_text = "a long text to summarize";
   $$inl5_v_s = await run.callStep(scope, "prompting.summarize", new Map<Value, Value>([["text", $$inl5_v_text]]));
-  $$inl6_v_text = $$inl5_v_s;
   $$inl6_v_width = 6;
-  if (py.compare("<=", py.len($$inl6_v_text), $$inl6_v_width)) {
-    $$inl6_r = $$inl6_v_text;
+  if (py.compare("<=", py.len($$inl5_v_s), $$inl6_v_width)) {
+    $$inl6_r = $$inl5_v_s;
   } else {
-    $$inl6_r = py.add(py.slice($$inl6_v_text, undefined, $$inl6_v_width), "...");
+    $$inl6_r = py.add(py.slice($$inl5_v_s, undefined, $$inl6_v_width), "...");
   }
   $$ret = $$inl6_r;
   $$inl5_r = $$ret;
@@ -135,7 +124,8 @@ async function wf_nested_helpers(run: Run, scope: Scope, $words: Value): Promise
   await run.sleep(scope, 5.0);
   $$inl7_r = ("" + py.field($$inl7_v_label, "", "", false) + " after a pause");
   $paused = $$inl7_r;
-  return py.dictFrom([["short", $short], ["widths", $widths], ["top", $top], ["summary", $summary], ["paused", $paused]]);
+  $dotted = [(py.truthy(py.compare("<=", py.len("abcdefgh"), 4)) ? "abcdefgh" : py.add(py.slice("abcdefgh", undefined, 4), "...")), py.len((py.truthy(py.compare("<=", py.len("abcdefgh"), 3)) ? "abcdefgh" : py.add(py.slice("abcdefgh", undefined, 3), "...")))] as py.Value[];
+  return py.dictFrom([["short", $short], ["widths", $widths], ["top", $top], ["summary", $summary], ["paused", $paused], ["dotted", $dotted]]);
 }
 
 /** The workflow "nested_helpers": instance params are its input object, the output its result. */

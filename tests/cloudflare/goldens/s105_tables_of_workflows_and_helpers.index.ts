@@ -68,10 +68,8 @@ async function wf_dispatch(run: Run, scope: Scope, $orders: Value): Promise<Valu
   let $out: Value = null;
   let $order: Value = null;
   let $done: Value = null;
-  let $$inl2_v_text: Value = null;
   let $$inl2_r: Value = null;
   let $styled: Value = null;
-  let $$inl1_v_text: Value = null;
   let $$inl1_v_dots: Value = null;
   let $$inl1_r: Value = null;
   let $e: Value = null;
@@ -88,17 +86,15 @@ async function wf_dispatch(run: Run, scope: Scope, $orders: Value): Promise<Valu
         }
       }
       if (py.compare("==", py.getitem($order, "style"), "shout")) {
-        $$inl2_v_text = $done;
-        $$inl2_r = py.add(py.str_upper($$inl2_v_text), "!");
+        $$inl2_r = py.add(py.str_upper($done), "!");
         $styled = $$inl2_r;
       } else {
         if (py.compare("==", py.getitem($order, "style"), "whisper")) {
-          $$inl1_v_text = $done;
           $$inl1_v_dots = 3;
-          if (py.bool(py.not($$inl1_v_text))) {
+          if (py.bool(py.not($done))) {
             $$inl1_r = "";
           } else {
-            $$inl1_r = py.add(py.str_lower($$inl1_v_text), py.mul(".", $$inl1_v_dots));
+            $$inl1_r = py.add(py.str_lower($done), py.mul(".", $$inl1_v_dots));
           }
           $styled = $$inl1_r;
         } else {
