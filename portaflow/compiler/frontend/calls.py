@@ -115,9 +115,13 @@ def not_a_step(lw: WorkflowLowerer, call: cst.Call, f: cst.BaseExpression) -> No
     elif t.kind == "function" and t.module is not None:
         message = f"{what}() is a plain function ({t.where()}), not a @step"
         hint = f"decorate it with @step in {t.module.path}, or call it inside a step"
-        if t.name not in t.module.foreign:
+        fdef = helpers.top_level_def(t)
+        if t.name not in t.module.foreign and fdef is not None:
             message += ": a decorated function is not inlined as a helper (its decorator changes the call)"
             hint = f"decorate it with @step in {t.module.path}, or remove its decorator to inline it"
+        elif fdef is None:
+            message += ": only a def at the top level of a module is inlined as a helper"
+            hint = f"define it at the top level of {t.module.path} (not under `if`/`try`), or make it a @step"
     elif t.kind in ("class", "constant", "value", "table", "policy"):
         message = f"{what} ({t.where()}) is not a @step or a @workflow"
         hint = "call a @step here; do other work inside a step"

@@ -56,15 +56,21 @@ class Helper:
     module: ModuleInfo
 
 
-def helper_def(resolved: Resolved | None) -> Helper | None:
-    """The undecorated top-level ``def`` a resolved name refers to (the last one, as Python binds it)."""
+def top_level_def(resolved: Resolved | None) -> cst.FunctionDef | None:
+    """The top-level ``def`` a resolved function name refers to (the last one, as Python binds it)."""
     if resolved is None or resolved.kind != "function" or resolved.module is None:
         return None
     found: cst.FunctionDef | None = None
     for stmt in resolved.module.module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == resolved.name:
             found = stmt
-    if found is None or found.decorators:
+    return found
+
+
+def helper_def(resolved: Resolved | None) -> Helper | None:
+    """The helper a resolved name refers to: an undecorated top-level ``def``."""
+    found = top_level_def(resolved)
+    if found is None or found.decorators or resolved is None or resolved.module is None:
         return None
     return Helper(f"{resolved.module.file.name}.{resolved.name}", found, resolved.module)
 
