@@ -300,3 +300,21 @@ def _consts(x: object) -> list[ir.Const]:
         return [c for y in x for c in _consts(y)]
     fields = getattr(x, "__dataclass_fields__", {})
     return [c for f in fields for c in _consts(getattr(x, f))]
+
+
+def test_a_def_under_a_module_level_try_is_not_inlined_but_pfc022_saying_why() -> None:
+    body = """
+    try:
+        def h(x):
+            return x
+    except ImportError:
+        pass
+
+
+    @workflow
+    def wf(ctx: Context):
+        r = h(1)
+        return r
+    """
+    [d] = errors(body)
+    assert d.code == "PFC022" and "only a def at the top level of a module is inlined" in d.message
