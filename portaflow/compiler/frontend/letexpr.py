@@ -44,6 +44,7 @@ _WHAT = {
     ir.Try: "a try statement",
     ir.Raise: "a raise",
     ir.SetItem: "an assignment to an item",
+    ir.Assign: "a change made in place",  # the other assignments have an expression form
 }
 
 
@@ -64,12 +65,17 @@ def _expr(stmts: list[ir.Stmt], result: ir.Expr, reassigned: set[str], env: dict
             return replaced
         comp = ir.ListComp(inner, (ir.Comprehension(s.target, ir.ListExpr((e,), "list"), ()),))
         return ir.Subscript(comp, ir.Const(0, "int"), inner.ty)
+    if isinstance(s, ir.Assign) and isinstance(s.target, ir.TupleTarget) and not s.in_place:
+        e = types.typed(s.value, env)  # `a, b = e`: unpacked as Python unpacks (ValueError on a mismatch)
+        inner = _expr(rest, result, reassigned, {**env, **dict.fromkeys(ir.target_names(s.target), "any")})
+        comp = ir.ListComp(inner, (ir.Comprehension(s.target, ir.ListExpr((e,), "list"), ()),))
+        return ir.Subscript(comp, ir.Const(0, "int"), inner.ty)
     if isinstance(s, ir.If):
         body = _expr([*s.body, *rest], result, reassigned, env)
         orelse = _expr([*s.orelse, *rest], result, reassigned, env)
         return ir.IfExp(types.typed(s.test, env), body, orelse, types.join(body.ty, orelse.ty))
-    what = _WHAT.get(type(s), "a step or context call" if not isinstance(s, ir.Assign) else "")
-    raise NoExpressionForm(f"it has {what or 'a change made in place'}")
+    what = _WHAT.get(type(s), "a step or context call")
+    raise NoExpressionForm(f"it has {what}")
 
 
 def substitute(x: Any, v: str, repl: Any) -> Any:

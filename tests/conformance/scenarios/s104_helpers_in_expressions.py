@@ -1,7 +1,7 @@
 """Helpers called inside expressions, evaluated exactly where, when and as often as Python evaluates them:
 in an `if` test, a `while` test (once per iteration), a comprehension (once per item), an f-string, the
-arguments of a step and of another helper, behind `and` (not called when the left side decides); a float
-parameter keeps its type through the helper (`str(x * 2)` of 2.0 is "4.0")."""
+arguments of a step and of another helper, behind `and` (not called when the left side decides); a tuple
+unpacked inside one; a float parameter keeps its type through the helper (`str(x * 2)` of 2.0 is "4.0")."""
 
 from portaflow import Context, step, workflow
 
@@ -29,6 +29,11 @@ def doubled_text(x):
     return str(y)
 
 
+def split_kv(line):
+    key, _, value = line.partition("=")
+    return [key.strip(), value.strip()]
+
+
 def checked(d, key):
     return d[key] > 0  # KeyError when the key is missing: only if called
 
@@ -50,6 +55,7 @@ def helpers_in_expressions(ctx: Context, scores: list, x: float = 2.0) -> dict:
         "echoed": echoed,
         "guarded": guarded,
         "nested": grade(len(doubled_text(x)) * 30),
+        "pairs": [split_kv(line) for line in ["a = 1", "b=2=3"]],
     }
 
 
@@ -64,6 +70,7 @@ SCENARIO = {
             "echoed": "thinking 1",
             "guarded": False,
             "nested": "A",
+            "pairs": [["a", "1"], ["b", "2=3"]],
         },
     },
 }
