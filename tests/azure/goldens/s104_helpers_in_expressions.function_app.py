@@ -83,6 +83,13 @@ def _pf_wf_helpers_in_expressions(_pf_scope, scores, x=2.0):
             )
             for _pf_t_inl9_v_score in [len([str(_pf_t_inl8_v_y) for _pf_t_inl8_v_y in [x * 2]][0]) * 30]
         ][0],
+        "pairs": [
+            [
+                [_pf_t_inl10_v_key.strip(), _pf_t_inl10_v_value.strip()]
+                for _pf_t_inl10_v_key, _pf_t_inl10_v__, _pf_t_inl10_v_value in [line.partition("=")]
+            ][0]
+            for line in ["a = 1", "b=2=3"]
+        ],
     }
 
 
