@@ -393,6 +393,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         line += f" for event {st.waiting_for!r}"
     if st.wake_at is not None and st.status == "waiting":
         line += f" (until {_when(st.wake_at)} UTC)"
+    for r in st.retrying:
+        err = f"{r.error.get('type')}: {r.error.get('message')}"
+        at = _when(r.retry_at)
+        line += f"\nretrying step {r.step!r} [{r.key}] at {at} UTC: attempt {r.attempt} failed: {err}"
     if st.status == "completed":
         line += f"\noutput: {json.dumps(st.output)}"
     if st.error is not None:

@@ -229,3 +229,45 @@ def test_runs_last_line_keeps_the_one_line_error_and_points_to_status(
     assert last["error"] == {"type": "ValueError", "message": "no"}
     assert f"(called at {flow}:9)" in proc.stderr
     assert "`portaflow status r9` shows where it failed" in proc.stderr
+
+
+@step(retry=RetryPolicy(max_attempts=3, initial_interval="1h"))
+def flaky_lookup(order: str) -> str:
+    raise ConnectionError(f"lookup of {order} timed out")
+
+
+@workflow
+def look_up(ctx: Context, order: str) -> str:
+    return flaky_lookup(order)
+
+
+def test_status_of_a_run_in_backoff_names_the_failing_step_its_error_and_next_attempt(tmp_path: Path) -> None:
+    """A run waiting out a retry delay is `waiting` like a sleeping one; status says why (Temporal shows a
+    pending activity's last failure)."""
+    db = tmp_path / "runs.db"
+    with Engine(db) as engine:
+        engine.submit(look_up, {"order": "o-7"}, run_id="b1")
+        st = engine.execute("b1", max_wait="1s")  # the next attempt is an hour away: left to a worker
+        assert st.status == "waiting" and st.wake_at is not None
+        (pending,) = st.retrying
+        assert (pending.step, pending.key, pending.attempt) == ("flaky_lookup", "0", 1)
+        assert pending.error == {"type": "ConnectionError", "message": "lookup of o-7 timed out"}
+        assert pending.retry_at == st.wake_at
+    env = {**os.environ, "PORTAFLOW_DB": str(db)}
+    out = _cli(env, "status", "b1").stdout
+    assert "retrying step 'flaky_lookup' [0] at " in out
+    assert "attempt 1 failed: ConnectionError: lookup of o-7 timed out" in out
+    (shown,) = json.loads(_cli(env, "status", "b1", "--json").stdout)["retrying"]
+    assert shown["step"] == "flaky_lookup" and shown["failed_attempt"] == 1
+    assert shown["error"] == {"type": "ConnectionError", "message": "lookup of o-7 timed out"}
+
+
+def test_a_sleeping_run_has_no_pending_retry(portaflow_engine: Engine) -> None:
+    @workflow
+    def naps(ctx: Context) -> str:
+        ctx.sleep("1h")
+        return "up"
+
+    portaflow_engine.register(naps)
+    run = portaflow_engine.submit(naps, {}, run_id="s1")
+    assert run.status().retrying == ()

@@ -42,6 +42,7 @@ from portaflow.local_engine.loader import (
     workflow_ref,
 )
 from portaflow.local_engine.owner import Owner
+from portaflow.local_engine.retrying import PendingRetry, pending_retries
 from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
 
 if TYPE_CHECKING:
@@ -76,9 +77,11 @@ class RunStatus:
     wake_at: float | None
     created_at: float
     updated_at: float
+    # the steps waiting out a retry delay (``Engine.status`` fills it: ``pending_retries``)
+    retrying: tuple[PendingRetry, ...] = ()
 
     @classmethod
-    def of(cls, row: RunRow) -> RunStatus:
+    def of(cls, row: RunRow, retrying: tuple[PendingRetry, ...] = ()) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
             row.run_id,
@@ -90,6 +93,7 @@ class RunStatus:
             row.wake_at,
             row.created_at,
             row.updated_at,
+            retrying,
         )
 
     @property
@@ -114,6 +118,8 @@ class RunStatus:
                 out["waiting_for"] = self.waiting_for
             if self.wake_at is not None:
                 out["wake_at"] = _iso(self.wake_at)
+            if self.retrying:
+                out["retrying"] = [r.to_json() for r in self.retrying]
         if timestamps:
             out["workflow"] = self.workflow
             out["created_at"] = _iso(self.created_at)
@@ -369,8 +375,12 @@ class Engine:
     # ----- reading ----------------------------------------------------------------------------------
 
     def status(self, run_id: str) -> RunStatus:
-        """Where the run stands now (``RunNotFound`` for an unknown id)."""
-        return RunStatus.of(self.store.get_run(run_id))
+        """Where the run stands now (``RunNotFound`` for an unknown id); a run waiting out a step's retry
+        delay says which step, the attempt that failed and its error (``RunStatus.retrying``)."""
+        row = self.store.get_run(run_id)
+        if row.status != "waiting" or row.wake_at is None:
+            return RunStatus.of(row)
+        return RunStatus.of(row, pending_retries(self.store.load_events(run_id)))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         """The run's event log, in order: what ``portaflow history`` prints."""

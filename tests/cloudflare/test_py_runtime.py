@@ -128,6 +128,7 @@ MILLIS = [0, 999, 1_000, 1_714_564_800_123, 1_714_564_800_000, 1_714_564_860_000
 
 DIRECT = """
 import * as py from %(runtime)s;
+import { startParams } from %(durable)s;
 declare const process: { stdout: { write(s: string): void } };
 const out: Record<string, unknown> = {};
 const millis: number[] = %(millis)s;
@@ -169,6 +170,8 @@ out.methods = [catching(() => py.list_append(xs, 2)), xs, catching(() => py.list
 out.unpack = [catching(() => py.unpack([1], 2)), catching(() => py.unpack([1, 2, 3], 2)),
   catching(() => py.unpack(null, 2)),
   catching(() => py.unpack("ab", 2))];
+out.startParams = [startParams({ name: "ada" }, ["welcome-v2", "gift"]), startParams({ name: "ada" }, []),
+  startParams(null, ["x"]), startParams([1], ["x"])];
 process.stdout.write(JSON.stringify(out));
 """
 
@@ -182,13 +185,30 @@ def _expected_datetime(ms: int) -> list[Any]:
 def direct(node: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("cfpy")
     ts, js = tmp / "direct.ts", tmp / "direct.js"
-    ts.write_text(DIRECT % {"runtime": json.dumps(str(RUNTIME / "py")), "millis": json.dumps(MILLIS)})
+    ts.write_text(
+        DIRECT
+        % {
+            "runtime": json.dumps(str(RUNTIME / "py")),
+            "durable": json.dumps(str(RUNTIME / "durable")),
+            "millis": json.dumps(MILLIS),
+        }
+    )
     subprocess.run(
         [str(bin_path("esbuild")), str(ts), "--bundle", "--platform=node", f"--outfile={js}"], check=True
     )
     done = subprocess.run([node_binary(), str(js)], capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def test_an_instance_records_the_change_ids_of_the_code_that_created_it(direct: dict[str, Any]) -> None:
+    """ctx.patched: POST /runs creates instances with startParams (docs/semantics.md)."""
+    assert direct["startParams"] == [
+        {"name": "ada", "~patches": ["gift", "welcome-v2"]},
+        {"name": "ada"},
+        None,
+        [1],
+    ]
 
 
 def test_datetimes_print_and_count_as_pythons(direct: dict[str, Any]) -> None:

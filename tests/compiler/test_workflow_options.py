@@ -85,8 +85,19 @@ def test_on_aws_a_timeout_of_a_fraction_of_a_second_is_refused(tmp_path: Path) -
     ]
 
 
-def test_ctx_patched_is_refused_with_what_it_means_on_a_state_machine() -> None:
+def test_ctx_patched_is_an_expression_in_the_ir_with_its_change_ids_listed() -> None:
     src = FLOW.format(options="").replace("    a = child(ctx)\n", '    a = 1 if ctx.patched("x") else 2\n')
+    res = compile_source(src, "wf.py", "main")
+    assert res.diagnostics == [] and res.program is not None
+    assert ir.change_ids(res.program) == ("x",)
+    (assign, _) = res.program.workflows["main"].body
+    assert isinstance(assign, ir.Assign) and isinstance(assign.value, ir.IfExp)
+    assert assign.value.test == ir.Patched("x")
+
+
+def test_ctx_patched_needs_a_literal_change_id() -> None:
+    src = FLOW.format(options="").replace("    a = child(ctx)\n", "    a = 1 if ctx.patched(str(2)) else 2\n")
     (d,) = compile_source(src, "wf.py", "main").diagnostics
-    assert d.code == "PFC021" and d.message.startswith("ctx.patched() runs on the local engine only")
-    assert "a deployed definition is its own version" in d.hint
+    assert d.code == "PFC021"
+    assert d.message == "ctx.patched() needs its change id as a literal, non-empty string"
+    assert d.hint == 'name the change in the call: `ctx.patched("welcome-v2")`'

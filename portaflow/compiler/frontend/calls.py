@@ -387,6 +387,22 @@ def call_expr(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         return ir.Const(None, "any")  # reported: a placeholder, to lower (and check) the rest
 
 
+def patched(lw: WorkflowLowerer, n: cst.Call) -> ir.Patched:
+    """``ctx.patched("change-id")``: the id must be a literal, so every target knows its changes when it
+    is compiled (the runs it starts record them: docs/semantics.md)."""
+    arg = n.args[0].value if len(n.args) == 1 and n.args[0].keyword is None and not n.args[0].star else None
+    change_id = arg.evaluated_value if isinstance(arg, cst.SimpleString) else None
+    if not isinstance(change_id, str) or not change_id:
+        lw.error(
+            "PFC021",
+            n,
+            "ctx.patched() needs its change id as a literal, non-empty string",
+            'name the change in the call: `ctx.patched("welcome-v2")`',
+        )
+        raise Unsupported
+    return ir.Patched(change_id)
+
+
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
     if (
@@ -409,14 +425,7 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         and f.value.value == lw.ctx
         and f.attr.value == "patched"
     ):
-        lw.error(
-            "PFC021",
-            n,
-            "ctx.patched() runs on the local engine only: the compilers do not support it yet",
-            "on a state-machine target a deployed definition is its own version (runs started on the old "
-            "one finish on it): compile the new branch alone, without ctx.patched",
-        )
-        raise Unsupported
+        return patched(lw, n)
     helper = helpers.helper_def(callee_of(lw, f)) if isinstance(f, (cst.Name, cst.Attribute)) else None
     if helper is not None:
         return helpers.inline_value(lw, n, helper)

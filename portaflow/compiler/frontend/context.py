@@ -31,7 +31,7 @@ def primitive(
             call.func,
             f"ctx.{op} is not a Context primitive",
             "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
-            "idempotency_key, run_id",
+            "idempotency_key, patched, run_id",
         )
         raise Unsupported
     return rule(lw, call, op, target, loc)
@@ -246,8 +246,17 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
     return None
 
 
+def patched(
+    lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """``v = ctx.patched("id")`` as a statement: an expression like any other (it takes no position)."""
+    value = calls.patched(lw, call)
+    return [] if target is None else [ir.Assign(target, value, loc)]
+
+
 PRIMITIVES: dict[str, Primitive] = {
     **dict.fromkeys(RECORDED, recorded),
+    "patched": patched,
     "sleep": sleep,
     "wait_for_event": wait_for_event,
     "map": map_,

@@ -43,6 +43,7 @@ from .nodes import (
     NameTarget,
     ParallelCall,
     Param,
+    Patched,
     Primitive,
     Program,
     Raise,
@@ -69,7 +70,7 @@ from .nodes import (
 )
 from .raises import NUMBERS, call_raises, may_raise, target_may_raise
 from .serial import from_json, to_json
-from .walk import assigned_names, expr_children, own_nodes, read_names, target_names, walk_stmts
+from .walk import assigned_names, change_ids, expr_children, own_nodes, read_names, target_names, walk_stmts
 
 __all__ = [
     "NUMBERS",
@@ -107,6 +108,7 @@ __all__ = [
     "NameTarget",
     "ParallelCall",
     "Param",
+    "Patched",
     "Primitive",
     "Program",
     "Raise",
@@ -130,6 +132,7 @@ __all__ = [
     "WorkflowDef",
     "assigned_names",
     "call_raises",
+    "change_ids",
     "expr_children",
     "from_json",
     "is_temporary",

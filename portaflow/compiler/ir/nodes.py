@@ -65,6 +65,16 @@ class RunId:
 
 
 @dataclass(frozen=True)
+class Patched:
+    """``ctx.patched("change-id")``: whether this run takes the new code of a change. A compiled run takes it
+    when the code that started it had the change (docs/semantics.md, "ctx.patched on compile targets")."""
+
+    change_id: str
+    ty: Type = "bool"
+    kind: Literal["patched"] = "patched"
+
+
+@dataclass(frozen=True)
 class ListExpr:
     items: tuple[Expr, ...]
     ty: Type = "list"
@@ -237,6 +247,7 @@ Expr = (
     Const
     | Name
     | RunId
+    | Patched
     | ListExpr
     | DictExpr
     | Subscript
@@ -582,5 +593,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 5
+    ir_version: int = 6
     kind: Literal["program"] = "program"

@@ -24,6 +24,7 @@ from .nodes import (
     IfExp,
     ListExpr,
     Name,
+    Patched,
     RunId,
     Target,
     TupleTarget,
@@ -39,7 +40,7 @@ def may_raise(e: Expr) -> bool:
     another type). False only for forms that evaluate whatever the values are."""
     if isinstance(e, ErrorField):
         return e.step_failure_only  # AttributeError unless the error is a step's failure
-    if isinstance(e, (Const, Name, RunId)):
+    if isinstance(e, (Const, Name, RunId, Patched)):
         return False
     if isinstance(e, ListExpr):
         return any(may_raise(x) for x in e.items)

@@ -26,7 +26,9 @@ from .nodes import (
     Name,
     NameTarget,
     ParallelCall,
+    Patched,
     Primitive,
+    Program,
     SetItem,
     Slice,
     StepCall,
@@ -149,3 +151,13 @@ def read_names(node: Any) -> set[str]:
 
     visit(node)
     return out
+
+
+def change_ids(program: Program) -> tuple[str, ...]:
+    """The ``ctx.patched`` change ids of every workflow of ``program``, sorted: what a run started by this
+    code records, so that it takes the new branch of each (docs/semantics.md)."""
+    found: set[str] = set()
+    for wf in program.workflows.values():
+        for s in walk_stmts(wf.body):
+            found.update(n.change_id for n in own_nodes(s) if isinstance(n, Patched))
+    return tuple(sorted(found))

@@ -706,6 +706,10 @@ class Lowerer:
             return self.ref(e.id)
         if isinstance(e, ir.RunId):
             return self.run_id
+        if isinstance(e, ir.Patched):
+            # an execution runs the definition it started on to the end (UpdateStateMachine leaves running
+            # executions on theirs): every run of this definition started with the change
+            return "true"
         if isinstance(e, ir.ErrorField):
             if not e.step_failure_only:
                 return f"{self.ref(e.name)}.{e.field}"

@@ -114,6 +114,10 @@ def _e_run_id(e: ir.RunId) -> ast.expr:
     return _attr(_load(RUN), "run_id")
 
 
+def _e_patched(e: ir.Patched) -> ast.expr:
+    return _call(_attr(_load(RUN), "patched"), [ast.Constant(value=e.change_id)])
+
+
 def _e_list(e: ir.ListExpr) -> ast.expr:
     return ast.List(elts=[expr(i) for i in e.items], ctx=ast.Load())
 
@@ -220,6 +224,7 @@ _EXPRESSIONS: dict[type[Any], Callable[[Any], ast.expr]] = {
     ir.Const: _e_const,
     ir.Name: _e_name,
     ir.RunId: _e_run_id,
+    ir.Patched: _e_patched,
     ir.ListExpr: _e_list,
     ir.DictExpr: _e_dict,
     ir.Subscript: _e_subscript,

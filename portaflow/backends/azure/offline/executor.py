@@ -20,6 +20,7 @@ from typing import Any
 
 from portaflow.backends.base import StepCall
 from portaflow.compiler.diagnostics import CompileError
+from portaflow.compiler.ir import change_ids
 
 RUNTIME_MODULE = "portaflow_azure_runtime"
 
@@ -82,6 +83,7 @@ class AzureExecutor:
         if errors or res.program is None:
             raise CompileError(errors, res.sources)
         self.program = res.program
+        self.patches = change_ids(res.program)  # what the app's start endpoint records in a run's input
         self.source = Path(source)
         self.calls: dict[str, list[StepCall]] = {}
         self.sleeps: dict[str, list[float]] = {}
@@ -127,7 +129,8 @@ class AzureExecutor:
     # -------------------------------------------------------------------------------- the Executor API
     def start(self, input: Any = None, run_id: str | None = None) -> AzureRun:
         entry = self.program.workflows[self.program.entry].name
-        run_id = self.host.start(entry, input if input is not None else {}, run_id)
+        body = self.runtime.start_input(input if input is not None else {}, self.patches)
+        run_id = self.host.start(entry, body, run_id)  # as the app's start endpoint starts it
         run = self.runs[run_id] = AzureRun(self, run_id)
         return run
 

@@ -192,6 +192,19 @@ class Scope:
         return f"{self.run.run_id}:{self.prefix}{self.n}"
 
 
+PATCHES_KEY = "~patches"  # in the input: the ctx.patched change ids of the code that started the run
+
+
+def start_input(body: Any, patches: Iterable[str]) -> Any:
+    """The input a run starts with: the workflow's input object and, when the app's workflows call
+    ``ctx.patched``, the change ids this code has. Every replay reads them back, so a run started before a
+    change was deployed keeps its old branch under the new code (docs/semantics.md)."""
+    ids = sorted(patches)
+    if not ids or not isinstance(body, dict):
+        return body
+    return {**body, PATCHES_KEY: ids}
+
+
 class Run:
     """One orchestration episode's view of the run: its context, its steps, its scopes."""
 
@@ -216,6 +229,9 @@ class Run:
         self._stale: dict[str, list[Any]] = {}
         self.closing = False
         context.deferred_tasks = _FifoDeferred(getattr(context, "deferred_tasks", {}) or {})
+        data = context.get_input()
+        recorded = data.get(PATCHES_KEY) if isinstance(data, dict) else None
+        self.patches = frozenset(recorded) if isinstance(recorded, list) else frozenset()
 
     # ----------------------------------------------------------------------------------- observation
     def trace(self, kind: str, **data: Any) -> None:
@@ -230,6 +246,7 @@ class Run:
             data = {}
         if not isinstance(data, dict):
             raise TypeError(f"the input must be a JSON object of the workflow's parameters, not {data!r}")
+        data = {k: v for k, v in data.items() if k != PATCHES_KEY}
         missing = [p for p in required if p not in data]
         if missing:
             raise TypeError(f"the input lacks the parameter(s) {', '.join(missing)}")
@@ -237,6 +254,10 @@ class Run:
         if unknown and not extra:
             raise TypeError(f"the input has unknown parameter(s) {', '.join(unknown)}")
         return dict(data)
+
+    def patched(self, change_id: str) -> bool:
+        """``ctx.patched(change_id)``: whether the code that started this run had the change."""
+        return change_id in self.patches
 
     # ----------------------------------------------------------------------------------------- time
     def ctx_now(self) -> datetime:

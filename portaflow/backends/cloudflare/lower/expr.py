@@ -74,6 +74,7 @@ class Lowering:
             ir.Const: lambda e: const(e.value),
             ir.Name: lambda e: self.name_of(e.id),
             ir.RunId: lambda e: "run.runId",
+            ir.Patched: lambda e: f"run.patched({json.dumps(e.change_id)})",
             ir.ListExpr: self._list,
             ir.DictExpr: self._dict,
             ir.Subscript: self._subscript,

@@ -35,6 +35,7 @@ from typing import Any
 
 from portaflow.backends.base import StepCall
 from portaflow.compiler.diagnostics import CompileError
+from portaflow.compiler.ir import change_ids
 from portaflow.dsl.durations import parse_duration
 
 SETTLE_TIMEOUT = 120.0  # real seconds a run may take to settle before the executor gives up
@@ -154,6 +155,7 @@ class CloudflareExecutor:
         if errors or res.program is None:
             raise CompileError(errors, res.sources)
         self.program = res.program
+        self.patches = change_ids(res.program)  # what the worker's POST /runs records (startParams)
         self.source = Path(source)
         self.workflow = workflow
         self.now = time.time()  # the virtual clock, in unix seconds
@@ -398,7 +400,10 @@ class CloudflareExecutor:
         with self._cond:
             inst = self._instance(run_id)
         self.runs[run_id] = CloudflareRun(self, run_id)
-        self.driver.call("create", id=run_id, params=input if input is not None else {})
+        params = input if input is not None else {}
+        if self.patches and isinstance(params, dict):  # as the worker's POST /runs creates it
+            params = {**params, "~patches": list(self.patches)}
+        self.driver.call("create", id=run_id, params=params)
         self._drive(inst)
         return self.runs[run_id]
 

@@ -90,9 +90,21 @@ export class Scope {
   }
 }
 
+/** In an instance's params: the ctx.patched change ids of the code that created it. */
+export const PATCHES_KEY = "~patches";
+
+/** The params an instance is created with: the workflow's input object and, when the workflow calls
+ *  ``ctx.patched``, the change ids this code has. Every replay reads them back, so an instance created
+ *  before a change was deployed keeps its old branch under the new code (docs/semantics.md). */
+export function startParams(input: JsonValue, patches: string[]): JsonValue {
+  if (patches.length === 0 || input === null || typeof input !== "object" || Array.isArray(input)) return input;
+  return { ...input, [PATCHES_KEY]: [...patches].sort() };
+}
+
 export class Run {
   readonly root: Scope;
   private readonly hooks: string | undefined;
+  private patches = new Set<string>(); // the instance's PATCHES_KEY (bind reads them)
   private readonly epoch = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   private seq = 0;
   private fibers = 1;
@@ -157,6 +169,9 @@ export class Run {
         `the input must be a JSON object of the workflow's parameters, not ${py.repr(data)}`,
       );
     }
+    const recorded = data.get(PATCHES_KEY);
+    if (Array.isArray(recorded)) this.patches = new Set(recorded.filter((x): x is string => typeof x === "string"));
+    data.delete(PATCHES_KEY);
     const missing = required.filter((p) => !data.has(p));
     if (missing.length > 0) {
       throw py.error("TypeError", `the input lacks the parameter(s) ${missing.join(", ")}`);
@@ -166,6 +181,11 @@ export class Run {
       throw py.error("TypeError", `the input has unknown parameter(s) ${unknown.map(String).join(", ")}`);
     }
     return data;
+  }
+
+  /** ``ctx.patched(changeId)``: whether the code that created this instance had the change. */
+  patched(changeId: string): boolean {
+    return this.patches.has(changeId);
   }
 
   // -------------------------------------------------------------------------------- offline hooks
