@@ -36,6 +36,8 @@ CODES: dict[str, str] = {
     "PFC033": "except clause not supported",
     "PFC034": "raise form not supported",
     "PFC035": "break/continue outside a loop, or return inside finally",
+    "PFC037": "recursive helper function call",
+    "PFC038": "helper function the compiler cannot inline as Python would run it",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
 }
 

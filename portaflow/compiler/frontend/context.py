@@ -11,6 +11,7 @@ import libcst as cst
 from .. import ir
 from . import calls
 from .common import NOT_LITERAL, Unsupported
+from .helpers import helper_def
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -228,9 +229,12 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
             return None
         body = node.body
         callee = calls.callee_of(lw, body.func) if isinstance(body, cst.Call) else None
-        if isinstance(body, cst.Call) and callee is not None and callee.kind == "step":
+        helper = helper_def(callee)
+        if isinstance(body, cst.Call) and callee is not None and (callee.kind == "step" or helper):
             tmp = ir.NameTarget(ir.temporary("branch"))
             stmts = calls.call_statement(lw, body, tmp, loc) or []
+            if helper is not None and not _only_steps_and_values(lw, body, stmts):
+                return None
             return ir.Branch(tuple(stmts), ir.Name(tmp.id))
         if isinstance(body, cst.Call) and calls.is_step_like(lw, body):
             lw.error(
@@ -253,7 +257,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         for s in body_nodes:
             if isinstance(s, cst.Return):
                 if s.value is not None:
-                    if isinstance(s.value, cst.Call) and calls.is_step_like(lw, s.value):
+                    if isinstance(s.value, cst.Call) and calls.needs_statement(lw, s.value):
                         tmp = ir.NameTarget(ir.temporary("branch"))
                         lowered += calls.call_statement(lw, s.value, tmp, loc) or []
                         result = ir.Name(tmp.id)
@@ -264,15 +268,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
                 part = lw.stmt(s)
             except Unsupported:
                 continue
-            for st in ir.walk_stmts(tuple(part)):
-                if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
-                    lw.error(
-                        "PFC031",
-                        s,
-                        "a parallel branch may only call steps and compute values",
-                        "move waits, sleeps, maps and child workflows out of the branch",
-                    )
-                    break
+            _only_steps_and_values(lw, s, part)
             lowered += part
         return ir.Branch(tuple(lowered), result)
     lw.error(
@@ -300,3 +296,17 @@ PRIMITIVES: dict[str, Primitive] = {
     "map": map_,
     "parallel": parallel,
 }
+
+
+def _only_steps_and_values(lw: WorkflowLowerer, node: cst.CSTNode, stmts: list[ir.Stmt]) -> bool:
+    """PFC031 unless a branch's statements only call steps and compute values (a helper inlined there too)."""
+    for st in ir.walk_stmts(tuple(stmts)):
+        if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
+            lw.error(
+                "PFC031",
+                node,
+                "a parallel branch may only call steps and compute values",
+                "move waits, sleeps, maps and child workflows out of the branch",
+            )
+            return False
+    return True

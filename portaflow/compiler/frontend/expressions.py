@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, formatting, sets, unpacking
+from . import assignments, calls, formatting, sets, tables, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -65,6 +65,10 @@ def name(lw: WorkflowLowerer, n: cst.Name) -> ir.Expr:
     if named is not None and named.kind in ("step", "workflow"):
         lw.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
         raise Unsupported
+    if named is not None and named.kind == "table":
+        return tables.table_value(lw, n, named)
+    if named is not None:
+        tables.not_a_value(lw, n, named)
     if named is None and hasattr(builtins, n.value) and not n.value.startswith("_"):
         # sorted(xs, key=len), map(str, xs), isinstance(s, str): a builtin is only ever called
         how = (

@@ -42,6 +42,13 @@ class WorkflowLowerer:
         self.event_failures_only: dict[str, bool] = {}  # ... only EventFailed
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
+        # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
+        # number of each inlined copy by those ids (stable across the draft and the final lowering), and
+        # the call chain a diagnostic inside a helper names (innermost first)
+        self.helper_stack: tuple[str, ...] = ()
+        self.inline_site: tuple[int, ...] = ()
+        self.inline_ids: dict[tuple[int, ...], int] = {}
+        self.chain: tuple[str, ...] = ()
         self.report = True  # diagnostics are reported (not while drafting)
         self.drafting = False  # the draft lowering, before the variables' types are inferred
 
@@ -142,7 +149,12 @@ class WorkflowLowerer:
 
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
         if self.report:
-            self.fe.error(code, node, message, hint)
+            where = f" ({', '.join(self.chain)})" if self.chain else ""
+            self.fe.error(code, node, message + where, hint)
+
+    def caller(self) -> str:
+        """The function whose body is being lowered: the workflow, or the helper inlined into it."""
+        return self.helper_stack[-1].rsplit(".", 1)[-1] + "()" if self.helper_stack else self.fn.function
 
     def body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
         if isinstance(body, cst.SimpleStatementSuite):

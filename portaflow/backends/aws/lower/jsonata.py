@@ -1061,7 +1061,8 @@ class Lowerer:
     def _bind_target(self, t: ir.Target, src: str, scope: dict[str, str]) -> str:
         """Declarations binding the target's names from ``src``; fills ``scope``."""
         if isinstance(t, ir.NameTarget):
-            name = f"$pf_l_{t.id}_{self._tmp}"
+            ident = t.id[len(ir.TEMPORARY) :] if ir.is_temporary(t.id) else t.id  # `%` is no JSONata letter
+            name = f"$pf_l_{ident}_{self._tmp}"
             self._tmp += 1
             scope[t.id] = name
             return f"{name} := {src}; "
