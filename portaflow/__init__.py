@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl import (
     Context,
+    EventFailed,
+    EventTimeout,
     NonDeterminismError,
+    NotWaiting,
     PortaflowError,
     RetryPolicy,
     RunNotFound,
@@ -58,8 +61,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Context",
     "Engine",
+    "EventFailed",
+    "EventTimeout",
     "HistoryEvent",
     "NonDeterminismError",
+    "NotWaiting",
     "PortaflowError",
     "RetryPolicy",
     "RunHandle",

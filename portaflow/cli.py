@@ -1,5 +1,5 @@
-"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune
-(and the tool commands: lint, compile, graph, stephost).
+"""The ``portaflow`` command: run, signal, worker, schedules, status, history, list, cancel, retry, prune,
+ui (and the tool commands: lint, compile, graph, stephost).
 
 Exit codes (docs/cli.md): 0 completed (or done), 1 failed or cancelled, 2 bad usage or input, 3 waiting
 for an event (or executing elsewhere), 4 sleeping: a timer due later than --max-wait, left to
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.compiler.cli import add_parsers as add_compiler_parsers
 from portaflow.dsl.durations import format_duration, parse_duration
-from portaflow.dsl.errors import PortaflowError
+from portaflow.dsl.errors import PortaflowError, check_error_type
 
 if TYPE_CHECKING:  # the engine is imported by the commands that use it: `portaflow --help` needs none of it
     from portaflow.local_engine import Engine, RunStatus
@@ -41,7 +41,11 @@ DEFAULT_MAX_WAIT = "10s"
 DEFAULT_GRACE = "10s"  # a stopping worker lets the steps under way finish for this long
 
 # the commands that act on a database (`--db`); the others (lint, compile, graph) only read source files
-DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune")
+DB_COMMANDS = ("run", "signal", "worker", "status", "history", "list", "cancel", "retry", "prune", "ui")
+# `portaflow ui`'s line; portaflow/ui/cli.py has its options (and imports nothing heavy itself)
+UI_HELP = (
+    "serve a local web dashboard: runs, their timelines and graphs, an inbox of runs waiting for an event"
+)
 
 
 def _sleeping(st: RunStatus) -> bool:
@@ -125,9 +129,13 @@ class _StderrReporter:
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
         if kind == "waiting":
             timeout = f" (timeout at {_when(f['timeout_at'])} UTC)" if f["timeout_at"] else ""
-            return f"  waiting for event {f['event']!r}{timeout}"
+            label = f" ({f['label']})" if f.get("label") else ""
+            return f"  waiting for event {f['event']!r}{label}{timeout}"
         if kind == "event_received":
             return f"  received event {f['event']!r}"
+        if kind == "event_failed":
+            err = f["error"]
+            return f"  event {f['event']!r} arrived as a failure: {err['type']}: {err['message']}"
         if kind == "event_timed_out":
             return f"  event {f['event']!r} timed out"
         if kind == "recovered":
@@ -205,8 +213,9 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
             "`portaflow worker` continues it then"
         )
     elif code == EXIT_PENDING and st.status == "waiting" and st.waiting_for:
+        label = f" ({st.wait_label})" if st.wait_label else ""
         hint = (
-            f"run {st.run_id} waits for event {st.waiting_for!r}: send it with "
+            f"run {st.run_id} waits for event {st.waiting_for!r}{label}: send it with "
             f"`portaflow signal {st.run_id} {st.waiting_for} --data JSON`"
         )
         if st.wake_at is not None:
@@ -243,9 +252,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_signal(args: argparse.Namespace) -> int:
     max_wait = _max_wait(args)
+    if args.data is not None and args.error is not None:
+        raise PortaflowError("--data and --error exclude each other: an event is a payload or a failure")
     payload = _parse_json(args.data, "--data") if args.data is not None else None
+    error = _parse_error(args.error) if args.error is not None else None
     with _engine(args, _StderrReporter(args.quiet), create=False) as engine:
-        return _print_status(engine.signal(args.run_id, args.event, payload, max_wait=max_wait), args)
+        st = engine.signal(args.run_id, args.event, payload, error=error, max_wait=max_wait)
+        return _print_status(st, args)
+
+
+def _parse_error(text: str) -> tuple[str, str]:
+    """``--error TYPE:MESSAGE`` as (type, message); the message may hold colons."""
+    type_name, colon, message = text.partition(":")
+    if not colon:
+        raise PortaflowError(f"--error wants TYPE:MESSAGE, e.g. --error 'Rejected:over budget', not {text!r}")
+    return check_error_type(type_name.strip()), message.strip()
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -391,6 +412,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     line = f"{st.run_id}  {st.workflow}  {st.status}"
     if st.status == "waiting" and st.waiting_for:
         line += f" for event {st.waiting_for!r}"
+        if st.wait_label:
+            line += f" ({st.wait_label})"
     if st.wake_at is not None and st.status == "waiting":
         line += f" (until {_when(st.wake_at)} UTC)"
     for r in st.retrying:
@@ -476,6 +499,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in runs:
         extra = f" for {r.waiting_for!r}" if r.status == "waiting" and r.waiting_for else ""
+        extra += f" ({r.wait_label})" if extra and r.wait_label else ""
         state = f"{r.status}{extra}"
         print(f"{r.run_id:<24} {r.workflow:<24} {state:<28} {_when(r.updated_at)}")
     return EXIT_OK
@@ -495,6 +519,12 @@ def cmd_cancel(args: argparse.Namespace) -> int:
         )
     print(json.dumps(st.to_json()))
     return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from portaflow.ui.cli import run
+
+    return run(args)
 
 
 def cmd_stephost(args: argparse.Namespace) -> int:
@@ -546,6 +576,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("run_id", metavar="RUN_ID")
     p.add_argument("event", metavar="EVENT")
     p.add_argument("--data", help="the event's payload (JSON, or @file.json)")
+    p.add_argument(
+        "--error",
+        metavar="TYPE:MESSAGE",
+        help="deliver the event as a failure: the wait raises EventFailed (and TYPE, if such a class exists)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print only the final JSON line")
     max_wait_option(p)
     db_option(p)
@@ -625,6 +660,16 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="count them, delete nothing")
     db_option(p)
     p.set_defaults(handler=cmd_prune)
+
+    if command == "ui":  # its options live beside the app; `portaflow --help` needs only its line
+        from portaflow.ui.cli import add_arguments as add_ui_arguments
+
+        p = sub.add_parser("ui", help=UI_HELP, description=UI_HELP)
+        add_ui_arguments(p)
+        db_option(p)
+        p.set_defaults(handler=cmd_ui)
+    else:
+        sub.add_parser("ui", help=UI_HELP, add_help=False)
 
     if command == "lint":  # the linter's parser imports libcst and every rule: only for `portaflow lint`
         from portaflow.lint.cli import add_parser as add_lint_parser

@@ -4,6 +4,8 @@
 # it too (.ci/run). It never installs into the system's Python, which may refuse (PEP 668).
 #   pip: portaflow with its 'test' extra (pytest, hypothesis, moto, jsonata-python, cfn-lint, boto3)
 #   pip: starlette, uvicorn, httpx (the step host the Cloudflare worker calls, and its tests)
+#   apt: chromium (Debian's), the headless browser tests/ui drives through Playwright for Python (in the
+#        'test' extra); Playwright's own browser download is never used
 #   npm: asl-validator, which validates every generated Step Functions definition, and jsonata 2.0.6 (the
 #        JavaScript implementation Step Functions runs) against which tests/aws/test_jsonata_js.py checks the
 #        offline evaluator and the expression lowering
@@ -16,6 +18,15 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+if [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "scripts/test.sh: the browser tests (tests/ui) need Debian's chromium at /usr/bin/chromium:" \
+      "run 'apt-get install chromium' as root" >&2
+    exit 1
+  fi
+fi
 if [ ! -x node_modules/.bin/asl-validator ] || ! grep -qs '"version": "2.0.6"' node_modules/jsonata/package.json; then
   if ! command -v npm >/dev/null 2>&1; then
     if command -v apt-get >/dev/null 2>&1; then

@@ -79,6 +79,7 @@ def env_with_a_run(tmp_path: Path) -> dict[str, str]:
         ["worker", "--drain"],
         ["retry", "r1"],
         ["prune", "--older-than", "1d", "--dry-run"],
+        ["ui", "--help"],
     ],
     ids=lambda a: " ".join(a) or "(no command)",
 )

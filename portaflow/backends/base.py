@@ -77,6 +77,7 @@ class Run(Protocol):
     output: Any
     error: dict[str, str] | None
     waiting_for: str | None
+    wait_label: str | None  # the label of the wait for ``waiting_for`` (``ctx.wait_for_event(label=...)``)
 
     @property
     def calls(self) -> list[Any]: ...  # StepCall-shaped records: step, args, key, attempt, error, delay
@@ -92,7 +93,12 @@ class Executor(Protocol):
 
     def start(self, input: Any = None, run_id: str | None = None) -> Run: ...
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> Run: ...
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> Run:
+        """Send an event, as the target's HTTP API or SDK does; ``error=(type, message)`` sends it as a
+        failure (``portaflow signal --error TYPE:MESSAGE``)."""
+        ...
 
     def advance(self, duration: str | float) -> None: ...
 

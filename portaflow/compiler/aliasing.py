@@ -13,6 +13,7 @@ from JSON. Arguments of steps and child workflows are copies for the same reason
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -553,7 +554,10 @@ class _Checker:
 
 def check(program: ir.Program, target: str) -> list[Diagnostic]:
     """PFC041 for every in-place change ``target`` (a platform that copies values) would lose."""
+    from .frontend.helpers import readable  # an inlined helper's variables, under their own names
+
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         out += _Checker(wf, target).run()
+    out = [dataclasses.replace(d, message=readable(d.message), hint=readable(d.hint)) for d in out]
     return sorted(out, key=lambda d: (d.path, d.line, d.col))

@@ -225,6 +225,11 @@ ROWS: tuple[Builtin, ...] = (
         lazy=True,
     ),
     Builtin("list", Signature("list(xs) or list()", 0, 1), "list", _TYPE, shares="elements"),
+    # the frontend (frontend/sets.py) makes its IR: (items, Const(line of the first tuple the module's
+    # workflows keep, 0 for none)), also for a set display or comprehension; TypeError: an unhashable item
+    Builtin("set", Signature("set(xs) or set()", 0, 1), "set", _TYPE, shares="elements"),
+    # an iterator in Python: consumed where it is written (for, list(), join...), like enumerate
+    Builtin("reversed", Signature("reversed(xs)", 1, 1), "list", _TYPE, shares="elements", lazy=True),
     Builtin(
         "dict",
         Signature(
@@ -237,6 +242,15 @@ ROWS: tuple[Builtin, ...] = (
         "dict",
         _VALUE,  # ValueError: a pair of another length
         shares="elements",
+    ),
+    # the frontend (frontend/typetests.py) makes its IR: (value, Const([class names]), Const(line of the
+    # first tuple the module's workflows make, 0 for none)); Python raises TypeError for a second argument
+    # that is no class, which the frontend refuses
+    Builtin(
+        "isinstance",
+        Signature("isinstance(x, T) or isinstance(x, (T1, T2))", 2, 2),
+        "bool",
+        _TYPE,
     ),
     Builtin("any", Signature("any(xs)", 1, 1), "bool", _TYPE),
     Builtin("all", Signature("all(xs)", 1, 1), "bool", _TYPE),
@@ -479,7 +493,6 @@ IN_PLACE_REFUSED = frozenset(
 # Builtins a workflow may not call (PFC022): they inspect objects, do I/O or make types no target has.
 BUILTINS_REFUSED = (
     "type",
-    "isinstance",
     "print",
     "open",
     "input",
@@ -490,8 +503,6 @@ BUILTINS_REFUSED = (
     "setattr",
     "map",
     "filter",
-    "reversed",
-    "set",
     "tuple",
     "chr",
     "ord",

@@ -29,12 +29,15 @@ CODES: dict[str, str] = {
     "PFC025": "assignment target not supported",
     "PFC026": "name is not defined",
     "PFC027": "wrong arguments for a step or workflow",
+    "PFC028": "format spec or str.format() template that Python rejects",
     "PFC030": "Context primitive used with unsupported arguments",
     "PFC031": "parallel branch does something other than call steps",
     "PFC032": "recursive workflow call",
     "PFC033": "except clause not supported",
     "PFC034": "raise form not supported",
     "PFC035": "break/continue outside a loop, or return inside finally",
+    "PFC037": "recursive helper function call",
+    "PFC038": "helper function the compiler cannot inline as Python would run it",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
 }
 

@@ -4,7 +4,10 @@ from portaflow.dsl.context import Context
 from portaflow.dsl.decorators import Step, Workflow, step, workflow
 from portaflow.dsl.durations import Duration, format_duration, parse_duration
 from portaflow.dsl.errors import (
+    EventFailed,
+    EventTimeout,
     NonDeterminismError,
+    NotWaiting,
     PortaflowError,
     RunNotFound,
     StepFailed,
@@ -17,7 +20,10 @@ from portaflow.dsl.retry import RetryPolicy
 __all__ = [
     "Context",
     "Duration",
+    "EventFailed",
+    "EventTimeout",
     "NonDeterminismError",
+    "NotWaiting",
     "PortaflowError",
     "RetryPolicy",
     "RunNotFound",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from portaflow.dsl.decorators import Step
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import WorkflowError
-from portaflow.dsl.runtime import Scope, current_scope
+from portaflow.dsl.runtime import Scope, Wait, current_scope
 
 T = TypeVar("T")
 
@@ -47,12 +47,33 @@ class Context:
         seconds = parse_duration(duration, what="ctx.sleep duration")
         self._scope("sleep").sleep(seconds)
 
-    def wait_for_event(self, name: str, timeout: Duration | None = None) -> Any:
-        """Wait durably for the event ``name``; its payload, or None once ``timeout`` passes."""
+    def wait_for_event(
+        self,
+        name: str,
+        timeout: Duration | None = None,
+        *,
+        raise_on_timeout: bool = False,
+        label: str | None = None,
+    ) -> Any:
+        """Wait durably for the event ``name``; its payload, or None once ``timeout`` passes.
+
+        ``raise_on_timeout=True`` raises :class:`EventTimeout` instead of returning None, so a timeout is
+        told apart from an event whose payload is null. ``label`` names the wait for people: status, history
+        and ``portaflow list`` show it next to the event name. An event delivered as a failure (``portaflow
+        signal RUN EVENT --error TYPE:MESSAGE``) raises :class:`EventFailed` here.
+        """
         if not isinstance(name, str) or not name:
             raise WorkflowError(f"ctx.wait_for_event needs an event name (a non-empty string), not {name!r}")
+        if label is not None and (not isinstance(label, str) or not label):
+            raise WorkflowError(f"ctx.wait_for_event label must be a non-empty string, not {label!r}")
+        if not isinstance(raise_on_timeout, bool):
+            raise WorkflowError(
+                f"ctx.wait_for_event raise_on_timeout must be True or False, not {raise_on_timeout!r}"
+            )
         seconds = None if timeout is None else parse_duration(timeout, what="ctx.wait_for_event timeout")
-        return self._scope("wait_for_event").wait_for_event(name, seconds)
+        if raise_on_timeout and seconds is None:
+            raise WorkflowError("ctx.wait_for_event raise_on_timeout=True needs a timeout")
+        return self._scope("wait_for_event").wait_for_event(name, seconds, Wait(raise_on_timeout, label))
 
     def map(self, fn: Step[..., T], items: Sequence[Any], max_concurrency: int | None = None) -> list[T]:
         """Run the step ``fn(item)`` for every item in parallel; results in item order."""

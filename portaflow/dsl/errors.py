@@ -28,6 +28,11 @@ class RunNotFound(PortaflowError):
     """No run with that id in this database."""
 
 
+class NotWaiting(PortaflowError):
+    """``Engine.deliver(..., only_if_waiting=True)``: the run no longer waits for that event (it was
+    answered already, timed out, or the run moved on), so nothing was recorded."""
+
+
 class WorkflowFailed(PortaflowError):
     """Raised by ``RunHandle.result()`` when the run failed: carries the error's type name and message."""
 
@@ -111,9 +116,109 @@ def make_step_failed(
     return exc
 
 
+class EventFailed(Exception):
+    """An event was delivered as a failure (``portaflow signal RUN EVENT --error TYPE:MESSAGE``).
+
+    ``event`` is the event's name, ``type`` the failure's type name and ``message`` its text (``str(e)``).
+    When ``type`` names an exception class the compiler also sees (a built-in one, or a class of the
+    workflow's module or of a project module it imports), the workflow gets an instance of both
+    ``EventFailed`` and that class, so ``except Rejected:`` and ``except EventFailed:`` both catch it.
+    """
+
+    event: str
+    type: str
+    message: str
+
+    def __init__(self, event: str, type: str, message: str) -> None:
+        super().__init__(message)
+        self._set(event, type, message)
+
+    def _set(self, event: str, type: str, message: str) -> None:
+        self.event, self.type, self.message = event, type, message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"EventFailed(event={self.event!r}, type={self.type!r}, message={self.message!r})"
+
+
+class EventTimeout(TimeoutError):
+    """``ctx.wait_for_event(name, timeout=..., raise_on_timeout=True)`` saw no event in time.
+
+    ``event`` is the event's name and ``timeout`` the seconds waited; the message is
+    ``event 'approval' did not arrive within 3d``. Without ``raise_on_timeout`` the wait returns None.
+    """
+
+    def __init__(self, event: str, timeout: float) -> None:
+        from portaflow.dsl.durations import format_duration
+
+        super().__init__(f"event {event!r} did not arrive within {format_duration(timeout)}")
+        self.event, self.timeout = event, timeout
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+#: names a failure event may not take: portaflow's own exceptions mean something else to a workflow
+RESERVED_ERROR_TYPES = frozenset(
+    {
+        "EventFailed",
+        "EventTimeout",
+        "StepFailed",
+        "WorkflowError",
+        "WorkflowFailed",
+        "WorkflowTimeout",
+        "PortaflowError",
+        "NonDeterminismError",
+        "RunNotFound",
+    }
+)
+
+
+def check_error_type(type_name: object) -> str:
+    """``type_name`` if a failure event may carry it (a Python identifier, not one of portaflow's own
+    exception names), else ``PortaflowError`` saying what to write."""
+    if not isinstance(type_name, str) or not type_name.isidentifier():
+        raise PortaflowError(
+            f"an event's error type must be a Python class name such as Rejected, not {type_name!r}"
+        )
+    if type_name in RESERVED_ERROR_TYPES:
+        raise PortaflowError(
+            f"an event's error type cannot be portaflow's own {type_name}: name the reason, e.g. Rejected"
+        )
+    return type_name
+
+
+_EVENT_CLASSES: dict[tuple[str, type[BaseException] | None], type[EventFailed]] = {}
+
+
+def make_event_failed(
+    event: str, type_name: str, message: str, cls: type[BaseException] | None
+) -> EventFailed:
+    """The exception a workflow sees for a failure event: a class named ``type_name`` deriving from
+    ``EventFailed`` and from ``cls`` (the class the name resolved to; None: from EventFailed alone), so
+    ``type(e).__name__`` is the type the sender gave, as on every target."""
+    if cls is not None and (issubclass(cls, EventFailed | StepFailed) or cls.__name__ != type_name):
+        cls = None
+    sub = _EVENT_CLASSES.get((type_name, cls))
+    if sub is None:
+        bases: tuple[type[BaseException], ...] = (EventFailed,) if cls is None else (EventFailed, cls)
+        module = __name__ if cls is None else cls.__module__
+        try:
+            sub = type(type_name, bases, {"__module__": module})
+        except TypeError:  # incompatible instance layouts: EventFailed alone
+            sub = type(type_name, (EventFailed,), {"__module__": __name__})
+        _EVENT_CLASSES[(type_name, cls)] = sub
+    exc = sub.__new__(sub, message)
+    exc.args = (message,)
+    exc._set(event, type_name, message)
+    return exc
+
+
 def error_info(exc: BaseException) -> dict[str, str]:
     """The recorded form of an exception: class name, defining module, qualified name, message."""
-    if isinstance(exc, StepFailed):
+    if isinstance(exc, StepFailed | EventFailed):
         return {"type": exc.type, "message": exc.message}
     cls = type(exc)
     return {"type": cls.__name__, "module": cls.__module__, "qualname": cls.__qualname__, "message": str(exc)}

@@ -10,11 +10,20 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from portaflow.dsl.decorators import Step, Workflow
+
+
+@dataclass(frozen=True)
+class Wait:
+    """How a ``wait_for_event`` behaves beyond its event and timeout (``Context.wait_for_event``)."""
+
+    raise_on_timeout: bool = False
+    label: str | None = None
 
 
 class Scope(Protocol):
@@ -30,7 +39,7 @@ class Scope(Protocol):
     def uuid4(self) -> uuid.UUID: ...
     def random(self) -> float: ...
     def sleep(self, seconds: float) -> None: ...
-    def wait_for_event(self, name: str, timeout: float | None) -> Any: ...
+    def wait_for_event(self, name: str, timeout: float | None, wait: Wait = ...) -> Any: ...
     def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]: ...
     def parallel(self, branches: Sequence[Callable[[], Any]], max_concurrency: int | None) -> list[Any]: ...
 

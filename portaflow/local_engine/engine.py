@@ -43,7 +43,7 @@ from portaflow.local_engine.loader import (
 )
 from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.retrying import PendingRetry, pending_retries
-from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store
+from portaflow.local_engine.store import TERMINAL, EventRow, LeaseLost, RunRow, Store, failure_text
 
 if TYPE_CHECKING:
     from portaflow.local_engine.schedules import Scheduler, Upcoming
@@ -77,11 +77,14 @@ class RunStatus:
     wake_at: float | None
     created_at: float
     updated_at: float
+    wait_label: str | None = None  # the label of the wait for ``waiting_for`` (ctx.wait_for_event(label=))
     # the steps waiting out a retry delay (``Engine.status`` fills it: ``pending_retries``)
     retrying: tuple[PendingRetry, ...] = ()
 
     @classmethod
-    def of(cls, row: RunRow, retrying: tuple[PendingRetry, ...] = ()) -> RunStatus:
+    def of(
+        cls, row: RunRow, wait_label: str | None = None, retrying: tuple[PendingRetry, ...] = ()
+    ) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
             row.run_id,
@@ -93,6 +96,7 @@ class RunStatus:
             row.wake_at,
             row.created_at,
             row.updated_at,
+            wait_label if row.status == "waiting" and row.waiting_for is not None else None,
             retrying,
         )
 
@@ -116,6 +120,8 @@ class RunStatus:
         if self.status == "waiting":
             if self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
+            if self.wait_label is not None:
+                out["wait_label"] = self.wait_label
             if self.wake_at is not None:
                 out["wake_at"] = _iso(self.wake_at)
             if self.retrying:
@@ -141,8 +147,8 @@ class RunHandle:
     def history(self) -> list[HistoryEvent]:
         return self.engine.history(self.run_id)
 
-    def signal(self, event: str, payload: Any = None) -> RunStatus:
-        return self.engine.signal(self.run_id, event, payload)
+    def signal(self, event: str, payload: Any = None, *, error: tuple[str, str] | None = None) -> RunStatus:
+        return self.engine.signal(self.run_id, event, payload, error=error)
 
     def cancel(self) -> RunStatus:
         return self.engine.cancel(self.run_id)
@@ -315,17 +321,50 @@ class Engine:
         return handle
 
     def signal(
-        self, run_id: str, event: str, payload: Any = None, *, max_wait: Duration | None = None
+        self,
+        run_id: str,
+        event: str,
+        payload: Any = None,
+        *,
+        error: tuple[str, str] | None = None,
+        max_wait: Duration | None = None,
     ) -> RunStatus:
-        """Record an event for the run durably (buffered until it waits for it), then continue the run."""
+        """Record an event for the run durably (buffered until it waits for it), then continue the run.
+
+        ``error=(type, message)`` delivers the event as a failure instead of a payload: the wait raises
+        ``EventFailed`` (also an instance of the class ``type`` names, docs/semantics.md, "Events")."""
+        self.deliver(run_id, event, payload, error=error)
+        return self.execute(run_id, max_wait=max_wait)
+
+    def deliver(
+        self,
+        run_id: str,
+        event: str,
+        payload: Any = None,
+        *,
+        error: tuple[str, str] | None = None,
+        only_if_waiting: bool = False,
+    ) -> int:
+        """Record an event for the run durably, as ``signal`` does, without executing anything here: a
+        worker (or the run's owner) consumes it at its next look at the database. Returns its id.
+
+        ``error``: as in ``signal``. ``only_if_waiting``: record it only if the run waits for that event now
+        (not answered already, not timed out), checked in the same transaction as the write, else raise
+        ``NotWaiting``; two people answering the same wait at once (or a double click) record one event
+        (``portaflow ui`` uses it).
+        """
         if not isinstance(event, str) or not event:
             raise PortaflowError("an event needs a non-empty name")
-        try:
-            payload_json = json.dumps(payload, allow_nan=False, separators=(",", ":"))
-        except (TypeError, ValueError) as exc:
-            raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
-        self.store.add_signal(run_id, event, payload_json, self.clock.now())
-        return self.execute(run_id, max_wait=max_wait)
+        if error is not None:
+            if payload is not None:
+                raise PortaflowError(f"event {event!r}: give a payload or an error, not both")
+            text = failure_text(event, error)
+        else:
+            try:
+                text = json.dumps(payload, allow_nan=False, separators=(",", ":"))
+            except (TypeError, ValueError) as exc:
+                raise PortaflowError(f"the payload of event {event!r} must be JSON: {exc}") from None
+        return self.store.add_signal(run_id, event, text, self.clock.now(), only_if_waiting=only_if_waiting)
 
     def cancel(self, run_id: str) -> RunStatus:
         """Cancel the run: at once if nobody executes it, else its owner stops it at its next step."""
@@ -379,8 +418,8 @@ class Engine:
         delay says which step, the attempt that failed and its error (``RunStatus.retrying``)."""
         row = self.store.get_run(run_id)
         if row.status != "waiting" or row.wake_at is None:
-            return RunStatus.of(row)
-        return RunStatus.of(row, pending_retries(self.store.load_events(run_id)))
+            return self._status_of(row)
+        return self._status_of(row, pending_retries(self.store.load_events(run_id)))
 
     def history(self, run_id: str) -> list[HistoryEvent]:
         """The run's event log, in order: what ``portaflow history`` prints."""
@@ -389,7 +428,12 @@ class Engine:
 
     def list_runs(self, status: str | None = None) -> list[RunStatus]:
         """Every run, oldest first; ``status`` keeps those in that state (``running``, ``failed``...)."""
-        return [RunStatus.of(r) for r in self.store.list_runs(status)]
+        return [self._status_of(r) for r in self.store.list_runs(status)]
+
+    def _status_of(self, row: RunRow, retrying: tuple[PendingRetry, ...] = ()) -> RunStatus:
+        """The run's status, with the label of the wait it is waiting in (read from its history)."""
+        waits = row.status == "waiting" and row.waiting_for is not None
+        return RunStatus.of(row, self.store.wait_label(row.run_id) if waits else None, retrying)
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
         """Events received for the run and not yet consumed by a ``wait_for_event``."""

@@ -23,20 +23,23 @@ from portaflow.dsl.context import Context
 from portaflow.dsl.decorators import IDEMPOTENCY_PARAM, Step, Workflow
 from portaflow.dsl.durations import format_duration
 from portaflow.dsl.errors import (
+    EventTimeout,
     NonDeterminismError,
     StepFailed,
     WorkflowError,
     error_info,
+    make_event_failed,
     make_step_failed,
     resolve_exception_class,
 )
-from portaflow.dsl.runtime import set_scope
+from portaflow.dsl.runtime import Wait, set_scope
+from portaflow.local_engine import eventerrors
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.scope import RunScope as _Scope
 from portaflow.local_engine.scope import dumps as _dumps
 from portaflow.local_engine.scope import json_value as _json_value
-from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, RunRow
+from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, RunRow, failure_of
 
 if TYPE_CHECKING:
     from portaflow.local_engine.engine import Engine
@@ -535,28 +538,37 @@ class Executor:
         self._wait_until(scope, due)
         self._record("timer_fired", key, None, {})
 
-    def wait_for_event(self, scope: _Scope, name: str, timeout: float | None) -> Any:
+    def wait_for_event(self, scope: _Scope, name: str, timeout: float | None, wait: Wait) -> Any:
         key = scope.next_prim("wait_for_event")
         rec = self._prim_record(key, "wait", name)
         if rec is not None and rec.done:
-            return rec.value
+            return self._wait_outcome(name, rec.value, rec.error, rec.timeout, wait, rec.timed_out)
         if rec is None:
             due = None if timeout is None else self.clock.now() + timeout
-            self._record(
-                "wait_started",
-                key,
-                name,
-                {"timeout_at": due},
-                _dumps({"timeout_at": due, "timeout": timeout}),
-            )
+            started: dict[str, Any] = {"timeout_at": due, "timeout": timeout}
+            if wait.label is not None:
+                started["label"] = wait.label
+            self._record("wait_started", key, name, {"timeout_at": due}, _dumps(started))
         else:
-            due = rec.due
+            due, timeout = rec.due, rec.timeout
         announced = False
         while True:
             self._check_deadline()
             signal = self.store.next_signal(self.run_id, name)
             if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
                 signal_id, payload_json, _ = signal
+                failure = failure_of(payload_json)
+                if failure is not None:
+                    self._record(
+                        "event_failed",
+                        key,
+                        name,
+                        {"error": failure},
+                        _dumps({"signal": signal_id, "error": failure}),
+                        consume_signal=signal_id,
+                    )
+                    self.engine.report(self.run_id, "event_failed", {"event": name, "error": failure})
+                    return self._wait_outcome(name, None, failure, timeout, wait)
                 payload = json.loads(payload_json)
                 self._record(
                     "event_received",
@@ -571,11 +583,31 @@ class Executor:
             if due is not None and self.clock.now() >= due:
                 self._record("event_timed_out", key, name, {"payload": None})
                 self.engine.report(self.run_id, "event_timed_out", {"event": name})
-                return None
+                return self._wait_outcome(name, None, None, timeout, wait, timed_out=True)
             if not announced:
-                self.engine.report(self.run_id, "waiting", {"event": name, "timeout_at": due})
+                self.engine.report(
+                    self.run_id, "waiting", {"event": name, "timeout_at": due, "label": wait.label}
+                )
                 announced = True
             self._park(due, name)
+
+    def _wait_outcome(
+        self,
+        name: str,
+        payload: Any,
+        failure: dict[str, str] | None,
+        timeout: float | None,
+        wait: Wait,
+        timed_out: bool = False,
+    ) -> Any:
+        """What a finished wait gives the workflow: the payload, None or EventTimeout after the timeout, or
+        the EventFailed of a failure event (the same on replay as the first time)."""
+        if failure is not None:
+            cls = eventerrors.resolve(self.wf, failure["type"])
+            raise make_event_failed(name, failure["type"], failure["message"], cls)
+        if timed_out and wait.raise_on_timeout:
+            raise EventTimeout(name, timeout or 0.0)
+        return payload
 
     def _prim_record(self, key: str, kind: str, name: str | None) -> PrimRecord | None:
         rec = self.history.prims.get(key)

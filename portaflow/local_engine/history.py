@@ -15,7 +15,15 @@ STEP_KINDS = frozenset(
     {"step_completed", "step_attempt_failed", "step_failed", "call_started", "call_completed"}
 )
 PRIM_KINDS = frozenset(
-    {"value_recorded", "timer_started", "timer_fired", "wait_started", "event_received", "event_timed_out"}
+    {
+        "value_recorded",
+        "timer_started",
+        "timer_fired",
+        "wait_started",
+        "event_received",
+        "event_failed",
+        "event_timed_out",
+    }
 )
 
 
@@ -37,6 +45,9 @@ class PrimRecord:
     value: Any = None
     due: float | None = None
     done: bool = False
+    timeout: float | None = None  # a wait's timeout, in seconds
+    error: dict[str, str] | None = None  # a wait's failure event: {"type", "message"}
+    timed_out: bool = False
 
 
 @dataclass
@@ -92,7 +103,11 @@ class History:
             elif kind == "timer_started":
                 self.prims[key] = PrimRecord("sleep", due=data["fire_at"])
             elif kind == "wait_started":
-                self.prims[key] = PrimRecord("wait", name=name, due=data.get("timeout_at"))
-            elif prim is not None:  # timer_fired, event_received, event_timed_out
+                self.prims[key] = PrimRecord(
+                    "wait", name=name, due=data.get("timeout_at"), timeout=data.get("timeout")
+                )
+            elif prim is not None:  # timer_fired, event_received, event_failed, event_timed_out
                 prim.done = True
                 prim.value = data.get("payload")
+                prim.error = data.get("error")
+                prim.timed_out = kind == "event_timed_out"

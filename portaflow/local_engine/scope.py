@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.decorators import Step, Workflow
 from portaflow.dsl.errors import WorkflowError
+from portaflow.dsl.runtime import Wait
+
+NO_OPTIONS = Wait()
 
 if TYPE_CHECKING:
     from portaflow.local_engine.executor import Executor
@@ -86,8 +89,8 @@ class RunScope:
     def sleep(self, seconds: float) -> None:
         self.ex.sleep(self, seconds)
 
-    def wait_for_event(self, name: str, timeout: float | None) -> Any:
-        return self.ex.wait_for_event(self, name, timeout)
+    def wait_for_event(self, name: str, timeout: float | None, wait: Wait = NO_OPTIONS) -> Any:
+        return self.ex.wait_for_event(self, name, timeout, wait)
 
     def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]:
         return self.ex.run_map(self, fn, items, max_concurrency)

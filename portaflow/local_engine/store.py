@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portaflow.dsl.errors import PortaflowError, RunNotFound
+from portaflow.dsl.errors import EventFailed, NotWaiting, PortaflowError, RunNotFound, check_error_type
 from portaflow.local_engine.owner import Owner, owner_alive
 
 APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
@@ -69,6 +69,74 @@ CREATE TABLE signals (
 );
 CREATE INDEX signals_pending ON signals(run_id, name, consumed_seq);
 """
+
+# What `portaflow ui` lists runs by, newest first, filtered by status or workflow, a page at a time. Made
+# with the schema, and added to a database made before they existed when it is opened (an older portaflow
+# ignores them, so the schema version stays): the list never scans the runs or sorts them.
+_BROWSE_INDEXES = {
+    "runs_by_created": "runs(created_at, run_id)",
+    "runs_by_status_created": "runs(status, created_at, run_id)",
+    "runs_by_workflow_created": "runs(workflow, created_at, run_id)",
+}
+
+
+def _create_browse_indexes(conn: sqlite3.Connection) -> None:
+    for name, columns in _BROWSE_INDEXES.items():
+        conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
+
+
+def _ensure_browse_indexes(conn: sqlite3.Connection) -> None:
+    """Add the missing browse indexes to an existing database; a read-only file is left as it is (its
+    runs list then sorts in memory, which is slower, not wrong)."""
+    marks = ",".join("?" * len(_BROWSE_INDEXES))
+    have = conn.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+        tuple(_BROWSE_INDEXES),
+    ).fetchone()[0]
+    if have == len(_BROWSE_INDEXES):
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        _create_browse_indexes(conn)
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if "readonly" not in str(exc):
+            raise
+
+
+# A signal's payload column holds the payload's JSON text, or, for an event delivered as a failure, this
+# prefix and the JSON of {"type", "message"}: compact JSON text never starts with it, so no payload can be
+# taken for a failure (and the schema stays as it was).
+FAILURE_PREFIX = "!"
+
+
+def failure_text(event: str, error: object) -> str:
+    """The payload column of the failure event ``error=(type, message)``, or the PortaflowError saying
+    what is wrong with it."""
+    if not (isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str)):
+        raise PortaflowError(
+            f"event {event!r}: error must be a (type, message) pair of strings, not {error!r}"
+        )
+    failure = {"type": check_error_type(error[0]), "message": error[1]}
+    return FAILURE_PREFIX + json.dumps(failure, separators=(",", ":"))
+
+
+def failure_of(payload_text: str) -> dict[str, str] | None:
+    """The {"type", "message"} of a failure event's payload column; None for a payload."""
+    if not payload_text.startswith(FAILURE_PREFIX):
+        return None
+    failure: dict[str, str] = json.loads(payload_text[len(FAILURE_PREFIX) :])
+    return failure
+
+
+def _pending_value(name: str, payload_text: str) -> Any:
+    """A buffered event as ``pending_events`` shows it: the payload, or an ``EventFailed`` (never JSON)."""
+    failure = failure_of(payload_text)
+    if failure is None:
+        return json.loads(payload_text)
+    return EventFailed(name, failure["type"], failure["message"])
 
 
 class LeaseLost(Exception):
@@ -190,6 +258,7 @@ def _check_or_init(path: str) -> None:
                     f"{path}: database schema version {version}, "
                     f"this portaflow reads version {SCHEMA_VERSION}"
                 )
+            _ensure_browse_indexes(conn)
             return
         if tables:
             raise PortaflowError(
@@ -201,6 +270,7 @@ def _check_or_init(path: str) -> None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            _create_browse_indexes(conn)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         if conn.in_transaction:
@@ -228,6 +298,7 @@ class Store:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._conn.execute(statement)
+            _create_browse_indexes(self._conn)
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -640,12 +711,24 @@ class Store:
     def last_seq(self, run_id: str) -> int:
         return int(self._read("SELECT MAX(seq) FROM events WHERE run_id = ?", (run_id,))[0][0] or 0)
 
-    def add_signal(self, run_id: str, name: str, payload_json: str, now: float) -> int:
+    def add_signal(
+        self, run_id: str, name: str, payload_json: str, now: float, *, only_if_waiting: bool = False
+    ) -> int:
+        """Buffer the event for the run (consumed, oldest first, by its next ``wait_for_event(name)``).
+
+        ``only_if_waiting``: record it only if the run waits for ``name`` now, its wait not timed out and
+        not answered already (an event buffered, not consumed yet), else raise ``NotWaiting``; checked and
+        written in one transaction, so of two senders racing, exactly one event is recorded.
+        """
         with self._tx() as conn:
-            row = conn.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            row = conn.execute(
+                "SELECT status, waiting_for, wake_at FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
             if row is None:
                 raise RunNotFound(f"no run {run_id!r} in {self.path}")
-            if row[0] in TERMINAL:
+            if only_if_waiting:
+                self._check_waiting(conn, run_id, name, row, now)
+            elif row[0] in TERMINAL:
                 raise PortaflowError(f"run {run_id} is {row[0]}; the event {name!r} was not recorded")
             cur = conn.execute(
                 "INSERT INTO signals (run_id, name, payload, sent_at) VALUES (?, ?, ?, ?)",
@@ -654,8 +737,28 @@ class Store:
             conn.execute("UPDATE runs SET updated_at = ? WHERE run_id = ?", (now, run_id))
             return int(cur.lastrowid or 0)
 
+    @staticmethod
+    def _check_waiting(
+        conn: sqlite3.Connection, run_id: str, name: str, row: Sequence[Any], now: float
+    ) -> None:
+        status, waiting_for, wake_at = row
+        why = None
+        if status != "waiting" or waiting_for != name:
+            doing = f"waits for {waiting_for!r}" if status == "waiting" and waiting_for else f"is {status}"
+            why = f"it {doing}"
+        elif wake_at is not None and wake_at <= now:
+            why = "its wait timed out"
+        elif conn.execute(
+            "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
+            (run_id, name),
+        ).fetchone():
+            why = "the event was delivered already (a worker continues the run)"
+        if why is not None:
+            raise NotWaiting(f"run {run_id} no longer waits for event {name!r}: {why}; nothing was recorded")
+
     def next_signal(self, run_id: str, name: str) -> tuple[int, str, float] | None:
-        """The oldest unconsumed event ``name`` of the run: (id, payload JSON, time received)."""
+        """The oldest unconsumed event ``name`` of the run: (id, payload JSON or failure text
+        (:func:`failure_text`), time received)."""
         rows = self._read(
             "SELECT id, payload, sent_at FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL"
             " ORDER BY id LIMIT 1",
@@ -663,12 +766,21 @@ class Store:
         )
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
+    def wait_label(self, run_id: str) -> str | None:
+        """The ``label`` of the run's latest ``wait_started`` (the wait a waiting run is in), if any."""
+        rows = self._read(
+            "SELECT data FROM events WHERE run_id = ? AND kind = 'wait_started' ORDER BY seq DESC LIMIT 1",
+            (run_id,),
+        )
+        label = json.loads(rows[0][0]).get("label") if rows else None
+        return label if isinstance(label, str) else None
+
     def pending_signals(self, run_id: str) -> list[tuple[str, Any]]:
         rows = self._read(
             "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id",
             (run_id,),
         )
-        return [(r[0], json.loads(r[1])) for r in rows]
+        return [(r[0], _pending_value(r[0], r[1])) for r in rows]
 
     # ----- scheduling -------------------------------------------------------------------------------
 

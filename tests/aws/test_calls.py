@@ -31,12 +31,12 @@ def test_a_row_lowers_to_jsonata_or_names_its_refusal(row: catalog.Builtin) -> N
 
 
 @pytest.mark.parametrize("method", ["title", "capitalize", "casefold"])
-def test_a_method_step_functions_cannot_give_exactly_is_pfc040_there_and_python_elsewhere(
-    method: str,
-) -> None:
-    """No JavaScript function has Python's titlecase or case folding: refused on AWS at the call's line,
-    compiled as Python for Azure."""
+def test_titlecase_and_case_folding_use_the_compiling_pythons_tables(method: str) -> None:
+    """No JavaScript function has Python's titlecase or case folding: the helper carries the compiling
+    Python's mapping of every character it changes (the pysem vectors check the results against CPython)."""
     from portaflow.backends import get
+    from portaflow.backends.aws.lower import casemaps
+    from portaflow.backends.aws.lower.jsonata import HELPERS
     from portaflow.compiler.frontend import compile_source
     from portaflow.compiler.pipeline import diagnose
 
@@ -44,7 +44,7 @@ def test_a_method_step_functions_cannot_give_exactly_is_pfc040_there_and_python_
         "from portaflow import Context, workflow\n\n\n@workflow\ndef w(ctx: Context, name: str, v) -> list:\n"
         f"    x = 1\n    return [name.{method}(), v.{method}()]\n"
     )
-    res = compile_source(src, "app.py")
-    [d] = diagnose(res, get("aws"))
-    assert (d.code, d.line) == ("PFC040", 7) and f"s.{method}()" in d.message, d
-    assert diagnose(res, get("azure")) == []
+    assert diagnose(compile_source(src, "app.py"), get("aws")) == []
+    text, _ = HELPERS[casemaps.call(method, "$s")[0]]
+    mapping = '"\u01c6": "\u01c5"' if method != "casefold" else '"\u00df": "ss"'
+    assert mapping in text

@@ -288,7 +288,7 @@ def load() -> object:
 @workflow
 def unmodelled(ctx: Context) -> str:
     x = load()
-    return f"{x:.2f}"
+    return "abc"[x:]
 """
 
 

@@ -340,3 +340,15 @@ def test_jsonata_python_still_takes_now_from_the_timebox_clock() -> None:
 
     assert callable(timebox.Timebox.current_milli_time)
     assert "self.timestamp = timebox.Timebox.current_milli_time()" in inspect.getsource(jsonata_mod.Jsonata)
+
+
+def test_moto_still_drops_send_task_failures_cause_where_the_harness_passes_it_on() -> None:
+    """A failure event's message and MRO travel in SendTaskFailure's cause; moto's request handler passes
+    only the error to a backend that takes both."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    handler = inspect.getsource(StepFunctionResponse.send_task_failure)
+    assert "send_task_failure(task_token, error=error)" in handler and "cause" not in handler
+    params = list(inspect.signature(StepFunctionsParserBackend.send_task_failure).parameters)
+    assert params == ["self", "task_token", "error", "cause"]

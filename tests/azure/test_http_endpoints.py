@@ -133,3 +133,45 @@ def test_run_status_reports_a_failure_as_type_and_message(endpoints: FunctionApp
         _user(endpoints, "run_status"), _request("GET", "http://x/api/runs/r9", run_id="r9"), Client()
     )
     assert missing.status_code == 404
+
+
+def test_send_event_wraps_a_payload_that_looks_like_an_envelope(endpoints: FunctionApp) -> None:
+    client = Client()
+    body = b'{"portaflow_event": 1, "error": {"type": "Rejected", "message": "no"}}'
+    req = _request("POST", "http://x/api/runs/r1/events/approval", body, run_id="r1", event="approval")
+    _call(_user(endpoints, "send_event"), req, client)
+    payload = {"portaflow_event": 1, "error": {"type": "Rejected", "message": "no"}}
+    assert client.calls == [("raise_event", "r1", "approval", {"portaflow_event": 1, "payload": payload})]
+
+
+def test_send_event_error_raises_the_event_as_a_failure(endpoints: FunctionApp) -> None:
+    client = Client()
+    body = b'{"type": "Rejected", "message": "over budget"}'
+    req = _request("POST", "http://x/api/runs/r1/events/approval/error", body, run_id="r1", event="approval")
+    resp = _call(_user(endpoints, "send_event_error"), req, client)
+    assert resp.status_code == 202
+    failure = {"portaflow_event": 1, "error": {"type": "Rejected", "message": "over budget"}}
+    assert client.calls == [("raise_event", "r1", "approval", failure)]
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"message": "no type"}', b'{"type": "not a name"}'])
+def test_send_event_error_refuses_a_body_without_a_class_name(endpoints: FunctionApp, body: bytes) -> None:
+    client = Client()
+    req = _request("POST", "http://x/api/runs/r1/events/approval/error", body, run_id="r1", event="approval")
+    resp = _call(_user(endpoints, "send_event_error"), req, client)
+    assert resp.status_code == 400 and not client.calls
+
+
+def test_run_status_shows_the_label_of_the_wait_a_running_run_is_in(endpoints: FunctionApp) -> None:
+    status = SimpleNamespace(
+        instance_id="r1",
+        runtime_status=SimpleNamespace(value="Running"),
+        output=None,
+        custom_status={"waiting_for": "approval", "wait_label": "finance sign-off"},
+        created_time=None,
+        last_updated_time=None,
+    )
+    resp = _call(
+        _user(endpoints, "run_status"), _request("GET", "http://x/api/runs/r1", run_id="r1"), Client(status)
+    )
+    assert json.loads(resp.get_body())["wait_label"] == "finance sign-off"

@@ -86,3 +86,23 @@ def test_two_executors_open_at_once_each_run_their_own_workflow(
     assert saga.start(SAGA_INPUT, run_id="r").status == "completed"
     approval.signal("r", "approval", {"approved": False})
     assert (waiting.status, waiting.output) == ("completed", {"outcome": "declined"})
+
+
+def test_events_go_through_the_workers_http_api_which_keeps_payloads_and_failures_apart(
+    portaflow_cloudflare: Callable[..., Any], tmp_path: Path
+) -> None:
+    flow = tmp_path / "flow.py"
+    flow.write_text(
+        "from portaflow import Context, EventFailed, workflow\n\n\n@workflow\ndef wf(ctx: Context) -> list:\n"
+        "    first = ctx.wait_for_event('go')\n    try:\n        ctx.wait_for_event('go')\n"
+        "    except EventFailed as e:\n        return [first, e.type, e.message]\n    return [first]\n",
+        encoding="utf-8",
+    )
+    cf = portaflow_cloudflare(flow, "wf")
+    run = cf.start({}, run_id="api")
+    lookalike = {"portaflow_event": 1, "error": {"type": "Rejected", "message": "not a failure"}}
+    cf.signal("api", "go", lookalike)  # an object with the envelope's key is wrapped by the worker
+    with pytest.raises(RuntimeError, match="Python class name"):  # the worker's 400, nothing sent
+        cf.signal("api", "go", error=("not a name", "x"))
+    cf.signal("api", "go", error=("Rejected", "over budget"))
+    assert (run.status, run.output) == ("completed", [lookalike, "Rejected", "over budget"])

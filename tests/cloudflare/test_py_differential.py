@@ -25,7 +25,7 @@ def samples(n: int) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
 
     @settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(expressions(), environments())
+    @given(expressions(significant=True), environments())  # e/g specs too: exact here
     def draw(expr: str, names: dict[str, Any]) -> None:
         out.append((expr, names))
 

@@ -12,10 +12,10 @@ import pytest
 
 from portaflow.backends.cloudflare.offline.exprcheck import Case, Outcome, difference, evaluate
 from portaflow.backends.cloudflare.offline.node import NodeUnavailable, ensure_node_modules
-from portaflow.backends.pysem.forms import ANNOTATIONS
-from portaflow.backends.pysem.vectors import vectors
+from portaflow.backends.pysem.forms import ANNOTATIONS, FORMS, SIGNIFICANT_FORMS
+from portaflow.backends.pysem.vectors import ARITHMETIC, vectors
 
-VECTORS = vectors()
+VECTORS = vectors([*ARITHMETIC, *FORMS, *SIGNIFICANT_FORMS])  # a float's significant digits are exact here
 
 
 @pytest.fixture(scope="session")

@@ -359,8 +359,12 @@ def test_imported_literal_constants_and_exception_hierarchies_are_visible(tmp_pa
             "pytest.fail()",
             "pytest.fail() comes from 'pytest', which is not a module of this",
         ),
-        ("from tools import helper", "helper(1)", "helper() is a plain function (tools.py:8), not a @step"),
-        ("import tools", "tools.Order(1)", "tools.Order (tools.py:11) is not a @step or a @workflow"),
+        (
+            "from tools import helper",
+            "helper(1)",
+            "helper() is a plain function (tools.py:9), not a @step: a decorated function is not inlined",
+        ),
+        ("import tools", "tools.Order(1)", "tools.Order (tools.py:12) is not a @step or a @workflow"),
         ("from tools import nope", "nope()", "nope(): tools (tools.py) defines no 'nope'"),
         ("import tools", "tools(1)", "tools is a module of the project, not a step"),
         ("from .tools import charge", "charge(1)", "flow.py is not inside a package (no __init__.py"),
@@ -374,7 +378,7 @@ def test_calls_that_are_not_project_steps_are_pfc022_saying_what_they_are(
         tmp_path,
         {
             "flow.py": workflow(imports, f"    x = {call}\n    {call}\n    return x"),
-            "tools.py": STEPS + "\ndef helper(x):\n    return x\n\nclass Order:\n    pass\n",
+            "tools.py": STEPS + "\n@cache\ndef helper(x):\n    return x\n\nclass Order:\n    pass\n",
             "broken.py": "def charge(:\n",
         },
     )

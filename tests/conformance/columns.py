@@ -9,8 +9,11 @@ helper modules the scenarios import steps and workflows from, not scenarios:
         "input": {"order_id": "o1"},
         "run_id": "order-1",                        # optional
         "actions": [["signal", "approval", {"ok": True}], ["advance", "3d"]],   # after start, in order
+                                                    # ["fail", "approval", "Rejected", "why"]: the event
+                                                    # delivered as a failure (signal --error TYPE:MESSAGE)
         "expect": {"status": "completed", "output": {...}}   # or {"status": "failed", "error": {...}}
                                                             # ("error_matches": type + message regex)
+                                                            # a run left waiting: "waiting_for", "wait_label"
     }
 
 A scenario may mark what a target refuses at compile time (``"refuses": {"aws": "PFC040"}``: the test checks
@@ -23,6 +26,7 @@ with the expectation and with the local engine on calls, keys, attempts and dela
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import inspect
@@ -62,6 +66,23 @@ class Outcome:
     error: dict[str, str] | None = None
     calls: list[Call] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
+    waiting_for: str | None = None  # a waiting run: the event it waits for, and the wait's label
+    wait_label: str | None = None
+
+
+def deliver(action: list[Any], signal: Any, advance: Any) -> None:
+    """One action of a scenario, through a column's ``signal(run_id, event, payload, error=...)`` and
+    ``advance(duration)`` (the local engine's and every offline executor's): ``["signal", event, payload]``,
+    ``["fail", event, type, message]`` (a failure event) or ``["advance", duration]``."""
+    kind = action[0]
+    if kind == "signal":
+        signal(action[1], action[2] if len(action) > 2 else None)
+    elif kind == "fail":
+        signal(action[1], None, error=(action[2], action[3]))
+    elif kind == "advance":
+        advance(action[1])
+    else:
+        raise ValueError(f"unknown scenario action {action!r}")
 
 
 def load_module(path: Path) -> Any:
@@ -170,10 +191,7 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
     run_id = scenario.get("run_id", "run-1")
     h = engine.start(_workflow(mod, scenario), scenario.get("input", {}), run_id=run_id)
     for action in scenario.get("actions", []):
-        if action[0] == "signal":
-            engine.signal(run_id, action[1], action[2] if len(action) > 2 else None)
-        elif action[0] == "advance":
-            engine.advance(action[1])
+        deliver(action, functools.partial(engine.signal, run_id), engine.advance)
     st = h.status()
     out = Outcome(
         st.status,
@@ -181,6 +199,8 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
         {"type": st.error["type"], "message": st.error["message"]}
         if st.status == "failed" and st.error
         else None,
+        waiting_for=st.waiting_for,
+        wait_label=st.wait_label,
     )
     for ev in h.history():
         if ev.kind in ("step_completed", "step_attempt_failed", "step_failed"):
@@ -216,11 +236,15 @@ def run_target(target: str, path: Path, scenario: dict[str, Any]) -> Outcome:
     with get(target).offline(path, scenario_workflow(path, scenario)) as executor:
         run = executor.start(scenario.get("input", {}), run_id=run_id)
         for action in scenario.get("actions", []):
-            if action[0] == "signal":
-                executor.signal(run_id, action[1], action[2] if len(action) > 2 else None)
-            elif action[0] == "advance":
-                executor.advance(action[1])
-        out = Outcome(run.status, run.output, run.error)
+            deliver(action, functools.partial(executor.signal, run_id), executor.advance)
+        waiting = run.status == "waiting"
+        out = Outcome(
+            run.status,
+            run.output,
+            run.error,
+            waiting_for=run.waiting_for if waiting else None,
+            wait_label=run.wait_label if waiting else None,
+        )
         for c in run.calls:
             out.calls.append(
                 Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None, c.delay)

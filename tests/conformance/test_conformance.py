@@ -100,6 +100,9 @@ def meets_expectation(name: str, o: Outcome, expect: dict[str, Any]) -> None:
         want = expect["error_matches"]
         assert o.error is not None and o.error["type"] == want["type"], f"{name}: {o.error}"
         assert re.fullmatch(want["message"], o.error["message"]), f"{name}: {o.error['message']}"
+    for key in ("waiting_for", "wait_label"):
+        if key in expect:
+            assert getattr(o, key) == expect[key], f"{name}: {key} is {getattr(o, key)!r}"
     for key, value in expect.get("checks", {}).items():
         assert getattr(o, key) == value, f"{name}: {key}"
 
@@ -110,6 +113,7 @@ def agrees_with_local(name: str, o: Outcome, local: Outcome, expect: dict[str, A
     assert Counter(o.calls) == Counter(local.calls), f"{name} step calls differ from local"
     assert _top_level_order(o) == _top_level_order(local), f"{name} call order differs"
     assert o.sleeps == local.sleeps, f"{name} sleeps differ"
+    assert (o.waiting_for, o.wait_label) == (local.waiting_for, local.wait_label), f"{name} wait differs"
 
 
 def _top_level_order(o: Outcome) -> list[str]:

@@ -33,8 +33,9 @@ class AwsBackend(Backend):
         from .lower.asl import compile_asl
         from .lower.calls import inexact_calls
         from .lower.datetimes import datetime_refusals, has_unlowered
+        from .lower.formats import format_refusals
 
-        inexact = inexact_calls(program)
+        inexact = [*inexact_calls(program), *format_refusals(program)]
         if inexact or has_unlowered(program):  # such a call (a timedelta) has no lowering
             return [*inexact, *datetime_refusals(program)]
         _, diags = compile_asl(program)

@@ -36,6 +36,8 @@ RUNTIME_NAMES = (
     "Run",
     "Scope",
     "caught",
+    "eventFailure",
+    "eventPayload",
     "inPlace",
     "inPlaceExtend",
     "isEngineError",
@@ -45,6 +47,10 @@ RUNTIME_NAMES = (
     "setItem",
     "unpack",
 )
+
+
+# what the template itself uses: the entrypoint, and the HTTP API's event endpoints
+ALWAYS = ("Run", "jsonCopy", "runError", "eventFailure", "eventPayload")
 
 
 def class_name(workflow: str) -> str:
@@ -97,7 +103,7 @@ def index_source(program: ir.Program) -> str:
     entry = program.workflows[program.entry]
     workflows = "\n".join(workflow_function_source(program, key) for key in program.workflows)
     used = [
-        n for n in RUNTIME_NAMES if n in ("Run", "jsonCopy", "runError") or re.search(rf"\b{n}\b", workflows)
+        n for n in RUNTIME_NAMES if n in ALWAYS or re.search(rf"\b{n}\b", workflows)
     ]
     ctx = {
         "source": Path(program.source).name,

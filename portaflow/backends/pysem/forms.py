@@ -121,6 +121,57 @@ FORMS = [
     "'ABC1'.isupper(), '\\u00aa'.islower()]",
     "['x\\U0001f600'.isalpha(), ''.isdigit(), ''.isalpha(), '1_2'.isalnum(), "
     "'a\\u0345'.islower(), '\\u2160'.isupper()]",
+    # slices with a step (CPython's PySlice_AdjustIndices: negative steps start at the end; a step 0 is a
+    # ValueError), of lists and of strings by code point; reversed() of a list, a str and a dict (its keys)
+    "[xs[::-1], s[::-1], xs[::2], s[1::2], xs[::-2], s[-2::-1], xs[a % 4::-1], s[:a % 3:-1]]",
+    "[xs[1:-1:2], s[::a % 3 + 1], xs[a:-a:-1], s[a:a - 10:-3], xs[::len(xs) + 1], s[10:-10:-1]]",
+    "[xs[-10:10:3], s[-10:10:-1], xs[10:-10:-2]]",
+    "[xs[::t or -1], s[t::-1], xs[:t:-1]]",
+    "xs[::a % 2]",
+    "s[::b]",
+    "xs[::v]",
+    "v[::-1]",
+    "d[::-1]",
+    "[list(reversed(xs)), ''.join(reversed(s)), list(reversed(d)), [x * 2 for x in reversed(xs)]]",
+    "[list(reversed(range(a % 5))), list(reversed(d.keys())), list(reversed(list(enumerate(s))))]",
+    "list(reversed(v))",
+    "list(reversed(a))",
+    # isinstance over the JSON types: a bool is an int; a float-typed value is a float whatever its value
+    "[isinstance(v, dict), isinstance(v, list), isinstance(v, str), isinstance(v, bool), "
+    "isinstance(v, tuple)]",
+    "[isinstance(v, (int, float)), isinstance(v, (str, list)), isinstance(v, (dict, bool, str))]",
+    "[isinstance(a, int), isinstance(b, float), isinstance(b, int), isinstance(t, int), "
+    "isinstance(t, float)]",
+    "[isinstance(a, float), isinstance(s, str), isinstance(xs, list), isinstance(d, (list, dict)), "
+    "isinstance(b * 2, float), isinstance(a // 2, int), isinstance(xs[0] if xs else s, (int, float))]",
+    # [*a, *b] and {**a, **b}: the items in order, a later key's value at its first place
+    "[[*xs, *s], [a, *xs, t], [*d, *xs[:1]], [*s], (*s, a), [*xs, *[v]]]",
+    "[{**d, 'k': a, **d}, {'z': 0, **d, 'a': s}, {**d}, {**{s: v}, **d, s: b}]",
+    # sets for membership, len(), sorted() and truthiness: distinct items by Python's == (1, 1.0 and True are
+    # one), each hashed (a list or a dict member is a TypeError)
+    "[len({a, a, b}), sorted({a, 1, True, 1.0, a % 3}), a in {1, 2, 3}, s not in {'', 'x'}, len(set(s))]",
+    "[sorted({x % 3 for x in xs}), len({c for c in s}), not set(xs), bool({a})]",
+    "sorted(set(d), reverse=True)",
+    "v in {1, 'text', None}",
+    "len({v, a})",
+    "len(set(v))",
+    "[sorted(set(xs + [a])), sorted({*xs, a}), len({s, s[:1], s[:0]})]",
+    # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
+    "any(10 // x > 0 for x in xs + [0])",
+    "all(10 // x < 0 for x in xs + [0])",
+    "[any(x for x in []), all(x for x in []), any(10 // x for x in xs if x), all(c != 'b' for c in s)]",
+    "any(c == y for c in s for y in 'ab\\U0001f600' if 10 // len(c))",
+    "[any(10 // (len(p) - 1) for p in ['ab', 'a']), all(p[0] for p in [[1], [0], []])]",
+    # enumerate(xs, start): an int start (a bool is one), else Python's TypeError
+    "[list(enumerate(s, a)), list(enumerate(xs, start=t)), [i for i, c in enumerate(d, -2)]]",
+    "list(enumerate(xs, b))",
+    "list(enumerate(xs, v))",
+    # Python's case mappings: titlecase, a cased character before, full case folding, the final sigma
+    "[s.title(), s.capitalize(), s.casefold(), (s + ' ab').title(), ('x' + s).capitalize()]",
+    "['they\\'re \u01c6x \u00df1a'.title(), '\u01c6 \u00dfA'.capitalize(), '\u00df\ufb01\u1e9e'.casefold()]",
+    "['\u0391\u03a3 \u03a3\u0391 \u0391\u03a3\u0345.'.title(), '\u03a3\u03a3'.capitalize(), "
+    "'\u03a3\u0391\u03a3'.casefold(), 'a\u03a3\u00ad'.capitalize(), "
+    "'\U0001d518\u0130x'.title(), '\u1f80\u0149'.title()]",
     # bools in arithmetic (JSONata refuses booleans there)
     "[t + t, t - a, t * b, -t, +t, abs(t), round(t), t / 2, a // (t + 1), a % (t + 1), t ** 2]",
     "[sum([t, t, a]), sum([t], t), sum([], t), max(t, a, b), min([t, False])]",
@@ -130,4 +181,32 @@ FORMS = [
     "[int(t), float(t), str(t + 1), f'{t * 2}']",
     "[f'{t:.1f}|{t:d}|{t:,}|{t:,.2f}|{t}', xs[t] if len(xs) > 1 else 0, s[t:], xs[:t]]",
     "[list(range(t)), list(range(t, 3)), list(range(-t, 5, t + 1))]",
+    # the format mini-language (f-strings, format(), str.format()): fill, alignment, sign, width, zero padding
+    # (with separators in the zeros), grouping, precision, and the types of str, int (a bool is one) and float
+    "[f'{a:>6}|{a:<6}|{a:^6}|{a:*^7}|{a:+}|{a: }|{a:06}|{a:=+8}', format(a, ','), format(a * 1000003, '_')]",
+    "[f'{a:x}|{a:#X}|{a:o}|{a:#b}|{a * 65537:_x}|{a * 65537:#016_b}|{-a:#06x}|{a:+#o}|{a:d}']",
+    "[f'{a * 1234567:012,}', f'{a:08,}', f'{a * 99999:0=+14_}', f'{a:%}', f'{a:.2f}', "
+    "f'{t:>4}|{t:x}|{t:+.1%}']",
+    "[f'{b:10.3f}|{b:<+9.1f}|{b:^12,.2f}|{b:010.2f}|{b:z.0f}|{b:#.0f}|{b:.1%}|{b * 1e6:_.2f}|{b:F}']",
+    "[f'{b}|{b:>8}|{b:<8}|{b:+}|{b:010}|{b * 1234567:,}|{b:z}|{b * 1e6:012,.1f}|{-0.001:.2f}|{-0.001:z.2f}']",
+    "[f'{s:>8}|{s:<8}|{s:^8}|{s:*^9}|{s:.2}|{s:8.1}|{s:\U0001f600>6}|{s:05}|{s!r:>12}', format(s), "
+    "format(s, 's')]",
+    "['{:>5}|{:<5}|{!r:^10}|{k:+}'.format(a, s, s, k=b), '{1}{0}{1}'.format(a, s), '{0:x}-{0:o}'.format(a)]",
+    "[f'{v:>6}', format(v, '<4'), '{:^5}'.format(v), f'{v!r:>8}']",
+    "[format(a, '{>5'), format(s, '}^7'), format(b, '{<9.2f'), format(t, '}=+4')]",  # a brace as the fill
+    "f'{v:.2f}'",
+    "format(v, 'x')",
+    "format(v, ',')",
+    "f'{v:+}'",
+    "f'{v:=5}'",
+    "'{:_}'.format(v)",
+]
+
+# format specs whose digits are a float's significant ones (e, g, no type with a precision): Python's on
+# Cloudflare and Azure; Step Functions refuses them (PFC040: JSONata has no correctly rounded conversion)
+SIGNIFICANT_FORMS = [
+    "[f'{b:e}|{b:.2E}|{b:g}|{b:.3G}|{b:#g}|{b:.3}|{b * 1e20:.4}|{b / 3e7:g}|{b * 1234.5678:,.4g}|{b:#.0e}']",
+    "[f'{a:e}|{a:.3g}|{a * 1e6:g}|{a:+.2e}|{a:010.1e}', format(2.675, '.3g'), format(1e-5, 'g'), "
+    "format(123456789.0, '.12g'), format(b * 1e16, '.17g'), format(0.1, '.25e')]",
+    "[format(v, '.3'), format(v, 'e'), format(v, '>+10.2g')]",
 ]

@@ -14,6 +14,8 @@ an error so that one run reports them all.
 | ``expressions`` | one function per expression kind (``EXPRESSIONS``) |
 | ``calls``, ``methods`` | calls of steps, child workflows, tables of steps, builtins; methods of values |
 | ``context`` | the Context's primitives (``PRIMITIVES``) |
+| ``helpers``, ``returns``, ``letexpr`` | helper functions inlined at each call (returns; expressions) |
+| ``tables`` | module-level names as values: a table of steps' keys; what any other non-literal name is |
 | ``compile`` | :func:`compile_source`, :func:`compile_file` |
 """
 

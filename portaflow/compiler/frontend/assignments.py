@@ -85,7 +85,7 @@ def assign(
     lw: WorkflowLowerer, target: cst.BaseExpression, value: cst.BaseExpression, loc: ir.Loc, node: cst.CSTNode
 ) -> list[ir.Stmt]:
     if isinstance(target, cst.Subscript):
-        if isinstance(value, cst.Call) and calls.is_step_like(lw, value):
+        if isinstance(value, cst.Call) and calls.needs_statement(lw, value):
             tmp = ir.NameTarget(ir.temporary("tmp"))
             special = calls.call_statement(lw, value, tmp, loc)
             assert special is not None
@@ -151,7 +151,7 @@ def list_mutation(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute, loc:
         [(a.keyword.value, a.value) for a in call.args if a.keyword is not None],
     )
     before: list[ir.Stmt] = []
-    if isinstance(argnode, cst.Call) and calls.is_step_like(lw, argnode):
+    if isinstance(argnode, cst.Call) and calls.needs_statement(lw, argnode):
         # xs.append(step(...)): the step call is a statement of its own, then its result is appended
         tmp = ir.NameTarget(ir.temporary("arg"))
         special = calls.call_statement(lw, argnode, tmp, loc)

@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, datetimes, methods
+from . import context, datetimes, formatting, helpers, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -115,6 +115,13 @@ def not_a_step(lw: WorkflowLowerer, call: cst.Call, f: cst.BaseExpression) -> No
     elif t.kind == "function" and t.module is not None:
         message = f"{what}() is a plain function ({t.where()}), not a @step"
         hint = f"decorate it with @step in {t.module.path}, or call it inside a step"
+        fdef = helpers.top_level_def(t)
+        if t.name not in t.module.foreign and fdef is not None:
+            message += ": a decorated function is not inlined as a helper (its decorator changes the call)"
+            hint = f"decorate it with @step in {t.module.path}, or remove its decorator to inline it"
+        elif fdef is None:
+            message += ": only a def at the top level of a module is inlined as a helper"
+            hint = f"define it at the top level of {t.module.path} (not under `if`/`try`), or make it a @step"
     elif t.kind in ("class", "constant", "value", "table", "policy"):
         message = f"{what} ({t.where()}) is not a @step or a @workflow"
         hint = "call a @step here; do other work inside a step"
@@ -142,25 +149,26 @@ def is_dispatch(lw: WorkflowLowerer, f: cst.BaseExpression) -> bool:
 def table_dispatch(
     lw: WorkflowLowerer, call: cst.Call, f: cst.Subscript, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
-    """A call through a table of steps: an if/elif chain over the keys, KeyError for an unknown one."""
+    """A call through a table of steps (child workflows, helpers): an if/elif chain over the keys, each
+    branch the call of one entry, and KeyError (Python's message) for an unknown key."""
     table_name = cast(cst.Name, f.value).value
     where = cast(Resolved, step_table(lw, f))
     home = cast(ModuleInfo, where.module)
     table = home.step_tables[where.name]
-    entries: list[tuple[str, DslFunction]] = []
+    entries: list[tuple[str, Resolved]] = []
     others: list[str] = []
     for key, value in table.items():
         t = lw.fe.resolve_name(home, value)
-        if t is None or t.kind != "step" or t.fn is None:
+        if t is None or not ((t.kind in ("step", "workflow") and t.fn is not None) or helpers.helper_def(t)):
             others.append(value)
         else:
-            entries.append((key, t.fn))
+            entries.append((key, t))
     if others:
         lw.error(
             "PFC022",
             f.value,
-            f"{table_name} maps to {', '.join(others)}, which are not @step functions",
-            "put only @step functions in a table of tools",
+            f"{table_name} maps to {', '.join(others)}, which are not @step, @workflow or plain functions",
+            "put only @step functions (or child workflows, or plain helper functions) in a table of tools",
         )
         raise Unsupported
     selector = lw.expr(cast(cst.Index, f.slice[0].slice).value)
@@ -172,14 +180,64 @@ def table_dispatch(
     kwargs_expr = lw.expr(star[0].value) if star else None
     missing = ir.FString((ir.FormattedValue(selector, "r"),))
     chain: list[ir.Stmt] = [ir.Raise("KeyError", missing, loc)]
-    for key, fn in reversed(entries):
-        step_key, sd = lw.fe.lower_step(fn)
-        required = () if kwargs_expr is not None else sd.required
-        args = bind_arguments(lw, plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
-        stmt = ir.StepCall(step_key, args, target, loc, kwargs_expr)
+    for key, entry in reversed(entries):
+        helper = helpers.helper_def(entry)
+        if entry.kind == "step" and entry.fn is not None:
+            step_key, sd = lw.fe.lower_step(entry.fn)
+            required = () if kwargs_expr is not None else sd.required
+            args = bind_arguments(lw, plain, sd.params, required, f"step {sd.name!r}", inject_key=True)
+            branch: list[ir.Stmt] = [ir.StepCall(step_key, args, target, loc, kwargs_expr)]
+        elif star:
+            kind = "a child workflow" if helper is None else "a plain function"
+            lw.error(
+                "PFC027",
+                star[0],
+                f"{table_name}[{key!r}] is {kind}: **mapping is passed only to steps",
+                "pass its arguments by name",
+            )
+            raise Unsupported
+        elif helper is not None:
+            branch = helpers.inline(lw, call, helper, target, loc)
+        else:
+            branch = child_call(lw, call, cast(DslFunction, entry.fn), target, loc)
         test = ir.Compare(selector, ("==",), (ir.Const(key, "str"),))
-        chain = [ir.If(test, (stmt,), tuple(chain), loc)]
+        chain = [ir.If(test, tuple(branch), tuple(chain), loc)]
     return chain
+
+
+def child_call(
+    lw: WorkflowLowerer, call: cst.Call, fn: DslFunction, target: ir.Target | None, loc: ir.Loc
+) -> list[ir.Stmt]:
+    """A child workflow's call: its body lowered once (in its own module), its arguments bound."""
+    if lw.fe.step_key(fn) in lw.stack:
+        lw.error(
+            "PFC032",
+            call,
+            f"workflow {fn.function!r} calls itself (recursion cannot be inlined)",
+            "use a while loop instead of recursion",
+        )
+        raise Unsupported
+    wf_key, child = lw.fe.lower_workflow(fn, lw.stack)
+    if child is None:
+        raise Unsupported
+    cargs = list(call.args)
+    if (
+        cargs
+        and cargs[0].keyword is None
+        and isinstance(cargs[0].value, cst.Name)
+        and cargs[0].value.value == lw.ctx
+    ):
+        cargs = cargs[1:]
+    names = tuple(p.name for p in child.params)
+    req = tuple(p.name for p in child.params if p.default is None)
+    args = bind_arguments(lw, call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
+    return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
+
+
+def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
+    """A call lowered as statements of its own where one may be: a step-like call, or a helper's (inlined
+    whole there, where inside an expression only an expression form of it can be)."""
+    return is_step_like(lw, call) or helpers.helper_def(callee_of(lw, call.func)) is not None
 
 
 def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
@@ -211,34 +269,15 @@ def call_statement(
     if is_dispatch(lw, f):
         return table_dispatch(lw, call, cast(cst.Subscript, f), target, loc)
     callee = callee_of(lw, f)
+    helper = helpers.helper_def(callee)
+    if helper is not None:
+        return helpers.inline(lw, call, helper, target, loc)
     if callee is not None and callee.kind == "step" and callee.fn is not None:
         key, sd = lw.fe.lower_step(callee.fn)
         args = bind_arguments(lw, call, sd.params, sd.required, f"step {sd.name!r}", inject_key=True)
         return [ir.StepCall(key, args, target, loc)]
     if callee is not None and callee.kind == "workflow" and callee.fn is not None:
-        if lw.fe.step_key(callee.fn) in lw.stack:
-            lw.error(
-                "PFC032",
-                call,
-                f"workflow {callee.fn.function!r} calls itself (recursion cannot be inlined)",
-                "use a while loop instead of recursion",
-            )
-            raise Unsupported
-        wf_key, child = lw.fe.lower_workflow(callee.fn, lw.stack)
-        if child is None:
-            raise Unsupported
-        cargs = list(call.args)
-        if (
-            cargs
-            and cargs[0].keyword is None
-            and isinstance(cargs[0].value, cst.Name)
-            and cargs[0].value.value == lw.ctx
-        ):
-            cargs = cargs[1:]
-        names = tuple(p.name for p in child.params)
-        req = tuple(p.name for p in child.params if p.default is None)
-        args = bind_arguments(lw, call.with_changes(args=cargs), names, req, f"workflow {child.name!r}")
-        return [ir.ChildWorkflowCall(wf_key, args, target, loc)]
+        return child_call(lw, call, callee.fn, target, loc)
     if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == lw.ctx:
         return context.primitive(lw, call, f.attr.value, target, loc)
     return None
@@ -366,6 +405,10 @@ def patched(lw: WorkflowLowerer, n: cst.Call) -> ir.Patched:
 
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
+    if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
+        from .typetests import isinstance_call  # it lowers its operand through the expressions
+
+        return isinstance_call(lw, n)
     if (
         lw.hoist is not None
         and isinstance(f, cst.Attribute)
@@ -387,6 +430,9 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         and f.attr.value == "patched"
     ):
         return patched(lw, n)
+    helper = helpers.helper_def(callee_of(lw, f)) if isinstance(f, (cst.Name, cst.Attribute)) else None
+    if helper is not None:
+        return helpers.inline_value(lw, n, helper)
     if is_step_like(lw, n):
         lw.error(
             "PFC023",
@@ -395,6 +441,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             f"assign it to a variable first: `result = {lw.fe.code(n)}`",
         )
         raise Unsupported
+    if formatting.is_format_call(lw, n):
+        return formatting.format_call(lw, n)
     kwargs: list[tuple[str, ir.Expr]] = []
     args: list[ir.Expr] = []
     for a in n.args:
@@ -428,6 +476,11 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         name = f.value
         if name == "str" and len(args) == 1 and isinstance(args[0], ir.Name) and args[0].ty == "error":
             return ir.ErrorField(args[0].id, "message")
+        if name == "set":
+            from . import sets  # it lowers its items through the expressions
+
+            args, kwargs = check_arguments(lw, n, name, args, kwargs)
+            return sets.of_items(lw, args[0] if args else ir.ListExpr(()))
         if name in BUILTINS_SUPPORTED:
             if name == "zip" and len(args) != 2:
                 lw.error(

@@ -48,7 +48,13 @@ def _builtin_exception_tree() -> dict[str, tuple[str, ...]]:
     return tree
 
 
-BUILTIN_EXCEPTIONS = _builtin_exception_tree()
+# the built-ins and what the wait of a workflow may raise: an event delivered as a failure (EventFailed, also
+# the class it names, matched by that name) and a wait's timeout under raise_on_timeout (EventTimeout)
+BUILTIN_EXCEPTIONS = {
+    **_builtin_exception_tree(),
+    "EventFailed": ("Exception",),
+    "EventTimeout": ("TimeoutError",),
+}
 
 
 NOT_LITERAL: Any = object()

@@ -4,13 +4,14 @@ recorded values), one function each, found through :data:`PRIMITIVES`; ``ctx.run
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import libcst as cst
 
 from .. import ir
 from . import calls
 from .common import NOT_LITERAL, Unsupported
+from .helpers import helper_def
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -96,7 +97,41 @@ def wait_for_event(
     timeout = None
     if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
         timeout = lw.fe.duration(tnode, "wait_for_event timeout")
-    return [ir.WaitForEvent(name, timeout, target, loc)]
+    raises = _literal_option(lw, kwargs, "raise_on_timeout", bool, "raise_on_timeout=True")
+    label = _literal_option(lw, kwargs, "label", str, 'label="manager sign-off"')
+    if raises and timeout is None:
+        lw.error(
+            "PFC030",
+            kwargs["raise_on_timeout"],
+            "ctx.wait_for_event raise_on_timeout=True needs a timeout",
+            'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True)',
+        )
+    unknown = sorted(set(kwargs) - {"name", "timeout", "raise_on_timeout", "label"})
+    if unknown or len(args) > 2:
+        lw.error(
+            "PFC030",
+            kwargs[unknown[0]] if unknown else call,
+            "ctx.wait_for_event takes an event name, timeout, raise_on_timeout and label",
+            'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True, label="sign-off")',
+        )
+    error: Literal["EventTimeout"] | None = "EventTimeout" if raises else None
+    return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label)]
+
+
+def _literal_option(
+    lw: WorkflowLowerer, kwargs: dict[str, cst.BaseExpression], key: str, kind: type, example: str
+) -> Any:
+    """The literal value of ``ctx.wait_for_event``'s option ``key`` (None when not given): a target builds
+    the wait from it, so it must be known when compiling."""
+    node = kwargs.get(key)
+    if node is None:
+        return None
+    value = lw.fe.literal(node)
+    if not isinstance(value, kind) or (isinstance(value, str) and not value):
+        what = f"ctx.wait_for_event {key} must be a literal {kind.__name__}"
+        lw.error("PFC030", node, what, f"write {example}")
+        return None
+    return value
 
 
 def map_(
@@ -194,9 +229,12 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
             return None
         body = node.body
         callee = calls.callee_of(lw, body.func) if isinstance(body, cst.Call) else None
-        if isinstance(body, cst.Call) and callee is not None and callee.kind == "step":
+        helper = helper_def(callee)
+        if isinstance(body, cst.Call) and callee is not None and (callee.kind == "step" or helper):
             tmp = ir.NameTarget(ir.temporary("branch"))
             stmts = calls.call_statement(lw, body, tmp, loc) or []
+            if helper is not None and not _only_steps_and_values(lw, body, stmts):
+                return None
             return ir.Branch(tuple(stmts), ir.Name(tmp.id))
         if isinstance(body, cst.Call) and calls.is_step_like(lw, body):
             lw.error(
@@ -219,7 +257,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         for s in body_nodes:
             if isinstance(s, cst.Return):
                 if s.value is not None:
-                    if isinstance(s.value, cst.Call) and calls.is_step_like(lw, s.value):
+                    if isinstance(s.value, cst.Call) and calls.needs_statement(lw, s.value):
                         tmp = ir.NameTarget(ir.temporary("branch"))
                         lowered += calls.call_statement(lw, s.value, tmp, loc) or []
                         result = ir.Name(tmp.id)
@@ -230,15 +268,7 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
                 part = lw.stmt(s)
             except Unsupported:
                 continue
-            for st in ir.walk_stmts(tuple(part)):
-                if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
-                    lw.error(
-                        "PFC031",
-                        s,
-                        "a parallel branch may only call steps and compute values",
-                        "move waits, sleeps, maps and child workflows out of the branch",
-                    )
-                    break
+            _only_steps_and_values(lw, s, part)
             lowered += part
         return ir.Branch(tuple(lowered), result)
     lw.error(
@@ -266,3 +296,17 @@ PRIMITIVES: dict[str, Primitive] = {
     "map": map_,
     "parallel": parallel,
 }
+
+
+def _only_steps_and_values(lw: WorkflowLowerer, node: cst.CSTNode, stmts: list[ir.Stmt]) -> bool:
+    """PFC031 unless a branch's statements only call steps and compute values (a helper inlined there too)."""
+    for st in ir.walk_stmts(tuple(stmts)):
+        if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
+            lw.error(
+                "PFC031",
+                node,
+                "a parallel branch may only call steps and compute values",
+                "move waits, sleeps, maps and child workflows out of the branch",
+            )
+            return False
+    return True

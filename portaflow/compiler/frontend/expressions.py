@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, datetimes
+from . import assignments, calls, datetimes, formatting, sets, tables, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -69,6 +68,10 @@ def name(lw: WorkflowLowerer, n: cst.Name) -> ir.Expr:
     if named is not None and named.kind in ("step", "workflow"):
         lw.error("PFC021", n, f"{n.value!r} cannot be used as a value", f"call it: {n.value}(...)")
         raise Unsupported
+    if named is not None and named.kind == "table":
+        return tables.table_value(lw, n, named)
+    if named is not None:
+        tables.not_a_value(lw, n, named)
     if named is None and hasattr(builtins, n.value) and not n.value.startswith("_"):
         # sorted(xs, key=len), map(str, xs), isinstance(s, str): a builtin is only ever called
         how = (
@@ -114,8 +117,11 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
     ):
         field_types: dict[str, ir.Type] = {"attempts": "any", "step": "any"}
         fty = field_types.get(n.attr.value, "str")
-        only = not lw.step_failures_only.get(n.value.value, False) and (
-            n.attr.value not in lw.fe.exception_attributes()
+        event_field = n.attr.value in ("type", "message") and lw.event_failures_only.get(n.value.value, False)
+        only = (
+            not lw.step_failures_only.get(n.value.value, False)
+            and not event_field
+            and n.attr.value not in lw.fe.exception_attributes()
         )
         return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, only)
     timed = datetimes.attribute(lw, n)
@@ -139,17 +145,10 @@ def subscript(lw: WorkflowLowerer, n: cst.Subscript) -> ir.Expr:
     if isinstance(sl, cst.Index):
         return ir.Subscript(value, lw.expr(sl.value), types.subscript_type(value.ty))
     if isinstance(sl, cst.Slice):
-        if sl.step is not None:
-            lw.error(
-                "PFC021",
-                sl.step,
-                "slices with a step are not supported",
-                "use a comprehension, e.g. [x for i, x in enumerate(xs) if i % 2 == 0]",
-            )
-            raise Unsupported
         lower = lw.expr(sl.lower) if sl.lower is not None else None
         upper = lw.expr(sl.upper) if sl.upper is not None else None
-        return ir.Slice(value, lower, upper, types.slice_type(value.ty))
+        step = lw.expr(sl.step) if sl.step is not None else None
+        return ir.Slice(value, lower, upper, types.slice_type(value.ty), step)
     return unsupported(lw, n)
 
 
@@ -238,26 +237,17 @@ def if_exp(lw: WorkflowLowerer, n: cst.IfExp) -> ir.Expr:
 
 def sequence(lw: WorkflowLowerer, n: cst.List | cst.Tuple) -> ir.Expr:
     """A list or tuple display: a JSON array."""
-    items = []
-    for el in n.elements:
-        if isinstance(el, cst.StarredElement):
-            lw.error("PFC021", el, "starred items are not supported", "concatenate lists with +")
-            raise Unsupported
-        items.append(lw.expr(el.value))
-    return ir.ListExpr(tuple(items))
+    if any(isinstance(el, cst.StarredElement) for el in n.elements):
+        return unpacking.starred_list(lw, n)
+    return ir.ListExpr(tuple(lw.expr(el.value) for el in n.elements))
 
 
 def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
+    if not all(isinstance(de, cst.DictElement) for de in n.elements):
+        return unpacking.merged_dict(lw, n)
     keys, values = [], []
     for de in n.elements:
-        if not isinstance(de, cst.DictElement):
-            lw.error(
-                "PFC021",
-                de,
-                "**unpacking in a dict literal is not supported",
-                "build the dict with a comprehension or d[key] = value",
-            )
-            raise Unsupported
+        assert isinstance(de, cst.DictElement)
         k = lw.expr(de.key)
         if k.ty not in ("str", "any"):
             lw.error("PFC021", de.key, "dict keys must be strings (JSON objects)", "use str keys")
@@ -266,14 +256,14 @@ def dict_(lw: WorkflowLowerer, n: cst.Dict) -> ir.Expr:
     return ir.DictExpr(tuple(keys), tuple(values))
 
 
-def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp) -> ir.Expr:
+def list_comp(lw: WorkflowLowerer, n: cst.ListComp | cst.GeneratorExp | cst.SetComp) -> ir.Expr:
     """A list comprehension, or a generator expression (consumed where it is written)."""
     gens, scope = comprehension(lw, n.for_in)
     try:
         elt = lw.expr(n.elt)
     finally:
         lw.pop_scope(scope)
-    return ir.ListComp(elt, gens)
+    return ir.ListComp(elt, gens, generator=isinstance(n, cst.GeneratorExp))
 
 
 def generator(lw: WorkflowLowerer, n: cst.GeneratorExp) -> ir.Expr:
@@ -375,25 +365,17 @@ def fstring(lw: WorkflowLowerer, n: cst.FormattedString) -> ir.FString:
             if timed is not None:
                 parts.append(timed)
                 continue
-            spec = ""
-            if p.format_spec:
-                texts = [x for x in p.format_spec if isinstance(x, cst.FormattedStringText)]
-                spec = "".join(x.value for x in texts)
-                if len(texts) != len(p.format_spec) or not re.fullmatch(r",?(\.\d+f)?|,?d", spec):
-                    lw.error(
-                        "PFC021",
-                        p,
-                        f"format spec {spec!r} is not supported",
-                        "use .2f, ,.2f, d or , (or format with round()/str())",
-                    )
-                    spec = ""
+            spec = formatting.field_spec(lw, p)
             if p.equal is not None:
                 lw.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
             conv = p.conversion or ""
             if conv not in ("", "s", "r"):
                 lw.error("PFC021", p, f"conversion !{conv} is not supported", "use !r or !s")
                 conv = ""
-            parts.append(ir.FormattedValue(lw.expr(p.expression), cast(Any, conv), spec))
+            value = lw.expr(p.expression)
+            if not formatting.check(lw, p, value, conv, spec):
+                spec = ""
+            parts.append(ir.FormattedValue(value, cast(Any, conv), spec))
     return ir.FString(tuple(parts))
 
 
@@ -438,8 +420,8 @@ EXPRESSIONS: dict[type[cst.CSTNode], Rule] = {
     cst.DictComp: dict_comp,
     cst.Call: calls.call_expr,
     cst.Lambda: lambda_,
-    cst.Set: _refused("set literals"),
-    cst.SetComp: _refused("set comprehensions"),
+    cst.Set: sets.display,
+    cst.SetComp: sets.comprehension,
     cst.NamedExpr: _refused("`:=`"),
     cst.Await: _refused("await"),
     cst.Yield: _refused("yield"),

@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import expressions, statements
+from . import expressions, sets, statements
 from .common import ANNOTATION_TYPES, NOT_LITERAL, Unsupported, type_of_value
 from .modules import DslFunction
 
@@ -39,8 +39,16 @@ class WorkflowLowerer:
         self.step_failures_only: dict[
             str, bool
         ] = {}  # except-variable -> its handler catches only StepFailed
+        self.event_failures_only: dict[str, bool] = {}  # ... only EventFailed
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
+        # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
+        # number of each inlined copy by those ids (stable across the draft and the final lowering), and
+        # the call chain a diagnostic inside a helper names (innermost first)
+        self.helper_stack: tuple[str, ...] = ()
+        self.inline_site: tuple[int, ...] = ()
+        self.inline_ids: dict[tuple[int, ...], int] = {}
+        self.chain: tuple[str, ...] = ()
         self.report = True  # diagnostics are reported (not while drafting)
         self.drafting = False  # the draft lowering, before the variables' types are inferred
 
@@ -114,6 +122,7 @@ class WorkflowLowerer:
         self.report, self.drafting = True, False
         self.hoisted = 0
         body = self.lower_body(body_nodes)
+        sets.check(self, tuple(body))
         return ir.WorkflowDef(
             name,
             node.name.value,
@@ -140,7 +149,12 @@ class WorkflowLowerer:
 
     def error(self, code: str, node: cst.CSTNode, message: str, hint: str = "") -> None:
         if self.report:
-            self.fe.error(code, node, message, hint)
+            where = f" ({', '.join(self.chain)})" if self.chain else ""
+            self.fe.error(code, node, message + where, hint)
+
+    def caller(self) -> str:
+        """The function whose body is being lowered: the workflow, or the helper inlined into it."""
+        return self.helper_stack[-1].rsplit(".", 1)[-1] + "()" if self.helper_stack else self.fn.function
 
     def body_statements(self, body: cst.BaseSuite) -> list[cst.CSTNode]:
         if isinstance(body, cst.SimpleStatementSuite):

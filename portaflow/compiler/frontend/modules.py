@@ -75,6 +75,7 @@ class ModuleInfo:
     # for type checkers (`if TYPE_CHECKING:`) -> (why, what to write), as a diagnostic says them
     unsure: dict[str, tuple[str, str]] = field(default_factory=dict)
     fallbacks: dict[str, int] = field(default_factory=dict)  # name -> line of its `except` rebinding
+    key_reads: set[int] | None = None  # ids of the Names where only a mapping's keys are read (tables.py)
 
 
 @dataclass(frozen=True)

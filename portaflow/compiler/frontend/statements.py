@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, expressions, methods
+from . import assignments, calls, expressions, loops, methods, sets
 from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, Unsupported
 
 if TYPE_CHECKING:
@@ -39,6 +39,13 @@ def expression(lw: WorkflowLowerer, n: cst.Expr, loc: ir.Loc) -> list[ir.Stmt]:
         if special is not None:
             return special
         func = v.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "add"
+            and isinstance(func.value, cst.Name)
+            and lw.types.get(func.value.value) == "set"
+        ):
+            return sets.add(lw, v, func.value.value, loc)
         if (
             isinstance(func, cst.Attribute)
             and func.attr.value in LIST_MUTATORS
@@ -82,24 +89,20 @@ def if_(lw: WorkflowLowerer, n: cst.If, loc: ir.Loc) -> list[ir.Stmt]:
     return [ir.If(test, tuple(body), tuple(orelse), loc)]
 
 
-def _no_else(lw: WorkflowLowerer, n: cst.While | cst.For, word: str) -> None:
-    if n.orelse is not None:
-        lw.error(
-            "PFC020", n.orelse, f"{word} ... else is not supported", "use a flag variable set before `break`"
-        )
+def _else(lw: WorkflowLowerer, n: cst.While | cst.For) -> list[ir.Stmt]:
+    """The loop's ``else`` body (loops.with_else runs it only when no ``break`` ran)."""
+    return lw.suite(n.orelse.body) if n.orelse is not None else []
 
 
 def while_(lw: WorkflowLowerer, n: cst.While, loc: ir.Loc) -> list[ir.Stmt]:
-    _no_else(lw, n, "while")
     test = lw.expr(n.test)
     lw.loop_depth += 1
     body = lw.suite(n.body)
     lw.loop_depth -= 1
-    return [ir.While(test, tuple(body), loc)]
+    return loops.with_else(ir.While(test, tuple(body), loc), _else(lw, n))
 
 
 def for_(lw: WorkflowLowerer, n: cst.For, loc: ir.Loc) -> list[ir.Stmt]:
-    _no_else(lw, n, "for")
     if n.asynchronous is not None:
         lw.error("PFC020", n, "async for is not supported", "use a plain for loop")
     it = lw.expr(n.iter)
@@ -107,7 +110,7 @@ def for_(lw: WorkflowLowerer, n: cst.For, loc: ir.Loc) -> list[ir.Stmt]:
     lw.loop_depth += 1
     body = lw.suite(n.body)
     lw.loop_depth -= 1
-    return [ir.For(target, it, tuple(body), loc)]
+    return loops.with_else(ir.For(target, it, tuple(body), loc), _else(lw, n))
 
 
 def break_or_continue(lw: WorkflowLowerer, n: cst.Break | cst.Continue, loc: ir.Loc) -> list[ir.Stmt]:
@@ -225,14 +228,16 @@ def try_(lw: WorkflowLowerer, n: cst.Try, loc: ir.Loc) -> list[ir.Stmt]:
         if h.name is not None and isinstance(h.name.name, cst.Name):
             var = h.name.name.value
         lw.handler_vars.append(var)
-        saved = dict(lw.step_failures_only)
+        saved, saved_events = dict(lw.step_failures_only), dict(lw.event_failures_only)
         if var:  # `except StepFailed as e`: e is a step's failure, its attributes exist
             lw.step_failures_only[var] = bool(names) and not catch_all and set(names) == {"StepFailed"}
+            # `except EventFailed as e`: a failure event's, whose e.type and e.message exist
+            lw.event_failures_only[var] = bool(names) and not catch_all and set(names) == {"EventFailed"}
         try:
             hbody = lw.suite(h.body)
         finally:
             lw.handler_vars.pop()
-            lw.step_failures_only = saved
+            lw.step_failures_only, lw.event_failures_only = saved, saved_events
         matches = () if catch_all else lw.fe.exception_matches(names)
         handlers.append(ir.Handler(tuple(names), matches, catch_all, var, tuple(hbody)))
     orelse = lw.suite(n.orelse.body) if n.orelse is not None else []

@@ -14,8 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..formatspec import FormatSpec
+from ..formatspec import parse as parse_spec
+
 JsonValue = Any
-Type = Literal["int", "float", "str", "bool", "none", "list", "dict", "datetime", "timedelta", "error", "any"]
+# "set": a set made by the workflow (frontend/sets.py allows it only where its order cannot show); a JSON
+# target holds it as a list of its distinct items
+Type = Literal[
+    "int", "float", "str", "bool", "none", "list", "dict", "set", "datetime", "timedelta", "error", "any"
+]
 
 
 @dataclass(frozen=True)
@@ -100,10 +107,13 @@ class Subscript:
 
 @dataclass(frozen=True)
 class Slice:
+    """``value[lower:upper:step]``; ``step`` None is a step of 1 (IR version 6; absent from the JSON then)."""
+
     value: Expr
     lower: Expr | None
     upper: Expr | None
     ty: Type = "any"
+    step: Expr | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["slice"] = "slice"
 
 
@@ -162,12 +172,21 @@ class IfExp:
 
 @dataclass(frozen=True)
 class FormattedValue:
-    """``{value!conversion:spec}``; ``spec`` is one of "", ".Nf", ",.Nf", ",", "d", ",d"."""
+    """``{value!conversion:spec}``: also ``format(value, spec)`` and a field of ``"...".format(...)``.
+
+    ``spec`` is a static spec of Python's mini-language that the frontend checked for the value's static
+    type; :attr:`format` holds its fields (``portaflow.compiler.formatspec``: parsed there once, for every
+    backend)."""
 
     value: Expr
     conversion: Literal["", "s", "r"] = ""
     spec: str = ""
     kind: Literal["formatted"] = "formatted"
+
+    @property
+    def format(self) -> FormatSpec:
+        """The fields of ``spec`` (cached by the parser)."""
+        return parse_spec(self.spec)
 
 
 @dataclass(frozen=True)
@@ -214,9 +233,14 @@ class Comprehension:
 
 @dataclass(frozen=True)
 class ListComp:
+    """A list comprehension, or (``generator``) a generator expression as the argument of the call that
+    consumes it: the same list, except that ``any()``/``all()`` stop at the first item that decides them,
+    so later items are never computed (nor raise). ``generator`` is absent from the JSON when False."""
+
     elt: Expr
     generators: tuple[Comprehension, ...]
     ty: Type = "list"
+    generator: bool = field(default=False, metadata={"omit_if_none": True})
     kind: Literal["listcomp"] = "listcomp"
 
 
@@ -238,8 +262,8 @@ class ErrorField:
     field: Literal["type", "message", "step", "attempts"]
     ty: Type = "str"
     # ``e.type``... written as an attribute, where no class the project defines has that attribute: only a
-    # StepFailed has it, and Python raises AttributeError for any other error (``type(e).__name__`` and
-    # ``str(e)`` exist on every error)
+    # StepFailed has it (and, for ``type`` and ``message``, an EventFailed), and Python raises AttributeError
+    # for any other error (``type(e).__name__`` and ``str(e)`` exist on every error)
     step_failure_only: bool = False
     kind: Literal["error_field"] = "error_field"
 
@@ -382,13 +406,20 @@ class Sleep:
 
 @dataclass(frozen=True)
 class WaitForEvent:
-    """Returns the event's payload, or None when ``timeout_seconds`` pass first (None: wait forever)."""
+    """Returns the event's payload, or None when ``timeout_seconds`` pass first (None: wait forever).
+
+    ``timeout_error`` is ``"EventTimeout"`` for ``raise_on_timeout=True``: the timeout raises that instead
+    of returning None. ``label`` is the wait's name for people (status, history). An event delivered as a
+    failure raises ``EventFailed`` carrying its type and message, matched by ``except`` clauses by that type
+    name (docs/semantics.md, "Events")."""
 
     event: str
     timeout_seconds: float | None
     target: Target | None
     loc: Loc
     kind: Literal["wait_for_event"] = "wait_for_event"
+    timeout_error: Literal["EventTimeout"] | None = field(default=None, metadata={"omit_if_none": True})
+    label: str | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)

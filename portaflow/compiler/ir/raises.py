@@ -59,7 +59,8 @@ def may_raise(e: Expr) -> bool:
         )
     if isinstance(e, FString):
         return any(
-            isinstance(p, FormattedValue) and ((p.spec and p.value.ty not in NUMBERS) or may_raise(p.value))
+            isinstance(p, FormattedValue)
+            and ((p.spec and p.conversion == "" and p.value.ty == "any") or may_raise(p.value))
             for p in e.parts
         )
     if isinstance(e, BinOp):

@@ -17,9 +17,10 @@ def to_json(node: Any) -> JsonValue:
         out: dict[str, JsonValue] = {"kind": _kind(type(node))}
         for f in dataclasses.fields(node):
             value = getattr(node, f.name)
-            # a field added in a later IR version is left out while it is empty (None, or an empty tuple), so
+            # a field added in a later IR version is left out while it is empty (None, False or ()), so
             # programs that do not use it keep the JSON they had
-            if f.name != "kind" and not (value in (None, ()) and f.metadata.get("omit_if_none")):
+            empty = value is None or value is False or (isinstance(value, tuple) and not value)
+            if f.name != "kind" and not (empty and f.metadata.get("omit_if_none")):
                 out[f.name] = to_json(value)
         return out
     if isinstance(node, (tuple, list)):

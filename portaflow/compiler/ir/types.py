@@ -133,11 +133,21 @@ def slice_type(value: Type) -> Type:
 
 
 def elem_type(iterable: Expr) -> Type:
-    """The type of the items a ``for`` over ``iterable`` binds: a call's catalogue row may know (range)."""
+    """The type of the items a ``for`` over ``iterable`` binds: a call's catalogue row may know (range), and
+    a list display or comprehension does when its items share one type."""
     row = catalog.lookup(iterable.func) if isinstance(iterable, Call) else None
     if row is not None and row.items != "any":
         return row.items
-    return "str" if iterable.ty == "str" else "any"
+    return _items_type(iterable) or ("str" if iterable.ty == "str" else "any")
+
+
+def _items_type(e: Expr) -> Type | None:
+    """The one type of every item of a list display (``[a, b]``) or comprehension, else None."""
+    if isinstance(e, ListComp):
+        return e.elt.ty
+    if isinstance(e, ListExpr) and e.items and len({i.ty for i in e.items}) == 1:
+        return e.items[0].ty
+    return None
 
 
 def call_type(func: str, args: tuple[Expr, ...], fallback: Type) -> Type:
@@ -210,14 +220,17 @@ def _compare(e: Compare, env: Env) -> Expr:
 
 def _subscript(e: Subscript, env: Env) -> Expr:
     value = typed(e.value, env)
-    return replace(e, value=value, index=typed(e.index, env), ty=subscript_type(value.ty))
+    return replace(
+        e, value=value, index=typed(e.index, env), ty=_items_type(value) or subscript_type(value.ty)
+    )
 
 
 def _slice(e: Slice, env: Env) -> Expr:
     value = typed(e.value, env)
     lower = typed(e.lower, env) if e.lower is not None else None
     upper = typed(e.upper, env) if e.upper is not None else None
-    return replace(e, value=value, lower=lower, upper=upper, ty=slice_type(value.ty))
+    step = typed(e.step, env) if e.step is not None else None
+    return replace(e, value=value, lower=lower, upper=upper, step=step, ty=slice_type(value.ty))
 
 
 def _list(e: ListExpr, env: Env) -> Expr:

@@ -72,7 +72,7 @@ def expr_children(e: Expr) -> list[Expr]:
     if isinstance(e, Subscript):
         return [e.value, e.index]
     if isinstance(e, Slice):
-        return [x for x in (e.value, e.lower, e.upper) if x is not None]
+        return [x for x in (e.value, e.lower, e.upper, e.step) if x is not None]
     if isinstance(e, BinOp):
         return [e.left, e.right]
     if isinstance(e, UnaryOp):

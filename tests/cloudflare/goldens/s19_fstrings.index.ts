@@ -3,7 +3,7 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 
-import { Run, Scope, jsonCopy, runError } from "./runtime/durable";
+import { Run, Scope, eventFailure, eventPayload, jsonCopy, runError } from "./runtime/durable";
 import type { Env, JsonValue, StepSpec } from "./runtime/durable";
 import * as py from "./runtime/py";
 
@@ -31,7 +31,7 @@ const STEPS: Record<string, StepSpec> = {
 async function wf_render(run: Run, scope: Scope): Promise<Value> {
   let $d: Value = null;
   $d = await run.callStep(scope, "load", new Map<Value, Value>([]));
-  return [("" + py.field(py.getitem($d, "name"), "", "", false) + " scored " + py.field(py.getitem($d, "score"), "", "", false)), ("" + "tags=" + py.field(py.getitem($d, "tags"), "", "r", false) + " n=" + py.field(py.add(py.getitem($d, "n"), 1), "", "", false)), ("" + py.field(py.getitem($d, "none"), "", "", false) + " " + py.field(py.getitem($d, "ok"), "", "", false) + " {literal}"), ("" + py.field($d, "", "", false)), ("" + py.field(py.truediv(1, 4), "", "", true) + " " + py.field(py.floordiv(7, 2), "", "", false) + " " + py.field(py.pow(2, 10), "", "", false)), ("" + py.field(py.mul(py.getitem($d, "score"), 2469135), ",", "", false) + " " + py.field(py.mul(py.getitem($d, "n"), 1000000), ",", "", false) + " " + py.field(py.mul(py.neg(py.getitem($d, "score")), 4321), ",", "", false))] as py.Value[];
+  return [("" + py.field(py.getitem($d, "name"), "", "", false) + " scored " + py.field(py.getitem($d, "score"), "", "", false)), ("" + "tags=" + py.field(py.getitem($d, "tags"), "", "r", false) + " n=" + py.field(py.add(py.getitem($d, "n"), 1), "", "", false)), ("" + py.field(py.getitem($d, "none"), "", "", false) + " " + py.field(py.getitem($d, "ok"), "", "", false) + " {literal}"), ("" + py.field($d, "", "", false)), ("" + py.field(py.truediv(1, 4), "", "", true) + " " + py.field(py.floordiv(7, 2), "", "", false) + " " + py.field(py.pow(2, 10), "", "", false)), ("" + py.field(py.mul(py.getitem($d, "score"), 2469135), {grouping: ",", group: 3, str: [" ", "<"], num: [" ", ">"], errors: {"str": ["ValueError", "Cannot specify ',' with 's'."], "object": ["TypeError", "unsupported format string passed to {type}.__format__"]}}, "", false) + " " + py.field(py.mul(py.getitem($d, "n"), 1000000), {grouping: ",", group: 3, str: [" ", "<"], num: [" ", ">"], errors: {"str": ["ValueError", "Cannot specify ',' with 's'."], "object": ["TypeError", "unsupported format string passed to {type}.__format__"]}}, "", false) + " " + py.field(py.mul(py.neg(py.getitem($d, "score")), 4321), {grouping: ",", group: 3, str: [" ", "<"], num: [" ", ">"], errors: {"str": ["ValueError", "Cannot specify ',' with 's'."], "object": ["TypeError", "unsupported format string passed to {type}.__format__"]}}, "", false))] as py.Value[];
 }
 
 /** The workflow "render": instance params are its input object, the output its result. */
@@ -76,12 +76,22 @@ export default {
       }
       if (request.method === "POST" && parts.length === 4 && parts[0] === "runs" && parts[2] === "events") {
         const instance = await env.WORKFLOW.get(parts[1]);
-        await instance.sendEvent({ type: parts[3], payload: await request.json() });
+        await instance.sendEvent({ type: parts[3], payload: eventPayload((await request.json()) as JsonValue) });
         return Response.json({ sent: parts[3] }, { status: 202 });
+      }
+      if (request.method === "POST" && parts.length === 5 && parts[0] === "runs" && parts[2] === "events" && parts[4] === "error") {
+        // the event as a failure (`portaflow signal --error TYPE:MESSAGE`): {"type": NAME, "message": TEXT}
+        const body = (await request.json()) as { type?: unknown; message?: unknown };
+        const instance = await env.WORKFLOW.get(parts[1]);
+        await instance.sendEvent({ type: parts[3], payload: eventFailure(body.type, body.message) });
+        return Response.json({ sent: parts[3], error: body.type }, { status: 202 });
       }
     } catch (err) {
       return Response.json({ error: String(err) }, { status: 400 });
     }
-    return Response.json({ error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>" }, { status: 404 });
+    return Response.json(
+      { error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>[/error]" },
+      { status: 404 },
+    );
   },
 };

@@ -3,7 +3,7 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 
-import { Run, Scope, jsonCopy, runError } from "./runtime/durable";
+import { Run, Scope, eventFailure, eventPayload, jsonCopy, runError } from "./runtime/durable";
 import type { Env, JsonValue, StepSpec } from "./runtime/durable";
 import * as py from "./runtime/py";
 
@@ -41,7 +41,7 @@ async function wf_comprehend(run: Run, scope: Scope): Promise<Value> {
   $pairs = (($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $04 of $01) { const $r: py.Value = $04;  for (const $03 of py.items(py.getitem($r, "tags"))) { const $t: py.Value = $03; if (!py.truthy(py.compare("!=", $t, "y"))) continue; $02.push([py.getitem($r, "name"), $t] as py.Value[]); } } return $02; })(py.items($rs));
   $nested = (($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $06 of $01) { const $i: py.Value = $06;  $02.push((($03: readonly py.Value[]): py.Value => { const $04 = [] as py.Value[]; for (const $05 of $03) { const $j: py.Value = $05;  $04.push(py.mul($i, $j)); } return $04; })(py.items(py.range(3)))); } return $02; })(py.items(py.range(2)));
   $total = py.sum((($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $03 of $01) { const $r: py.Value = $03;  $02.push(py.getitem($r, "qty")); } return $02; })(py.items($rs)));
-  return py.dictFrom([["names", $names], ["by_name", $by_name], ["pairs", $pairs], ["nested", $nested], ["total", $total], ["any", py.any((($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $03 of $01) { const $r: py.Value = $03;  $02.push(py.compare("==", py.getitem($r, "qty"), 0)); } return $02; })(py.items($rs)))], ["all", py.all((($04: readonly py.Value[]): py.Value => { const $05 = [] as py.Value[]; for (const $06 of $04) { const $r: py.Value = $06;  $05.push(py.getitem($r, "tags")); } return $05; })(py.items($rs)))]]);
+  return py.dictFrom([["names", $names], ["by_name", $by_name], ["pairs", $pairs], ["nested", $nested], ["total", $total], ["any", (($01: readonly py.Value[]): py.Value => { const $02 = false; for (const $03 of $01) { const $r: py.Value = $03;  if (py.truthy(py.compare("==", py.getitem($r, "qty"), 0))) return true; } return $02; })(py.items($rs))], ["all", py.all((($04: readonly py.Value[]): py.Value => { const $05 = [] as py.Value[]; for (const $06 of $04) { const $r: py.Value = $06;  $05.push(py.getitem($r, "tags")); } return $05; })(py.items($rs)))]]);
 }
 
 /** The workflow "comprehend": instance params are its input object, the output its result. */
@@ -86,12 +86,22 @@ export default {
       }
       if (request.method === "POST" && parts.length === 4 && parts[0] === "runs" && parts[2] === "events") {
         const instance = await env.WORKFLOW.get(parts[1]);
-        await instance.sendEvent({ type: parts[3], payload: await request.json() });
+        await instance.sendEvent({ type: parts[3], payload: eventPayload((await request.json()) as JsonValue) });
         return Response.json({ sent: parts[3] }, { status: 202 });
+      }
+      if (request.method === "POST" && parts.length === 5 && parts[0] === "runs" && parts[2] === "events" && parts[4] === "error") {
+        // the event as a failure (`portaflow signal --error TYPE:MESSAGE`): {"type": NAME, "message": TEXT}
+        const body = (await request.json()) as { type?: unknown; message?: unknown };
+        const instance = await env.WORKFLOW.get(parts[1]);
+        await instance.sendEvent({ type: parts[3], payload: eventFailure(body.type, body.message) });
+        return Response.json({ sent: parts[3], error: body.type }, { status: 202 });
       }
     } catch (err) {
       return Response.json({ error: String(err) }, { status: 400 });
     }
-    return Response.json({ error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>" }, { status: 404 });
+    return Response.json(
+      { error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>[/error]" },
+      { status: 404 },
+    );
   },
 };

@@ -3,7 +3,7 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 
-import { Run, Scope, caught, iterate, jsonCopy, runError } from "./runtime/durable";
+import { Run, Scope, caught, eventFailure, eventPayload, iterate, jsonCopy, runError } from "./runtime/durable";
 import type { Env, JsonValue, StepSpec } from "./runtime/durable";
 import * as py from "./runtime/py";
 
@@ -157,13 +157,13 @@ async function wf_support_agent(run: Run, scope: Scope, $ticket: Value, $refund_
     $decision = await run.waitForEvent(scope, "approval", 259200.0);
     if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.not(py.dict_get($decision, "approved"))))(py.compare("is", $decision, null)))) {
       $reason = (py.truthy(py.compare("is", $decision, null)) ? "no approval within 3 days" : py.dict_get($decision, "reason", "rejected"));
-      await run.callStep(scope, "send_email", new Map<Value, Value>([["to", py.dict_get($ticket, "email", "customer@example.com")], ["subject", ("" + "Re: " + py.field(py.getitem($ticket, "id"), "", "", false))], ["body", ("" + "We could not refund " + py.field(py.getitem($proposal, "amount"), ".2f", "", false) + ": " + py.field($reason, "", "", false) + ".")]]));
+      await run.callStep(scope, "send_email", new Map<Value, Value>([["to", py.dict_get($ticket, "email", "customer@example.com")], ["subject", ("" + "Re: " + py.field(py.getitem($ticket, "id"), "", "", false))], ["body", ("" + "We could not refund " + py.field(py.getitem($proposal, "amount"), {type: "f", precision: 2, str: [" ", "<"], num: [" ", ">"], errors: {"str": ["ValueError", "Unknown format code 'f' for object of type '{type}'"], "object": ["TypeError", "unsupported format string passed to {type}.__format__"]}}, "", false) + ": " + py.field($reason, "", "", false) + ".")]]));
       return py.dictFrom([["ticket", py.getitem($ticket, "id")], ["outcome", "refund_declined"], ["reason", $reason]]);
     }
     $approved_by = py.dict_get($decision, "by", "a supervisor");
   }
   $receipt = await run.callStep(scope, "issue_refund", new Map<Value, Value>([["order_id", py.getitem($proposal, "order_id")], ["amount", py.getitem($proposal, "amount")]]));
-  await run.callStep(scope, "send_email", new Map<Value, Value>([["to", py.dict_get($ticket, "email", "customer@example.com")], ["subject", ("" + "Re: " + py.field(py.getitem($ticket, "id"), "", "", false))], ["body", ("" + "Refunded " + py.field(py.getitem($proposal, "amount"), ".2f", "", false) + " (" + py.field(py.getitem($receipt, "refund_id"), "", "", false) + ").")]]));
+  await run.callStep(scope, "send_email", new Map<Value, Value>([["to", py.dict_get($ticket, "email", "customer@example.com")], ["subject", ("" + "Re: " + py.field(py.getitem($ticket, "id"), "", "", false))], ["body", ("" + "Refunded " + py.field(py.getitem($proposal, "amount"), {type: "f", precision: 2, str: [" ", "<"], num: [" ", ">"], errors: {"str": ["ValueError", "Unknown format code 'f' for object of type '{type}'"], "object": ["TypeError", "unsupported format string passed to {type}.__format__"]}}, "", false) + " (" + py.field(py.getitem($receipt, "refund_id"), "", "", false) + ").")]]));
   await run.sleep(scope, $follow_up_after);
   await run.callStep(scope, "send_email", new Map<Value, Value>([["to", py.dict_get($ticket, "email", "customer@example.com")], ["subject", ("" + "How did we do on " + py.field(py.getitem($ticket, "id"), "", "", false) + "?")], ["body", "Reply 1-5."]]));
   return py.dictFrom([["ticket", py.getitem($ticket, "id")], ["outcome", "refunded"], ["refund", $receipt], ["approved_by", $approved_by]]);
@@ -211,12 +211,22 @@ export default {
       }
       if (request.method === "POST" && parts.length === 4 && parts[0] === "runs" && parts[2] === "events") {
         const instance = await env.WORKFLOW.get(parts[1]);
-        await instance.sendEvent({ type: parts[3], payload: await request.json() });
+        await instance.sendEvent({ type: parts[3], payload: eventPayload((await request.json()) as JsonValue) });
         return Response.json({ sent: parts[3] }, { status: 202 });
+      }
+      if (request.method === "POST" && parts.length === 5 && parts[0] === "runs" && parts[2] === "events" && parts[4] === "error") {
+        // the event as a failure (`portaflow signal --error TYPE:MESSAGE`): {"type": NAME, "message": TEXT}
+        const body = (await request.json()) as { type?: unknown; message?: unknown };
+        const instance = await env.WORKFLOW.get(parts[1]);
+        await instance.sendEvent({ type: parts[3], payload: eventFailure(body.type, body.message) });
+        return Response.json({ sent: parts[3], error: body.type }, { status: 202 });
       }
     } catch (err) {
       return Response.json({ error: String(err) }, { status: 400 });
     }
-    return Response.json({ error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>" }, { status: 404 });
+    return Response.json(
+      { error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>[/error]" },
+      { status: 404 },
+    );
   },
 };

@@ -117,6 +117,16 @@ STEP_FAILED = "StepFailed"
 STEP_FAILED_TEST = '$type($lookup($pf_err, "step")) = "string"'
 
 
+def event_timeout_error(s: ir.WaitForEvent) -> str:
+    """The $pf_err of a wait's EventTimeout (raise_on_timeout): the local engine's type and message."""
+    from portaflow.dsl.durations import format_duration
+
+    message = f"event {s.event!r} did not arrive within {format_duration(s.timeout_seconds or 0)}"
+    mro = '["EventTimeout", "TimeoutError", "OSError", "Exception", "BaseException"]'
+    fields = f'"type": "EventTimeout", "message": {jstr(message)}, "mro": {mro}'
+    return f'{{{fields}, "step": null, "attempts": null}}'
+
+
 def timeout_message(sd: ir.StepDef) -> str:
     from portaflow.dsl.durations import format_duration
 
@@ -1047,7 +1057,11 @@ class AslCompiler:
         return "{% " + low.finish(f"($m := {low.lower(mc)}; $m = null ? 0 : $m)") + " %}"
 
     def wait_for_event(self, s: ir.WaitForEvent, nxt: str, ctx: Ctx) -> str:
-        n = self.name(f"Wait for event {s.event}", s.loc)
+        """A callback Task on the events function. The timeout (``States.Timeout``) gives None, or raises
+        EventTimeout where a raise would go; a failure event (SendTaskFailure, runtime.event_failure) is
+        caught like a step's error and raised as the workflow's exception. A label names the state."""
+        label = f" ({s.label})" if s.label else ""
+        n = self.name(f"Wait for event {s.event}{label}", s.loc)
         task: dict[str, Any] = {
             "Type": "Task",
             "Resource": WAIT_ARN,
@@ -1058,6 +1072,7 @@ class AslCompiler:
                     "run_id": "{% $pf_run %}",
                     "event": s.event,
                     "token": "{% $states.context.Task.Token %}",
+                    **({"label": s.label} if s.label else {}),
                 },
             },
         }
@@ -1068,7 +1083,10 @@ class AslCompiler:
         if s.timeout_seconds is not None:
             task["TimeoutSeconds"] = self.whole_seconds(s.timeout_seconds, s.loc, "wait_for_event timeout")
             on_timeout: dict[str, Any] = {"ErrorEquals": ["States.Timeout"], "Next": nxt}
-            if s.target is not None:
+            if s.timeout_error is not None:
+                on_timeout["Assign"] = {"pf_err": "{% " + event_timeout_error(s) + " %}"}
+                on_timeout["Next"] = self.raise_static(ctx, s.timeout_error, s.loc)
+            elif s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
             catch.append(on_timeout)
         catch += self.catchers(ctx, {}, s.loc)

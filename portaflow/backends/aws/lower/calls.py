@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from portaflow.backends import jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from . import unicode
+from . import casemaps, unicode
 from .jsonata import WS, _list_of, jstr
 
 if TYPE_CHECKING:
@@ -122,11 +123,21 @@ def _sum(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 
 def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    gen = e.args[0]
+    if isinstance(gen, ir.ListComp) and gen.generator and any(ir.may_raise(x) for x in _lazy_parts(gen)):
+        # Python stops at the item that decides: the later ones are not computed, so do not raise
+        init = "false" if e.func == "any" else "true"
+        return lw.comprehension(gen.generators, lambda: lw.truthy(gen.elt), init, e.func)
     items = _items(lw, e.args[0], a[0])
     acc, x = lw.tmp(), lw.tmp()
     t = lw._truthy_ref(x, "any")
     op, init = ("or", "false") if e.func == "any" else ("and", "true")
     return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
+
+
+def _lazy_parts(gen: ir.ListComp) -> list[ir.Expr]:
+    """What a generator computes item by item (its first iterable is evaluated at once, as in Python)."""
+    return [gen.elt, *(c for g in gen.generators for c in g.ifs), *(g.iter for g in gen.generators[1:])]
 
 
 def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
@@ -159,8 +170,13 @@ def _range(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 def _enumerate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     kw = dict(e.kwargs)
-    start = lw.lower(kw["start"]) if "start" in kw else (a[1] if len(a) > 1 else "0")
-    return f"{lw.h('pf_enumerate')}({a[0]}, {start})"
+    arg = kw.get("start", e.args[1] if len(e.args) > 1 else None)
+    if arg is None:
+        return f"{lw.h('pf_enumerate')}({a[0]}, 0)"
+    text = lw.lower(arg) if "start" in kw else a[1]
+    if arg.ty != "int":  # an int (a bool is one), else Python's TypeError naming the type (2.0: a float)
+        text = f"{lw.h('pf_width')}({f'({text}; 0.5)' if arg.ty == 'float' else text})"
+    return f"{lw.h('pf_enumerate')}({a[0]}, {text})"
 
 
 def _zip(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
@@ -182,6 +198,14 @@ def _zip(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 def _list(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h('pf_iter')}({a[0]})" if e.args else "[]"
+
+
+def _isinstance(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """Python's class test as the value's type name; a float-typed value is a float whatever its value."""
+    names = jsontypes.type_names(e)
+    if e.args[0].ty == "float":
+        return f"({a[0]}; {'true' if 'float' in names else 'false'})"
+    return f"({lw.h('pf_tname')}({a[0]}) in [{', '.join(jstr(n) for n in names)}])"
 
 
 def _dict(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
@@ -285,6 +309,12 @@ def _predicate(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"{lw.h(unicode.helper(e.func.partition('.')[2]))}({a[0]})"
 
 
+def _casemap(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """s.title(), s.capitalize(), s.casefold(): the compiling Python's case mappings (casemaps.py)."""
+    name, args = casemaps.call(e.func.partition(".")[2], a[0])
+    return f"{lw.h(name)}{args}"
+
+
 def _helper(name: str) -> Lowering:
     """A lowering that is one helper function of the arguments (``json.dumps`` -> ``$pf_json(x)``)."""
     return lambda lw, e, a: f"{lw.h(name)}({', '.join(a)})"
@@ -311,6 +341,9 @@ LOWERINGS: dict[str, Lowering] = {
     "enumerate": _enumerate,
     "zip": _zip,
     "list": _list,
+    "isinstance": _isinstance,
+    "set": lambda lw, e, a: f"{lw.h('pf_set')}({a[0]})" if a else "[]",
+    "reversed": _helper("pf_reversed"),
     "dict": _dict,
     "any": _any_all,
     "all": _any_all,
@@ -342,6 +375,9 @@ LOWERINGS: dict[str, Lowering] = {
     "str.splitlines": _helper("pf_splitlines"),
     "str.isspace": _builtin(f"$contains({{0}}, /^{WS}+$/)"),
     "str.isdigit": _predicate,
+    "str.title": _casemap,
+    "str.capitalize": _casemap,
+    "str.casefold": _casemap,
     "str.isalpha": _predicate,
     "str.isalnum": _predicate,
     "str.isupper": _predicate,
@@ -353,41 +389,29 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
 }
-# Rows Step Functions cannot give Python's result for, whatever the lowering: (why, what to write instead).
-# AwsBackend.check refuses every call of them (PFC040, :func:`inexact_calls`) before anything is lowered.
-INEXACT: dict[str, tuple[str, str]] = {
-    "str.title": (
-        "Python titlecases each character after one that is not cased (its Unicode tables: 'ǆ' -> 'ǅ', "
-        '"they\'re" -> "They\'Re"), which JavaScript has no function for',
-        "title the text in a @step, or build it from s.upper() and s.lower() of its parts",
-    ),
-    "str.capitalize": (
-        "Python titlecases the first character (Unicode's titlecase: 'ǆ' -> 'ǅ', 'ß' -> 'Ss'), which "
-        "JavaScript has no function for",
-        "write s[:1].upper() + s[1:].lower() (the same for text without titlecase letters), or capitalize "
-        "in a @step",
-    ),
-    "str.casefold": (
-        "Python's full case folding ('ß' -> 'ss', 'ﬁ' -> 'fi') is not JavaScript's lowercase",
-        "compare s.lower() (the same as casefold() for ASCII text), or casefold in a @step",
-    ),
-}
 
 
 def inexact_calls(program: ir.Program) -> list[Diagnostic]:
-    """PFC040 for every call of a row of :data:`INEXACT`, one per statement."""
+    """PFC040 for every call JSON values cannot answer as Python does (an ``isinstance`` or a ``set``:
+    :mod:`portaflow.backends.jsontypes`), one per statement; AwsBackend.check runs it before anything is
+    lowered."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         source = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
             for node in ir.own_nodes(stmt):
-                row = catalog.lookup(node.func) if isinstance(node, ir.Call) else None
-                if row is not None and row.name in INEXACT:
-                    why, instead = INEXACT[row.name]
-                    message = f"s.{row.method}() cannot give Python's result on Step Functions: {why}"
+                found = _inexact(node) if isinstance(node, ir.Call) else None
+                if found is not None:
+                    message, instead = found
                     out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
                     break
     return out
+
+
+def _inexact(call: ir.Call) -> tuple[str, str] | None:
+    if call.func == "set":
+        return jsontypes.set_refusal(call, "Step Functions")
+    return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None
 
 
 # Rows the frontend never lowers to a call: (the code a workflow gets for such a call, why)

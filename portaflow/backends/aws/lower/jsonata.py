@@ -121,6 +121,27 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"\' object is not iterable")}',
         ("pf_raise", "pf_tname"),
     ),
+    # reversed(v), consumed where it is written: a list's, str's (code points) or dict's (keys) items, last
+    # first
+    "pf_reversed": (
+        'function($v){$type($v) = "array" or $type($v) = "object" or $type($v) = "string" ? '
+        '$reverse($pf_iter($v)) : $pf_raise("TypeError", "\'" & $pf_tname($v) & '
+        '"\' object is not reversible")}',
+        ("pf_iter", "pf_raise", "pf_tname"),
+    ),
+    # a set's item or a member tested with `in`: Python hashes it (a list or a dict is unhashable)
+    "pf_hashable": (
+        'function($x){$type($x) = "array" ? $pf_raise("TypeError", "unhashable type: \'list\'") : '
+        '$type($x) = "object" ? $pf_raise("TypeError", "unhashable type: \'dict\'") : $x}',
+        ("pf_raise",),
+    ),
+    # set(v): v's distinct items (Python's ==: 1, 1.0 and True are one), each hashed, the first one kept
+    "pf_set": (
+        "function($v){$reduce($pf_iter($v), function($a, $x){($pf_hashable($x); "
+        "$pf_in($x, $a) ? $a : $append($a, $x))}, [])}",
+        ("pf_iter", "pf_hashable", "pf_in"),
+    ),
+    "pf_setin": ("function($x, $s){($pf_hashable($x); $pf_in($x, $s))}", ("pf_hashable", "pf_in")),
     # a, b = v: the items of v (a string's characters), exactly $n of them (else Python's unpacking errors)
     "pf_unpack": (
         'function($v, $n){($t := $type($v); $l := $t = "array" ? $v : $t = "object" ? [$keys($v)] : '
@@ -277,6 +298,26 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '$type($v) = "string" ? ($hi > $lo ? $substring($v, $lo, $hi - $lo) : "") : '
         "($hi > $lo ? $reduce([$lo..$hi - 1], function($a, $k){$append($a, $pf_wrap($v[$k]))}, []) : []))}",
         ("pf_wrap",),
+    ),
+    # v[lo:hi:step], as CPython's PySlice_Unpack (the step first: an int, not 0) and PySlice_AdjustIndices;
+    # a negative step walks from the end. A str's items are its code points.
+    "pf_sslice": (
+        'function($v, $lo, $hi, $st){($t := $type($v); $t = "object" ? $pf_raise("TypeError", '
+        '"unhashable type: \'slice\'") : $t != "string" and $t != "array" ? $pf_raise("TypeError", '
+        '"\'" & $pf_tname($v) & "\' object is not subscriptable") : ($st := $pf_sidx($st); '
+        '$s := $st = null ? 1 : $st; $s = 0 ? $pf_raise("ValueError", "slice step cannot be zero") : '
+        "($lo := $pf_sidx($lo); $hi := $pf_sidx($hi); "
+        '$l := $t = "string" ? [$match($v, /' + CHAR + "/).match] : $v; $n := $count($l); "
+        "$e := $s < 0 ? -1 : 0; "
+        "$c := function($b, $d){$b = null ? $d : $b < 0 ? ($b + $n < $e ? $e : $b + $n) : "
+        "$b >= $n ? ($s < 0 ? $n - 1 : $n) : $b}; "
+        "$a := $c($lo, $s < 0 ? $n - 1 : 0); $b := $c($hi, $s < 0 ? -1 : $n); "
+        "$m := $s > 0 ? ($b > $a ? $floor(($b - $a - 1) / $s) + 1 : 0) : "
+        "($a > $b ? $floor(($a - $b - 1) / -$s) + 1 : 0); "
+        "$r := $m = 0 ? [] : $reduce([0..$m - 1], "
+        "function($acc, $i){$append($acc, $pf_wrap($l[$a + $i * $s]))}, []); "
+        '$t = "string" ? $join($r, "") : $r)))}',
+        ("pf_raise", "pf_tname", "pf_sidx", "pf_wrap"),
     ),
     "pf_eq": (
         'function($a, $b){$type($a) = "array" and $type($b) = "array" ? ($count($a) = $count($b) and '
@@ -637,6 +678,10 @@ def jvalue_wrapped(v: object) -> str:
     return f"[{jvalue(v)}]"
 
 
+# comprehension() kinds that fold a generator into any()'s / all()'s bool: when the accumulator decides it
+DECIDED = {"any": "{0}", "all": "$not({0})"}
+
+
 def _list_of(wrapped: list[str]) -> str:
     """Concatenate one-item arrays."""
     if len(wrapped) == 1:
@@ -715,8 +760,11 @@ class Lowerer:
                 return f"{self.ref(e.name)}.{e.field}"
             err = self.ref(e.name)  # only a step's failure (it names the step) has the attribute, as locally
             missing = f"\"' object has no attribute '{e.field}'\""
+            has = f'$type($lookup({err}, "step")) = "string"'
+            if e.field in ("type", "message"):  # ...and a failure event's (its MRO names EventFailed)
+                has += f' or "EventFailed" in $lookup({err}, "mro")'
             return (
-                f'($type($lookup({err}, "step")) = "string" ? {err}.{e.field} : '
+                f'({has} ? {err}.{e.field} : '
                 f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'
             )
         if isinstance(e, ir.ListExpr):
@@ -743,6 +791,13 @@ class Lowerer:
         if isinstance(e, ir.Subscript):
             # pf_get takes a bool index of a list or str as its int (a dict's key True stays True)
             return f"{self.h('pf_get')}({self.lower(e.value)}, {self.lower(e.index)})"
+        if isinstance(e, ir.Slice) and e.step is not None:
+            # a float-typed bound made a non-integral number (2.0 is the JSON number 2): Python's TypeError
+            bounds = ", ".join(
+                "null" if b is None else f"({self.lower(b)}; 0.5)" if b.ty == "float" else self.lower(b)
+                for b in (e.lower, e.upper, e.step)
+            )
+            return f"{self.h('pf_sslice')}({self.lower(e.value)}, {bounds})"
         if isinstance(e, ir.Slice):
             lo = "null" if e.lower is None else self.index(e.lower)
             hi = "null" if e.upper is None else self.index(e.upper)
@@ -775,12 +830,8 @@ class Lowerer:
                 if isinstance(p, ir.Const):
                     if p.value:
                         parts.append(jstr(str(p.value)))
-                elif p.conversion == "r":
-                    parts.append(f"{self.h('pf_repr')}({self.lower(p.value)})")
-                elif p.spec:
-                    parts.append(self.formatted(p.value, p.spec))
                 else:
-                    parts.append(self.str_of(p.value))
+                    parts.append(self.formatted(p))
             return "(" + " & ".join(parts) + ")" if parts else '""'
         if isinstance(e, ir.Call):
             return self.call(e)
@@ -807,22 +858,16 @@ class Lowerer:
             return f'({ref} != "")'
         return f"{self.h('pf_truthy')}({ref})"
 
-    def formatted(self, e: ir.Expr, spec: str) -> str:
-        """``format(e, spec)`` for the specs the frontend accepts: .Nf, ,.Nf, ",", d, ,d."""
-        grouping = spec.startswith(",")
-        body = spec.lstrip(",")
-        decimals = int(body[1:-1]) if body.startswith(".") else 0
-        if body == "" and not grouping:
-            return self.str_of(e)
-        if body == "d" and not grouping:
-            return f"{self.h('pf_numstr')}({self.num(e)})"  # a bool formats as its int
-        if spec == "," and e.ty != "int":
-            # Python groups the digits of the number's repr: a float keeps its fraction (1,234,567.5)
-            text = self.h("pf_floatstr") if e.ty == "float" else self.h("pf_numstr")
-            return f"{self.h('pf_commas')}({text}({self.num(e)}))"
-        picture = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals else "")
-        # round half to even first, as Python's format does ($formatNumber alone rounds half up)
-        return f'$formatNumber({self.h("pf_round")}({self.num(e)}, {decimals}), "{picture}")'
+    def formatted(self, p: ir.FormattedValue) -> str:
+        """A field with a conversion (its text) and/or a format spec (:mod:`.formats`)."""
+        text = f"{self.h('pf_repr')}({self.lower(p.value)})" if p.conversion == "r" else None
+        if p.conversion == "s":
+            text = self.str_of(p.value)
+        if not p.spec:
+            return text if text is not None else self.str_of(p.value)
+        from .formats import formatted  # it adds its helpers to HELPERS, which it imports from here
+
+        return formatted(self, p, text)
 
     def wrapped(self, e: ir.Expr) -> str:
         """``e`` as a one-item array (array values stay one item)."""
@@ -929,7 +974,9 @@ class Lowerer:
         if op in ("is", "is not"):
             return f"({a} {'=' if op == 'is' else '!='} {b})"
         if op in ("in", "not in"):
-            if rt == "str" and lt == "str":
+            if rt == "set":
+                r = f"{self.h('pf_setin')}({a}, {b})"
+            elif rt == "str" and lt == "str":
                 r = f"$contains({b}, {a})"
             elif rt == "dict":
                 r = f"({a} in [$keys({b})])"
@@ -989,9 +1036,14 @@ class Lowerer:
                     body = build(i + 1)
                 else:
                     value = produce()
-                    body = f"$append({acc}, {value})" if kind == "list" else f"$merge([{acc}, {value}])"
+                    body = {"list": f"$append({acc}, {value})", "dict": f"$merge([{acc}, {value}])"}.get(
+                        kind, value
+                    )
                 if conds:
                     body = f"({' and '.join(conds)}) ? {body} : {acc}"
+                if kind in DECIDED:  # any()/all() of a generator: nothing more is computed once decided
+                    body = f"{DECIDED[kind].format(acc)} ? {acc} : ({binds}{body})"
+                    binds = ""
                 fn = f"function({acc}, {item}){{({binds}{body})}}"
                 return f"$reduce({self._iter(g.iter)}, {fn}, {acc if i else init})"
             finally:
@@ -1009,7 +1061,8 @@ class Lowerer:
     def _bind_target(self, t: ir.Target, src: str, scope: dict[str, str]) -> str:
         """Declarations binding the target's names from ``src``; fills ``scope``."""
         if isinstance(t, ir.NameTarget):
-            name = f"$pf_l_{t.id}_{self._tmp}"
+            ident = t.id[len(ir.TEMPORARY) :] if ir.is_temporary(t.id) else t.id  # `%` is no JSONata letter
+            name = f"$pf_l_{ident}_{self._tmp}"
             self._tmp += 1
             scope[t.id] = name
             return f"{name} := {src}; "

@@ -14,7 +14,8 @@ every Lambda invoke goes in-process to the same handler code the deployed functi
 What is patched (each with a canary test in
 ``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
 sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
-not moto's wall-clock bound on its Task), moto's missing JSONata evaluator, its scan for the variables an
+not moto's wall-clock bound on its Task), SendTaskFailure's cause (moto's request handler drops it), moto's
+missing JSONata evaluator, its scan for the variables an
 expression uses (it takes a division followed by a regex for one regex) and their encoding (it does not
 escape strings), how a failed JSONata evaluation fails the state (moto: States.Runtime, uncatchable; AWS:
 States.QueryEvaluationError, which Retry and Catch see), and the key under which a retrier keeps its
@@ -100,6 +101,7 @@ class _Waiter:
     deadline: float | None
     run_id: str | None = None
     event: str | None = None
+    label: str | None = None
     timed_out: threading.Event = field(default_factory=threading.Event)
 
     def pending(self) -> bool:
@@ -119,6 +121,7 @@ class AwsRun:
         self.output: Any = None
         self.error: dict[str, str] | None = None
         self.waiting_for: str | None = None
+        self.wait_label: str | None = None  # the label of that wait (ctx.wait_for_event(label=...))
         self.started = harness.clock  # on the virtual clock, for the machine's TimeoutSeconds
         self.timed_out = False
 
@@ -134,8 +137,8 @@ class AwsRun:
     def sleeps(self) -> list[float]:
         return list(self.harness.sleeps.get(self.run_id, []))
 
-    def signal(self, event: str, payload: Any = None) -> AwsRun:
-        self.harness.signal(self.run_id, event, payload)
+    def signal(self, event: str, payload: Any = None, *, error: tuple[str, str] | None = None) -> AwsRun:
+        self.harness.signal(self.run_id, event, payload, error=error)
         return self
 
     def history(self) -> list[dict[str, Any]]:
@@ -162,7 +165,8 @@ class AwsHarness:
         self.runs: dict[str, AwsRun] = {}
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
-        self._tokens: dict[str, tuple[str, str]] = {}  # task token -> (run id, event) it waits for
+        # task token -> (run id, event, label) it waits for
+        self._tokens: dict[str, tuple[str, str, str | None]] = {}
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
         self._first_thread = 0  # moto's interpreter threads from this index on are this harness's
         self._stack: ExitStack | None = None
@@ -257,9 +261,14 @@ class AwsHarness:
         self._settle(run)
         return run
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> AwsRun:
-        """Raise an event the way a deployed system does: invoke the events function with ``send``."""
-        body = {"action": "send", "run_id": run_id, "event": event, "payload": payload}
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> AwsRun:
+        """Raise an event the way a deployed system does: invoke the events function with ``send``
+        (``error=(type, message)``: the event is a failure)."""
+        body: dict[str, Any] = {"action": "send", "run_id": run_id, "event": event, "payload": payload}
+        if error is not None:
+            body["error"] = {"type": error[0], "message": error[1]}
         resp = self.lam.invoke(FunctionName=EVENTS_FN, Payload=json.dumps(body).encode())
         if resp.get("FunctionError"):
             raise RuntimeError(resp["Payload"].read().decode())
@@ -304,7 +313,7 @@ class AwsHarness:
             "message": f"workflow {name!r} passed its execution timeout of {format_duration(limit)} "
             f"(@workflow(timeout=...)): the run had until {until} UTC",
         }
-        run.waiting_for = None
+        run.waiting_for, run.wait_label = None, None
         self.sfn.stop_execution(executionArn=run.arn, error="States.Timeout", cause="execution timed out")
         with self._lock:
             for w in self._waiters.values():
@@ -359,11 +368,10 @@ class AwsHarness:
             if busy is None:
                 with self._lock:
                     mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
-                events = [w.event for w in mine]
-                if not events:
+                if not mine:
                     raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
-                run.waiting_for = events[0]
+                run.waiting_for, run.wait_label = mine[0].event, mine[0].label
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s: {busy}")
@@ -415,7 +423,12 @@ class AwsHarness:
         event = json.loads(body) if body else {}
         if name == EVENTS_FN and event.get("action") == "wait":
             with self._lock:
-                self._tokens[str(event.get("token"))] = (str(event.get("run_id")), str(event.get("event")))
+                label = event.get("label")
+                self._tokens[str(event.get("token"))] = (
+                    str(event.get("run_id")),
+                    str(event.get("event")),
+                    None if label is None else str(label),
+                )
         try:
             if name == EVENTS_FN:
                 import boto3
@@ -491,9 +504,9 @@ class AwsHarness:
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
         """moto's callback wait, its timeout on the virtual clock (:meth:`advance` fires it). The thread
         parks in the loop below: :func:`_parking` recognises it there by its frames."""
-        run_id, event = self._tokens.get(endpoint.callback_id, (None, None))
+        run_id, event, label = self._tokens.get(endpoint.callback_id, (None, None, None))
         deadline = None if timeout_seconds is None else self.clock + timeout_seconds
-        w = _Waiter(endpoint, deadline, run_id, event)
+        w = _Waiter(endpoint, deadline, run_id, event, label)
         with self._lock:
             self._waiters[id(w)] = w
         try:
@@ -798,8 +811,10 @@ def patches(h: AwsHarness) -> list[Any]:
     # moto raises TaskTimedOut() without the message its base class requires (a TypeError inside the events
     # function) when a token's wait timed out: raise it as AWS does, before moto's broken raise
     from moto.core.exceptions import AWSError
+    from moto.core.responses import EmptyResult
     from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     class TaskTimedOut(AWSError):  # moto's own class lacks the TYPE its responses read: no error code
         TYPE = "TaskTimedOut"
@@ -814,6 +829,24 @@ def patches(h: AwsHarness) -> list[Any]:
             if endpoint is not None and isinstance(endpoint.consumer_error, CallbackConsumerTimeout):
                 raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
         return original_send_success(self, task_token, outcome)
+
+    original_send_failure = StepFunctionsParserBackend.send_task_failure
+
+    def send_task_failure(self: Any, task_token: str, error: Any = None, cause: Any = None) -> Any:
+        for execution in self._get_executions():  # a timed-out wait's token is dead, as for a success
+            worker = getattr(execution, "exec_worker", None)
+            endpoint = worker.env.callback_pool_manager.get(task_token) if worker is not None else None
+            if endpoint is not None and isinstance(endpoint.consumer_error, CallbackConsumerTimeout):
+                raise TaskTimedOut("Task Timed Out: the wait for this token timed out")
+        return original_send_failure(self, task_token, error=error, cause=cause)
+
+    def send_task_failure_request(self: Any) -> Any:
+        """moto's SendTaskFailure request handler passes the error on but drops the cause (AWS keeps
+        both: a failure event's message and MRO travel in it)."""
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"), error=self._get_param("error"), cause=self._get_param("cause")
+        )
+        return EmptyResult()
 
     # $now() and $millis() read the evaluation's timestamp, taken from the wall clock: the harness's own
     # clock instead (its start plus the virtual seconds sleeps, waits and retries took), as ctx.now() is on
@@ -833,6 +866,8 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.dict(intrinsic._DECLARATION_BY_VARIABLE_REFERENCE, {"$uuid": ""}),
         mock.patch.object(LambdaSimpleBackend, "invoke", invoke),
         mock.patch.object(StepFunctionsParserBackend, "send_task_success", send_task_success),
+        mock.patch.object(StepFunctionsParserBackend, "send_task_failure", send_task_failure),
+        mock.patch.object(StepFunctionResponse, "send_task_failure", send_task_failure_request),
         mock.patch.object(WaitFunction, "_wait_interval", wait_interval),
         mock.patch.object(retrier_decl.RetrierDecl, "_eval_body", retrier_eval),
         mock.patch.object(retrier_decl, "time", RetrierTime),

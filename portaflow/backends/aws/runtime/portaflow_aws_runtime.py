@@ -2,10 +2,11 @@
 
 ``handle_step`` calls a user's ``@step`` with the arguments the state machine sends. ``handle_events`` is the
 events function: ``wait`` (called by the state machine through ``lambda:invoke.waitForTaskToken``) stores the
-task token, or at once delivers the oldest buffered event; ``send`` (called by whoever raises an event)
-resumes the waiting execution, or buffers the event. One DynamoDB item per (run id, event name) holds the
-buffer and the waiting token; every change is a conditional write on a version number, so concurrent sends
-and waits never lose or duplicate an event.
+task token, or at once delivers the oldest buffered event; ``send`` (called by whoever raises an event:
+``{"payload": ...}``, or ``{"error": {"type", "message"}}`` for a failure) resumes the waiting execution
+(SendTaskSuccess, or SendTaskFailure for a failure), or buffers the event (in ``portaflow.dsl.events``'
+form). One DynamoDB item per (run id, event name) holds the buffer and the waiting token; every change is
+a conditional write on a version number, so concurrent sends and waits never lose or duplicate an event.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from typing import Any
 
 # the one step-call core, shared with the step host; the project ships it as src/portaflow/stepcall.py
+from portaflow.dsl.events import event_data, event_outcome
 from portaflow.stepcall import call_step, error_info
 
 VERSION_ATTR = "version"
@@ -97,10 +99,24 @@ def _store(
     return True
 
 
-def _deliver(sfn: Any, token: str, payload: Any) -> bool:
-    """Resume the execution waiting on ``token``; False when that wait is over (timed out, stopped)."""
+def event_failure(error: dict[str, str]) -> dict[str, str]:
+    """SendTaskFailure's arguments for a failure event: the Cause is a step error's form (the JSON of
+    ``errorMessage``, runtime.StepError), so the wait's Catch reads type, message and MRO as for a step;
+    the MRO names EventFailed, which ``except EventFailed`` matches (``except Rejected`` matches the type)."""
+    mro = [error["type"], "EventFailed", "Exception", "BaseException"]
+    body = json.dumps({ERROR_MARK: 1, "type": error["type"], "message": error["message"], "mro": mro})
+    return {"error": error["type"], "cause": json.dumps({"errorMessage": body})}
+
+
+def _deliver(sfn: Any, token: str, data: Any) -> bool:
+    """Resume the execution waiting on ``token`` with the event ``data`` (its payload, or its failure:
+    portaflow.dsl.events); False when that wait is over (timed out, stopped)."""
+    payload, error = event_outcome(data)
     try:
-        sfn.send_task_success(taskToken=token, output=json.dumps({"payload": payload}))
+        if error is not None:
+            sfn.send_task_failure(taskToken=token, **event_failure(error))
+        else:
+            sfn.send_task_success(taskToken=token, output=json.dumps({"payload": payload}))
     except (sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken, sfn.exceptions.TaskDoesNotExist):
         return False
     return True
@@ -123,7 +139,10 @@ def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict
             if _store(ddb, table, run_id, name, [], wait_token, version):
                 return {"delivered": False, "waiting": True}
     if action == "send":
-        payload = event.get("payload")
+        error = event.get("error")
+        payload = event_data(
+            event.get("payload"), (error["type"], error["message"]) if isinstance(error, dict) else None
+        )
         while True:
             buffered, token, version = _load(ddb, table, run_id, name)
             if token is not None and not buffered:

@@ -13,6 +13,7 @@ adds), which gets ``_pfu`` in front; compiler temporaries (``%ret``) become ``_p
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -137,7 +138,9 @@ def _e_subscript(e: ir.Subscript) -> ast.expr:
 
 def _e_slice(e: ir.Slice) -> ast.expr:
     s = ast.Slice(
-        lower=None if e.lower is None else expr(e.lower), upper=None if e.upper is None else expr(e.upper)
+        lower=None if e.lower is None else expr(e.lower),
+        upper=None if e.upper is None else expr(e.upper),
+        step=None if e.step is None else expr(e.step),
     )
     return ast.Subscript(value=expr(e.value), slice=s, ctx=ast.Load())
 
@@ -170,14 +173,33 @@ def _e_fstring(e: ir.FString) -> ast.expr:
         if isinstance(p, ir.Const):
             parts.append(ast.Constant(value=str(p.value)))
             continue
-        spec = ast.JoinedStr(values=[ast.Constant(value=p.spec)]) if p.spec else None
+        spec = ast.JoinedStr(values=_spec_parts(p.spec)) if p.spec else None
         parts.append(
             ast.FormattedValue(value=expr(p.value), conversion=_CONVERSIONS[p.conversion], format_spec=spec)
         )
     return ast.JoinedStr(values=parts)
 
 
+def _spec_parts(spec: str) -> list[ast.expr]:
+    """A spec's text as an f-string's: a brace (a fill character, ``format(x, "{>5")``) cannot be written
+    literally there, so it is a nested field of that constant (``f"{x:{'{'}>5}"``)."""
+    parts: list[ast.expr] = []
+    for piece in re.split(r"([{}])", spec):
+        if piece in ("{", "}"):
+            parts.append(ast.FormattedValue(value=ast.Constant(value=piece), conversion=-1, format_spec=None))
+        elif piece:
+            parts.append(ast.Constant(value=piece))
+    return parts
+
+
 def _e_call(e: ir.Call) -> ast.expr:
+    if e.func == "isinstance":  # (x, Const([class names]), Const(tuple line)): Python's own test
+        value, classes = e.args[0], e.args[1]
+        assert isinstance(classes, ir.Const)
+        types = ast.Tuple(elts=[_load(c) for c in classes.value], ctx=ast.Load())
+        return _call(_load("isinstance"), [expr(value), types], [])
+    if e.func == "set":  # (items, Const(tuple line)): Python's set of the items
+        return _call(_load("set"), [expr(a) for a in e.args[:1]], [])
     kwargs = [(k, expr(v)) for k, v in e.kwargs]
     if e.func in _MODULE_FUNCTIONS:
         module, fn = _MODULE_FUNCTIONS[e.func]
@@ -213,7 +235,8 @@ def _generators(gens: Sequence[ir.Comprehension]) -> list[ast.comprehension]:
 
 
 def _e_listcomp(e: ir.ListComp) -> ast.expr:
-    return ast.ListComp(elt=expr(e.elt), generators=_generators(e.generators))
+    make = ast.GeneratorExp if e.generator else ast.ListComp  # any(...) stops at the deciding item
+    return make(elt=expr(e.elt), generators=_generators(e.generators))
 
 
 def _e_dictcomp(e: ir.DictComp) -> ast.expr:
@@ -355,8 +378,10 @@ class Lowerer:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
-        call = _run_call("wait_for_event", ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds))
-        return self._bind(s.target, call)
+        args: list[ast.expr] = [ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds)]
+        if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
+            args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
+        return self._bind(s.target, _run_call("wait_for_event", *args))
 
     def _primitive(self, s: ir.Primitive) -> list[ast.stmt]:
         if s.op == "idempotency_key":

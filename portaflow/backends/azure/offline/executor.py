@@ -21,6 +21,7 @@ from typing import Any
 from portaflow.backends.base import StepCall
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.ir import change_ids
+from portaflow.dsl.events import event_data
 
 RUNTIME_MODULE = "portaflow_azure_runtime"
 
@@ -60,6 +61,15 @@ class AzureRun:
     def waiting_for(self) -> str | None:
         names = self._status().waiting_for
         return names[0] if names else None
+
+    @property
+    def wait_label(self) -> str | None:
+        """The label a labelled wait puts in the custom status while the instance waits for its event."""
+        st = self._status()
+        custom = st.custom_status if isinstance(st.custom_status, dict) else {}
+        waiting = self.waiting_for
+        label = custom.get("wait_label")
+        return label if waiting is not None and custom.get("waiting_for") == waiting else None
 
     @property
     def calls(self) -> list[StepCall]:
@@ -134,8 +144,11 @@ class AzureExecutor:
         run = self.runs[run_id] = AzureRun(self, run_id)
         return run
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> AzureRun:
-        self.host.raise_event(run_id, event, payload)
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> AzureRun:
+        """Raise the event as the app's endpoint does: its data is ``portaflow.dsl.events``' form."""
+        self.host.raise_event(run_id, event, event_data(payload, error))
         return self.runs.setdefault(run_id, AzureRun(self, run_id))
 
     def advance(self, duration: str | float) -> None:

@@ -24,13 +24,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from portaflow.dsl.durations import format_duration, parse_duration
-from portaflow.dsl.errors import StepFailed, WorkflowError, make_step_failed, resolve_exception_class
+from portaflow.dsl.errors import (
+    EventFailed,
+    EventTimeout,
+    PortaflowError,
+    StepFailed,
+    WorkflowError,
+    make_event_failed,
+    make_step_failed,
+    resolve_exception_class,
+)
+from portaflow.dsl.events import event_data as event_data  # the app's event endpoints build data with it
+from portaflow.dsl.events import event_outcome
 
 ERROR_MARK = "portaflow_error"
 SHORT_TIMER = timedelta(days=6)  # the host's maximumShortTimerDuration: longer timers are chains
 TRACE: Callable[..., None] | None = None
 
 Gen = Generator[Any, Any, Any]
+_TIMED_OUT = object()  # an event wait's timeout, told apart from any event's data
 _ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -132,8 +144,12 @@ def step_failure(step: str, info: Mapping[str, Any], attempts: int) -> StepFaile
 
 def caught(exc: BaseException, names: tuple[str, ...], step_failed: bool) -> bool:
     """Whether ``except <names>`` catches ``exc``: by the names of its classes, as Python matches classes.
-    ``step_failed``: the clause names StepFailed, which catches every failed step and nothing else."""
+    ``step_failed``: the clause names StepFailed, which catches every failed step and nothing else. A
+    failure event is caught by its type's name (``names`` holds every subclass the compiler sees, as the
+    local engine resolves the type among the same classes) and by EventFailed."""
     if step_failed and isinstance(exc, StepFailed):
+        return True
+    if isinstance(exc, EventFailed) and exc.type in names:
         return True
     mro = {c.__name__ for c in type(exc).__mro__}
     return any(n in mro for n in names if n != "StepFailed")
@@ -148,7 +164,7 @@ def error_field(exc: BaseException, field: str) -> Any:
 
 def run_error(exc: BaseException) -> Exception:
     """What the orchestrator raises when the workflow fails: its type and message as JSON, one line."""
-    info = {"type": exc.type, "message": exc.message} if isinstance(exc, StepFailed) else None
+    info = {"type": exc.type, "message": exc.message} if isinstance(exc, StepFailed | EventFailed) else None
     if info is None:
         info = {"type": type(exc).__name__, "message": str(exc)}
     return Exception(json.dumps({ERROR_MARK: 1, **info}))
@@ -412,10 +428,36 @@ class Run:
         return {"error": error_envelope(TimeoutError(message)), "fatal": False}
 
     # --------------------------------------------------------------------------------------- events
-    def wait_for_event(self, scope: Scope, name: str, timeout: float | None) -> Gen:
+    def wait_for_event(
+        self,
+        scope: Scope,
+        name: str,
+        timeout: float | None,
+        raise_on_timeout: bool = False,
+        label: str | None = None,
+    ) -> Gen:
         """The payload of the next event ``name`` (in the order events were raised, each once), or None
-        once ``timeout`` seconds passed. A wait that timed out keeps its SDK task, which takes the next
-        event raised while nothing waits: such an event is the next wait's, the newest of those first."""
+        once ``timeout`` seconds passed (EventTimeout with ``raise_on_timeout``); an event raised as a
+        failure (``portaflow.dsl.events``) raises EventFailed. A labelled wait shows its label in the
+        instance's custom status while it waits."""
+        if label is not None:
+            self.context.set_custom_status({"waiting_for": name, "wait_label": label})
+        data = yield from self._next_event(name, timeout)
+        if label is not None:
+            self.context.set_custom_status({"waiting_for": None, "wait_label": None})
+        if data is _TIMED_OUT:
+            if raise_on_timeout:
+                raise EventTimeout(name, float(timeout or 0))
+            return None
+        payload, failure = event_outcome(data)
+        if failure is not None:
+            raise make_event_failed(name, failure["type"], failure["message"], None)
+        return payload
+
+    def _next_event(self, name: str, timeout: float | None) -> Gen:
+        """The data of the next event ``name``, or ``_TIMED_OUT``. A wait that timed out keeps its SDK
+        task, which takes the next event raised while nothing waits: such an event is the next wait's, the
+        newest of those first."""
         self.check_deadline()
         stale = self._stale.setdefault(name, [])
         done = [t for t in stale if t.is_completed]
@@ -428,7 +470,7 @@ class Run:
         if (yield from self._race(event, float(timeout))):
             return event.result
         stale.append(event)
-        return None
+        return _TIMED_OUT
 
     # ------------------------------------------------------------------------------ child workflows
     def child(self, scope: Scope, name: str, body: Callable[..., Any], args: dict[str, Any]) -> Gen:
@@ -515,6 +557,23 @@ def _drive(value: Any) -> Gen:
     if isinstance(value, Generator):
         return (yield from value)
     return value
+
+
+def event_error_data(body: Any) -> Any:
+    """The data of a failure event from the error endpoint's body ``{"type": NAME, "message": TEXT}``, or
+    ValueError saying what is wrong (as ``portaflow signal --error`` refuses it)."""
+    if not isinstance(body, dict) or not isinstance(body.get("message", ""), str):
+        raise ValueError('the body must be {"type": NAME, "message": TEXT}')
+    try:
+        return event_data(error=(body.get("type"), body.get("message", "")))  # type: ignore[arg-type]
+    except PortaflowError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def wait_label(custom_status: Any) -> str | None:
+    """The label of the wait a running instance is in, from the custom status a labelled wait sets."""
+    label = custom_status.get("wait_label") if isinstance(custom_status, dict) else None
+    return label if isinstance(label, str) else None
 
 
 def parse_run_error(output: Any) -> dict[str, str] | None:

@@ -20,7 +20,8 @@ import math
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from portaflow.compiler import catalog, ir
+from portaflow.backends import jsontypes
+from portaflow.compiler import catalog, formatspec, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 NameOf = Callable[[str], str]
@@ -34,6 +35,27 @@ def expr(e: ir.Expr, name_of: NameOf) -> str:
 
 def ts_string(text: str) -> str:
     return json.dumps(text)
+
+
+def spec_object(p: ir.FormattedValue) -> str:
+    """The runtime's ``Spec`` (pyformat.ts) of a field's parsed spec; the errors only where the value's type
+    is    known at run time only (the frontend refused a spec its static type rejects)."""
+    f = p.format
+    fields: dict[str, Any] = {
+        "type": f.type or None,
+        "sign": f.sign or None,
+        "z": f.z or None,
+        "alt": f.alt or None,
+        "width": f.width,
+        "grouping": f.grouping or None,
+        "group": f.group_size() if f.grouping else None,
+        "precision": f.precision,
+        "str": list(f.layout("str")),
+        "num": list(f.layout("int")),
+    }
+    if p.value.ty == "any" and p.conversion == "":
+        fields["errors"] = {k: list(v) for k, v in formatspec.errors(p.spec).items()}
+    return "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in fields.items() if v is not None) + "}"
 
 
 def const(value: Any) -> str:
@@ -126,6 +148,8 @@ class Lowering:
     def _slice(self, e: ir.Slice) -> str:
         lo = self.arg(e.lower) if e.lower is not None else "undefined"
         hi = self.arg(e.upper) if e.upper is not None else "undefined"
+        if e.step is not None:
+            return f"py.sliceStep({self.arg(e.value)}, {lo}, {hi}, {self.arg(e.step)})"
         return f"py.slice({self.arg(e.value)}, {lo}, {hi})"
 
     # ----- operators
@@ -161,12 +185,15 @@ class Lowering:
 
     def _compare(self, e: ir.Compare) -> str:
         operands = [e.left, *e.comparators]
+        # a set's membership hashes the member first (Python's TypeError for a list or a dict)
+        ops = [f"{op} set" if op in ("in", "not in") and c.ty == "set" else op for op, c in
+               zip(e.ops, e.comparators, strict=True)]  # fmt: skip
         if len(e.ops) == 1:
-            return f"py.compare({ts_string(e.ops[0])}, {self.arg(e.left)}, {self.arg(e.comparators[0])})"
+            return f"py.compare({ts_string(ops[0])}, {self.arg(e.left)}, {self.arg(e.comparators[0])})"
         # a < b < c: each operand evaluated once, the chain stopping at the first false comparison
         names = [self.fresh() for _ in operands]
         lines = []
-        for i, op in enumerate(e.ops):
+        for i, op in enumerate(ops):
             lines.append(f"const {names[i + 1]} = {self.arg(operands[i + 1])};")
             test = f"py.compare({ts_string(op)}, {names[i]}, {names[i + 1]})"
             lines.append(f"if (!{test}) return false;" if i < len(e.ops) - 1 else f"return {test};")
@@ -182,7 +209,8 @@ class Lowering:
                 parts.append(ts_string(str(p.value)))
             else:
                 is_float = "true" if p.value.ty == "float" else "false"
-                args = f"{self.lower(p.value)}, {ts_string(p.spec)}, {ts_string(p.conversion)}, {is_float}"
+                spec = spec_object(p) if p.spec else '""'
+                args = f"{self.lower(p.value)}, {spec}, {ts_string(p.conversion)}, {is_float}"
                 parts.append(f"py.field({args})")
         return "(" + " + ".join(['""', *parts]) + ")"
 
@@ -290,6 +318,27 @@ def _json_dumps(lw: Lowering, e: ir.Call) -> str:
     return f"py.json_dumps({lw.lower(e.args[0])}, {'true' if e.args[0].ty == 'float' else 'false'})"
 
 
+def _isinstance(lw: Lowering, e: ir.Call) -> str:
+    """Python's class test as the value's type name (a float-typed value is marked, so it is a float)."""
+    names = ", ".join(ts_string(n) for n in jsontypes.type_names(e))
+    return f"[{names}].includes(py.typeName({lw.arg(e.args[0])}))"
+
+
+def _any_all(lw: Lowering, e: ir.Call, decides: str) -> str:
+    """any()/all(); of a generator, a loop that returns at the item that decides, so that the later ones
+    are not computed (nor raise), as in Python."""
+    gen = e.args[0]
+    if not (isinstance(gen, ir.ListComp) and gen.generator):
+        return f"py.{e.func}({lw.arg(gen)})"
+    test = "" if decides == "true" else "!"
+    other = "false" if decides == "true" else "true"
+
+    def add(out: str) -> str:
+        return f"if ({test}py.truthy({lw.lower(gen.elt)})) return {decides};"
+
+    return lw._comprehension(gen.generators, other, add)
+
+
 def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
@@ -310,9 +359,12 @@ CALLS: dict[str, Lower] = {
     "enumerate": _fn("enumerate"),
     "zip": _zip,
     "list": _fn("list"),
+    "isinstance": _isinstance,
+    "set": lambda lw, e: f"py.set({lw.lower(e.args[0])})" if e.args else f"[] as {VALUE}[]",
+    "reversed": _fn("reversed"),
     "dict": _fn("dict"),
-    "any": _fn("any"),
-    "all": _fn("all"),
+    "any": lambda lw, e: _any_all(lw, e, "true"),
+    "all": lambda lw, e: _any_all(lw, e, "false"),
     "json.dumps": _json_dumps,
     "json.loads": _fn("json_loads"),
     "timedelta": _fn("timedelta"),
@@ -332,7 +384,7 @@ CALLS: dict[str, Lower] = {
 # list: the same wherever the value is consumed once by iteration, but not when kept, printed, compared,
 # indexed or measured (str(d.keys()) is "dict_keys([...])", zip(...) == [...] is False, a second pass over
 # an iterator sees nothing)
-LAZY = {"range": "range", "enumerate": "enumerate", "zip": "zip"}
+LAZY = {"range": "range", "enumerate": "enumerate", "zip": "zip", "reversed": "reversed"}
 VIEWS = {"keys": "dict_keys", "values": "dict_values", "items": "dict_items"}
 # calls that iterate an argument once, by its index (min/max: when it is their only positional argument)
 CONSUMERS = {
@@ -380,7 +432,9 @@ def _consumed(parent: Any, child: ir.Expr) -> bool:
         if any(parent.args[i] is child for i in positions if i < len(parent.args)):
             return True
         kind = child.func.rpartition(".")[2] if isinstance(child, ir.Call) else ""
-        return parent.func == "len" and kind in SIZED
+        # reversed() takes a range or a dict view (reversible), not an enumerate or zip (TypeError)
+        reverses = parent.func == "reversed" and parent.args[0] is child
+        return (parent.func == "len" or reverses) and kind in SIZED
     return False
 
 
@@ -419,6 +473,11 @@ def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
             f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
             f"{call}(...) directly in a for loop or comprehension",
         )
+    if isinstance(child, ir.Call) and child.func in ("isinstance", "set"):
+        check = jsontypes.refusal if child.func == "isinstance" else jsontypes.set_refusal
+        found = check(child, "Cloudflare")
+        if found is not None:
+            return found
     return None
 
 

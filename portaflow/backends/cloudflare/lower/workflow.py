@@ -209,7 +209,11 @@ class Lowerer:
 
     def _wait(self, s: ir.WaitForEvent) -> Lines:
         timeout = "null" if s.timeout_seconds is None else repr(float(s.timeout_seconds))
-        return self.bind(s.target, f"await {RUN}.waitForEvent({SCOPE}, {ts_string(s.event)}, {timeout})")
+        args = f"{SCOPE}, {ts_string(s.event)}, {timeout}"
+        if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
+            label = "null" if s.label is None else ts_string(s.label)
+            args += f", {'true' if s.timeout_error is not None else 'false'}, {label}"
+        return self.bind(s.target, f"await {RUN}.waitForEvent({args})")
 
     def _primitive(self, s: ir.Primitive) -> Lines:
         if s.op == "idempotency_key":

@@ -1,7 +1,8 @@
 // The Node side of portaflow's offline Cloudflare executor: one process per test session, holding one
 // Miniflare (workerd) that runs each loaded workflow. Requests and answers are JSON lines on stdin/stdout:
 //   {"rid": 1, "op": "load", ...} -> {"rid": 1, "ok": true, "result": ...} | {"rid": 1, "ok": false, "error": "..."}
-// Ops: load (bundle src/index.ts with esbuild, point Miniflare at it), create, status, send, disable (a
+// Ops: load (bundle src/index.ts with esbuild, point Miniflare at it), create, status, post (a
+// request to the worker's HTTP API: events are sent so), disable (a
 // sleep, through the engine's own instance modifier), pause (event waits forced to time out, and a pause),
 // resume (the engine re-enters them), dispose. Requests run concurrently; answers carry their request's rid.
 import { dirname } from "node:path";
@@ -107,9 +108,14 @@ const OPS = {
   pause,
   resume,
   create: async ({ id, params }) => ({ id: (await binding.create({ id, params })).id }),
-  send: async ({ id, type, payload }) => {
-    await (await instance(id)).sendEvent({ type, payload });
-    return { sent: type };
+  // a request to the worker's own HTTP API (its fetch handler), as a deployed system sends events
+  post: async ({ path, token, body }) => {
+    const resp = await mf.dispatchFetch(`http://worker${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    return { status: resp.status, body: await resp.text() };
   },
   dispose: async () => {
     if (mf !== null) await mf.dispose();

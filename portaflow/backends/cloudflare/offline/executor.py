@@ -118,6 +118,11 @@ class CloudflareRun:
         return events[0] if events and self._inst.engine is None else None
 
     @property
+    def wait_label(self) -> str | None:
+        labels = [p.get("label") for p in self._inst.parked if p["kind"] == "event"]
+        return labels[0] if labels and self._inst.engine is None else None
+
+    @property
     def calls(self) -> list[StepCall]:
         return list(self.executor.calls.get(self.run_id, []))
 
@@ -166,6 +171,7 @@ class CloudflareExecutor:
         self._cond = threading.Condition()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._token = uuid.uuid4().hex[:12]
+        self._api_token = ""  # set with the worker's bindings
         # sleeps waiting for their virtual end: (instance, name) -> the future the wake hook awaits
         self._wakes: dict[
             tuple[str, str], tuple[asyncio.AbstractEventLoop, asyncio.Future[dict[str, str]]]
@@ -197,6 +203,7 @@ class CloudflareExecutor:
         from .app import executor_app
 
         secret = secrets.token_hex(16)
+        self._api_token = secrets.token_hex(16)  # the worker's HTTP API: events are sent through it
         self.server.apps[self._token] = executor_app(self, secret)
         base = f"{self.server.base}/x/{self._token}"
         entry = self.program.workflows[self.program.entry]
@@ -207,7 +214,12 @@ class CloudflareExecutor:
             className=class_name(entry.name),
             workflowName=f"pf-{self._token}",
             compatibilityDate=COMPATIBILITY_DATE,
-            bindings={"STEP_HOST": base, "STEP_SECRET": secret, "PORTAFLOW_HOOKS": f"{base}/hooks"},
+            bindings={
+                "STEP_HOST": base,
+                "STEP_SECRET": secret,
+                "PORTAFLOW_HOOKS": f"{base}/hooks",
+                "API_TOKEN": self._api_token,
+            },
         )
 
     def __exit__(self, *exc: object) -> None:
@@ -407,14 +419,27 @@ class CloudflareExecutor:
         self._drive(inst)
         return self.runs[run_id]
 
-    def signal(self, run_id: str, event: str, payload: Any = None) -> CloudflareRun:
+    def signal(
+        self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
+    ) -> CloudflareRun:
+        """Send the event through the worker's own HTTP API, as a deployed system does: ``POST
+        /runs/<id>/events/<name>`` with the payload, or ``.../error`` with ``{"type", "message"}`` (the
+        worker wraps them as ``eventPayload`` / ``eventFailure`` of runtime/durable.ts)."""
+        path = f"/runs/{run_id}/events/{event}"
+        body: Any = payload
+        if error is not None:
+            path, body = f"{path}/error", {"type": error[0], "message": error[1]}
         inst = self._instance(run_id)
         if inst.engine is None:
             with self._cond:
                 inst.sent[event] = (
                     inst.sent.get(event, 0) + 1
                 )  # a wait for it is not settled until it took it
-            self.driver.call("send", id=run_id, type=event, payload=payload)
+            answer = self.driver.call("post", path=path, token=self._api_token, body=body)
+            if answer["status"] != 202:
+                with self._cond:
+                    inst.sent[event] -= 1  # nothing was sent
+                raise RuntimeError(f"the worker refused the event {event!r}: {answer['body']}")
             self._drive(inst)
         return self.runs.setdefault(run_id, CloudflareRun(self, run_id))
 

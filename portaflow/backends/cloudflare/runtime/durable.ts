@@ -58,6 +58,7 @@ interface Parked {
   seconds: number | null; // this part's (a sleep longer than Cloudflare's is several parts)
   total?: number; // the whole sleep's, on its first part
   event?: string;
+  label?: string; // a labelled event wait's label (ctx.wait_for_event(label=...))
 }
 
 const LONGEST_WAIT = 365 * 86400; // Cloudflare's longest sleep and event timeout
@@ -308,26 +309,37 @@ export class Run {
 
   // ---------------------------------------------------------------------------------------- events
   /** The payload of the next event ``type`` (events sent early are the engine's buffer, in order), or
-   *  None once ``timeout`` seconds passed. No timeout: consecutive waits of Cloudflare's longest. */
-  async waitForEvent(scope: Scope, type: string, timeout: number | null): Promise<Value> {
+   *  None once ``timeout`` seconds passed (EventTimeout with ``raiseOnTimeout``); an event sent as a
+   *  failure (``eventFailure``) raises EventFailed. No timeout: consecutive waits of Cloudflare's longest.
+   *  A label is part of the wait's step name, so the dashboard's step list shows it. */
+  async waitForEvent(
+    scope: Scope,
+    type: string,
+    timeout: number | null,
+    raiseOnTimeout = false,
+    label: string | null = null,
+  ): Promise<Value> {
     await this.checkDeadline();
     const limit = await this.bounded(timeout ?? Infinity);
     let left = limit.cut || timeout !== null ? limit.seconds : null;
-    const name = scope.opName("event", type);
+    const name = scope.opName("event", label === null ? type : `${type} (${label})`);
     for (let part = 0; ; part++) {
       const seconds = left === null ? LONGEST_WAIT : Math.min(left, LONGEST_WAIT);
       const partName = part === 0 ? name : `${name}.${part}`;
+      const point: Parked = { kind: "event", name: partName, seconds: left, event: type };
+      if (label !== null) point.label = label;
       try {
-        const event = await this.park({ kind: "event", name: partName, seconds: left, event: type }, () =>
+        const event = await this.park(point, () =>
           this.step.waitForEvent<JsonValue>(partName, { type, timeout: sleepDuration(this.realSeconds(seconds)) }),
         );
-        return py.fromJson(event.payload ?? null);
+        return eventValue(type, event.payload ?? null);
       } catch (err) {
         if (!isEventTimeout(err)) throw err;
         if (left !== null) {
           left -= seconds;
           if (left <= 0) {
             if (limit.cut) throw new Deadline();
+            if (raiseOnTimeout) throw eventTimeout(type, timeout ?? 0);
             return null;
           }
         }
@@ -519,7 +531,7 @@ export class Deadline extends Error {
  *  ``stepFailed``: the clause names StepFailed, which catches every failed step and nothing else. Errors
  *  that are not Python's (the engine's own, such as a pause) are never caught by workflow code. */
 export function caught(err: unknown, names: string[], stepFailed: boolean): boolean {
-  if (!(err instanceof py.PyError)) return false;
+  if (!(err instanceof py.PyError)) return false; // a failure event's MRO: its type, then EventFailed
   if (stepFailed && err instanceof py.StepFailed) return true;
   return names.some((n) => n !== "StepFailed" && err.mro.includes(n));
 }
@@ -615,6 +627,57 @@ export function jsonCopy(value: Value, what: string): Value {
     if (err instanceof py.PyError) throw py.error("TypeError", `${what} must be a JSON value (dict, list, str, number, bool, None): ${err.message}`);
     throw err;
   }
+}
+
+// An event's payload as sent (portaflow.dsl.events): the payload itself, unless it is an envelope, an object
+// with this key: {EVENT_MARK: 1, error: {type, message}} for a failure, {EVENT_MARK: 1, payload} for a
+// payload that is itself such an object
+const EVENT_MARK = "portaflow_event";
+
+function isEnvelope(data: JsonValue): data is { [key: string]: JsonValue } {
+  return typeof data === "object" && data !== null && !Array.isArray(data) && EVENT_MARK in data;
+}
+
+/** What ``sendEvent`` carries for a payload: the payload, wrapped only if it looks like an envelope. */
+export function eventPayload(payload: JsonValue): JsonValue {
+  return isEnvelope(payload) ? { [EVENT_MARK]: 1, payload } : payload;
+}
+
+/** What ``sendEvent`` carries for a failure (``portaflow signal --error TYPE:MESSAGE``): ``type`` must be a
+ *  Python class name, not one of portaflow's own exceptions (as the local engine refuses it). */
+export function eventFailure(type: unknown, message: unknown): JsonValue {
+  if (typeof type !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(type) || RESERVED_ERROR_TYPES.includes(type)) {
+    throw new Error(`an event's error type must be a Python class name such as Rejected, not ${JSON.stringify(type)}`);
+  }
+  return { [EVENT_MARK]: 1, error: { type, message: typeof message === "string" ? message : "" } };
+}
+
+const RESERVED_ERROR_TYPES = [
+  "EventFailed",
+  "EventTimeout",
+  "StepFailed",
+  "WorkflowError",
+  "WorkflowFailed",
+  "WorkflowTimeout",
+  "PortaflowError",
+  "NonDeterminismError",
+  "RunNotFound",
+];
+
+/** ``ctx.wait_for_event(..., raise_on_timeout=True)``'s timeout, with the local engine's message (an event
+ *  name is a Cloudflare event type, PFC061: its repr is itself in quotes). */
+function eventTimeout(event: string, seconds: number): py.PyError {
+  return py.raise("EventTimeout", `event '${event}' did not arrive within ${formatDuration(seconds)}`);
+}
+
+/** The workflow's view of an event's data: its payload, or EventFailed for a failure. */
+function eventValue(event: string, data: JsonValue): Value {
+  if (!isEnvelope(data)) return py.fromJson(data);
+  const error = data.error;
+  if (typeof error === "object" && error !== null && !Array.isArray(error)) {
+    throw py.eventFailed(event, String(error.type), String(error.message));
+  }
+  return py.fromJson(data.payload ?? null);
 }
 
 function isEventTimeout(err: unknown): boolean {

@@ -2,8 +2,8 @@
 // by portaflow/backends/cloudflare/lower/expr.py call (``py.add(a, b)``, ``py.str_upper(s)``...). The
 // values and their rules are in pyvalue.ts; the other py*.ts files hold one subject each.
 
-import { type Arg, PyError, StepFailed, type Value, eq, noAttribute, order, truthy, unbox } from "./pyvalue";
-import { contains } from "./pyseq";
+import { type Arg, EventFailed, PyError, StepFailed, type Value, eq, noAttribute, order, truthy, unbox } from "./pyvalue";
+import { contains, setContains } from "./pyseq";
 
 export * from "./pyvalue";
 export * from "./pyrepr";
@@ -40,6 +40,10 @@ export function compare(op: string, a: Arg, b: Arg): boolean {
       return contains(b, a);
     case "not in":
       return !contains(b, a);
+    case "in set":
+      return setContains(b, a);
+    case "not in set":
+      return !setContains(b, a);
     case "is":
       return is(a, b);
     case "is not":
@@ -57,12 +61,14 @@ function is(a: Arg, b: Arg): boolean {
 
 /** ``e.type`` / ``e.message`` / ``e.step`` / ``e.attempts`` / ``str(e)`` / ``type(e).__name__`` of a caught
  *  error, as the local engine gives them: a failed step's are its error's; another error has no step or
- *  attempts (None), or, where ``only`` (an attribute only StepFailed has), Python's AttributeError. */
+ *  attempts (None), or, where ``only`` (an attribute only StepFailed has, and EventFailed its type and
+ *  message), Python's AttributeError. */
 export function errorField(e: Value, field: "type" | "message" | "step" | "attempts", only: boolean): Value {
   if (e instanceof StepFailed) {
     return { type: e.errorType, message: e.errorMessage, step: e.step, attempts: e.attempts }[field];
   }
   if (!(e instanceof PyError)) throw noAttribute(e, field);
+  if (e instanceof EventFailed && (field === "type" || field === "message")) return e[field];
   if (only) throw noAttribute(e, field);
   return field === "type" ? e.type : field === "message" ? e.message : null;
 }

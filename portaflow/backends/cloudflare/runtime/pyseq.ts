@@ -92,6 +92,79 @@ export function slice(x: Arg, lo?: Arg, hi?: Arg): Value {
   throw typeError(`'${typeName(x)}' object is not subscriptable`);
 }
 
+/** The indexes ``x[lo:hi:step]`` takes of a sequence of ``n`` items, as CPython's PySlice_Unpack and
+ *  PySlice_AdjustIndices: the step is read (and must not be 0) before the bounds. */
+function stepIndexes(lo: Arg | undefined, hi: Arg | undefined, st: Arg, n: number): number[] {
+  const index = (b: Arg | undefined): number | null => {
+    if (b === undefined || b === null) return null;
+    if (!isInt(b)) throw typeError("slice indices must be integers or None or have an __index__ method");
+    return Number(b);
+  };
+  const step = index(st) ?? 1;
+  if (step === 0) throw raise("ValueError", "slice step cannot be zero");
+  const clamp = (b: number | null, dflt: number): number => {
+    if (b === null) return dflt;
+    if (b < 0) return Math.max(b + n, step < 0 ? -1 : 0);
+    return b >= n ? (step < 0 ? n - 1 : n) : b;
+  };
+  const a = clamp(index(lo), step < 0 ? n - 1 : 0);
+  const b = clamp(index(hi), step < 0 ? -1 : n);
+  const out: number[] = [];
+  for (let i = a; step > 0 ? i < b : i > b; i += step) out.push(i);
+  return out;
+}
+
+/** ``x[lo:hi:step]`` (a bound None or absent; a negative step walks backwards). */
+export function sliceStep(x: Arg, lo: Arg | undefined, hi: Arg | undefined, step: Arg): Value {
+  const v = unbox(x);
+  if (typeof v === "string") {
+    const cps = codePoints(v);
+    return stepIndexes(lo, hi, step, cps.length).map((i) => cps[i]).join("");
+  }
+  if (Array.isArray(v) || v instanceof PyTuple) {
+    const arr = Array.isArray(v) ? v : v.items;
+    const got = stepIndexes(lo, hi, step, arr.length).map((i) => arr[i]);
+    return Array.isArray(v) ? got : new PyTuple(got);
+  }
+  if (v instanceof Map) throw typeError("unhashable type: 'slice'");
+  throw typeError(`'${typeName(x)}' object is not subscriptable`);
+}
+
+/** ``reversed(x)`` consumed at once: the items of a list, tuple or str (its code points) or a dict's keys,
+ *  last first; Python's TypeError for a value that is not reversible. */
+export function reversed(x: Arg): Value {
+  const v = unbox(x);
+  if (Array.isArray(v) || typeof v === "string" || v instanceof Map || v instanceof PyTuple) {
+    return [...items(v)].reverse();
+  }
+  throw typeError(`'${typeName(x)}' object is not reversible`);
+}
+
+/** Python hashes a set's item (and a member tested with ``in``): a list or a dict is unhashable. */
+function hashable(x: Arg): Value {
+  const v = unbox(x);
+  if (Array.isArray(v) || v instanceof Map) throw typeError(`unhashable type: '${typeName(x)}'`);
+  if (v instanceof PyTuple) v.items.forEach(hashable);
+  return v;
+}
+
+/** ``set(xs)``, held as the list of its distinct items (Python's ==: 1, 1.0 and True are one), the first
+ *  one kept; the workflow never sees their order (the compiler allows only in, len, sorted, truthiness). */
+export function set(xs: Arg): Value {
+  const out: Value[] = [];
+  for (const x of items(unbox(xs))) {
+    const v = hashable(x);
+    if (!out.some((y) => eq(y, v))) out.push(v);
+  }
+  return out;
+}
+
+/** ``item in s`` of a set ``s``. */
+export function setContains(s: Arg, item: Arg): boolean {
+  hashable(item);
+  return contains(s, item);
+}
+
 /** ``item in container``. */
 export function contains(container: Arg, item: Arg): boolean {
   const c = unbox(container);

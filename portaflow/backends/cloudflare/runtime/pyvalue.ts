@@ -93,6 +93,7 @@ const MRO: Record<string, string[]> = {
   AssertionError: ["AssertionError", ...BASE],
   OSError: OS,
   TimeoutError: ["TimeoutError", ...OS],
+  EventTimeout: ["EventTimeout", "TimeoutError", ...OS], // portaflow's: a wait's raise_on_timeout
   ConnectionError: ["ConnectionError", ...OS],
   PermissionError: ["PermissionError", ...OS],
   FileNotFoundError: ["FileNotFoundError", ...OS],
@@ -152,6 +153,23 @@ export function stepFailed(
   mro: readonly string[],
 ): StepFailed {
   return new StepFailed(step, attempts, type, message, mro);
+}
+
+/** An event delivered as a failure (``portaflow signal --error TYPE:MESSAGE``), as the local engine's
+ *  EventFailed: its class is named ``type`` and derives from EventFailed, so ``except EventFailed`` and an
+ *  ``except`` naming ``type`` (or, through the compiler's list of subclasses, one of its bases) catch it. */
+export class EventFailed extends PyError {
+  constructor(
+    readonly event: string,
+    type: string,
+    message: string,
+  ) {
+    super(type, message, [type, "EventFailed", "Exception", "BaseException"]);
+  }
+}
+
+export function eventFailed(event: string, type: string, message: string): EventFailed {
+  return new EventFailed(event, type, message);
 }
 
 export function typeError(message: string): PyError {
