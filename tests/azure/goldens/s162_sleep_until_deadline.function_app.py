@@ -95,7 +95,22 @@ async def send_event(req: func.HttpRequest, client: df.DurableOrchestrationClien
         payload = req.get_json() if req.get_body() else None
     except ValueError:
         return func.HttpResponse("the body must be JSON", status_code=400)
-    await client.raise_event(req.route_params["run_id"], req.route_params["event"], payload)
+    await client.raise_event(
+        req.route_params["run_id"], req.route_params["event"], _pf_rt.event_data(payload)
+    )
+    return func.HttpResponse(status_code=202)
+
+
+@app.route(route="runs/{run_id}/events/{event}/error", methods=["POST"])
+@app.durable_client_input(client_name="client")
+async def send_event_error(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Raise event EVENT on run RUN_ID as a failure (`portaflow signal --error TYPE:MESSAGE`): the body is
+    {"type": TYPE, "message": MESSAGE}; the wait raises EventFailed."""
+    try:
+        data = _pf_rt.event_error_data(req.get_json() if req.get_body() else None)
+    except ValueError as exc:
+        return func.HttpResponse(str(exc), status_code=400)
+    await client.raise_event(req.route_params["run_id"], req.route_params["event"], data)
     return func.HttpResponse(status_code=202)
 
 
@@ -111,6 +126,9 @@ async def run_status(req: func.HttpRequest, client: df.DurableOrchestrationClien
         "status": status.runtime_status.value,
         "output": status.output if status.runtime_status.value == "Completed" else None,
         "error": _pf_rt.parse_run_error(status.output) if status.runtime_status.value == "Failed" else None,
+        "wait_label": (
+            _pf_rt.wait_label(status.custom_status) if status.runtime_status.value == "Running" else None
+        ),
         "created": status.created_time.isoformat() if status.created_time else None,
         "updated": status.last_updated_time.isoformat() if status.last_updated_time else None,
     }

@@ -3,7 +3,7 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 
-import { Run, Scope, jsonCopy, runError } from "./runtime/durable";
+import { Run, Scope, eventFailure, eventPayload, jsonCopy, runError } from "./runtime/durable";
 import type { Env, JsonValue, StepSpec } from "./runtime/durable";
 import * as py from "./runtime/py";
 
@@ -43,7 +43,7 @@ async function wf_sla_check(run: Run, scope: Scope, $ticket: Value): Promise<Val
   await run.sleep(scope, 18000.0);
   $now = await run.now(scope);
   $age = py.sub($now, $opened);
-  $hours = ("" + py.field(py.truediv(py.timedelta_total_seconds($age), 3600, 1), ".1f", "", true) + "h");
+  $hours = ("" + py.field(py.truediv(py.timedelta_total_seconds($age), 3600, 1), {type: "f", precision: 1, str: [" ", "<"], num: [" ", ">"]}, "", true) + "h");
   $note = "within the SLA";
   if (py.compare(">", $age, py.timedelta(0, 0, 0, 0, 0, 4, 0))) {
     $note = await run.callStep(scope, "escalate", new Map<Value, Value>([["ticket", $ticket], ["hours", $hours]]));
@@ -93,12 +93,22 @@ export default {
       }
       if (request.method === "POST" && parts.length === 4 && parts[0] === "runs" && parts[2] === "events") {
         const instance = await env.WORKFLOW.get(parts[1]);
-        await instance.sendEvent({ type: parts[3], payload: await request.json() });
+        await instance.sendEvent({ type: parts[3], payload: eventPayload((await request.json()) as JsonValue) });
         return Response.json({ sent: parts[3] }, { status: 202 });
+      }
+      if (request.method === "POST" && parts.length === 5 && parts[0] === "runs" && parts[2] === "events" && parts[4] === "error") {
+        // the event as a failure (`portaflow signal --error TYPE:MESSAGE`): {"type": NAME, "message": TEXT}
+        const body = (await request.json()) as { type?: unknown; message?: unknown };
+        const instance = await env.WORKFLOW.get(parts[1]);
+        await instance.sendEvent({ type: parts[3], payload: eventFailure(body.type, body.message) });
+        return Response.json({ sent: parts[3], error: body.type }, { status: 202 });
       }
     } catch (err) {
       return Response.json({ error: String(err) }, { status: 400 });
     }
-    return Response.json({ error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>" }, { status: 404 });
+    return Response.json(
+      { error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>[/error]" },
+      { status: 404 },
+    );
   },
 };

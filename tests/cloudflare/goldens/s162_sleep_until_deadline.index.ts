@@ -3,7 +3,7 @@
 import { WorkflowEntrypoint } from "cloudflare:workers";
 import type { WorkflowEvent, WorkflowStep } from "cloudflare:workers";
 
-import { Run, Scope, caught, jsonCopy, runError } from "./runtime/durable";
+import { Run, Scope, caught, eventFailure, eventPayload, jsonCopy, runError } from "./runtime/durable";
 import type { Env, JsonValue, StepSpec } from "./runtime/durable";
 import * as py from "./runtime/py";
 
@@ -82,12 +82,22 @@ export default {
       }
       if (request.method === "POST" && parts.length === 4 && parts[0] === "runs" && parts[2] === "events") {
         const instance = await env.WORKFLOW.get(parts[1]);
-        await instance.sendEvent({ type: parts[3], payload: await request.json() });
+        await instance.sendEvent({ type: parts[3], payload: eventPayload((await request.json()) as JsonValue) });
         return Response.json({ sent: parts[3] }, { status: 202 });
+      }
+      if (request.method === "POST" && parts.length === 5 && parts[0] === "runs" && parts[2] === "events" && parts[4] === "error") {
+        // the event as a failure (`portaflow signal --error TYPE:MESSAGE`): {"type": NAME, "message": TEXT}
+        const body = (await request.json()) as { type?: unknown; message?: unknown };
+        const instance = await env.WORKFLOW.get(parts[1]);
+        await instance.sendEvent({ type: parts[3], payload: eventFailure(body.type, body.message) });
+        return Response.json({ sent: parts[3], error: body.type }, { status: 202 });
       }
     } catch (err) {
       return Response.json({ error: String(err) }, { status: 400 });
     }
-    return Response.json({ error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>" }, { status: 404 });
+    return Response.json(
+      { error: "not found: POST /runs, GET /runs/<id>, POST /runs/<id>/events/<name>[/error]" },
+      { status: 404 },
+    );
   },
 };

@@ -418,7 +418,6 @@ def _inexact(call: ir.Call) -> tuple[str, str] | None:
 REFUSED: dict[str, tuple[str, str]] = {
     "list.append": ("PFC023", "a statement of its own: an Assign of xs + [x] (in_place), a Pass state"),
     "list.extend": ("PFC023", "a statement of its own: an Assign of xs + ys (in_place), a Pass state"),
-    **{name: ("PFC040", why) for name, (why, _) in INEXACT.items()},
     **{
         row.name: ("PFC040", "datetime arithmetic: on Step Functions ctx.now() is an ISO-8601 string")
         for row in catalog.ROWS
