@@ -50,7 +50,7 @@ WHY_NOT: dict[str, str] = {
     "and t.day its fields",
     "time": f"it gives a datetime.time, {_NO_VALUE}: t.strftime('%H:%M:%S') is its text",
     "astimezone": "ctx.now() is UTC on every target, and time zones are not compiled: convert in a @step",
-    "replace": f"it makes a datetime of chosen fields, {_NO_VALUE} yet: add or subtract a timedelta(...)",
+    "replace": "a datetime of chosen fields is not lowered yet: add or subtract a timedelta(...)",
 }
 
 
