@@ -176,22 +176,13 @@ def check_strftime(lw: WorkflowLowerer, n: cst.CSTNode, args: list[ir.Expr]) -> 
     raise Unsupported
 
 
-def formatted(lw: WorkflowLowerer, p: cst.FormattedStringExpression) -> ir.FormattedValue | None:
-    """``f"{t:%Y-%m-%d}"``: a datetime's format spec is its strftime format (datetime.__format__), lowered
-    as ``t.strftime(...)``; None for a field whose spec holds no ``%`` (the f-string's own rules apply)."""
-    texts = [x.value for x in p.format_spec or () if isinstance(x, cst.FormattedStringText)]
-    if not p.format_spec or len(texts) != len(p.format_spec) or "%" not in "".join(texts):
+def formatted(
+    lw: WorkflowLowerer, p: cst.FormattedStringExpression, value: ir.Expr, conversion: str, spec: str
+) -> ir.FormattedValue | None:
+    """``f"{t:%Y-%m-%d}"``: a datetime's format spec is its strftime format (datetime.__format__), lowered as
+    ``t.strftime(...)``; None for any other field (the f-string's own rules apply)."""
+    if value.ty != "datetime" or conversion or not spec or "%" not in spec:
         return None
-    spec = "".join(texts)
-    value = lw.expr(p.expression)
-    if value.ty != "datetime" or p.conversion or p.equal is not None:
-        lw.error(
-            "PFC021",
-            p,
-            f"format spec {spec!r} is not supported",
-            "a strftime spec formats a datetime (ctx.now()) only, without !r/!s or =",
-        )
-        return ir.FormattedValue(value, "", "")
     fmt: list[ir.Expr] = [ir.Const(spec, "str")]
     check_strftime(lw, p, fmt)
     return ir.FormattedValue(ir.Call("datetime.strftime", (value, *fmt), (), "str"), "", "")

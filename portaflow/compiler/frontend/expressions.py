@@ -361,10 +361,6 @@ def fstring(lw: WorkflowLowerer, n: cst.FormattedString) -> ir.FString:
             parts.append(ir.Const(text, "str"))
         else:
             p = cast(cst.FormattedStringExpression, p)
-            timed = datetimes.formatted(lw, p)
-            if timed is not None:
-                parts.append(timed)
-                continue
             spec = formatting.field_spec(lw, p)
             if p.equal is not None:
                 lw.error("PFC021", p, "f-string `=` is not supported", "write the label yourself")
@@ -373,6 +369,10 @@ def fstring(lw: WorkflowLowerer, n: cst.FormattedString) -> ir.FString:
                 lw.error("PFC021", p, f"conversion !{conv} is not supported", "use !r or !s")
                 conv = ""
             value = lw.expr(p.expression)
+            timed = datetimes.formatted(lw, p, value, conv, spec)
+            if timed is not None:  # a datetime's spec is its strftime format
+                parts.append(timed)
+                continue
             if not formatting.check(lw, p, value, conv, spec):
                 spec = ""
             parts.append(ir.FormattedValue(value, cast(Any, conv), spec))
