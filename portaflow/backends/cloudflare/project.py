@@ -102,9 +102,7 @@ def index_source(program: ir.Program) -> str:
     """``src/index.ts``: every workflow function of the program, and the entry's WorkflowEntrypoint."""
     entry = program.workflows[program.entry]
     workflows = "\n".join(workflow_function_source(program, key) for key in program.workflows)
-    used = [
-        n for n in RUNTIME_NAMES if n in ALWAYS or re.search(rf"\b{n}\b", workflows)
-    ]
+    used = [n for n in RUNTIME_NAMES if n in ALWAYS or re.search(rf"\b{n}\b", workflows)]
     ctx = {
         "source": Path(program.source).name,
         "workflow": entry.name,

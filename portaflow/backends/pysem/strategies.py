@@ -144,6 +144,8 @@ def format_expr(draw: Any, significant: bool) -> str:
     if how == "format":
         return f"format({operand}, {spec!r})"
     return f"'<{{:{spec}}}>'.format({operand})"
+
+
 _STEPS = ["None", "1", "-1", "2", "-2", "3", "-3", "0", "a % 3 - 1", "t", "b", "v"]
 
 

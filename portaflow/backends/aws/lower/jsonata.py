@@ -764,7 +764,7 @@ class Lowerer:
             if e.field in ("type", "message"):  # ...and a failure event's (its MRO names EventFailed)
                 has += f' or "EventFailed" in $lookup({err}, "mro")'
             return (
-                f'({has} ? {err}.{e.field} : '
+                f"({has} ? {err}.{e.field} : "
                 f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'
             )
         if isinstance(e, ir.ListExpr):
