@@ -19,7 +19,8 @@ from portaflow.local_engine.history import History
 from portaflow.local_engine.store import EventRow, RunRow
 
 if TYPE_CHECKING:
-    from portaflow.local_engine.engine import Engine, RunHandle
+    from portaflow.local_engine.engine import Engine
+    from portaflow.local_engine.runs import RunHandle
 
 RETRYABLE = frozenset({"failed", "cancelled"})
 
@@ -68,7 +69,7 @@ def _retryable(engine: Engine, run_id: str) -> RunRow:
 
 def resume(engine: Engine, run_id: str, max_wait: Duration | None) -> RunHandle:
     """Resume the failed or cancelled run from its failed step(s), then execute it here."""
-    from portaflow.local_engine.engine import RunHandle
+    from portaflow.local_engine.runs import RunHandle
 
     store = engine.store
     row = _retryable(engine, run_id)
