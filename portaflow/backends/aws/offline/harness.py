@@ -31,6 +31,7 @@ time, so nothing but an event or ``advance`` could move such a run on, however l
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import importlib.util
 import io
@@ -143,6 +144,20 @@ class AwsRun:
 
     def history(self) -> list[dict[str, Any]]:
         return self.harness.sfn.get_execution_history(executionArn=self.arn, maxResults=1000)["events"]  # type: ignore[no-any-return]
+
+
+def _current_frames() -> dict[int, FrameType]:
+    """``sys._current_frames()`` with the garbage collector off: the call holds the interpreter's thread-list
+    lock while it makes frame objects, and a collection started there ran finalizers that waited for a
+    lock another thread held while waiting for that one (a CI run hung for good in
+    ``_PyThread_CurrentFrames`` -> ``gc_collect_main``)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return sys._current_frames()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class AwsHarness:
@@ -399,7 +414,7 @@ class AwsHarness:
         # run on meanwhile (reading their frames crashed the interpreter)
         by_ident = {t.ident: t for t in threading.enumerate()}
         stacks: dict[threading.Thread, FrameType] = {}
-        for ident, frame in sys._current_frames().items():
+        for ident, frame in _current_frames().items():
             thread = by_ident.get(ident)
             if thread is not None and id(thread) in ours:
                 stacks[thread] = frame
