@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portaflow.dsl.errors import PortaflowError, RunNotFound
-from portaflow.local_engine.store import EventRow
+from portaflow.local_engine.store import EventRow, failure_of
 
 STATUSES = ("running", "waiting", "completed", "failed", "cancelled")
 PAGE_SIZE = 50
@@ -102,6 +102,13 @@ class RunDetail:
 
 
 _SUMMARY = "run_id, workflow, status, waiting_for, wake_at, created_at, updated_at, error, stalled"
+
+
+def _pending_payload(text: str) -> Any:
+    """A buffered event's payload column as shown: its JSON, or for a failure event (`signal --error`)
+    ``{"failure": {"type", "message"}}`` (the column is not JSON then: store.failure_text)."""
+    failure = failure_of(text)
+    return json.loads(text) if failure is None else {"failure": failure}
 
 
 def _summary(row: Sequence[Any], waiting_since: float | None = None, answered: bool = False) -> RunSummary:
@@ -228,7 +235,7 @@ class Queries:
                 ).fetchall()
             ]
             pending = [
-                (r[0], json.loads(r[1]), float(r[2]))
+                (r[0], _pending_payload(r[1]), float(r[2]))
                 for r in conn.execute(
                     "SELECT name, payload, sent_at FROM signals WHERE run_id = ? AND consumed_seq IS NULL"
                     " ORDER BY id",

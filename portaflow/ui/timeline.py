@@ -257,8 +257,21 @@ def _event_received(e: EventRow) -> Entry:
     )
 
 
+def _event_failed(e: EventRow) -> Entry:
+    """An event delivered as a failure (`portaflow signal --error TYPE:MESSAGE`): the wait raised it."""
+    return Entry(
+        e.seq, e.at, "fail", f"received event {e.name!r} as a failure", _error_line(e.data.get("error"))
+    )
+
+
 def _event_timed_out(e: EventRow) -> Entry:
-    return Entry(e.seq, e.at, "timer", f"event {e.name!r} timed out", "the wait returned None")
+    return Entry(
+        e.seq,
+        e.at,
+        "timer",
+        f"event {e.name!r} timed out",
+        "the wait returned None (raised EventTimeout with raise_on_timeout=True)",
+    )
 
 
 def _patch_recorded(e: EventRow) -> Entry:
@@ -304,6 +317,7 @@ _ENTRIES: dict[str, Callable[[EventRow], Entry]] = {
     "timer_fired": _timer_fired,
     "wait_started": _wait_started,
     "event_received": _event_received,
+    "event_failed": _event_failed,
     "event_timed_out": _event_timed_out,
     "patch_recorded": _patch_recorded,
     "run_recovered": _run_recovered,

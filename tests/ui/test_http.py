@@ -347,3 +347,21 @@ def test_a_run_in_backoff_says_which_step_retries_and_when(db: Path) -> None:
         page,
     )
     assert 'data-label="step unreachable" data-state="current"' in page
+
+
+def test_a_failure_event_shows_as_its_type_and_message_pending_and_in_the_timeline(db: Path) -> None:
+    """`signal --error TYPE:MESSAGE` stores no JSON payload: the page shows the failure instead."""
+    waiting_refunds(db, "F-1")
+    with Engine(db) as engine:
+        engine.deliver("F-1", "approval", error=("Rejected", "over budget"))
+    with client(db) as c:
+        page = c.get("/runs/F-1")
+        assert page.status_code == 200
+        assert "not consumed yet" in page.text and "Rejected" in page.text and "over budget" in page.text
+    with Engine(db) as engine:
+        engine.execute("F-1")
+    with client(db) as c:
+        page = c.get("/runs/F-1")
+        assert page.status_code == 200
+        assert "received event &#39;approval&#39; as a failure" in page.text
+        assert "Rejected: over budget" in page.text

@@ -97,7 +97,7 @@ def function_app_source(program: ir.Program) -> str:
         "exception_modules": repr(tuple(exception_modules)),
         "workflows": "\n\n\n".join(workflow_source(program, key) for key in program.workflows),
         "timeout": repr(entry.timeout),
-        "patches": repr(ir.change_ids(program)) if ir.change_ids(program) else "",
+        "patches": repr(patches) if (patches := ir.change_ids(program)) else "",
         "params": repr(tuple(p.name for p in entry.params)),
         "required": repr(tuple(p.name for p in entry.params if p.default is None)),
         "extra": "False",

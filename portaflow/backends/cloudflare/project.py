@@ -120,7 +120,7 @@ def index_source(program: ir.Program) -> str:
         "result_what": json.dumps(f"the result of workflow {entry.name!r}"),
         "runtime_names": used,
         "timeout": "null" if entry.timeout is None else repr(float(entry.timeout)),
-        "patches": json.dumps(list(ir.change_ids(program))) if ir.change_ids(program) else "",
+        "patches": json.dumps(list(patches)) if (patches := ir.change_ids(program)) else "",
     }
     if ctx["patches"]:
         ctx["runtime_names"] = [*used, "startParams"]
