@@ -8,19 +8,18 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from portaflow.lint.engine.index import FunctionInfo, ModuleInfo
-from portaflow.lint.engine.resolve import (
+from portaflow.lint.engine.resolve import Resolver, unwrap_optional
+from portaflow.lint.engine.scopes import (
     ClassRef,
     External,
     FunctionRef,
     InstanceRef,
     Resolved,
-    Resolver,
     Scope,
     Variable,
     class_scope,
     comprehension_scope,
     function_scope,
-    unwrap_optional,
 )
 from portaflow.lint.engine.walk import children
 from portaflow.lint.rules._fixes import NO_CONTEXT

@@ -16,7 +16,7 @@ from portaflow.lint.engine.index import ImportRef
 
 if TYPE_CHECKING:
     from portaflow.lint.engine.analyze import Checker
-    from portaflow.lint.engine.resolve import Resolved
+    from portaflow.lint.engine.scopes import Resolved
 
 
 @dataclass(frozen=True, slots=True)

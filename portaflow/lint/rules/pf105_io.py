@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from portaflow.lint.engine.resolve import External, Resolved
+from portaflow.lint.engine.scopes import External, Resolved
 from portaflow.lint.rules.base import Invalid, Report, Rule, short
 
 if TYPE_CHECKING:

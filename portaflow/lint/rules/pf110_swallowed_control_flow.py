@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from portaflow.lint.engine.resolve import External, Resolved
+from portaflow.lint.engine.scopes import External, Resolved
 from portaflow.lint.rules.base import Fix, Invalid, Report, Rule
 
 if TYPE_CHECKING:
