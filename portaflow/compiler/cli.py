@@ -53,7 +53,7 @@ def add_parsers(subparsers: Any) -> None:
         metavar="TARGET",
         help="ir (default) or an installed backend: %(choices)s",
     )
-    c.add_argument("--out", metavar="DIR", help="output folder (required for every target but ir)")
+    c.add_argument("-o", "--out", metavar="DIR", help="output folder (required for every target but ir)")
     c.add_argument(
         "--force",
         action="store_true",
