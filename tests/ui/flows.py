@@ -75,7 +75,8 @@ def assorted(ctx: Context, text: str) -> dict:
     stamp = ctx.now().isoformat()
     luck = ctx.random()
     ctx.sleep("200ms")
-    return {"echo": echo(text), "stamp": stamp, "id": ident, "luck": luck}
+    # a step called on one path of an expression: the compiler refuses it (the run page says so)
+    return {"echo": echo(text) if text else None, "stamp": stamp, "id": ident, "luck": luck}
 
 
 @step(retry=RetryPolicy(max_attempts=2, initial_interval="50ms"))

@@ -140,7 +140,7 @@ def test_the_timeline_shows_retries_with_their_delay_recorded_values_and_timers(
         assert f"recorded ctx.{value}()" in page
     assert re.search(r'<div class="ev-detail">0\.\d+</div>', page)  # ctx.random()'s value, at a glance
     assert "sleep 200ms started" in page and "timer fired" in page
-    # the workflow builds its result from a step call in a dict: the compiler says why it cannot draw it
+    # the workflow calls a step on one path of an expression: the compiler says why it cannot draw it
     assert "the compiler cannot draw this workflow" in page and "PFC023" in page
 
 

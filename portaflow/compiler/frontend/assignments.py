@@ -36,7 +36,7 @@ def annotated(lw: WorkflowLowerer, n: cst.AnnAssign, loc: ir.Loc) -> list[ir.Stm
 
 def augmented(lw: WorkflowLowerer, n: cst.AugAssign, loc: ir.Loc) -> list[ir.Stmt]:
     op = lw.arith_operator(n.operator, AUG_OPS)
-    if isinstance(n.value, cst.Call) and calls.is_step_like(lw, n.value):
+    if isinstance(n.value, cst.Call) and calls.is_step_like(lw, n.value) and not calls.hoistable(lw, n.value):
         lw.error(
             "PFC023",
             n.value,

@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, datetimes, formatting, helpers, methods
+from . import context, datetimes, formatting, helpers, hoisting, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -261,6 +261,26 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
     return False
 
 
+def hoistable(lw: WorkflowLowerer, call: cst.Call) -> bool:
+    """Whether a step-like call inside the statement being lowered runs as a statement before it."""
+    return lw.hoist is not None and call in lw.step_hoistable
+
+
+def hoisted_call(lw: WorkflowLowerer, call: cst.Call) -> ir.Name:
+    """A step-like call inside an expression, as statements into a temporary before the statement
+    (hoisting.py says when that is Python's order)."""
+    assert lw.hoist is not None
+    lw.hoisted += 1
+    tmp = ir.NameTarget(ir.temporary(f"s{lw.hoisted}"))
+    stmts = call_statement(lw, call, tmp, lw.fe.pos(call))
+    assert stmts is not None  # is_step_like: call_statement lowers every such call
+    lw.hoist.extend(stmts)
+    lw.locals.add(tmp.id)
+    last = stmts[-1] if stmts else None
+    ty = types.PRIMITIVE_TYPES.get(last.op, "any") if isinstance(last, ir.Primitive) else "any"
+    return ir.Name(tmp.id, ty)
+
+
 def call_statement(
     lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt] | None:
@@ -297,7 +317,7 @@ def bind_arguments(
         if a.star:
             lw.error("PFC027", a, f"*args/**kwargs cannot be passed to {what}", "pass each argument")
             continue
-        if isinstance(a.value, cst.Call) and is_step_like(lw, a.value):
+        if isinstance(a.value, cst.Call) and is_step_like(lw, a.value) and not hoistable(lw, a.value):
             lw.error(
                 "PFC023",
                 a.value,
@@ -434,12 +454,10 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     if helper is not None:
         return helpers.inline_value(lw, n, helper)
     if is_step_like(lw, n):
-        lw.error(
-            "PFC023",
-            n,
-            "a step, workflow or ctx call must be a statement of its own",
-            f"assign it to a variable first: `result = {lw.fe.code(n)}`",
-        )
+        if hoistable(lw, n):
+            return hoisted_call(lw, n)
+        message, hint = hoisting.refusal(lw, n)
+        lw.error("PFC023", n, message, hint)
         raise Unsupported
     if formatting.is_format_call(lw, n):
         return formatting.format_call(lw, n)

@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import expressions, sets, statements
+from . import expressions, hoisting, sets, statements
 from .common import ANNOTATION_TYPES, NOT_LITERAL, Unsupported, type_of_value
 from .modules import DslFunction
 
@@ -42,6 +42,8 @@ class WorkflowLowerer:
         self.event_failures_only: dict[str, bool] = {}  # ... only EventFailed
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
+        # the ids of the step-like calls inside the statement being lowered that may run before it (hoisting)
+        self.step_hoistable = hoisting.NOTHING
         # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
         # number of each inlined copy by those ids (stable across the draft and the final lowering), and
         # the call chain a diagnostic inside a helper names (innermost first)
@@ -233,18 +235,32 @@ class WorkflowLowerer:
     def lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for n in nodes:
-            saved = self.hoist
-            # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it
-            self.hoist = (
-                [] if not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef)) else None
+            saved, saved_calls = self.hoist, self.step_hoistable
+            # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it,
+            # and so do the step calls that Python would run first (hoisting.py)
+            simple = not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef))
+            self.hoist = [] if simple else None
+            self.step_hoistable = (
+                hoisting.leading_calls(self, hoisting.statement_operands(n)) if simple else hoisting.NOTHING
             )
             try:
                 with contextlib.suppress(Unsupported):
                     lowered = self.stmt(n)
                     out.extend([*(self.hoist or []), *lowered])
             finally:
-                self.hoist = saved
+                self.hoist, self.step_hoistable = saved, saved_calls
         return out
+
+    def hoisting_expr(self, n: cst.BaseExpression) -> tuple[list[ir.Stmt], ir.Expr]:
+        """A compound statement's leading expression (an ``if`` or ``while`` test, a ``for`` loop's
+        iterable) with the statements hoisted out of it, which run just before it."""
+        saved, saved_calls = self.hoist, self.step_hoistable
+        self.hoist, self.step_hoistable = [], hoisting.leading_calls(self, [n])
+        try:
+            value = self.expr(n)
+            return self.hoist, value
+        finally:
+            self.hoist, self.step_hoistable = saved, saved_calls
 
     def suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
         return self.lower_body(self.body_statements(body))

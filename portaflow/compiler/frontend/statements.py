@@ -79,14 +79,14 @@ def expression(lw: WorkflowLowerer, n: cst.Expr, loc: ir.Loc) -> list[ir.Stmt]:
 
 
 def if_(lw: WorkflowLowerer, n: cst.If, loc: ir.Loc) -> list[ir.Stmt]:
-    test = lw.expr(n.test)
+    before, test = lw.hoisting_expr(n.test)
     body = lw.suite(n.body)
     orelse: list[ir.Stmt] = []
     if isinstance(n.orelse, cst.If):
         orelse = if_(lw, n.orelse, lw.fe.pos(n.orelse))
     elif isinstance(n.orelse, cst.Else):
         orelse = lw.suite(n.orelse.body)
-    return [ir.If(test, tuple(body), tuple(orelse), loc)]
+    return [*before, ir.If(test, tuple(body), tuple(orelse), loc)]
 
 
 def _else(lw: WorkflowLowerer, n: cst.While | cst.For) -> list[ir.Stmt]:
@@ -95,22 +95,25 @@ def _else(lw: WorkflowLowerer, n: cst.While | cst.For) -> list[ir.Stmt]:
 
 
 def while_(lw: WorkflowLowerer, n: cst.While, loc: ir.Loc) -> list[ir.Stmt]:
-    test = lw.expr(n.test)
+    before, test = lw.hoisting_expr(n.test) if n.orelse is None else ([], lw.expr(n.test))
     lw.loop_depth += 1
     body = lw.suite(n.body)
     lw.loop_depth -= 1
+    if before:  # `while more(x):` asks the step before each iteration: `while True:`, left when it says no
+        stop = ir.If(ir.UnaryOp("not", test, "bool"), (ir.Break(loc),), (), loc)
+        return [ir.While(ir.Const(True, "bool"), (*before, stop, *body), loc)]
     return loops.with_else(ir.While(test, tuple(body), loc), _else(lw, n))
 
 
 def for_(lw: WorkflowLowerer, n: cst.For, loc: ir.Loc) -> list[ir.Stmt]:
     if n.asynchronous is not None:
         lw.error("PFC020", n, "async for is not supported", "use a plain for loop")
-    it = lw.expr(n.iter)
+    before, it = lw.hoisting_expr(n.iter)
     target = assignments.assign_target(lw, n.target)
     lw.loop_depth += 1
     body = lw.suite(n.body)
     lw.loop_depth -= 1
-    return loops.with_else(ir.For(target, it, tuple(body), loc), _else(lw, n))
+    return [*before, *loops.with_else(ir.For(target, it, tuple(body), loc), _else(lw, n))]
 
 
 def break_or_continue(lw: WorkflowLowerer, n: cst.Break | cst.Continue, loc: ir.Loc) -> list[ir.Stmt]:
