@@ -97,3 +97,10 @@ def test_a_call_on_some_paths_only_is_refused(line: str) -> None:
 
 def test_a_while_test_of_a_loop_with_else_is_refused() -> None:
     refusal("while ask(q):\n    q = q[1:]\nelse:\n    q = 'done'\nreturn q")
+
+
+def test_what_was_hoisted_before_a_comprehension_is_kept() -> None:
+    """A comprehension ends hoisting for the rest of its statement; the calls hoisted before it still run."""
+    body = lowered("x = [ask(q), ctx.now().timestamp(), [s for s in d]]\nreturn x")
+    call, now, assign, _ = body
+    assert isinstance(call, ir.StepCall) and isinstance(now, ir.Primitive) and isinstance(assign, ir.Assign)

@@ -239,14 +239,17 @@ class WorkflowLowerer:
             # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it,
             # and so do the step calls that Python would run first (hoisting.py)
             simple = not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef))
-            self.hoist = [] if simple else None
+            # held here too: a comprehension sets self.hoist to None (nothing more may be hoisted out of
+            # it), which must not lose what was hoisted before it
+            hoisted: list[ir.Stmt] | None = [] if simple else None
+            self.hoist = hoisted
             self.step_hoistable = (
                 hoisting.leading_calls(self, hoisting.statement_operands(n)) if simple else hoisting.NOTHING
             )
             try:
                 with contextlib.suppress(Unsupported):
                     lowered = self.stmt(n)
-                    out.extend([*(self.hoist or []), *lowered])
+                    out.extend([*(hoisted or []), *lowered])
             finally:
                 self.hoist, self.step_hoistable = saved, saved_calls
         return out
@@ -255,10 +258,11 @@ class WorkflowLowerer:
         """A compound statement's leading expression (an ``if`` or ``while`` test, a ``for`` loop's
         iterable) with the statements hoisted out of it, which run just before it."""
         saved, saved_calls = self.hoist, self.step_hoistable
-        self.hoist, self.step_hoistable = [], hoisting.leading_calls(self, [n])
+        hoisted: list[ir.Stmt] = []
+        self.hoist, self.step_hoistable = hoisted, hoisting.leading_calls(self, [n])
         try:
             value = self.expr(n)
-            return self.hoist, value
+            return hoisted, value
         finally:
             self.hoist, self.step_hoistable = saved, saved_calls
 
