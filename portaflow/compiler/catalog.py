@@ -121,6 +121,13 @@ def _round_type(args: Sequence[Expr]) -> Type:
     return "int" if len(args) == 1 else "float" if args and args[0].ty == "float" else "any"
 
 
+def _sum_type(args: Sequence[Expr]) -> Type:
+    """``sum(xs)`` of ints (or bools) is an int, also when ``xs`` is empty; of floats it is 0 when empty."""
+    from .ir.types import elem_type  # the IR imports this module
+
+    return "int" if len(args) == 1 and elem_type(args[0]) in ("int", "bool") else "any"
+
+
 _TYPE = ("TypeError",)  # an argument of a type the call does not take
 _VALUE = ("TypeError", "ValueError")
 _METHOD = ("AttributeError", "TypeError")  # a receiver known only at run time may lack the method
@@ -185,6 +192,7 @@ ROWS: tuple[Builtin, ...] = (
         "any",
         _TYPE,
         shares="elements",
+        typed=_sum_type,
     ),
     Builtin(
         "sorted",

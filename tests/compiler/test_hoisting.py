@@ -67,11 +67,17 @@ def test_an_elif_test_is_asked_only_when_the_if_test_was_false() -> None:
     assert isinstance(call, ir.StepCall) and isinstance(inner, ir.If)
 
 
+def test_calls_that_cannot_raise_may_come_first() -> None:
+    """str()/bool() of anything, len() of a local list/dict/str, a method without arguments of a str."""
+    call, assign, _ = lowered("x = [q.strip(), len(d), str(c), bool(d), ask(q)]\nreturn x")
+    assert isinstance(call, ir.StepCall) and isinstance(assign, ir.Assign)
+
+
 @pytest.mark.parametrize(
     ("line", "first"),
     [
         ('x = d["k"] + ask(q)', 'd["k"]'),
-        ("x = [q.upper(), ask(q)]", "q.upper()"),
+        ("x = [int(q), ask(q)]", "int(q)"),
         ('x = f"{d["k"]:>5}{ask(q)}"', 'd["k"]'),
         ('d["n"] += len(ask(q))', None),
     ],

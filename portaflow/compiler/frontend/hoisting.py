@@ -104,6 +104,8 @@ class _Walk:
         if isinstance(n, cst.Call):
             self._method_lookup(n.func)
             self.many(a.value for a in n.args if not a.star)
+            if self._cannot_raise(n):
+                return
         elif isinstance(n, cst.BinaryOperation):
             self.many((n.left, n.right))
         elif isinstance(n, cst.BooleanOperation):
@@ -138,6 +140,30 @@ class _Walk:
         if isinstance(n, cst.FormattedString):
             return all(isinstance(p, cst.FormattedStringText) for p in n.parts)
         return isinstance(n, cst.Lambda)  # making a function evaluates nothing inside it
+
+    def _cannot_raise(self, n: cst.Call) -> bool:
+        """A builtin that raises for no value (``str(x)``, ``bool(x)``), ``len()`` of a local list, dict or
+        str, or a method without arguments of a local of its type (``q.strip()``, ``d.items()``)."""
+        from .. import catalog
+
+        f, args = n.func, n.args
+        if any(a.star or a.keyword is not None for a in args):
+            return False
+        if isinstance(f, cst.Name) and f.value not in self.lw.locals:
+            row = catalog.lookup(f.value)
+            if row is not None and not row.raises and len(args) == 1:
+                return True
+            sized = len(args) == 1 and self._typed(args[0].value) in ("list", "dict", "str")
+            return f.value == "len" and sized
+        if isinstance(f, cst.Attribute) and not args:
+            ty = self._typed(f.value)
+            row = catalog.lookup(f"{ty}.{f.attr.value}")
+            return row is not None and set(row.raises) <= {"AttributeError", "TypeError"}
+        return False
+
+    def _typed(self, n: cst.BaseExpression) -> str:
+        local = isinstance(n, cst.Name) and n.value in self.lw.locals
+        return self.lw.types.get(n.value, "any") if local and isinstance(n, cst.Name) else "any"
 
     def _method_lookup(self, func: cst.BaseExpression) -> None:
         """``xs.append`` on a local list, ``d.get`` on a local dict: the lookup itself cannot raise."""
