@@ -261,6 +261,9 @@ ROWS: tuple[Builtin, ...] = (
         _TYPE,
     ),
     Builtin("any", Signature("any(xs)", 1, 1), "bool", _TYPE),
+    # next((x for x in xs if test), default): the first item of a generator; the items after it are not
+    # computed (the frontend takes a generator expression and a default only)
+    Builtin("next", Signature("next((x for x in xs if ...), default)", 1, 2), "any", _TYPE, shares="pick"),
     Builtin("all", Signature("all(xs)", 1, 1), "bool", _TYPE),
     Builtin(
         "json.dumps",

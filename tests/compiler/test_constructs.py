@@ -182,3 +182,20 @@ def test_a_set_that_may_hold_tuples_is_refused_where_tuples_are_lists(
     assert errors(tmp_path, src, "azure") == []
     strings = body("pairs = {f'{x}:{x}' for x in xs}\nreturn [len(pairs), (1, 2)]", ", xs: list")
     assert errors(tmp_path, strings, target) == []
+
+
+def test_next_takes_a_generator_expression_and_a_default(tmp_path: Path) -> None:
+    src = body(
+        "a = next(x for x in xs)\nb = next(reversed(xs), 0)\nreturn next((x for x in xs), None)", ", xs: list"
+    )
+    assert errors(tmp_path, src, "aws") == [
+        "PFC021 next() without a default raises StopIteration when nothing matches, which no target has",
+        "PFC021 next() takes a generator expression here",
+    ]
+
+
+def test_next_refuses_a_default_and_a_first_iterable_that_may_both_raise(tmp_path: Path) -> None:
+    src = body('return next((x for x in d["xs"]), d["fallback"])', ", d: dict")
+    assert errors(tmp_path, src, "azure") == [
+        "PFC021 next()'s default and the generator's first iterable may both raise here"
+    ]

@@ -261,6 +261,37 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
     return False
 
 
+def next_call(lw: WorkflowLowerer, n: cst.Call, args: list[ir.Expr]) -> None:
+    """``next(generator, default)``: what every target lowers is the first item of a generator expression;
+    its first iterable is evaluated before the default, as in Python, so both may not raise (a target that
+    evaluates the default first would raise the other error)."""
+    if len(args) == 1:
+        lw.error(
+            "PFC021",
+            n,
+            "next() without a default raises StopIteration when nothing matches, which no target has",
+            f"pass the value for no match: next({lw.fe.code(n.args[0].value)}, None)",
+        )
+        raise Unsupported
+    gen, default = args
+    if not (isinstance(gen, ir.ListComp) and gen.generator):
+        lw.error(
+            "PFC021",
+            n,
+            "next() takes a generator expression here",
+            "write next((x for x in xs if test(x)), default), or xs[0] for a list's first item",
+        )
+        raise Unsupported
+    if ir.may_raise(gen.generators[0].iter) and ir.may_raise(default):
+        lw.error(
+            "PFC021",
+            n,
+            "next()'s default and the generator's first iterable may both raise here",
+            "compute one of them in an assignment before the call",
+        )
+        raise Unsupported
+
+
 def hoistable(lw: WorkflowLowerer, call: cst.Call) -> bool:
     """Whether a step-like call inside the statement being lowered runs as a statement before it."""
     return lw.hoist is not None and call in lw.step_hoistable
@@ -509,6 +540,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
                 )
                 raise Unsupported
             args, kwargs = check_arguments(lw, n, name, args, kwargs)
+            if name == "next":
+                next_call(lw, n, args)
             if name in ("min", "max") and len(args) > 1 and any(k == "default" for k, _ in kwargs):
                 lw.error(
                     "PFC021",

@@ -135,6 +135,20 @@ def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
 
 
+def _next(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """``next(generator, default)``: a walk that stops computing at the first item; the default is evaluated
+    first (the frontend refuses it where that and the first iterable may both raise)."""
+    gen = e.args[0]
+    assert isinstance(gen, ir.ListComp)  # the frontend takes a generator expression only
+    default, found = lw.tmp(), lw.tmp()
+    walk = lw.comprehension(
+        gen.generators, lambda: f'{{"f": true, "v": {lw.lower(gen.elt)}}}', '{"f": false}', "next"
+    )
+    return (
+        f'({default} := {a[1]}; {found} := {walk}; $lookup({found}, "f") ? $lookup({found}, "v") : {default})'
+    )
+
+
 def _lazy_parts(gen: ir.ListComp) -> list[ir.Expr]:
     """What a generator computes item by item (its first iterable is evaluated at once, as in Python)."""
     return [gen.elt, *(c for g in gen.generators for c in g.ifs), *(g.iter for g in gen.generators[1:])]
@@ -346,6 +360,7 @@ LOWERINGS: dict[str, Lowering] = {
     "reversed": _helper("pf_reversed"),
     "dict": _dict,
     "any": _any_all,
+    "next": _next,
     "all": _any_all,
     "json.dumps": _helper("pf_json"),
     "json.loads": _builtin("$parse({0})"),

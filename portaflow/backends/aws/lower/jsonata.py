@@ -679,7 +679,7 @@ def jvalue_wrapped(v: object) -> str:
 
 
 # comprehension() kinds that fold a generator into any()'s / all()'s bool: when the accumulator decides it
-DECIDED = {"any": "{0}", "all": "$not({0})"}
+DECIDED = {"any": "{0}", "all": "$not({0})", "next": '$lookup({0}, "f")'}
 
 
 def _list_of(wrapped: list[str]) -> str:

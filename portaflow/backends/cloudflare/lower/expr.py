@@ -339,6 +339,18 @@ def _any_all(lw: Lowering, e: ir.Call, decides: str) -> str:
     return lw._comprehension(gen.generators, other, add)
 
 
+def _next(lw: Lowering, e: ir.Call) -> str:
+    """``next(generator, default)``: a loop that returns the first item (the later ones are not computed);
+    the default is evaluated after the first iterable, as in Python."""
+    gen = e.args[0]
+    assert isinstance(gen, ir.ListComp)  # the frontend takes a generator expression only
+
+    def add(out: str) -> str:
+        return f"return {lw.lower(gen.elt)};"
+
+    return lw._comprehension(gen.generators, lw.arg(e.args[1]), add)
+
+
 def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
@@ -364,6 +376,7 @@ CALLS: dict[str, Lower] = {
     "reversed": _fn("reversed"),
     "dict": _fn("dict"),
     "any": lambda lw, e: _any_all(lw, e, "true"),
+    "next": _next,
     "all": lambda lw, e: _any_all(lw, e, "false"),
     "json.dumps": _json_dumps,
     "json.loads": _fn("json_loads"),
