@@ -1,0 +1,65 @@
+"""PFC075: what a target refuses of partial failure (docs/semantics.md, "Partial failure").
+
+A fan-out with ``return_exceptions=True`` or a tolerance (``tolerated_failures`` /
+``tolerated_failure_percentage``) puts each failed item's exception in its place: a Python object, not a
+JSON value. A target whose values are Python's (Azure) holds it as it is; a target whose values are JSON or
+JavaScript values refuses, at compile time, every construct that would need an exception among the
+workflow's values: the outcomes kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``) and
+``x.type`` on a variable that ``except`` did not bind. A tolerance whose outcomes are not kept (a fan-out
+written as a statement) needs no exception value: a target lists it in ``statements`` when it lowers the
+count and the :class:`~portaflow.dsl.errors.TooManyFailures` exactly.
+"""
+
+from __future__ import annotations
+
+from portaflow.compiler import ir
+from portaflow.compiler.diagnostics import Diagnostic
+
+FanOut = ir.MapCall | ir.ParallelCall
+
+
+def uses_failures(s: FanOut) -> bool:
+    """Whether the fan-out departs from the default (the lowest-index failure raised)."""
+    return (
+        s.return_exceptions or s.tolerated_failures is not None or s.tolerated_failure_percentage is not None
+    )
+
+
+def refusals(program: ir.Program, target: str, statements: bool = False) -> list[Diagnostic]:
+    """PFC075 for each construct of partial failure ``target`` cannot give Python's result for; with
+    ``statements`` the target lowers a tolerated fan-out whose outcomes are not kept."""
+    out: list[Diagnostic] = []
+    for wf in program.workflows.values():
+        path = wf.source or program.source
+        for stmt in ir.walk_stmts(wf.body):
+            why = _why(stmt, target, statements)
+            if why is not None:
+                out.append(Diagnostic("PFC075", why[0], path, stmt.loc.line, stmt.loc.col, why[1]))
+    return out
+
+
+def _why(stmt: ir.Stmt, target: str, statements: bool) -> tuple[str, str] | None:
+    if isinstance(stmt, FanOut) and uses_failures(stmt):
+        kept = stmt.target is not None or stmt.return_exceptions
+        if kept or not statements:
+            instead = "write the tolerated fan-out as a statement (outcomes not kept), " if statements else ""
+            return (
+                f"a fan-out's exception items cannot be values on {target}: a failed item's StepFailed is a "
+                "Python object, and this target's values are not",
+                f"{instead}keep the default (the first failure raised) and catch it with try/except, or run "
+                "the workflow on the local engine or Azure",
+            )
+    for node in ir.own_nodes(stmt):
+        if isinstance(node, ir.IsError):
+            return (
+                f"isinstance() of an exception class is not supported on {target}: only a fan-out's "
+                "exception items make one a value there",
+                "catch the failure with try/except SomeError",
+            )
+        if isinstance(node, ir.ErrorField) and node.any_value:
+            return (
+                f"`{node.name}.{node.field}` of a value that `except` did not bind is not supported on "
+                f"{target}",
+                f"read {node.field} in an `except ... as e:` clause",
+            )
+    return None
