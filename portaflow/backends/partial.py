@@ -14,15 +14,28 @@ from __future__ import annotations
 
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
+from portaflow.dsl.fanout import Tolerance
 
 FanOut = ir.MapCall | ir.ParallelCall
 
 
+def policy(s: FanOut) -> Tolerance:
+    """The fan-out's failure policy: the rule (``portaflow.dsl.fanout``) every target reproduces."""
+    return Tolerance(s.return_exceptions, s.tolerated_failures, s.tolerated_failure_percentage)
+
+
 def uses_failures(s: FanOut) -> bool:
     """Whether the fan-out departs from the default (the lowest-index failure raised)."""
-    return (
-        s.return_exceptions or s.tolerated_failures is not None or s.tolerated_failure_percentage is not None
-    )
+    return policy(s).collects
+
+
+def noun(s: FanOut) -> str:
+    """What the TooManyFailures message counts: ``item`` (ctx.map) or ``branch`` (ctx.parallel)."""
+    return "item" if isinstance(s, ir.MapCall) else "branch"
+
+
+def plural(s: FanOut) -> str:
+    return "items" if isinstance(s, ir.MapCall) else "branches"
 
 
 def refusals(program: ir.Program, target: str, statements: bool = False) -> list[Diagnostic]:
@@ -40,8 +53,7 @@ def refusals(program: ir.Program, target: str, statements: bool = False) -> list
 
 def _why(stmt: ir.Stmt, target: str, statements: bool) -> tuple[str, str] | None:
     if isinstance(stmt, FanOut) and uses_failures(stmt):
-        kept = stmt.target is not None or stmt.return_exceptions
-        if kept or not statements:
+        if stmt.target is not None or not statements:
             instead = "write the tolerated fan-out as a statement (outcomes not kept), " if statements else ""
             return (
                 f"a fan-out's exception items cannot be values on {target}: a failed item's StepFailed is a "
