@@ -6,8 +6,8 @@ JSON value. A target whose values are Python's (Azure) holds it as it is; a targ
 JavaScript values refuses, at compile time, every construct that would need an exception among the
 workflow's values: the outcomes kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``) and
 ``x.type`` on a variable that ``except`` did not bind. A tolerance whose outcomes are not kept (a fan-out
-written as a statement) needs no exception value: a target lists it in ``statements`` when it lowers the
-count and the :class:`~portaflow.dsl.errors.TooManyFailures` exactly.
+written as a statement) needs no exception value: AWS and Cloudflare lower it, the count and the
+:class:`~portaflow.dsl.errors.TooManyFailures` exactly.
 """
 
 from __future__ import annotations
@@ -38,29 +38,28 @@ def plural(s: FanOut) -> str:
     return "items" if isinstance(s, ir.MapCall) else "branches"
 
 
-def refusals(program: ir.Program, target: str, statements: bool = False) -> list[Diagnostic]:
-    """PFC075 for each construct of partial failure ``target`` cannot give Python's result for; with
-    ``statements`` the target lowers a tolerated fan-out whose outcomes are not kept."""
+def refusals(program: ir.Program, target: str) -> list[Diagnostic]:
+    """PFC075 for each construct of partial failure ``target`` cannot give Python's result for: all but a
+    tolerated fan-out whose outcomes are not kept (a statement), which the target lowers."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         path = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
-            why = _why(stmt, target, statements)
+            why = _why(stmt, target)
             if why is not None:
                 out.append(Diagnostic("PFC075", why[0], path, stmt.loc.line, stmt.loc.col, why[1]))
     return out
 
 
-def _why(stmt: ir.Stmt, target: str, statements: bool) -> tuple[str, str] | None:
-    if isinstance(stmt, FanOut) and uses_failures(stmt):
-        if stmt.target is not None or not statements:
-            instead = "write the tolerated fan-out as a statement (outcomes not kept), " if statements else ""
-            return (
-                f"a fan-out's exception items cannot be values on {target}: a failed item's StepFailed is a "
-                "Python object, and this target's values are not",
-                f"{instead}keep the default (the first failure raised) and catch it with try/except, or run "
-                "the workflow on the local engine or Azure",
-            )
+def _why(stmt: ir.Stmt, target: str) -> tuple[str, str] | None:
+    if isinstance(stmt, FanOut) and uses_failures(stmt) and stmt.target is not None:
+        return (
+            f"a fan-out's exception items cannot be values on {target}: a failed item's StepFailed is a "
+            "Python object, and this target's values are not",
+            "write a tolerated fan-out as a statement (its outcomes not kept), or keep the default (the "
+            "first failure raised) and catch it with try/except, or run the workflow on the local engine "
+            "or Azure",
+        )
     for node in ir.own_nodes(stmt):
         if isinstance(node, ir.IsError):
             return (

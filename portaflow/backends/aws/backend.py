@@ -36,7 +36,7 @@ class AwsBackend(Backend):
         from .lower.datetimes import datetime_refusals, has_unlowered
         from .lower.formats import format_refusals
 
-        partial = refusals(program, "AWS Step Functions", statements=True)
+        partial = refusals(program, "AWS Step Functions")
         if partial:  # the lowering has no form for an exception value
             return partial
         inexact = [*inexact_calls(program), *format_refusals(program)]

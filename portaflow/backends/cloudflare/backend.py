@@ -35,7 +35,7 @@ class CloudflareBackend(Backend):
 
         from .lower.checks import check
 
-        partial = refusals(program, "Cloudflare", statements=True)
+        partial = refusals(program, "Cloudflare")
         if partial:  # the lowering has no form for an exception value
             return partial
         return check(program)
