@@ -2,12 +2,13 @@
 
 A fan-out with ``return_exceptions=True`` or a tolerance (``tolerated_failures`` /
 ``tolerated_failure_percentage``) puts each failed item's exception in its place: a Python object, not a
-JSON value. A target whose values are Python's (Azure) holds it as it is; a target whose values are JSON or
-JavaScript values refuses, at compile time, every construct that would need an exception among the
-workflow's values: the outcomes kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``) and
-``x.type`` on a variable that ``except`` did not bind. A tolerance whose outcomes are not kept (a fan-out
-written as a statement) needs no exception value: AWS and Cloudflare lower it, the count and the
-:class:`~portaflow.dsl.errors.TooManyFailures` exactly.
+JSON value. Azure (Python) and Cloudflare (whose runtime's values include a PyError, with Python's str,
+repr, equality and TypeErrors) hold it; a target whose values are JSON (Step Functions) refuses, at
+compile time, every construct that would need an exception among the workflow's values: the outcomes
+kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``) and ``x.type`` on a variable that
+``except`` did not bind. A tolerance whose outcomes are not kept (a fan-out written as a statement) needs
+no exception value: AWS lowers it, the count and the :class:`~portaflow.dsl.errors.TooManyFailures`
+exactly.
 """
 
 from __future__ import annotations

@@ -31,13 +31,8 @@ class CloudflareBackend(Backend):
     )
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
-        from portaflow.backends.partial import refusals
-
         from .lower.checks import check
 
-        partial = refusals(program, "Cloudflare")
-        if partial:  # the lowering has no form for an exception value
-            return partial
         return check(program)
 
     def compile(self, program: ir.Program, source: Path) -> Project:

@@ -55,5 +55,5 @@ SCENARIO = {
             "shown": [50, "spam is spam", "no answer, attempt 3", 20],
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

@@ -53,5 +53,5 @@ SCENARIO = {
             "failed": 2,
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

@@ -27,5 +27,5 @@ SCENARIO = {
             "errors": ["cannot resolve b.invalid", "cannot resolve d.invalid"],
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

@@ -26,5 +26,5 @@ SCENARIO = {
             "cannot resolve b.invalid",
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

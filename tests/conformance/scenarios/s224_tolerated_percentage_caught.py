@@ -46,5 +46,5 @@ SCENARIO = {
             "xena may not vote",
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

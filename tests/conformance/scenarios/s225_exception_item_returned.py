@@ -30,5 +30,5 @@ SCENARIO = {
             "(dict, list, str, number, bool, None): Object of type Invalid is not JSON serializable",
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

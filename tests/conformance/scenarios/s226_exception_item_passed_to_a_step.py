@@ -36,5 +36,5 @@ SCENARIO = {
             "None): Object of type Invalid is not JSON serializable",
         },
     },
-    "refuses": {"aws": "PFC075", "cloudflare": "PFC075"},
+    "refuses": {"aws": "PFC075"},
 }

@@ -510,10 +510,11 @@ export class Run {
   }
 }
 
-/** A tolerated fan-out whose outcomes are not kept (the compiler refuses kept ones, PFC075), as
- *  ``portaflow.dsl.fanout.Tolerance`` settles it: the engine's own errors (a pause) and portaflow's are
- *  raised first; beyond ``count`` failures or ``percentage`` percent (``failed * 100 > P * total``, no
- *  rounding) TooManyFailures with the local engine's message; else the results (failed places null). */
+/** A fan-out with ``return_exceptions`` or a tolerance, as ``portaflow.dsl.fanout.Tolerance`` settles it:
+ *  the engine's own errors (a pause) and portaflow's are raised first; beyond ``count`` failures or
+ *  ``percentage`` percent (``failed * 100 > P * total``, no rounding) TooManyFailures with the local
+ *  engine's message; else the results, each failed item's PyError (its StepFailed) in its place. The
+ *  compiler passes ``percentage: 100`` (never exceeded) for ``return_exceptions`` alone. */
 export interface Tolerance {
   count: number | null;
   percentage: number | null;
@@ -531,7 +532,7 @@ function settle(results: Value[], errors: Map<number, unknown>, t: Tolerance): V
   const failed = order.length;
   const total = results.length;
   const over = (t.count !== null && failed > t.count) || (t.percentage !== null && failed * 100 > t.percentage * total);
-  if (!over) return results;
+  if (!over) return results.map((r, i) => (errors.has(i) ? (errors.get(i) as py.PyError) : r));
   const first = errors.get(order[0]) as py.PyError;
   const kind = first instanceof py.StepFailed ? first.errorType : first.type;
   throw py.raise(
