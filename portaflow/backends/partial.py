@@ -72,6 +72,7 @@ def _why(stmt: ir.Stmt, target: str) -> tuple[str, str] | None:
             return (
                 f"`{node.name}.{node.field}` of a value that `except` did not bind is not supported on "
                 f"{target}",
-                f"read {node.field} in an `except ... as e:` clause",
+                f"read e.{node.field} in an `except ... as e:` clause; a dict's key is "
+                f'{node.name}["{node.field}"]',
             )
     return None
