@@ -5,10 +5,10 @@ A fan-out with ``return_exceptions=True`` or a tolerance (``tolerated_failures``
 JSON value. Azure (Python) and Cloudflare (whose runtime's values include a PyError, with Python's str,
 repr, equality and TypeErrors) hold it; a target whose values are JSON (Step Functions) refuses, at
 compile time, every construct that would need an exception among the workflow's values: the outcomes
-kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``) and ``x.type`` on a variable that
-``except`` did not bind. A tolerance whose outcomes are not kept (a fan-out written as a statement) needs
-no exception value: AWS lowers it, the count and the :class:`~portaflow.dsl.errors.TooManyFailures`
-exactly.
+kept in a variable, ``isinstance(x, SomeError)`` (``ir.IsError``; of a caught error it is lowered) and
+``x.type`` of a variable that ``except`` did not bind. A tolerance whose outcomes are not kept (a
+fan-out written as a statement) needs no exception value: AWS lowers it, the count and the
+:class:`~portaflow.dsl.errors.TooManyFailures` exactly.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def _why(stmt: ir.Stmt, target: str) -> tuple[str, str] | None:
             "or Azure",
         )
     for node in ir.own_nodes(stmt):
-        if isinstance(node, ir.IsError):
+        if isinstance(node, ir.IsError) and not (
+            isinstance(node.value, ir.Name) and node.value.ty == "error"
+        ):
             return (
                 f"isinstance() of an exception class is not supported on {target}: only a fan-out's "
                 "exception items make one a value there",
