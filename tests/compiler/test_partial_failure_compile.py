@@ -115,3 +115,8 @@ def test_azure_and_cloudflare_hold_kept_outcomes(target: str) -> None:
         "    return [r for r in rs if isinstance(r, Rejected)]\n"
     )
     assert errors(body, target) == []
+
+
+def test_an_attribute_of_a_name_that_is_not_a_variable_stays_refused() -> None:
+    [(code, line, message)] = errors("    return Rejected.message\n")
+    assert (code, line) == ("PFC021", 15) and "attribute access `Rejected.message`" in message

@@ -129,9 +129,10 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
         return timed
     if (
         isinstance(n.value, cst.Name)
+        and n.value.value in lw.locals
         and n.value.value != lw.ctx
         and n.attr.value in ("type", "message", "step", "attempts")
-    ):  # a StepFailed among a fan-out's outcomes (return_exceptions=True); AttributeError on anything else
+    ):  # a variable's StepFailed among a fan-out's outcomes; AttributeError on anything else
         fty = "str" if n.attr.value in ("type", "message") else "any"
         return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, True, any_value=True)
     lw.error(
