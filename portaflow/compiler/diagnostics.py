@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "PFC037": "recursive helper function call",
     "PFC038": "helper function the compiler cannot inline as Python would run it",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
+    "PFC075": "a fan-out's exception items (return_exceptions, a tolerance) where values are not Python's",
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from portaflow.dsl.decorators import Step
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import WorkflowError
+from portaflow.dsl.fanout import DEFAULT, tolerance
 from portaflow.dsl.runtime import Scope, Wait, current_scope
 
 T = TypeVar("T")
@@ -75,21 +76,54 @@ class Context:
             raise WorkflowError("ctx.wait_for_event raise_on_timeout=True needs a timeout")
         return self._scope("wait_for_event").wait_for_event(name, seconds, Wait(raise_on_timeout, label))
 
-    def map(self, fn: Step[..., T], items: Sequence[Any], max_concurrency: int | None = None) -> list[T]:
-        """Run the step ``fn(item)`` for every item in parallel; results in item order."""
+    def map(
+        self,
+        fn: Step[..., T],
+        items: Sequence[Any],
+        max_concurrency: int | None = None,
+        *,
+        return_exceptions: bool = False,
+        tolerated_failures: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+    ) -> list[Any]:
+        """Run the step ``fn(item)`` for every item in parallel; results in item order.
+
+        Every item is attempted; by default the lowest-index failure is then raised.
+        ``return_exceptions=True`` puts each failed item's ``StepFailed`` in its place instead (as
+        ``asyncio.gather``); ``tolerated_failures=N`` / ``tolerated_failure_percentage=P`` do too while at
+        most N items (P percent) failed, and raise :class:`TooManyFailures` beyond.
+        """
         if not isinstance(fn, Step):
             raise WorkflowError(f"ctx.map needs a @step function, not {fn!r}")
         _check_concurrency("ctx.map", max_concurrency)
-        return self._scope("map").map(fn, list(items), max_concurrency)
+        policy = tolerance("ctx.map", return_exceptions, tolerated_failures, tolerated_failure_percentage)
+        scope = self._scope("map")
+        if policy == DEFAULT:  # the engine's original call, for scopes that know no policy
+            return scope.map(fn, list(items), max_concurrency)
+        return scope.map(fn, list(items), max_concurrency, policy)
 
-    def parallel(self, *branches: Callable[[], Any], max_concurrency: int | None = None) -> list[Any]:
+    def parallel(
+        self,
+        *branches: Callable[[], Any],
+        max_concurrency: int | None = None,
+        return_exceptions: bool = False,
+        tolerated_failures: int | None = None,
+        tolerated_failure_percentage: float | None = None,
+    ) -> list[Any]:
         """Run branches (zero-argument callables that call steps) in parallel, at most ``max_concurrency``
-        at once; results in branch order."""
+        at once; results in branch order. Failures as for :meth:`map` (a failed branch's place holds the
+        exception it raised)."""
         for branch in branches:
             if not callable(branch):
                 raise WorkflowError(f"ctx.parallel branches must be callables (e.g. lambdas), not {branch!r}")
         _check_concurrency("ctx.parallel", max_concurrency)
-        return self._scope("parallel").parallel(list(branches), max_concurrency)
+        policy = tolerance(
+            "ctx.parallel", return_exceptions, tolerated_failures, tolerated_failure_percentage
+        )
+        scope = self._scope("parallel")
+        if policy == DEFAULT:
+            return scope.parallel(list(branches), max_concurrency)
+        return scope.parallel(list(branches), max_concurrency, policy)
 
     def patched(self, change_id: str) -> bool:
         """Whether this run takes the new code of the change ``change_id`` (Temporal's ``patched``).

@@ -116,6 +116,30 @@ def make_step_failed(
     return exc
 
 
+class TooManyFailures(Exception):
+    """A ``ctx.map`` or ``ctx.parallel`` with ``tolerated_failures`` / ``tolerated_failure_percentage`` had
+    more failed items than it tolerates (raised once every item finished).
+
+    ``failed`` and ``total`` count the items (branches), ``first`` is the lowest failed index and
+    ``first_error`` the exception that item raised; the message is one line, e.g.
+    ``3 of 10 items failed (tolerated: 1); first: item 2: ValueError: bad input``.
+    """
+
+    def __init__(
+        self, noun: str, failed: int, total: int, tolerated: str, first: int, first_error: BaseException
+    ) -> None:
+        plural = {"item": "items", "branch": "branches"}.get(noun, noun + "s")
+        kind = first_error.type if isinstance(first_error, StepFailed) else type(first_error).__name__
+        super().__init__(
+            f"{failed} of {total} {plural} failed (tolerated: {tolerated}); "
+            f"first: {noun} {first}: {kind}: {first_error}"
+        )
+        self.failed, self.total, self.first, self.first_error = failed, total, first, first_error
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class EventFailed(Exception):
     """An event was delivered as a failure (``portaflow signal RUN EVENT --error TYPE:MESSAGE``).
 
@@ -166,6 +190,7 @@ RESERVED_ERROR_TYPES = frozenset(
         "EventFailed",
         "EventTimeout",
         "StepFailed",
+        "TooManyFailures",
         "WorkflowError",
         "WorkflowFailed",
         "WorkflowTimeout",

@@ -32,6 +32,7 @@ from portaflow.dsl.errors import (
     make_step_failed,
     resolve_exception_class,
 )
+from portaflow.dsl.fanout import DEFAULT, Tolerance
 from portaflow.dsl.runtime import Wait, set_scope
 from portaflow.local_engine import eventerrors
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
@@ -695,7 +696,12 @@ class Executor:
         return result
 
     def run_map(
-        self, scope: _Scope, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None
+        self,
+        scope: _Scope,
+        fn: Step[..., Any],
+        items: Sequence[Any],
+        max_concurrency: int | None,
+        policy: Tolerance = DEFAULT,
     ) -> list[Any]:
         if not scope.can_park:
             raise WorkflowError("ctx.map cannot be nested inside a ctx.parallel or ctx.map branch")
@@ -707,10 +713,14 @@ class Executor:
             functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {}, site)
             for i, item in enumerate(items)
         ]
-        return self._run_branches(calls, max_concurrency, [branch] * len(calls))
+        return self._run_branches(calls, max_concurrency, [branch] * len(calls), policy, "item")
 
     def run_parallel(
-        self, scope: _Scope, branches: Sequence[Callable[[], Any]], max_concurrency: int | None = None
+        self,
+        scope: _Scope,
+        branches: Sequence[Callable[[], Any]],
+        max_concurrency: int | None = None,
+        policy: Tolerance = DEFAULT,
     ) -> list[Any]:
         if not scope.can_park:
             raise WorkflowError("ctx.parallel cannot be nested inside a ctx.parallel or ctx.map branch")
@@ -722,12 +732,18 @@ class Executor:
             return _json_value(branches[b](), f"the result of ctx.parallel branch {b}")[0]
 
         calls: list[Callable[[], Any]] = [functools.partial(run, b) for b in range(len(branches))]
-        return self._run_branches(calls, max_concurrency, scopes)
+        return self._run_branches(calls, max_concurrency, scopes, policy, "branch")
 
     def _run_branches(
-        self, calls: list[Callable[[], Any]], max_concurrency: int | None, scopes: list[_Scope]
+        self,
+        calls: list[Callable[[], Any]],
+        max_concurrency: int | None,
+        scopes: list[_Scope],
+        policy: Tolerance = DEFAULT,
+        noun: str = "item",
     ) -> list[Any]:
-        """Run every call (all are attempted); results in order; the lowest-index failure is raised."""
+        """Run every call (all are attempted); results in order; failures as ``policy`` settles them (by
+        default the lowest-index failure is raised)."""
         n = len(calls)
         results: list[Any] = [None] * n
         errors: dict[int, BaseException] = {}
@@ -753,9 +769,7 @@ class Executor:
         for exc in errors.values():
             if isinstance(exc, _Stall | _Unwind):
                 raise exc
-        if errors:
-            raise errors[min(errors)]
-        return results
+        return policy.settle(results, errors, noun)
 
 
 def _describe(name: str) -> str:

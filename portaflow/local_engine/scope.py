@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.decorators import Step, Workflow
 from portaflow.dsl.errors import WorkflowError
+from portaflow.dsl.fanout import DEFAULT, Tolerance
 from portaflow.dsl.runtime import Wait
 
 NO_OPTIONS = Wait()
@@ -92,8 +93,16 @@ class RunScope:
     def wait_for_event(self, name: str, timeout: float | None, wait: Wait = NO_OPTIONS) -> Any:
         return self.ex.wait_for_event(self, name, timeout, wait)
 
-    def map(self, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None) -> list[Any]:
-        return self.ex.run_map(self, fn, items, max_concurrency)
+    def map(
+        self,
+        fn: Step[..., Any],
+        items: Sequence[Any],
+        max_concurrency: int | None,
+        policy: Tolerance = DEFAULT,
+    ) -> list[Any]:
+        return self.ex.run_map(self, fn, items, max_concurrency, policy)
 
-    def parallel(self, branches: Sequence[Callable[[], Any]], max_concurrency: int | None) -> list[Any]:
-        return self.ex.run_parallel(self, branches, max_concurrency)
+    def parallel(
+        self, branches: Sequence[Callable[[], Any]], max_concurrency: int | None, policy: Tolerance = DEFAULT
+    ) -> list[Any]:
+        return self.ex.run_parallel(self, branches, max_concurrency, policy)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portaflow.backends.base import Backend, Capabilities, CodeInfo, Executor
+from portaflow.backends.partial import refusals
 from portaflow.compiler.diagnostics import Diagnostic
 
 from .codes import CODES
@@ -35,6 +36,9 @@ class AwsBackend(Backend):
         from .lower.datetimes import datetime_refusals, has_unlowered
         from .lower.formats import format_refusals
 
+        partial = refusals(program, "AWS Step Functions")
+        if partial:  # the lowering has no form for an exception value
+            return partial
         inexact = [*inexact_calls(program), *format_refusals(program)]
         if inexact or has_unlowered(program):  # such a call (a timedelta) has no lowering
             return [*inexact, *datetime_refusals(program)]

@@ -54,6 +54,7 @@ BUILTIN_EXCEPTIONS = {
     **_builtin_exception_tree(),
     "EventFailed": ("Exception",),
     "EventTimeout": ("TimeoutError",),
+    "TooManyFailures": ("Exception",),  # a fan-out past its tolerated failures
 }
 
 

@@ -168,12 +168,53 @@ def map_(
         )
     items = lw.expr(args[1].value)
     mc: int | ir.Expr | None = None
+    options: dict[str, Any] = {}
     for k, v in kwargs.items():
+        if k in FAILURE_OPTIONS:
+            options[k] = failure_option(lw, "ctx.map", k, v)
+            continue
         if k != "max_concurrency":
-            lw.error("PFC030", v, f"ctx.map has no argument {k!r}", "use max_concurrency=N")
+            lw.error(
+                "PFC030",
+                v,
+                f"ctx.map has no argument {k!r}",
+                "use max_concurrency=N, return_exceptions=True, tolerated_failures=N or "
+                "tolerated_failure_percentage=P",
+            )
             continue
         mc = max_concurrency(lw, v)
-    return [ir.MapCall(step_key, items, mc, target, loc)]
+    return [ir.MapCall(step_key, items, mc, target, loc, **options)]
+
+
+def failure_option(lw: WorkflowLowerer, what: str, key: str, v: cst.BaseExpression) -> Any:
+    """A literal ``return_exceptions`` / ``tolerated_failures`` / ``tolerated_failure_percentage``
+    (docs/semantics.md, "Partial failure"): a target builds the fan-out's catch and count from it."""
+    lit = lw.fe.literal(v)
+    check, example = FAILURE_OPTIONS[key]
+    if lit is NOT_LITERAL or not check(lit):
+        lw.error("PFC030", v, f"{what} {key} must be {_FAILURE_WHAT[key]}", f"write {example}")
+        return False if key == "return_exceptions" else None
+    return float(lit) if key == "tolerated_failure_percentage" and lit is not None else lit
+
+
+def _count(v: object) -> bool:
+    return v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+
+def _percentage(v: object) -> bool:
+    return v is None or (isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100)
+
+
+FAILURE_OPTIONS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "return_exceptions": (lambda v: isinstance(v, bool), "return_exceptions=True"),
+    "tolerated_failures": (_count, "tolerated_failures=2"),
+    "tolerated_failure_percentage": (_percentage, "tolerated_failure_percentage=10"),
+}
+_FAILURE_WHAT = {
+    "return_exceptions": "True or False (a literal)",
+    "tolerated_failures": "a literal integer >= 0 (a count)",
+    "tolerated_failure_percentage": "a literal number from 0 to 100 (a percentage)",
+}
 
 
 def max_concurrency(lw: WorkflowLowerer, v: cst.BaseExpression) -> int | ir.Expr | None:
@@ -204,9 +245,13 @@ def parallel(
     in order."""
     branches: list[ir.Branch] = []
     mc: int | ir.Expr | None = None
+    options: dict[str, Any] = {}
     for a in call.args:
         if a.keyword is not None and a.keyword.value == "max_concurrency" and not a.star:
             mc = max_concurrency(lw, a.value)
+            continue
+        if a.keyword is not None and a.keyword.value in FAILURE_OPTIONS and not a.star:
+            options[a.keyword.value] = failure_option(lw, "ctx.parallel", a.keyword.value, a.value)
             continue
         if a.keyword is not None or a.star:
             lw.error(
@@ -219,7 +264,7 @@ def parallel(
         b = parallel_branch(lw, a.value, loc)
         if b is not None:
             branches.append(b)
-    return [ir.ParallelCall(tuple(branches), target, loc, mc)]
+    return [ir.ParallelCall(tuple(branches), target, loc, mc, **options)]
 
 
 def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) -> ir.Branch | None:

@@ -127,6 +127,14 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
     timed = datetimes.attribute(lw, n)
     if timed is not None:
         return timed
+    if (
+        isinstance(n.value, cst.Name)
+        and n.value.value in lw.locals
+        and n.value.value != lw.ctx
+        and n.attr.value in ("type", "message", "step", "attempts")
+    ):  # a variable's StepFailed among a fan-out's outcomes; AttributeError on anything else
+        fty = "str" if n.attr.value in ("type", "message") else "any"
+        return ir.ErrorField(n.value.value, cast(Any, n.attr.value), fty, True, any_value=True)
     lw.error(
         "PFC021",
         n,

@@ -277,7 +277,7 @@ def _may_be(e: ir.Expr, p: str, parts: bool) -> bool:
         return any(_may_be(v, p, parts) for v in e.items)
     if isinstance(e, ir.DictExpr):
         return any(_may_be(v, p, parts) for v in (*e.keys, *e.values))
-    if isinstance(e, (ir.Compare, ir.UnaryOp, ir.FString, ir.Const, ir.RunId, ir.ErrorField)):
+    if isinstance(e, (ir.Compare, ir.UnaryOp, ir.FString, ir.Const, ir.RunId, ir.ErrorField, ir.IsError)):
         return False
     return parts and p in ir.read_names(e)  # an item, a slice, a call's result may hold the object's parts
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from .. import ir
-from .common import Unsupported
+from .common import CATCH_ALL, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -33,6 +33,9 @@ def isinstance_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     value = lw.expr(n.args[0].value)
     spec = n.args[1].value
     elements = [e.value for e in spec.elements] if isinstance(spec, cst.Tuple) else [spec]
+    errors = [_exception_class(lw, el) for el in elements]
+    if elements and all(errors):
+        return _is_error(lw, value, [e for e in errors if e])
     names: list[str] = []
     for el in elements:
         if isinstance(el, cst.Name) and el.value in CLASSES and el.value not in lw.locals:
@@ -48,6 +51,32 @@ def isinstance_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         raise Unsupported
     line = first_tuple_line(lw)
     return ir.Call("isinstance", (value, ir.Const(names, "list"), ir.Const(line, "int")), (), "bool")
+
+
+def _exception_class(lw: WorkflowLowerer, el: cst.BaseExpression) -> str | None:
+    """The name of the exception class ``el`` names (StepFailed, a built-in or a project's class deriving
+    from one), else None."""
+    if not isinstance(el, cst.Name | cst.Attribute) or (isinstance(el, cst.Name) and el.value in lw.locals):
+        return None
+    name = lw.fe.dotted(el).rsplit(".", 1)[-1]
+    tree = lw.fe.exception_tree()
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        n = todo.pop()
+        if n in ("BaseException", "StepFailed"):
+            return name
+        if n not in seen:
+            seen.add(n)
+            todo += tree.get(n, ())
+    return None
+
+
+def _is_error(lw: WorkflowLowerer, value: ir.Expr, names: list[str]) -> ir.Expr:
+    """``isinstance(x, SomeError)``: matched as ``except SomeError`` matches (``ir.IsError``)."""
+    catch_all = bool(CATCH_ALL & set(names))
+    matches = () if catch_all else lw.fe.exception_matches(names)
+    return ir.IsError(value, tuple(names), matches, catch_all)
 
 
 def first_tuple_line(lw: WorkflowLowerer) -> int:

@@ -12,6 +12,7 @@ onto the four targets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # for classes with a field named `field`
 from typing import Any, Literal
 
 from ..formatspec import FormatSpec
@@ -265,7 +266,26 @@ class ErrorField:
     # StepFailed has it (and, for ``type`` and ``message``, an EventFailed), and Python raises AttributeError
     # for any other error (``type(e).__name__`` and ``str(e)`` exist on every error)
     step_failure_only: bool = False
+    # IR 7: ``name`` is a variable not bound by ``except``, which may hold any value: an exception item of a
+    # fan-out with ``return_exceptions`` (Python's attribute; AttributeError on a JSON value or another
+    # error), always with ``step_failure_only``
+    any_value: bool = _field(default=False, metadata={"omit_if_none": True})
     kind: Literal["error_field"] = "error_field"
+
+
+@dataclass(frozen=True)
+class IsError:
+    """``isinstance(value, C)`` where every class of ``C`` is an exception class (IR 7): whether ``value``
+    is an exception that ``except C`` would catch, with ``types``, ``matches`` and ``catch_all`` as
+    :class:`Handler` has them. Only a fan-out with ``return_exceptions`` (or a tolerance) puts exceptions
+    among a workflow's values (docs/semantics.md, "Partial failure"); JSON values are never one."""
+
+    value: Expr
+    types: tuple[str, ...]
+    matches: tuple[str, ...]
+    catch_all: bool
+    ty: Type = "bool"
+    kind: Literal["is_error"] = "is_error"
 
 
 Expr = (
@@ -288,6 +308,7 @@ Expr = (
     | ListComp
     | DictComp
     | ErrorField
+    | IsError
 )
 
 
@@ -372,6 +393,10 @@ class MapCall:
     max_concurrency: int | Expr | None  # an int literal, a number expression, or None (no limit)
     target: Target | None
     loc: Loc
+    # partial failure (IR version 7, each left out of the JSON when unused): see FanOutFailures
+    return_exceptions: bool = field(default=False, metadata={"omit_if_none": True})
+    tolerated_failures: int | None = field(default=None, metadata={"omit_if_none": True})
+    tolerated_failure_percentage: float | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["map"] = "map"
 
 
@@ -392,6 +417,9 @@ class ParallelCall:
     target: Target | None
     loc: Loc
     max_concurrency: int | Expr | None = field(default=None, metadata={"omit_if_none": True})
+    return_exceptions: bool = field(default=False, metadata={"omit_if_none": True})
+    tolerated_failures: int | None = field(default=None, metadata={"omit_if_none": True})
+    tolerated_failure_percentage: float | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["parallel"] = "parallel"
 
 
@@ -625,5 +653,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 6
+    ir_version: int = 7
     kind: Literal["program"] = "program"

@@ -22,6 +22,7 @@ from .nodes import (
     FormattedValue,
     FString,
     IfExp,
+    IsError,
     ListExpr,
     Name,
     Patched,
@@ -42,6 +43,8 @@ def may_raise(e: Expr) -> bool:
         return e.step_failure_only  # AttributeError unless the error is a step's failure
     if isinstance(e, (Const, Name, RunId, Patched)):
         return False
+    if isinstance(e, IsError):
+        return may_raise(e.value)
     if isinstance(e, ListExpr):
         return any(may_raise(x) for x in e.items)
     if isinstance(e, DictExpr):

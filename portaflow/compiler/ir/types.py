@@ -30,6 +30,7 @@ from .nodes import (
     FormattedValue,
     FString,
     IfExp,
+    IsError,
     Lambda,
     ListComp,
     ListExpr,
@@ -307,6 +308,7 @@ _TYPED: dict[type, Callable[[Any, Env], Expr]] = {
     Lambda: _lambda,
     ListComp: _listcomp,
     DictComp: _dictcomp,
+    IsError: lambda e, env: replace(e, value=typed(e.value, env)),
 }
 
 # --------------------------------------------------------------------------------------------- variables

@@ -21,6 +21,7 @@ from .nodes import (
     FString,
     If,
     IfExp,
+    IsError,
     ListExpr,
     MapCall,
     Name,
@@ -87,6 +88,8 @@ def expr_children(e: Expr) -> list[Expr]:
         return [p.value for p in e.parts if isinstance(p, FormattedValue)]
     if isinstance(e, Call):
         return [*e.args, *(v for _, v in e.kwargs)]
+    if isinstance(e, IsError):
+        return [e.value]
     return []
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from portaflow.backends import partial
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -905,6 +906,8 @@ class AslCompiler:
 
     def after_fanout(self, s: ir.MapCall | ir.ParallelCall, results_var: str, nxt: str, ctx: Ctx) -> str:
         """Check {"v"}/{"e"} results: raise the lowest-index error, else assign the values."""
+        if partial.uses_failures(s):  # a statement: PFC075 refuses outcomes kept (backends/partial.py)
+            return self.tolerance_check(s, results_var, nxt, ctx)
         check = self.name("Check results", s.loc)
         ok = self.name("Results", s.loc)
         fail = self.name("Raise first error", s.loc)
@@ -934,6 +937,42 @@ class AslCompiler:
                 }
             ],
             "Default": ok,
+        }
+        return check
+
+    def tolerance_check(self, s: ir.MapCall | ir.ParallelCall, results_var: str, nxt: str, ctx: Ctx) -> str:
+        """A tolerated fan-out whose outcomes are not kept (docs/ir.md, "Partial failure"): each item's
+        Catch made its error the item's ``{"e": ...}``; a Choice counts them and, beyond the tolerance
+        (``failed > N``, ``failed * 100 > P * total``, as ``Tolerance.exceeded``), raises TooManyFailures
+        with the local engine's message. ``return_exceptions`` alone never raises."""
+        pol = partial.policy(s)
+        if not pol.bounded:
+            return nxt
+        check = self.name("Count failures", s.loc)
+        fail = self.name("Too many failures", s.loc)
+        rs = "$" + results_var
+        failed = f'$count($filter({rs}, function($r){{$exists($lookup($r, "e"))}}))'
+        over = [] if pol.count is None else [f"{failed} > {pol.count}"]
+        if pol.percentage is not None:
+            over.append(f"{failed} * 100 > {pol.percentage!r} * $count({rs})")
+        head = " " + partial.plural(s) + " failed (tolerated: "
+        tail = pol.describe() + "); first: " + partial.noun(s) + " "
+        first = (
+            f'($i := $filter($map({rs}, function($r, $j){{$exists($lookup($r, "e")) ? $j : -1}}), '
+            f'function($j){{$j >= 0}})[0]; $e := $lookup({rs}[$i], "e"); '
+            f'{{"type": "TooManyFailures", "message": $string({failed}) & " of " & $string($count({rs})) & '
+            f'{jstr(head)} & {jstr(tail)} & $string($i) & ": " & $e.type & ": " & $e.message, '
+            '"step": null, "attempts": null})'
+        )
+        self.states[fail] = {
+            "Type": "Pass",
+            "Assign": {"pf_err": "{% " + first + " %}"},
+            "Next": self.raise_static(ctx, "TooManyFailures", s.loc),
+        }
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [{"Condition": "{% " + " or ".join(over) + " %}", "Next": fail}],
+            "Default": nxt,
         }
         return check
 

@@ -725,6 +725,22 @@ class Lowerer:
         body = self.lower(e)
         return "{% " + self.finish(body) + " %}"
 
+    def is_error(self, e: ir.IsError) -> str:
+        """``isinstance(e, SomeError)`` of a caught error: matched as its ``except`` clause would match it,
+        by its type and MRO names (a failed step also by ``StepFailed``: its record names the step)."""
+        assert isinstance(e.value, ir.Name) and e.value.ty == "error"
+        if e.catch_all:
+            return "true"
+        err = self.ref(e.value.id)
+        names = json.dumps(list(e.matches))
+        test = (
+            f'($lookup({err}, "type") in {names} or '
+            f'$count($filter($lookup({err}, "mro"), function($n){{$n in {names}}})) > 0'
+        )
+        if "StepFailed" in e.types:
+            test += f' or $type($lookup({err}, "step")) = "string"'
+        return test + ")"
+
     def ref(self, name: str) -> str:
         for scope in reversed(self.locals):
             if name in scope:
@@ -755,6 +771,8 @@ class Lowerer:
             # an execution runs the definition it started on to the end (UpdateStateMachine leaves running
             # executions on theirs): every run of this definition started with the change
             return "true"
+        if isinstance(e, ir.IsError):  # of an `except ... as e` name only (backends/partial.py)
+            return self.is_error(e)
         if isinstance(e, ir.ErrorField):
             if not e.step_failure_only:
                 return f"{self.ref(e.name)}.{e.field}"

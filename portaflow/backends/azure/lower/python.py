@@ -60,6 +60,17 @@ def _run_call(method: str, *args: ast.expr) -> ast.expr:
     return ast.YieldFrom(value=_call(_attr(_load(RUN), method), [_load(SCOPE), *args]))
 
 
+def _with_failures(call: ast.expr, s: ir.MapCall | ir.ParallelCall) -> ast.expr:
+    """A fan-out's failure policy (docs/semantics.md, "Partial failure") as the runtime's ``failures=``
+    keyword: ``(return_exceptions, tolerated_failures, tolerated_failure_percentage)``; absent by default."""
+    policy = (s.return_exceptions, s.tolerated_failures, s.tolerated_failure_percentage)
+    if policy != (False, None, None):
+        assert isinstance(call, ast.YieldFrom) and isinstance(call.value, ast.Call)
+        value = ast.Tuple(elts=[ast.Constant(value=v) for v in policy], ctx=ast.Load())
+        call.value.keywords.append(ast.keyword(arg="failures", value=value))
+    return call
+
+
 def const(value: Any) -> ast.expr:
     """A JSON value as a literal."""
     if isinstance(value, list):
@@ -251,6 +262,14 @@ def _e_error_field(e: ir.ErrorField) -> ast.expr:
     return _call(_attr(_load(RT), "error_field"), [_load(name_of(e.name)), ast.Constant(value=e.field)])
 
 
+def _e_is_error(e: ir.IsError) -> ast.expr:
+    names = [ast.Constant(value=n) for n in e.types], [ast.Constant(value=n) for n in e.matches]
+    return _call(
+        _attr(_load(RT), "is_error"),
+        [expr(e.value), *(ast.Tuple(elts=list(x), ctx=ast.Load()) for x in names), ast.Constant(e.catch_all)],
+    )
+
+
 _EXPRESSIONS: dict[type[Any], Callable[[Any], ast.expr]] = {
     ir.Const: _e_const,
     ir.Name: _e_name,
@@ -271,6 +290,7 @@ _EXPRESSIONS: dict[type[Any], Callable[[Any], ast.expr]] = {
     ir.ListComp: _e_listcomp,
     ir.DictComp: _e_dictcomp,
     ir.ErrorField: _e_error_field,
+    ir.IsError: _e_is_error,
 }
 
 
@@ -357,7 +377,8 @@ class Lowerer:
             if limit is None
             else (ast.Constant(value=limit) if isinstance(limit, int) else expr(limit))
         )
-        return self._bind(s.target, _run_call("map", ast.Constant(value=s.step), expr(s.items), limit_ast))
+        call = _run_call("map", ast.Constant(value=s.step), expr(s.items), limit_ast)
+        return self._bind(s.target, _with_failures(call, s))
 
     def _parallel(self, s: ir.ParallelCall) -> list[ast.stmt]:
         defs: list[ast.stmt] = []
@@ -372,7 +393,7 @@ class Lowerer:
         limit = s.max_concurrency
         limit_ast = ast.Constant(value=limit) if limit is None or isinstance(limit, int) else expr(limit)
         call = _run_call("parallel", ast.List(elts=names, ctx=ast.Load()), limit_ast)
-        return [*defs, *self._bind(s.target, call)]
+        return [*defs, *self._bind(s.target, _with_failures(call, s))]
 
     def _sleep(self, s: ir.Sleep) -> list[ast.stmt]:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]

@@ -36,6 +36,8 @@ from portaflow.dsl.errors import (
 )
 from portaflow.dsl.events import event_data as event_data  # the app's event endpoints build data with it
 from portaflow.dsl.events import event_outcome
+from portaflow.dsl.fanout import DEFAULT as DEFAULT_TOLERANCE
+from portaflow.dsl.fanout import Tolerance
 
 ERROR_MARK = "portaflow_error"
 SHORT_TIMER = timedelta(days=6)  # the host's maximumShortTimerDuration: longer timers are chains
@@ -153,6 +155,13 @@ def caught(exc: BaseException, names: tuple[str, ...], step_failed: bool) -> boo
         return True
     mro = {c.__name__ for c in type(exc).__mro__}
     return any(n in mro for n in names if n != "StepFailed")
+
+
+def is_error(value: Any, types: tuple[str, ...], matches: tuple[str, ...], catch_all: bool) -> bool:
+    """``isinstance(value, <exception classes>)`` (``ir.IsError``): what ``except types`` would catch."""
+    if not isinstance(value, BaseException):
+        return False
+    return catch_all or caught(value, matches, "StepFailed" in types)
 
 
 def error_field(exc: BaseException, field: str) -> Any:
@@ -481,7 +490,9 @@ class Run:
         return json_copy(result, f"the result of child workflow {name!r}")
 
     # ------------------------------------------------------------------------------ map and parallel
-    def map(self, scope: Scope, key: str, items: Any, max_concurrency: Any = None) -> Gen:
+    def map(
+        self, scope: Scope, key: str, items: Any, max_concurrency: Any = None, failures: Failures = None
+    ) -> Gen:
         path = scope.next_path()
         param = self.steps[key]["params"][0]
 
@@ -490,10 +501,15 @@ class Run:
             sub.n = i  # item i's key is path.i
             return lambda: self.step(sub, key, {param: value})
 
-        return (yield from self._fan_out([item(i, v) for i, v in enumerate(list(items))], max_concurrency))
+        calls = [item(i, v) for i, v in enumerate(list(items))]
+        return (yield from self._fan_out(calls, max_concurrency, _policy(failures), "item"))
 
     def parallel(
-        self, scope: Scope, branches: list[Callable[[Scope], Any]], max_concurrency: Any = None
+        self,
+        scope: Scope,
+        branches: list[Callable[[Scope], Any]],
+        max_concurrency: Any = None,
+        failures: Failures = None,
     ) -> Gen:
         path = scope.next_path()
 
@@ -504,12 +520,20 @@ class Run:
 
             return run
 
-        return (yield from self._fan_out([branch(b) for b in range(len(branches))], max_concurrency))
+        calls = [branch(b) for b in range(len(branches))]
+        return (yield from self._fan_out(calls, max_concurrency, _policy(failures), "branch"))
 
-    def _fan_out(self, calls: list[Callable[[], Gen]], max_concurrency: Any) -> Gen:
+    def _fan_out(
+        self,
+        calls: list[Callable[[], Gen]],
+        max_concurrency: Any,
+        policy: Tolerance = DEFAULT_TOLERANCE,
+        noun: str = "item",
+    ) -> Gen:
         """Run every call, at most ``max_concurrency`` at once, interleaved by a scheduler over ``task_any``
-        (deterministic: which task completes first is the history's); results in order; the lowest-index
-        failure is raised once all have finished, as on the local engine."""
+        (deterministic: which task completes first is the history's); results in order; once all have
+        finished, failures as the local engine settles them (``portaflow.dsl.fanout``: by default the
+        lowest-index one is raised)."""
         n = len(calls)
         limit = n if not max_concurrency else max(int(max_concurrency), 1)
         results: list[Any] = [None] * n
@@ -547,9 +571,15 @@ class Run:
                         advance(i, gen, None, task.result)
                     else:
                         advance(i, gen, task.result, None)
-        if errors:
-            raise errors[min(errors)]
-        return results
+        return policy.settle(results, errors, noun)
+
+
+# a fan-out's failure policy as the generated code passes it: (return_exceptions, count, percentage)
+Failures = tuple[bool, int | None, float | None] | None
+
+
+def _policy(failures: Failures) -> Tolerance:
+    return DEFAULT_TOLERANCE if failures is None else Tolerance(*failures)
 
 
 def _drive(value: Any) -> Gen:

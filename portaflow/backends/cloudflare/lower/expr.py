@@ -112,6 +112,7 @@ class Lowering:
             ir.ListComp: self._listcomp,
             ir.DictComp: self._dictcomp,
             ir.ErrorField: self._error_field,
+            ir.IsError: self._is_error,
         }
 
     def fresh(self) -> str:
@@ -256,6 +257,13 @@ class Lowering:
             return f"py.dictSet({out}, {self.lower(e.key)}, {self.lower(e.value)});"
 
         return self._comprehension(e.generators, f"new Map<{VALUE}, {VALUE}>()", add)
+
+    def _is_error(self, e: ir.IsError) -> str:
+        """``isinstance(x, SomeError)``: what ``except SomeError`` catches (the runtime's ``caught``), a
+        fan-out's outcome being a PyError; a JSON value never is one."""
+        names = ["BaseException"] if e.catch_all else list(e.matches)
+        step_failed = "true" if "StepFailed" in e.types else "false"
+        return f"caught({self.lower(e.value)}, {json.dumps(names)}, {step_failed})"
 
     def _error_field(self, e: ir.ErrorField) -> str:
         only = "true" if e.step_failure_only else "false"

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
+from portaflow.backends import partial
 from portaflow.compiler import ir
 
 from . import expr as expressions
@@ -188,7 +190,7 @@ class Lowerer:
 
     def _map(self, s: ir.MapCall) -> Lines:
         limit = self._limit(s.max_concurrency)
-        call = f"await {RUN}.map({SCOPE}, {ts_string(s.step)}, {expr(s.items)}, {limit})"
+        call = f"await {RUN}.map({SCOPE}, {ts_string(s.step)}, {expr(s.items)}, {limit}{_tolerance(s)})"
         return self.bind(s.target, call)
 
     def _parallel(self, s: ir.ParallelCall) -> Lines:
@@ -201,7 +203,8 @@ class Lowerer:
             lines.append(f"return {expr(b.result)};")
             body = "\n".join("  " + line for line in lines)
             branches.append(f"async ({SCOPE}: Scope): Promise<Value> => {{\n{body}\n}}")
-        call = f"await {RUN}.parallel({SCOPE}, [{', '.join(branches)}], {self._limit(s.max_concurrency)})"
+        limit = self._limit(s.max_concurrency)
+        call = f"await {RUN}.parallel({SCOPE}, [{', '.join(branches)}], {limit}{_tolerance(s)})"
         return self.bind(s.target, call)
 
     def _sleep(self, s: ir.Sleep) -> Lines:
@@ -328,3 +331,21 @@ def workflow_function_source(program: ir.Program, key: str) -> str:
         lines.append("return null;")
     body = "\n".join("  " + line for line in lines)
     return f"async function {workflow_function(key)}({', '.join(signature)}): Promise<Value> {{\n{body}\n}}\n"
+
+
+def _tolerance(s: ir.MapCall | ir.ParallelCall) -> str:
+    """The runtime's ``Tolerance`` argument of a tolerated fan-out (a statement: PFC075 refuses kept
+    outcomes), or nothing; ``return_exceptions`` alone never raises: every failure is tolerated."""
+    pol = partial.policy(s)
+    if not pol.collects:
+        return ""
+    if not pol.bounded:  # 100% is never exceeded
+        pol = replace(pol, percentage=100.0)
+    fields = {
+        "count": "null" if pol.count is None else str(pol.count),
+        "percentage": "null" if pol.percentage is None else repr(pol.percentage),
+        "shown": ts_string(pol.describe()),
+        "noun": ts_string(partial.noun(s)),
+        "plural": ts_string(partial.plural(s)),
+    }
+    return ", {" + ", ".join(f"{k}: {v}" for k, v in fields.items()) + "}"

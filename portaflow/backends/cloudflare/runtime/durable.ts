@@ -458,7 +458,7 @@ export class Run {
   }
 
   // ------------------------------------------------------------------------------ map and parallel
-  async map(scope: Scope, key: string, items: Value, limit: Value): Promise<Value> {
+  async map(scope: Scope, key: string, items: Value, limit: Value, tolerance?: Tolerance): Promise<Value> {
     const path = scope.nextPath();
     const param = this.steps[key].params[0];
     const values = py.list(items) as Value[];
@@ -467,21 +467,21 @@ export class Run {
       sub.n = i; // item i's key is path.i
       return this.callStep(sub, key, new Map<Value, Value>([[param, value]]));
     });
-    return this.fanOut(calls, limit);
+    return this.fanOut(calls, limit, tolerance);
   }
 
-  async parallel(scope: Scope, branches: Body[], limit: Value): Promise<Value> {
+  async parallel(scope: Scope, branches: Body[], limit: Value, tolerance?: Tolerance): Promise<Value> {
     const path = scope.nextPath();
     const calls = branches.map((branch, b) => async () => {
       const result = await branch(new Scope(this, `${path}.${b}.`));
       return jsonCopy(result, `the result of ctx.parallel branch ${b}`);
     });
-    return this.fanOut(calls, limit);
+    return this.fanOut(calls, limit, tolerance);
   }
 
   /** Every call, at most ``limit`` at once; results in order; the lowest-index failure is raised once
-   *  every call has finished, as on the local engine. */
-  private async fanOut(calls: Array<() => Promise<Value>>, limit: Value): Promise<Value[]> {
+   *  every call has finished, as on the local engine (with a ``tolerance``: see ``settle``). */
+  private async fanOut(calls: Array<() => Promise<Value>>, limit: Value, tolerance?: Tolerance): Promise<Value[]> {
     const n = calls.length;
     const most = limit === null || limit === false || limit === 0 ? n : Math.max(Number(limit), 1);
     const results: Value[] = new Array<Value>(n).fill(null);
@@ -504,9 +504,41 @@ export class Run {
     };
     await Promise.all(Array.from({ length: Math.min(most, n) }, worker));
     this.fibers += 1;
+    if (tolerance !== undefined) return settle(results, errors, tolerance);
     if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
     return results;
   }
+}
+
+/** A fan-out with ``return_exceptions`` or a tolerance, as ``portaflow.dsl.fanout.Tolerance`` settles it:
+ *  the engine's own errors (a pause) and portaflow's are raised first; beyond ``count`` failures or
+ *  ``percentage`` percent (``failed * 100 > P * total``, no rounding) TooManyFailures with the local
+ *  engine's message; else the results, each failed item's PyError (its StepFailed) in its place. The
+ *  compiler passes ``percentage: 100`` (never exceeded) for ``return_exceptions`` alone. */
+export interface Tolerance {
+  count: number | null;
+  percentage: number | null;
+  shown: string; // the tolerance as the message writes it: "1", "25%", "1 or 25%"
+  noun: string; // "item" or "branch"
+  plural: string;
+}
+
+function settle(results: Value[], errors: Map<number, unknown>, t: Tolerance): Value[] {
+  const order = [...errors.keys()].sort((a, b) => a - b);
+  for (const i of order) {
+    const err = errors.get(i);
+    if (!(err instanceof py.PyError) || err.type === "WorkflowError") throw err;
+  }
+  const failed = order.length;
+  const total = results.length;
+  const over = (t.count !== null && failed > t.count) || (t.percentage !== null && failed * 100 > t.percentage * total);
+  if (!over) return results.map((r, i) => (errors.has(i) ? (errors.get(i) as py.PyError) : r));
+  const first = errors.get(order[0]) as py.PyError;
+  const kind = first instanceof py.StepFailed ? first.errorType : first.type;
+  throw py.raise(
+    "TooManyFailures",
+    `${failed} of ${total} ${t.plural} failed (tolerated: ${t.shown}); first: ${t.noun} ${order[0]}: ${kind}: ${first.message}`,
+  );
 }
 
 // ------------------------------------------------------------------------------------------ helpers
