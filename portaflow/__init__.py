@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl import (
     Context,
+    ChildFailed,
     EventFailed,
     EventTimeout,
     NonDeterminismError,
@@ -61,6 +62,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Context",
     "Engine",
+    "ChildFailed",
     "EventFailed",
     "EventTimeout",
     "HistoryEvent",

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from portaflow.dsl.context import Context
+from portaflow.dsl.context import ChildRun, Context
 from portaflow.dsl.decorators import IDEMPOTENCY_PARAM, Step, Workflow
 from portaflow.dsl.durations import format_duration
 from portaflow.dsl.errors import (
@@ -33,7 +33,7 @@ from portaflow.dsl.errors import (
     resolve_exception_class,
 )
 from portaflow.dsl.runtime import Wait, set_scope
-from portaflow.local_engine import eventerrors
+from portaflow.local_engine import children, eventerrors
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.scope import RunScope as _Scope
@@ -102,6 +102,8 @@ class Executor:
         self.seq = self.history.last_seq
         self.deadline = self.history.deadline  # @workflow(timeout=...), as recorded when the run started
         self._patched: dict[str, bool] = {}  # change id -> the branch this run takes
+        # ChildRun.result() outcomes this execution recorded or replayed: (output, error) by key
+        self.child_outcomes: dict[str, tuple[Any, dict[str, str] | None]] = {}
         self.visited: set[str] = set()
         self.interrupt = threading.Event()
         self.ctx = Context(row.run_id)
@@ -307,6 +309,26 @@ class Executor:
             self.seq = seq
             # live execution never looks a new record up again, so the replay index is not extended:
             # it keeps describing exactly what was loaded, which is what the replay checks compare
+
+    def record_start(
+        self,
+        key: str,
+        name: str,
+        data_json: str,
+        child: tuple[str, str, dict[str, Any], str, dict[str, Any] | None],
+    ) -> None:
+        """Record ``child_started`` and create the child run in one commit (``Store.start_child``)."""
+        with self._write_lock:
+            self._check_stall()
+            if self._dead is not None:
+                raise _Unwind(self._dead)
+            seq = self.seq + 1
+            parent = (self.run_id, self.engine.owner.id, self.fence, seq, key, name, data_json, self.clock.now())
+            try:
+                self.store.start_child(parent, child)
+            except (LeaseLost, CancelRequested, sqlite3.Error) as exc:
+                raise self._write_refused(exc) from None
+            self.seq = seq
 
     def _timeout_error(self) -> dict[str, str]:
         limit = format_duration(self.history.timeout) if self.history.timeout is not None else "?"
@@ -694,6 +716,14 @@ class Executor:
         self._record("call_completed", path, name, {"result": result}, f'{{"result":{result_json}}}')
         return result
 
+    def start_child(
+        self, scope: _Scope, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> ChildRun:
+        return children.start_child(self, scope, wf, args, kwargs)
+
+    def child_result(self, scope: _Scope, handle: ChildRun) -> Any:
+        return children.child_result(self, scope, handle)
+
     def run_map(
         self, scope: _Scope, fn: Step[..., Any], items: Sequence[Any], max_concurrency: int | None
     ) -> list[Any]:
@@ -763,6 +793,8 @@ def _describe(name: str) -> str:
         return f"ctx.map({name[4:]})"
     if name.startswith("parallel:"):
         return f"ctx.parallel with {name[9:]} branches"
+    if name.startswith("run:"):
+        return f"ctx.start_workflow({name[4:]})"
     if name.startswith("workflow:"):
         return f"child workflow {name[9:]!r}"
     return f"step {name!r}"
