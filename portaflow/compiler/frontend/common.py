@@ -54,6 +54,8 @@ BUILTIN_EXCEPTIONS = {
     **_builtin_exception_tree(),
     "EventFailed": ("Exception",),
     "EventTimeout": ("TimeoutError",),
+    # ChildRun.result() of a child run that failed (also an instance of the class the child's error names)
+    "ChildFailed": ("Exception",),
 }
 
 

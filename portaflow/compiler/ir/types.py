@@ -20,6 +20,7 @@ from .nodes import (
     BinOpName,
     BoolOp,
     Call,
+    AwaitWorkflow,
     ChildWorkflowCall,
     Compare,
     Comprehension,
@@ -45,6 +46,7 @@ from .nodes import (
     Target,
     Type,
     UnaryOp,
+    StartWorkflow,
     WaitForEvent,
 )
 from .walk import walk_stmts
@@ -345,8 +347,10 @@ def assigned_types(body: tuple[Stmt, ...], env: Env, step_returns: Mapping[str, 
             bind(s.target, "list")
         elif isinstance(s, Primitive):
             bind(s.target, PRIMITIVE_TYPES.get(s.op, "any"))
-        elif isinstance(s, (ChildWorkflowCall, WaitForEvent)):
+        elif isinstance(s, (ChildWorkflowCall, WaitForEvent, AwaitWorkflow)):
             bind(s.target, "any")
+        elif isinstance(s, StartWorkflow):  # not waiting: the handle holds the child's run id
+            bind(s.target, "any" if s.wait else "str")
     return out
 
 

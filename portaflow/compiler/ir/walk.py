@@ -11,6 +11,7 @@ from .nodes import (
     BinOp,
     BoolOp,
     Call,
+    AwaitWorkflow,
     ChildWorkflowCall,
     Compare,
     DictExpr,
@@ -37,6 +38,7 @@ from .nodes import (
     Target,
     Try,
     UnaryOp,
+    StartWorkflow,
     WaitForEvent,
     While,
 )
@@ -116,7 +118,18 @@ def target_names(t: Target | None) -> list[str]:
     return [n for e in t.elts for n in target_names(e)]
 
 
-_BINDING = (Assign, For, StepCall, ChildWorkflowCall, MapCall, ParallelCall, WaitForEvent, Primitive)
+_BINDING = (
+    Assign,
+    For,
+    StepCall,
+    ChildWorkflowCall,
+    StartWorkflow,
+    AwaitWorkflow,
+    MapCall,
+    ParallelCall,
+    WaitForEvent,
+    Primitive,
+)
 
 
 def assigned_names(s: Stmt) -> list[str]:
