@@ -31,7 +31,15 @@ class AzureBackend(Backend):
     capabilities: ClassVar[Capabilities] = Capabilities(values="reference")
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
-        out: list[Diagnostic] = []
+        from portaflow.backends.childruns import child_run_refusals
+
+        out: list[Diagnostic] = child_run_refusals(
+            program,
+            "PFC082",
+            "ctx.start_workflow starts a run of its own: the Azure backend does not compile it yet (it maps "
+            "to call_sub_orchestrator with the child's instance id, which portaflow's runtime and offline "
+            "host do not drive yet)",
+        )
         modules = {program.module, *(s.module for s in program.steps.values() if s.module)}
         modules |= {w.module for w in program.workflows.values() if w.module}
         for module in sorted(modules):

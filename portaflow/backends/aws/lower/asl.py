@@ -18,6 +18,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
+from . import childruns
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -556,6 +557,10 @@ class AslCompiler:
             return self.step_call(s, nxt, ctx)
         if isinstance(s, ir.ChildWorkflowCall):
             return self.child_call(s, nxt, ctx)
+        if isinstance(s, ir.StartWorkflow):
+            return childruns.start_workflow(self, s, nxt, ctx)
+        if isinstance(s, ir.AwaitWorkflow):
+            return childruns.await_workflow(self, s, nxt, ctx)
         if isinstance(s, ir.MapCall):
             return self.map_call(s, nxt, ctx)
         if isinstance(s, ir.ParallelCall):

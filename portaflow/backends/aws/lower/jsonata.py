@@ -762,7 +762,7 @@ class Lowerer:
             missing = f"\"' object has no attribute '{e.field}'\""
             has = f'$type($lookup({err}, "step")) = "string"'
             if e.field in ("type", "message"):  # ...and a failure event's (its MRO names EventFailed)
-                has += f' or "EventFailed" in $lookup({err}, "mro")'
+                has += f' or "EventFailed" in $lookup({err}, "mro") or "ChildFailed" in $lookup({err}, "mro")'
             return (
                 f"({has} ? {err}.{e.field} : "
                 f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'
