@@ -307,7 +307,22 @@ class AwsHarness:
         run = AwsRun(self, run_id, arn)
         self.runs[run_id] = run
         self._settle(run)
+        self._settle_children()
         return run
+
+    def _settle_children(self) -> None:
+        """Settle every child execution seen (fire-and-forget ones run on after their parent)."""
+        settled: set[str] = set()
+        while True:
+            with self._lock:
+                todo = [n for n in self.child_arns if n not in settled]
+            if not todo:
+                return
+            for name in todo:
+                settled.add(name)
+                child = self.run(name)
+                if child.status in ("running", "waiting"):
+                    self._settle(child)
 
     def signal(
         self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
@@ -322,6 +337,7 @@ class AwsHarness:
             raise RuntimeError(resp["Payload"].read().decode())
         run = self.run(run_id)
         self._settle(run)
+        self._settle_children()
         for other in list(self.runs.values()):  # a parent waiting for this child goes on
             if other is not run and other.status in ("running", "waiting"):
                 self._settle(other)
