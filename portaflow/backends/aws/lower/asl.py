@@ -202,6 +202,7 @@ class AslCompiler:
         self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
         self.loop_states: dict[int, list[str]] = {}  # id of a While/For -> the states of one iteration
         self.top_guard = False  # an expression outside any try may raise: see wrap_in_top_guard
+        self.child_failures = bool(childruns.started_workflows(program))  # ctx.start_workflow: ChildFailed
 
     # ------------------------------------------------------------------------------------------- helpers
     def name(self, label: str, loc: ir.Loc | None = None) -> str:
@@ -228,7 +229,9 @@ class AslCompiler:
         self.diags.append(Diagnostic(code, message, self.source, loc.line, loc.col, hint, "warning"))
 
     def low(self, ctx: Ctx) -> Lowerer:
-        return Lowerer(lambda n: "$" + self.var(ctx, n))
+        low = Lowerer(lambda n: "$" + self.var(ctx, n))
+        low.child_failures = self.child_failures
+        return low
 
     def var(self, ctx: Ctx, n: str) -> str:
         if n in ctx.rename:
