@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -249,3 +250,37 @@ def _env() -> dict[str, str]:
 
     root = str(Path(__file__).resolve().parents[1])
     return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+
+
+CLI_FLOW = textwrap.dedent(
+    """
+    from portaflow import Context, workflow
+
+    @workflow
+    def review(ctx: Context) -> str:
+        return "approved by " + ctx.wait_for_event("approval")
+
+    @workflow
+    def publish(ctx: Context) -> str:
+        return ctx.start_workflow(review).result()
+    """
+)
+
+
+def test_the_cli_shows_a_parent_waiting_for_its_child_run(tmp_path: Path) -> None:
+    (tmp_path / "flow.py").write_text(CLI_FLOW, encoding="utf-8")
+    env = {**_env(), "PORTAFLOW_DB": str(tmp_path / "runs.db")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "portaflow", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False)
+
+    run = cli("run", "flow.py:publish", "--run-id", "doc-1")
+    assert run.returncode == 3
+    assert "waits for its child run doc-1-c0" in run.stderr
+    assert cli("status", "doc-1").stdout.strip() == "doc-1  publish  waiting for child run doc-1-c0"
+    assert '"waiting_for_run": "doc-1-c0"' in cli("status", "doc-1", "--json").stdout
+    listed = cli("list").stdout
+    assert "waiting for run doc-1-c0" in listed and "waiting for 'approval'" in listed
+    assert cli("signal", "doc-1-c0", "approval", "--data", '"ann"').returncode == 0
+    assert json.loads(cli("status", "doc-1", "--json").stdout)["output"] == "approved by ann"
