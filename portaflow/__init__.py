@@ -10,8 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl import (
-    Context,
     ChildFailed,
+    Context,
     EventFailed,
     EventTimeout,
     NonDeterminismError,
@@ -60,9 +60,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ChildFailed",
     "Context",
     "Engine",
-    "ChildFailed",
     "EventFailed",
     "EventTimeout",
     "HistoryEvent",

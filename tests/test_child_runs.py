@@ -10,7 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from portaflow import ChildFailed, Context, Engine, PortaflowError, VirtualClock, WorkflowError, step, workflow
+from portaflow import (
+    ChildFailed,
+    Context,
+    Engine,
+    PortaflowError,
+    VirtualClock,
+    WorkflowError,
+    step,
+    workflow,
+)
 from portaflow.local_engine.children import child_run_id
 
 
@@ -85,7 +94,10 @@ def test_start_and_wait_returns_the_childs_result_from_a_run_of_its_own() -> Non
         started = e.history("order-7-c0")[0]
         assert started.data["parent"] == {"run_id": "order-7", "path": "0"}
         assert [h.kind for h in run.history()] == [
-            "run_started", "child_started", "child_completed", "run_completed"
+            "run_started",
+            "child_started",
+            "child_completed",
+            "run_completed",
         ]
         # the child's steps have the child's run id in their keys
         assert e.history("order-7-c0")[1].data["idempotency_key"] == "order-7-c0:0"
@@ -136,7 +148,9 @@ def test_cancelling_the_parent_leaves_the_child_running_and_a_cancelled_child_fa
         e.work(drain=True)
         st = e.status("m")
         assert (st.status, st.error["type"], st.error["message"]) == (
-            "failed", "Cancelled", "the run was cancelled"
+            "failed",
+            "Cancelled",
+            "the run was cancelled",
         )
 
 
@@ -190,9 +204,14 @@ def test_a_crash_after_starting_the_child_starts_no_second_one(tmp_path: Path) -
         # the child was created in the same commit as the parent's record
         assert e.status("p-c0").status == "running"
     done = subprocess.run(
-        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import flow;"
-         f"from portaflow import Engine; e = Engine({str(db)!r}); e.register(flow.parent); e.execute('p')"],
-        env=_env(), check=True,
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import flow;"
+            f"from portaflow import Engine; e = Engine({str(db)!r}); e.register(flow.parent); e.execute('p')",
+        ],
+        env=_env(),
+        check=True,
     )
     with Engine(db) as e:
         assert e.status("p").output == ["p-c0", "child done"]
@@ -273,7 +292,9 @@ def test_the_cli_shows_a_parent_waiting_for_its_child_run(tmp_path: Path) -> Non
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "portaflow", *args]
-        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False)
+        return subprocess.run(
+            cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False
+        )
 
     run = cli("run", "flow.py:publish", "--run-id", "doc-1")
     assert run.returncode == 3

@@ -19,10 +19,10 @@ from portaflow.dsl.errors import (
 from portaflow.dsl.retry import RetryPolicy
 
 __all__ = [
+    "ChildFailed",
     "ChildRun",
     "Context",
     "Duration",
-    "ChildFailed",
     "EventFailed",
     "EventTimeout",
     "NonDeterminismError",

@@ -51,7 +51,9 @@ def bind_arguments(wf: Workflow[..., Any], args: list[Any], kwargs: dict[str, An
         value = bound.arguments[param.name]
         if param.kind is param.VAR_POSITIONAL:
             if value:
-                raise WorkflowError(f"ctx.start_workflow({wf.name}, ...): *{param.name} cannot be a run's input")
+                raise WorkflowError(
+                    f"ctx.start_workflow({wf.name}, ...): *{param.name} cannot be a run's input"
+                )
         elif param.kind is param.VAR_KEYWORD:
             data.update(value)
         else:

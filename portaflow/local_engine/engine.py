@@ -251,7 +251,8 @@ class Engine:
             raise PortaflowError("an event needs a non-empty name")
         if event.startswith(CHILD_EVENT):
             raise PortaflowError(
-                f"event names starting with {CHILD_EVENT!r} are the engine's (a child run's end wakes its parent)"
+                f"event names starting with {CHILD_EVENT!r} are the engine's own: a child run's end wakes "
+                "its parent with one"
             )
         if error is not None:
             if payload is not None:

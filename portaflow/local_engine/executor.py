@@ -323,7 +323,16 @@ class Executor:
             if self._dead is not None:
                 raise _Unwind(self._dead)
             seq = self.seq + 1
-            parent = (self.run_id, self.engine.owner.id, self.fence, seq, key, name, data_json, self.clock.now())
+            parent = (
+                self.run_id,
+                self.engine.owner.id,
+                self.fence,
+                seq,
+                key,
+                name,
+                data_json,
+                self.clock.now(),
+            )
             try:
                 self.store.start_child(parent, child)
             except (LeaseLost, CancelRequested, sqlite3.Error) as exc:

@@ -364,27 +364,29 @@ def test_moto_still_drops_send_task_failures_cause_where_the_harness_passes_it_o
 def test_moto_still_gives_startexecution_the_tasks_arguments_and_response_as_they_are() -> None:
     # childruns.patches: moto's hooks that should convert the Task's PascalCase arguments to boto's
     # parameters and boto's response back are no-ops, and its .sync wait polls on the wall clock
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (
-        StateTaskService,
-    )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_callback import (
-        StateTaskServiceCallback,
-    )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
-        StateTaskServiceSfn,
-    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import service
+
+    StateTaskService = service.state_task_service.StateTaskService
+    StateTaskServiceCallback = service.state_task_service_callback.StateTaskServiceCallback
+    StateTaskServiceSfn = service.state_task_service_sfn.StateTaskServiceSfn
 
     for hook in (StateTaskService._normalise_parameters, StateTaskService._normalise_response):
         assert inspect.getsource(hook).rstrip().endswith("pass")
     assert "_normalise_response" not in StateTaskServiceSfn.__dict__
     sfn_params = inspect.getsource(StateTaskServiceSfn._normalise_parameters)
-    assert 'parameters["Input"] = to_json_str(' in sfn_params and "super()._normalise_parameters(" in sfn_params
+    assert (
+        'parameters["Input"] = to_json_str(' in sfn_params and "super()._normalise_parameters(" in sfn_params
+    )
     build = inspect.getsource(StateTaskServiceSfn._build_sync2_resolver)
     assert 'execution_arn: str = submission_output["ExecutionArn"]' in build
     assert "_sync2_api_output_of(" in build and "cause=to_json_str(describe_execution_output)" in build
-    assert "value[key] = json.loads(inner_value)" in inspect.getsource(StateTaskServiceSfn._sync2_api_output_of)
+    assert "value[key] = json.loads(inner_value)" in inspect.getsource(
+        StateTaskServiceSfn._sync2_api_output_of
+    )
     wait = inspect.getsource(StateTaskServiceCallback._eval_sync)
-    assert "sync_result = sync_resolver()" in wait and "time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)" in wait
+    assert (
+        "sync_result = sync_resolver()" in wait and "time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)" in wait
+    )
     assert list(inspect.signature(StateTaskServiceCallback._eval_sync).parameters) == [
         "self",
         "env",
@@ -423,7 +425,9 @@ def test_unpatched_moto_still_fails_a_sync2_start_on_the_tasks_pascalcase_argume
         mock.patch.object(jsonata_mod, "_eval_jsonata", harness._jsonata_eval),
     ):
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
-        arn = sfn.create_state_machine(name="c", roleArn=role, definition=json.dumps(child))["stateMachineArn"]
+        arn = sfn.create_state_machine(name="c", roleArn=role, definition=json.dumps(child))[
+            "stateMachineArn"
+        ]
         task = {
             "Type": "Task",
             "Resource": "arn:aws:states:::states:startExecution.sync:2",

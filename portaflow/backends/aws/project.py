@@ -98,7 +98,9 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
     project = Project("aws", main_files=MAIN_FILES)
     project.add("statemachine.asl.json", json.dumps(definition, indent=2) + "\n")
     for child in children:
-        project.add(f"statemachines/{child['ident']}.asl.json", json.dumps(child["definition"], indent=2) + "\n")
+        project.add(
+            f"statemachines/{child['ident']}.asl.json", json.dumps(child["definition"], indent=2) + "\n"
+        )
     project.add("template.yaml", env.get_template("template.yaml.j2").render(**ctx))
     project.add("README.md", env.get_template("README.md.j2").render(**ctx))
     project.add("src/portaflow_handler.py", env.get_template("handler.py.j2").render(**ctx))

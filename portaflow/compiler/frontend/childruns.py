@@ -36,15 +36,13 @@ def is_result_call(lw: WorkflowLowerer, call: cst.Call) -> bool:
     return is_start(lw, f.value) or (isinstance(f.value, cst.Name) and f.value.value in lw.handles)
 
 
-def result_call(
-    lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc
-) -> list[ir.Stmt]:
+def result_call(lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt]:
     f = call.func
     assert isinstance(f, cst.Attribute)
     if call.args:
         lw.error("PFC080", call, "a child run's result() takes no arguments", "write handle.result()")
     if isinstance(f.value, cst.Call):
-        return start(lw, f.value, target, loc, wait=True)
+        return [start(lw, f.value, target, loc, wait=True)]
     assert isinstance(f.value, cst.Name)
     return [ir.AwaitWorkflow(f.value.value, lw.handles[f.value.value], target, loc)]
 
@@ -53,9 +51,9 @@ def start_workflow(
     lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt]:
     """``handle = ctx.start_workflow(wf, ...)`` (or the call alone: fire-and-forget)."""
-    stmts = start(lw, call, target, loc, wait=False)
+    started = start(lw, call, target, loc, wait=False)
     if isinstance(target, ir.NameTarget) and not ir.is_temporary(target.id):
-        lw.handles[target.id] = stmts[0].workflow  # type: ignore[union-attr]
+        lw.handles[target.id] = started.workflow
     elif target is not None:
         lw.error(
             "PFC080",
@@ -63,12 +61,12 @@ def start_workflow(
             "the handle ctx.start_workflow returns must be assigned to a name of its own",
             f"write handle = ctx.start_workflow(...), then {USES}",
         )
-    return stmts
+    return [started]
 
 
 def start(
     lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc, wait: bool
-) -> list[ir.StartWorkflow]:
+) -> ir.StartWorkflow:
     args = list(call.args)
     first = args[0] if args else None
     callee = calls.callee_of(lw, first.value) if first is not None and first.keyword is None else None
@@ -92,12 +90,17 @@ def start(
     if child is None:
         raise Unsupported
     rest = args[1:]
-    if rest and rest[0].keyword is None and isinstance(rest[0].value, cst.Name) and rest[0].value.value == lw.ctx:
+    if (
+        rest
+        and rest[0].keyword is None
+        and isinstance(rest[0].value, cst.Name)
+        and rest[0].value.value == lw.ctx
+    ):
         rest = rest[1:]
     names = tuple(p.name for p in child.params)
     req = tuple(p.name for p in child.params if p.default is None)
     bound = calls.bind_arguments(lw, call.with_changes(args=rest), names, req, f"workflow {child.name!r}")
-    return [ir.StartWorkflow(wf_key, bound, wait, target, loc)]
+    return ir.StartWorkflow(wf_key, bound, wait, target, loc)
 
 
 def handle_attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:

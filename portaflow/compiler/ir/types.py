@@ -16,11 +16,11 @@ from typing import Any
 from .. import catalog
 from .nodes import (
     Assign,
+    AwaitWorkflow,
     BinOp,
     BinOpName,
     BoolOp,
     Call,
-    AwaitWorkflow,
     ChildWorkflowCall,
     Compare,
     Comprehension,
@@ -40,13 +40,13 @@ from .nodes import (
     ParallelCall,
     Primitive,
     Slice,
+    StartWorkflow,
     StepCall,
     Stmt,
     Subscript,
     Target,
     Type,
     UnaryOp,
-    StartWorkflow,
     WaitForEvent,
 )
 from .walk import walk_stmts

@@ -8,10 +8,10 @@ from typing import Any
 
 from .nodes import (
     Assign,
+    AwaitWorkflow,
     BinOp,
     BoolOp,
     Call,
-    AwaitWorkflow,
     ChildWorkflowCall,
     Compare,
     DictExpr,
@@ -32,13 +32,13 @@ from .nodes import (
     Program,
     SetItem,
     Slice,
+    StartWorkflow,
     StepCall,
     Stmt,
     Subscript,
     Target,
     Try,
     UnaryOp,
-    StartWorkflow,
     WaitForEvent,
     While,
 )

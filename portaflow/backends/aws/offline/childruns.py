@@ -99,7 +99,7 @@ def patches(h: AwsHarness) -> list[Any]:
         parent = str(env.states.context_object.context_object_data["Execution"]["Name"])
         with h._lock:
             h.child_parents[arn.rsplit(":", 1)[-1]] = parent
-        resolver = original_build(self, env, *args, **kwargs)
+        resolver: Any = original_build(self, env, *args, **kwargs)
         resolver.pf_arn = arn
         return resolver
 
