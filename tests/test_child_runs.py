@@ -305,3 +305,12 @@ def test_the_cli_shows_a_parent_waiting_for_its_child_run(tmp_path: Path) -> Non
     assert "waiting for run doc-1-c0" in listed and "waiting for 'approval'" in listed
     assert cli("signal", "doc-1-c0", "approval", "--data", '"ann"').returncode == 0
     assert json.loads(cli("status", "doc-1", "--json").stdout)["output"] == "approved by ann"
+
+
+def test_pruning_a_parent_forgets_its_children_links() -> None:
+    with engine() as e:
+        e.start(fire_and_forget, run_id="g")
+        e.clock.advance("2d")  # type: ignore[attr-defined]
+        assert e.prune("1d") == 1  # the parent; its child still waits
+        assert e.store.parent("g-c0") is None
+        assert e.signal("g-c0", "approval", 2).output == "approved 2"  # and wakes nobody

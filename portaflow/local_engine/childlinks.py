@@ -51,6 +51,13 @@ def children_of(conn: sqlite3.Connection, parent: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+def forget(conn: sqlite3.Connection, run_ids: list[str]) -> None:
+    """Drop the links of deleted runs (``prune``): a child outliving its pruned parent wakes nobody."""
+    if run_ids and has_table(conn):
+        marks = ",".join("?" * len(run_ids))
+        conn.execute(f"DELETE FROM children WHERE child IN ({marks}) OR parent IN ({marks})", run_ids * 2)
+
+
 def outcome_text(status: str, output_json: str | None, error_json: str | None) -> str:
     """The wake-up signal's payload: ``{"status", "output"}``, or ``{"status", "error": {type, message}}``
     (a cancelled child: ``Cancelled``, as ``RunHandle.result()`` reports it)."""

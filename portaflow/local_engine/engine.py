@@ -24,6 +24,7 @@ from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import (
     NonDeterminismError,
     PortaflowError,
+    RunNotFound,
     WorkflowError,
     WorkflowFailed,
     WorkflowTimeout,
@@ -413,7 +414,10 @@ class Engine:
         while True:
             moved = False
             for child in self.store.children(run_id):
-                row = self.store.get_run(child)
+                try:
+                    row = self.store.get_run(child)
+                except RunNotFound:  # pruned
+                    continue
                 if row.status == "running" and row.owner is None and row.stalled is None:
                     self.execute(child, max_wait=None if skip_virtual and limit == math.inf else limit)
                     moved = True

@@ -739,6 +739,7 @@ class Store:
             conn.execute(f"DELETE FROM events WHERE run_id IN ({these})", ids)
             conn.execute(f"DELETE FROM signals WHERE run_id IN ({these})", ids)
             conn.execute(f"DELETE FROM runs WHERE run_id IN ({these})", ids)
+            childlinks.forget(conn, ids)
             return len(ids)
 
     # ----- events and signals -----------------------------------------------------------------------
