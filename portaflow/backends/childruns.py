@@ -3,23 +3,31 @@ compile it: each such target reports it under a code of its own, saying what to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 
 def child_run_refusals(
-    program: ir.Program, code: str, why: str, allowed: tuple[type, ...] = ()
+    program: ir.Program,
+    code: str,
+    why: str,
+    reason: Callable[[ir.WorkflowDef, ir.StartWorkflow | ir.AwaitWorkflow], str | None] | None = None,
 ) -> list[Diagnostic]:
-    """``code`` at every ``StartWorkflow`` and ``AwaitWorkflow`` of ``program`` (but those of the kinds in
-    ``allowed``): the target cannot run ``ctx.start_workflow``, for the reason ``why``."""
+    """``code`` at every ``StartWorkflow`` and ``AwaitWorkflow`` of ``program`` the target cannot run:
+    all of them for the reason ``why``, or, given ``reason``, those it names a reason for (None: compiled)."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         for s in ir.walk_stmts(wf.body):
-            if isinstance(s, ir.StartWorkflow | ir.AwaitWorkflow) and not isinstance(s, allowed):
+            if not isinstance(s, ir.StartWorkflow | ir.AwaitWorkflow):
+                continue
+            text = why if reason is None else reason(wf, s)
+            if text is not None:
                 out.append(
                     Diagnostic(
                         code,
-                        why,
+                        text,
                         wf.source or program.source,
                         s.loc.line,
                         s.loc.col,

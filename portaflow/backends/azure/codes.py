@@ -6,5 +6,5 @@ from portaflow.backends.base import CodeInfo
 
 CODES: dict[str, CodeInfo] = {
     "PFC050": CodeInfo("the target cannot express this (azure)"),
-    "PFC082": CodeInfo("ctx.start_workflow (a child as a run of its own) is not compiled for Azure (azure)"),
+    "PFC082": CodeInfo("a child run Azure cannot start or wait for as written (azure)"),
 }

@@ -19,7 +19,7 @@ def order(ctx: Context, item: str) -> dict:
 
 
 SCENARIO = {
-    "refuses": {"azure": "PFC082", "cloudflare": "PFC083"},
+    "refuses": {"cloudflare": "PFC083"},
     "input": {"item": "lamp"},
     "expect": {
         "status": "completed",

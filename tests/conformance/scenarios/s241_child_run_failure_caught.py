@@ -32,7 +32,7 @@ def checkout(ctx: Context) -> dict:
 
 
 SCENARIO = {
-    "refuses": {"azure": "PFC082", "cloudflare": "PFC083"},
+    "refuses": {"cloudflare": "PFC083"},
     "workflow": "checkout",
     "expect": {
         "status": "completed",

@@ -19,7 +19,7 @@ def newsletter(ctx: Context) -> dict:
 
 
 SCENARIO = {
-    "refuses": {"azure": "PFC082", "cloudflare": "PFC083"},
+    "refuses": {"cloudflare": "PFC083"},
     "workflow": "newsletter",
     # the event goes to the child's own run id: the child waits, the parent waits for the child
     "actions": [["signal_run", "run-1-c0", "approval", {"by": "ann"}]],

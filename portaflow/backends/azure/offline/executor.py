@@ -153,3 +153,13 @@ class AzureExecutor:
 
     def advance(self, duration: str | float) -> None:
         self.host.advance(duration)
+
+    def child_runs(self, run_id: str) -> list[AzureRun]:
+        """The sub-orchestrations ``run_id`` started (``ctx.start_workflow``), and theirs, in start order."""
+        out: list[AzureRun] = []
+        todo = [run_id]
+        while todo:
+            for child in self.host.instances[todo.pop(0)].children:
+                out.append(self.runs.setdefault(child.id, AzureRun(self, child.id)))
+                todo.append(child.id)
+        return out
