@@ -314,3 +314,18 @@ def test_pruning_a_parent_forgets_its_children_links() -> None:
         assert e.prune("1d") == 1  # the parent; its child still waits
         assert e.store.parent("g-c0") is None
         assert e.signal("g-c0", "approval", 2).output == "approved 2"  # and wakes nobody
+
+
+def test_result_and_a_worker_drive_the_children_too() -> None:
+    with engine() as e:
+        assert e.submit(start_and_wait, {"n": 2}, run_id="q").result() == {
+            "id": "q-c0",
+            "result": 20,
+            "again": 20,
+        }
+        e.submit(waits_for_approval, run_id="v")
+        with pytest.raises(WorkflowError, match="run v-c0 waits for event 'approval'"):
+            e.result("v")  # the child decides: it waits for an event nobody sent
+        e.deliver("v-c0", "approval", "bo")
+        e.work(drain=True)  # the child ends, its end wakes the parent, the worker runs both
+        assert e.status("v").output == "approved bo"
