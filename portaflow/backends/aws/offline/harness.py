@@ -359,9 +359,10 @@ class AwsHarness:
             for w in self._waiters.values():
                 if w.deadline is not None and w.deadline <= self.clock:
                     self._time_out(w)
-        for run in self.runs.values():
+        for run in list(self.runs.values()):
             if run.status in ("running", "waiting"):
                 self._settle(run)
+        self._settle_children()
 
     def _time_out_execution(self, run: AwsRun, limit: float) -> None:
         """What AWS does past TimeoutSeconds: the execution ends TIMED_OUT, its waits abandoned. The run's

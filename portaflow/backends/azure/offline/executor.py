@@ -60,7 +60,10 @@ class AzureRun:
     @property
     def waiting_for(self) -> str | None:
         names = self._status().waiting_for
-        return names[0] if names else None
+        if names:
+            return names[0]
+        running = [c for c in self.executor.host.instances[self.run_id].children if c.running]
+        return "~child:" + running[0].id if running else None  # as the local engine's status says
 
     @property
     def wait_label(self) -> str | None:
