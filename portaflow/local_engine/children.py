@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.context import ChildRun
@@ -20,6 +21,7 @@ from portaflow.local_engine import eventerrors
 from portaflow.local_engine.childlinks import CHILD_EVENT
 from portaflow.local_engine.loader import workflow_ref
 from portaflow.local_engine.scope import RunScope, dumps, json_value
+from portaflow.local_engine.store import CancelRequested, LeaseLost
 
 if TYPE_CHECKING:
     from portaflow.local_engine.executor import Executor
@@ -89,9 +91,33 @@ def start_child(
     if wf.timeout is not None:
         started.update(deadline=ex.clock.now() + wf.timeout, timeout=wf.timeout)
     record = dumps({"run_id": child_id, "workflow": wf.name, "input": json.loads(input_json)})
-    ex.record_start(path, name, record, (child_id, wf.name, workflow_ref(wf), input_json, started))
+    _record_start(ex, path, name, record, (child_id, wf.name, workflow_ref(wf), input_json, started))
     ex.engine.report(ex.run_id, "child_started", {"run_id": child_id, "workflow": wf.name})
     return ChildRun(ex.ctx, child_id, wf.name, path)
+
+
+def _record_start(
+    ex: Executor,
+    key: str,
+    name: str,
+    data_json: str,
+    child: tuple[str, str, dict[str, Any], str, dict[str, Any] | None],
+) -> None:
+    """Record ``child_started`` and create the child run in one commit (``Store.start_child``), under the
+    executor's write lock and fence as every record of the run."""
+    from portaflow.local_engine.executor import _Unwind
+
+    with ex._write_lock:
+        ex._check_stall()
+        if ex._dead is not None:
+            raise _Unwind(ex._dead)
+        seq = ex.seq + 1
+        parent = (ex.run_id, ex.engine.owner.id, ex.fence, seq, key, name, data_json, ex.clock.now())
+        try:
+            ex.store.start_child(parent, child)
+        except (LeaseLost, CancelRequested, sqlite3.Error) as exc:
+            raise ex._write_refused(exc) from None
+        ex.seq = seq
 
 
 def child_result(ex: Executor, scope: RunScope, handle: ChildRun) -> Any:

@@ -310,35 +310,6 @@ class Executor:
             # live execution never looks a new record up again, so the replay index is not extended:
             # it keeps describing exactly what was loaded, which is what the replay checks compare
 
-    def record_start(
-        self,
-        key: str,
-        name: str,
-        data_json: str,
-        child: tuple[str, str, dict[str, Any], str, dict[str, Any] | None],
-    ) -> None:
-        """Record ``child_started`` and create the child run in one commit (``Store.start_child``)."""
-        with self._write_lock:
-            self._check_stall()
-            if self._dead is not None:
-                raise _Unwind(self._dead)
-            seq = self.seq + 1
-            parent = (
-                self.run_id,
-                self.engine.owner.id,
-                self.fence,
-                seq,
-                key,
-                name,
-                data_json,
-                self.clock.now(),
-            )
-            try:
-                self.store.start_child(parent, child)
-            except (LeaseLost, CancelRequested, sqlite3.Error) as exc:
-                raise self._write_refused(exc) from None
-            self.seq = seq
-
     def _timeout_error(self) -> dict[str, str]:
         limit = format_duration(self.history.timeout) if self.history.timeout is not None else "?"
         until = datetime.fromtimestamp(float(self.deadline or 0), UTC).strftime("%Y-%m-%d %H:%M:%S")

@@ -61,9 +61,9 @@ class AzureRun:
     def waiting_for(self) -> str | None:
         names = self._status().waiting_for
         if names:
-            return names[0]
+            return str(names[0])
         running = [c for c in self.executor.host.instances[self.run_id].children if c.running]
-        return "~child:" + running[0].id if running else None  # as the local engine's status says
+        return "~child:" + str(running[0].id) if running else None  # as the local engine's status says
 
     @property
     def wait_label(self) -> str | None:
