@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl import (
+    ChildFailed,
     Context,
     EventFailed,
     EventTimeout,
@@ -60,6 +61,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ChildFailed",
     "Context",
     "Engine",
     "EventFailed",

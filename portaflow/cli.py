@@ -212,6 +212,11 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
             f"run {st.run_id} sleeps until {_when(st.wake_at)} UTC, beyond --max-wait {args.max_wait}: "
             "`portaflow worker` continues it then"
         )
+    elif code == EXIT_PENDING and st.waiting_for_run is not None:
+        hint = (
+            f"run {st.run_id} waits for its child run {st.waiting_for_run}: "
+            f"`portaflow status {st.waiting_for_run}` shows what that one waits for"
+        )
     elif code == EXIT_PENDING and st.status == "waiting" and st.waiting_for:
         label = f" ({st.wait_label})" if st.wait_label else ""
         hint = (
@@ -410,7 +415,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(st.to_json(timestamps=True)))
         return EXIT_OK
     line = f"{st.run_id}  {st.workflow}  {st.status}"
-    if st.status == "waiting" and st.waiting_for:
+    if st.waiting_for_run is not None:
+        line += f" for child run {st.waiting_for_run}"
+    elif st.status == "waiting" and st.waiting_for:
         line += f" for event {st.waiting_for!r}"
         if st.wait_label:
             line += f" ({st.wait_label})"
@@ -499,6 +506,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in runs:
         extra = f" for {r.waiting_for!r}" if r.status == "waiting" and r.waiting_for else ""
+        extra = f" for run {r.waiting_for_run}" if r.waiting_for_run is not None else extra
         extra += f" ({r.wait_label})" if extra and r.wait_label else ""
         state = f"{r.status}{extra}"
         print(f"{r.run_id:<24} {r.workflow:<24} {state:<28} {_when(r.updated_at)}")

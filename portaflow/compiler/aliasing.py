@@ -340,7 +340,18 @@ class _Checker:
             if st.in_place:
                 self._element_in_place(st)
             return self.share(s, escapes(st.value), st.target, st.loc)
-        if isinstance(st, (ir.StepCall, ir.ChildWorkflowCall, ir.MapCall, ir.WaitForEvent, ir.Primitive)):
+        if isinstance(
+            st,
+            (
+                ir.StepCall,
+                ir.ChildWorkflowCall,
+                ir.StartWorkflow,
+                ir.AwaitWorkflow,
+                ir.MapCall,
+                ir.WaitForEvent,
+                ir.Primitive,
+            ),
+        ):
             return self.rebind_fresh(s, _names_bound(st.target))
         if isinstance(st, ir.ParallelCall):
             for b in st.branches:

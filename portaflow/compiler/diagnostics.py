@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "PFC035": "break/continue outside a loop, or return inside finally",
     "PFC037": "recursive helper function call",
     "PFC038": "helper function the compiler cannot inline as Python would run it",
+    "PFC080": "ctx.start_workflow handle used other than as handle.run_id and handle.result()",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
     "PFC075": "a fan-out's exception items (return_exceptions, a tolerance) where values are not Python's",
 }

@@ -23,6 +23,11 @@ def _label(s: ir.Stmt, program: ir.Program) -> tuple[str, str]:
         return f"step {program.steps[s.step].name}", "box"
     if isinstance(s, ir.ChildWorkflowCall):
         return f"workflow {program.workflows[s.workflow].name}", "box"
+    if isinstance(s, ir.StartWorkflow):
+        verb = "run" if s.wait else "start"
+        return f"{verb} workflow {program.workflows[s.workflow].name} (own run)", "box"
+    if isinstance(s, ir.AwaitWorkflow):
+        return f"wait for run of {program.workflows[s.workflow].name}", "box"
     if isinstance(s, ir.MapCall):
         mc = f" x{s.max_concurrency}" if isinstance(s.max_concurrency, int) else ""
         return f"map {program.steps[s.step].name}{mc}", "box"

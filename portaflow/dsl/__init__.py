@@ -1,9 +1,10 @@
 """The Python DSL users write workflows in: ``@workflow``, ``@step``, ``Context``, ``RetryPolicy``."""
 
-from portaflow.dsl.context import Context
+from portaflow.dsl.context import ChildRun, Context
 from portaflow.dsl.decorators import Step, Workflow, step, workflow
 from portaflow.dsl.durations import Duration, format_duration, parse_duration
 from portaflow.dsl.errors import (
+    ChildFailed,
     EventFailed,
     EventTimeout,
     NonDeterminismError,
@@ -19,6 +20,8 @@ from portaflow.dsl.errors import (
 from portaflow.dsl.retry import RetryPolicy
 
 __all__ = [
+    "ChildFailed",
+    "ChildRun",
     "Context",
     "Duration",
     "EventFailed",

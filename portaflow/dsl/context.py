@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from portaflow.dsl.decorators import Step
+from portaflow.dsl.decorators import Step, Workflow
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import WorkflowError
 from portaflow.dsl.fanout import DEFAULT, tolerance
@@ -125,6 +125,20 @@ class Context:
             return scope.parallel(list(branches), max_concurrency)
         return scope.parallel(list(branches), max_concurrency, policy)
 
+    def start_workflow(self, wf: Workflow[..., Any], /, *args: Any, **kwargs: Any) -> ChildRun:
+        """Start ``wf(ctx, *args, **kwargs)`` as a run of its own (its own run id, history and status);
+        a handle whose ``.result()`` waits for it durably. Not waiting is fire-and-forget: the child is an
+        independent run and outlives this one (docs/semantics.md, "Child runs").
+
+        The child's run id is ``f"{ctx.run_id}-c{path}"`` (the call's position, dots as ``-``), so a
+        replay, a retry or a crash never starts a second child.
+        """
+        if not isinstance(wf, Workflow):
+            raise WorkflowError(f"ctx.start_workflow needs a @workflow function, not {wf!r}")
+        if args and isinstance(args[0], Context):
+            args = args[1:]  # start_workflow(child, ctx, ...) mirrors the child's signature
+        return self._scope("start_workflow").start_workflow(wf, args, kwargs)
+
     def patched(self, change_id: str) -> bool:
         """Whether this run takes the new code of the change ``change_id`` (Temporal's ``patched``).
 
@@ -144,6 +158,24 @@ class Context:
 
     def __repr__(self) -> str:
         return f"Context(run_id={self.run_id!r})"
+
+
+class ChildRun:
+    """A child run started by ``ctx.start_workflow``: its ``run_id`` and, durably, its ``result()``."""
+
+    def __init__(self, ctx: Context, run_id: str, workflow: str, path: str) -> None:
+        self._ctx = ctx
+        self.run_id = run_id
+        self.workflow = workflow
+        self.path = path  # the position of the start_workflow call in the parent
+
+    def result(self) -> Any:
+        """Wait (durably) for the child to end: its output, or :class:`ChildFailed` carrying the child's
+        error type and message (an instance of the child's error class where it resolves)."""
+        return self._ctx._scope("start_workflow(...).result").child_result(self)
+
+    def __repr__(self) -> str:
+        return f"ChildRun(run_id={self.run_id!r}, workflow={self.workflow!r})"
 
 
 def _check_concurrency(what: str, max_concurrency: object) -> None:

@@ -184,9 +184,68 @@ class EventTimeout(TimeoutError):
         return str(self.args[0])
 
 
+class ChildFailed(Exception):
+    """A child run started with ``ctx.start_workflow`` failed (or was cancelled): raised by its
+    ``.result()``.
+
+    ``run_id`` is the child's run id, ``workflow`` its workflow's name, ``type`` the child's error type
+    (``"Cancelled"`` for a cancelled child) and ``message`` its message (``str(e)``). When ``type`` names an
+    exception class the compiler sees (a built-in one, or a class of the parent's module or of a project
+    module it imports), the parent gets an instance of both ``ChildFailed`` and that class, so
+    ``except Declined:`` and ``except ChildFailed:`` both catch it.
+    """
+
+    run_id: str
+    workflow: str
+    type: str
+    message: str
+
+    def __init__(self, run_id: str, workflow: str, type: str, message: str) -> None:
+        super().__init__(message)
+        self._set(run_id, workflow, type, message)
+
+    def _set(self, run_id: str, workflow: str, type: str, message: str) -> None:
+        self.run_id, self.workflow, self.type, self.message = run_id, workflow, type, message
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"ChildFailed(run_id={self.run_id!r}, type={self.type!r}, message={self.message!r})"
+
+
+_CHILD_CLASSES: dict[tuple[str, type[BaseException] | None], type[ChildFailed]] = {}
+
+
+def make_child_failed(
+    run_id: str, workflow: str, type_name: str, message: str, cls: type[BaseException] | None
+) -> ChildFailed:
+    """The exception ``ChildRun.result()`` raises for a failed child: a class named ``type_name`` deriving
+    from ``ChildFailed`` and from ``cls`` (what the name resolved to; None: from ChildFailed alone)."""
+    if cls is not None and (
+        issubclass(cls, ChildFailed | EventFailed | StepFailed) or cls.__name__ != type_name
+    ):
+        cls = None
+    sub = _CHILD_CLASSES.get((type_name, cls))
+    if sub is None:
+        bases: tuple[type[BaseException], ...] = (ChildFailed,) if cls is None else (ChildFailed, cls)
+        module = __name__ if cls is None else cls.__module__
+        name = type_name if type_name.isidentifier() else "ChildFailed"
+        try:
+            sub = type(name, bases, {"__module__": module})
+        except TypeError:  # incompatible instance layouts: ChildFailed alone
+            sub = type(name, (ChildFailed,), {"__module__": __name__})
+        _CHILD_CLASSES[(type_name, cls)] = sub
+    exc = sub.__new__(sub, message)
+    exc.args = (message,)
+    exc._set(run_id, workflow, type_name, message)
+    return exc
+
+
 #: names a failure event may not take: portaflow's own exceptions mean something else to a workflow
 RESERVED_ERROR_TYPES = frozenset(
     {
+        "ChildFailed",
         "EventFailed",
         "EventTimeout",
         "StepFailed",
@@ -243,7 +302,7 @@ def make_event_failed(
 
 def error_info(exc: BaseException) -> dict[str, str]:
     """The recorded form of an exception: class name, defining module, qualified name, message."""
-    if isinstance(exc, StepFailed | EventFailed):
+    if isinstance(exc, StepFailed | EventFailed | ChildFailed):
         return {"type": exc.type, "message": exc.message}
     cls = type(exc)
     return {"type": cls.__name__, "module": cls.__module__, "qualname": cls.__qualname__, "message": str(exc)}

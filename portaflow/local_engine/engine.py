@@ -24,10 +24,12 @@ from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import (
     NonDeterminismError,
     PortaflowError,
+    RunNotFound,
     WorkflowError,
     WorkflowFailed,
     WorkflowTimeout,
 )
+from portaflow.local_engine.childlinks import CHILD_EVENT
 from portaflow.local_engine.clock import Clock, SystemClock, VirtualClock
 from portaflow.local_engine.executor import Executor, Finished
 from portaflow.local_engine.loader import (
@@ -42,7 +44,7 @@ from portaflow.local_engine.loader import (
 from portaflow.local_engine.owner import Owner
 from portaflow.local_engine.retrying import PendingRetry, pending_retries
 from portaflow.local_engine.runs import HistoryEvent, RunHandle, RunStatus
-from portaflow.local_engine.store import LeaseLost, RunRow, Store, failure_text
+from portaflow.local_engine.store import TERMINAL, LeaseLost, RunRow, Store, failure_text
 
 if TYPE_CHECKING:
     from portaflow.local_engine.schedules import Scheduler, Upcoming
@@ -248,6 +250,11 @@ class Engine:
         """
         if not isinstance(event, str) or not event:
             raise PortaflowError("an event needs a non-empty name")
+        if event.startswith(CHILD_EVENT):
+            raise PortaflowError(
+                f"event names starting with {CHILD_EVENT!r} are the engine's own: a child run's end wakes "
+                "its parent with one"
+            )
         if error is not None:
             if payload is not None:
                 raise PortaflowError(f"event {event!r}: give a payload or an error, not both")
@@ -361,6 +368,16 @@ class Engine:
             if isinstance(self.clock, VirtualClock):
                 if st.status == "waiting" and st.wake_at is not None:
                     self.clock.advance_to(st.wake_at)
+                elif st.waiting_for_run is not None:  # the child decides: its result, or why it waits
+                    before = st.updated_at
+                    self.work(drain=True)
+                    if self.status(run_id).updated_at == before:
+                        child = self.status(st.waiting_for_run)
+                        if child.done:
+                            self.execute(run_id)
+                        else:  # raises why the child waits (or drives it to its end)
+                            self.result(child.run_id, timeout)
+                    continue
                 elif st.status == "waiting":
                     raise WorkflowError(
                         f"run {run_id} waits for event {st.waiting_for!r} with no timeout: send it with "
@@ -388,7 +405,40 @@ class Engine:
         ex = self._claim(run_id, force)
         if ex is not None:
             self._advance(ex, limit, skip_virtual=max_wait is None)
+        self._follow_children(run_id, limit, max_wait is None)
         return self.status(run_id)
+
+    def _follow_children(self, run_id: str, limit: float, skip_virtual: bool) -> None:
+        """Drive the child runs the run started (``ctx.start_workflow``) and the run again once a child
+        it waits for has ended: ``start``/``signal`` return when the whole family completed or waits."""
+        while True:
+            moved = False
+            for child in self.store.children(run_id):
+                try:
+                    row = self.store.get_run(child)
+                except RunNotFound:  # pruned
+                    continue
+                if row.status == "running" and row.owner is None and row.stalled is None:
+                    self.execute(child, max_wait=None if skip_virtual and limit == math.inf else limit)
+                    moved = True
+            row = self.store.get_run(run_id)
+            if (
+                row.status == "waiting"
+                and row.waiting_for is not None
+                and row.waiting_for.startswith(CHILD_EVENT)
+                and self.store.next_signal(run_id, row.waiting_for) is not None
+            ):
+                ex = self._claim(run_id, False)
+                if ex is not None:
+                    self._advance(ex, limit, skip_virtual=skip_virtual)
+                    moved = True
+            if not moved:
+                break
+        parent = self.store.parent(run_id)
+        if parent is not None and self.store.get_run(run_id).status in TERMINAL:
+            row = self.store.get_run(parent)
+            if row.status == "waiting" and row.waiting_for == CHILD_EVENT + run_id:
+                self.execute(parent, max_wait=None if skip_virtual and limit == math.inf else limit)
 
     def _resolve(self, row: RunRow) -> Workflow[..., Any]:
         wf = self._workflows.get(ref_key(row.ref))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from portaflow.dsl.context import Context
+from portaflow.dsl.context import ChildRun, Context
 from portaflow.dsl.decorators import IDEMPOTENCY_PARAM, Step, Workflow
 from portaflow.dsl.durations import format_duration
 from portaflow.dsl.errors import (
@@ -34,7 +34,7 @@ from portaflow.dsl.errors import (
 )
 from portaflow.dsl.fanout import DEFAULT, Tolerance
 from portaflow.dsl.runtime import Wait, set_scope
-from portaflow.local_engine import eventerrors
+from portaflow.local_engine import children, eventerrors
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.scope import RunScope as _Scope
@@ -103,6 +103,8 @@ class Executor:
         self.seq = self.history.last_seq
         self.deadline = self.history.deadline  # @workflow(timeout=...), as recorded when the run started
         self._patched: dict[str, bool] = {}  # change id -> the branch this run takes
+        # ChildRun.result() outcomes this execution recorded or replayed: (output, error) by key
+        self.child_outcomes: dict[str, tuple[Any, dict[str, str] | None]] = {}
         self.visited: set[str] = set()
         self.interrupt = threading.Event()
         self.ctx = Context(row.run_id)
@@ -695,6 +697,14 @@ class Executor:
         self._record("call_completed", path, name, {"result": result}, f'{{"result":{result_json}}}')
         return result
 
+    def start_child(
+        self, scope: _Scope, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> ChildRun:
+        return children.start_child(self, scope, wf, args, kwargs)
+
+    def child_result(self, scope: _Scope, handle: ChildRun) -> Any:
+        return children.child_result(self, scope, handle)
+
     def run_map(
         self,
         scope: _Scope,
@@ -777,6 +787,8 @@ def _describe(name: str) -> str:
         return f"ctx.map({name[4:]})"
     if name.startswith("parallel:"):
         return f"ctx.parallel with {name[9:]} branches"
+    if name.startswith("run:"):
+        return f"ctx.start_workflow({name[4:]})"
     if name.startswith("workflow:"):
         return f"child workflow {name[9:]!r}"
     return f"step {name!r}"

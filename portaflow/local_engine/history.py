@@ -12,7 +12,14 @@ from typing import Any
 from portaflow.local_engine.store import EventRow
 
 STEP_KINDS = frozenset(
-    {"step_completed", "step_attempt_failed", "step_failed", "call_started", "call_completed"}
+    {
+        "step_completed",
+        "step_attempt_failed",
+        "step_failed",
+        "call_started",
+        "call_completed",
+        "child_started",
+    }
 )
 PRIM_KINDS = frozenset(
     {
@@ -23,6 +30,8 @@ PRIM_KINDS = frozenset(
         "event_received",
         "event_failed",
         "event_timed_out",
+        "child_completed",
+        "child_failed",
     }
 )
 
@@ -92,6 +101,8 @@ class History:
             elif kind == "step_failed":
                 rec.done, rec.error = True, data["error"]
                 rec.failures = int(data.get("attempt", rec.failures))
+            elif kind == "child_started":  # ctx.start_workflow: the child's run id
+                rec.done, rec.result = True, data.get("run_id")
             elif kind == "call_completed":  # a child workflow returned: its result is checkpointed
                 rec.done, rec.returned, rec.result = True, True, data.get("result")
             else:  # call_started: the marker of a map, parallel or child-workflow call
@@ -102,6 +113,10 @@ class History:
                 self.prims[key] = PrimRecord(str(data["kind"]), value=data["value"], done=True)
             elif kind == "timer_started":
                 self.prims[key] = PrimRecord("sleep", due=data["fire_at"])
+            elif kind in ("child_completed", "child_failed"):  # ChildRun.result(): the child's outcome
+                self.prims[key] = PrimRecord(
+                    "child", name=name, value=data.get("output"), done=True, error=data.get("error")
+                )
             elif kind == "wait_started":
                 self.prims[key] = PrimRecord(
                     "wait", name=name, due=data.get("timeout_at"), timeout=data.get("timeout")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from portaflow.dsl.durations import Duration
+from portaflow.local_engine.childlinks import CHILD_EVENT
 from portaflow.local_engine.retrying import PendingRetry
 from portaflow.local_engine.store import TERMINAL, EventRow, RunRow
 
@@ -61,6 +62,13 @@ class RunStatus:
     def done(self) -> bool:
         return self.status in TERMINAL
 
+    @property
+    def waiting_for_run(self) -> str | None:
+        """The child run a waiting run waits for (``ChildRun.result()``), if it waits for one."""
+        if self.status == "waiting" and self.waiting_for and self.waiting_for.startswith(CHILD_EVENT):
+            return self.waiting_for[len(CHILD_EVENT) :]
+        return None
+
     def to_json(self, timestamps: bool = False) -> dict[str, Any]:
         """The run as JSON; with ``timestamps`` (``status --json``) also its times and the error's
         traceback, call site and failed step (see docs/cli.md)."""
@@ -75,7 +83,9 @@ class RunStatus:
                 else {k: v for k, v in self.error.items() if k in ("type", "message")}
             )
         if self.status == "waiting":
-            if self.waiting_for is not None:
+            if self.waiting_for_run is not None:
+                out["waiting_for_run"] = self.waiting_for_run
+            elif self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
             if self.wait_label is not None:
                 out["wait_label"] = self.wait_label

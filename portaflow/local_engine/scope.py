@@ -18,6 +18,7 @@ from portaflow.dsl.runtime import Wait
 NO_OPTIONS = Wait()
 
 if TYPE_CHECKING:
+    from portaflow.dsl.context import ChildRun
     from portaflow.local_engine.executor import Executor
 
 SCALARS = (str, int, float, bool)
@@ -70,6 +71,14 @@ class RunScope:
 
     def call_child(self, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.ex.run_child(self, wf, args, kwargs)
+
+    def start_workflow(
+        self, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> ChildRun:
+        return self.ex.start_child(self, wf, args, kwargs)
+
+    def child_result(self, handle: ChildRun) -> Any:
+        return self.ex.child_result(self, handle)
 
     def idempotency_key(self) -> str:
         return f"{self.run_id}:{self.prefix}{self.step_n}"

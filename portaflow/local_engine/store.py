@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from portaflow.dsl.errors import EventFailed, NotWaiting, PortaflowError, RunNotFound, check_error_type
+from portaflow.local_engine import childlinks
 from portaflow.local_engine.owner import Owner, owner_alive
 
 APPLICATION_ID = 0x50464C57  # "PFLW": marks a file as a portaflow database
@@ -561,6 +562,45 @@ class Store:
                 " lease_until = NULL, waiting_for = NULL, wake_at = NULL, stalled = NULL WHERE run_id = ?",
                 (status, output_json, error_json, at, run_id),
             )
+            childlinks.wake_parent(conn, run_id, status, output_json, error_json, at)
+
+    def start_child(
+        self,
+        parent: tuple[str, str, int, int, str, str, str, float],
+        child: tuple[str, str, dict[str, Any], str, dict[str, Any] | None],
+    ) -> RunRow | None:
+        """Start a child run and record its start in the parent's log, in one commit (fenced by the
+        parent's lease): a crash leaves both or neither. ``parent`` is (run id, owner, fence, seq, key, name,
+        data JSON, at), ``child`` (run id, workflow, ref, input JSON, more run_started fields). The child's
+        existing row if this parent already started it at this position (then only the record is written);
+        ``PortaflowError`` if the id is another run's."""
+        run_id, owner_id, fence, seq, key, name, data_json, at = parent
+        child_id, workflow, ref, input_json, started = child
+        with self._tx() as conn:
+            if self._check_lease(conn, run_id, owner_id, fence):
+                raise CancelRequested(run_id)
+            existing = self._insert_run(conn, child_id, workflow, ref, input_json, at, started)
+            linked = childlinks.link(conn, run_id, key, child_id)
+            if existing is not None and (linked != (run_id, key) or existing.workflow != workflow):
+                raise PortaflowError(
+                    f"run {run_id} cannot start child run {child_id}: that id is taken by another run "
+                    f"(of workflow {existing.workflow!r}); give the parent a shorter or other run id"
+                )
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, 'child_started', ?, ?, ?, ?)",
+                (run_id, seq, key, name, data_json, at),
+            )
+            return existing
+
+    def parent(self, run_id: str) -> str | None:
+        """The run that started ``run_id`` with ``ctx.start_workflow``, if one did."""
+        with self._lock:
+            return childlinks.parent_of(self._conn, run_id)
+
+    def children(self, run_id: str) -> list[str]:
+        """The runs ``run_id`` started with ``ctx.start_workflow``, in the order it started them."""
+        with self._lock:
+            return childlinks.children_of(self._conn, run_id)
 
     def release_waiting(
         self,
@@ -645,6 +685,7 @@ class Store:
                 " lease_until = NULL, waiting_for = NULL, wake_at = NULL, updated_at = ? WHERE run_id = ?",
                 (now, run_id),
             )
+            childlinks.wake_parent(conn, run_id, "cancelled", None, None, now)
             return "cancelled"
 
     def reopen(self, run_id: str, data: dict[str, Any], now: float, allowed: frozenset[str]) -> None:
@@ -698,6 +739,7 @@ class Store:
             conn.execute(f"DELETE FROM events WHERE run_id IN ({these})", ids)
             conn.execute(f"DELETE FROM signals WHERE run_id IN ({these})", ids)
             conn.execute(f"DELETE FROM runs WHERE run_id IN ({these})", ids)
+            childlinks.forget(conn, ids)
             return len(ids)
 
     # ----- events and signals -----------------------------------------------------------------------
@@ -780,7 +822,10 @@ class Store:
             "SELECT name, payload FROM signals WHERE run_id = ? AND consumed_seq IS NULL ORDER BY id",
             (run_id,),
         )
-        return [(r[0], _pending_value(r[0], r[1])) for r in rows]
+        # a child run's wake-up is not an event of the run's (it waits in ChildRun.result() for it)
+        return [
+            (r[0], _pending_value(r[0], r[1])) for r in rows if not r[0].startswith(childlinks.CHILD_EVENT)
+        ]
 
     # ----- scheduling -------------------------------------------------------------------------------
 

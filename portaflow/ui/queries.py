@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portaflow.dsl.errors import PortaflowError, RunNotFound
+from portaflow.local_engine.childlinks import CHILD_EVENT
 from portaflow.local_engine.store import EventRow, failure_of
 
 STATUSES = ("running", "waiting", "completed", "failed", "cancelled")
@@ -264,6 +265,7 @@ class Queries:
                 " EXISTS (SELECT 1 FROM signals s WHERE s.run_id = r.run_id AND s.name = r.waiting_for"
                 "  AND s.consumed_seq IS NULL)"
                 " FROM runs r WHERE r.status = 'waiting' AND r.waiting_for IS NOT NULL"
+                f" AND r.waiting_for NOT LIKE '{CHILD_EVENT}%'"  # a parent waiting for its child run
                 " ORDER BY r.created_at, r.run_id LIMIT ?",
                 (limit,),
             ).fetchall()
@@ -275,6 +277,7 @@ class Queries:
         with self._snapshot() as conn:
             row = conn.execute(
                 "SELECT count(*) FROM runs WHERE status = 'waiting' AND waiting_for IS NOT NULL"
+                f" AND waiting_for NOT LIKE '{CHILD_EVENT}%'"
             ).fetchone()
         return int(row[0])
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from portaflow.dsl.durations import format_duration
+from portaflow.local_engine.childlinks import CHILD_EVENT
 from portaflow.local_engine.retrying import pending_retries
 from portaflow.ui.graph_view import GraphCache, drawing
 from portaflow.ui.queries import STATUSES, Cursor, Queries, RunFilter, RunSummary
@@ -123,7 +124,10 @@ def run_context(queries: Queries, graphs: GraphCache, run_id: str) -> dict[str, 
         if s.status == "waiting"
         else [],
         "done": s.status in TERMINAL,
-        "answerable": s.status == "waiting" and s.waiting_for is not None and not detail.pending,
+        "answerable": s.status == "waiting"
+        and s.waiting_for is not None
+        and not s.waiting_for.startswith(CHILD_EVENT)  # a child run's end answers that wait
+        and not detail.pending,
         "live": f"/live/run?{urlencode({'id': run_id})}",
     }
 

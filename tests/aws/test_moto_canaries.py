@@ -202,6 +202,7 @@ def test_join_sites_block_in_the_calls_the_harness_expects() -> None:
         BranchWorkerPool,
     )
 
+    from portaflow.backends.aws.offline.childruns import join_execution
     from portaflow.backends.aws.offline.harness import _join_sites
 
     assert "worker_thread.join(" in inspect.getsource(Program.eval)
@@ -209,9 +210,15 @@ def test_join_sites_block_in_the_calls_the_harness_expects() -> None:
     assert "self._termination_event.wait()" in inspect.getsource(JobPool.await_jobs)
     timed = inspect.getsource(ExecutionState._evaluate_with_timeout)
     assert "terminated_event.wait(timeout_seconds)" in timed
-    sites = [Program.eval, BranchWorkerPool.wait, JobPool.await_jobs, ExecutionState._evaluate_with_timeout]
+    sites = [
+        Program.eval,
+        BranchWorkerPool.wait,
+        JobPool.await_jobs,
+        ExecutionState._evaluate_with_timeout,
+        join_execution,  # the harness's own: a .sync:2 Task joining its child execution's thread
+    ]
     assert set(_join_sites()) == {(f.__code__.co_filename, f.__code__.co_qualname) for f in sites}
-    assert sorted(_join_sites().values()) == ["join", "wait", "wait", "wait"]
+    assert sorted(_join_sites().values()) == ["join", "join", "wait", "wait", "wait"]
 
 
 def test_a_task_evaluates_its_real_time_bound_first_in_its_own_thread() -> None:
@@ -352,3 +359,87 @@ def test_moto_still_drops_send_task_failures_cause_where_the_harness_passes_it_o
     assert "send_task_failure(task_token, error=error)" in handler and "cause" not in handler
     params = list(inspect.signature(StepFunctionsParserBackend.send_task_failure).parameters)
     assert params == ["self", "task_token", "error", "cause"]
+
+
+def test_moto_still_gives_startexecution_the_tasks_arguments_and_response_as_they_are() -> None:
+    # childruns.patches: moto's hooks that should convert the Task's PascalCase arguments to boto's
+    # parameters and boto's response back are no-ops, and its .sync wait polls on the wall clock
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import service
+
+    StateTaskService = service.state_task_service.StateTaskService
+    StateTaskServiceCallback = service.state_task_service_callback.StateTaskServiceCallback
+    StateTaskServiceSfn = service.state_task_service_sfn.StateTaskServiceSfn
+
+    for hook in (StateTaskService._normalise_parameters, StateTaskService._normalise_response):
+        assert inspect.getsource(hook).rstrip().endswith("pass")
+    assert "_normalise_response" not in StateTaskServiceSfn.__dict__
+    sfn_params = inspect.getsource(StateTaskServiceSfn._normalise_parameters)
+    assert (
+        'parameters["Input"] = to_json_str(' in sfn_params and "super()._normalise_parameters(" in sfn_params
+    )
+    build = inspect.getsource(StateTaskServiceSfn._build_sync2_resolver)
+    assert 'execution_arn: str = submission_output["ExecutionArn"]' in build
+    assert "_sync2_api_output_of(" in build and "cause=to_json_str(describe_execution_output)" in build
+    assert "value[key] = json.loads(inner_value)" in inspect.getsource(
+        StateTaskServiceSfn._sync2_api_output_of
+    )
+    wait = inspect.getsource(StateTaskServiceCallback._eval_sync)
+    assert (
+        "sync_result = sync_resolver()" in wait and "time.sleep(_DELAY_SECONDS_SYNC_CONDITION_CHECK)" in wait
+    )
+    assert list(inspect.signature(StateTaskServiceCallback._eval_sync).parameters) == [
+        "self",
+        "env",
+        "sync_resolver",
+        "timeout_seconds",
+        "callback_endpoint",
+        "heartbeat_endpoint",
+    ]
+
+
+def test_an_execution_runs_on_a_thread_whose_target_names_its_arn() -> None:
+    # childruns.join_execution finds a child execution's thread by its target's evaluation details
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    assert "Thread(target=self._execution_logic, daemon=True)" in inspect.getsource(ExecutionWorker.start)
+    logic = inspect.getsource(ExecutionWorker._get_evaluation_environment)
+    assert "Id=self._evaluation_details.execution_details.arn" in logic
+
+
+def test_unpatched_moto_still_fails_a_sync2_start_on_the_tasks_pascalcase_arguments() -> None:
+    # the bug childruns.patches works around, end to end: when this fails, moto was fixed
+    import json
+    import time
+    from unittest import mock
+
+    import boto3  # type: ignore[import-untyped]
+    from moto.stepfunctions.parser.asl.jsonata import jsonata as jsonata_mod
+
+    from portaflow.backends.aws.offline import harness
+
+    role = "arn:aws:iam::123456789012:role/r"
+    child = {"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
+    with (
+        moto.mock_aws(config={"stepfunctions": {"execute_state_machine": True}}),
+        harness.faithful(),
+        mock.patch.object(jsonata_mod, "_eval_jsonata", harness._jsonata_eval),
+    ):
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_state_machine(name="c", roleArn=role, definition=json.dumps(child))[
+            "stateMachineArn"
+        ]
+        task = {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+            "Arguments": {"StateMachineArn": arn, "Name": "c1", "Input": {}},
+            "End": True,
+        }
+        parent = {"QueryLanguage": "JSONata", "StartAt": "T", "States": {"T": task}}
+        machine = sfn.create_state_machine(name="p", roleArn=role, definition=json.dumps(parent))
+        run = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], name="p1")["executionArn"]
+        deadline = time.monotonic() + 20
+        while sfn.describe_execution(executionArn=run)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        events = sfn.get_execution_history(executionArn=run)["events"]
+    failed = [e["taskFailedEventDetails"] for e in events if "taskFailedEventDetails" in e]
+    assert failed == [{"error": "States.Runtime", "cause": "'StateMachineArn'"}]

@@ -180,7 +180,8 @@ def _compile_doc_example(fragment: str, code: str) -> list[str]:
     named = re.search(r"# --target (\w+)", fragment)  # a fragment may name its target in a comment
     if named is not None:
         owner = named.group(1)
-    workflow = None
+    chosen = re.search(r"# compile: (\w+)", fragment)  # of a module of several workflows: which one
+    workflow = None if chosen is None else chosen.group(1)
     filename = "app.py"
     if fragment.startswith("portaflow compile"):
         words = fragment.split()

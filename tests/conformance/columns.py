@@ -11,6 +11,8 @@ helper modules the scenarios import steps and workflows from, not scenarios:
         "actions": [["signal", "approval", {"ok": True}], ["advance", "3d"]],   # after start, in order
                                                     # ["fail", "approval", "Rejected", "why"]: the event
                                                     # delivered as a failure (signal --error TYPE:MESSAGE)
+                                                    # ["signal_run", "run-1-c0", "approval", 1]: an event
+                                                    # sent to another run (a child run)
         "expect": {"status": "completed", "output": {...}}   # or {"status": "failed", "error": {...}}
                                                             # ("error_matches": type + message regex)
                                                             # a run left waiting: "waiting_for", "wait_label"
@@ -68,14 +70,20 @@ class Outcome:
     sleeps: list[float] = field(default_factory=list)
     waiting_for: str | None = None  # a waiting run: the event it waits for, and the wait's label
     wait_label: str | None = None
+    # the child runs it started (ctx.start_workflow), transitively: run id -> (status, output); their step
+    # calls are in ``calls`` (their keys hold their run ids)
+    children: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
-def deliver(action: list[Any], signal: Any, advance: Any) -> None:
+def deliver(action: list[Any], signal: Any, advance: Any, signal_run: Any = None) -> None:
     """One action of a scenario, through a column's ``signal(run_id, event, payload, error=...)`` and
     ``advance(duration)`` (the local engine's and every offline executor's): ``["signal", event, payload]``,
-    ``["fail", event, type, message]`` (a failure event) or ``["advance", duration]``."""
+    ``["fail", event, type, message]`` (a failure event), ``["advance", duration]`` or ``["signal_run",
+    run_id, event, payload]`` (through ``signal_run(run_id, event, payload)``: another run's event)."""
     kind = action[0]
-    if kind == "signal":
+    if kind == "signal_run":
+        signal_run(action[1], action[2], action[3] if len(action) > 3 else None)
+    elif kind == "signal":
         signal(action[1], action[2] if len(action) > 2 else None)
     elif kind == "fail":
         signal(action[1], None, error=(action[2], action[3]))
@@ -191,7 +199,7 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
     run_id = scenario.get("run_id", "run-1")
     h = engine.start(_workflow(mod, scenario), scenario.get("input", {}), run_id=run_id)
     for action in scenario.get("actions", []):
-        deliver(action, functools.partial(engine.signal, run_id), engine.advance)
+        deliver(action, functools.partial(engine.signal, run_id), engine.advance, engine.signal)
     st = h.status()
     out = Outcome(
         st.status,
@@ -202,7 +210,14 @@ def run_local(path: Path, scenario: dict[str, Any], tmp: Path) -> Outcome:
         waiting_for=st.waiting_for,
         wait_label=st.wait_label,
     )
-    for ev in h.history():
+    family = [run_id]
+    for parent in family:  # the child runs, and theirs, in the order they were started
+        family += engine.store.children(parent)
+    for child in family[1:]:
+        cst = engine.status(child)
+        out.children[child] = (cst.status, cst.output if cst.status == "completed" else _error(cst.error))
+    events = [ev for r in family for ev in engine.history(r)]
+    for ev in events:
         if ev.kind in ("step_completed", "step_attempt_failed", "step_failed"):
             d = ev.data
             fn = steps[ev.name].fn if ev.name in steps else None
@@ -236,7 +251,7 @@ def run_target(target: str, path: Path, scenario: dict[str, Any]) -> Outcome:
     with get(target).offline(path, scenario_workflow(path, scenario)) as executor:
         run = executor.start(scenario.get("input", {}), run_id=run_id)
         for action in scenario.get("actions", []):
-            deliver(action, functools.partial(executor.signal, run_id), executor.advance)
+            deliver(action, functools.partial(executor.signal, run_id), executor.advance, executor.signal)
         waiting = run.status == "waiting"
         out = Outcome(
             run.status,
@@ -245,12 +260,22 @@ def run_target(target: str, path: Path, scenario: dict[str, Any]) -> Outcome:
             waiting_for=run.waiting_for if waiting else None,
             wait_label=run.wait_label if waiting else None,
         )
-        for c in run.calls:
+        children = executor.child_runs(run_id) if hasattr(executor, "child_runs") else []
+        for child in children:
+            out.children[child.run_id] = (
+                child.status,
+                child.output if child.status == "completed" else _error(child.error),
+            )
+        for c in [c for r in (run, *children) for c in r.calls]:
             out.calls.append(
                 Call(c.step, _args(c.args), c.key, c.attempt, c.error["type"] if c.error else None, c.delay)
             )
         out.sleeps = list(run.sleeps)
     return out
+
+
+def _error(error: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if error is None else {"type": error.get("type"), "message": error.get("message")}
 
 
 def targets() -> list[str]:

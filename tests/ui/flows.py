@@ -98,3 +98,9 @@ def unreachable() -> None:
 def patient(ctx: Context) -> None:
     """Its step fails and waits an hour before trying again: a run in backoff."""
     unreachable()
+
+
+@workflow
+def refund_via_child(ctx: Context, order_id: str) -> dict:
+    """The refund run as a child run of its own: the person answers the child, not this run."""
+    return ctx.start_workflow(refund, order_id).result()

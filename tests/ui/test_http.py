@@ -181,6 +181,16 @@ def test_the_inbox_lists_the_runs_waiting_for_an_event(db: Path) -> None:
     assert re.search(r"UTC \(in (59m5\ds|1h)\)", page)  # the timeout, an hour after the wait began
 
 
+def test_the_inbox_lists_a_child_run_waiting_for_an_event_not_its_parent(db: Path) -> None:
+    start(db, "refund_via_child", "P-1", {"order_id": "O-1"})
+    with client(db) as c:
+        page = c.get("/inbox").text
+        parent = c.get("/runs/P-1").text
+    assert run_ids(page) == ["P-1-c0"]
+    assert 'Approvals inbox <span class="pill">1</span>' in page
+    assert 'class="answer-box"' not in parent  # the parent's wait is answered by its child's end
+
+
 def test_the_live_fragment_is_what_the_page_shows(db: Path) -> None:
     waiting_refunds(db, "R-1")
     with client(db) as c:

@@ -9,6 +9,8 @@ the handler runtime (``portaflow_aws_runtime.py``) and the step-call core that i
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from portaflow.backends.project import Project, add_dsl, project_modules
 from portaflow.compiler import ir
 
 from .lower.asl import compile_asl, logical_id, step_idents
+from .lower.childruns import machine_ident, started_workflows
 
 HERE = Path(__file__).resolve().parent
 SHARED_TEMPLATES = HERE.parents[1] / "templates"
@@ -79,9 +82,25 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
         "machine_name": "portaflow-" + program.workflows[program.entry].name.replace("_", "-"),
         "warnings": [f"{d.code} line {d.line}: {d.message}" for d in diags if d.severity == "warning"],
     }
+    # every workflow started as a run of its own (ctx.start_workflow) is a state machine of its own
+    children = [
+        {
+            "ident": machine_ident(key),
+            "logical_id": "Machine" + re.sub(r"[^A-Za-z0-9]", "", machine_ident(key).title()),
+            "name": program.workflows[key].name,
+            "machine_name": "portaflow-" + program.workflows[key].name.replace("_", "-"),
+            "definition": compile_asl(replace(program, entry=key))[0],
+        }
+        for key in started_workflows(program)
+    ]
+    ctx["children"] = children
     env = _env()
     project = Project("aws", main_files=MAIN_FILES)
     project.add("statemachine.asl.json", json.dumps(definition, indent=2) + "\n")
+    for child in children:
+        project.add(
+            f"statemachines/{child['ident']}.asl.json", json.dumps(child["definition"], indent=2) + "\n"
+        )
     project.add("template.yaml", env.get_template("template.yaml.j2").render(**ctx))
     project.add("README.md", env.get_template("README.md.j2").render(**ctx))
     project.add("src/portaflow_handler.py", env.get_template("handler.py.j2").render(**ctx))

@@ -31,7 +31,9 @@ class AzureBackend(Backend):
     capabilities: ClassVar[Capabilities] = Capabilities(values="reference")
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
-        out: list[Diagnostic] = []
+        from portaflow.backends.childruns import child_run_refusals
+
+        out: list[Diagnostic] = child_run_refusals(program, "PFC082", "", _child_run_refusal)
         modules = {program.module, *(s.module for s in program.steps.values() if s.module)}
         modules |= {w.module for w in program.workflows.values() if w.module}
         for module in sorted(modules):
@@ -64,3 +66,21 @@ def _executor(source: Path, workflow: str | None) -> Iterator[Any]:
 
     with AzureExecutor(source, workflow) as ex:
         yield ex
+
+
+def _child_run_refusal(wf: ir.WorkflowDef, s: ir.StartWorkflow | ir.AwaitWorkflow) -> str | None:
+    """Why a child run cannot be compiled for Azure (None: it is, as a sub-orchestration)."""
+    from portaflow.compiler import ir
+
+    if isinstance(s, ir.AwaitWorkflow) or not s.wait:
+        return (
+            "ctx.start_workflow without .result() in the same statement: an orchestrator starts a "
+            "sub-orchestration only to wait for it (call_sub_orchestrator), and a run started without "
+            "waiting needs a client binding the generated app does not have"
+        )
+    if wf.timeout is not None:
+        return (
+            f"a child run waited for inside workflow {wf.name!r}, which has a timeout: the wait for a "
+            "sub-orchestration is not raced with the run's deadline"
+        )
+    return None

@@ -6,4 +6,5 @@ from portaflow.backends.base import CodeInfo
 
 CODES: dict[str, CodeInfo] = {
     "PFC050": CodeInfo("the target cannot express this (azure)"),
+    "PFC082": CodeInfo("a child run Azure cannot start or wait for as written (azure)"),
 }

@@ -39,6 +39,22 @@ def activity_names(program: ir.Program) -> dict[str, str]:
     return out
 
 
+def child_orchestrators(program: ir.Program) -> dict[str, str]:
+    """The orchestrator name of every workflow started as a run of its own (``ctx.start_workflow``), by
+    workflow key: its name, unless another orchestrator of the app has it."""
+    taken = {program.workflows[program.entry].name}
+    out: dict[str, str] = {}
+    for wf in program.workflows.values():
+        for s in ir.walk_stmts(wf.body):
+            if isinstance(s, ir.StartWorkflow) and s.workflow not in out:
+                name = program.workflows[s.workflow].name
+                if name in taken:
+                    name = re.sub(r"\W", "_", s.workflow)
+                taken.add(name)
+                out[s.workflow] = name
+    return out
+
+
 def orchestrator_function(name: str) -> str:
     ident = re.sub(r"\W", "_", name)
     return f"{ident}_orchestrator" if not keyword.iskeyword(ident) else f"pf_{ident}_orchestrator"
@@ -87,6 +103,17 @@ def function_app_source(program: ir.Program) -> str:
         {program.module, *(w.module or program.module for w in program.workflows.values())}
     )
     ctx = {
+        "children": [
+            {
+                "orchestrator": name,
+                "orchestrator_function": orchestrator_function(name),
+                "entry_function": workflow_function(key),
+                "timeout": repr(program.workflows[key].timeout),
+                "params": repr(tuple(p.name for p in program.workflows[key].params)),
+                "required": repr(tuple(p.name for p in program.workflows[key].params if p.default is None)),
+            }
+            for key, name in child_orchestrators(program).items()
+        ],
         "workflow": entry.name,
         "source": Path(program.source).name,
         "orchestrator": entry.name,

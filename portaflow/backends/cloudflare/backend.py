@@ -31,9 +31,18 @@ class CloudflareBackend(Backend):
     )
 
     def check(self, program: ir.Program) -> list[Diagnostic]:
+        from portaflow.backends.childruns import child_run_refusals
+
         from .lower.checks import check
 
-        return check(program)
+        refused = child_run_refusals(
+            program,
+            "PFC083",
+            "ctx.start_workflow starts a run of its own: the Cloudflare backend does not compile it yet (it "
+            "maps to the child Workflow binding's create({id, params}) from a step, and waiting for its "
+            "result is not exact on the Workflows runtime portaflow targets)",
+        )
+        return refused if refused else check(program)
 
     def compile(self, program: ir.Program, source: Path) -> Project:
         from .project import build_project

@@ -10,7 +10,7 @@ import libcst as cst
 
 from .. import catalog, ir
 from ..ir import types
-from . import context, datetimes, formatting, helpers, hoisting, methods
+from . import childruns, context, datetimes, formatting, helpers, hoisting, methods
 from .common import BUILTINS_SUPPORTED, SIGNATURES, BadArguments, Unsupported
 from .modules import DslFunction, ModuleInfo, Resolved
 
@@ -242,7 +242,7 @@ def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
 
 def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
     f = call.func
-    if is_dispatch(lw, f):
+    if is_dispatch(lw, f) or childruns.is_result_call(lw, call):
         return True
     callee = callee_of(lw, f)
     if callee is not None:
@@ -257,6 +257,7 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
             "uuid4",
             "random",
             "idempotency_key",
+            "start_workflow",
         )
     return False
 
@@ -319,6 +320,8 @@ def call_statement(
     f = call.func
     if is_dispatch(lw, f):
         return table_dispatch(lw, call, cast(cst.Subscript, f), target, loc)
+    if childruns.is_result_call(lw, call):
+        return childruns.result_call(lw, call, target, loc)
     callee = callee_of(lw, f)
     helper = helpers.helper_def(callee)
     if helper is not None:

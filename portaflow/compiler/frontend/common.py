@@ -55,6 +55,8 @@ BUILTIN_EXCEPTIONS = {
     "EventFailed": ("Exception",),
     "EventTimeout": ("TimeoutError",),
     "TooManyFailures": ("Exception",),  # a fan-out past its tolerated failures
+    # ChildRun.result() of a child run that failed (also an instance of the class the child's error names)
+    "ChildFailed": ("Exception",),
 }
 
 

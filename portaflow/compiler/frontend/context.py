@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import libcst as cst
 
 from .. import ir
-from . import calls
+from . import calls, childruns
 from .common import NOT_LITERAL, Unsupported
 from .helpers import helper_def
 
@@ -31,7 +31,7 @@ def primitive(
             call.func,
             f"ctx.{op} is not a Context primitive",
             "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
-            "idempotency_key, patched, run_id",
+            "idempotency_key, patched, start_workflow, run_id",
         )
         raise Unsupported
     return rule(lw, call, op, target, loc)
@@ -340,6 +340,7 @@ PRIMITIVES: dict[str, Primitive] = {
     "wait_for_event": wait_for_event,
     "map": map_,
     "parallel": parallel,
+    "start_workflow": lambda lw, call, op, target, loc: childruns.start_workflow(lw, call, op, target, loc),
 }
 
 

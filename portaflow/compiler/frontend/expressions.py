@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, datetimes, formatting, sets, tables, unpacking
+from . import assignments, calls, childruns, datetimes, formatting, sets, tables, unpacking
 from .common import (
     BINARY_OPS,
     BUILTINS_SUPPORTED,
@@ -48,6 +48,8 @@ def name(lw: WorkflowLowerer, n: cst.Name) -> ir.Expr:
     if n.value in ("True", "False", "None"):
         v = {"True": True, "False": False, "None": None}[n.value]
         return ir.Const(v, type_of_value(v))
+    if n.value in lw.handles:
+        return childruns.handle_as_value(lw, n)
     if n.value in lw.locals:
         return ir.Name(n.value, lw.types.get(n.value, "any") if n.value not in lw.error_vars else "error")
     v = lw.fe.constant(lw.info, n.value) if n.value != lw.ctx else NOT_LITERAL
@@ -100,6 +102,8 @@ def attribute(lw: WorkflowLowerer, n: cst.Attribute) -> ir.Expr:
     have no other attributes."""
     if isinstance(n.value, cst.Name) and n.value.value == lw.ctx and n.attr.value == "run_id":
         return ir.RunId()
+    if isinstance(n.value, cst.Name) and n.value.value in lw.handles:
+        return childruns.handle_attribute(lw, n)
     if (
         n.attr.value == "__name__"
         and isinstance(n.value, cst.Call)

@@ -40,6 +40,7 @@ class WorkflowLowerer:
             str, bool
         ] = {}  # except-variable -> its handler catches only StepFailed
         self.event_failures_only: dict[str, bool] = {}  # ... only EventFailed
+        self.handles: dict[str, str] = {}  # h = ctx.start_workflow(wf, ...): h -> wf's key (childruns.py)
         self.hoist: list[ir.Stmt] | None = None
         self.hoisted = 0
         # the ids of the step-like calls inside the statement being lowered that may run before it (hoisting)

@@ -385,6 +385,35 @@ class ChildWorkflowCall:
 
 
 @dataclass(frozen=True)
+class StartWorkflow:
+    """``ctx.start_workflow(wf, ...)``: ``workflow`` started as a run of its own, with the run id
+    ``f"{run_id}-c{path}"`` (the call's path, dots as ``-``, the parent's id cut to keep 64 characters).
+    Takes the next call number, as a step call does. ``wait``: ``ctx.start_workflow(...).result()``, the
+    target gets the child's output, and its failure raises ``ChildFailed`` (also an instance of the child's
+    error class). Not waiting, the target (a handle's variable) holds the child's run id, the value of
+    ``handle.run_id``; the child is an independent run that outlives this one."""
+
+    workflow: str
+    args: tuple[tuple[str, Expr], ...]
+    wait: bool
+    target: Target | None
+    loc: Loc
+    kind: Literal["start_workflow"] = "start_workflow"
+
+
+@dataclass(frozen=True)
+class AwaitWorkflow:
+    """``handle.result()`` of a child started earlier (``handle = ctx.start_workflow(workflow, ...)``):
+    waits for the run whose id the variable ``handle`` holds; its output, or ``ChildFailed``."""
+
+    handle: str
+    workflow: str
+    target: Target | None
+    loc: Loc
+    kind: Literal["await_workflow"] = "await_workflow"
+
+
+@dataclass(frozen=True)
 class MapCall:
     """``ctx.map(step, items, max_concurrency=N)``: one call of ``step`` per item, results in item order."""
 
@@ -550,6 +579,8 @@ Stmt = (
     | SetItem
     | StepCall
     | ChildWorkflowCall
+    | StartWorkflow
+    | AwaitWorkflow
     | MapCall
     | ParallelCall
     | Sleep

@@ -16,6 +16,7 @@ from typing import Any
 from .. import catalog
 from .nodes import (
     Assign,
+    AwaitWorkflow,
     BinOp,
     BinOpName,
     BoolOp,
@@ -40,6 +41,7 @@ from .nodes import (
     ParallelCall,
     Primitive,
     Slice,
+    StartWorkflow,
     StepCall,
     Stmt,
     Subscript,
@@ -347,8 +349,10 @@ def assigned_types(body: tuple[Stmt, ...], env: Env, step_returns: Mapping[str, 
             bind(s.target, "list")
         elif isinstance(s, Primitive):
             bind(s.target, PRIMITIVE_TYPES.get(s.op, "any"))
-        elif isinstance(s, (ChildWorkflowCall, WaitForEvent)):
+        elif isinstance(s, (ChildWorkflowCall, WaitForEvent, AwaitWorkflow)):
             bind(s.target, "any")
+        elif isinstance(s, StartWorkflow):  # not waiting: the handle holds the child's run id
+            bind(s.target, "any" if s.wait else "str")
     return out
 
 

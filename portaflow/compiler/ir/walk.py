@@ -8,6 +8,7 @@ from typing import Any
 
 from .nodes import (
     Assign,
+    AwaitWorkflow,
     BinOp,
     BoolOp,
     Call,
@@ -32,6 +33,7 @@ from .nodes import (
     Program,
     SetItem,
     Slice,
+    StartWorkflow,
     StepCall,
     Stmt,
     Subscript,
@@ -119,7 +121,18 @@ def target_names(t: Target | None) -> list[str]:
     return [n for e in t.elts for n in target_names(e)]
 
 
-_BINDING = (Assign, For, StepCall, ChildWorkflowCall, MapCall, ParallelCall, WaitForEvent, Primitive)
+_BINDING = (
+    Assign,
+    For,
+    StepCall,
+    ChildWorkflowCall,
+    StartWorkflow,
+    AwaitWorkflow,
+    MapCall,
+    ParallelCall,
+    WaitForEvent,
+    Primitive,
+)
 
 
 def assigned_names(s: Stmt) -> list[str]:

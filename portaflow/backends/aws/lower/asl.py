@@ -19,6 +19,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
+from . import childruns
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -202,6 +203,7 @@ class AslCompiler:
         self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
         self.loop_states: dict[int, list[str]] = {}  # id of a While/For -> the states of one iteration
         self.top_guard = False  # an expression outside any try may raise: see wrap_in_top_guard
+        self.child_failures = bool(childruns.started_workflows(program))  # ctx.start_workflow: ChildFailed
 
     # ------------------------------------------------------------------------------------------- helpers
     def name(self, label: str, loc: ir.Loc | None = None) -> str:
@@ -228,7 +230,9 @@ class AslCompiler:
         self.diags.append(Diagnostic(code, message, self.source, loc.line, loc.col, hint, "warning"))
 
     def low(self, ctx: Ctx) -> Lowerer:
-        return Lowerer(lambda n: "$" + self.var(ctx, n))
+        low = Lowerer(lambda n: "$" + self.var(ctx, n))
+        low.child_failures = self.child_failures
+        return low
 
     def var(self, ctx: Ctx, n: str) -> str:
         if n in ctx.rename:
@@ -557,6 +561,10 @@ class AslCompiler:
             return self.step_call(s, nxt, ctx)
         if isinstance(s, ir.ChildWorkflowCall):
             return self.child_call(s, nxt, ctx)
+        if isinstance(s, ir.StartWorkflow):
+            return childruns.start_workflow(self, s, nxt, ctx)
+        if isinstance(s, ir.AwaitWorkflow):
+            return childruns.await_workflow(self, s, nxt, ctx)
         if isinstance(s, ir.MapCall):
             return self.map_call(s, nxt, ctx)
         if isinstance(s, ir.ParallelCall):

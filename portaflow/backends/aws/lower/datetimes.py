@@ -136,6 +136,7 @@ _DESCRIPTIONS: dict[type, str] = {
     ir.Return: "a datetime returned (locally the run fails: a datetime is not a JSON value)",
     ir.StepCall: "a datetime passed to a step (locally a TypeError: a datetime is not a JSON value)",
     ir.ChildWorkflowCall: "a datetime passed to a child workflow (not a JSON value)",
+    ir.StartWorkflow: "a datetime passed to a child run (not a JSON value)",
     ir.ListExpr: "a datetime put in a list",
     ir.DictExpr: "a datetime put in a dict",
     ir.BinOp: "arithmetic on a datetime",

@@ -702,6 +702,8 @@ class Lowerer:
         self.helpers: set[str] = set()
         self.locals: list[dict[str, str]] = []
         self._tmp = 0
+        # the program starts child runs: a caught error may be a ChildFailed, whose type and message exist
+        self.child_failures = False
 
     # ----------------------------------------------------------------------------------------- plumbing
     def tmp(self) -> str:
@@ -781,6 +783,8 @@ class Lowerer:
             has = f'$type($lookup({err}, "step")) = "string"'
             if e.field in ("type", "message"):  # ...and a failure event's (its MRO names EventFailed)
                 has += f' or "EventFailed" in $lookup({err}, "mro")'
+                if self.child_failures:
+                    has += f' or "ChildFailed" in $lookup({err}, "mro")'
             return (
                 f"({has} ? {err}.{e.field} : "
                 f'{self.h("pf_raise")}("AttributeError", "\'" & {err}.type & {missing}))'

@@ -60,6 +60,7 @@ from portaflow.source.finder import ModuleFinder
 
 from ..lower.asl import compile_asl, step_idents
 from ..runtime import portaflow_aws_runtime as runtime
+from . import childruns
 from .jsonata_eval import evaluate, faithful
 
 REGION = "us-east-1"
@@ -188,6 +189,10 @@ class AwsHarness:
         self.module: ModuleType | None = None  # the workflow's module, as the harness imported it
         self.steps: dict[str, Any] = {}  # step key -> the @step object the Lambda function calls
         self.idents = step_idents(self.program)  # step key -> Lambda function suffix
+        # ctx.start_workflow: the started workflows' machines, and the child executions seen (childruns.py)
+        self.children = childruns.child_definitions(self.program)
+        self.child_arns: dict[str, str] = {}  # child run id -> its execution's ARN
+        self.child_parents: dict[str, str] = {}  # child run id -> the run waiting for it (.sync:2)
 
     # ------------------------------------------------------------------------------------------ set up
     def __enter__(self) -> AwsHarness:
@@ -231,17 +236,45 @@ class AwsHarness:
                 Handler="h.handler",
                 Code={"ZipFile": _dummy_zip()},
             )
-        text = json.dumps(self.definition)
-        for ident in self.idents.values():
-            text = text.replace("${StepFn_" + ident + "}", _fn_arn(f"pf-step-{ident}"))
-        text = text.replace("${EventsFunctionArn}", _fn_arn(EVENTS_FN))
         from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
         Preprocessor._query_language_per_scope.clear()
-        self.machine = self.sfn.create_state_machine(
-            name=f"pf-{self.program.entry}", definition=text, roleArn=f"arn:aws:iam::{ACCOUNT}:role/pf-role"
-        )["stateMachineArn"]
+        for key, definition in self.children.items():
+            self._create_machine(childruns.machine_name(key), definition)
+        self.machine = self._create_machine(f"pf-{self.program.entry}", self.definition)
         return self
+
+    def _create_machine(self, name: str, definition: dict[str, Any]) -> str:
+        text = json.dumps(definition)
+        for ident in self.idents.values():
+            text = text.replace("${StepFn_" + ident + "}", _fn_arn(f"pf-step-{ident}"))
+        text = text.replace("${EventsFunctionArn}", _fn_arn(EVENTS_FN))
+        text = childruns.substitute_machines(
+            text, self.children, lambda n: f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{n}"
+        )
+        return str(
+            self.sfn.create_state_machine(
+                name=name, definition=text, roleArn=f"arn:aws:iam::{ACCOUNT}:role/pf-role"
+            )["stateMachineArn"]
+        )
+
+    def run(self, run_id: str) -> AwsRun:
+        """The run ``run_id``: one started here, or a child execution a run started."""
+        if run_id not in self.runs and run_id in self.child_arns:
+            self.runs[run_id] = AwsRun(self, run_id, self.child_arns[run_id])
+        return self.runs[run_id]
+
+    def child_runs(self, run_id: str) -> list[AwsRun]:
+        """The child executions ``run_id`` started (``ctx.start_workflow``), and theirs, in start order."""
+        out: list[AwsRun] = []
+        with self._lock:
+            names = list(self.child_arns)
+        for name in names:
+            if name.startswith(run_id + "-c") or any(name.startswith(c.run_id + "-c") for c in out):
+                child = self.run(name)
+                self._refresh(child)
+                out.append(child)
+        return out
 
     def __exit__(self, *exc: object) -> None:
         try:
@@ -274,7 +307,22 @@ class AwsHarness:
         run = AwsRun(self, run_id, arn)
         self.runs[run_id] = run
         self._settle(run)
+        self._settle_children()
         return run
+
+    def _settle_children(self) -> None:
+        """Settle every child execution seen (fire-and-forget ones run on after their parent)."""
+        settled: set[str] = set()
+        while True:
+            with self._lock:
+                todo = [n for n in self.child_arns if n not in settled]
+            if not todo:
+                return
+            for name in todo:
+                settled.add(name)
+                child = self.run(name)
+                if child.status in ("running", "waiting"):
+                    self._settle(child)
 
     def signal(
         self, run_id: str, event: str, payload: Any = None, *, error: tuple[str, str] | None = None
@@ -287,8 +335,12 @@ class AwsHarness:
         resp = self.lam.invoke(FunctionName=EVENTS_FN, Payload=json.dumps(body).encode())
         if resp.get("FunctionError"):
             raise RuntimeError(resp["Payload"].read().decode())
-        run = self.runs[run_id]
+        run = self.run(run_id)
         self._settle(run)
+        self._settle_children()
+        for other in list(self.runs.values()):  # a parent waiting for this child goes on
+            if other is not run and other.status in ("running", "waiting"):
+                self._settle(other)
         return run
 
     def advance(self, duration: str | float) -> None:
@@ -307,9 +359,10 @@ class AwsHarness:
             for w in self._waiters.values():
                 if w.deadline is not None and w.deadline <= self.clock:
                     self._time_out(w)
-        for run in self.runs.values():
+        for run in list(self.runs.values()):
             if run.status in ("running", "waiting"):
                 self._settle(run)
+        self._settle_children()
 
     def _time_out_execution(self, run: AwsRun, limit: float) -> None:
         """What AWS does past TimeoutSeconds: the execution ends TIMED_OUT, its waits abandoned. The run's
@@ -381,12 +434,17 @@ class AwsHarness:
             if self._refresh(run) != "RUNNING":
                 return
             if busy is None:
+                through = childruns.family(self, run.run_id)  # children it waits for (.sync:2)
                 with self._lock:
                     mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
-                if not mine:
+                    theirs = [w for w in self._waiters.values() if w.run_id in through and w.pending()]
+                if not mine and not theirs:
                     raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
-                run.waiting_for, run.wait_label = mine[0].event, mine[0].label
+                if mine:
+                    run.waiting_for, run.wait_label = mine[0].event, mine[0].label
+                else:  # as the local engine's status: it waits for its child run
+                    run.waiting_for, run.wait_label = "~child:" + through[str(theirs[0].run_id)], None
                 return
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {run.run_id} did not settle within {self.timeout}s: {busy}")
@@ -556,6 +614,7 @@ def _join_sites() -> dict[tuple[str, str], str]:
         (branches_decl.__file__, "BranchWorkerPool.wait"): "wait",
         (job.__file__, "JobPool.await_jobs"): "wait",
         (execute_state.__file__, "ExecutionState._evaluate_with_timeout"): "wait",
+        (childruns.__file__, "join_execution"): "join",  # a .sync:2 Task waiting for its child
     }
 
 
@@ -898,6 +957,7 @@ def patches(h: AwsHarness) -> list[Any]:
         mock.patch.object(jsonata_mod, "extract_jsonata_variable_references", _variable_references),
         mock.patch.object(states_mod, "encode_jsonata_variable_declarations", _encode_declarations),
         mock.patch.object(variable_store, "encode_jsonata_variable_declarations", _encode_declarations),
+        *childruns.patches(h),
     ]
 
 

@@ -310,6 +310,7 @@ class Lowerer:
             ir.SetItem: self._set_item,
             ir.StepCall: self._step_call,
             ir.ChildWorkflowCall: self._child_call,
+            ir.StartWorkflow: self._start_workflow,
             ir.MapCall: self._map,
             ir.ParallelCall: self._parallel,
             ir.Sleep: self._sleep,
@@ -369,6 +370,15 @@ class Lowerer:
         args = ast.Dict(keys=[ast.Constant(value=k) for k, _ in s.args], values=[expr(v) for _, v in s.args])
         call = _run_call("child", ast.Constant(value=wf.name), _load(workflow_function(s.workflow)), args)
         return self._bind(s.target, call)
+
+    def _start_workflow(self, s: ir.StartWorkflow) -> list[ast.stmt]:
+        """``ctx.start_workflow(wf, ...).result()``: a sub-orchestration with the child's run id (the check
+        refuses the other forms: PFC082)."""
+        from ..project import child_orchestrators
+
+        name = child_orchestrators(self.program)[s.workflow]
+        args = ast.Dict(keys=[ast.Constant(value=k) for k, _ in s.args], values=[expr(v) for _, v in s.args])
+        return self._bind(s.target, _run_call("start_child", ast.Constant(value=name), args))
 
     def _map(self, s: ir.MapCall) -> list[ast.stmt]:
         limit = s.max_concurrency

@@ -60,7 +60,10 @@ class AzureRun:
     @property
     def waiting_for(self) -> str | None:
         names = self._status().waiting_for
-        return names[0] if names else None
+        if names:
+            return str(names[0])
+        running = [c for c in self.executor.host.instances[self.run_id].children if c.running]
+        return "~child:" + str(running[0].id) if running else None  # as the local engine's status says
 
     @property
     def wait_label(self) -> str | None:
@@ -153,3 +156,13 @@ class AzureExecutor:
 
     def advance(self, duration: str | float) -> None:
         self.host.advance(duration)
+
+    def child_runs(self, run_id: str) -> list[AzureRun]:
+        """The sub-orchestrations ``run_id`` started (``ctx.start_workflow``), and theirs, in start order."""
+        out: list[AzureRun] = []
+        todo = [run_id]
+        while todo:
+            for child in self.host.instances[todo.pop(0)].children:
+                out.append(self.runs.setdefault(child.id, AzureRun(self, child.id)))
+                todo.append(child.id)
+        return out

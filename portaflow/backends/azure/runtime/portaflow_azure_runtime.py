@@ -30,6 +30,7 @@ from portaflow.dsl.errors import (
     PortaflowError,
     StepFailed,
     WorkflowError,
+    make_child_failed,
     make_event_failed,
     make_step_failed,
     resolve_exception_class,
@@ -118,6 +119,21 @@ def error(name: str, message: str | None, modules: Iterable[str] = ()) -> BaseEx
         shown = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__str__": lambda self: text})
         exc = shown(message)
     return exc
+
+
+MAX_CHILD_ID = 64  # a child run id's length at most (the local engine's children.MAX_CHILD_ID)
+
+
+def _known_class(name: str, modules: Iterable[str]) -> type[BaseException] | None:
+    """The exception class ``name`` names among the built-ins and the workflow's modules, or None."""
+    found = getattr(builtins, name, None)
+    if isinstance(found, type) and issubclass(found, BaseException):
+        return found
+    for module in modules:
+        found = getattr(sys.modules.get(module) or importlib.import_module(module), name, None)
+        if isinstance(found, type) and issubclass(found, BaseException):
+            return found
+    return None
 
 
 def workflow_result(value: Any, name: str) -> Any:
@@ -488,6 +504,23 @@ class Run:
         copied = json_copy(args, f"the arguments of child workflow {name!r}")
         result = yield from _drive(body(Scope(self, f"{path}."), **copied))
         return json_copy(result, f"the result of child workflow {name!r}")
+
+    def start_child(self, scope: Scope, orchestrator: str, args: dict[str, Any]) -> Gen:
+        """``ctx.start_workflow(wf, ...).result()``: the sub-orchestration ``orchestrator`` with the child's
+        run id as its instance id (docs/semantics.md, "Child runs"); its output, or the ChildFailed of its
+        failure (an instance of the class its type names too, where the workflow's modules have one)."""
+        self.check_deadline()
+        path = scope.next_path()
+        suffix = "-c" + path.replace(".", "-")
+        child_id = self.run_id[: MAX_CHILD_ID - len(suffix)] + suffix
+        copied = json_copy(args, f"the arguments of child workflow {orchestrator!r}")
+        try:
+            result = yield self.context.call_sub_orchestrator(orchestrator, copied, child_id)
+        except Exception as exc:
+            info = parse_run_error(str(exc)) or {"type": "Error", "message": str(exc)}
+            cls = _known_class(info["type"], self.modules)
+            raise make_child_failed(child_id, orchestrator, info["type"], info["message"], cls) from None
+        return result
 
     # ------------------------------------------------------------------------------ map and parallel
     def map(
