@@ -1,4 +1,4 @@
-from portaflow import Context, workflow, step
+from portaflow import Context, step, workflow
 
 
 @step
