@@ -410,7 +410,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps(st.to_json(timestamps=True)))
         return EXIT_OK
     line = f"{st.run_id}  {st.workflow}  {st.status}"
-    if st.status == "waiting" and st.waiting_for:
+    if st.status == "waiting" and st.waiting_for_all:
+        line += " for events " + ", ".join(repr(name) for name in st.waiting_for_all)
+    elif st.status == "waiting" and st.waiting_for:
         line += f" for event {st.waiting_for!r}"
         if st.wait_label:
             line += f" ({st.wait_label})"
@@ -499,6 +501,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in runs:
         extra = f" for {r.waiting_for!r}" if r.status == "waiting" and r.waiting_for else ""
+        extra += f" (+{len(r.waiting_for_all) - 1} more)" if extra and r.waiting_for_all else ""
         extra += f" ({r.wait_label})" if extra and r.wait_label else ""
         state = f"{r.status}{extra}"
         print(f"{r.run_id:<24} {r.workflow:<24} {state:<28} {_when(r.updated_at)}")

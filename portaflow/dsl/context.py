@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from portaflow.dsl.decorators import Step
+from portaflow.dsl.decorators import Step, Workflow
 from portaflow.dsl.durations import Duration, parse_duration
 from portaflow.dsl.errors import WorkflowError
 from portaflow.dsl.runtime import Scope, Wait, current_scope
@@ -75,15 +75,20 @@ class Context:
             raise WorkflowError("ctx.wait_for_event raise_on_timeout=True needs a timeout")
         return self._scope("wait_for_event").wait_for_event(name, seconds, Wait(raise_on_timeout, label))
 
-    def map(self, fn: Step[..., T], items: Sequence[Any], max_concurrency: int | None = None) -> list[T]:
-        """Run the step ``fn(item)`` for every item in parallel; results in item order."""
-        if not isinstance(fn, Step):
-            raise WorkflowError(f"ctx.map needs a @step function, not {fn!r}")
+    def map(
+        self, fn: Step[..., T] | Workflow[..., T], items: Sequence[Any], max_concurrency: int | None = None
+    ) -> list[T]:
+        """Run ``fn`` for every item in parallel, at most ``max_concurrency`` at once; results in item
+        order. ``fn`` is a step (called as ``fn(item)``) or a workflow (a child run inline for each item,
+        called as ``fn(ctx, item)``: it may sleep, wait for events and fan out again)."""
+        if not isinstance(fn, Step | Workflow):
+            raise WorkflowError(f"ctx.map needs a @step or @workflow function, not {fn!r}")
         _check_concurrency("ctx.map", max_concurrency)
         return self._scope("map").map(fn, list(items), max_concurrency)
 
     def parallel(self, *branches: Callable[[], Any], max_concurrency: int | None = None) -> list[Any]:
-        """Run branches (zero-argument callables that call steps) in parallel, at most ``max_concurrency``
+        """Run branches (zero-argument callables: they may call steps and child workflows, sleep, wait for
+        events and fan out again) in parallel, at most ``max_concurrency``
         at once; results in branch order."""
         for branch in branches:
             if not callable(branch):
