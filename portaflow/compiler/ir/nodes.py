@@ -365,19 +365,24 @@ class ChildWorkflowCall:
 
 @dataclass(frozen=True)
 class MapCall:
-    """``ctx.map(step, items, max_concurrency=N)``: one call of ``step`` per item, results in item order."""
+    """``ctx.map(fn, items, max_concurrency=N)``: one call per item, results in item order. ``fn`` is the
+    step ``step`` (item ``i`` is the step call at ``n.i``) or, from IR version 7, the child workflow
+    ``workflow`` (``step`` is None): item ``i`` runs it with the item as its one argument, its calls
+    numbered under ``n.i.``, and it may sleep, wait and fan out again (docs/semantics.md)."""
 
-    step: str
+    step: str | None
     items: Expr
     max_concurrency: int | Expr | None  # an int literal, a number expression, or None (no limit)
     target: Target | None
     loc: Loc
     kind: Literal["map"] = "map"
+    workflow: str | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
 class Branch:
-    """One branch of ``ctx.parallel``: statements (step calls and pure code) and the branch's result."""
+    """One branch of ``ctx.parallel``: statements and the branch's result. From IR version 7 the statements
+    are any a workflow's body may hold (sleeps, waits, child workflows, nested map and parallel)."""
 
     body: tuple[Stmt, ...]
     result: Expr
@@ -413,7 +418,7 @@ class WaitForEvent:
     failure raises ``EventFailed`` carrying its type and message, matched by ``except`` clauses by that type
     name (docs/semantics.md, "Events")."""
 
-    event: str
+    event: str | Expr  # a literal name, or (IR version 7) a str expression computed at run time
     timeout_seconds: float | None
     target: Target | None
     loc: Loc
@@ -625,5 +630,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 6
+    ir_version: int = 7
     kind: Literal["program"] = "program"
