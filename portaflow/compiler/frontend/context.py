@@ -95,7 +95,7 @@ def wait_for_event(
                 "PFC030",
                 name_node,
                 "ctx.wait_for_event needs the event name as a string",
-                "write ctx.wait_for_event(f\"approve:{doc['id']}\", timeout=\"3d\")",
+                'write ctx.wait_for_event(f"approve:{doc[\'id\']}", timeout="3d")',
             )
             raise Unsupported
     else:

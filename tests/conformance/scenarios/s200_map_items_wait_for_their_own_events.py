@@ -20,7 +20,8 @@ def review(ctx: Context, doc: dict) -> dict:
     if doc["auto"]:
         return {"id": doc["id"], "text": text}
     approval = ctx.wait_for_event(f"approve:{doc['id']}")
-    return {"id": doc["id"], "text": publish(text, approval["by"])}
+    published = publish(text, approval["by"])
+    return {"id": doc["id"], "text": published}
 
 
 @workflow
