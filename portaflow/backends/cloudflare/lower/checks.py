@@ -36,7 +36,11 @@ def check(program: ir.Program) -> list[Diagnostic]:
     out += json_float_warnings(program)
     for wf in program.workflows.values():
         for s in _statements(wf.body):
-            if isinstance(s, ir.WaitForEvent) and not EVENT_TYPE.fullmatch(s.event):
+            if (
+                isinstance(s, ir.WaitForEvent)
+                and isinstance(s.event, str)  # a computed name waits as its stand-in (eventType)
+                and not EVENT_TYPE.fullmatch(s.event)
+            ):
                 out.append(
                     Diagnostic(
                         "PFC061",
