@@ -6,4 +6,5 @@ from portaflow.backends.base import CodeInfo
 
 CODES: dict[str, CodeInfo] = {
     "PFC050": CodeInfo("the target cannot express this (azure)"),
+    "PFC070": CodeInfo("an event wait in a fan-out may share its name with another open wait (azure)"),
 }

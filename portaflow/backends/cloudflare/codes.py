@@ -9,5 +9,6 @@ CODES: dict[str, CodeInfo] = {
     # kept as a value, a datetime subtracted): the message says why and what to write instead
     "PFC060": CodeInfo("Python's result cannot be given on Cloudflare (cloudflare)"),
     "PFC061": CodeInfo("Cloudflare's engine cannot carry this as written (cloudflare)"),
+    "PFC071": CodeInfo("an event wait in a fan-out may share its name with another open wait (cloudflare)"),
     "PFW160": CodeInfo("JSON text of floats differs on Cloudflare", "warning"),
 }

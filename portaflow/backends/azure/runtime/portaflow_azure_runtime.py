@@ -492,6 +492,19 @@ class Run:
 
         return (yield from self._fan_out([item(i, v) for i, v in enumerate(list(items))], max_concurrency))
 
+    def map_workflow(
+        self, scope: Scope, name: str, body: Callable[..., Any], param: str, items: Any, max_concurrency: Any
+    ) -> Gen:
+        """``ctx.map(child, items)``: item i runs the child workflow at path.i (its calls under path.i.)."""
+        path = scope.next_path()
+
+        def item(i: int, value: Any) -> Callable[[], Gen]:
+            sub = Scope(self, f"{path}.")
+            sub.n = i  # item i is the child call at path.i
+            return lambda: self.child(sub, name, body, {param: value})
+
+        return (yield from self._fan_out([item(i, v) for i, v in enumerate(list(items))], max_concurrency))
+
     def parallel(
         self, scope: Scope, branches: list[Callable[[Scope], Any]], max_concurrency: Any = None
     ) -> Gen:
