@@ -259,7 +259,14 @@ def parallel(
             )
             continue
         b = parallel_branch(lw, a.value, loc)
-        if b is not None:
+        if b is not None and _has_patched(b):
+            lw.error(
+                "PFC031",
+                a.value,
+                "a parallel branch may not call ctx.patched()",
+                "call ctx.patched() before ctx.parallel and use its result in the branch",
+            )
+        elif b is not None:
             branches.append(b)
     return [ir.ParallelCall(tuple(branches), target, loc, mc)]
 
@@ -277,8 +284,6 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         if isinstance(body, cst.Call) and (calls.is_step_like(lw, body) or helper):
             tmp = ir.NameTarget(ir.temporary("branch"))
             stmts = calls.call_statement(lw, body, tmp, loc) or []
-            if not _no_patched(lw, body, stmts):
-                return None
             return ir.Branch(tuple(stmts), ir.Name(tmp.id))
         return ir.Branch((), lw.expr(body))
     if isinstance(node, cst.Name) and node.value in lw.nested_defs:
@@ -304,7 +309,6 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
                 part = lw.stmt(s)
             except Unsupported:
                 continue
-            _no_patched(lw, s, part)
             lowered += part
         return ir.Branch(tuple(lowered), result)
     lw.error(
@@ -344,16 +348,12 @@ def _is_sleep(lw: WorkflowLowerer, call: cst.Call) -> bool:
     )
 
 
-def _no_patched(lw: WorkflowLowerer, node: cst.CSTNode, stmts: list[ir.Stmt]) -> bool:
-    """PFC031 when a branch asks ``ctx.patched``: a change's marker is the workflow's own, asked once
+def _has_patched(node: Any) -> bool:
+    """Whether a branch asks ``ctx.patched`` (PFC031): a change's marker is the workflow's own, asked once
     before the fan-out (a branch may do anything else a workflow does)."""
-    for st in ir.walk_stmts(tuple(stmts)):
-        if any(isinstance(x, ir.Patched) for x in ir.own_nodes(st)):
-            lw.error(
-                "PFC031",
-                node,
-                "a parallel branch may not call ctx.patched()",
-                "call ctx.patched() before ctx.parallel and use its result in the branch",
-            )
-            return False
-    return True
+    if isinstance(node, ir.Patched):
+        return True
+    if isinstance(node, tuple):
+        return any(_has_patched(x) for x in node)
+    fields = getattr(node, "__dataclass_fields__", None)
+    return fields is not None and any(_has_patched(getattr(node, f)) for f in fields)

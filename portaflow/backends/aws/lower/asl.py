@@ -1149,14 +1149,15 @@ class AslCompiler:
                     "action": "wait",
                     "run_id": "{% $pf_run %}",
                     "event": event,
-                    # the wait's scope: of two waits for one name open at once, the event goes to the one
-                    # at the lowest position (they part at a fan-out's item or branch index)
-                    "position": "{% " + ctx.prefix_expr + " %}" if ctx.prefix_expr else "",
                     "token": "{% $states.context.Task.Token %}",
                     **({"label": s.label} if s.label else {}),
                 },
             },
         }
+        if ctx.branch_error is not None:
+            # in a fan-out, the wait's scope: of two waits for one name open at once, the event goes to
+            # the one at the lowest position (they part at a fan-out's item or branch index)
+            task["Arguments"]["Payload"]["position"] = "{% " + ctx.prefix_expr + " %}"
         value = self.assign_target(ctx, s.target, '$lookup($states.result, "payload")')
         if value:
             task["Assign"] = value
