@@ -303,7 +303,7 @@ class AslCompiler:
         if ctx.branch_error is not None and not ctx.frames:
             return ctx.branch_error
         # a branch's (map item's) frames are its own (they start empty): uncaught, the error is the branch's
-        key = (*(id(f) for f in ctx.frames), ctx.branch_error or "")  # frames kept alive in _routers
+        key: tuple[int | str, ...] = (*(id(f) for f in ctx.frames), ctx.branch_error or "")  # kept alive
         if key in self._routers:
             return self._routers[key][1]
         choices: list[dict[str, Any]] = []
@@ -1184,8 +1184,9 @@ class AslCompiler:
         # a name computed at run time: evaluated first (its exception is the workflow's, as locally)
         name_n = self.name("Event name", s.loc)
         low = self.low(ctx)
-        value = "{% " + low.finish(low.lower(s.event)) + " %}"
-        self.pure_pass(name_n, ctx, s.loc, {self.temp_var(ctx, "event"): value}, n, ir.may_raise(s.event))
+        name_value = "{% " + low.finish(low.lower(s.event)) + " %}"
+        assign = {self.temp_var(ctx, "event"): name_value}
+        self.pure_pass(name_n, ctx, s.loc, assign, n, ir.may_raise(s.event))
         return name_n
 
     def try_stmt(self, s: ir.Try, nxt: str, ctx: Ctx) -> str:

@@ -194,7 +194,7 @@ class Lowerer:
             body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s, {given_args})"
             call = f"await {RUN}.mapWorkflow({SCOPE}, {ts_string(wf.name)}, {expr(s.items)}, {limit}, {body})"
             return self.bind(s.target, call)
-        call = f"await {RUN}.map({SCOPE}, {ts_string(s.step)}, {expr(s.items)}, {limit})"
+        call = f"await {RUN}.map({SCOPE}, {ts_string(str(s.step))}, {expr(s.items)}, {limit})"
         return self.bind(s.target, call)
 
     def _parallel(self, s: ir.ParallelCall) -> Lines:
