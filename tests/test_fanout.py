@@ -314,3 +314,52 @@ def test_sequential_and_threaded_fan_outs_record_the_same_keys(limit: int | None
                 "0.1",
             ]
         )
+
+
+FLOW = """
+from portaflow import Context, workflow
+
+
+@workflow
+def item(ctx: Context, doc_id: str) -> str:
+    return ctx.wait_for_event(f"approve:{doc_id}")
+
+
+@workflow
+def batch(ctx: Context, ids: list) -> list:
+    return ctx.map(item, ids)
+"""
+
+
+def test_portaflow_status_shows_every_event_the_run_waits_for(tmp_path: Any) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "fan.py").write_text(FLOW)
+    env = {**os.environ, "PORTAFLOW_DB": str(tmp_path / "fan.db")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "portaflow", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+
+    run = cli("run", "fan.py:batch", "--input", '{"ids": ["x", "y"]}', "--run-id", "b1")
+    assert run.returncode == 3, run.stderr
+    shown = json.loads(cli("status", "b1", "--json").stdout)
+    assert (shown["waiting_for"], shown["waiting_for_all"]) == ("approve:x", ["approve:x", "approve:y"])
+    assert "waiting for events 'approve:x', 'approve:y'" in cli("status", "b1").stdout
+    done = cli("signal", "b1", "approve:y", "--data", '"ok y"')
+    assert json.loads(cli("status", "b1", "--json").stdout)["waiting_for"] == "approve:x", done.stderr
+    assert json.loads(cli("signal", "b1", "approve:x", "--data", '"ok x"').stdout.splitlines()[-1])[
+        "output"
+    ] == [
+        "ok x",
+        "ok y",
+    ]
