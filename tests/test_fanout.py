@@ -363,3 +363,34 @@ def test_portaflow_status_shows_every_event_the_run_waits_for(tmp_path: Any) -> 
         "ok x",
         "ok y",
     ]
+
+
+@workflow
+def short_and_long(ctx: Context) -> list[Any]:
+    return ctx.parallel(
+        lambda: ctx.wait_for_event("shared", timeout="1h"), lambda: ctx.wait_for_event("shared", timeout="1d")
+    )
+
+
+def test_an_event_received_after_the_lower_waits_deadline_goes_to_the_next_wait() -> None:
+    with _engine() as engine:
+        engine.start(short_and_long, run_id="d1")
+        engine.advance("2h")  # branch 0's wait timed out
+        assert engine.signal("d1", "shared", "late").output == [None, "late"]
+
+
+@workflow
+def recorded_in_branches(ctx: Context) -> list[Any]:
+    def pick() -> float:
+        return ctx.random()
+
+    return ctx.parallel(pick, pick)
+
+
+def test_values_recorded_in_branches_are_keyed_by_their_branch_and_replayed(db_path: Any) -> None:
+    with Engine(db_path) as engine:
+        first = engine.start(recorded_in_branches, run_id="v1").status().output
+        keys = sorted(e.key for e in engine.history("v1") if e.kind == "value_recorded")
+        assert keys == ["0.0.p0", "0.1.p0"]
+        values = {e.key: e.data["value"] for e in engine.history("v1") if e.kind == "value_recorded"}
+        assert first == [values["0.0.p0"], values["0.1.p0"]]
