@@ -202,7 +202,7 @@ class Executor:
 
     def _settle_parked(self) -> None:
         """Under ``_cv``: when no thread runs, the run is parked on the union of the threads' waits."""
-        if self._active > 0 or not self._waits:
+        if self._active > 0 or not self._waits or self._abort is not None:  # an abort: they unwind
             return
         waits = sorted(self._waits.values(), key=lambda w: position_order(w[0]))
         dues = [w[1] for w in waits if w[1] is not None]
