@@ -214,8 +214,11 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
         )
     elif code == EXIT_PENDING and st.status == "waiting" and st.waiting_for:
         label = f" ({st.wait_label})" if st.wait_label else ""
+        what, verb = f"event {st.waiting_for!r}{label}", "send it"
+        if st.waiting_for_all:  # several items of a fan-out wait
+            what, verb = "events " + ", ".join(repr(name) for name in st.waiting_for_all), "send one"
         hint = (
-            f"run {st.run_id} waits for event {st.waiting_for!r}{label}: send it with "
+            f"run {st.run_id} waits for {what}: {verb} with "
             f"`portaflow signal {st.run_id} {st.waiting_for} --data JSON`"
         )
         if st.wake_at is not None:

@@ -352,6 +352,7 @@ def test_portaflow_status_shows_every_event_the_run_waits_for(tmp_path: Any) -> 
 
     run = cli("run", "fan.py:batch", "--input", '{"ids": ["x", "y"]}', "--run-id", "b1")
     assert run.returncode == 3, run.stderr
+    assert "waits for events 'approve:x', 'approve:y': send one with `portaflow signal b1" in run.stderr
     shown = json.loads(cli("status", "b1", "--json").stdout)
     assert (shown["waiting_for"], shown["waiting_for_all"]) == ("approve:x", ["approve:x", "approve:y"])
     assert "waiting for events 'approve:x', 'approve:y'" in cli("status", "b1").stdout
