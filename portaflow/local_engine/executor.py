@@ -33,6 +33,7 @@ from portaflow.dsl.errors import (
 )
 from portaflow.dsl.runtime import Wait, set_scope
 from portaflow.local_engine import eventerrors
+from portaflow.local_engine.branches import position_order, run_branches
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.scope import RunScope as _Scope
@@ -92,6 +93,8 @@ Outcome = Parked | Finished
 
 class Executor:
     """One run's workflow thread and everything it records."""
+
+    STOPPING = (_Stall, _Unwind)  # what stops a branch's thread that the others must stop for too
 
     def __init__(
         self, engine: Engine, row: RunRow, wf: Workflow[..., Any], events: list[EventRow], fence: int
@@ -210,7 +213,24 @@ class Executor:
         self._outcome, self._state = Parked(min(dues) if dues else None, events), "parked"
         self._cv.notify_all()
 
-    def _abort_branches(self, reason: str) -> None:
+    def hand_over(self, threads: int) -> None:
+        """The calling thread waits for ``threads`` new branch threads, which take its place as live."""
+        with self._cv:
+            self._active += threads - 1
+
+    def branch_thread_done(self, last: bool) -> None:
+        """A branch thread ended: the last one hands its place back to the caller, which runs again."""
+        if last:
+            return
+        with self._cv:
+            self._active -= 1
+            self._settle_parked()
+
+    @property
+    def aborting(self) -> bool:
+        return self._abort is not None
+
+    def abort_branches(self, reason: str) -> None:
         """A branch unwound (evicted, cancelled, lease lost, stalled): the parked ones unwind too."""
         with self._cv:
             if self._abort is None:
@@ -806,78 +826,7 @@ class Executor:
     def _run_branches(
         self, calls: list[Callable[[], Any]], max_concurrency: int | None, scopes: list[_Scope]
     ) -> list[Any]:
-        """Run every call (all are attempted); results in order; the lowest-index failure is raised.
-
-        At most ``max_concurrency`` run at once, on threads of their own, each taking the next item when
-        it is done with one (a waiting item keeps its place, as a Step Functions Map iteration does). The
-        thread that called waits; it does not count as live, so the run parks once every branch thread
-        is parked (or done), and runs again when the last branch thread is done.
-        """
-        n = len(calls)
-        results: list[Any] = [None] * n
-        errors: dict[int, BaseException] = {}
-
-        def one(i: int) -> None:
-            previous = set_scope(scopes[i])
-            try:
-                results[i] = calls[i]()
-            except BaseException as exc:  # collected; re-raised in order below
-                errors[i] = exc
-                if isinstance(exc, _Stall | _Unwind):
-                    self._abort_branches(exc.reason if isinstance(exc, _Unwind) else "stalled")
-            finally:
-                set_scope(previous)
-
-        workers = min(n, max_concurrency or n, 64)
-        if workers <= 1:
-            for i in range(n):
-                if self._abort is None:
-                    one(i)
-        else:
-            queue = iter(range(n))
-            left = [workers]
-
-            def worker() -> None:
-                try:
-                    while True:
-                        with self._cv:
-                            i = next(queue, None) if self._abort is None else None
-                        if i is None:
-                            break
-                        one(i)
-                finally:
-                    with self._cv:
-                        left[0] -= 1
-                        if left[0] > 0:  # the last one out hands its place back to the waiting caller
-                            self._active -= 1
-                            self._settle_parked()
-                        self._cv.notify_all()
-
-            with self._cv:
-                self._active += workers - 1  # the caller's place goes to the branch threads
-            threads = [
-                threading.Thread(target=worker, name=f"portaflow-{self.run_id}-{w}", daemon=True)
-                for w in range(workers)
-            ]
-            for t in threads:
-                t.start()
-            with self._cv:
-                while left[0] > 0:
-                    self._cv.wait()
-            for t in threads:
-                t.join()
-        for exc in errors.values():
-            if isinstance(exc, _Stall | _Unwind):
-                raise exc
-        if errors:
-            raise errors[min(errors)]
-        return results
-
-
-def position_order(key: str) -> tuple[tuple[int, int], ...]:
-    """A position's sort key: component by component, numbers as numbers; a context call's ``pK`` after
-    the numbered calls of its scope. Two waits open at once part at a fan-out's item (branch) index."""
-    return tuple((1, int(c[1:])) if c.startswith("p") else (0, int(c)) for c in key.split("."))
+        return run_branches(self, calls, max_concurrency, scopes)
 
 
 def _describe(name: str) -> str:
