@@ -395,3 +395,14 @@ def test_values_recorded_in_branches_are_keyed_by_their_branch_and_replayed(db_p
         assert keys == ["0.0.p0", "0.1.p0"]
         values = {e.key: e.data["value"] for e in engine.history("v1") if e.kind == "value_recorded"}
         assert first == [values["0.0.p0"], values["0.1.p0"]]
+
+
+def test_an_answer_only_if_the_run_waits_reaches_any_of_its_open_waits() -> None:
+    from portaflow.dsl.errors import NotWaiting
+
+    with _engine() as engine:
+        engine.start(batch, _docs("a", "b"), run_id="o1")
+        engine.deliver("o1", "approve:b", {}, only_if_waiting=True)  # the second of two open waits
+        assert engine.status("o1").waiting_for == "approve:a"
+        with pytest.raises(NotWaiting):
+            engine.deliver("o1", "approve:b", {}, only_if_waiting=True)  # answered already

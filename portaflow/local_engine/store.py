@@ -788,7 +788,7 @@ class Store:
         if status != "waiting" or waiting_for != name:
             doing = f"waits for {waiting_for!r}" if status == "waiting" and waiting_for else f"is {status}"
             why = f"it {doing}"
-        elif wake_at is not None and wake_at <= now:
+        elif wake_at is not None and wake_at <= now and several is None:  # (of several: the earliest's)
             why = "its wait timed out"
         elif conn.execute(
             "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
