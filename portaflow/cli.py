@@ -219,8 +219,11 @@ def _print_status(st: RunStatus, args: argparse.Namespace) -> int:
         )
     elif code == EXIT_PENDING and st.status == "waiting" and st.waiting_for:
         label = f" ({st.wait_label})" if st.wait_label else ""
+        what, verb = f"event {st.waiting_for!r}{label}", "send it"
+        if st.waiting_for_all:  # several items of a fan-out wait
+            what, verb = "events " + ", ".join(repr(name) for name in st.waiting_for_all), "send one"
         hint = (
-            f"run {st.run_id} waits for event {st.waiting_for!r}{label}: send it with "
+            f"run {st.run_id} waits for {what}: {verb} with "
             f"`portaflow signal {st.run_id} {st.waiting_for} --data JSON`"
         )
         if st.wake_at is not None:
@@ -417,6 +420,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     line = f"{st.run_id}  {st.workflow}  {st.status}"
     if st.waiting_for_run is not None:
         line += f" for child run {st.waiting_for_run}"
+    if st.status == "waiting" and st.waiting_for_all:
+        line += " for events " + ", ".join(repr(name) for name in st.waiting_for_all)
     elif st.status == "waiting" and st.waiting_for:
         line += f" for event {st.waiting_for!r}"
         if st.wait_label:
@@ -506,6 +511,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in runs:
         extra = f" for {r.waiting_for!r}" if r.status == "waiting" and r.waiting_for else ""
+        extra += f" (+{len(r.waiting_for_all) - 1} more)" if extra and r.waiting_for_all else ""
         extra = f" for run {r.waiting_for_run}" if r.waiting_for_run is not None else extra
         extra += f" ({r.wait_label})" if extra and r.wait_label else ""
         state = f"{r.status}{extra}"

@@ -31,7 +31,7 @@ CODES: dict[str, str] = {
     "PFC027": "wrong arguments for a step or workflow",
     "PFC028": "format spec or str.format() template that Python rejects",
     "PFC030": "Context primitive used with unsupported arguments",
-    "PFC031": "parallel branch does something other than call steps",
+    "PFC031": "ctx.parallel branch that is not a branch, or asks ctx.patched",
     "PFC032": "recursive workflow call",
     "PFC033": "except clause not supported",
     "PFC034": "raise form not supported",

@@ -30,13 +30,14 @@ def _label(s: ir.Stmt, program: ir.Program) -> tuple[str, str]:
         return f"wait for run of {program.workflows[s.workflow].name}", "box"
     if isinstance(s, ir.MapCall):
         mc = f" x{s.max_concurrency}" if isinstance(s.max_concurrency, int) else ""
-        return f"map {program.steps[s.step].name}{mc}", "box"
+        fn = program.steps[s.step].name if s.step is not None else program.workflows[str(s.workflow)].name
+        return f"map {fn}{mc}", "box"
     if isinstance(s, ir.ParallelCall):
         return f"parallel ({len(s.branches)} branches)", "box"
     if isinstance(s, ir.Sleep):
         return "sleep", "round"
     if isinstance(s, ir.WaitForEvent):
-        return f"wait for {s.event}", "round"
+        return f"wait for {s.event if isinstance(s.event, str) else '(computed)'}", "round"
     if isinstance(s, ir.Primitive):
         return f"ctx.{s.op}()", "round"
     if isinstance(s, ir.Raise):

@@ -78,7 +78,7 @@ class Context:
 
     def map(
         self,
-        fn: Step[..., T],
+        fn: Step[..., T] | Workflow[..., T],
         items: Sequence[Any],
         max_concurrency: int | None = None,
         *,
@@ -86,15 +86,17 @@ class Context:
         tolerated_failures: int | None = None,
         tolerated_failure_percentage: float | None = None,
     ) -> list[Any]:
-        """Run the step ``fn(item)`` for every item in parallel; results in item order.
+        """Run ``fn`` for every item in parallel, at most ``max_concurrency`` at once; results in item
+        order. ``fn`` is a step (called as ``fn(item)``) or a workflow (a child run inline for each item,
+        called as ``fn(ctx, item)``: it may sleep, wait for events and fan out again).
 
         Every item is attempted; by default the lowest-index failure is then raised.
-        ``return_exceptions=True`` puts each failed item's ``StepFailed`` in its place instead (as
+        ``return_exceptions=True`` puts each failed item's exception in its place instead (as
         ``asyncio.gather``); ``tolerated_failures=N`` / ``tolerated_failure_percentage=P`` do too while at
         most N items (P percent) failed, and raise :class:`TooManyFailures` beyond.
         """
-        if not isinstance(fn, Step):
-            raise WorkflowError(f"ctx.map needs a @step function, not {fn!r}")
+        if not isinstance(fn, Step | Workflow):
+            raise WorkflowError(f"ctx.map needs a @step or @workflow function, not {fn!r}")
         _check_concurrency("ctx.map", max_concurrency)
         policy = tolerance("ctx.map", return_exceptions, tolerated_failures, tolerated_failure_percentage)
         scope = self._scope("map")
@@ -110,9 +112,9 @@ class Context:
         tolerated_failures: int | None = None,
         tolerated_failure_percentage: float | None = None,
     ) -> list[Any]:
-        """Run branches (zero-argument callables that call steps) in parallel, at most ``max_concurrency``
-        at once; results in branch order. Failures as for :meth:`map` (a failed branch's place holds the
-        exception it raised)."""
+        """Run branches (zero-argument callables: they may call steps and child workflows, sleep, wait for
+        events and fan out again) in parallel, at most ``max_concurrency`` at once; results in branch
+        order. Failures as for :meth:`map` (a failed branch's place holds the exception it raised)."""
         for branch in branches:
             if not callable(branch):
                 raise WorkflowError(f"ctx.parallel branches must be callables (e.g. lambdas), not {branch!r}")

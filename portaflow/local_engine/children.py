@@ -162,4 +162,4 @@ def _await(ex: Executor, key: str, handle: ChildRun) -> tuple[Any, dict[str, str
         if not announced:
             ex.engine.report(ex.run_id, "waiting", {"run": handle.run_id})
             announced = True
-        ex._park(None, event)
+        ex._park(key, None, event)

@@ -332,8 +332,11 @@ class Engine:
 
     def _status_of(self, row: RunRow, retrying: tuple[PendingRetry, ...] = ()) -> RunStatus:
         """The run's status, with the label of the wait it is waiting in (read from its history)."""
-        waits = row.status == "waiting" and row.waiting_for is not None
-        return RunStatus.of(row, self.store.wait_label(row.run_id) if waits else None, retrying)
+        if row.status != "waiting" or row.waiting_for is None:
+            return RunStatus.of(row, None, retrying)
+        waits = tuple(self.store.waits(row.run_id))
+        label = self.store.wait_label(row.run_id) if len(waits) <= 1 else None
+        return RunStatus.of(row, label, retrying, waits)
 
     def pending_events(self, run_id: str) -> list[tuple[str, Any]]:
         """Events received for the run and not yet consumed by a ``wait_for_event``."""
@@ -515,7 +518,7 @@ class Engine:
                     return
                 now = self.clock.now()
                 if (
-                    out.event is None
+                    not out.events
                     and out.wake_at is not None
                     and ((self.clock.virtual and skip_virtual) or out.wake_at - now <= inline_wait)
                 ):
@@ -528,14 +531,18 @@ class Engine:
                     continue
                 try:
                     released = self.store.release_waiting(
-                        ex.run_id, self.owner.id, ex.fence, out.event, out.wake_at, now
+                        ex.run_id, self.owner.id, ex.fence, out.events, out.wake_at, now
                     )
                 except LeaseLost:
                     ex.stop("lost")
                     return
                 if released:
                     self._cache_put(ex)
-                    self.report(ex.run_id, "released", {"event": out.event, "wake_at": out.wake_at})
+                    self.report(
+                        ex.run_id,
+                        "released",
+                        {"event": out.event, "events": list(out.events), "wake_at": out.wake_at},
+                    )
                     return
         finally:
             self._unbusy(ex.run_id)

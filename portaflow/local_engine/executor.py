@@ -14,7 +14,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from portaflow.dsl.errors import (
 from portaflow.dsl.fanout import DEFAULT, Tolerance
 from portaflow.dsl.runtime import Wait, set_scope
 from portaflow.local_engine import children, eventerrors
+from portaflow.local_engine.branches import position_order, run_branches
 from portaflow.local_engine.failures import format_traceback, run_error, user_site
 from portaflow.local_engine.history import History, PrimRecord, StepRecord
 from portaflow.local_engine.scope import RunScope as _Scope
@@ -68,10 +68,16 @@ class _Stall(BaseException):
 
 @dataclass(frozen=True)
 class Parked:
-    """The workflow waits for ``event`` (if not None) or until ``wake_at`` (if not None)."""
+    """Every live thread of the workflow waits: for one of ``events`` (in the order of their waits'
+    positions) or until ``wake_at`` (if not None), the earliest time any of them is due."""
 
     wake_at: float | None
-    event: str | None
+    events: tuple[str, ...] = ()
+
+    @property
+    def event(self) -> str | None:
+        """The event of the lowest-position wait (the only one when a single wait is open)."""
+        return self.events[0] if self.events else None
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ Outcome = Parked | Finished
 
 class Executor:
     """One run's workflow thread and everything it records."""
+
+    STOPPING = (_Stall, _Unwind)  # what stops a branch's thread that the others must stop for too
 
     def __init__(
         self, engine: Engine, row: RunRow, wf: Workflow[..., Any], events: list[EventRow], fence: int
@@ -116,6 +124,14 @@ class Executor:
         self._outcome: Outcome = Finished("new")
         self._command = "go"
         self._thread: threading.Thread | None = None
+        # the run parks when no thread runs workflow code: every live thread (the workflow's, a branch's)
+        # is parked in a wait of its own, and a thread that waits for its branches does not count
+        self._active = 0
+        self._waits: dict[int, tuple[str, float | None, str | None]] = {}  # parked: (key, wake_at, event)
+        self._generation = 0  # bumped by every "go": parked threads wake to check their wait again
+        self._abort: str | None = None  # a branch unwound: every other thread unwinds too
+        self._open: dict[str, tuple[str, float | None]] = {}  # open event waits: key -> (name, due)
+        self._deliver = threading.Lock()  # one wait at a time decides whether an event is its own
         # set by a worker that is shutting down: no new step attempt starts once it is set (the one under
         # way finishes and is recorded), and the run unwinds to be released for the next worker
         self.halt: threading.Event | None = None
@@ -128,17 +144,25 @@ class Executor:
             if self._state == "finished":
                 return self._outcome
             if self._state == "new":
-                self._state = "running"
+                self._state, self._active = "running", 1
                 self._thread = threading.Thread(
                     target=self._main, name=f"portaflow-run-{self.run_id}", daemon=True
                 )
                 self._thread.start()
             elif self._state == "parked":
                 self._command, self._state = "go", "running"
-                self._cv.notify_all()
+                self._wake_all()
             while self._state == "running":
                 self._cv.wait()
             return self._outcome
+
+    def _wake_all(self) -> None:
+        """Under ``_cv``: every parked thread runs again (to check its wait); they count as live at once,
+        so the run cannot park again before each has looked."""
+        self._active += len(self._waits)
+        self._waits.clear()
+        self._generation += 1
+        self._cv.notify_all()
 
     def stop(self, reason: str) -> Outcome:
         """Unwind a parked (or not yet started) workflow: evicted from the cache, cancelled, lease lost."""
@@ -149,7 +173,7 @@ class Executor:
                 return self._outcome
             if self._state == "parked":
                 self._command, self._state = reason, "running"
-                self._cv.notify_all()
+                self._wake_all()
             while self._state == "running":
                 self._cv.wait()
             return self._outcome
@@ -158,19 +182,63 @@ class Executor:
     def parked(self) -> bool:
         return self._state == "parked"
 
-    def _park(self, wake_at: float | None, event: str | None) -> None:
+    def _park(self, key: str, wake_at: float | None, event: str | None) -> None:
+        """Park this thread in its wait ``key``; the run parks once no thread of it runs workflow code."""
         if self.deadline is not None:  # the worker wakes the run at its deadline at the latest
             wake_at = self.deadline if wake_at is None else min(wake_at, self.deadline)
+        me = threading.get_ident()
         with self._cv:
-            self._outcome, self._state = Parked(wake_at, event), "parked"
-            self._cv.notify_all()
-            while self._state == "parked":
-                self._cv.wait()
-            command = self._command
+            if self._abort is None:
+                generation = self._generation
+                self._waits[me] = (key, wake_at, event)
+                self._active -= 1
+                self._settle_parked()
+                while self._generation == generation and self._abort is None:
+                    self._cv.wait()
+                if me in self._waits:  # woken by an abort, not by a "go" (which counts it live again)
+                    del self._waits[me]
+                    self._active += 1
+            command, abort = self._command, self._abort
+        if abort is not None:  # a sibling branch unwound: this one stops without recording anything
+            raise _Unwind(abort)
         if command != "go":
             self._dead = self._dead or command
             raise _Unwind(command)
         self._check_deadline()
+
+    def _settle_parked(self) -> None:
+        """Under ``_cv``: when no thread runs, the run is parked on the union of the threads' waits."""
+        if self._active > 0 or not self._waits or self._abort is not None:  # an abort: they unwind
+            return
+        waits = sorted(self._waits.values(), key=lambda w: position_order(w[0]))
+        dues = [w[1] for w in waits if w[1] is not None]
+        events = tuple(dict.fromkeys(w[2] for w in waits if w[2] is not None))
+        self._outcome, self._state = Parked(min(dues) if dues else None, events), "parked"
+        self._cv.notify_all()
+
+    def hand_over(self, threads: int) -> None:
+        """The calling thread waits for ``threads`` new branch threads, which take its place as live."""
+        with self._cv:
+            self._active += threads - 1
+
+    def branch_thread_done(self, last: bool) -> None:
+        """A branch thread ended: the last one hands its place back to the caller, which runs again."""
+        if last:
+            return
+        with self._cv:
+            self._active -= 1
+            self._settle_parked()
+
+    @property
+    def aborting(self) -> bool:
+        return self._abort is not None
+
+    def abort_branches(self, reason: str) -> None:
+        """A branch unwound (evicted, cancelled, lease lost, stalled): the parked ones unwind too."""
+        with self._cv:
+            if self._abort is None:
+                self._abort = reason
+                self._cv.notify_all()
 
     def _check_deadline(self) -> None:
         """Past the workflow's execution timeout, the run fails (the workflow cannot catch that)."""
@@ -410,7 +478,7 @@ class Executor:
         policy = step.retry
         while True:
             if retry_at is not None:
-                self._wait_until(scope, retry_at)
+                self._wait_until(path, retry_at)
             self._check_deadline()
             if self.halt is not None and self.halt.is_set():
                 if scope.can_park:  # the workflow thread: nothing else of this run is recording now
@@ -515,14 +583,9 @@ class Executor:
 
     # ----- waiting ----------------------------------------------------------------------------------
 
-    def _wait_until(self, scope: _Scope, deadline: float) -> None:
+    def _wait_until(self, key: str, deadline: float) -> None:
         while self.clock.now() < deadline:
-            if scope.can_park:
-                self._park(deadline, None)
-            elif self.clock.wait_until(min(deadline, self.deadline or deadline), self.interrupt):
-                raise _Unwind(self._dead or "evict")
-            else:
-                self._check_deadline()
+            self._park(key, deadline, None)
 
     def sleep(self, scope: _Scope, seconds: float) -> None:
         key = scope.next_prim("sleep")
@@ -538,7 +601,7 @@ class Executor:
         else:
             due = float(rec.due or 0)
         self.engine.report(self.run_id, "sleeping", {"until": due, "seconds": seconds})
-        self._wait_until(scope, due)
+        self._wait_until(key, due)
         self._record("timer_fired", key, None, {})
 
     def wait_for_event(self, scope: _Scope, name: str, timeout: float | None, wait: Wait) -> Any:
@@ -554,35 +617,20 @@ class Executor:
             self._record("wait_started", key, name, {"timeout_at": due}, _dumps(started))
         else:
             due, timeout = rec.due, rec.timeout
+        self._open[key] = (name, due)
+        try:
+            return self._await_event(key, name, due, timeout, wait)
+        finally:
+            self._open.pop(key, None)
+
+    def _await_event(self, key: str, name: str, due: float | None, timeout: float | None, wait: Wait) -> Any:
         announced = False
         while True:
             self._check_deadline()
-            signal = self.store.next_signal(self.run_id, name)
-            if signal is not None and (due is None or signal[2] <= due):  # received before the deadline
-                signal_id, payload_json, _ = signal
-                failure = failure_of(payload_json)
-                if failure is not None:
-                    self._record(
-                        "event_failed",
-                        key,
-                        name,
-                        {"error": failure},
-                        _dumps({"signal": signal_id, "error": failure}),
-                        consume_signal=signal_id,
-                    )
-                    self.engine.report(self.run_id, "event_failed", {"event": name, "error": failure})
-                    return self._wait_outcome(name, None, failure, timeout, wait)
-                payload = json.loads(payload_json)
-                self._record(
-                    "event_received",
-                    key,
-                    name,
-                    {"payload": payload},
-                    f'{{"signal":{signal_id},"payload":{payload_json}}}',
-                    consume_signal=signal_id,
-                )
-                self.engine.report(self.run_id, "event_received", {"event": name})
-                return payload
+            with self._deliver:
+                signal = self._signal_for(key, name)
+                if signal is not None:
+                    return self._take_event(key, name, signal, timeout, wait)
             if due is not None and self.clock.now() >= due:
                 self._record("event_timed_out", key, name, {"payload": None})
                 self.engine.report(self.run_id, "event_timed_out", {"event": name})
@@ -592,7 +640,46 @@ class Executor:
                     self.run_id, "waiting", {"event": name, "timeout_at": due, "label": wait.label}
                 )
                 announced = True
-            self._park(due, name)
+            self._park(key, due, name)
+
+    def _signal_for(self, key: str, name: str) -> tuple[int, str, float] | None:
+        """The oldest buffered event ``name``, if it is this wait's: of the waits for ``name`` open now that
+        may take it (received at or before their deadline), the one at the lowest position takes it."""
+        signal = self.store.next_signal(self.run_id, name)
+        if signal is None:
+            return None
+        takers = [k for k, (n, d) in list(self._open.items()) if n == name and (d is None or signal[2] <= d)]
+        if key not in takers or min(takers, key=position_order) != key:
+            return None
+        return signal
+
+    def _take_event(
+        self, key: str, name: str, signal: tuple[int, str, float], timeout: float | None, wait: Wait
+    ) -> Any:
+        signal_id, payload_json, _ = signal
+        failure = failure_of(payload_json)
+        if failure is not None:
+            self._record(
+                "event_failed",
+                key,
+                name,
+                {"error": failure},
+                _dumps({"signal": signal_id, "error": failure}),
+                consume_signal=signal_id,
+            )
+            self.engine.report(self.run_id, "event_failed", {"event": name, "error": failure})
+            return self._wait_outcome(name, None, failure, timeout, wait)
+        payload = json.loads(payload_json)
+        self._record(
+            "event_received",
+            key,
+            name,
+            {"payload": payload},
+            f'{{"signal":{signal_id},"payload":{payload_json}}}',
+            consume_signal=signal_id,
+        )
+        self.engine.report(self.run_id, "event_received", {"event": name})
+        return payload
 
     def _wait_outcome(
         self,
@@ -666,12 +753,14 @@ class Executor:
     # ----- composition: child workflows, map, parallel -------------------------------------------------
 
     def run_child(
-        self, scope: _Scope, wf: Workflow[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        scope: _Scope,
+        wf: Workflow[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        path: str | None = None,
     ) -> Any:
-        if not scope.can_park:
-            raise WorkflowError(
-                f"child workflow {wf.name!r} cannot be called inside a ctx.parallel or ctx.map branch"
-            )
+        """Run the child workflow inline at ``path`` (the scope's next position, or a map item's)."""
         if args and isinstance(args[0], Context):
             args = args[1:]  # child(ctx, ...) mirrors the child's signature; the child gets this run's ctx
         # the child gets copies, as a step does and as every cloud target passes a child's input
@@ -679,7 +768,7 @@ class Executor:
             [list(args), kwargs], f"the arguments of child workflow {wf.name!r}"
         )
         args = tuple(args_list)
-        path = scope.next_path()
+        path = scope.next_path() if path is None else path
         name = f"workflow:{wf.name}"
         rec = self._step_record(path, name)
         if rec is not None and rec.returned:  # checkpointed: the child's body does not run again
@@ -687,7 +776,7 @@ class Executor:
             self.visited.update(k for k in (*self.history.steps, *self.history.prims) if k.startswith(prefix))
             return rec.result
         self._marker(path, name, {})
-        child = _Scope(self, f"{path}.", can_park=True)
+        child = _Scope(self, f"{path}.", can_park=scope.can_park)
         previous = set_scope(child)
         try:
             output = wf.fn(self.ctx, *args, **kwargs)
@@ -708,22 +797,30 @@ class Executor:
     def run_map(
         self,
         scope: _Scope,
-        fn: Step[..., Any],
+        fn: Step[..., Any] | Workflow[..., Any],
         items: Sequence[Any],
         max_concurrency: int | None,
         policy: Tolerance = DEFAULT,
     ) -> list[Any]:
-        if not scope.can_park:
-            raise WorkflowError("ctx.map cannot be nested inside a ctx.parallel or ctx.map branch")
+        """``fn(item)`` for every item: a step's item is the step call at ``n.i``; a workflow's item is the
+        child workflow ``fn(ctx, item)`` at ``n.i``, its own calls numbered under ``n.i.``."""
         path = scope.next_path()
         site = user_site()  # the ctx.map line: the items run on threads where it is not on the stack
-        self._marker(path, f"map:{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
+        kind = "map:" if isinstance(fn, Step) else "map:workflow:"
+        self._marker(path, f"{kind}{fn.name}", {"items": len(items), "max_concurrency": max_concurrency})
         branch = _Scope(self, f"{path}.", can_park=False)
-        calls: list[Callable[[], Any]] = [
-            functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {}, site)
-            for i, item in enumerate(items)
-        ]
-        return self._run_branches(calls, max_concurrency, [branch] * len(calls), policy, "item")
+        calls: list[Callable[[], Any]]
+        if isinstance(fn, Step):
+            calls = [
+                functools.partial(self.run_step, branch, fn, f"{path}.{i}", (item,), {}, site)
+                for i, item in enumerate(items)
+            ]
+        else:
+            calls = [
+                functools.partial(self.run_child, branch, fn, (item,), {}, f"{path}.{i}")
+                for i, item in enumerate(items)
+            ]
+        return run_branches(self, calls, max_concurrency, [branch] * len(calls), policy, "item")
 
     def run_parallel(
         self,
@@ -732,8 +829,6 @@ class Executor:
         max_concurrency: int | None = None,
         policy: Tolerance = DEFAULT,
     ) -> list[Any]:
-        if not scope.can_park:
-            raise WorkflowError("ctx.parallel cannot be nested inside a ctx.parallel or ctx.map branch")
         path = scope.next_path()
         self._marker(path, f"parallel:{len(branches)}", {"branches": len(branches)})
         scopes = [_Scope(self, f"{path}.{b}.", can_park=False) for b in range(len(branches))]
@@ -742,44 +837,7 @@ class Executor:
             return _json_value(branches[b](), f"the result of ctx.parallel branch {b}")[0]
 
         calls: list[Callable[[], Any]] = [functools.partial(run, b) for b in range(len(branches))]
-        return self._run_branches(calls, max_concurrency, scopes, policy, "branch")
-
-    def _run_branches(
-        self,
-        calls: list[Callable[[], Any]],
-        max_concurrency: int | None,
-        scopes: list[_Scope],
-        policy: Tolerance = DEFAULT,
-        noun: str = "item",
-    ) -> list[Any]:
-        """Run every call (all are attempted); results in order; failures as ``policy`` settles them (by
-        default the lowest-index failure is raised)."""
-        n = len(calls)
-        results: list[Any] = [None] * n
-        errors: dict[int, BaseException] = {}
-
-        def one(i: int) -> None:
-            previous = set_scope(scopes[i])
-            try:
-                results[i] = calls[i]()
-            except BaseException as exc:  # collected; re-raised in order below
-                errors[i] = exc
-            finally:
-                set_scope(previous)
-
-        workers = min(n, max_concurrency or n, 64)
-        if workers <= 1:
-            for i in range(n):
-                one(i)
-        else:
-            with ThreadPoolExecutor(workers, thread_name_prefix=f"portaflow-{self.run_id}") as pool:
-                pending = {pool.submit(one, i) for i in range(n)}
-                while pending:
-                    _, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for exc in errors.values():
-            if isinstance(exc, _Stall | _Unwind):
-                raise exc
-        return policy.settle(results, errors, noun)
+        return run_branches(self, calls, max_concurrency, scopes, policy, "branch")
 
 
 def _describe(name: str) -> str:

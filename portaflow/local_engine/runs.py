@@ -38,10 +38,17 @@ class RunStatus:
     wait_label: str | None = None  # the label of the wait for ``waiting_for`` (ctx.wait_for_event(label=))
     # the steps waiting out a retry delay (``Engine.status`` fills it: ``pending_retries``)
     retrying: tuple[PendingRetry, ...] = ()
+    # every event the run waits for when several waits are open (ctx.map/ctx.parallel items), in position
+    # order; ``waiting_for`` is the first. Empty for a single wait
+    waiting_for_all: tuple[str, ...] = ()
 
     @classmethod
     def of(
-        cls, row: RunRow, wait_label: str | None = None, retrying: tuple[PendingRetry, ...] = ()
+        cls,
+        row: RunRow,
+        wait_label: str | None = None,
+        retrying: tuple[PendingRetry, ...] = (),
+        waits: tuple[str, ...] = (),
     ) -> RunStatus:
         error = row.error if row.status == "failed" else row.stalled
         return cls(
@@ -56,6 +63,7 @@ class RunStatus:
             row.updated_at,
             wait_label if row.status == "waiting" and row.waiting_for is not None else None,
             retrying,
+            waits if len(waits) > 1 else (),
         )
 
     @property
@@ -87,6 +95,8 @@ class RunStatus:
                 out["waiting_for_run"] = self.waiting_for_run
             elif self.waiting_for is not None:
                 out["waiting_for"] = self.waiting_for
+            if self.waiting_for_all:
+                out["waiting_for_all"] = list(self.waiting_for_all)
             if self.wait_label is not None:
                 out["wait_label"] = self.wait_label
             if self.wake_at is not None:

@@ -46,7 +46,9 @@ class RunScope:
         self.ex = ex
         self.run_id = ex.run_id
         self.prefix = prefix
-        self.can_park = can_park  # the workflow thread itself, not a branch thread
+        # the workflow's own thread (or a child it runs inline), not a ctx.map/ctx.parallel branch's: only
+        # there may ctx.patched() be asked, and a worker's shutdown stop the run at once
+        self.can_park = can_park
         self.step_n = 0
         self.prim_n = 0
 
@@ -56,11 +58,8 @@ class RunScope:
         return path
 
     def next_prim(self, what: str) -> str:
-        if not self.can_park:
-            raise WorkflowError(
-                f"ctx.{what}() cannot be used inside a ctx.parallel or ctx.map branch: branches may only "
-                "call steps; call it before or after the parallel part"
-            )
+        """The key of the scope's next context call (``{prefix}pK``): numbered per scope, so the order
+        in which branch threads interleave never changes a key."""
         key = f"{self.prefix}p{self.prim_n}"
         self.prim_n += 1
         return key
@@ -104,7 +103,7 @@ class RunScope:
 
     def map(
         self,
-        fn: Step[..., Any],
+        fn: Step[..., Any] | Workflow[..., Any],
         items: Sequence[Any],
         max_concurrency: int | None,
         policy: Tolerance = DEFAULT,

@@ -71,6 +71,17 @@ CREATE TABLE signals (
 CREATE INDEX signals_pending ON signals(run_id, name, consumed_seq);
 """
 
+# The events a waiting run waits for when several waits are open at once (ctx.map/ctx.parallel items that
+# each wait): runs.waiting_for holds the lowest-position one, as for a single wait, and this table all of
+# them, in position order. Made with the schema, and added to an older database when it is opened (an older
+# portaflow ignores it, so the schema version stays).
+_WAITS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS run_waits (run_id TEXT NOT NULL, pos INTEGER NOT NULL, name TEXT NOT NULL,"
+    " PRIMARY KEY (run_id, pos)) WITHOUT ROWID"
+)
+# a signal the waiting run r takes: of the event it waits for, or of one of its waits
+_WANTED = "(s.name = r.waiting_for OR s.name IN (SELECT w.name FROM run_waits w WHERE w.run_id = r.run_id))"
+
 # What `portaflow ui` lists runs by, newest first, filtered by status or workflow, a page at a time. Made
 # with the schema, and added to a database made before they existed when it is opened (an older portaflow
 # ignores them, so the schema version stays): the list never scans the runs or sorts them.
@@ -82,6 +93,7 @@ _BROWSE_INDEXES = {
 
 
 def _create_browse_indexes(conn: sqlite3.Connection) -> None:
+    conn.execute(_WAITS_TABLE)
     for name, columns in _BROWSE_INDEXES.items():
         conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
 
@@ -94,7 +106,8 @@ def _ensure_browse_indexes(conn: sqlite3.Connection) -> None:
         f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
         tuple(_BROWSE_INDEXES),
     ).fetchone()[0]
-    if have == len(_BROWSE_INDEXES):
+    waits = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'run_waits'").fetchone()[0]
+    if have == len(_BROWSE_INDEXES) and waits:
         return
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -433,8 +446,9 @@ class Store:
         if waiting_for is None:
             return False
         pending = conn.execute(
-            "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
-            (run_id, waiting_for),
+            "SELECT 1 FROM signals s, runs r WHERE r.run_id = ? AND s.run_id = r.run_id"
+            f" AND s.consumed_seq IS NULL AND {_WANTED} LIMIT 1",
+            (run_id,),
         ).fetchone()
         return pending is not None
 
@@ -557,6 +571,7 @@ class Store:
             conn.execute(
                 "INSERT INTO events VALUES (?, ?, ?, NULL, NULL, ?, ?)", (run_id, seq, kind, data_json, at)
             )
+            conn.execute("DELETE FROM run_waits WHERE run_id = ?", (run_id,))
             conn.execute(
                 "UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ?, owner = NULL,"
                 " lease_until = NULL, waiting_for = NULL, wake_at = NULL, stalled = NULL WHERE run_id = ?",
@@ -607,26 +622,48 @@ class Store:
         run_id: str,
         owner_id: str,
         fence: int,
-        waiting_for: str | None,
+        waiting_for: str | Sequence[str] | None,
         wake_at: float | None,
         now: float,
     ) -> bool:
-        """Mark the run waiting and give up its lease; False (lease kept) if its event already arrived."""
+        """Mark the run waiting and give up its lease; False (lease kept) if an event it waits for already
+        arrived. ``waiting_for``: the event, or the events of its open waits in position order."""
+        names = [waiting_for] if isinstance(waiting_for, str) else list(waiting_for or ())
         with self._tx() as conn:
             self._check_lease(conn, run_id, owner_id, fence)
-            if waiting_for is not None:
+            if names:
+                marks = ",".join("?" * len(names))
                 pending = conn.execute(
-                    "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
-                    (run_id, waiting_for),
+                    f"SELECT 1 FROM signals WHERE run_id = ? AND name IN ({marks}) AND consumed_seq IS NULL"
+                    " LIMIT 1",
+                    (run_id, *names),
                 ).fetchone()
                 if pending is not None:
                     return False
+            conn.execute("DELETE FROM run_waits WHERE run_id = ?", (run_id,))
+            if len(names) > 1:
+                conn.executemany(
+                    "INSERT INTO run_waits (run_id, pos, name) VALUES (?, ?, ?)",
+                    [(run_id, i, name) for i, name in enumerate(names)],
+                )
             conn.execute(
                 "UPDATE runs SET status = 'waiting', waiting_for = ?, wake_at = ?, updated_at = ?,"
                 " owner = NULL, lease_until = NULL WHERE run_id = ?",
-                (waiting_for, wake_at, now, run_id),
+                (names[0] if names else None, wake_at, now, run_id),
             )
             return True
+
+    def waits(self, run_id: str) -> list[str]:
+        """Every event a waiting run waits for, in the order of its waits' positions (one or more)."""
+        rows = self._read(
+            "SELECT r.waiting_for, w.name FROM runs r LEFT JOIN run_waits w ON w.run_id = r.run_id"
+            " WHERE r.run_id = ? AND r.status = 'waiting' AND r.waiting_for IS NOT NULL ORDER BY w.pos",
+            (run_id,),
+        )
+        if not rows:
+            return []
+        names = [r[1] for r in rows if r[1] is not None]
+        return names if len(names) > 1 else [rows[0][0]]
 
     def release(
         self,
@@ -785,10 +822,15 @@ class Store:
     ) -> None:
         status, waiting_for, wake_at = row
         why = None
+        several = conn.execute(
+            "SELECT 1 FROM run_waits WHERE run_id = ? AND name = ? LIMIT 1", (run_id, name)
+        ).fetchone()
+        if status == "waiting" and waiting_for is not None and several is not None:
+            waiting_for = name  # one of the events its open waits wait for
         if status != "waiting" or waiting_for != name:
             doing = f"waits for {waiting_for!r}" if status == "waiting" and waiting_for else f"is {status}"
             why = f"it {doing}"
-        elif wake_at is not None and wake_at <= now:
+        elif wake_at is not None and wake_at <= now and several is None:  # (of several: the earliest's)
             why = "its wait timed out"
         elif conn.execute(
             "SELECT 1 FROM signals WHERE run_id = ? AND name = ? AND consumed_seq IS NULL LIMIT 1",
@@ -835,7 +877,7 @@ class Store:
             "SELECT r.run_id, r.owner, r.owner_host, r.owner_pid, r.owner_started, r.lease_until FROM runs r"
             " WHERE (r.status = 'running' AND (r.owner IS NOT NULL OR r.stalled IS NULL OR r.wake_at <= ?))"
             " OR (r.status = 'waiting' AND (r.wake_at <= ? OR (r.waiting_for IS NOT NULL AND EXISTS ("
-            "   SELECT 1 FROM signals s WHERE s.run_id = r.run_id AND s.name = r.waiting_for"
+            f"   SELECT 1 FROM signals s WHERE s.run_id = r.run_id AND {_WANTED}"
             "   AND s.consumed_seq IS NULL))))"
             " ORDER BY r.created_at LIMIT ?",
             (now, now, limit * 4 + 16),

@@ -124,7 +124,14 @@ def index_source(program: ir.Program) -> str:
     }
     if ctx["patches"]:
         ctx["runtime_names"] = [*used, "startParams"]
-    return _env().get_template("index.ts.j2").render(**ctx)
+    computed_events = any(
+        isinstance(s, ir.WaitForEvent) and not isinstance(s.event, str)
+        for wf in program.workflows.values()
+        for s in ir.walk_stmts(wf.body)
+    )
+    if computed_events:
+        ctx["runtime_names"] = [*ctx["runtime_names"], "eventType"]
+    return _env().get_template("index.ts.j2").render(**ctx, computed_events=computed_events)
 
 
 def runtime_files() -> dict[str, bytes]:

@@ -78,7 +78,7 @@ def compile_source(source: str, path: str = "<string>", workflow: str | None = N
         st.step
         for wf in fe.workflows_ir.values()
         for st in ir.walk_stmts(wf.body)
-        if isinstance(st, (ir.StepCall, ir.MapCall))
+        if isinstance(st, (ir.StepCall, ir.MapCall)) and st.step is not None
     }
     steps = {k: v for k, v in fe.steps_ir.items() if k in used}
     prog = ir.Program(

@@ -84,12 +84,25 @@ def wait_for_event(
     args = [a for a in call.args if a.keyword is None]
     kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
     name_node = args[0].value if args else kwargs.get("name")
-    name = lw.fe.literal(name_node) if name_node is not None else None
-    if not isinstance(name, str):
+    literal = lw.fe.literal(name_node) if name_node is not None else None
+    name: str | ir.Expr
+    if isinstance(literal, str) and literal:
+        name = literal
+    elif name_node is not None and literal is NOT_LITERAL:
+        name = lw.expr(name_node)  # computed at run time: an event name per map item, say
+        if name.ty not in ("str", "any"):
+            lw.error(
+                "PFC030",
+                name_node,
+                "ctx.wait_for_event needs the event name as a string",
+                'write ctx.wait_for_event(f"approve:{doc[\'id\']}", timeout="3d")',
+            )
+            raise Unsupported
+    else:
         lw.error(
             "PFC030",
             name_node or call,
-            "ctx.wait_for_event needs the event name as a string literal",
+            "ctx.wait_for_event needs the event name as a non-empty string",
             'write ctx.wait_for_event("approval", timeout="3d")',
         )
         raise Unsupported
@@ -150,22 +163,28 @@ def map_(
         raise Unsupported
     fnode = args[0].value
     mapped = calls.callee_of(lw, fnode)
-    if mapped is None or mapped.kind != "step" or mapped.fn is None:
+    if mapped is None or mapped.kind not in ("step", "workflow") or mapped.fn is None:
         lw.error(
             "PFC030",
             fnode,
-            "ctx.map's first argument must be a @step function (of this module or imported from the project)",
-            "define the per-item work as a @step taking one argument",
+            "ctx.map's first argument must be a @step or @workflow function (of this module or imported "
+            "from the project)",
+            "define the per-item work as a @step taking one argument, or a @workflow taking (ctx, item)",
         )
         raise Unsupported
-    step_key, sd = lw.fe.lower_step(mapped.fn)
-    if len(sd.required) > 1:
-        lw.error(
-            "PFC030",
-            fnode,
-            f"step {sd.name!r} must take the item as its only required argument",
-            "give the other parameters defaults",
-        )
+    step_key: str | None = None
+    wf_key: str | None = None
+    if mapped.kind == "workflow":
+        wf_key = _mapped_workflow(lw, fnode, mapped.fn)
+    else:
+        step_key, sd = lw.fe.lower_step(mapped.fn)
+        if len(sd.required) > 1:
+            lw.error(
+                "PFC030",
+                fnode,
+                f"step {sd.name!r} must take the item as its only required argument",
+                "give the other parameters defaults",
+            )
     items = lw.expr(args[1].value)
     mc: int | ir.Expr | None = None
     options: dict[str, Any] = {}
@@ -183,7 +202,7 @@ def map_(
             )
             continue
         mc = max_concurrency(lw, v)
-    return [ir.MapCall(step_key, items, mc, target, loc, **options)]
+    return [ir.MapCall(step_key, items, mc, target, loc, workflow=wf_key, **options)]
 
 
 def failure_option(lw: WorkflowLowerer, what: str, key: str, v: cst.BaseExpression) -> Any:
@@ -215,6 +234,29 @@ _FAILURE_WHAT = {
     "tolerated_failures": "a literal integer >= 0 (a count)",
     "tolerated_failure_percentage": "a literal number from 0 to 100 (a percentage)",
 }
+
+
+def _mapped_workflow(lw: WorkflowLowerer, fnode: cst.BaseExpression, fn: Any) -> str:
+    """The key of the child workflow ``ctx.map`` runs per item: it takes ``(ctx, item)``."""
+    if lw.fe.step_key(fn) in lw.stack:
+        lw.error(
+            "PFC032",
+            fnode,
+            f"workflow {fn.function!r} maps itself (recursion cannot be inlined)",
+            "use a while loop instead of recursion",
+        )
+        raise Unsupported
+    wf_key, child = lw.fe.lower_workflow(fn, lw.stack)
+    if child is None:
+        raise Unsupported
+    if not child.params or sum(p.default is None for p in child.params) > 1:
+        lw.error(
+            "PFC030",
+            fnode,
+            f"workflow {child.name!r} must take the item as its only required argument after ctx",
+            f"write def {child.name}(ctx, item): ... (give other parameters defaults)",
+        )
+    return wf_key
 
 
 def max_concurrency(lw: WorkflowLowerer, v: cst.BaseExpression) -> int | ir.Expr | None:
@@ -262,7 +304,14 @@ def parallel(
             )
             continue
         b = parallel_branch(lw, a.value, loc)
-        if b is not None:
+        if b is not None and _has_patched(b):
+            lw.error(
+                "PFC031",
+                a.value,
+                "a parallel branch may not call ctx.patched()",
+                "call ctx.patched() before ctx.parallel and use its result in the branch",
+            )
+        elif b is not None:
             branches.append(b)
     return [ir.ParallelCall(tuple(branches), target, loc, mc, **options)]
 
@@ -275,20 +324,12 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         body = node.body
         callee = calls.callee_of(lw, body.func) if isinstance(body, cst.Call) else None
         helper = helper_def(callee)
-        if isinstance(body, cst.Call) and callee is not None and (callee.kind == "step" or helper):
+        if isinstance(body, cst.Call) and _is_sleep(lw, body):  # lambda: ctx.sleep(d) gives None
+            return ir.Branch(tuple(calls.call_statement(lw, body, None, loc) or []), ir.Const(None, "none"))
+        if isinstance(body, cst.Call) and (calls.is_step_like(lw, body) or helper):
             tmp = ir.NameTarget(ir.temporary("branch"))
             stmts = calls.call_statement(lw, body, tmp, loc) or []
-            if helper is not None and not _only_steps_and_values(lw, body, stmts):
-                return None
             return ir.Branch(tuple(stmts), ir.Name(tmp.id))
-        if isinstance(body, cst.Call) and calls.is_step_like(lw, body):
-            lw.error(
-                "PFC031",
-                body,
-                "a parallel branch may only call steps",
-                "move waits, sleeps and child workflows out of ctx.parallel",
-            )
-            return None
         return ir.Branch((), lw.expr(body))
     if isinstance(node, cst.Name) and node.value in lw.nested_defs:
         fdef = lw.nested_defs[node.value]
@@ -313,7 +354,6 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
                 part = lw.stmt(s)
             except Unsupported:
                 continue
-            _only_steps_and_values(lw, s, part)
             lowered += part
         return ir.Branch(tuple(lowered), result)
     lw.error(
@@ -344,15 +384,22 @@ PRIMITIVES: dict[str, Primitive] = {
 }
 
 
-def _only_steps_and_values(lw: WorkflowLowerer, node: cst.CSTNode, stmts: list[ir.Stmt]) -> bool:
-    """PFC031 unless a branch's statements only call steps and compute values (a helper inlined there too)."""
-    for st in ir.walk_stmts(tuple(stmts)):
-        if not isinstance(st, (ir.Assign, ir.SetItem, ir.StepCall, ir.If, ir.For)):
-            lw.error(
-                "PFC031",
-                node,
-                "a parallel branch may only call steps and compute values",
-                "move waits, sleeps, maps and child workflows out of the branch",
-            )
-            return False
-    return True
+def _is_sleep(lw: WorkflowLowerer, call: cst.Call) -> bool:
+    f = call.func
+    return (
+        isinstance(f, cst.Attribute)
+        and isinstance(f.value, cst.Name)
+        and f.value.value == lw.ctx
+        and f.attr.value == "sleep"
+    )
+
+
+def _has_patched(node: Any) -> bool:
+    """Whether a branch asks ``ctx.patched`` (PFC031): a change's marker is the workflow's own, asked once
+    before the fan-out (a branch may do anything else a workflow does)."""
+    if isinstance(node, ir.Patched):
+        return True
+    if isinstance(node, tuple):
+        return any(_has_patched(x) for x in node)
+    fields = getattr(node, "__dataclass_fields__", None)
+    return fields is not None and any(_has_patched(getattr(node, f)) for f in fields)

@@ -415,9 +415,12 @@ class AwaitWorkflow:
 
 @dataclass(frozen=True)
 class MapCall:
-    """``ctx.map(step, items, max_concurrency=N)``: one call of ``step`` per item, results in item order."""
+    """``ctx.map(fn, items, max_concurrency=N)``: one call per item, results in item order. ``fn`` is the
+    step ``step`` (item ``i`` is the step call at ``n.i``) or, from IR version 7, the child workflow
+    ``workflow`` (``step`` is None): item ``i`` runs it with the item as its one argument, its calls
+    numbered under ``n.i.``, and it may sleep, wait and fan out again (docs/semantics.md)."""
 
-    step: str
+    step: str | None
     items: Expr
     max_concurrency: int | Expr | None  # an int literal, a number expression, or None (no limit)
     target: Target | None
@@ -427,11 +430,13 @@ class MapCall:
     tolerated_failures: int | None = field(default=None, metadata={"omit_if_none": True})
     tolerated_failure_percentage: float | None = field(default=None, metadata={"omit_if_none": True})
     kind: Literal["map"] = "map"
+    workflow: str | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)
 class Branch:
-    """One branch of ``ctx.parallel``: statements (step calls and pure code) and the branch's result."""
+    """One branch of ``ctx.parallel``: statements and the branch's result. From IR version 7 the statements
+    are any a workflow's body may hold (sleeps, waits, child workflows, nested map and parallel)."""
 
     body: tuple[Stmt, ...]
     result: Expr
@@ -470,7 +475,7 @@ class WaitForEvent:
     failure raises ``EventFailed`` carrying its type and message, matched by ``except`` clauses by that type
     name (docs/semantics.md, "Events")."""
 
-    event: str
+    event: str | Expr  # a literal name, or (IR version 7) a str expression computed at run time
     timeout_seconds: float | None
     target: Target | None
     loc: Loc

@@ -119,11 +119,18 @@ STEP_FAILED = "StepFailed"
 STEP_FAILED_TEST = '$type($lookup($pf_err, "step")) = "string"'
 
 
-def event_timeout_error(s: ir.WaitForEvent) -> str:
-    """The $pf_err of a wait's EventTimeout (raise_on_timeout): the local engine's type and message."""
+def event_timeout_error(s: ir.WaitForEvent, name_expr: str | None = None) -> str:
+    """The $pf_err of a wait's EventTimeout (raise_on_timeout): the local engine's type and message.
+    ``name_expr``: the JSONata of a run-time name's repr (the literal's is written out)."""
     from portaflow.dsl.durations import format_duration
 
-    message = f"event {s.event!r} did not arrive within {format_duration(s.timeout_seconds or 0)}"
+    within = f" did not arrive within {format_duration(s.timeout_seconds or 0)}"
+    if name_expr is not None:
+        message_expr = f'"event " & {name_expr} & {jstr(within)}'
+        mro = '["EventTimeout", "TimeoutError", "OSError", "Exception", "BaseException"]'
+        fields = f'"type": "EventTimeout", "message": {message_expr}, "mro": {mro}'
+        return f'{{{fields}, "step": null, "attempts": null}}'
+    message = f"event {s.event!r}{within}"
     mro = '["EventTimeout", "TimeoutError", "OSError", "Exception", "BaseException"]'
     fields = f'"type": "EventTimeout", "message": {jstr(message)}, "mro": {mro}'
     return f'{{{fields}, "step": null, "attempts": null}}'
@@ -200,7 +207,7 @@ class AslCompiler:
         self._names: set[str] = set()
         self._n = 0
         self._fail_dynamic: str | None = None
-        self._routers: dict[tuple[int, ...], tuple[tuple[Frame, ...], str]] = {}
+        self._routers: dict[tuple[int | str, ...], tuple[tuple[Frame, ...], str]] = {}
         self.loop_states: dict[int, list[str]] = {}  # id of a While/For -> the states of one iteration
         self.top_guard = False  # an expression outside any try may raise: see wrap_in_top_guard
         self.child_failures = bool(childruns.started_workflows(program))  # ctx.start_workflow: ChildFailed
@@ -298,13 +305,14 @@ class AslCompiler:
 
         A handler matches when the error's type or any class name of its MRO (``$pf_err.mro``, for errors
         of steps) is one the handler catches, or when it names ``StepFailed`` and the error is a step's."""
-        if ctx.branch_error is not None:
+        if ctx.branch_error is not None and not ctx.frames:
             return ctx.branch_error
-        key = tuple(id(f) for f in ctx.frames)  # the frames are kept alive in _routers: ids stay unique
+        # a branch's (map item's) frames are its own (they start empty): uncaught, the error is the branch's
+        key: tuple[int | str, ...] = (*(id(f) for f in ctx.frames), ctx.branch_error or "")  # kept alive
         if key in self._routers:
             return self._routers[key][1]
         choices: list[dict[str, Any]] = []
-        default = self.fail_dynamic()
+        default = self.fail_dynamic() if ctx.branch_error is None else ctx.branch_error
         for frame in reversed(ctx.frames):
             if isinstance(frame, FinallyFrame):
                 default = frame.error_entry
@@ -985,6 +993,8 @@ class AslCompiler:
         return check
 
     def map_call(self, s: ir.MapCall, nxt: str, ctx: Ctx) -> str:
+        if s.step is None:
+            return self.map_workflow(s, nxt, ctx)
         sd = self.p.steps[s.step]
         k = self.uid()
         n = self.name(f"Map {sd.name}", s.loc)
@@ -1020,6 +1030,72 @@ class AslCompiler:
                 "ProcessorConfig": {"Mode": "INLINE"},
                 "StartAt": task_n,
                 "States": {task_n: task, err_n: {"Type": "Pass", "End": True}},
+            },
+            "MaxConcurrency": self.max_concurrency(ctx, s.max_concurrency),
+            "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
+            "Next": self.after_fanout(s, results, nxt, ctx),
+        }
+        self.states[n]["Catch"] = self.catchers(ctx, {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}, s.loc)
+        return n
+
+    def map_workflow(self, s: ir.MapCall, nxt: str, ctx: Ctx) -> str:
+        """``ctx.map(child, items)``: an inline Map whose ItemProcessor holds the child workflow's states,
+        its first parameter bound to the item and its calls numbered under ``n.i.``; each item outputs
+        ``{"v": result}`` or ``{"e": error}`` as a parallel branch does."""
+        child = self.p.workflows[str(s.workflow)]
+        k = self.uid()
+        n = self.name(f"Map {child.name}", s.loc)
+        cp = f"pf_w{k}_"
+        outer, self.states = self.states, {}
+        err_n = self.name(f"Item failed {child.name}", s.loc)
+        self.states[err_n] = {"Type": "Pass", "Output": '{% {"e": $pf_err} %}', "End": True}
+        ret_var = own_variable(cp, "result")
+        done = self.name(f"Item result {child.name}", s.loc)
+        self.states[done] = {"Type": "Pass", "Output": "{% " + f'{{"v": ${ret_var}}}' + " %}", "End": True}
+        fall = self.name(f"End of {child.name} (item)", s.loc)
+        self.states[fall] = {"Type": "Pass", "Assign": {ret_var: None}, "Next": done}
+        prefix_var = own_variable(cp, "prefix")
+        cctx = Ctx(
+            rename={},
+            var_prefix=cp,
+            prefix_expr=f"${prefix_var}",
+            seq_var=own_variable(cp, "seq"),
+            ret=(ret_var, done),
+            branch_error=err_n,
+        )
+        outer_source, self.source = self.source, child.source or self.source
+        body = self.block(child.body, fall, cctx)
+        self.source = outer_source
+        init = self.name(f"Item {child.name}", s.loc)
+        assign: dict[str, Any] = {prefix_var: "{% $states.input.prefix %}", own_variable(cp, "seq"): 0}
+        for i, p in enumerate(child.params):
+            if i == 0:
+                assign[cp + p.name] = "{% $states.input.item %}"
+                continue
+            assert p.default is not None
+            low = self.low(cctx)
+            assign[cp + p.name] = "{% " + low.finish(low.lower(p.default)) + " %}"
+        self.states[init] = {"Type": "Pass", "Assign": assign, "Next": body}
+        order = [init] + [x for x in self.states if x != init]
+        states = prune({x: self.states[x] for x in order}, init)
+        self.states = outer
+        results = f"pf_m{k}"
+        low = self.low(ctx)
+        items = low.finish(low._iter(s.items))
+        self.states[n] = {
+            "Type": "Map",
+            "Items": "{% " + items + " %}",
+            "ItemSelector": {
+                "item": "{% $states.context.Map.Item.Value %}",
+                "prefix": "{% "
+                + f'{ctx.prefix_expr} & $string(${ctx.seq_var}) & "." & '
+                + '$string($states.context.Map.Item.Index) & "."'
+                + " %}",
+            },
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": init,
+                "States": _rename_error_var(states, own_variable(cp, "err")),
             },
             "MaxConcurrency": self.max_concurrency(ctx, s.max_concurrency),
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},
@@ -1108,7 +1184,9 @@ class AslCompiler:
         EventTimeout where a raise would go; a failure event (SendTaskFailure, runtime.event_failure) is
         caught like a step's error and raised as the workflow's exception. A label names the state."""
         label = f" ({s.label})" if s.label else ""
-        n = self.name(f"Wait for event {s.event}{label}", s.loc)
+        shown = s.event if isinstance(s.event, str) else "(computed)"
+        n = self.name(f"Wait for event {shown}{label}", s.loc)
+        event: str = s.event if isinstance(s.event, str) else "{% $" + self.temp_var(ctx, "event") + " %}"
         task: dict[str, Any] = {
             "Type": "Task",
             "Resource": WAIT_ARN,
@@ -1117,12 +1195,16 @@ class AslCompiler:
                 "Payload": {
                     "action": "wait",
                     "run_id": "{% $pf_run %}",
-                    "event": s.event,
+                    "event": event,
                     "token": "{% $states.context.Task.Token %}",
                     **({"label": s.label} if s.label else {}),
                 },
             },
         }
+        if ctx.branch_error is not None:
+            # in a fan-out, the wait's scope: of two waits for one name open at once, the event goes to
+            # the one at the lowest position (they part at a fan-out's item or branch index)
+            task["Arguments"]["Payload"]["position"] = "{% " + ctx.prefix_expr + " %}"
         value = self.assign_target(ctx, s.target, '$lookup($states.result, "payload")')
         if value:
             task["Assign"] = value
@@ -1131,7 +1213,11 @@ class AslCompiler:
             task["TimeoutSeconds"] = self.whole_seconds(s.timeout_seconds, s.loc, "wait_for_event timeout")
             on_timeout: dict[str, Any] = {"ErrorEquals": ["States.Timeout"], "Next": nxt}
             if s.timeout_error is not None:
-                on_timeout["Assign"] = {"pf_err": "{% " + event_timeout_error(s) + " %}"}
+                name_repr, rlow = None, self.low(ctx)
+                if not isinstance(s.event, str):
+                    name_repr = f"{rlow.h('pf_repr')}(${self.temp_var(ctx, 'event')})"
+                error = rlow.finish(event_timeout_error(s, name_repr))
+                on_timeout["Assign"] = {"pf_err": "{% " + error + " %}"}
                 on_timeout["Next"] = self.raise_static(ctx, s.timeout_error, s.loc)
             elif s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
@@ -1140,7 +1226,15 @@ class AslCompiler:
         task["Catch"] = catch
         task["Next"] = nxt
         self.states[n] = task
-        return n
+        if isinstance(s.event, str):
+            return n
+        # a name computed at run time: evaluated first (its exception is the workflow's, as locally)
+        name_n = self.name("Event name", s.loc)
+        low = self.low(ctx)
+        name_value = "{% " + low.finish(low.lower(s.event)) + " %}"
+        assign = {self.temp_var(ctx, "event"): name_value}
+        self.pure_pass(name_n, ctx, s.loc, assign, n, ir.may_raise(s.event))
+        return name_n
 
     def try_stmt(self, s: ir.Try, nxt: str, ctx: Ctx) -> str:
         after = nxt

@@ -51,6 +51,7 @@ from typing import Any
 from unittest import mock
 
 from portaflow.backends import get as get_backend
+from portaflow.backends.aws.runtime.portaflow_aws_runtime import position_order
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
@@ -104,6 +105,7 @@ class _Waiter:
     run_id: str | None = None
     event: str | None = None
     label: str | None = None
+    position: str = ""  # in a fan-out, the wait's scope (the runtime's position_order sorts them)
     timed_out: threading.Event = field(default_factory=threading.Event)
 
     def pending(self) -> bool:
@@ -182,7 +184,7 @@ class AwsHarness:
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
         # task token -> (run id, event, label) it waits for
-        self._tokens: dict[str, tuple[str, str, str | None]] = {}
+        self._tokens: dict[str, tuple[str, str, str | None, str]] = {}
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
         self._first_thread = 0  # moto's interpreter threads from this index on are this harness's
         self._stack: ExitStack | None = None
@@ -442,6 +444,7 @@ class AwsHarness:
                     raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
                 if mine:
+                    mine.sort(key=lambda w: position_order(w.position))  # the local engine's waiting_for
                     run.waiting_for, run.wait_label = mine[0].event, mine[0].label
                 else:  # as the local engine's status: it waits for its child run
                     run.waiting_for, run.wait_label = "~child:" + through[str(theirs[0].run_id)], None
@@ -501,6 +504,7 @@ class AwsHarness:
                     str(event.get("run_id")),
                     str(event.get("event")),
                     None if label is None else str(label),
+                    str(event.get("position") or ""),
                 )
         try:
             if name == EVENTS_FN:
@@ -577,9 +581,9 @@ class AwsHarness:
     def wait_for_callback(self, timeout_seconds: float | None, endpoint: Any) -> Any:
         """moto's callback wait, its timeout on the virtual clock (:meth:`advance` fires it). The thread
         parks in the loop below: :func:`_parking` recognises it there by its frames."""
-        run_id, event, label = self._tokens.get(endpoint.callback_id, (None, None, None))
+        run_id, event, label, position = self._tokens.get(endpoint.callback_id, (None, None, None, ""))
         deadline = None if timeout_seconds is None else self.clock + timeout_seconds
-        w = _Waiter(endpoint, deadline, run_id, event, label)
+        w = _Waiter(endpoint, deadline, run_id, event, label, position)
         with self._lock:
             self._waiters[id(w)] = w
         try:

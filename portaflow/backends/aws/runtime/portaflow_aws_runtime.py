@@ -5,7 +5,8 @@ events function: ``wait`` (called by the state machine through ``lambda:invoke.w
 task token, or at once delivers the oldest buffered event; ``send`` (called by whoever raises an event:
 ``{"payload": ...}``, or ``{"error": {"type", "message"}}`` for a failure) resumes the waiting execution
 (SendTaskSuccess, or SendTaskFailure for a failure), or buffers the event (in ``portaflow.dsl.events``'
-form). One DynamoDB item per (run id, event name) holds the buffer and the waiting token; every change is
+form). One DynamoDB item per (run id, event name) holds the buffer and the waiting tokens (one per wait
+open at once, with the position of its scope: a send goes to the lowest, as locally); every change is
 a conditional write on a version number, so concurrent sends and waits never lose or duplicate an event.
 """
 
@@ -67,27 +68,33 @@ def _item_key(run_id: str, event: str) -> dict[str, Any]:
     return {"pk": {"S": f"{run_id}#{event}"}}
 
 
-def _load(ddb: Any, table: str, run_id: str, name: str) -> tuple[list[Any], str | None, int]:
+Waiter = tuple[str, str]  # (position of the wait's scope, task token)
+
+
+def _load(ddb: Any, table: str, run_id: str, name: str) -> tuple[list[Any], list[Waiter], int]:
     resp = ddb.get_item(TableName=table, Key=_item_key(run_id, name), ConsistentRead=True)
     item = resp.get("Item")
     if not item:
-        return [], None, 0
+        return [], [], 0
     buffered = json.loads(item["buffer"]["S"]) if "buffer" in item else []
-    token = item["token"]["S"] if "token" in item else None
-    return buffered, token, int(item[VERSION_ATTR]["N"])
+    waiters: list[Waiter] = (
+        [(str(p), str(t)) for p, t in json.loads(item["waiters"]["S"])] if ("waiters" in item) else []
+    )
+    if "token" in item:  # an item written before waits could be open at once for one name
+        waiters.append(("", item["token"]["S"]))
+    return buffered, waiters, int(item[VERSION_ATTR]["N"])
 
 
 def _store(
-    ddb: Any, table: str, run_id: str, name: str, buffered: list[Any], token: str | None, version: int
+    ddb: Any, table: str, run_id: str, name: str, buffered: list[Any], waiters: list[Waiter], version: int
 ) -> bool:
     """Write the new state if nobody else changed it since ``version``; False on a conflict."""
     item: dict[str, Any] = {
         **_item_key(run_id, name),
         "buffer": {"S": json.dumps(buffered)},
+        "waiters": {"S": json.dumps([list(w) for w in waiters])},
         VERSION_ATTR: {"N": str(version + 1)},
     }
-    if token is not None:
-        item["token"] = {"S": token}
     cond = "attribute_not_exists(pk)" if version == 0 else f"{VERSION_ATTR} = :v"
     kwargs: dict[str, Any] = {"TableName": table, "Item": item, "ConditionExpression": cond}
     if version:
@@ -97,6 +104,11 @@ def _store(
     except ddb.exceptions.ConditionalCheckFailedException:
         return False
     return True
+
+
+def position_order(position: str) -> tuple[int, ...]:
+    """A wait scope's sort key ("0.2." before "0.10."): the local engine's rule, component by component."""
+    return tuple(int(c) for c in position.split(".") if c.isdigit())
 
 
 def event_failure(error: dict[str, str]) -> dict[str, str]:
@@ -127,16 +139,18 @@ def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict
     action = event.get("action")
     run_id, name = str(event["run_id"]), str(event["event"])
     if action == "wait":
-        wait_token = str(event["token"])
+        wait_token, position = str(event["token"]), str(event.get("position") or "")
         while True:
-            buffered, _old, version = _load(ddb, table, run_id, name)
+            buffered, waiters, version = _load(ddb, table, run_id, name)
             if buffered:
                 first, rest = buffered[0], buffered[1:]
-                if not _store(ddb, table, run_id, name, rest, None, version):
+                if not _store(ddb, table, run_id, name, rest, waiters, version):
                     continue
                 _deliver(sfn, wait_token, first)
                 return {"delivered": True}
-            if _store(ddb, table, run_id, name, [], wait_token, version):
+            # one wait per scope: a token of this position left by a wait that ended is replaced
+            others = [w for w in waiters if w[0] != position]
+            if _store(ddb, table, run_id, name, [], [*others, (position, wait_token)], version):
                 return {"delivered": False, "waiting": True}
     if action == "send":
         error = event.get("error")
@@ -144,13 +158,16 @@ def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict
             event.get("payload"), (error["type"], error["message"]) if isinstance(error, dict) else None
         )
         while True:
-            buffered, token, version = _load(ddb, table, run_id, name)
-            if token is not None and not buffered:
-                if not _store(ddb, table, run_id, name, [], None, version):
+            buffered, waiters, version = _load(ddb, table, run_id, name)
+            if waiters and not buffered:
+                # of the waits for this name open at once, the one at the lowest position takes it
+                lowest = min(waiters, key=lambda w: position_order(w[0]))
+                rest = [w for w in waiters if w is not lowest]
+                if not _store(ddb, table, run_id, name, [], rest, version):
                     continue
-                if _deliver(sfn, token, payload):
+                if _deliver(sfn, lowest[1], payload):
                     return {"delivered": True}
-                continue  # that wait had ended: buffer the event for the next one
-            if _store(ddb, table, run_id, name, [*buffered, payload], token, version):
+                continue  # that wait had ended: the next one takes it, or it is buffered
+            if _store(ddb, table, run_id, name, [*buffered, payload], waiters, version):
                 return {"delivered": False, "buffered": len(buffered) + 1}
     raise ValueError(f"unknown events action {action!r}")

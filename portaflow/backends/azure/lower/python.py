@@ -387,6 +387,17 @@ class Lowerer:
             if limit is None
             else (ast.Constant(value=limit) if isinstance(limit, int) else expr(limit))
         )
+        if s.workflow is not None:  # a child workflow per item, the item its first parameter
+            wf = self.program.workflows[s.workflow]
+            call = _run_call(
+                "map_workflow",
+                ast.Constant(value=wf.name),
+                _load(workflow_function(s.workflow)),
+                ast.Constant(value=wf.params[0].name),
+                expr(s.items),
+                limit_ast,
+            )
+            return self._bind(s.target, _with_failures(call, s))
         call = _run_call("map", ast.Constant(value=s.step), expr(s.items), limit_ast)
         return self._bind(s.target, _with_failures(call, s))
 
@@ -409,7 +420,8 @@ class Lowerer:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
-        args: list[ast.expr] = [ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds)]
+        name = ast.Constant(value=s.event) if isinstance(s.event, str) else expr(s.event)
+        args: list[ast.expr] = [name, ast.Constant(value=s.timeout_seconds)]
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
             args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
         return self._bind(s.target, _run_call("wait_for_event", *args))

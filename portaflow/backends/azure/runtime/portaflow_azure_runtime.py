@@ -537,6 +537,27 @@ class Run:
         calls = [item(i, v) for i, v in enumerate(list(items))]
         return (yield from self._fan_out(calls, max_concurrency, _policy(failures), "item"))
 
+    def map_workflow(
+        self,
+        scope: Scope,
+        name: str,
+        body: Callable[..., Any],
+        param: str,
+        items: Any,
+        max_concurrency: Any,
+        failures: Failures = None,
+    ) -> Gen:
+        """``ctx.map(child, items)``: item i runs the child workflow at path.i (its calls under path.i.)."""
+        path = scope.next_path()
+
+        def item(i: int, value: Any) -> Callable[[], Gen]:
+            sub = Scope(self, f"{path}.")
+            sub.n = i  # item i is the child call at path.i
+            return lambda: self.child(sub, name, body, {param: value})
+
+        calls = [item(i, v) for i, v in enumerate(list(items))]
+        return (yield from self._fan_out(calls, max_concurrency, _policy(failures), "item"))
+
     def parallel(
         self,
         scope: Scope,

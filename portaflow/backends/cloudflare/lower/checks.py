@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from portaflow.backends import fanout
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -34,9 +35,15 @@ EXACT_JSON_TYPES = ("str", "int", "bool", "none", "float")
 def check(program: ir.Program) -> list[Diagnostic]:
     out: list[Diagnostic] = expressions.refusals(program)
     out += json_float_warnings(program)
+    # which of two waits for one event type takes it is the engine's choice, not portaflow's rule
+    out += fanout.refusals(program, "PFC071", "Cloudflare's engine", "of its own choosing")
     for wf in program.workflows.values():
         for s in _statements(wf.body):
-            if isinstance(s, ir.WaitForEvent) and not EVENT_TYPE.fullmatch(s.event):
+            if (
+                isinstance(s, ir.WaitForEvent)
+                and isinstance(s.event, str)  # a computed name waits as its stand-in (eventType)
+                and not EVENT_TYPE.fullmatch(s.event)
+            ):
                 out.append(
                     Diagnostic(
                         "PFC061",

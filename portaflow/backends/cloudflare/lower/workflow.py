@@ -190,7 +190,14 @@ class Lowerer:
 
     def _map(self, s: ir.MapCall) -> Lines:
         limit = self._limit(s.max_concurrency)
-        call = f"await {RUN}.map({SCOPE}, {ts_string(s.step)}, {expr(s.items)}, {limit}{_tolerance(s)})"
+        if s.workflow is not None:  # a child workflow per item, called with the item as its first argument
+            wf = self.program.workflows[s.workflow]
+            given_args = ", ".join(f"a[{i}]" for i in range(len(wf.params)))
+            body = f"(s: Scope, a: Value[]) => {workflow_function(s.workflow)}({RUN}, s, {given_args})"
+            args = f"{ts_string(wf.name)}, {expr(s.items)}, {limit}, {body}{_tolerance(s)}"
+            call = f"await {RUN}.mapWorkflow({SCOPE}, {args})"
+            return self.bind(s.target, call)
+        call = f"await {RUN}.map({SCOPE}, {ts_string(str(s.step))}, {expr(s.items)}, {limit}{_tolerance(s)})"
         return self.bind(s.target, call)
 
     def _parallel(self, s: ir.ParallelCall) -> Lines:
@@ -212,7 +219,8 @@ class Lowerer:
 
     def _wait(self, s: ir.WaitForEvent) -> Lines:
         timeout = "null" if s.timeout_seconds is None else repr(float(s.timeout_seconds))
-        args = f"{SCOPE}, {ts_string(s.event)}, {timeout}"
+        event = ts_string(s.event) if isinstance(s.event, str) else f"{expr(s.event)} as string"
+        args = f"{SCOPE}, {event}, {timeout}"
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
             label = "null" if s.label is None else ts_string(s.label)
             args += f", {'true' if s.timeout_error is not None else 'false'}, {label}"

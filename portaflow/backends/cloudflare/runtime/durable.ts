@@ -323,6 +323,7 @@ export class Run {
     const limit = await this.bounded(timeout ?? Infinity);
     let left = limit.cut || timeout !== null ? limit.seconds : null;
     const name = scope.opName("event", label === null ? type : `${type} (${label})`);
+    const engineType = await eventType(type); // a name computed at run time may need its stand-in
     for (let part = 0; ; part++) {
       const seconds = left === null ? LONGEST_WAIT : Math.min(left, LONGEST_WAIT);
       const partName = part === 0 ? name : `${name}.${part}`;
@@ -330,7 +331,10 @@ export class Run {
       if (label !== null) point.label = label;
       try {
         const event = await this.park(point, () =>
-          this.step.waitForEvent<JsonValue>(partName, { type, timeout: sleepDuration(this.realSeconds(seconds)) }),
+          this.step.waitForEvent<JsonValue>(partName, {
+            type: engineType,
+            timeout: sleepDuration(this.realSeconds(seconds)),
+          }),
         );
         return eventValue(type, event.payload ?? null);
       } catch (err) {
@@ -458,6 +462,25 @@ export class Run {
   }
 
   // ------------------------------------------------------------------------------ map and parallel
+  /** ``ctx.map(child, items)``: item i runs the child workflow at path.i (its calls under path.i.). */
+  async mapWorkflow(
+    scope: Scope,
+    name: string,
+    items: Value,
+    limit: Value,
+    body: ChildBody,
+    tolerance?: Tolerance,
+  ): Promise<Value> {
+    const path = scope.nextPath();
+    const values = py.list(items) as Value[];
+    const calls = values.map((value, i) => async () => {
+      const sub = new Scope(this, `${path}.`);
+      sub.n = i; // item i is the child call at path.i
+      return this.child(sub, name, [value], body);
+    });
+    return this.fanOut(calls, limit, tolerance);
+  }
+
   async map(scope: Scope, key: string, items: Value, limit: Value, tolerance?: Tolerance): Promise<Value> {
     const path = scope.nextPath();
     const param = this.steps[key].params[0];
@@ -668,6 +691,18 @@ const EVENT_MARK = "portaflow_event";
 
 function isEnvelope(data: JsonValue): data is { [key: string]: JsonValue } {
   return typeof data === "object" && data !== null && !Array.isArray(data) && EVENT_MARK in data;
+}
+
+const EVENT_TYPE = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,99}$/;
+
+/** The Cloudflare event type of the event ``name``: the name itself when it is one (letters, digits, '-'
+ *  and '_', at most 100 characters; a literal name must be, PFC061), else ``pfev_`` and the SHA-256 of its
+ *  UTF-8 in hex, so an event name computed at run time (``f"approve:{doc_id}"``) waits as it does locally.
+ *  The worker's event endpoints send to the same type. */
+export async function eventType(name: string): Promise<string> {
+  if (EVENT_TYPE.test(name)) return name;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name)));
+  return `pfev_${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 /** What ``sendEvent`` carries for a payload: the payload, wrapped only if it looks like an envelope. */
