@@ -420,7 +420,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     line = f"{st.run_id}  {st.workflow}  {st.status}"
     if st.waiting_for_run is not None:
         line += f" for child run {st.waiting_for_run}"
-    if st.status == "waiting" and st.waiting_for_all:
+    elif st.status == "waiting" and st.waiting_for_all:
         line += " for events " + ", ".join(repr(name) for name in st.waiting_for_all)
     elif st.status == "waiting" and st.waiting_for:
         line += f" for event {st.waiting_for!r}"
