@@ -446,7 +446,7 @@ class Executor:
             info["site"] = site = site or user_site()
             retryable = not fatal and policy.is_retryable(error)
             if retryable and attempt < policy.max_attempts:
-                delay = policy.delay_after(attempt)
+                delay = policy.delay_after(attempt, key)
                 retry_at = self.clock.now() + delay
                 self._record(
                     "step_attempt_failed",

@@ -553,6 +553,9 @@ class RetrySpec:
     # RetryPolicy(retry_on=...): only these errors are retried (never given with non_retryable)
     retry_on: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
     retry_on_matches: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
+    # RetryPolicy(jitter=...): the random fraction of each delay (1.0 = "full"), None = no jitter (IR 7);
+    # the delay is portaflow.dsl.retry.jittered(), from the step call's key and the attempt
+    jitter: float | None = field(default=None, metadata={"omit_if_none": True})
 
     def delay_before(self, attempt: int) -> float:
         """Seconds waited before ``attempt`` (2 = the first retry)."""
@@ -625,5 +628,5 @@ class Program:
     entry: str
     workflows: dict[str, WorkflowDef] = field(default_factory=dict)
     steps: dict[str, StepDef] = field(default_factory=dict)
-    ir_version: int = 6
+    ir_version: int = 7
     kind: Literal["program"] = "program"

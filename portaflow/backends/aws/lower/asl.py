@@ -758,6 +758,20 @@ class AslCompiler:
             f"step {sd.name!r} retry max_interval",
             where,
         )
+        jitter_loc = sd.option_loc("jitter", "retry")
+        if r.jitter is not None and not any(
+            d.code == "PFC085" and (d.line, d.col) == (jitter_loc.line, jitter_loc.col) for d in self.diags
+        ):  # once per step, however many calls it has
+            self.err(
+                jitter_loc,
+                f"step {sd.name!r} retries with jitter: a Task's Retry takes no per-attempt delay, and its "
+                "JitterStrategy FULL draws a random delay Step Functions does not record, so no target or "
+                "replay could wait the same",
+                "leave jitter out of this step's RetryPolicy for --target aws (spread retries with the "
+                "initial_interval of each step instead)",
+                code="PFC085",
+                source=where,
+            )
         # an expression of the Task that fails (arguments, result binding) fails the same way again: never
         # retried (a retry would call the step again), it is caught as the workflow's exception
         retriers: list[dict[str, Any]] = [

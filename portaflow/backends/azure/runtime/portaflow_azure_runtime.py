@@ -36,6 +36,7 @@ from portaflow.dsl.errors import (
 )
 from portaflow.dsl.events import event_data as event_data  # the app's event endpoints build data with it
 from portaflow.dsl.events import event_outcome
+from portaflow.dsl.retry import jittered
 
 ERROR_MARK = "portaflow_error"
 SHORT_TIMER = timedelta(days=6)  # the host's maximumShortTimerDuration: longer timers are chains
@@ -411,6 +412,7 @@ class Run:
                 delay = float(
                     min(retry["initial_interval"] * retry["backoff"] ** (attempt - 1), retry["max_interval"])
                 )
+                delay = jittered(delay, retry.get("jitter"), idem, attempt)  # the local engine's formula
                 self.trace("retry", key=idem, attempt=attempt, delay=delay)
                 yield from self._wait(self._timer(delay))
                 continue

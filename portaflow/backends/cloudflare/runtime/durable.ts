@@ -29,6 +29,7 @@ export interface RetrySpec {
   max_interval: number;
   non_retryable: string[];
   retry_on: string[];
+  jitter?: number; // RetryPolicy(jitter=...): the random fraction of each delay (1 = "full")
 }
 
 export interface StepSpec {
@@ -388,9 +389,11 @@ export class Run {
       if (!retryable || attempt >= retry.max_attempts) {
         throw py.stepFailed(spec.name, attempt, info.type, info.message, info.mro);
       }
-      const delay = Math.min(
-        retry.initial_interval * retry.backoff ** (attempt - 1),
-        retry.max_interval,
+      const delay = await jittered(
+        Math.min(retry.initial_interval * retry.backoff ** (attempt - 1), retry.max_interval),
+        retry.jitter ?? null,
+        idem,
+        attempt,
       );
       const wait = await this.bounded(delay);
       await this.pause(stepName(`${path} retry${attempt}`, spec.name), "retry", wait.seconds);
@@ -700,6 +703,28 @@ function stepName(unique: string, label: string): string {
 
 /** Seconds as a Cloudflare duration, in whole milliseconds (the engine's unit): "0.25 seconds". The
  *  duration labels have no milliseconds, and a bare number's unit changed across Cloudflare's docs. */
+/** The random factor of a retry delay, in [0, 1): the first 52 bits of sha256("KEY:ATTEMPT") over 2**52,
+ *  as portaflow.dsl.retry.jitter_unit computes it (docs/semantics.md, "Retries"). */
+export async function jitterUnit(key: string, attempt: number): Promise<number> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${key}:${attempt}`)),
+  );
+  const high = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0; // 32 bits
+  const low = (digest[4] << 12) | (digest[5] << 4) | (digest[6] >> 4); // the next 20 bits
+  return (high * 2 ** 20 + low) / 2 ** 52; // exact: below 2**53
+}
+
+/** ``delay`` with ``fraction`` of it random, in whole milliseconds: portaflow.dsl.retry.jittered. */
+export async function jittered(
+  delay: number,
+  fraction: number | null,
+  key: string,
+  attempt: number,
+): Promise<number> {
+  if (fraction === null) return delay;
+  return Math.floor(delay * (1 - fraction * (1 - (await jitterUnit(key, attempt)))) * 1000) / 1000;
+}
+
 export function sleepDuration(seconds: number): WorkflowSleepDuration {
   const ms = Math.max(Math.round(seconds * 1000), 0);
   return `${ms / 1000} seconds`;
