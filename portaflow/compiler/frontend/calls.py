@@ -257,6 +257,7 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
             "uuid4",
             "random",
             "idempotency_key",
+            "log",
         )
     return False
 

@@ -423,6 +423,18 @@ class WaitForEvent:
 
 
 @dataclass(frozen=True)
+class Log:
+    """``ctx.log(message, **fields)`` (IR 7): ``message`` is a str expression (the frontend wraps any other
+    in ``str()``), ``fields`` a dict expression of JSON values. Written once per run, never again on replay;
+    it takes no position, so the step keys around it do not move (docs/semantics.md, "Logging")."""
+
+    message: Expr
+    fields: Expr
+    loc: Loc
+    kind: Literal["log"] = "log"
+
+
+@dataclass(frozen=True)
 class Primitive:
     """``ctx.now()`` (ISO-8601 UTC string on cloud targets), ``ctx.uuid4()``, ``ctx.random()`` and
     ``ctx.idempotency_key()`` (the key the next step call will get)."""
@@ -527,6 +539,7 @@ Stmt = (
     | Sleep
     | WaitForEvent
     | Primitive
+    | Log
     | If
     | While
     | For

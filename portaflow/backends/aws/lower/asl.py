@@ -584,6 +584,8 @@ class AslCompiler:
             return n
         if isinstance(s, ir.WaitForEvent):
             return self.wait_for_event(s, nxt, ctx)
+        if isinstance(s, ir.Log):
+            return self.log_state(s, nxt, ctx)
         if isinstance(s, ir.Primitive):
             n = self.name(f"ctx.{s.op}", s.loc)
             value = {
@@ -697,6 +699,24 @@ class AslCompiler:
         if isinstance(s, ir.Try):
             return self.try_stmt(s, nxt, ctx)
         raise AssertionError(f"unhandled statement {s!r}")
+
+    def log_state(self, s: ir.Log, nxt: str, ctx: Ctx) -> str:
+        """``ctx.log``: a Pass state whose output is the line (its ``PassStateExited`` event in the
+        execution's history). A state runs once (an execution never replays); it takes no call number."""
+        n = self.name("Log", s.loc)
+        line = {
+            "portaflow_log": self.tpl(ctx, s.message),
+            "fields": self.tpl(ctx, s.fields),
+            "run_id": "{% $pf_run %}",
+            "position": "{% " + f"{ctx.prefix_expr} & $string(${ctx.seq_var})" + " %}",
+        }
+        may_raise = ir.may_raise(s.message) or ir.may_raise(s.fields)
+        if may_raise and self.guarded(ctx):  # evaluated where a raise reaches the workflow's handlers
+            self.guard(n, ctx, s.loc, line, {"Output": "{% $states.result[0] %}", "Next": nxt})
+            return n
+        self.top_guard |= may_raise
+        self.states[n] = {"Type": "Pass", "Output": line, "Next": nxt}
+        return n
 
     def sleep_check(self, s: ir.Sleep, wait: str, ctx: Ctx) -> str:
         """A Choice before the Wait of a duration computed at run time: a duration the local engine refuses

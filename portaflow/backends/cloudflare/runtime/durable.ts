@@ -71,6 +71,7 @@ const OFFLINE_WAIT = 20 * 86400; // a step without timeout=: Cloudflare's defaul
 export class Scope {
   n = 0; // the next call number (steps, children, maps, parallels), as the local engine counts
   private ops = 0; // the next number of this scope's other operations (sleeps, waits, now/uuid4/random)
+  private logsAt: [number, number] = [0, -1]; // ctx.log: (call number, its last log line's number)
 
   constructor(
     readonly run: Run,
@@ -84,6 +85,13 @@ export class Scope {
   /** A unique name for an operation that takes no call number (a sleep, an event wait, ctx.now()). */
   opName(kind: string, label = ""): string {
     return stepName(`${this.prefix}~${kind}${this.ops++}`, label);
+  }
+
+  /** ctx.log: the step position of the next line (the next call's path) and its number there. */
+  logPosition(): [string, number] {
+    const n = this.logsAt[0] === this.n ? this.logsAt[1] + 1 : 0;
+    this.logsAt = [this.n, n];
+    return [`${this.prefix}${this.n}`, n];
   }
 
   /** ctx.idempotency_key(): the key the next step call here gets. */
@@ -346,6 +354,25 @@ export class Run {
         }
       }
     }
+  }
+
+  /** ctx.log(message, **fields): written by a step.do of its own, whose callback Cloudflare runs once
+   *  and replays from its cache after, so the line is written once (console.log: one JSON object, which
+   *  Workers Logs shows as fields). It takes no call number: step keys stay as they are. */
+  async log(scope: Scope, message: Value, fields: Value): Promise<void> {
+    const [position, n] = scope.logPosition();
+    const record = {
+      logger: "portaflow.workflow",
+      message: py.str(message),
+      run_id: this.runId,
+      position,
+      fields: py.toJson(jsonCopy(fields, "the fields of ctx.log")),
+    };
+    await this.step.do(`log ${position}#${n}`, async () => {
+      console.log(JSON.stringify(record));
+      await this.hook("log", record);
+      return null;
+    });
   }
 
   // ----------------------------------------------------------------------------------------- steps
