@@ -188,3 +188,18 @@ def test_each_target_writes_each_line_once(target: str, caplog: pytest.LogCaptur
     if target == "azure":  # the orchestrator replayed at every episode, and logged each line once
         records = [r for r in caplog.records if r.name == "portaflow.workflow"]
         assert [r.getMessage() for r in records] == [f"{m} (run shop-1, step {p})" for m, p, _ in LINES]
+
+
+def test_the_ui_timeline_lists_a_line_with_its_position_and_fields(tmp_path: Path) -> None:
+    from portaflow.local_engine.store import EventRow
+    from portaflow.ui.timeline import timeline
+
+    with Engine(tmp_path / "runs.db", workflows=[trip(True)]) as engine:
+        engine.start(trip(True), {"city": "Baku"}, run_id="t1")
+        rows = [EventRow(e.seq, e.kind, e.key, e.name, e.data, e.at) for e in engine.history("t1")]
+    entries = [e for e in timeline(rows) if e.detail.startswith("log,")]
+    assert [(e.title, e.detail) for e in entries] == [
+        ("booking a trip to Baku", "log, before step 0"),
+        ("flight booked; waiting for the traveller", "log, before step 1"),
+    ]
+    assert [p.label for p in entries[0].payloads] == ["fields"] and not entries[1].payloads
