@@ -203,3 +203,59 @@ def test_the_ui_timeline_lists_a_line_with_its_position_and_fields(tmp_path: Pat
         ("flight booked; waiting for the traveller", "log, before step 1"),
     ]
     assert [p.label for p in entries[0].payloads] == ["fields"] and not entries[1].payloads
+
+
+CRASHING = """
+import os, sys
+from pathlib import Path
+from portaflow import Context, step, workflow
+from portaflow.local_engine import Engine
+
+MARK = Path(__file__).with_suffix(".crashed")
+
+
+@step
+def pay(order: str) -> str:
+    if not MARK.exists():
+        MARK.write_text("x")
+        os._exit(9)  # the process dies inside the step, after the line before it was written
+    return f"paid {order}"
+
+
+@workflow
+def order(ctx: Context, order: str) -> str:
+    ctx.log(f"paying {order}")
+    paid = pay(order)
+    ctx.log(f"{paid}")
+    return paid
+
+
+if __name__ == "__main__":
+    import logging
+    logging.basicConfig(level=logging.INFO)
+    Engine(sys.argv[1]).start(order, {"order": "o-7"}, run_id="crash-1")
+"""
+
+
+def test_a_line_written_before_a_crash_is_not_written_again_by_the_recovery(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import importlib.util
+
+    module = tmp_path / "crashing.py"
+    module.write_text(CRASHING, encoding="utf-8")
+    db = tmp_path / "runs.db"
+    died = subprocess.run([sys.executable, str(module), str(db)], capture_output=True, text=True)
+    assert died.returncode == 9 and "paying o-7 (run crash-1, step 0)" in died.stderr
+    spec = importlib.util.spec_from_file_location("crashing", module)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    caplog.set_level(logging.INFO, logger="portaflow.workflow")
+    with Engine(db, workflows=[mod.order]) as rescuer:
+        assert rescuer.work(drain=True) == 1
+        assert rescuer.status("crash-1").output == "paid o-7"
+        assert _lines(rescuer, "crash-1") == [("paying o-7", "0", {}), ("paid o-7", "1", {})]
+    assert [r.getMessage() for r in caplog.records if r.name == "portaflow.workflow"] == [
+        "paid o-7 (run crash-1, step 1)"
+    ]
