@@ -361,13 +361,15 @@ export class Run {
    *  Workers Logs shows as fields). It takes no call number: step keys stay as they are. */
   async log(scope: Scope, message: Value, fields: Value): Promise<void> {
     const [position, n] = scope.logPosition();
-    const record = {
-      logger: "portaflow.workflow",
-      message: py.str(message),
-      run_id: this.runId,
-      position,
-      fields: py.toJson(jsonCopy(fields, "the fields of ctx.log")),
-    };
+    let json: unknown;
+    try {
+      json = py.toJson(fields);
+    } catch (err) {
+      if (!(err instanceof py.PyError)) throw err;
+      const what = "the fields of ctx.log must be a JSON value (dict, list, str, number, bool, None)";
+      throw py.error("WorkflowError", `${what}: ${err.message}`); // the local engine's error
+    }
+    const record = { logger: "portaflow.workflow", message: py.str(message), run_id: this.runId, position, fields: json };
     await this.step.do(`log ${position}#${n}`, async () => {
       console.log(JSON.stringify(record));
       await this.hook("log", record);
