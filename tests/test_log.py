@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from portaflow import Context, step, workflow
+from portaflow import Context, RetryPolicy, StepFailed, step, workflow
 from portaflow.local_engine import Engine
 
 SCENARIO = Path(__file__).parent / "conformance" / "scenarios" / "s262_log_lines_once.py"
@@ -208,7 +208,7 @@ def test_the_ui_timeline_lists_a_line_with_its_position_and_fields(tmp_path: Pat
 CRASHING = """
 import os, sys
 from pathlib import Path
-from portaflow import Context, step, workflow
+from portaflow import Context, RetryPolicy, StepFailed, step, workflow
 from portaflow.local_engine import Engine
 
 MARK = Path(__file__).with_suffix(".crashed")
@@ -259,3 +259,33 @@ def test_a_line_written_before_a_crash_is_not_written_again_by_the_recovery(
     assert [r.getMessage() for r in caplog.records if r.name == "portaflow.workflow"] == [
         "paid o-7 (run crash-1, step 1)"
     ]
+
+
+FLAKY: set[str] = set()
+
+
+@step(retry=RetryPolicy(max_attempts=1))
+def ship(order: str) -> str:
+    if order in FLAKY:
+        raise ConnectionError(f"carrier down for {order}")
+    return f"shipped {order}"
+
+
+@workflow(name="fulfil")
+def fulfil(ctx: Context, order: str) -> str:
+    try:
+        done = ship(order)
+    except StepFailed as e:
+        ctx.log(f"shipping failed: {e.message}")  # the run's last record is this line, not the step
+        raise
+    return done
+
+
+def test_retry_resumes_the_failed_step_when_a_log_line_came_after_it(tmp_path: Path) -> None:
+    FLAKY.add("o-9")
+    with Engine(tmp_path / "runs.db", workflows=[fulfil]) as engine:
+        assert engine.start(fulfil, {"order": "o-9"}, run_id="f").status().status == "failed"
+        FLAKY.clear()  # the carrier is back
+        assert engine.retry("f").status().status == "completed"
+        resumed = next(e for e in engine.history("f") if e.kind == "run_resumed")
+        assert resumed.data["reset"] == ["0"]
