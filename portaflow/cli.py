@@ -125,6 +125,9 @@ class _StderrReporter:
                 f"  step {f['step']} failed after {f['attempt']} attempt(s) ({f['reason']}): "
                 f"{err['type']}: {err['message']}{where}"
             )
+        if kind == "log":  # ctx.log: once, as the history has it
+            fields = "".join(f" {k}={json.dumps(v)}" for k, v in f["fields"].items())
+            return f"  log: {f['message']}{fields}"
         if kind == "sleeping":
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
         if kind == "waiting":

@@ -289,3 +289,41 @@ def test_retry_resumes_the_failed_step_when_a_log_line_came_after_it(tmp_path: P
         assert engine.retry("f").status().status == "completed"
         resumed = next(e for e in engine.history("f") if e.kind == "run_resumed")
         assert resumed.data["reset"] == ["0"]
+
+
+RUN_FILE = """
+from portaflow import Context, step, workflow
+
+
+@step
+def greet(name: str) -> str:
+    return f"hello {name}"
+
+
+@workflow
+def hello(ctx: Context, name: str) -> str:
+    ctx.log(f"greeting {name}", attempt=1)
+    return greet(name)
+"""
+
+
+def test_portaflow_run_shows_each_line_as_it_is_written(tmp_path: Path) -> None:
+    flow = tmp_path / "hello.py"
+    flow.write_text(RUN_FILE, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "portaflow",
+            "run",
+            str(flow),
+            "--input",
+            '{"name": "Ada"}',
+            "--db",
+            str(tmp_path / "r.db"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "  log: greeting Ada attempt=1\n" in done.stderr

@@ -672,6 +672,7 @@ class Executor:
             position,
             extra={"run_id": self.run_id, "position": position, "workflow": self.wf.name, "fields": fields},
         )
+        self.engine.report(self.run_id, "log", {"message": message, "position": position, "fields": fields})
 
     def record_value(self, scope: _Scope, kind: str, make: Callable[[], Any]) -> Any:
         key = scope.next_prim(kind)
