@@ -56,7 +56,7 @@ def _pf_wf_checkout(_pf_scope, orders):
             else:
                 raise
     try:
-        _pf_run.log(_pf_scope, f"coupon {orders[0]['coupon']}", {})
+        _pf_run.log(_pf_scope, f"coupon {orders[0]['coupon']}", {"tenth": orders[9]})
     except Exception as _pf_exc:
         if _pf_rt.caught(_pf_exc, ["KeyError"], False):
             e = _pf_exc

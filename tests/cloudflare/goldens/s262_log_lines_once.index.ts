@@ -53,7 +53,7 @@ async function wf_checkout(run: Run, scope: Scope, $orders: Value): Promise<Valu
     }
   }
   try {
-    await run.log(scope, ("" + "coupon " + py.field(py.getitem(py.getitem($orders, 0), "coupon"), "", "", false)), py.dictFrom([]));
+    await run.log(scope, ("" + "coupon " + py.field(py.getitem(py.getitem($orders, 0), "coupon"), "", "", false)), py.dictFrom([["tenth", py.getitem($orders, 9)]]));
   } catch ($pf_e2) {
     if (caught($pf_e2, ["KeyError"], false)) {
       $e = $pf_e2 as Value;

@@ -30,7 +30,7 @@ def checkout(ctx: Context, orders: list) -> dict:
         except StepFailed as e:
             ctx.log(f"declined: {e.message}", order=o["id"])
     try:  # a message that raises is Python's exception, caught as any other (no line is written)
-        ctx.log(f"coupon {orders[0]['coupon']}")
+        ctx.log(f"coupon {orders[0]['coupon']}", tenth=orders[9])  # the message raises first
     except KeyError as e:
         ctx.log(f"no coupon: {e}")
     ctx.sleep("1h")

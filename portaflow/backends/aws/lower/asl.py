@@ -704,15 +704,19 @@ class AslCompiler:
         """``ctx.log``: a Pass state whose output is the line (its ``PassStateExited`` event in the
         execution's history). A state runs once (an execution never replays); it takes no call number."""
         n = self.name("Log", s.loc)
-        line = {
-            "portaflow_log": self.tpl(ctx, s.message),
-            "fields": self.tpl(ctx, s.fields),
-            "run_id": "{% $pf_run %}",
-            "position": "{% " + f"{ctx.prefix_expr} & $string(${ctx.seq_var})" + " %}",
-        }
+        low = self.low(ctx)
+        low.helpers = set()
+        message, fields = low.lower(s.message), low.lower(s.fields)
+        position = f"{ctx.prefix_expr} & $string(${ctx.seq_var})"
+        # one block: the message is evaluated before the fields, as Python evaluates the arguments
+        body = (
+            f'($pf_logm := {message}; {{"portaflow_log": $pf_logm, "fields": {fields}, '
+            f'"run_id": $pf_run, "position": {position}}})'
+        )
+        line = "{% " + low.finish(body) + " %}"
         may_raise = ir.may_raise(s.message) or ir.may_raise(s.fields)
         if may_raise and self.guarded(ctx):  # evaluated where a raise reaches the workflow's handlers
-            self.guard(n, ctx, s.loc, line, {"Output": "{% $states.result[0] %}", "Next": nxt})
+            self.guard(n, ctx, s.loc, {"line": line}, {"Output": "{% $states.result[0].line %}", "Next": nxt})
             return n
         self.top_guard |= may_raise
         self.states[n] = {"Type": "Pass", "Output": line, "Next": nxt}
