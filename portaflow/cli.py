@@ -125,6 +125,9 @@ class _StderrReporter:
                 f"  step {f['step']} failed after {f['attempt']} attempt(s) ({f['reason']}): "
                 f"{err['type']}: {err['message']}{where}"
             )
+        if kind == "log":  # ctx.log: once, as the history has it
+            fields = "".join(f" {k}={json.dumps(v)}" for k, v in f["fields"].items())
+            return f"  log: {f['message']}{fields}"
         if kind == "sleeping":
             return f"  sleeping {format_duration(f['seconds'])} (until {_when(f['until'])} UTC)"
         if kind == "waiting":
@@ -487,6 +490,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         error = e.data.get("error")
         tb, site = None, None
         shown = e.data
+        if e.kind == "log_written":  # ctx.log: the message, then its fields; where it was written below
+            label, site = f"before step {e.data.get('position')}", e.data.get("site")
+            fields = e.data.get("fields")
+            shown = {"message": e.data.get("message"), **({"fields": fields} if fields else {})}
         if isinstance(error, dict) and ("traceback" in error or "site" in error):
             tb, site = error.get("traceback"), error.get("site")
             brief = {k: v for k, v in error.items() if k in ("type", "message")}
@@ -497,7 +504,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         print(f"{e.seq:>5}  {_when(e.at)}  {e.kind:<20} {label:<28} {data}")
         pad = " " * 7
         if site and e.kind != "run_failed":
-            print(f"{pad}called at {site}")
+            print(f"{pad}{'written' if e.kind == 'log_written' else 'called'} at {site}")
         if tb:
             print(_indent(str(tb), pad).lstrip("\n"))
     return EXIT_OK

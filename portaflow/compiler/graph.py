@@ -61,7 +61,7 @@ def build(program: ir.Program) -> _G:
         for s in body:
             if not preds:
                 return []
-            if isinstance(s, (ir.Assign, ir.SetItem)):
+            if isinstance(s, (ir.Assign, ir.SetItem, ir.Log)):  # no durable call: not a node
                 continue
             if isinstance(s, ir.If):
                 n = g.node(f"if L{s.loc.line}", "diamond")

@@ -154,6 +154,17 @@ class Context:
             raise WorkflowError(f"ctx.patched needs a change id (a non-empty string), not {change_id!r}")
         return self._scope("patched").patched(change_id)
 
+    def log(self, message: object, /, **fields: Any) -> None:
+        """Write ``str(message)`` to the run's history and to Python's logger ``portaflow.workflow``, once:
+        never again when the run replays (after a restart or a crash) nor in a part of the run replayed
+        from before the line was added. Tagged with the run id and the step position (the path of the next
+        step call); ``fields`` are JSON values kept with it. It takes no position: adding or removing a log
+        line moves no step's idempotency key, and replay never reports it as a divergence::
+
+            ctx.log(f"charging {order_id}", amount=amount)
+        """
+        self._scope("log").log(str(message), fields)
+
     def idempotency_key(self) -> str:
         """The idempotency key the next step call of this workflow (or branch) will get."""
         return self._scope("idempotency_key").idempotency_key()

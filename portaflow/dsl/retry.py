@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Literal, cast
 
 from portaflow.dsl.durations import Duration, parse_duration
 
@@ -22,6 +24,37 @@ def _error_name(err: type[BaseException] | str) -> str:
 DEFAULT_MAX_INTERVAL = 60.0  # seconds; a longer initial_interval raises the cap to itself
 
 
+def jitter_fraction(jitter: object) -> float | None:
+    """``RetryPolicy.jitter`` as the fraction of the delay that is random: None, 1.0 for ``"full"``, or
+    the number itself; anything else is one clear ValueError."""
+    if jitter is None:
+        return None
+    if jitter == "full":
+        return 1.0
+    if isinstance(jitter, int | float) and not isinstance(jitter, bool) and 0 < jitter <= 1:
+        return float(jitter)
+    raise ValueError(
+        f'RetryPolicy.jitter must be None, "full" or a fraction of the delay in (0, 1], not {jitter!r}'
+    )
+
+
+def jitter_unit(key: str, attempt: int) -> float:
+    """The random factor of a retry delay, in [0, 1): the first 52 bits of ``sha256("KEY:ATTEMPT")``
+    over 2**52. Derived from the step call's idempotency key and the failed attempt's number, so every
+    replay and every target computes the same one (docs/semantics.md, "Retries")."""
+    digest = hashlib.sha256(f"{key}:{attempt}".encode()).digest()
+    return (int.from_bytes(digest[:7], "big") >> 4) / 2**52
+
+
+def jittered(delay: float, fraction: float | None, key: str, attempt: int) -> float:
+    """``delay`` with ``fraction`` of it random: ``floor(delay * (1 - fraction * (1 - u)) * 1000) / 1000``
+    seconds (whole milliseconds, which every target's timer can express), ``u = jitter_unit(key, attempt)``;
+    the delay itself without jitter."""
+    if fraction is None:
+        return delay
+    return math.floor(delay * (1 - fraction * (1 - jitter_unit(key, attempt))) * 1000) / 1000
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How a failed step attempt is retried.
@@ -32,7 +65,9 @@ class RetryPolicy:
     Errors named in ``non_retryable`` (classes or class names, matched against every class in the
     error's MRO) fail the step at once. ``retry_on`` is the opposite list: when given, only the errors it
     names are retried (rate limits, timeouts) and every other error fails the step at once; the two may not
-    be given together.
+    be given together. ``jitter`` (``"full"`` or a fraction f in (0, 1]) makes a random part of each delay:
+    it is drawn from ``[delay * (1 - f), delay)``, deterministically from the step call's key and the
+    attempt (:func:`jittered`), so a replay and every target wait the same.
     """
 
     max_attempts: int = 3
@@ -41,8 +76,10 @@ class RetryPolicy:
     max_interval: Duration | None = None
     non_retryable: Iterable[type[BaseException] | str] = field(default_factory=tuple)
     retry_on: Iterable[type[BaseException] | str] = field(default_factory=tuple)
+    jitter: Literal["full"] | float | None = None
 
     def __post_init__(self) -> None:
+        jitter_fraction(self.jitter)  # validated here, one clear error
         if (
             isinstance(self.max_attempts, bool)
             or not isinstance(self.max_attempts, int)
@@ -82,9 +119,16 @@ class RetryPolicy:
     def non_retryable_names(self) -> tuple[str, ...]:
         return tuple(str(n) for n in self.non_retryable)
 
-    def delay_after(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt ``attempt`` (1-based) before the next one."""
-        return min(self.initial_seconds * self.backoff ** (attempt - 1), self.max_seconds)
+    def delay_after(self, attempt: int, key: str | None = None) -> float:
+        """Seconds to wait after failed attempt ``attempt`` (1-based) before the next one; with jitter, of
+        the step call whose idempotency key is ``key``."""
+        delay = min(self.initial_seconds * self.backoff ** (attempt - 1), self.max_seconds)
+        fraction = jitter_fraction(self.jitter)
+        if fraction is None:
+            return delay
+        if key is None:
+            raise ValueError("a jittered retry delay needs the step call's idempotency key")
+        return jittered(delay, fraction, key, attempt)
 
     def is_retryable(self, error: BaseException) -> bool:
         names = {cls.__name__ for cls in type(error).__mro__}

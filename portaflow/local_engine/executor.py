@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -44,6 +45,8 @@ from portaflow.local_engine.store import CancelRequested, EventRow, LeaseLost, R
 
 if TYPE_CHECKING:
     from portaflow.local_engine.engine import Engine
+
+WORKFLOW_LOG = logging.getLogger("portaflow.workflow")  # ctx.log lines, each written once
 
 
 class _Unwind(BaseException):
@@ -517,7 +520,7 @@ class Executor:
             info["site"] = site = site or user_site()
             retryable = not fatal and policy.is_retryable(error)
             if retryable and attempt < policy.max_attempts:
-                delay = policy.delay_after(attempt)
+                delay = policy.delay_after(attempt, key)
                 retry_at = self.clock.now() + delay
                 self._record(
                     "step_attempt_failed",
@@ -739,6 +742,27 @@ class Executor:
         self._record("patch_recorded", f"patch:{change_id}", change_id, {}, _dumps({"site": user_site()}))
         self._patched[change_id] = True
         return True
+
+    def write_log(self, position: str, n: int, message: str, fields: dict[str, Any]) -> None:
+        """Line ``n`` of ``ctx.log`` at step position ``position``: recorded, then given to the logger
+        ``portaflow.workflow``, unless the history has it (a replay) or recorded calls lie ahead (the
+        line was added to code this run had already gone past). Never checked against the history: a line
+        added or removed is no divergence."""
+        key = f"log:{position}#{n}"
+        if key in self.history.logs or len(self.visited) < len(self.history.steps) + len(self.history.prims):
+            return
+        _, fields_json = _json_value(fields, "the fields of ctx.log")
+        site = user_site()
+        data = f'{{"message":{_dumps(message)},"position":{_dumps(position)},"fields":{fields_json},'
+        self._record("log_written", key, None, {}, data + f'"site":{_dumps(site)}}}')
+        WORKFLOW_LOG.info(
+            "%s (run %s, step %s)",
+            message,
+            self.run_id,
+            position,
+            extra={"run_id": self.run_id, "position": position, "workflow": self.wf.name, "fields": fields},
+        )
+        self.engine.report(self.run_id, "log", {"message": message, "position": position, "fields": fields})
 
     def record_value(self, scope: _Scope, kind: str, make: Callable[[], Any]) -> Any:
         key = scope.next_prim(kind)

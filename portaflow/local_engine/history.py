@@ -67,6 +67,7 @@ class History:
     deadline: float | None = None  # the workflow's execution timeout, as an instant (workflow time)
     timeout: float | None = None  # ...and as the duration @workflow(timeout=...) gave
     patches: set[str] = field(default_factory=set)  # the change ids of ctx.patched markers
+    logs: set[str] = field(default_factory=set)  # the keys of the ctx.log lines written (log:POSITION#N)
 
     @classmethod
     def fold(cls, events: list[EventRow]) -> History:
@@ -89,6 +90,8 @@ class History:
             return
         if kind == "patch_recorded":
             self.patches.add(name or "")
+        elif kind == "log_written":
+            self.logs.add(key)
         elif kind in STEP_KINDS:
             rec = self.steps.get(key)
             if rec is None:

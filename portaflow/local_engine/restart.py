@@ -31,7 +31,7 @@ def steps_to_retry(events: list[EventRow]) -> list[str]:
     first: dict[str, int] = {}
     markers: set[str] = set()
     for ev in events:
-        if ev.key is not None:
+        if ev.key is not None and ev.kind != "log_written":  # a ctx.log line is no call
             first.setdefault(ev.key, ev.seq)
             if ev.kind == "call_started":
                 markers.add(ev.key)

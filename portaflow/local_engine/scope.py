@@ -51,6 +51,7 @@ class RunScope:
         self.can_park = can_park
         self.step_n = 0
         self.prim_n = 0
+        self.logs_here = (0, -1)  # (step position, the number of its last log line): numbers lines there
 
     def next_path(self) -> str:
         path = f"{self.prefix}{self.step_n}"
@@ -84,6 +85,12 @@ class RunScope:
 
     def patched(self, change_id: str) -> bool:
         return self.ex.patched(self, change_id)
+
+    def log(self, message: str, fields: dict[str, Any]) -> None:
+        at, n = self.logs_here
+        n = n + 1 if at == self.step_n else 0
+        self.logs_here = (self.step_n, n)
+        self.ex.write_log(f"{self.prefix}{self.step_n}", n, message, fields)
 
     def now(self) -> datetime:
         stamp = self.ex.record_value(self, "now", lambda: self.ex.clock.now())

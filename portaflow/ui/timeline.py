@@ -280,6 +280,20 @@ def _patch_recorded(e: EventRow) -> Entry:
     )
 
 
+def _log_written(e: EventRow) -> Entry:
+    """A ``ctx.log`` line: its message, where it was written (the next step's position), its fields."""
+    fields = e.data.get("fields") or {}
+    payloads = [Payload("fields", pretty(fields))] if fields else []
+    return Entry(
+        e.seq,
+        e.at,
+        "value",
+        str(e.data.get("message", "")),
+        f"log, before step {e.data.get('position')}",
+        payloads=payloads,
+    )
+
+
 def _run_recovered(e: EventRow) -> Entry:
     return Entry(e.seq, e.at, "retry", "run recovered by another process", str(e.data.get("reason", "")))
 
@@ -320,6 +334,7 @@ _ENTRIES: dict[str, Callable[[EventRow], Entry]] = {
     "event_failed": _event_failed,
     "event_timed_out": _event_timed_out,
     "patch_recorded": _patch_recorded,
+    "log_written": _log_written,
     "run_recovered": _run_recovered,
     "run_resumed": _run_resumed,
     "run_completed": _run_completed,

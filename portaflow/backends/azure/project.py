@@ -97,6 +97,7 @@ def function_app_source(program: ir.Program) -> str:
                 "max_interval": sd.retry.max_interval,
                 "non_retryable": list(sd.retry.non_retryable),
                 **({"retry_on": list(sd.retry.retry_on)} if sd.retry.retry_on else {}),
+                **({"jitter": sd.retry.jitter} if sd.retry.jitter is not None else {}),
             },
         }
     exception_modules = sorted(

@@ -91,6 +91,7 @@ def step_specs(program: ir.Program) -> dict[str, Any]:
                 "max_interval": sd.retry.max_interval,
                 "non_retryable": list(sd.retry.non_retryable_matches or sd.retry.non_retryable),
                 "retry_on": list(sd.retry.retry_on_matches or sd.retry.retry_on),
+                **({"jitter": sd.retry.jitter} if sd.retry.jitter is not None else {}),
             },
             "timeout": sd.timeout_seconds,
         }

@@ -258,6 +258,7 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
             "random",
             "idempotency_key",
             "start_workflow",
+            "log",
         )
     return False
 

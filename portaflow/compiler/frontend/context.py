@@ -31,7 +31,7 @@ def primitive(
             call.func,
             f"ctx.{op} is not a Context primitive",
             "the primitives are now, uuid4, random, sleep, wait_for_event, map, parallel, "
-            "idempotency_key, patched, start_workflow, run_id",
+            "idempotency_key, patched, start_workflow, log, run_id",
         )
         raise Unsupported
     return rule(lw, call, op, target, loc)
@@ -373,6 +373,30 @@ def patched(
     return [] if target is None else [ir.Assign(target, value, loc)]
 
 
+def log(lw: WorkflowLowerer, call: cst.Call, op: str, target: ir.Target | None, loc: ir.Loc) -> list[ir.Stmt]:
+    """``ctx.log(message, **fields)``: ``str(message)`` and the fields, written once (no position)."""
+    args = [a for a in call.args if a.keyword is None]
+    named = [a for a in call.args if a.keyword is not None]
+    if len(args) != 1 or any(a.star for a in call.args) or target is not None:
+        lw.error(
+            "PFC030",
+            call,
+            "ctx.log takes one message and keyword fields, as a statement of its own",
+            'write ctx.log(f"charged {order_id}", amount=amount)',
+        )
+        raise Unsupported
+    message = lw.expr(args[0].value)
+    if message.ty != "str":  # logging writes str(message), as the local engine does
+        message = ir.Call("str", (message,), (), "str")
+    keys: list[ir.Expr] = []
+    values: list[ir.Expr] = []
+    for a in named:
+        assert a.keyword is not None
+        keys.append(ir.Const(a.keyword.value, "str"))
+        values.append(lw.expr(a.value))
+    return [ir.Log(message, ir.DictExpr(tuple(keys), tuple(values)), loc)]
+
+
 PRIMITIVES: dict[str, Primitive] = {
     **dict.fromkeys(RECORDED, recorded),
     "patched": patched,
@@ -381,6 +405,7 @@ PRIMITIVES: dict[str, Primitive] = {
     "map": map_,
     "parallel": parallel,
     "start_workflow": lambda lw, call, op, target, loc: childruns.start_workflow(lw, call, op, target, loc),
+    "log": log,
 }
 
 

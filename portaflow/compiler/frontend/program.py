@@ -9,6 +9,8 @@ from typing import Any
 
 import libcst as cst
 
+from portaflow.dsl.retry import jitter_fraction
+
 from .. import ir
 from .common import ANNOTATION_TYPES
 from .lowerer import WorkflowLowerer
@@ -129,7 +131,15 @@ class Frontend(ModuleReader):
             )
             return ir.RetrySpec()
         fields: dict[str, Any] = {}
-        order = ["max_attempts", "initial_interval", "backoff", "max_interval", "non_retryable", "retry_on"]
+        order = [
+            "max_attempts",
+            "initial_interval",
+            "backoff",
+            "max_interval",
+            "non_retryable",
+            "retry_on",
+            "jitter",
+        ]
         for i, arg in enumerate(node.args):
             kw = arg.keyword.value if arg.keyword is not None else (order[i] if i < len(order) else "?")
             v = arg.value
@@ -158,6 +168,18 @@ class Frontend(ModuleReader):
                     fields[kw] = float(lit)
             elif kw in ("non_retryable", "retry_on"):
                 fields[kw] = self._error_names(kw, v)
+            elif kw == "jitter":
+                if locs is not None:
+                    locs[kw] = self.pos(v)
+                try:
+                    fields[kw] = jitter_fraction(self.literal(v))
+                except ValueError:
+                    self.error(
+                        "PFC011",
+                        v,
+                        'jitter must be None, "full" or a number literal in (0, 1]',
+                        'write jitter="full" (a delay in [0, d)) or jitter=0.5 (in [d/2, d))',
+                    )
             else:
                 self.error(
                     "PFC011",
@@ -192,6 +214,7 @@ class Frontend(ModuleReader):
             non_retryable_matches=self.exception_matches(nr) if nr else (),
             retry_on=on,
             retry_on_matches=self.exception_matches(on) if on else (),
+            jitter=fields.get("jitter"),
         )
         return spec
 

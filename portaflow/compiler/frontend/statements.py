@@ -57,7 +57,7 @@ def expression(lw: WorkflowLowerer, n: cst.Expr, loc: ir.Loc) -> list[ir.Stmt]:
                 "PFC022",
                 v,
                 "print() is a side effect, and a workflow is replayed",
-                "do output in a @step (or return it from the workflow)",
+                'write ctx.log(f"...") (written once, not on replay), or do output in a @step',
             )
             raise Unsupported
         if calls.callee_of(lw, func) is not None or (

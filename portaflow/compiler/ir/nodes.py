@@ -485,6 +485,18 @@ class WaitForEvent:
 
 
 @dataclass(frozen=True)
+class Log:
+    """``ctx.log(message, **fields)`` (IR 7): ``message`` is a str expression (the frontend wraps any other
+    in ``str()``), ``fields`` a dict expression of JSON values. Written once per run, never again on replay;
+    it takes no position, so the step keys around it do not move (docs/semantics.md, "Logging")."""
+
+    message: Expr
+    fields: Expr
+    loc: Loc
+    kind: Literal["log"] = "log"
+
+
+@dataclass(frozen=True)
 class Primitive:
     """``ctx.now()`` (ISO-8601 UTC string on cloud targets), ``ctx.uuid4()``, ``ctx.random()`` and
     ``ctx.idempotency_key()`` (the key the next step call will get)."""
@@ -591,6 +603,7 @@ Stmt = (
     | Sleep
     | WaitForEvent
     | Primitive
+    | Log
     | If
     | While
     | For
@@ -617,6 +630,9 @@ class RetrySpec:
     # RetryPolicy(retry_on=...): only these errors are retried (never given with non_retryable)
     retry_on: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
     retry_on_matches: tuple[str, ...] = field(default=(), metadata={"omit_if_none": True})
+    # RetryPolicy(jitter=...): the random fraction of each delay (1.0 = "full"), None = no jitter (IR 7);
+    # the delay is portaflow.dsl.retry.jittered(), from the step call's key and the attempt
+    jitter: float | None = field(default=None, metadata={"omit_if_none": True})
 
     def delay_before(self, attempt: int) -> float:
         """Seconds waited before ``attempt`` (2 = the first retry)."""

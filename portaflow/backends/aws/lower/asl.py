@@ -601,6 +601,8 @@ class AslCompiler:
             return n
         if isinstance(s, ir.WaitForEvent):
             return self.wait_for_event(s, nxt, ctx)
+        if isinstance(s, ir.Log):
+            return self.log_state(s, nxt, ctx)
         if isinstance(s, ir.Primitive):
             n = self.name(f"ctx.{s.op}", s.loc)
             value = {
@@ -715,6 +717,28 @@ class AslCompiler:
             return self.try_stmt(s, nxt, ctx)
         raise AssertionError(f"unhandled statement {s!r}")
 
+    def log_state(self, s: ir.Log, nxt: str, ctx: Ctx) -> str:
+        """``ctx.log``: a Pass state whose output is the line (its ``PassStateExited`` event in the
+        execution's history). A state runs once (an execution never replays); it takes no call number."""
+        n = self.name("Log", s.loc)
+        low = self.low(ctx)
+        low.helpers = set()
+        message, fields = low.lower(s.message), low.lower(s.fields)
+        position = f"{ctx.prefix_expr} & $string(${ctx.seq_var})"
+        # one block: the message is evaluated before the fields, as Python evaluates the arguments
+        body = (
+            f'($pf_logm := {message}; {{"portaflow_log": $pf_logm, "fields": {fields}, '
+            f'"run_id": $pf_run, "position": {position}}})'
+        )
+        line = "{% " + low.finish(body) + " %}"
+        may_raise = ir.may_raise(s.message) or ir.may_raise(s.fields)
+        if may_raise and self.guarded(ctx):  # evaluated where a raise reaches the workflow's handlers
+            self.guard(n, ctx, s.loc, {"line": line}, {"Output": "{% $states.result[0].line %}", "Next": nxt})
+            return n
+        self.top_guard |= may_raise
+        self.states[n] = {"Type": "Pass", "Output": line, "Next": nxt}
+        return n
+
     def sleep_check(self, s: ir.Sleep, wait: str, ctx: Ctx) -> str:
         """A Choice before the Wait of a duration computed at run time: a duration the local engine refuses
         (negative, not a duration) raises its ValueError, with its message, where a raise would go."""
@@ -775,6 +799,20 @@ class AslCompiler:
             f"step {sd.name!r} retry max_interval",
             where,
         )
+        jitter_loc = sd.option_loc("jitter", "retry")
+        if r.jitter is not None and not any(
+            d.code == "PFC085" and (d.line, d.col) == (jitter_loc.line, jitter_loc.col) for d in self.diags
+        ):  # once per step, however many calls it has
+            self.err(
+                jitter_loc,
+                f"step {sd.name!r} retries with jitter: a Task's Retry takes no per-attempt delay, and its "
+                "JitterStrategy FULL draws a random delay Step Functions does not record, so no target or "
+                "replay could wait the same",
+                "leave jitter out of this step's RetryPolicy for --target aws (spread retries with the "
+                "initial_interval of each step instead)",
+                code="PFC085",
+                source=where,
+            )
         # an expression of the Task that fails (arguments, result binding) fails the same way again: never
         # retried (a retry would call the step again), it is caught as the workflow's exception
         retriers: list[dict[str, Any]] = [

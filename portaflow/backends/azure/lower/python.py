@@ -316,6 +316,7 @@ class Lowerer:
             ir.Sleep: self._sleep,
             ir.WaitForEvent: self._wait,
             ir.Primitive: self._primitive,
+            ir.Log: self._log,
             ir.If: self._if,
             ir.While: self._while,
             ir.For: self._for,
@@ -418,6 +419,11 @@ class Lowerer:
 
     def _sleep(self, s: ir.Sleep) -> list[ast.stmt]:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]
+
+    def _log(self, s: ir.Log) -> list[ast.stmt]:
+        """``_pf_run.log(_pf_scope, message, fields)``: no yield (nothing to wait for), so no position."""
+        call = _call(_attr(_load(RUN), "log"), [_load(SCOPE), expr(s.message), expr(s.fields)])
+        return [ast.Expr(value=call)]
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
         name = ast.Constant(value=s.event) if isinstance(s.event, str) else expr(s.event)

@@ -82,6 +82,11 @@ class AzureRun:
     def sleeps(self) -> list[float]:
         return list(self.executor.sleeps.get(self.run_id, []))
 
+    @property
+    def logs(self) -> list[dict[str, Any]]:
+        """The ctx.log lines as the orchestrator wrote them (not replaying): message, position, fields."""
+        return list(self.executor.logs.get(self.run_id, []))
+
 
 class AzureExecutor:
     """See the module docstring; the backend interface's ``Executor``."""
@@ -100,6 +105,7 @@ class AzureExecutor:
         self.source = Path(source)
         self.calls: dict[str, list[StepCall]] = {}
         self.sleeps: dict[str, list[float]] = {}
+        self.logs: dict[str, list[dict[str, Any]]] = {}  # run id -> the ctx.log lines, each time written
         self.runs: dict[str, AzureRun] = {}
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
@@ -138,6 +144,8 @@ class AzureExecutor:
                     break
         elif kind == "sleep":
             self.sleeps.setdefault(run_id, []).append(float(data["seconds"]))
+        elif kind == "log":
+            self.logs.setdefault(run_id, []).append(dict(data))
 
     # -------------------------------------------------------------------------------- the Executor API
     def start(self, input: Any = None, run_id: str | None = None) -> AzureRun:

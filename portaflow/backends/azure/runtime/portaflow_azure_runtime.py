@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import importlib
 import json
+import logging
 import sys
 import uuid
 from collections.abc import Callable, Generator, Iterable, Mapping
@@ -39,10 +40,12 @@ from portaflow.dsl.events import event_data as event_data  # the app's event end
 from portaflow.dsl.events import event_outcome
 from portaflow.dsl.fanout import DEFAULT as DEFAULT_TOLERANCE
 from portaflow.dsl.fanout import Tolerance
+from portaflow.dsl.retry import jittered
 
 ERROR_MARK = "portaflow_error"
 SHORT_TIMER = timedelta(days=6)  # the host's maximumShortTimerDuration: longer timers are chains
 TRACE: Callable[..., None] | None = None
+WORKFLOW_LOG = logging.getLogger("portaflow.workflow")  # ctx.log lines, as on the local engine
 
 Gen = Generator[Any, Any, Any]
 _TIMED_OUT = object()  # an event wait's timeout, told apart from any event's data
@@ -222,6 +225,7 @@ class Scope:
         self.run = run
         self.prefix = prefix
         self.n = 0
+        self.logs_at = (0, -1)  # ctx.log: (call number, its last log line's number)
 
     def next_path(self) -> str:
         path = f"{self.prefix}{self.n}"
@@ -322,6 +326,26 @@ class Run:
     def _timer(self, seconds: float) -> Any:
         base: datetime = self.context.current_utc_datetime  # as the SDK keeps it (naive UTC)
         return self.context.create_timer(base + timedelta(seconds=max(float(seconds), 0.0)))
+
+    def log(self, scope: Scope, message: str, fields: dict[str, Any]) -> None:
+        """``ctx.log``: to the logger ``portaflow.workflow`` unless the orchestrator is replaying (Durable
+        Functions replays the history at every episode: ``is_replaying`` is true until the code passes the
+        last recorded action), so each line is written once, in the episode that first reaches it."""
+        at, n = scope.logs_at
+        n = n + 1 if at == scope.n else 0
+        scope.logs_at = (scope.n, n)
+        position = f"{scope.prefix}{scope.n}"
+        fields = json_copy(fields, "the fields of ctx.log")
+        if self.context.is_replaying:
+            return
+        WORKFLOW_LOG.info(
+            "%s (run %s, step %s)",
+            message,
+            self.run_id,
+            position,
+            extra={"run_id": self.run_id, "position": position, "workflow": self.workflow, "fields": fields},
+        )
+        self.trace("log", message=message, position=position, fields=fields)
 
     def sleep(self, scope: Scope, duration: Any) -> Gen:
         seconds = parse_duration(duration, what="ctx.sleep duration")  # "1d" from the input, as locally
@@ -436,6 +460,7 @@ class Run:
                 delay = float(
                     min(retry["initial_interval"] * retry["backoff"] ** (attempt - 1), retry["max_interval"])
                 )
+                delay = jittered(delay, retry.get("jitter"), idem, attempt)  # the local engine's formula
                 self.trace("retry", key=idem, attempt=attempt, delay=delay)
                 yield from self._wait(self._timer(delay))
                 continue

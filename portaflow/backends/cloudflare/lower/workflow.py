@@ -105,6 +105,7 @@ class Lowerer:
             ir.Sleep: self._sleep,
             ir.WaitForEvent: self._wait,
             ir.Primitive: self._primitive,
+            ir.Log: self._log,
             ir.If: self._if,
             ir.While: self._while,
             ir.For: self._for,
@@ -216,6 +217,9 @@ class Lowerer:
 
     def _sleep(self, s: ir.Sleep) -> Lines:
         return [f"await {RUN}.sleep({SCOPE}, {expr(s.seconds)});"]
+
+    def _log(self, s: ir.Log) -> Lines:
+        return [f"await {RUN}.log({SCOPE}, {expr(s.message)}, {expr(s.fields)});"]
 
     def _wait(self, s: ir.WaitForEvent) -> Lines:
         timeout = "null" if s.timeout_seconds is None else repr(float(s.timeout_seconds))

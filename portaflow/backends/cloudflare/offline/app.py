@@ -1,6 +1,7 @@
 """The HTTP app one executor serves the worker: the step host (``/steps/<key>``, signed as in production)
 and the offline hooks (``/hooks/state``: where the run parks; ``/hooks/wake``: until a sleep's virtual end;
-``/hooks/attempt``: each step attempt as the workflow saw it; ``/hooks/clock``: the virtual time)."""
+``/hooks/attempt``: each step attempt as the workflow saw it; ``/hooks/log``: each ctx.log line written;
+``/hooks/clock``: the virtual time)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
         executor.on_attempt(await request.json())
         return JSONResponse({"ok": True})
 
+    async def log(request: Request) -> JSONResponse:
+        executor.on_log(await request.json())
+        return JSONResponse({"ok": True})
+
     steps = load_steps(fresh_ref(executor.source, executor.workflow))
     return Starlette(
         routes=[
@@ -57,6 +62,7 @@ def executor_app(executor: CloudflareExecutor, secret: str) -> Starlette:
             Route("/hooks/clock", clock, methods=["POST"]),
             Route("/hooks/wake", wake, methods=["POST"]),
             Route("/hooks/attempt", attempt, methods=["POST"]),
+            Route("/hooks/log", log, methods=["POST"]),
             Mount("/", create_app(steps, secret)),
         ]
     )

@@ -130,6 +130,11 @@ class CloudflareRun:
     def sleeps(self) -> list[float]:
         return list(self.executor.sleeps.get(self.run_id, []))
 
+    @property
+    def logs(self) -> list[dict[str, Any]]:
+        """The ctx.log lines as written: message, position, fields."""
+        return list(self.executor.logs.get(self.run_id, []))
+
 
 def _settle_future(fut: asyncio.Future[dict[str, str]], answer: dict[str, str]) -> None:
     if not fut.done():
@@ -167,6 +172,7 @@ class CloudflareExecutor:
         self.instances: dict[str, _Instance] = {}
         self.calls: dict[str, list[StepCall]] = {}
         self.sleeps: dict[str, list[float]] = {}
+        self.logs: dict[str, list[dict[str, Any]]] = {}  # run id -> the ctx.log lines, each time written
         self.runs: dict[str, CloudflareRun] = {}
         self._cond = threading.Condition()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -322,6 +328,14 @@ class CloudflareExecutor:
                     attempt,
                     {"type": str(error["type"]), "message": str(error["message"])} if error else None,
                 )
+            )
+
+    def on_log(self, body: dict[str, Any]) -> None:
+        """A ctx.log line was written (its step.do's callback ran): kept every time, so a line written twice
+        would show twice."""
+        with self._cond:
+            self.logs.setdefault(str(body["run_id"]), []).append(
+                {k: body[k] for k in ("message", "position", "fields")}
             )
 
     # ---------------------------------------------------------------------------------- driving

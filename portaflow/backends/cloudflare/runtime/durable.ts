@@ -29,6 +29,7 @@ export interface RetrySpec {
   max_interval: number;
   non_retryable: string[];
   retry_on: string[];
+  jitter?: number; // RetryPolicy(jitter=...): the random fraction of each delay (1 = "full")
 }
 
 export interface StepSpec {
@@ -70,6 +71,7 @@ const OFFLINE_WAIT = 20 * 86400; // a step without timeout=: Cloudflare's defaul
 export class Scope {
   n = 0; // the next call number (steps, children, maps, parallels), as the local engine counts
   private ops = 0; // the next number of this scope's other operations (sleeps, waits, now/uuid4/random)
+  private logsAt: [number, number] = [0, -1]; // ctx.log: (call number, its last log line's number)
 
   constructor(
     readonly run: Run,
@@ -83,6 +85,13 @@ export class Scope {
   /** A unique name for an operation that takes no call number (a sleep, an event wait, ctx.now()). */
   opName(kind: string, label = ""): string {
     return stepName(`${this.prefix}~${kind}${this.ops++}`, label);
+  }
+
+  /** ctx.log: the step position of the next line (the next call's path) and its number there. */
+  logPosition(): [string, number] {
+    const n = this.logsAt[0] === this.n ? this.logsAt[1] + 1 : 0;
+    this.logsAt = [this.n, n];
+    return [`${this.prefix}${this.n}`, n];
   }
 
   /** ctx.idempotency_key(): the key the next step call here gets. */
@@ -351,6 +360,27 @@ export class Run {
     }
   }
 
+  /** ctx.log(message, **fields): written by a step.do of its own, whose callback Cloudflare runs once
+   *  and replays from its cache after, so the line is written once (console.log: one JSON object, which
+   *  Workers Logs shows as fields). It takes no call number: step keys stay as they are. */
+  async log(scope: Scope, message: Value, fields: Value): Promise<void> {
+    const [position, n] = scope.logPosition();
+    let json: unknown;
+    try {
+      json = py.toJson(fields);
+    } catch (err) {
+      if (!(err instanceof py.PyError)) throw err;
+      const what = "the fields of ctx.log must be a JSON value (dict, list, str, number, bool, None)";
+      throw py.error("WorkflowError", `${what}: ${err.message}`); // the local engine's error
+    }
+    const record = { logger: "portaflow.workflow", message: py.str(message), run_id: this.runId, position, fields: json };
+    await this.step.do(`log ${position}#${n}`, async () => {
+      console.log(JSON.stringify(record));
+      await this.hook("log", record);
+      return null;
+    });
+  }
+
   // ----------------------------------------------------------------------------------------- steps
   async callStep(scope: Scope, key: string, args: Map<Value, Value>, extra?: Value): Promise<Value> {
     const spec = this.steps[key];
@@ -392,9 +422,11 @@ export class Run {
       if (!retryable || attempt >= retry.max_attempts) {
         throw py.stepFailed(spec.name, attempt, info.type, info.message, info.mro);
       }
-      const delay = Math.min(
-        retry.initial_interval * retry.backoff ** (attempt - 1),
-        retry.max_interval,
+      const delay = await jittered(
+        Math.min(retry.initial_interval * retry.backoff ** (attempt - 1), retry.max_interval),
+        retry.jitter ?? null,
+        idem,
+        attempt,
       );
       const wait = await this.bounded(delay);
       await this.pause(stepName(`${path} retry${attempt}`, spec.name), "retry", wait.seconds);
@@ -767,6 +799,28 @@ function stepName(unique: string, label: string): string {
 
 /** Seconds as a Cloudflare duration, in whole milliseconds (the engine's unit): "0.25 seconds". The
  *  duration labels have no milliseconds, and a bare number's unit changed across Cloudflare's docs. */
+/** The random factor of a retry delay, in [0, 1): the first 52 bits of sha256("KEY:ATTEMPT") over 2**52,
+ *  as portaflow.dsl.retry.jitter_unit computes it (docs/semantics.md, "Retries"). */
+export async function jitterUnit(key: string, attempt: number): Promise<number> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${key}:${attempt}`)),
+  );
+  const high = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0; // 32 bits
+  const low = (digest[4] << 12) | (digest[5] << 4) | (digest[6] >> 4); // the next 20 bits
+  return (high * 2 ** 20 + low) / 2 ** 52; // exact: below 2**53
+}
+
+/** ``delay`` with ``fraction`` of it random, in whole milliseconds: portaflow.dsl.retry.jittered. */
+export async function jittered(
+  delay: number,
+  fraction: number | null,
+  key: string,
+  attempt: number,
+): Promise<number> {
+  if (fraction === null) return delay;
+  return Math.floor(delay * (1 - fraction * (1 - (await jitterUnit(key, attempt)))) * 1000) / 1000;
+}
+
 export function sleepDuration(seconds: number): WorkflowSleepDuration {
   const ms = Math.max(Math.round(seconds * 1000), 0);
   return `${ms / 1000} seconds`;
