@@ -129,6 +129,9 @@ _NO_OPTIONS = "it takes no options"
 
 ROWS: tuple[Builtin, ...] = (
     Builtin("len", Signature("len(x)", 1, 1), "int", _TYPE, number=True),
+    # type(x).__name__ of a JSON value: only the frontend makes it (the messages of the checks it makes for
+    # a method that changes a value in place, frontend/mutations.py); a workflow cannot call type()
+    Builtin("type.__name__", Signature("type(x).__name__", 1, 1), "str", ()),
     Builtin(
         "str",
         Signature(

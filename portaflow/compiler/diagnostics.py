@@ -38,6 +38,8 @@ CODES: dict[str, str] = {
     "PFC035": "break/continue outside a loop, or return inside finally",
     "PFC037": "recursive helper function call",
     "PFC038": "helper function the compiler cannot inline as Python would run it",
+    "PFC090": "a method that changes a value in place, used inside an expression",
+    "PFC091": "key function that is not a lambda, a builtin of one value or a dict's .get",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
 }
 

@@ -237,7 +237,13 @@ def child_call(
 def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
     """A call lowered as statements of its own where one may be: a step-like call, or a helper's (inlined
     whole there, where inside an expression only an expression form of it can be)."""
-    return is_step_like(lw, call) or helpers.helper_def(callee_of(lw, call.func)) is not None
+    from . import mutations
+
+    return (
+        is_step_like(lw, call)
+        or helpers.helper_def(callee_of(lw, call.func)) is not None
+        or mutations.is_mutation(lw, call)
+    )
 
 
 def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
@@ -264,7 +270,12 @@ def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
 def call_statement(
     lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt] | None:
-    """Lower a step / child workflow / ctx call in statement position, or return None."""
+    """Lower a step / child workflow / ctx call, or a method changing a local list or dict, in statement
+    position, or return None."""
+    from . import mutations  # it lowers its arguments through here
+
+    if mutations.is_mutation(lw, call):
+        return mutations.lower(lw, call, target, loc)
     f = call.func
     if is_dispatch(lw, f):
         return table_dispatch(lw, call, cast(cst.Subscript, f), target, loc)
@@ -403,6 +414,63 @@ def patched(lw: WorkflowLowerer, n: cst.Call) -> ir.Patched:
     return ir.Patched(change_id)
 
 
+# builtins that are functions of one value with no other effect: ``key=len`` is ``key=lambda x: len(x)``, with
+# the same exceptions (Python looks the name up before the call, and it is always there)
+KEY_BUILTINS = ("len", "abs", "str", "int", "float", "bool")
+
+
+def key_function(lw: WorkflowLowerer, node: cst.BaseExpression) -> ir.Expr:
+    """The ``key=`` of ``sorted``/``min``/``max``/``list.sort``: a lambda, a builtin of one value
+    (:data:`KEY_BUILTINS`) or the ``.get`` of a local dict, each as an :class:`ir.Lambda`."""
+    if isinstance(node, cst.Lambda):
+        params = tuple(p.name.value for p in node.params.params)
+        saved = {p: (p in lw.locals, lw.types.get(p)) for p in params}
+        for p in params:
+            lw.locals.add(p)
+            lw.types[p] = "any"
+        try:
+            body = lw.expr(node.body)
+        finally:
+            lw.pop_scope(saved)
+        return ir.Lambda(params, body)
+    x = ir.temporary("key")
+    arg = ir.Name(x)
+    if isinstance(node, cst.Name) and node.value in KEY_BUILTINS and node.value not in lw.locals:
+        row = catalog.CATALOG[node.value]
+        return ir.Lambda((x,), ir.Call(node.value, (arg,), (), row.result_type((arg,))))
+    if (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "get"
+        and isinstance(node.value, cst.Name)
+        and node.value.value in lw.locals
+        and lw.types.get(node.value.value) == "dict"
+    ):
+        d = ir.Name(node.value.value, "dict")
+        return ir.Lambda((x,), ir.Call("dict.get", (d, arg), (), "any"))
+    is_str_method = (
+        isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "str"
+    )
+    is_get = isinstance(node, cst.Attribute) and node.attr.value == "get"
+    is_builtin = isinstance(node, cst.Name) and node.value in BUILTINS_SUPPORTED and node.value not in lw.locals
+    if not (is_str_method or is_get or is_builtin):
+        return lw.expr(node)  # key=None, or a value the expressions report
+    text = lw.fe.code(node)
+    why = "Python's exceptions differ from any lowering here"
+    if is_str_method:
+        why = (
+            f"{text}(x) raises TypeError (\"descriptor '{node.attr.value}' for 'str' objects doesn't apply\") "
+            f"for an item that is not a str, where x.{node.attr.value}() raises AttributeError"
+        )
+        instead = f"key=lambda s: s.{node.attr.value}()"
+    elif is_get:
+        why = f"`{lw.fe.code(node.value)}` is not known to be a dict here"
+        instead = f"key=lambda k: {text}(k) (and make it a dict: assign it a dict literal)"
+    else:
+        instead = "key=lambda x: ... (or one of " + ", ".join(f"key={b}" for b in KEY_BUILTINS) + ")"
+    lw.error("PFC091", node, f"`key={text}` is not supported: {why}", f"write {instead}")
+    raise Unsupported
+
+
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
     if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
@@ -450,18 +518,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             lw.error("PFC021", a, "*args in calls are not supported", "pass each argument")
             raise Unsupported
         if a.keyword is not None:
-            if a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
-                lam = a.value
-                params = tuple(p.name.value for p in lam.params.params)
-                saved = {p: (p in lw.locals, lw.types.get(p)) for p in params}
-                for p in params:
-                    lw.locals.add(p)
-                    lw.types[p] = "any"
-                try:
-                    body = lw.expr(lam.body)
-                finally:
-                    lw.pop_scope(saved)
-                kwargs.append(("key", ir.Lambda(params, body)))
+            if a.keyword.value == "key":
+                kwargs.append(("key", key_function(lw, a.value)))
             else:
                 kwargs.append((a.keyword.value, lw.expr(a.value)))
         elif isinstance(a.value, cst.GeneratorExp):  # consumed by this call, once: a list is the same

@@ -25,6 +25,17 @@ def method_call(
 ) -> ir.Expr:
     """``value.method(args)`` in an expression, its arguments lowered."""
     method = f.attr.value
+    from . import mutations
+
+    if mutations.is_mutation(lw, n) and method not in LIST_MUTATORS:
+        lw.error(
+            "PFC090",
+            n,
+            f"`{lw.fe.code(n)}` changes {lw.fe.code(f.value)} in place: it can be a statement, or the "
+            "whole value of an assignment or of a return, not a part of an expression",
+            f"call it first: `value = {lw.fe.code(n)}`, then use `value`",
+        )
+        raise Unsupported
     recv = lw.expr(f.value)
     if method in LIST_MUTATORS:
         lw.error(

@@ -327,6 +327,7 @@ def _builtin(template: str) -> Lowering:
 
 LOWERINGS: dict[str, Lowering] = {
     "len": _len,
+    "type.__name__": _helper("pf_tname"),
     "str": _str,
     "int": _int,
     "float": _float,

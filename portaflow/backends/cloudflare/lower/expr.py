@@ -345,6 +345,7 @@ def _sum(lw: Lowering, e: ir.Call) -> str:
 
 CALLS: dict[str, Lower] = {
     "len": _fn("len"),
+    "type.__name__": lambda lw, e: f"py.typeName({lw.arg(e.args[0])})",
     "str": _str,
     "int": _fn("int_"),
     "float": _fn("float_"),
