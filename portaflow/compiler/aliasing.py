@@ -442,11 +442,21 @@ class _Checker:
         return self.bind(s, st.target, st.value, st.loc)
 
     def bind(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
-        """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them."""
+        """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them; the
+        parts of both may be reachable from the other."""
+        names = _names_bound(t)
+        with_parts = self._parts_bound(s, names, v, loc)
+        out = self._bind_objects(with_parts, t, v, loc)
+        for n in names:
+            if parts(n) in with_parts:
+                out[parts(n)] = with_parts[parts(n)]
+        return out
+
+    def _bind_objects(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
         names = _names_bound(t)
         line = loc.line
         if isinstance(t, ir.NameTarget) and isinstance(v, ir.Name):
-            out = self._parts_bound(s, names, v, loc)
+            out = dict(s)
             if v.id != t.id:
                 why = f"`{t.id} = {v.id}` at line {line} makes both names refer to one object"
                 hint = f"make the copy explicit (`{t.id} = dict({v.id})` or `list({v.id})`)"
@@ -454,7 +464,6 @@ class _Checker:
                 out.setdefault(v.id, Share(why, hint))
             return out
         into = t.id if isinstance(t, ir.NameTarget) else None
-        s = self._parts_bound(s, names, v, loc)
         out = dict(self.share(s, escapes(v) - names - _same(v), into, loc) or {})  # never change `s`
         for n in _same(v) - names:  # `y = x if c else []`: y may be x's object
             out.setdefault(
