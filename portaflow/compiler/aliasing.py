@@ -230,6 +230,10 @@ def parts(name: str) -> str:
 _PART, _POPPED, _MOVED = ir.TEMPORARY + "part", ir.TEMPORARY + "popped", (ir.TEMPORARY + "a", ir.TEMPORARY + "arg")
 
 
+def _kind(e: ir.Expr) -> str:
+    return "number" if e.ty in ("int", "float", "bool") else ""
+
+
 def _part_sources(e: ir.Expr) -> set[str]:
     """Names whose object, or a part of it, may be a part of ``e``'s value."""
     if isinstance(e, ir.Name):
@@ -241,6 +245,8 @@ def _part_sources(e: ir.Expr) -> set[str]:
     if isinstance(e, ir.DictExpr):
         return set().union(*(_part_sources(x) for x in e.values))
     if isinstance(e, ir.BinOp):
+        if e.op != "*" and "number" in (_kind(e.left), _kind(e.right)):
+            return set()  # a number, or Python's TypeError: `+ 1` makes no list
         return _part_sources(e.left) | _part_sources(e.right)
     if isinstance(e, (ir.Subscript, ir.Slice)):
         return _part_sources(e.value)

@@ -433,7 +433,9 @@ def key_function(lw: WorkflowLowerer, node: cst.BaseExpression) -> ir.Expr:
         finally:
             lw.pop_scope(saved)
         return ir.Lambda(params, body)
-    x = ir.temporary("key")
+    # the lambda's parameter: a plain name (a lambda's parameters are names on every target), other than
+    # the dict's whose .get the body calls
+    x = "item" if not (isinstance(node, cst.Attribute) and lw.fe.code(node.value) == "item") else "item_"
     arg = ir.Name(x)
     if isinstance(node, cst.Name) and node.value in KEY_BUILTINS and node.value not in lw.locals:
         row = catalog.CATALOG[node.value]

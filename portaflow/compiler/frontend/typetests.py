@@ -63,7 +63,8 @@ def first_tuple_line(lw: WorkflowLowerer) -> int:
 class _TupleMakers(cst.CSTVisitor):
     """Tuple displays and tuple-making calls whose tuples are not unpacked at once: not assignment or loop
     targets, not ``a, b = 1, 2`` / ``k, _, v = s.partition(":")`` / ``for k, v in d.items()``, not the
-    classes of ``except (A, B)`` or of ``isinstance``, not ``dict(zip(...))``."""
+    classes of ``except (A, B)`` or of ``isinstance``, not ``dict(zip(...))``, not a lambda's result (the
+    ``key=`` of sorted/min/max/sort, which only compares it)."""
 
     def __init__(self) -> None:
         self.makers: list[cst.CSTNode] = []
@@ -95,6 +96,9 @@ class _TupleMakers(cst.CSTVisitor):
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._skip(node.type)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._skip(node.body)  # a key function's tuple: compared by sorted/min/max, never kept
 
     def visit_Tuple(self, node: cst.Tuple) -> None:
         self.makers.append(node)
