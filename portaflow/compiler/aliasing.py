@@ -227,7 +227,11 @@ def parts(name: str) -> str:
 
 # temporaries of frontend/mutations.py: a part of a local being changed (stored back after), an item being
 # popped (removed from its list or dict as it is taken) and single-use values (moved into their one use)
-_PART, _POPPED, _MOVED = ir.TEMPORARY + "part", ir.TEMPORARY + "popped", (ir.TEMPORARY + "a", ir.TEMPORARY + "arg")
+_PART, _POPPED, _MOVED = (
+    ir.TEMPORARY + "part",
+    ir.TEMPORARY + "popped",
+    (ir.TEMPORARY + "a", ir.TEMPORARY + "arg"),
+)
 
 
 def _kind(e: ir.Expr) -> str:
@@ -238,7 +242,11 @@ def _part_sources(e: ir.Expr) -> set[str]:
     """Names whose object, or a part of it, may be a part of ``e``'s value."""
     if isinstance(e, ir.Name):
         return {e.id}
-    if isinstance(e, (ir.Const, ir.Lambda)) or e.ty in ("int", "float", "str", "bool", "none") or _deep_fresh(e):
+    if (
+        isinstance(e, (ir.Const, ir.Lambda))
+        or e.ty in ("int", "float", "str", "bool", "none")
+        or _deep_fresh(e)
+    ):
         return set()
     if isinstance(e, ir.ListExpr):
         return set().union(*(_part_sources(x) for x in e.items))
@@ -419,7 +427,9 @@ class _Checker:
         if st.in_place and isinstance(st.target, ir.NameTarget):
             v = st.value
             name = st.target.id
-            unknown = isinstance(v, ir.BinOp) and v.left.ty == "any" and not st.method  # x += v, typed at run time
+            unknown = (
+                isinstance(v, ir.BinOp) and v.left.ty == "any" and not st.method
+            )  # x += v, typed at run time
             if name.startswith(_PART):
                 self.mutate_part(name, s, st.loc, v)
             else:
@@ -427,17 +437,17 @@ class _Checker:
             after = self.parts_after(s, name, v, st.loc, replace=False)
             return self.share(after, escapes(st.value) - {name}, name, st.loc)
         if isinstance(st.target, ir.NameTarget):
-            t, v = st.target.id, st.value
-            if t.startswith(_PART) and isinstance(v, ir.Subscript) and isinstance(v.value, ir.Name):
-                self.part_of[t] = v.value.id
-                return self.rebind_fresh(s, {t})
-            if t.startswith(_POPPED) and isinstance(v, ir.Subscript):
-                return self.rebind_fresh(s, {t})  # the item leaves its list or dict as it is taken
-            if isinstance(v, ir.Name) and (v.id.startswith(_POPPED) or v.id.startswith(_MOVED)):
-                out = self.rebind_fresh(s, {t})  # the temporary's one use: what it shared, the target does
-                for key in (v.id, parts(v.id)):
+            tid, tv = st.target.id, st.value
+            if tid.startswith(_PART) and isinstance(tv, ir.Subscript) and isinstance(tv.value, ir.Name):
+                self.part_of[tid] = tv.value.id
+                return self.rebind_fresh(s, {tid})
+            if tid.startswith(_POPPED) and isinstance(tv, ir.Subscript):
+                return self.rebind_fresh(s, {tid})  # the item leaves its list or dict as it is taken
+            if isinstance(tv, ir.Name) and (tv.id.startswith(_POPPED) or tv.id.startswith(_MOVED)):
+                out = self.rebind_fresh(s, {tid})  # the temporary's one use: what it shared, the target does
+                for key in (tv.id, parts(tv.id)):
                     if key in s:
-                        out[key.replace(v.id, t, 1)] = s[key]
+                        out[key.replace(tv.id, tid, 1)] = s[key]
                 return out
         tt, lv = st.target, st.value
         if isinstance(tt, ir.TupleTarget) and isinstance(lv, ir.ListExpr) and len(tt.elts) == len(lv.items):

@@ -238,7 +238,12 @@ def test_a_builtin_of_one_value_is_a_key_function() -> None:
     """Issue 11: ``key=len`` is ``key=lambda x: len(x)`` (Python looks ``len`` up once, and it is there);
     ``key=str.lower`` is PFC091, since Python's TypeError for an item that is not a str differs."""
     wf = "@workflow\ndef w(ctx: Context, xs: list, s: str):\n    d = dict()\n    return {}\n"
-    for expr in ("sorted(xs, key=len)", "max(xs, key=abs)", 'max(xs, key=len, default="")', "min(d, key=d.get)"):
+    for expr in (
+        "sorted(xs, key=len)",
+        "max(xs, key=abs)",
+        'max(xs, key=len, default="")',
+        "min(d, key=d.get)",
+    ):
         assert compile_source(HEAD + wf.format(expr), "wf.py").diagnostics == [], expr
     [d] = compile_source(HEAD + wf.format("sorted(xs, key=str.lower)"), "wf.py").diagnostics
     assert d.code == "PFC091" and "descriptor 'lower'" in d.message and "key=lambda s: s.lower()" in d.hint

@@ -453,18 +453,21 @@ def key_function(lw: WorkflowLowerer, node: cst.BaseExpression) -> ir.Expr:
         isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "str"
     )
     is_get = isinstance(node, cst.Attribute) and node.attr.value == "get"
-    is_builtin = isinstance(node, cst.Name) and node.value in BUILTINS_SUPPORTED and node.value not in lw.locals
+    is_builtin = (
+        isinstance(node, cst.Name) and node.value in BUILTINS_SUPPORTED and node.value not in lw.locals
+    )
     if not (is_str_method or is_get or is_builtin):
         return lw.expr(node)  # key=None, or a value the expressions report
     text = lw.fe.code(node)
     why = "Python's exceptions differ from any lowering here"
-    if is_str_method:
+    if is_str_method and isinstance(node, cst.Attribute):
+        m = node.attr.value
         why = (
-            f"{text}(x) raises TypeError (\"descriptor '{node.attr.value}' for 'str' objects doesn't apply\") "
-            f"for an item that is not a str, where x.{node.attr.value}() raises AttributeError"
+            f"{text}(x) raises TypeError (\"descriptor '{m}' for 'str' objects doesn't apply\") "
+            f"for an item that is not a str, where x.{m}() raises AttributeError"
         )
-        instead = f"key=lambda s: s.{node.attr.value}()"
-    elif is_get:
+        instead = f"key=lambda s: s.{m}()"
+    elif is_get and isinstance(node, cst.Attribute):
         why = f"`{lw.fe.code(node.value)}` is not known to be a dict here"
         instead = f"key=lambda k: {text}(k) (and make it a dict: assign it a dict literal)"
     else:

@@ -58,7 +58,10 @@ class Place:
 
 def _local(lw: WorkflowLowerer, node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name) and node.value in lw.locals and node.value != lw.ctx:
-        if lw.types.get(node.value) in ("set", "datetime", "timedelta", "error") or node.value in lw.error_vars:
+        if (
+            lw.types.get(node.value) in ("set", "datetime", "timedelta", "error")
+            or node.value in lw.error_vars
+        ):
             return None
         return node.value
     return None
@@ -235,17 +238,23 @@ def _place(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) -> Place:
     if isinstance(node, cst.Call):  # d.setdefault(k, v).method(...): the item setdefault returns
         f = cast(cst.Attribute, node.func)
         owner = cast(str, _local(lw, f.value))
-        index = _setdefault(lw, node, Place(owner, lw.types.get(owner, "any")), Arguments(lw, node, loc), before)
+        index = _setdefault(
+            lw, node, Place(owner, lw.types.get(owner, "any")), Arguments(lw, node, loc), before
+        )
     else:
         sub = cast(cst.Subscript, node)
         owner = cast(str, _local(lw, sub.value))
         index = once(lw, cast(cst.Index, sub.slice[0].slice).value, before, loc)
     part = _temp(lw, PART)
-    before.append(ir.Assign(ir.NameTarget(part), ir.Subscript(ir.Name(owner, lw.types.get(owner, "any")), index), loc))
+    before.append(
+        ir.Assign(ir.NameTarget(part), ir.Subscript(ir.Name(owner, lw.types.get(owner, "any")), index), loc)
+    )
     return Place(part, "any", owner, index, before)
 
 
-def _setdefault(lw: WorkflowLowerer, call: cst.Call, place: Place, args: Arguments, out: list[ir.Stmt]) -> ir.Expr:
+def _setdefault(
+    lw: WorkflowLowerer, call: cst.Call, place: Place, args: Arguments, out: list[ir.Stmt]
+) -> ir.Expr:
     """``d.setdefault(k, v)``'s work; the key's expression (the item is ``d[key]``)."""
     loc = args.loc
     args.count("setdefault", 1, 2)
@@ -291,7 +300,10 @@ def _insert(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stm
     r = place.ref
     # list.insert clamps its index as a slice does: x[:i] + [x] + x[i:] for any int i
     new = ir.BinOp(
-        "+", ir.BinOp("+", ir.Slice(r, None, i, "list"), ir.ListExpr((x,)), "list"), ir.Slice(r, i, None, "list"), "list"
+        "+",
+        ir.BinOp("+", ir.Slice(r, None, i, "list"), ir.ListExpr((x,)), "list"),
+        ir.Slice(r, i, None, "list"),
+        "list",
     )
     out.append(_change(place, new, "insert", args.loc))
     return None
@@ -320,7 +332,9 @@ def _remove(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stm
     return None
 
 
-def _list_pop(lw: WorkflowLowerer, place: Place, index: ir.Expr | None, loc: ir.Loc) -> tuple[list[ir.Stmt], ir.Expr]:
+def _list_pop(
+    lw: WorkflowLowerer, place: Place, index: ir.Expr | None, loc: ir.Loc
+) -> tuple[list[ir.Stmt], ir.Expr]:
     out: list[ir.Stmt] = []
     r = place.ref
     i = index if index is not None else ir.Const(-1, "int")
@@ -344,7 +358,9 @@ def _list_pop(lw: WorkflowLowerer, place: Place, index: ir.Expr | None, loc: ir.
     return out, ir.Name(v)
 
 
-def _dict_pop(lw: WorkflowLowerer, place: Place, key: ir.Expr, default: ir.Expr | None, loc: ir.Loc) -> tuple[list[ir.Stmt], ir.Expr]:
+def _dict_pop(
+    lw: WorkflowLowerer, place: Place, key: ir.Expr, default: ir.Expr | None, loc: ir.Loc
+) -> tuple[list[ir.Stmt], ir.Expr]:
     r = place.ref
     v = _temp(lw, "popped")
     k, kv = _temp(lw, "k"), _temp(lw, "v")
@@ -359,7 +375,10 @@ def _dict_pop(lw: WorkflowLowerer, place: Place, key: ir.Expr, default: ir.Expr 
             ),
         ),
     )
-    take = [ir.Assign(ir.NameTarget(v), ir.Subscript(r, key), loc), _change(Place(place.name, "dict"), rest, "pop", loc)]
+    take: list[ir.Stmt] = [
+        ir.Assign(ir.NameTarget(v), ir.Subscript(r, key), loc),
+        _change(Place(place.name, "dict"), rest, "pop", loc),
+    ]
     if default is None:  # d[key] raises Python's KeyError when it is missing
         return take, ir.Name(v)
     keep = [ir.Assign(ir.NameTarget(v), default, loc)]
@@ -414,6 +433,7 @@ def _clear(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stmt
 def _update(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stmt]) -> ir.Expr | None:
     if len(args.positional) > 1:
         args.count("update", 0, 1)
+
     def items(d: ir.Expr) -> ir.Expr:
         return ir.Call("list", (ir.Call("dict.items", (d,), (), "list"),), (), "list")
 
@@ -438,8 +458,10 @@ def _update(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stm
     return None
 
 
-def _setdefault_method(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stmt]) -> ir.Expr | None:
-    key = _setdefault(lw, cast(cst.Call, args.call), place, args, out)
+def _setdefault_method(
+    lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stmt]
+) -> ir.Expr | None:
+    key = _setdefault(lw, args.call, place, args, out)
     return ir.Subscript(place.ref, key)
 
 
@@ -486,15 +508,20 @@ def nested_target(lw: WorkflowLowerer, target: cst.BaseExpression) -> bool:
 
 
 def set_nested(
-    lw: WorkflowLowerer, target: cst.Subscript, value: ir.Expr, loc: ir.Loc, in_place: bool = False, value_first: list[ir.Stmt] | None = None
+    lw: WorkflowLowerer,
+    target: cst.Subscript,
+    value: ir.Expr,
+    loc: ir.Loc,
+    in_place: bool = False,
+    value_first: list[ir.Stmt] | None = None,
 ) -> list[ir.Stmt]:
-    """``name[k][j] = value`` (``value`` already lowered, evaluated first as Python does): ``%part = name[k]``,
-    ``%part[j] = value``, ``name[k] = %part``."""
+    """``name[k][j] = value`` (``value`` already lowered, evaluated first as Python does):
+    ``%part = name[k]``, ``%part[j] = value``, ``name[k] = %part``."""
     out = list(value_first or [])
     value = keep(lw, value, out, loc)
     place = _place(lw, target.value, loc)
     out += place.before
-    index = once(lw, cast(cst.Index, target.slice[0].slice).value, out, loc)
+    index = once(lw, target.slice[0].slice.value, out, loc)  # type: ignore[attr-defined]
     out.append(ir.SetItem(place.name, index, value, loc, in_place))
     out.append(ir.SetItem(cast(str, place.owner), cast(ir.Expr, place.index), place.ref, loc))
     return out
@@ -518,7 +545,7 @@ def delete(lw: WorkflowLowerer, n: cst.Del, loc: ir.Loc) -> list[ir.Stmt]:
         raise Unsupported
     place = _place(lw, t.value, loc)
     out = list(place.before)
-    i = once(lw, cast(cst.Index, t.slice[0].slice).value, out, loc)
+    i = once(lw, t.slice[0].slice.value, out, loc)
     r = place.ref
     as_dict, _ = _dict_pop(lw, place, i, None, loc)
     as_list: list[ir.Stmt] = []
@@ -530,7 +557,9 @@ def delete(lw: WorkflowLowerer, n: cst.Del, loc: ir.Loc) -> list[ir.Stmt]:
         (ir.Compare(i, ("<",), (ir.UnaryOp("-", _len(r), "int"),)), ir.Compare(i, (">=",), (_len(r),))),
         "bool",
     )
-    as_list.append(ir.If(outside, (_raise("IndexError", "list assignment index out of range", loc),), (), loc))
+    as_list.append(
+        ir.If(outside, (_raise("IndexError", "list assignment index out of range", loc),), (), loc)
+    )
     as_list.append(_change(Place(place.name, "list"), _without(r, i), "pop", loc))
     if place.ty == "dict":
         out += as_dict

@@ -12,7 +12,7 @@ def keys(ctx: Context, words: list, nums: list) -> dict:
     ws = list(words)
     ws.sort(key=len, reverse=True)
     try:
-        bad = sorted(nums + ["x"], key=abs)
+        bad = sorted([*nums, "x"], key=abs)
     except TypeError as e:
         bad = str(e)
     return {

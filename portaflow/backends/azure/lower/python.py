@@ -324,15 +324,15 @@ class Lowerer:
         if s.in_place and s.method not in ("", "append", "extend") and isinstance(s.target, ir.NameTarget):
             # xs.sort(), d.update(...)...: the receiver's object takes its new contents (IR version 7), a
             # list's by a slice assignment, a dict's cleared and updated from the new value computed first
-            name = name_of(s.target.id)
+            own = name_of(s.target.id)
             if s.value.ty == "list":
-                whole = ast.Subscript(value=_load(name), slice=ast.Slice(), ctx=ast.Store())
+                whole = ast.Subscript(value=_load(own), slice=ast.Slice(), ctx=ast.Store())
                 return [ast.Assign(targets=[whole], value=expr(s.value))]
             new = "_pf_new"
             return [
                 ast.Assign(targets=[_store(new)], value=expr(s.value)),
-                ast.Expr(value=_call(_attr(_load(name), "clear"), [], [])),
-                ast.Expr(value=_call(_attr(_load(name), "update"), [_load(new)], [])),
+                ast.Expr(value=_call(_attr(_load(own), "clear"), [], [])),
+                ast.Expr(value=_call(_attr(_load(own), "update"), [_load(new)], [])),
             ]
         if s.in_place and isinstance(s.value, ir.BinOp) and isinstance(s.target, ir.NameTarget):
             # xs.append(v) / xs.extend(v) / xs += v / xs *= n: change the list itself, as Python does
