@@ -156,6 +156,12 @@ FORMS = [
     "len({v, a})",
     "len(set(v))",
     "[sorted(set(xs + [a])), sorted({*xs, a}), len({s, s[:1], s[:0]})]",
+    # a builtin of one value, or a dict's .get, as a key function: the lambda calling it (its exceptions)
+    "[sorted(xs, key=str), sorted(s, key=str), max([s, s + s, ''], key=len), min([a, -b, t], key=abs)]",
+    "sorted(xs, key=len)",
+    "[min(d, key=d.get) if d else None, sorted(d, key=d.get, reverse=True)]",
+    "max(xs, key=abs, default=v)",
+    "[sorted([v, a], key=bool), sorted([s, v], key=int) if s.isdigit() else 0, max(xs, key=float, default=0)]",
     # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
     "any(10 // x > 0 for x in xs + [0])",
     "all(10 // x < 0 for x in xs + [0])",

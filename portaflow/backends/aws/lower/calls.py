@@ -89,10 +89,16 @@ def _min_max(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
         items = f"{lw.h('pf_iter')}({items})"
     key = lw._key(kw)
     if key is not None:
-        kf, acc, x = lw.tmp(), lw.tmp(), lw.tmp()
+        kf, acc, x, t = lw.tmp(), lw.tmp(), lw.tmp(), lw.tmp()
         lt = lw.h("pf_lt")
         better = f'{lt}({kf}({acc}), {kf}({x}), ">")' if f == "max" else f'{lt}({kf}({x}), {kf}({acc}), "<")'
-        red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
+        # Python calls the key of the first item before any comparison (of the only item too), and an
+        # empty sequence without default= is its ValueError
+        empty = f'{lw.h("pf_raise")}("ValueError", "{f}() arg is an empty sequence")'
+        red = (
+            f"({t} := ITEMS; $count({t}) = 0 ? {empty} : ({kf} := {key}; {kf}({t}[0]); "
+            f"$reduce({t}, function({acc}, {x}){{{better} ? {x} : {acc}}})))"
+        )
     else:
         red = f"{lw.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
     if "default" in kw and len(args) == 1:
@@ -149,10 +155,12 @@ def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     l_, r_ = lw.tmp(), lw.tmp()
     lt = lw.h("pf_lt")  # $sort swaps when the function returns true: stable, as Python's sort
     if key is not None:
-        kf = lw.tmp()
+        kf, t, acc, x = lw.tmp(), lw.tmp(), lw.tmp(), lw.tmp()
+        # Python computes every item's key, in order, before it compares any (a one-item list's too)
+        keys = f"$reduce({t}, function({acc}, {x}){{({kf}({x}); {acc})}}, 0)"
         return (
-            f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
-            f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
+            f"({kf} := {key}; {t} := {items}; {keys}; $sort({t}, function({l_}, {r_}){{{reverse} ? "
+            f'{lt}({kf}({l_}), {kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
         )
     return (
         f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : {lt}({r_}, {l_}, "<")}})'
