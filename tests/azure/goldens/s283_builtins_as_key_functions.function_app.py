@@ -32,7 +32,7 @@ def _pf_wf_keys(_pf_scope, words, nums):
     ws = list(words)
     ws[:] = sorted(ws, key=lambda item: len(item), reverse=True)
     try:
-        bad = sorted(nums + ["x"], key=lambda item: abs(item))
+        bad = sorted(list(nums) + ["x"], key=lambda item: abs(item))
     except Exception as _pf_exc:
         if _pf_rt.caught(_pf_exc, ["TypeError"], False):
             e = _pf_exc

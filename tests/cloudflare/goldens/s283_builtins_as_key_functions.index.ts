@@ -25,7 +25,7 @@ async function wf_keys(run: Run, scope: Scope, $words: Value, $nums: Value): Pro
   $ws = py.list($words);
   replaceContents($ws, py.sorted($ws, (($item: py.Value): py.Value => py.len($item)), true));
   try {
-    $bad = py.sorted(py.add($nums, ["x"] as py.Value[]), (($item: py.Value): py.Value => py.abs($item)), false);
+    $bad = py.sorted(py.add(py.list($nums), ["x"] as py.Value[]), (($item: py.Value): py.Value => py.abs($item)), false);
   } catch ($pf_e1) {
     if (caught($pf_e1, ["TypeError"], false)) {
       $e = $pf_e1 as Value;
