@@ -161,7 +161,8 @@ FORMS = [
     "sorted(xs, key=len)",
     "[min(d, key=d.get) if d else None, sorted(d, key=d.get, reverse=True)]",
     "max(xs, key=abs, default=v)",
-    "[sorted([v, a], key=bool), sorted([s, v], key=int) if s.isdigit() else 0, max(xs, key=float, default=0)]",
+    "[sorted([v, a], key=bool), sorted([s, v], key=int) if s.isdigit() else 0, "
+    "max(xs, key=float, default=0)]",
     # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
     "any(10 // x > 0 for x in xs + [0])",
     "all(10 // x < 0 for x in xs + [0])",
