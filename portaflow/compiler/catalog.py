@@ -182,6 +182,8 @@ ROWS: tuple[Builtin, ...] = (
         _VALUE,
         shares="pick",
     ),
+    # (a // b, a % b), a tuple (a list on the targets that keep JSON values), with divmod's own messages
+    Builtin("divmod", Signature("divmod(a, b)", 2, 2), "list", ("TypeError", "ZeroDivisionError")),
     Builtin(
         "sum",
         Signature("sum(xs) or sum(xs, start)", 1, 2, by_name=("", "start")),
@@ -509,5 +511,4 @@ BUILTINS_REFUSED = (
     "tuple",
     "chr",
     "ord",
-    "divmod",
 )

@@ -163,6 +163,14 @@ FORMS = [
     "max(xs, key=abs, default=v)",
     "[sorted([v, a], key=bool), sorted([s, v], key=int) if s.isdigit() else 0, "
     "max(xs, key=float, default=0)]",
+    # divmod(a, b): (a // b, a % b) with divmod's own messages ("float divmod()", "for divmod():"); of ints
+    # here (a float result's JSON text is the targets' float text: docs/dsl.md, target differences)
+    "[divmod(a, 3), divmod(-a, 7), divmod(t, 2), divmod(a * 7 + 1, -2), divmod(len(s), 2)]",
+    "divmod(a, t)",
+    "divmod(b, 0)",
+    "divmod(a, 0.0)",
+    "[divmod(s, a), divmod(a, xs)]",
+    "divmod(d, None)",
     # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
     "any(10 // x > 0 for x in xs + [0])",
     "all(10 // x < 0 for x in xs + [0])",

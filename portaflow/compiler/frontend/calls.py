@@ -562,6 +562,14 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
                     f"write {name}([a, b], default=v), or leave default= out",
                 )
                 raise Unsupported
+            if name == "divmod" and any(a.ty in ("datetime", "timedelta") for a in args):
+                lw.error(
+                    "PFC021",
+                    n,
+                    "divmod() of a timedelta is not supported",
+                    "write (a // b, a % b)",
+                )
+                raise Unsupported
             if name == "round" and len(args) == 2 and isinstance(args[1], ir.Const) and args[1].value is None:
                 args = args[:1]  # round(x, None) is round(x), an int
             return ir.Call(name, tuple(args), tuple(kwargs), catalog.CATALOG[name].result_type(args))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 CLASSES = ("int", "float", "str", "bool", "list", "dict", "tuple")
 _HINT = "isinstance(x, dict), isinstance(x, (int, float)): of the classes " + ", ".join(CLASSES)
 # calls whose result holds tuples (pairs, or partition's 3-tuple)
-_TUPLE_CALLS = ("zip", "enumerate", "items", "partition", "rpartition")
+_TUPLE_CALLS = ("zip", "enumerate", "items", "partition", "rpartition", "divmod")
 
 
 def isinstance_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:

@@ -333,7 +333,13 @@ def _builtin(template: str) -> Lowering:
     return lambda lw, e, a: template.format(a[0])
 
 
+def _divmod(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    floats = "true" if any(x.ty == "float" for x in e.args) else "false"
+    return f"{lw.h('pf_divmod')}({a[0]}, {a[1]}, {floats})"
+
+
 LOWERINGS: dict[str, Lowering] = {
+    "divmod": _divmod,
     "len": _len,
     "type.__name__": _helper("pf_tname"),
     "str": _str,

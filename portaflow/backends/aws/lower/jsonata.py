@@ -178,6 +178,16 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"float division by zero" : "division by zero") : $a / $b}',
         ("pf_raise",),
     ),
+    # divmod(a, b): [a // b, a % b] of two numbers (bools are ints), with divmod's messages; $f: an operand is
+    # statically a float
+    "pf_divmod": (
+        'function($a, $b, $f){($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and '
+        '$type($y) = "number" ? ($y = 0 ? $pf_raise("ZeroDivisionError", ($f or $x != $floor($x)) ? '
+        '"float divmod()" : "integer division or modulo by zero") : [$pf_floordiv($x, $y, $f), '
+        '$pf_mod($x, $y, $f)]) : $pf_raise("TypeError", "unsupported operand type(s) for divmod(): \'" & '
+        '$pf_tname($a) & "\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname", "pf_floordiv", "pf_mod"),
+    ),
     "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '

@@ -343,7 +343,12 @@ def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
 
+def _divmod(lw: Lowering, e: ir.Call) -> str:
+    return lw._hinted(f"py.divmodOf({lw.lower(e.args[0])}, {lw.lower(e.args[1])})", float_hint(*e.args))
+
+
 CALLS: dict[str, Lower] = {
+    "divmod": _divmod,
     "len": _fn("len"),
     "type.__name__": lambda lw, e: f"py.typeName({lw.arg(e.args[0])})",
     "str": _str,
