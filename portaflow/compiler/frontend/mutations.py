@@ -23,7 +23,6 @@ import libcst as cst
 from .. import ir
 from . import calls
 from .common import Unsupported
-from .typetests import first_tuple_line
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -103,8 +102,9 @@ def _temp(lw: WorkflowLowerer, stem: str) -> str:
 
 
 def _isa(lw: WorkflowLowerer, x: ir.Expr, *classes: str) -> ir.Expr:
-    line = first_tuple_line(lw)
-    return ir.Call("isinstance", (x, ir.Const(list(classes), "list"), ir.Const(line, "int")), (), "bool")
+    """``type(x).__name__ in classes``: the check a method's lookup makes. A target whose tuples are lists
+    answers it for a tuple as its other method receivers do (docs/dsl.md, target differences)."""
+    return ir.Compare(type_name(x), ("in",), (ir.Const(list(classes), "list"),))
 
 
 def _not(e: ir.Expr) -> ir.Expr:

@@ -97,8 +97,6 @@ class _TupleMakers(cst.CSTVisitor):
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._skip(node.type)
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._skip(node.body)  # a key function's tuple: compared by sorted/min/max, never kept
 
     def visit_Tuple(self, node: cst.Tuple) -> None:
         self.makers.append(node)
@@ -110,5 +108,8 @@ class _TupleMakers(cst.CSTVisitor):
             self._skip(node.args[1].value)
         if name == "dict" and len(node.args) == 1:
             self._skip(node.args[0].value)
+        for a in node.args:  # a key function's tuple: compared by sorted/min/max/sort, never kept
+            if a.keyword is not None and a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
+                self._skip(a.value.body)
         if name in _TUPLE_CALLS:
             self.makers.append(node)

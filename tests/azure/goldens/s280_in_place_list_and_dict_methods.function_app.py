@@ -43,48 +43,48 @@ _PF_MODULES = ("s280_in_place_list_and_dict_methods",)
 def _pf_wf_methods(_pf_scope, extra):
     _pf_run = _pf_scope.run
     queue = yield from _pf_run.step(_pf_scope, "tasks", {})
-    if not isinstance(queue, (list,)):
+    if not type(queue).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'sort'", _pf_run.modules
         )
     queue[:] = sorted(queue, key=lambda t: [-t["p"], t["id"]])
     order = [t["id"] for t in queue]
     ids = [t["id"] for t in queue]
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'sort'", _pf_run.modules
         )
     ids[:] = sorted(ids, reverse=True)
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'reverse'", _pf_run.modules
         )
     ids[:] = ids[::-1]
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:0] + [0] + ids[0:]
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:-1] + [9] + ids[-1:]
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:100] + [7] + ids[100:]
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:-100] + [-1] + ids[-100:]
-    if not isinstance(queue, (list, dict)):
+    if not type(queue).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if isinstance(queue, (dict,)):
+    if type(queue).__name__ in ["dict"]:
         _pf_t_popped1 = queue[0]
         _pf_new = {_pf_t_k2: _pf_t_v3 for _pf_t_k2, _pf_t_v3 in queue.items() if _pf_t_k2 != 0}
         queue.clear()
@@ -99,22 +99,22 @@ def _pf_wf_methods(_pf_scope, extra):
         queue[:] = queue[:0] + queue[0:][1:]
         _pf_t_popped5 = _pf_t_popped4
     first = _pf_t_popped5
-    if not isinstance(queue, (list, dict)):
+    if not type(queue).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if not isinstance(queue, (list,)):
+    if not type(queue).__name__ in ["list"]:
         raise _pf_rt.error("TypeError", "pop expected at least 1 argument, got 0", _pf_run.modules)
     if len(queue) == 0:
         raise _pf_rt.error("IndexError", "pop from empty list", _pf_run.modules)
     _pf_t_popped6 = queue[-1]
     queue[:] = queue[:-1] + queue[-1:][1:]
     last = _pf_t_popped6
-    if not isinstance(queue, (list, dict)):
+    if not type(queue).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if isinstance(queue, (dict,)):
+    if type(queue).__name__ in ["dict"]:
         _pf_t_popped7 = queue[-1]
         _pf_new = {_pf_t_k8: _pf_t_v9 for _pf_t_k8, _pf_t_v9 in queue.items() if _pf_t_k8 != -1}
         queue.clear()
@@ -128,7 +128,7 @@ def _pf_wf_methods(_pf_scope, extra):
         _pf_t_popped10 = queue[-1]
         queue[:] = queue[:-1] + queue[-1:][1:]
         _pf_t_popped11 = _pf_t_popped10
-    if not isinstance(ids, (list,)):
+    if not type(ids).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'remove'", _pf_run.modules
         )
@@ -137,11 +137,11 @@ def _pf_wf_methods(_pf_scope, extra):
     _pf_t_at14 = [_pf_t_j12 for _pf_t_j12, _pf_t_y13 in enumerate(ids) if _pf_t_y13 == 9][0]
     ids[:] = ids[:_pf_t_at14] + ids[_pf_t_at14:][1:]
     seen = {"a": 1, "b": 2, "c": 3}
-    if not isinstance(seen, (list, dict)):
+    if not type(seen).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if isinstance(seen, (dict,)):
+    if type(seen).__name__ in ["dict"]:
         _pf_t_popped15 = seen["b"]
         _pf_new = {_pf_t_k16: _pf_t_v17 for _pf_t_k16, _pf_t_v17 in seen.items() if _pf_t_k16 != "b"}
         seen.clear()
@@ -162,11 +162,11 @@ def _pf_wf_methods(_pf_scope, extra):
         seen[:] = seen[:"b"] + seen["b":][1:]
         _pf_t_popped19 = _pf_t_popped18
     b = _pf_t_popped19
-    if not isinstance(seen, (list, dict)):
+    if not type(seen).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if isinstance(seen, (list,)):
+    if type(seen).__name__ in ["list"]:
         raise _pf_rt.error("TypeError", "pop expected at most 1 argument, got 2", _pf_run.modules)
     if "zz" in seen:
         _pf_t_popped20 = seen["zz"]
@@ -176,7 +176,7 @@ def _pf_wf_methods(_pf_scope, extra):
     else:
         _pf_t_popped20 = "none"
     missing = _pf_t_popped20
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -186,7 +186,7 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -199,7 +199,7 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -208,32 +208,32 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
     if "n" not in seen:
         seen["n"] = 0
     n = seen["n"]
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
     if "a" not in seen:
         seen["a"] = 99
-    if not isinstance(seen, (dict,)):
+    if not type(seen).__name__ in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
     if "n" not in seen:
         seen["n"] = 1
     again = seen["n"]
-    if isinstance(seen, (dict,)):
+    if type(seen).__name__ in ["dict"]:
         _pf_t_popped31 = seen["c"]
         _pf_new = {_pf_t_k32: _pf_t_v33 for _pf_t_k32, _pf_t_v33 in seen.items() if _pf_t_k32 != "c"}
         seen.clear()
         seen.update(_pf_new)
-    elif isinstance(seen, (list,)):
+    elif type(seen).__name__ in ["list"]:
         if not type("c").__name__ in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
@@ -248,17 +248,17 @@ def _pf_wf_methods(_pf_scope, extra):
             "TypeError",
             (
                 "'str' object doesn't support item deletion"
-                if isinstance(seen, (str,))
+                if type(seen).__name__ in ["str"]
                 else f"'{type(seen).__name__}' object does not support item deletion"
             ),
             _pf_run.modules,
         )
-    if isinstance(ids, (dict,)):
+    if type(ids).__name__ in ["dict"]:
         _pf_t_popped34 = ids[1]
         _pf_new = {_pf_t_k35: _pf_t_v36 for _pf_t_k35, _pf_t_v36 in ids.items() if _pf_t_k35 != 1}
         ids.clear()
         ids.update(_pf_new)
-    elif isinstance(ids, (list,)):
+    elif type(ids).__name__ in ["list"]:
         if 1 < -len(ids) or 1 >= len(ids):
             raise _pf_rt.error("IndexError", "list assignment index out of range", _pf_run.modules)
         ids[:] = ids[:1] + ids[1:][1:]
@@ -267,17 +267,17 @@ def _pf_wf_methods(_pf_scope, extra):
             "TypeError",
             (
                 "'str' object doesn't support item deletion"
-                if isinstance(ids, (str,))
+                if type(ids).__name__ in ["str"]
                 else f"'{type(ids).__name__}' object does not support item deletion"
             ),
             _pf_run.modules,
         )
     dropped = list(ids)
-    if not isinstance(dropped, (list, dict)):
+    if not type(dropped).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(dropped).__name__}' object has no attribute 'clear'", _pf_run.modules
         )
-    if isinstance(dropped, (list,)):
+    if type(dropped).__name__ in ["list"]:
         dropped[:] = []
     else:
         _pf_new = {}

@@ -50,7 +50,7 @@ def _pf_wf_items(_pf_scope):
         if _pf_t_a1 not in roles:
             roles[_pf_t_a1] = _pf_t_a2
         _pf_t_part3 = roles[_pf_t_a1]
-        if not isinstance(_pf_t_part3, (list,)):
+        if not type(_pf_t_part3).__name__ in ["list"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(_pf_t_part3).__name__}' object has no attribute 'append'",
@@ -73,7 +73,7 @@ def _pf_wf_items(_pf_scope):
             _pf_t_part10["last"] = _pf_t_a8
             stats[_pf_t_a9] = _pf_t_part10
     _pf_t_part11 = roles["assistant"]
-    if not isinstance(_pf_t_part11, (list,)):
+    if not type(_pf_t_part11).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part11).__name__}' object has no attribute 'extend'",
@@ -83,7 +83,7 @@ def _pf_wf_items(_pf_scope):
     _pf_t_part11.extend(_pf_t_a12)
     roles["assistant"] = _pf_t_part11
     _pf_t_part13 = roles["assistant"]
-    if not isinstance(_pf_t_part13, (list,)):
+    if not type(_pf_t_part13).__name__ in ["list"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part13).__name__}' object has no attribute 'sort'",
@@ -92,13 +92,13 @@ def _pf_wf_items(_pf_scope):
     _pf_t_part13[:] = sorted(_pf_t_part13, reverse=True)
     roles["assistant"] = _pf_t_part13
     _pf_t_part14 = roles["assistant"]
-    if not isinstance(_pf_t_part14, (list, dict)):
+    if not type(_pf_t_part14).__name__ in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part14).__name__}' object has no attribute 'pop'",
             _pf_run.modules,
         )
-    if isinstance(_pf_t_part14, (dict,)):
+    if type(_pf_t_part14).__name__ in ["dict"]:
         _pf_t_popped15 = _pf_t_part14[0]
         _pf_new = {_pf_t_k16: _pf_t_v17 for _pf_t_k16, _pf_t_v17 in _pf_t_part14.items() if _pf_t_k16 != 0}
         _pf_t_part14.clear()
@@ -129,14 +129,14 @@ def _pf_wf_items(_pf_scope):
         seen = counter[word]
         counter[word] = seen + 1
     _pf_t_part23 = stats["user"]
-    if isinstance(_pf_t_part23, (dict,)):
+    if type(_pf_t_part23).__name__ in ["dict"]:
         _pf_t_popped24 = _pf_t_part23["seen"]
         _pf_new = {
             _pf_t_k25: _pf_t_v26 for _pf_t_k25, _pf_t_v26 in _pf_t_part23.items() if _pf_t_k25 != "seen"
         }
         _pf_t_part23.clear()
         _pf_t_part23.update(_pf_new)
-    elif isinstance(_pf_t_part23, (list,)):
+    elif type(_pf_t_part23).__name__ in ["list"]:
         if not type("seen").__name__ in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
@@ -151,7 +151,7 @@ def _pf_wf_items(_pf_scope):
             "TypeError",
             (
                 "'str' object doesn't support item deletion"
-                if isinstance(_pf_t_part23, (str,))
+                if type(_pf_t_part23).__name__ in ["str"]
                 else f"'{type(_pf_t_part23).__name__}' object does not support item deletion"
             ),
             _pf_run.modules,

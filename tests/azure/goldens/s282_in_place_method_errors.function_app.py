@@ -32,7 +32,7 @@ def _pf_wf_errors(_pf_scope, data):
         try:
             if case == 0:
                 _pf_t_part1 = data["name"]
-                if not isinstance(_pf_t_part1, (list,)):
+                if not type(_pf_t_part1).__name__ in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part1).__name__}' object has no attribute 'append'",
@@ -47,13 +47,13 @@ def _pf_wf_errors(_pf_scope, data):
                 xs[:] = xs[:-1] + xs[-1:][1:]
             elif case == 2:
                 _pf_t_part3 = data["nums"]
-                if not isinstance(_pf_t_part3, (list, dict)):
+                if not type(_pf_t_part3).__name__ in ["list", "dict"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part3).__name__}' object has no attribute 'pop'",
                         _pf_run.modules,
                     )
-                if isinstance(_pf_t_part3, (dict,)):
+                if type(_pf_t_part3).__name__ in ["dict"]:
                     _pf_t_popped4 = _pf_t_part3[7]
                     _pf_new = {
                         _pf_t_k5: _pf_t_v6 for _pf_t_k5, _pf_t_v6 in _pf_t_part3.items() if _pf_t_k5 != 7
@@ -72,7 +72,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["nums"] = _pf_t_part3
             elif case == 3:
                 _pf_t_part9 = data["nums"]
-                if not isinstance(_pf_t_part9, (list,)):
+                if not type(_pf_t_part9).__name__ in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part9).__name__}' object has no attribute 'remove'",
@@ -94,7 +94,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data.update(_pf_new)
             elif case == 5:
                 _pf_t_part16 = data["nums"]
-                if not isinstance(_pf_t_part16, (list,)):
+                if not type(_pf_t_part16).__name__ in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part16).__name__}' object has no attribute 'insert'",
@@ -110,7 +110,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["nums"] = _pf_t_part16
             elif case == 6:
                 _pf_t_part17 = data["count"]
-                if not isinstance(_pf_t_part17, (list,)):
+                if not type(_pf_t_part17).__name__ in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part17).__name__}' object has no attribute 'sort'",
@@ -120,7 +120,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["count"] = _pf_t_part17
             elif case == 7:
                 _pf_t_part18 = data["name"]
-                if isinstance(_pf_t_part18, (dict,)):
+                if type(_pf_t_part18).__name__ in ["dict"]:
                     _pf_t_popped19 = _pf_t_part18[0]
                     _pf_new = {
                         _pf_t_k20: _pf_t_v21
@@ -129,7 +129,7 @@ def _pf_wf_errors(_pf_scope, data):
                     }
                     _pf_t_part18.clear()
                     _pf_t_part18.update(_pf_new)
-                elif isinstance(_pf_t_part18, (list,)):
+                elif type(_pf_t_part18).__name__ in ["list"]:
                     if 0 < -len(_pf_t_part18) or 0 >= len(_pf_t_part18):
                         raise _pf_rt.error(
                             "IndexError", "list assignment index out of range", _pf_run.modules
@@ -140,7 +140,7 @@ def _pf_wf_errors(_pf_scope, data):
                         "TypeError",
                         (
                             "'str' object doesn't support item deletion"
-                            if isinstance(_pf_t_part18, (str,))
+                            if type(_pf_t_part18).__name__ in ["str"]
                             else f"'{type(_pf_t_part18).__name__}' object does not support item deletion"
                         ),
                         _pf_run.modules,
@@ -148,7 +148,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["name"] = _pf_t_part18
             else:
                 _pf_t_part22 = data["nothing"]
-                if not isinstance(_pf_t_part22, (dict,)):
+                if not type(_pf_t_part22).__name__ in ["dict"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part22).__name__}' object has no attribute 'setdefault'",

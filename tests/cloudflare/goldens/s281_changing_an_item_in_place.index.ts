@@ -69,7 +69,7 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
       setItem($roles, $$a1, $$a2);
     }
     $$part3 = py.getitem($roles, $$a1);
-    if (py.bool(py.not(["list"].includes(py.typeName($$part3))))) {
+    if (py.bool(py.not(py.compare("in", py.typeName($$part3), ["list"])))) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part3), "", "", false) + "' object has no attribute 'append'")));
     }
     $$a4 = py.len(py.getitem($h, "content"));
@@ -92,23 +92,23 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
     }
   }
   $$part11 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(["list"].includes(py.typeName($$part11))))) {
+  if (py.bool(py.not(py.compare("in", py.typeName($$part11), ["list"])))) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part11), "", "", false) + "' object has no attribute 'extend'")));
   }
   $$a12 = [0, 1] as py.Value[];
   py.list_extend($$part11, $$a12);
   setItem($roles, "assistant", $$part11);
   $$part13 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(["list"].includes(py.typeName($$part13))))) {
+  if (py.bool(py.not(py.compare("in", py.typeName($$part13), ["list"])))) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part13), "", "", false) + "' object has no attribute 'sort'")));
   }
   replaceContents($$part13, py.sorted($$part13, null, true));
   setItem($roles, "assistant", $$part13);
   $$part14 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(["list", "dict"].includes(py.typeName($$part14))))) {
+  if (py.bool(py.not(py.compare("in", py.typeName($$part14), ["list", "dict"])))) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part14), "", "", false) + "' object has no attribute 'pop'")));
   }
-  if (py.bool(["dict"].includes(py.typeName($$part14)))) {
+  if (py.compare("in", py.typeName($$part14), ["dict"])) {
     $$popped15 = py.getitem($$part14, 0);
     replaceContents($$part14, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k16: py.Value = $04[0]; const $$v17: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k16, 0))) continue; py.dictSet($02, $$k16, $$v17); } return $02; })(py.items(py.dict_items($$part14))));
     $$popped19 = $$popped15;
@@ -142,11 +142,11 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
     setItem($counter, $word, py.add($seen, 1));
   }
   $$part23 = py.getitem($stats, "user");
-  if (py.bool(["dict"].includes(py.typeName($$part23)))) {
+  if (py.compare("in", py.typeName($$part23), ["dict"])) {
     $$popped24 = py.getitem($$part23, "seen");
     replaceContents($$part23, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k25: py.Value = $04[0]; const $$v26: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k25, "seen"))) continue; py.dictSet($02, $$k25, $$v26); } return $02; })(py.items(py.dict_items($$part23))));
   } else {
-    if (py.bool(["list"].includes(py.typeName($$part23)))) {
+    if (py.compare("in", py.typeName($$part23), ["list"])) {
       if (py.bool(py.not(py.compare("in", py.typeName("seen"), ["int", "bool"])))) {
         throw py.error("TypeError", py.str(("" + "list indices must be integers or slices, not " + py.field(py.typeName("seen"), "", "", false) + "")));
       }
@@ -155,7 +155,7 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
       }
       replaceContents($$part23, py.add(py.slice($$part23, undefined, "seen"), py.slice(py.slice($$part23, "seen", undefined), 1, undefined)));
     } else {
-      throw py.error("TypeError", py.str((py.truthy(["str"].includes(py.typeName($$part23))) ? "'str' object doesn't support item deletion" : ("" + "'" + py.field(py.typeName($$part23), "", "", false) + "' object does not support item deletion"))));
+      throw py.error("TypeError", py.str((py.truthy(py.compare("in", py.typeName($$part23), ["str"])) ? "'str' object doesn't support item deletion" : ("" + "'" + py.field(py.typeName($$part23), "", "", false) + "' object does not support item deletion"))));
     }
   }
   setItem($stats, "user", $$part23);

@@ -37,7 +37,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
     try {
       if (py.compare("==", $case, 0)) {
         $$part1 = py.getitem($data, "name");
-        if (py.bool(py.not(["list"].includes(py.typeName($$part1))))) {
+        if (py.bool(py.not(py.compare("in", py.typeName($$part1), ["list"])))) {
           throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part1), "", "", false) + "' object has no attribute 'append'")));
         }
         py.list_append($$part1, 1);
@@ -52,10 +52,10 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
         } else {
           if (py.compare("==", $case, 2)) {
             $$part3 = py.getitem($data, "nums");
-            if (py.bool(py.not(["list", "dict"].includes(py.typeName($$part3))))) {
+            if (py.bool(py.not(py.compare("in", py.typeName($$part3), ["list", "dict"])))) {
               throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part3), "", "", false) + "' object has no attribute 'pop'")));
             }
-            if (py.bool(["dict"].includes(py.typeName($$part3)))) {
+            if (py.compare("in", py.typeName($$part3), ["dict"])) {
               $$popped4 = py.getitem($$part3, 7);
               replaceContents($$part3, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k5: py.Value = $04[0]; const $$v6: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k5, 7))) continue; py.dictSet($02, $$k5, $$v6); } return $02; })(py.items(py.dict_items($$part3))));
               $$popped8 = $$popped4;
@@ -74,7 +74,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
           } else {
             if (py.compare("==", $case, 3)) {
               $$part9 = py.getitem($data, "nums");
-              if (py.bool(py.not(["list"].includes(py.typeName($$part9))))) {
+              if (py.bool(py.not(py.compare("in", py.typeName($$part9), ["list"])))) {
                 throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part9), "", "", false) + "' object has no attribute 'remove'")));
               }
               if (py.compare("not in", 42, $$part9)) {
@@ -90,7 +90,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
               } else {
                 if (py.compare("==", $case, 5)) {
                   $$part16 = py.getitem($data, "nums");
-                  if (py.bool(py.not(["list"].includes(py.typeName($$part16))))) {
+                  if (py.bool(py.not(py.compare("in", py.typeName($$part16), ["list"])))) {
                     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part16), "", "", false) + "' object has no attribute 'insert'")));
                   }
                   if (py.bool(py.not(py.compare("in", py.typeName("0"), ["int", "bool"])))) {
@@ -101,7 +101,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
                 } else {
                   if (py.compare("==", $case, 6)) {
                     $$part17 = py.getitem($data, "count");
-                    if (py.bool(py.not(["list"].includes(py.typeName($$part17))))) {
+                    if (py.bool(py.not(py.compare("in", py.typeName($$part17), ["list"])))) {
                       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part17), "", "", false) + "' object has no attribute 'sort'")));
                     }
                     replaceContents($$part17, py.sorted($$part17, null, false));
@@ -109,23 +109,23 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
                   } else {
                     if (py.compare("==", $case, 7)) {
                       $$part18 = py.getitem($data, "name");
-                      if (py.bool(["dict"].includes(py.typeName($$part18)))) {
+                      if (py.compare("in", py.typeName($$part18), ["dict"])) {
                         $$popped19 = py.getitem($$part18, 0);
                         replaceContents($$part18, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k20: py.Value = $04[0]; const $$v21: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k20, 0))) continue; py.dictSet($02, $$k20, $$v21); } return $02; })(py.items(py.dict_items($$part18))));
                       } else {
-                        if (py.bool(["list"].includes(py.typeName($$part18)))) {
+                        if (py.compare("in", py.typeName($$part18), ["list"])) {
                           if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.compare(">=", 0, py.len($$part18))))(py.compare("<", 0, py.neg(py.len($$part18)))))) {
                             throw py.error("IndexError", py.str("list assignment index out of range"));
                           }
                           replaceContents($$part18, py.add(py.slice($$part18, undefined, 0), py.slice(py.slice($$part18, 0, undefined), 1, undefined)));
                         } else {
-                          throw py.error("TypeError", py.str((py.truthy(["str"].includes(py.typeName($$part18))) ? "'str' object doesn't support item deletion" : ("" + "'" + py.field(py.typeName($$part18), "", "", false) + "' object does not support item deletion"))));
+                          throw py.error("TypeError", py.str((py.truthy(py.compare("in", py.typeName($$part18), ["str"])) ? "'str' object doesn't support item deletion" : ("" + "'" + py.field(py.typeName($$part18), "", "", false) + "' object does not support item deletion"))));
                         }
                       }
                       setItem($data, "name", $$part18);
                     } else {
                       $$part22 = py.getitem($data, "nothing");
-                      if (py.bool(py.not(["dict"].includes(py.typeName($$part22))))) {
+                      if (py.bool(py.not(py.compare("in", py.typeName($$part22), ["dict"])))) {
                         throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part22), "", "", false) + "' object has no attribute 'setdefault'")));
                       }
                       if (py.compare("not in", "k", $$part22)) {
