@@ -262,21 +262,13 @@ ROWS: tuple[Builtin, ...] = (
     Builtin(
         "json.dumps",
         Signature(
-            "json.dumps(value)",
+            "json.dumps(value), with sort_keys=, indent=, separators=, ensure_ascii= (literals)",
             1,
             1,
-            python_keywords=(
-                "skipkeys",
-                "ensure_ascii",
-                "check_circular",
-                "allow_nan",
-                "cls",
-                "indent",
-                "separators",
-                "default",
-                "sort_keys",
-            ),
-            why=_NO_OPTIONS,
+            ("sort_keys", "indent", "separators", "ensure_ascii"),
+            python_keywords=("skipkeys", "check_circular", "allow_nan", "cls", "default"),
+            why="it takes sort_keys, indent, separators and ensure_ascii (a workflow's values are JSON "
+            "values: default= and the others change nothing or need a function)",
             instead="format the text in a @step",
         ),
         "str",

@@ -405,11 +405,18 @@ ARITY_WORKFLOW = (
         ("s.replace('a', 'b', 1)", "PFC024", "s.replace() with 3 arguments is not supported", "(old, new)"),
         ("s.startswith(('a', 'b'))", "PFC024", "s.startswith() of a tuple of prefixes", "s.startswith(a) or"),
         (
-            "json.dumps(d, indent=2)",
+            "json.dumps(d, default=None)",
             "PFC021",
-            "json.dumps() does not take indent= here: it takes no options",
+            "json.dumps() does not take default= here: it takes sort_keys, indent, separators",
             "",
         ),
+        (
+            "json.dumps(d, indent=n)",
+            "PFC021",
+            "takes None, an int or a str (indent=2) written as a literal",
+            "",
+        ),
+        ("json.dumps(d, separators=',')", "PFC021", "takes a pair of strs", ""),
         ("ctx.now().isoformat(timespec='seconds')", "PFC024", "does not take timespec= here", "@step"),
         ("dict(a=1)", "PFC021", "dict() does not take a= here", 'a literal {"k": v}'),
         # keywords

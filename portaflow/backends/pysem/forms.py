@@ -171,6 +171,11 @@ FORMS = [
     "divmod(a, 0.0)",
     "[divmod(s, a), divmod(a, xs)]",
     "divmod(d, None)",
+    # json.dumps's options: key order by code point, indentation, separators, ensure_ascii
+    "[json.dumps(d, sort_keys=True), json.dumps(xs, indent=2), json.dumps(d, indent='-', sort_keys=True)]",
+    "[json.dumps(v, separators=(',', ':')), json.dumps(v, ensure_ascii=False), json.dumps(s, indent=0)]",
+    "json.dumps({s: xs, 'k': d, '\U0001f600': [], '\uffff': {}}, sort_keys=True, indent=1, "
+    "ensure_ascii=False)",
     # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
     "any(10 // x > 0 for x in xs + [0])",
     "all(10 // x < 0 for x in xs + [0])",

@@ -476,6 +476,45 @@ def key_function(lw: WorkflowLowerer, node: cst.BaseExpression) -> ir.Expr:
     raise Unsupported
 
 
+# json.dumps's options as the frontend passes them: each a literal of the kind Python takes there
+_JSON_OPTIONS = {
+    "sort_keys": "True or False",
+    "ensure_ascii": "True or False",
+    "indent": "None, an int or a str (indent=2)",
+    "separators": 'a pair of strs (separators=(",", ":"))',
+}
+
+
+def json_options(
+    lw: WorkflowLowerer, n: cst.Call, kwargs: list[tuple[str, ir.Expr]]
+) -> tuple[tuple[str, ir.Expr], ...]:
+    """``json.dumps``'s options, each a literal (every target formats the text by them at compile time's
+    knowledge); PFC021 for one that is not, or of a kind Python rejects or reads otherwise."""
+    out: list[tuple[str, ir.Expr]] = []
+    for name, value in kwargs:
+        v = value.value if isinstance(value, ir.Const) else None
+        if isinstance(value, ir.ListExpr) and all(isinstance(x, ir.Const) for x in value.items):
+            v = [cast(ir.Const, x).value for x in value.items]
+        ok = {
+            "sort_keys": isinstance(v, bool),
+            "ensure_ascii": isinstance(v, bool),
+            "indent": isinstance(value, ir.Const) and (v is None or isinstance(v, (int, str))),
+            "separators": isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v),
+        }[name]
+        if not ok:
+            lw.error(
+                "PFC021",
+                n,
+                f"json.dumps(..., {name}=...) takes {_JSON_OPTIONS[name]} written as a literal here",
+                f"write {name}= as {_JSON_OPTIONS[name]}, or format the text in a @step",
+            )
+            raise Unsupported
+        if name == "indent" and isinstance(v, bool):
+            v = int(v)  # ' ' * True is ' '
+        out.append((name, ir.Const(v, "list" if name == "separators" else value.ty)))
+    return tuple(out)
+
+
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
     if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
@@ -591,7 +630,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     ):
         key = f"json.{f.attr.value}"
         args, kwargs = check_arguments(lw, n, key, args, kwargs)
-        return ir.Call(key, tuple(args), (), catalog.CATALOG[key].result_type(args))
+        options = json_options(lw, n, kwargs) if key == "json.dumps" else ()
+        return ir.Call(key, tuple(args), options, catalog.CATALOG[key].result_type(args))
     root = lw.fe.dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
     callee = callee_of(lw, f) if isinstance(f, cst.Attribute) else None
     if (

@@ -97,7 +97,6 @@ class _TupleMakers(cst.CSTVisitor):
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._skip(node.type)
 
-
     def visit_Tuple(self, node: cst.Tuple) -> None:
         self.makers.append(node)
 
@@ -108,6 +107,9 @@ class _TupleMakers(cst.CSTVisitor):
             self._skip(node.args[1].value)
         if name == "dict" and len(node.args) == 1:
             self._skip(node.args[0].value)
+        for a in node.args:  # json.dumps's separators are read, never kept
+            if name == "dumps" and a.keyword is not None and a.keyword.value == "separators":
+                self._skip(a.value)
         for a in node.args:  # a key function's tuple: compared by sorted/min/max/sort, never kept
             if a.keyword is not None and a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
                 self._skip(a.value.body)

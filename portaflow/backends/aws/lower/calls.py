@@ -8,6 +8,7 @@ of the two (``tests/aws/test_calls.py`` checks it), so a new row cannot go silen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -333,6 +334,25 @@ def _builtin(template: str) -> Lowering:
     return lambda lw, e, a: template.format(a[0])
 
 
+def _json_dumps(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if not e.kwargs:
+        return f"{lw.h('pf_json')}({a[0]})"
+    # the options are literals (frontend/calls.py json_options), folded here into pf_jsonx's
+    given = {k: v.value for k, v in e.kwargs if isinstance(v, ir.Const)}
+    indent = given.get("indent")
+    ind = " " * max(indent, 0) if isinstance(indent, int) else indent
+    isep, ksep = given.get("separators") or ((", " if ind is None else ","), ": ")
+    options = {
+        "sort": bool(given.get("sort_keys", False)),
+        "ind": ind,
+        "isep": isep,
+        "ksep": ksep,
+        "ascii": bool(given.get("ensure_ascii", True)),
+    }
+    text = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in options.items()) + "}"
+    return f"{lw.h('pf_jsonx')}({a[0]}, {text}, 0)"
+
+
 def _divmod(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     floats = "true" if any(x.ty == "float" for x in e.args) else "false"
     return f"{lw.h('pf_divmod')}({a[0]}, {a[1]}, {floats})"
@@ -362,7 +382,7 @@ LOWERINGS: dict[str, Lowering] = {
     "dict": _dict,
     "any": _any_all,
     "all": _any_all,
-    "json.dumps": _helper("pf_json"),
+    "json.dumps": _json_dumps,
     "json.loads": _builtin("$parse({0})"),
     "str.lower": _builtin("$lowercase({0})"),
     "str.upper": _builtin("$uppercase({0})"),
