@@ -107,8 +107,9 @@ def _isa(lw: WorkflowLowerer, x: ir.Expr, *classes: str) -> ir.Expr:
     return ir.Compare(type_name(x), ("in",), (ir.Const(list(classes), "list"),))
 
 
-def _not(e: ir.Expr) -> ir.Expr:
-    return ir.UnaryOp("not", e, "bool")
+def _isnt(lw: WorkflowLowerer, x: ir.Expr, *classes: str) -> ir.Expr:
+    """``type(x).__name__ not in classes``."""
+    return ir.Compare(type_name(x), ("not in",), (ir.Const(list(classes), "list"),))
 
 
 def _len(x: ir.Expr) -> ir.Expr:
@@ -118,12 +119,6 @@ def _len(x: ir.Expr) -> ir.Expr:
 def type_name(x: ir.Expr) -> ir.Expr:
     """``type(x).__name__``: the catalogue's row, which the frontend alone makes."""
     return ir.Call("type.__name__", (x,), (), "str")
-
-
-def _is_int(x: ir.Expr) -> ir.Expr:
-    """``isinstance(x, int)`` (a bool is an int), as the type's name: a target whose floats with an integral
-    value are integers answers it as its other checks of an int argument do (docs/dsl.md)."""
-    return ir.Compare(type_name(x), ("in",), (ir.Const(["int", "bool"], "list"),))
 
 
 def _message(lw: WorkflowLowerer, x: ir.Expr, before: str, after: str) -> ir.Expr:
@@ -144,15 +139,17 @@ def _require(lw: WorkflowLowerer, place: Place, method: str, loc: ir.Loc) -> lis
     classes = ("list",) if method in LIST_ONLY else ("dict",) if method in DICT_ONLY else ("list", "dict")
     if place.ty in classes:
         return []
-    return [ir.If(_not(_isa(lw, place.ref, *classes)), (no_attribute(lw, place.ref, method, loc),), (), loc)]
+    return [ir.If(_isnt(lw, place.ref, *classes), (no_attribute(lw, place.ref, method, loc),), (), loc)]
 
 
 def _int_index(lw: WorkflowLowerer, i: ir.Expr, loc: ir.Loc) -> list[ir.Stmt]:
-    """TypeError for an index that is not an int (a bool is one), as list.pop/insert raise it."""
+    """TypeError for an index that is not an int (a bool is one), as list.pop/insert raise it; by the type's
+    name, which a target whose floats with an integral value are integers answers as its other checks of an
+    int argument do (docs/dsl.md, target differences)."""
     if i.ty in ("int", "bool"):
         return []
     message = _message(lw, i, "'", "' object cannot be interpreted as an integer")
-    return [ir.If(_not(_is_int(i)), (_raise("TypeError", message, loc),), (), loc)]
+    return [ir.If(_isnt(lw, i, "int", "bool"), (_raise("TypeError", message, loc),), (), loc)]
 
 
 def _change(place: Place, value: ir.Expr, method: str, loc: ir.Loc) -> ir.Assign:
@@ -397,7 +394,7 @@ def _pop(lw: WorkflowLowerer, place: Place, args: Arguments, out: list[ir.Stmt])
             return ir.Const(None, "none")
         if place.ty != "list":  # a dict's pop needs a key
             wrong = _raise("TypeError", "pop expected at least 1 argument, got 0", loc)
-            out.append(ir.If(_not(_isa(lw, r, "list")), (wrong,), (), loc))
+            out.append(ir.If(_isnt(lw, r, "list"), (wrong,), (), loc))
         stmts, value = _list_pop(lw, place, given[0] if given else None, loc)
         out += stmts
         return value
@@ -551,7 +548,7 @@ def delete(lw: WorkflowLowerer, n: cst.Del, loc: ir.Loc) -> list[ir.Stmt]:
     as_list: list[ir.Stmt] = []
     if i.ty not in ("int", "bool"):
         message = _message(lw, i, "list indices must be integers or slices, not ", "")
-        as_list.append(ir.If(_not(_is_int(i)), (_raise("TypeError", message, loc),), (), loc))
+        as_list.append(ir.If(_isnt(lw, i, "int", "bool"), (_raise("TypeError", message, loc),), (), loc))
     outside = ir.BoolOp(
         "or",
         (ir.Compare(i, ("<",), (ir.UnaryOp("-", _len(r), "int"),)), ir.Compare(i, (">=",), (_len(r),))),

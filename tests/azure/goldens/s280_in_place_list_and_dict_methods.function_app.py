@@ -43,44 +43,44 @@ _PF_MODULES = ("s280_in_place_list_and_dict_methods",)
 def _pf_wf_methods(_pf_scope, extra):
     _pf_run = _pf_scope.run
     queue = yield from _pf_run.step(_pf_scope, "tasks", {})
-    if not type(queue).__name__ in ["list"]:
+    if type(queue).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'sort'", _pf_run.modules
         )
     queue[:] = sorted(queue, key=lambda t: [-t["p"], t["id"]])
     order = [t["id"] for t in queue]
     ids = [t["id"] for t in queue]
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'sort'", _pf_run.modules
         )
     ids[:] = sorted(ids, reverse=True)
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'reverse'", _pf_run.modules
         )
     ids[:] = ids[::-1]
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:0] + [0] + ids[0:]
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:-1] + [9] + ids[-1:]
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:100] + [7] + ids[100:]
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'insert'", _pf_run.modules
         )
     ids[:] = ids[:-100] + [-1] + ids[-100:]
-    if not type(queue).__name__ in ["list", "dict"]:
+    if type(queue).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
@@ -99,18 +99,18 @@ def _pf_wf_methods(_pf_scope, extra):
         queue[:] = queue[:0] + queue[0:][1:]
         _pf_t_popped5 = _pf_t_popped4
     first = _pf_t_popped5
-    if not type(queue).__name__ in ["list", "dict"]:
+    if type(queue).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
-    if not type(queue).__name__ in ["list"]:
+    if type(queue).__name__ not in ["list"]:
         raise _pf_rt.error("TypeError", "pop expected at least 1 argument, got 0", _pf_run.modules)
     if len(queue) == 0:
         raise _pf_rt.error("IndexError", "pop from empty list", _pf_run.modules)
     _pf_t_popped6 = queue[-1]
     queue[:] = queue[:-1] + queue[-1:][1:]
     last = _pf_t_popped6
-    if not type(queue).__name__ in ["list", "dict"]:
+    if type(queue).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
@@ -128,7 +128,7 @@ def _pf_wf_methods(_pf_scope, extra):
         _pf_t_popped10 = queue[-1]
         queue[:] = queue[:-1] + queue[-1:][1:]
         _pf_t_popped11 = _pf_t_popped10
-    if not type(ids).__name__ in ["list"]:
+    if type(ids).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(ids).__name__}' object has no attribute 'remove'", _pf_run.modules
         )
@@ -137,7 +137,7 @@ def _pf_wf_methods(_pf_scope, extra):
     _pf_t_at14 = [_pf_t_j12 for _pf_t_j12, _pf_t_y13 in enumerate(ids) if _pf_t_y13 == 9][0]
     ids[:] = ids[:_pf_t_at14] + ids[_pf_t_at14:][1:]
     seen = {"a": 1, "b": 2, "c": 3}
-    if not type(seen).__name__ in ["list", "dict"]:
+    if type(seen).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
@@ -148,7 +148,7 @@ def _pf_wf_methods(_pf_scope, extra):
         seen.update(_pf_new)
         _pf_t_popped19 = _pf_t_popped15
     else:
-        if not type("b").__name__ in ["int", "bool"]:
+        if type("b").__name__ not in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
                 f"'{type('b').__name__}' object cannot be interpreted as an integer",
@@ -162,7 +162,7 @@ def _pf_wf_methods(_pf_scope, extra):
         seen[:] = seen[:"b"] + seen["b":][1:]
         _pf_t_popped19 = _pf_t_popped18
     b = _pf_t_popped19
-    if not type(seen).__name__ in ["list", "dict"]:
+    if type(seen).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
@@ -176,7 +176,7 @@ def _pf_wf_methods(_pf_scope, extra):
     else:
         _pf_t_popped20 = "none"
     missing = _pf_t_popped20
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -186,7 +186,7 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -199,7 +199,7 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -208,20 +208,20 @@ def _pf_wf_methods(_pf_scope, extra):
     }
     seen.clear()
     seen.update(_pf_new)
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
     if "n" not in seen:
         seen["n"] = 0
     n = seen["n"]
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
     if "a" not in seen:
         seen["a"] = 99
-    if not type(seen).__name__ in ["dict"]:
+    if type(seen).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(seen).__name__}' object has no attribute 'setdefault'", _pf_run.modules
         )
@@ -234,7 +234,7 @@ def _pf_wf_methods(_pf_scope, extra):
         seen.clear()
         seen.update(_pf_new)
     elif type(seen).__name__ in ["list"]:
-        if not type("c").__name__ in ["int", "bool"]:
+        if type("c").__name__ not in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
                 f"list indices must be integers or slices, not {type('c').__name__}",
@@ -273,7 +273,7 @@ def _pf_wf_methods(_pf_scope, extra):
             _pf_run.modules,
         )
     dropped = list(ids)
-    if not type(dropped).__name__ in ["list", "dict"]:
+    if type(dropped).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(dropped).__name__}' object has no attribute 'clear'", _pf_run.modules
         )

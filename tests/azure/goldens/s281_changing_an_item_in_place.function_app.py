@@ -50,7 +50,7 @@ def _pf_wf_items(_pf_scope):
         if _pf_t_a1 not in roles:
             roles[_pf_t_a1] = _pf_t_a2
         _pf_t_part3 = roles[_pf_t_a1]
-        if not type(_pf_t_part3).__name__ in ["list"]:
+        if type(_pf_t_part3).__name__ not in ["list"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(_pf_t_part3).__name__}' object has no attribute 'append'",
@@ -73,7 +73,7 @@ def _pf_wf_items(_pf_scope):
             _pf_t_part10["last"] = _pf_t_a8
             stats[_pf_t_a9] = _pf_t_part10
     _pf_t_part11 = roles["assistant"]
-    if not type(_pf_t_part11).__name__ in ["list"]:
+    if type(_pf_t_part11).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part11).__name__}' object has no attribute 'extend'",
@@ -83,7 +83,7 @@ def _pf_wf_items(_pf_scope):
     _pf_t_part11.extend(_pf_t_a12)
     roles["assistant"] = _pf_t_part11
     _pf_t_part13 = roles["assistant"]
-    if not type(_pf_t_part13).__name__ in ["list"]:
+    if type(_pf_t_part13).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part13).__name__}' object has no attribute 'sort'",
@@ -92,7 +92,7 @@ def _pf_wf_items(_pf_scope):
     _pf_t_part13[:] = sorted(_pf_t_part13, reverse=True)
     roles["assistant"] = _pf_t_part13
     _pf_t_part14 = roles["assistant"]
-    if not type(_pf_t_part14).__name__ in ["list", "dict"]:
+    if type(_pf_t_part14).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part14).__name__}' object has no attribute 'pop'",
@@ -137,7 +137,7 @@ def _pf_wf_items(_pf_scope):
         _pf_t_part23.clear()
         _pf_t_part23.update(_pf_new)
     elif type(_pf_t_part23).__name__ in ["list"]:
-        if not type("seen").__name__ in ["int", "bool"]:
+        if type("seen").__name__ not in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
                 f"list indices must be integers or slices, not {type('seen').__name__}",

@@ -32,7 +32,7 @@ def _pf_wf_errors(_pf_scope, data):
         try:
             if case == 0:
                 _pf_t_part1 = data["name"]
-                if not type(_pf_t_part1).__name__ in ["list"]:
+                if type(_pf_t_part1).__name__ not in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part1).__name__}' object has no attribute 'append'",
@@ -47,7 +47,7 @@ def _pf_wf_errors(_pf_scope, data):
                 xs[:] = xs[:-1] + xs[-1:][1:]
             elif case == 2:
                 _pf_t_part3 = data["nums"]
-                if not type(_pf_t_part3).__name__ in ["list", "dict"]:
+                if type(_pf_t_part3).__name__ not in ["list", "dict"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part3).__name__}' object has no attribute 'pop'",
@@ -72,7 +72,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["nums"] = _pf_t_part3
             elif case == 3:
                 _pf_t_part9 = data["nums"]
-                if not type(_pf_t_part9).__name__ in ["list"]:
+                if type(_pf_t_part9).__name__ not in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part9).__name__}' object has no attribute 'remove'",
@@ -94,13 +94,13 @@ def _pf_wf_errors(_pf_scope, data):
                 data.update(_pf_new)
             elif case == 5:
                 _pf_t_part16 = data["nums"]
-                if not type(_pf_t_part16).__name__ in ["list"]:
+                if type(_pf_t_part16).__name__ not in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part16).__name__}' object has no attribute 'insert'",
                         _pf_run.modules,
                     )
-                if not type("0").__name__ in ["int", "bool"]:
+                if type("0").__name__ not in ["int", "bool"]:
                     raise _pf_rt.error(
                         "TypeError",
                         f"'{type('0').__name__}' object cannot be interpreted as an integer",
@@ -110,7 +110,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["nums"] = _pf_t_part16
             elif case == 6:
                 _pf_t_part17 = data["count"]
-                if not type(_pf_t_part17).__name__ in ["list"]:
+                if type(_pf_t_part17).__name__ not in ["list"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part17).__name__}' object has no attribute 'sort'",
@@ -148,7 +148,7 @@ def _pf_wf_errors(_pf_scope, data):
                 data["name"] = _pf_t_part18
             else:
                 _pf_t_part22 = data["nothing"]
-                if not type(_pf_t_part22).__name__ in ["dict"]:
+                if type(_pf_t_part22).__name__ not in ["dict"]:
                     raise _pf_rt.error(
                         "AttributeError",
                         f"'{type(_pf_t_part22).__name__}' object has no attribute 'setdefault'",

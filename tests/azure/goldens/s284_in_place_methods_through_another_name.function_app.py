@@ -33,7 +33,7 @@ def _pf_wf_shared(_pf_scope):
     d = {"tags": ["b", "a"], "n": 1}
     tags = d["tags"]
     _pf_t_part1 = d["tags"]
-    if not type(_pf_t_part1).__name__ in ["list"]:
+    if type(_pf_t_part1).__name__ not in ["list"]:
         raise _pf_rt.error(
             "AttributeError",
             f"'{type(_pf_t_part1).__name__}' object has no attribute 'reverse'",
@@ -42,7 +42,7 @@ def _pf_wf_shared(_pf_scope):
     _pf_t_part1[:] = _pf_t_part1[::-1]
     d["tags"] = _pf_t_part1
     view = d
-    if not type(d).__name__ in ["dict"]:
+    if type(d).__name__ not in ["dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(d).__name__}' object has no attribute 'update'", _pf_run.modules
         )
@@ -50,7 +50,7 @@ def _pf_wf_shared(_pf_scope):
     _pf_new = {_pf_t_k3: _pf_t_v4 for _pf_t_k3, _pf_t_v4 in list(d.items()) + list(dict(_pf_t_a2).items())}
     d.clear()
     d.update(_pf_new)
-    if not type(d).__name__ in ["list", "dict"]:
+    if type(d).__name__ not in ["list", "dict"]:
         raise _pf_rt.error(
             "AttributeError", f"'{type(d).__name__}' object has no attribute 'pop'", _pf_run.modules
         )
@@ -61,7 +61,7 @@ def _pf_wf_shared(_pf_scope):
         d.update(_pf_new)
         _pf_t_popped9 = _pf_t_popped5
     else:
-        if not type("n").__name__ in ["int", "bool"]:
+        if type("n").__name__ not in ["int", "bool"]:
             raise _pf_rt.error(
                 "TypeError",
                 f"'{type('n').__name__}' object cannot be interpreted as an integer",

@@ -61,7 +61,7 @@ def _pf_wf_triage(_pf_scope, limit=5):
     counts = {}
     follow_up = []
     while queue:
-        if not type(queue).__name__ in ["list", "dict"]:
+        if type(queue).__name__ not in ["list", "dict"]:
             raise _pf_rt.error(
                 "AttributeError", f"'{type(queue).__name__}' object has no attribute 'pop'", _pf_run.modules
             )
@@ -88,7 +88,7 @@ def _pf_wf_triage(_pf_scope, limit=5):
         if label not in groups:
             groups[label] = _pf_t_a6
         _pf_t_part7 = groups[label]
-        if not type(_pf_t_part7).__name__ in ["list"]:
+        if type(_pf_t_part7).__name__ not in ["list"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(_pf_t_part7).__name__}' object has no attribute 'append'",
@@ -105,7 +105,7 @@ def _pf_wf_triage(_pf_scope, limit=5):
             follow_up.append(msg["id"])
     for label in groups:
         _pf_t_part10 = groups[label]
-        if not type(_pf_t_part10).__name__ in ["list"]:
+        if type(_pf_t_part10).__name__ not in ["list"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(_pf_t_part10).__name__}' object has no attribute 'sort'",

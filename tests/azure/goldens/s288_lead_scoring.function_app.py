@@ -57,7 +57,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
             todo[:] = todo[:0] + [_pf_t_a2] + todo[0:]
             continue
         lead = {"email": email}
-        if not type(lead).__name__ in ["dict"]:
+        if type(lead).__name__ not in ["dict"]:
             raise _pf_rt.error(
                 "AttributeError", f"'{type(lead).__name__}' object has no attribute 'update'", _pf_run.modules
             )
@@ -67,7 +67,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
         }
         lead.clear()
         lead.update(_pf_new)
-        if not type(lead).__name__ in ["list", "dict"]:
+        if type(lead).__name__ not in ["list", "dict"]:
             raise _pf_rt.error(
                 "AttributeError", f"'{type(lead).__name__}' object has no attribute 'pop'", _pf_run.modules
             )
@@ -78,7 +78,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
             lead.update(_pf_new)
             _pf_t_popped10 = _pf_t_popped6
         else:
-            if not type("_raw").__name__ in ["int", "bool"]:
+            if type("_raw").__name__ not in ["int", "bool"]:
                 raise _pf_rt.error(
                     "TypeError",
                     f"'{type('_raw').__name__}' object cannot be interpreted as an integer",
@@ -101,7 +101,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
         _pf_t_inl1_r = _pf_t_inl1_v_total
         _pf_t_tmp = _pf_t_inl1_r
         lead["score"] = _pf_t_tmp
-        if not type(lead).__name__ in ["dict"]:
+        if type(lead).__name__ not in ["dict"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(lead).__name__}' object has no attribute 'setdefault'",
@@ -115,7 +115,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
             lead.clear()
             lead.update(_pf_new)
         elif type(lead).__name__ in ["list"]:
-            if not type("visits").__name__ in ["int", "bool"]:
+            if type("visits").__name__ not in ["int", "bool"]:
                 raise _pf_rt.error(
                     "TypeError",
                     f"list indices must be integers or slices, not {type('visits').__name__}",
@@ -139,7 +139,7 @@ def _pf_wf_score_leads(_pf_scope, emails, seconds):
         if tier not in tiers:
             tiers[tier] = _pf_t_a14
         _pf_t_part15 = tiers[tier]
-        if not type(_pf_t_part15).__name__ in ["list"]:
+        if type(_pf_t_part15).__name__ not in ["list"]:
             raise _pf_rt.error(
                 "AttributeError",
                 f"'{type(_pf_t_part15).__name__}' object has no attribute 'append'",

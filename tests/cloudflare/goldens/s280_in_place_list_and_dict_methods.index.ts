@@ -57,37 +57,37 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
   let $$popped34: Value = null;
   let $dropped: Value = null;
   $queue = await run.callStep(scope, "tasks", new Map<Value, Value>([]));
-  if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list"])))) {
+  if (py.compare("not in", py.typeName($queue), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($queue), "", "", false) + "' object has no attribute 'sort'")));
   }
   replaceContents($queue, py.sorted($queue, (($t: py.Value): py.Value => [py.neg(py.getitem($t, "p")), py.getitem($t, "id")] as py.Value[]), false));
   $order = (($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $03 of $01) { const $t: py.Value = $03;  $02.push(py.getitem($t, "id")); } return $02; })(py.items($queue));
   $ids = (($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $03 of $01) { const $t: py.Value = $03;  $02.push(py.getitem($t, "id")); } return $02; })(py.items($queue));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'sort'")));
   }
   replaceContents($ids, py.sorted($ids, null, true));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'reverse'")));
   }
   replaceContents($ids, py.sliceStep($ids, undefined, undefined, (-1)));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'insert'")));
   }
   replaceContents($ids, py.add(py.add(py.slice($ids, undefined, 0), [0] as py.Value[]), py.slice($ids, 0, undefined)));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'insert'")));
   }
   replaceContents($ids, py.add(py.add(py.slice($ids, undefined, (-1)), [9] as py.Value[]), py.slice($ids, (-1), undefined)));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'insert'")));
   }
   replaceContents($ids, py.add(py.add(py.slice($ids, undefined, 100), [7] as py.Value[]), py.slice($ids, 100, undefined)));
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'insert'")));
   }
   replaceContents($ids, py.add(py.add(py.slice($ids, undefined, (-100)), [(-1)] as py.Value[]), py.slice($ids, (-100), undefined)));
-  if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($queue), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($queue), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($queue), ["dict"])) {
@@ -106,10 +106,10 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     $$popped5 = $$popped4;
   }
   $first = $$popped5;
-  if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($queue), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($queue), "", "", false) + "' object has no attribute 'pop'")));
   }
-  if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list"])))) {
+  if (py.compare("not in", py.typeName($queue), ["list"])) {
     throw py.error("TypeError", py.str("pop expected at least 1 argument, got 0"));
   }
   if (py.compare("==", py.len($queue), 0)) {
@@ -118,7 +118,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
   $$popped6 = py.getitem($queue, (-1));
   replaceContents($queue, py.add(py.slice($queue, undefined, (-1)), py.slice(py.slice($queue, (-1), undefined), 1, undefined)));
   $last = $$popped6;
-  if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($queue), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($queue), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($queue), ["dict"])) {
@@ -136,7 +136,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     replaceContents($queue, py.add(py.slice($queue, undefined, (-1)), py.slice(py.slice($queue, (-1), undefined), 1, undefined)));
     $$popped11 = $$popped10;
   }
-  if (py.bool(py.not(py.compare("in", py.typeName($ids), ["list"])))) {
+  if (py.compare("not in", py.typeName($ids), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($ids), "", "", false) + "' object has no attribute 'remove'")));
   }
   if (py.compare("not in", 9, $ids)) {
@@ -145,7 +145,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
   $$at14 = py.getitem((($01: readonly py.Value[]): py.Value => { const $02 = [] as py.Value[]; for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$j12: py.Value = $04[0]; const $$y13: py.Value = $04[1]; if (!py.truthy(py.compare("==", $$y13, 9))) continue; $02.push($$j12); } return $02; })(py.items(py.enumerate($ids))), 0);
   replaceContents($ids, py.add(py.slice($ids, undefined, $$at14), py.slice(py.slice($ids, $$at14, undefined), 1, undefined)));
   $seen = py.dictFrom([["a", 1], ["b", 2], ["c", 3]]);
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($seen), ["dict"])) {
@@ -153,7 +153,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     replaceContents($seen, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k16: py.Value = $04[0]; const $$v17: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k16, "b"))) continue; py.dictSet($02, $$k16, $$v17); } return $02; })(py.items(py.dict_items($seen))));
     $$popped19 = $$popped15;
   } else {
-    if (py.bool(py.not(py.compare("in", py.typeName("b"), ["int", "bool"])))) {
+    if (py.compare("not in", py.typeName("b"), ["int", "bool"])) {
       throw py.error("TypeError", py.str(("" + "'" + py.field(py.typeName("b"), "", "", false) + "' object cannot be interpreted as an integer")));
     }
     if (py.compare("==", py.len($seen), 0)) {
@@ -167,7 +167,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     $$popped19 = $$popped18;
   }
   $b = $$popped19;
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($seen), ["list"])) {
@@ -180,34 +180,34 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     $$popped20 = "none";
   }
   $missing = $$popped20;
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'update'")));
   }
   $$a23 = py.dictFrom([["d", 4], ["a", 10]]);
   replaceContents($seen, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k24: py.Value = $04[0]; const $$v25: py.Value = $04[1];  py.dictSet($02, $$k24, $$v25); } return $02; })(py.items(py.add(py.list(py.dict_items($seen)), py.list(py.dict_items(py.dict($$a23)))))));
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'update'")));
   }
   $$a26 = [["e", 5] as py.Value[]] as py.Value[];
   replaceContents($seen, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k27: py.Value = $04[0]; const $$v28: py.Value = $04[1];  py.dictSet($02, $$k27, $$v28); } return $02; })(py.items(py.add(py.add(py.list(py.dict_items($seen)), py.list(py.dict_items(py.dict($$a26)))), py.list(py.dict_items(py.dictFrom([["f", 6]])))))));
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'update'")));
   }
   replaceContents($seen, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k29: py.Value = $04[0]; const $$v30: py.Value = $04[1];  py.dictSet($02, $$k29, $$v30); } return $02; })(py.items(py.add(py.list(py.dict_items($seen)), py.list(py.dict_items(py.dict($extra)))))));
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'setdefault'")));
   }
   if (py.compare("not in", "n", $seen)) {
     setItem($seen, "n", 0);
   }
   $n = py.getitem($seen, "n");
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'setdefault'")));
   }
   if (py.compare("not in", "a", $seen)) {
     setItem($seen, "a", 99);
   }
-  if (py.bool(py.not(py.compare("in", py.typeName($seen), ["dict"])))) {
+  if (py.compare("not in", py.typeName($seen), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($seen), "", "", false) + "' object has no attribute 'setdefault'")));
   }
   if (py.compare("not in", "n", $seen)) {
@@ -219,7 +219,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     replaceContents($seen, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k32: py.Value = $04[0]; const $$v33: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k32, "c"))) continue; py.dictSet($02, $$k32, $$v33); } return $02; })(py.items(py.dict_items($seen))));
   } else {
     if (py.compare("in", py.typeName($seen), ["list"])) {
-      if (py.bool(py.not(py.compare("in", py.typeName("c"), ["int", "bool"])))) {
+      if (py.compare("not in", py.typeName("c"), ["int", "bool"])) {
         throw py.error("TypeError", py.str(("" + "list indices must be integers or slices, not " + py.field(py.typeName("c"), "", "", false) + "")));
       }
       if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.compare(">=", "c", py.len($seen))))(py.compare("<", "c", py.neg(py.len($seen)))))) {
@@ -244,7 +244,7 @@ async function wf_methods(run: Run, scope: Scope, $extra: Value): Promise<Value>
     }
   }
   $dropped = py.list($ids);
-  if (py.bool(py.not(py.compare("in", py.typeName($dropped), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($dropped), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($dropped), "", "", false) + "' object has no attribute 'clear'")));
   }
   if (py.compare("in", py.typeName($dropped), ["list"])) {

@@ -69,7 +69,7 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
       setItem($roles, $$a1, $$a2);
     }
     $$part3 = py.getitem($roles, $$a1);
-    if (py.bool(py.not(py.compare("in", py.typeName($$part3), ["list"])))) {
+    if (py.compare("not in", py.typeName($$part3), ["list"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part3), "", "", false) + "' object has no attribute 'append'")));
     }
     $$a4 = py.len(py.getitem($h, "content"));
@@ -92,20 +92,20 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
     }
   }
   $$part11 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(py.compare("in", py.typeName($$part11), ["list"])))) {
+  if (py.compare("not in", py.typeName($$part11), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part11), "", "", false) + "' object has no attribute 'extend'")));
   }
   $$a12 = [0, 1] as py.Value[];
   py.list_extend($$part11, $$a12);
   setItem($roles, "assistant", $$part11);
   $$part13 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(py.compare("in", py.typeName($$part13), ["list"])))) {
+  if (py.compare("not in", py.typeName($$part13), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part13), "", "", false) + "' object has no attribute 'sort'")));
   }
   replaceContents($$part13, py.sorted($$part13, null, true));
   setItem($roles, "assistant", $$part13);
   $$part14 = py.getitem($roles, "assistant");
-  if (py.bool(py.not(py.compare("in", py.typeName($$part14), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($$part14), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part14), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($$part14), ["dict"])) {
@@ -147,7 +147,7 @@ async function wf_items(run: Run, scope: Scope): Promise<Value> {
     replaceContents($$part23, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k25: py.Value = $04[0]; const $$v26: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k25, "seen"))) continue; py.dictSet($02, $$k25, $$v26); } return $02; })(py.items(py.dict_items($$part23))));
   } else {
     if (py.compare("in", py.typeName($$part23), ["list"])) {
-      if (py.bool(py.not(py.compare("in", py.typeName("seen"), ["int", "bool"])))) {
+      if (py.compare("not in", py.typeName("seen"), ["int", "bool"])) {
         throw py.error("TypeError", py.str(("" + "list indices must be integers or slices, not " + py.field(py.typeName("seen"), "", "", false) + "")));
       }
       if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.compare(">=", "seen", py.len($$part23))))(py.compare("<", "seen", py.neg(py.len($$part23)))))) {

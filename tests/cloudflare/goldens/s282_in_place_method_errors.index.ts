@@ -37,7 +37,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
     try {
       if (py.compare("==", $case, 0)) {
         $$part1 = py.getitem($data, "name");
-        if (py.bool(py.not(py.compare("in", py.typeName($$part1), ["list"])))) {
+        if (py.compare("not in", py.typeName($$part1), ["list"])) {
           throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part1), "", "", false) + "' object has no attribute 'append'")));
         }
         py.list_append($$part1, 1);
@@ -52,7 +52,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
         } else {
           if (py.compare("==", $case, 2)) {
             $$part3 = py.getitem($data, "nums");
-            if (py.bool(py.not(py.compare("in", py.typeName($$part3), ["list", "dict"])))) {
+            if (py.compare("not in", py.typeName($$part3), ["list", "dict"])) {
               throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part3), "", "", false) + "' object has no attribute 'pop'")));
             }
             if (py.compare("in", py.typeName($$part3), ["dict"])) {
@@ -74,7 +74,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
           } else {
             if (py.compare("==", $case, 3)) {
               $$part9 = py.getitem($data, "nums");
-              if (py.bool(py.not(py.compare("in", py.typeName($$part9), ["list"])))) {
+              if (py.compare("not in", py.typeName($$part9), ["list"])) {
                 throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part9), "", "", false) + "' object has no attribute 'remove'")));
               }
               if (py.compare("not in", 42, $$part9)) {
@@ -90,10 +90,10 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
               } else {
                 if (py.compare("==", $case, 5)) {
                   $$part16 = py.getitem($data, "nums");
-                  if (py.bool(py.not(py.compare("in", py.typeName($$part16), ["list"])))) {
+                  if (py.compare("not in", py.typeName($$part16), ["list"])) {
                     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part16), "", "", false) + "' object has no attribute 'insert'")));
                   }
-                  if (py.bool(py.not(py.compare("in", py.typeName("0"), ["int", "bool"])))) {
+                  if (py.compare("not in", py.typeName("0"), ["int", "bool"])) {
                     throw py.error("TypeError", py.str(("" + "'" + py.field(py.typeName("0"), "", "", false) + "' object cannot be interpreted as an integer")));
                   }
                   replaceContents($$part16, py.add(py.add(py.slice($$part16, undefined, "0"), [1] as py.Value[]), py.slice($$part16, "0", undefined)));
@@ -101,7 +101,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
                 } else {
                   if (py.compare("==", $case, 6)) {
                     $$part17 = py.getitem($data, "count");
-                    if (py.bool(py.not(py.compare("in", py.typeName($$part17), ["list"])))) {
+                    if (py.compare("not in", py.typeName($$part17), ["list"])) {
                       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part17), "", "", false) + "' object has no attribute 'sort'")));
                     }
                     replaceContents($$part17, py.sorted($$part17, null, false));
@@ -125,7 +125,7 @@ async function wf_errors(run: Run, scope: Scope, $data: Value): Promise<Value> {
                       setItem($data, "name", $$part18);
                     } else {
                       $$part22 = py.getitem($data, "nothing");
-                      if (py.bool(py.not(py.compare("in", py.typeName($$part22), ["dict"])))) {
+                      if (py.compare("not in", py.typeName($$part22), ["dict"])) {
                         throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part22), "", "", false) + "' object has no attribute 'setdefault'")));
                       }
                       if (py.compare("not in", "k", $$part22)) {

@@ -32,18 +32,18 @@ async function wf_shared(run: Run, scope: Scope): Promise<Value> {
   $d = py.dictFrom([["tags", ["b", "a"] as py.Value[]], ["n", 1]]);
   $tags = py.getitem($d, "tags");
   $$part1 = py.getitem($d, "tags");
-  if (py.bool(py.not(py.compare("in", py.typeName($$part1), ["list"])))) {
+  if (py.compare("not in", py.typeName($$part1), ["list"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part1), "", "", false) + "' object has no attribute 'reverse'")));
   }
   replaceContents($$part1, py.sliceStep($$part1, undefined, undefined, (-1)));
   setItem($d, "tags", $$part1);
   $view = $d;
-  if (py.bool(py.not(py.compare("in", py.typeName($d), ["dict"])))) {
+  if (py.compare("not in", py.typeName($d), ["dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($d), "", "", false) + "' object has no attribute 'update'")));
   }
   $$a2 = py.dictFrom([["m", 2]]);
   replaceContents($d, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k3: py.Value = $04[0]; const $$v4: py.Value = $04[1];  py.dictSet($02, $$k3, $$v4); } return $02; })(py.items(py.add(py.list(py.dict_items($d)), py.list(py.dict_items(py.dict($$a2)))))));
-  if (py.bool(py.not(py.compare("in", py.typeName($d), ["list", "dict"])))) {
+  if (py.compare("not in", py.typeName($d), ["list", "dict"])) {
     throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($d), "", "", false) + "' object has no attribute 'pop'")));
   }
   if (py.compare("in", py.typeName($d), ["dict"])) {
@@ -51,7 +51,7 @@ async function wf_shared(run: Run, scope: Scope): Promise<Value> {
     replaceContents($d, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k6: py.Value = $04[0]; const $$v7: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k6, "n"))) continue; py.dictSet($02, $$k6, $$v7); } return $02; })(py.items(py.dict_items($d))));
     $$popped9 = $$popped5;
   } else {
-    if (py.bool(py.not(py.compare("in", py.typeName("n"), ["int", "bool"])))) {
+    if (py.compare("not in", py.typeName("n"), ["int", "bool"])) {
       throw py.error("TypeError", py.str(("" + "'" + py.field(py.typeName("n"), "", "", false) + "' object cannot be interpreted as an integer")));
     }
     if (py.compare("==", py.len($d), 0)) {

@@ -70,7 +70,7 @@ async function wf_triage(run: Run, scope: Scope, $limit: Value = 5): Promise<Val
   $counts = py.dictFrom([]);
   $follow_up = [] as py.Value[];
   while (py.bool($queue)) {
-    if (py.bool(py.not(py.compare("in", py.typeName($queue), ["list", "dict"])))) {
+    if (py.compare("not in", py.typeName($queue), ["list", "dict"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($queue), "", "", false) + "' object has no attribute 'pop'")));
     }
     if (py.compare("in", py.typeName($queue), ["dict"])) {
@@ -96,7 +96,7 @@ async function wf_triage(run: Run, scope: Scope, $limit: Value = 5): Promise<Val
       setItem($groups, $label, $$a6);
     }
     $$part7 = py.getitem($groups, $label);
-    if (py.bool(py.not(py.compare("in", py.typeName($$part7), ["list"])))) {
+    if (py.compare("not in", py.typeName($$part7), ["list"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part7), "", "", false) + "' object has no attribute 'append'")));
     }
     $$a8 = py.dictFrom([["id", py.getitem($msg, "id")], ["priority", py.getitem($verdict, "priority")]]);
@@ -114,7 +114,7 @@ async function wf_triage(run: Run, scope: Scope, $limit: Value = 5): Promise<Val
   }
   for ($label of iterate($groups)) {
     $$part10 = py.getitem($groups, $label);
-    if (py.bool(py.not(py.compare("in", py.typeName($$part10), ["list"])))) {
+    if (py.compare("not in", py.typeName($$part10), ["list"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part10), "", "", false) + "' object has no attribute 'sort'")));
     }
     replaceContents($$part10, py.sorted($$part10, (($m: py.Value): py.Value => [py.getitem($m, "priority"), py.getitem($m, "id")] as py.Value[]), false));

@@ -71,12 +71,12 @@ async function wf_score_leads(run: Run, scope: Scope, $emails: Value, $seconds: 
       continue;
     }
     $lead = py.dictFrom([["email", $email]]);
-    if (py.bool(py.not(py.compare("in", py.typeName($lead), ["dict"])))) {
+    if (py.compare("not in", py.typeName($lead), ["dict"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($lead), "", "", false) + "' object has no attribute 'update'")));
     }
     $$arg3 = await run.callStep(scope, "enrich", new Map<Value, Value>([["email", $email]]));
     replaceContents($lead, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k4: py.Value = $04[0]; const $$v5: py.Value = $04[1];  py.dictSet($02, $$k4, $$v5); } return $02; })(py.items(py.add(py.list(py.dict_items($lead)), py.list(py.dict_items(py.dict($$arg3)))))));
-    if (py.bool(py.not(py.compare("in", py.typeName($lead), ["list", "dict"])))) {
+    if (py.compare("not in", py.typeName($lead), ["list", "dict"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($lead), "", "", false) + "' object has no attribute 'pop'")));
     }
     if (py.compare("in", py.typeName($lead), ["dict"])) {
@@ -84,7 +84,7 @@ async function wf_score_leads(run: Run, scope: Scope, $emails: Value, $seconds: 
       replaceContents($lead, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k7: py.Value = $04[0]; const $$v8: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k7, "_raw"))) continue; py.dictSet($02, $$k7, $$v8); } return $02; })(py.items(py.dict_items($lead))));
       $$popped10 = $$popped6;
     } else {
-      if (py.bool(py.not(py.compare("in", py.typeName("_raw"), ["int", "bool"])))) {
+      if (py.compare("not in", py.typeName("_raw"), ["int", "bool"])) {
         throw py.error("TypeError", py.str(("" + "'" + py.field(py.typeName("_raw"), "", "", false) + "' object cannot be interpreted as an integer")));
       }
       if (py.compare("==", py.len($lead), 0)) {
@@ -109,7 +109,7 @@ async function wf_score_leads(run: Run, scope: Scope, $emails: Value, $seconds: 
     $$inl1_r = $$inl1_v_total;
     $$tmp = $$inl1_r;
     setItem($lead, "score", $$tmp);
-    if (py.bool(py.not(py.compare("in", py.typeName($lead), ["dict"])))) {
+    if (py.compare("not in", py.typeName($lead), ["dict"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($lead), "", "", false) + "' object has no attribute 'setdefault'")));
     }
     if (py.compare("not in", "source", $lead)) {
@@ -120,7 +120,7 @@ async function wf_score_leads(run: Run, scope: Scope, $emails: Value, $seconds: 
       replaceContents($lead, (($01: readonly py.Value[]): py.Value => { const $02 = new Map<py.Value, py.Value>(); for (const $03 of $01) { const $04 = py.unpack($03, 2); const $$k12: py.Value = $04[0]; const $$v13: py.Value = $04[1]; if (!py.truthy(py.compare("!=", $$k12, "visits"))) continue; py.dictSet($02, $$k12, $$v13); } return $02; })(py.items(py.dict_items($lead))));
     } else {
       if (py.compare("in", py.typeName($lead), ["list"])) {
-        if (py.bool(py.not(py.compare("in", py.typeName("visits"), ["int", "bool"])))) {
+        if (py.compare("not in", py.typeName("visits"), ["int", "bool"])) {
           throw py.error("TypeError", py.str(("" + "list indices must be integers or slices, not " + py.field(py.typeName("visits"), "", "", false) + "")));
         }
         if (py.bool((($01: py.Value): py.Value => (py.truthy($01) ? $01 : py.compare(">=", "visits", py.len($lead))))(py.compare("<", "visits", py.neg(py.len($lead)))))) {
@@ -137,7 +137,7 @@ async function wf_score_leads(run: Run, scope: Scope, $emails: Value, $seconds: 
       setItem($tiers, $tier, $$a14);
     }
     $$part15 = py.getitem($tiers, $tier);
-    if (py.bool(py.not(py.compare("in", py.typeName($$part15), ["list"])))) {
+    if (py.compare("not in", py.typeName($$part15), ["list"])) {
       throw py.error("AttributeError", py.str(("" + "'" + py.field(py.typeName($$part15), "", "", false) + "' object has no attribute 'append'")));
     }
     $$a16 = py.getitem($lead, "company");
