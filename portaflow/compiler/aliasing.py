@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from . import catalog, ir
 from .diagnostics import Diagnostic
@@ -218,6 +219,56 @@ def _lazy_roots(e: ir.Expr) -> set[str]:
     return set()
 
 
+def parts(name: str) -> str:
+    """The state's key for "a part of ``name``'s object (an item, at any depth) may be reachable another
+    way" (no variable's name ends with ``[]``)."""
+    return name + "[]"
+
+
+# temporaries of frontend/mutations.py: a part of a local being changed (stored back after), an item being
+# popped (removed from its list or dict as it is taken) and single-use values (moved into their one use)
+_PART, _POPPED, _MOVED = (
+    ir.TEMPORARY + "part",
+    ir.TEMPORARY + "popped",
+    (ir.TEMPORARY + "a", ir.TEMPORARY + "arg"),
+)
+
+
+def _kind(e: ir.Expr) -> str:
+    return "number" if e.ty in ("int", "float", "bool") else ""
+
+
+def _part_sources(e: ir.Expr) -> set[str]:
+    """Names whose object, or a part of it, may be a part of ``e``'s value."""
+    if isinstance(e, ir.Name):
+        return {e.id}
+    if (
+        isinstance(e, (ir.Const, ir.Lambda))
+        or e.ty in ("int", "float", "str", "bool", "none")
+        or _deep_fresh(e)
+    ):
+        return set()
+    if isinstance(e, ir.ListExpr):
+        return set().union(*(_part_sources(x) for x in e.items))
+    if isinstance(e, ir.DictExpr):
+        return set().union(*(_part_sources(x) for x in e.values))
+    if isinstance(e, ir.BinOp):
+        if e.op != "*" and "number" in (_kind(e.left), _kind(e.right)):
+            return set()  # a number, or Python's TypeError: `+ 1` makes no list
+        return _part_sources(e.left) | _part_sources(e.right)
+    if isinstance(e, (ir.Subscript, ir.Slice)):
+        return _part_sources(e.value)
+    if isinstance(e, ir.IfExp):
+        return _part_sources(e.body) | _part_sources(e.orelse)
+    if isinstance(e, ir.BoolOp):
+        return set().union(*(_part_sources(x) for x in e.values))
+    if isinstance(e, ir.Call) and _shares(e) == "none":
+        return set()
+    if isinstance(e, ir.Call):
+        return set().union(*(_part_sources(a) for a in e.args), *(_part_sources(v) for _, v in e.kwargs))
+    return _free(e)
+
+
 def _names(ns: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in sorted(ns))
 
@@ -240,6 +291,7 @@ class _Checker:
         self.returns: list[list[State]] = []
         self.iterating: dict[str, tuple[int, str | None]] = {}  # name -> (line of the loop walking it, key)
         self.branch_bound: set[str] | None = None  # names bound inside the parallel branch being checked
+        self.part_of: dict[str, str] = {}  # a part temporary -> the local whose item it holds
 
     def run(self) -> list[Diagnostic]:
         start: dict[str, Share] = {}
@@ -336,10 +388,16 @@ class _Checker:
         if isinstance(st, ir.Assign):
             return self.assign(st, s)
         if isinstance(st, ir.SetItem):
-            self.mutate(st.target, s, st.loc, st.value, st.index)
-            if st.in_place:
-                self._element_in_place(st)
-            return self.share(s, escapes(st.value), st.target, st.loc)
+            if isinstance(st.value, ir.Name) and self.part_of.get(st.value.id) == st.target:
+                return s  # the changed item stored back where it was taken from
+            if st.target.startswith(_PART):
+                self.mutate_part(st.target, s, st.loc, st.value)
+            else:
+                self.mutate(st.target, s, st.loc, st.value, st.index)
+                if st.in_place and (st.target in s or parts(st.target) in s):
+                    self._element_in_place(st)
+            after = self.parts_after(s, st.target, st.value, st.loc, replace=False)
+            return self.share(after, escapes(st.value), st.target, st.loc)
         if isinstance(
             st,
             (
@@ -379,9 +437,29 @@ class _Checker:
     def assign(self, st: ir.Assign, s: dict[str, Share]) -> State:
         if st.in_place and isinstance(st.target, ir.NameTarget):
             v = st.value
-            unknown = isinstance(v, ir.BinOp) and v.left.ty == "any"  # x += v with types known at run time
-            self.mutate(st.target.id, s, st.loc, v, op=v.op if unknown and isinstance(v, ir.BinOp) else None)
-            return self.share(s, escapes(st.value), st.target.id, st.loc)
+            name = st.target.id
+            unknown = (
+                isinstance(v, ir.BinOp) and v.left.ty == "any" and not st.method
+            )  # x += v, typed at run time
+            if name.startswith(_PART):
+                self.mutate_part(name, s, st.loc, v)
+            else:
+                self.mutate(name, s, st.loc, v, op=v.op if unknown and isinstance(v, ir.BinOp) else None)
+            after = self.parts_after(s, name, v, st.loc, replace=False)
+            return self.share(after, escapes(st.value) - {name}, name, st.loc)
+        if isinstance(st.target, ir.NameTarget):
+            tid, tv = st.target.id, st.value
+            if tid.startswith(_PART) and isinstance(tv, ir.Subscript) and isinstance(tv.value, ir.Name):
+                self.part_of[tid] = tv.value.id
+                return self.rebind_fresh(s, {tid})
+            if tid.startswith(_POPPED) and isinstance(tv, ir.Subscript):
+                return self.rebind_fresh(s, {tid})  # the item leaves its list or dict as it is taken
+            if isinstance(tv, ir.Name) and (tv.id.startswith(_POPPED) or tv.id.startswith(_MOVED)):
+                out = self.rebind_fresh(s, {tid})  # the temporary's one use: what it shared, the target does
+                for key in (tv.id, parts(tv.id)):
+                    if key in s:
+                        out[key.replace(tv.id, tid, 1)] = s[key]
+                return out
         tt, lv = st.target, st.value
         if isinstance(tt, ir.TupleTarget) and isinstance(lv, ir.ListExpr) and len(tt.elts) == len(lv.items):
             out = s  # a, b = x, [] binds pairwise
@@ -391,7 +469,17 @@ class _Checker:
         return self.bind(s, st.target, st.value, st.loc)
 
     def bind(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
-        """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them."""
+        """``t = v``: the objects ``v`` holds become reachable from ``t``; ``t`` is fresh or shares them; the
+        parts of both may be reachable from the other."""
+        names = _names_bound(t)
+        with_parts = self._parts_bound(s, names, v, loc)
+        out = self._bind_objects(with_parts, t, v, loc)
+        for n in names:
+            if parts(n) in with_parts:
+                out[parts(n)] = with_parts[parts(n)]
+        return out
+
+    def _bind_objects(self, s: dict[str, Share], t: ir.Target, v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
         names = _names_bound(t)
         line = loc.line
         if isinstance(t, ir.NameTarget) and isinstance(v, ir.Name):
@@ -435,6 +523,13 @@ class _Checker:
             out[n] = Share(why, hint)
         return out
 
+    def _parts_bound(self, s: dict[str, Share], names: set[str], v: ir.Expr, loc: ir.Loc) -> dict[str, Share]:
+        """``names = v``: parts of what ``v`` takes from may be held by ``names`` now, and theirs by those."""
+        out = dict(s)
+        for n in names:
+            out = cast(dict[str, Share], self.parts_after(out, n, v, loc, replace=True))
+        return out
+
     def share(self, s: State, names: set[str], into: str | None, loc: ir.Loc) -> State:
         """``names``' objects become reachable from ``into`` (or, when None, from the value returned)."""
         if s is None or not names:
@@ -457,7 +552,69 @@ class _Checker:
 
     @staticmethod
     def rebind_fresh(s: dict[str, Share], names: set[str]) -> dict[str, Share]:
-        return {k: v for k, v in s.items() if k not in names} if names else s
+        gone = names | {parts(n) for n in names}
+        return {k: v for k, v in s.items() if k not in gone} if names else s
+
+    def parts_after(self, s: State, into: str, v: ir.Expr, loc: ir.Loc, replace: bool) -> State:
+        """``v`` goes into ``into`` (its new value when ``replace``, else an item of it): a part of each name
+        ``v`` takes from may now be reachable from ``into`` too, and the other way round."""
+        if s is None:
+            return s
+        src = {
+            n
+            for n in _part_sources(v)
+            if not n.startswith((_POPPED, *_MOVED)) or n in s or parts(n) in s  # a fresh temporary's value
+        }
+        out = dict(s)
+        why = Share(
+            f"an item of it may also be held by `{into}` since line {loc.line}",
+            "store a new value instead of changing the item in place (`d[key] = d[key] + [x]`), or copy the "
+            "item before you put it elsewhere",
+        )
+        for n in src - {into}:
+            out.setdefault(parts(n), why)
+        inside = into in src and (into in s or parts(into) in s)
+        if src - {into} or inside:
+            out[parts(into)] = s.get(parts(into)) or Share(
+                f"an item of it may also be reachable another way since line {loc.line}", why.hint
+            )
+        elif replace:
+            out.pop(parts(into), None)
+        return out
+
+    def mutate_part(self, part: str, s: dict[str, Share], loc: ir.Loc, value: ir.Expr) -> None:
+        """An item of a local (the part temporary ``part`` holds it) is changed in place."""
+        owner = self.part_of.get(part)
+        if owner is None:
+            self.mutate(part, s, loc, value)
+            return
+        t = self.target
+        if owner in escapes(value) or part in escapes(value):
+            self.report(
+                loc,
+                owner,
+                f"`{owner}` is put inside itself: Python makes a value that contains itself, which no JSON "
+                f"value (and no {t} value) can be",
+                f"put a copy inside (`list({owner})` or `dict({owner})`)",
+            )
+        elif self.branch_bound is not None and owner not in self.branch_bound:
+            self.report(
+                loc,
+                owner,
+                f"a parallel branch changes an item of `{owner}`, a variable of the workflow: on {t} each "
+                "branch works on a copy, so the change would be lost",
+                "return the new value from the branch and assign it from ctx.parallel's result",
+            )
+        elif owner in s or parts(owner) in s:
+            share = s.get(owner) or s[parts(owner)]
+            self.report(
+                loc,
+                owner,
+                f"an item of `{owner}` is changed in place, but {share.why}: {t} copies values on "
+                "assignment, so the change would not show there",
+                "store a new value instead (`d[key] = d[key] + [x]` for `d[key].append(x)`), which Python "
+                "does not share either",
+            )
 
     def _element_in_place(self, st: ir.SetItem) -> None:
         """``d[k] += v`` extends the list at ``d[k]`` in place, if it is one. Elements are not tracked: a
@@ -505,7 +662,10 @@ class _Checker:
         names = _names_bound(st.target)
         if _deep_fresh(st.iter):
             return self.rebind_fresh(s, names)
-        out = dict(s)
+        keys = (isinstance(st.iter, ir.Name) and st.iter.ty == "dict") or (
+            isinstance(st.iter, ir.Call) and st.iter.func in ("dict.keys", "any.keys")
+        )
+        out = dict(s) if keys else self._parts_bound(s, names, st.iter, st.loc)
         roots = _free(st.iter)
         for n in names:
             whole = _names(roots) if roots else "the loop's sequence"

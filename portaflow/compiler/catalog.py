@@ -136,6 +136,9 @@ _NO_OPTIONS = "it takes no options"
 
 ROWS: tuple[Builtin, ...] = (
     Builtin("len", Signature("len(x)", 1, 1), "int", _TYPE, number=True),
+    # type(x).__name__ of a JSON value: only the frontend makes it (the messages of the checks it makes for
+    # a method that changes a value in place, frontend/mutations.py); a workflow cannot call type()
+    Builtin("type.__name__", Signature("type(x).__name__", 1, 1), "str", ()),
     Builtin(
         "str",
         Signature(
@@ -186,6 +189,8 @@ ROWS: tuple[Builtin, ...] = (
         _VALUE,
         shares="pick",
     ),
+    # (a // b, a % b), a tuple (a list on the targets that keep JSON values), with divmod's own messages
+    Builtin("divmod", Signature("divmod(a, b)", 2, 2), "list", ("TypeError", "ZeroDivisionError")),
     Builtin(
         "sum",
         Signature("sum(xs) or sum(xs, start)", 1, 2, by_name=("", "start")),
@@ -268,21 +273,13 @@ ROWS: tuple[Builtin, ...] = (
     Builtin(
         "json.dumps",
         Signature(
-            "json.dumps(value)",
+            "json.dumps(value), with sort_keys=, indent=, separators=, ensure_ascii= (literals)",
             1,
             1,
-            python_keywords=(
-                "skipkeys",
-                "ensure_ascii",
-                "check_circular",
-                "allow_nan",
-                "cls",
-                "indent",
-                "separators",
-                "default",
-                "sort_keys",
-            ),
-            why=_NO_OPTIONS,
+            ("sort_keys", "indent", "separators", "ensure_ascii"),
+            python_keywords=("skipkeys", "check_circular", "allow_nan", "cls", "default"),
+            why="it takes sort_keys, indent, separators and ensure_ascii (a workflow's values are JSON "
+            "values: default= and the others change nothing or need a function)",
             instead="format the text in a @step",
         ),
         "str",
@@ -517,5 +514,4 @@ BUILTINS_REFUSED = (
     "tuple",
     "chr",
     "ord",
-    "divmod",
 )

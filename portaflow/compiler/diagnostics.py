@@ -39,6 +39,8 @@ CODES: dict[str, str] = {
     "PFC037": "recursive helper function call",
     "PFC038": "helper function the compiler cannot inline as Python would run it",
     "PFC080": "ctx.start_workflow handle used other than as handle.run_id and handle.result()",
+    "PFC090": "a method that changes a value in place, used inside an expression",
+    "PFC091": "key function that is not a lambda, a builtin of one value or a dict's .get",
     "PFC041": "a value changed in place is also reachable another way (on targets that copy values)",
     "PFC075": "a fan-out's exception items (return_exceptions, a tolerance) where values are not Python's",
 }

@@ -57,6 +57,8 @@ def _python(row: catalog.Builtin) -> Callable[..., Any]:
         return getattr(importlib.import_module(row.module), row.name)  # type: ignore[no-any-return]
     if row.name.startswith("json."):
         return getattr(json, row.name.partition(".")[2])  # type: ignore[no-any-return]
+    if row.name == "type.__name__":
+        return lambda x: type(x).__name__
     return getattr(builtins, row.name)  # type: ignore[no-any-return]
 
 

@@ -43,6 +43,7 @@ RUNTIME_NAMES = (
     "isEngineError",
     "iterate",
     "jsonCopy",
+    "replaceContents",
     "runError",
     "setItem",
     "unpack",

@@ -156,6 +156,26 @@ FORMS = [
     "len({v, a})",
     "len(set(v))",
     "[sorted(set(xs + [a])), sorted({*xs, a}), len({s, s[:1], s[:0]})]",
+    # a builtin of one value, or a dict's .get, as a key function: the lambda calling it (its exceptions)
+    "[sorted(xs, key=str), sorted(s, key=str), max([s, s + s, ''], key=len), min([a, -b, t], key=abs)]",
+    "sorted(xs, key=len)",
+    "[min(d, key=d.get) if d else None, sorted(d, key=d.get, reverse=True)]",
+    "max(xs, key=abs, default=v)",
+    "[sorted([v, a], key=bool), sorted([s, v], key=int) if s.isdigit() else 0, "
+    "max(xs, key=float, default=0)]",
+    # divmod(a, b): (a // b, a % b) with divmod's own messages ("float divmod()", "for divmod():"); of ints
+    # here (a float result's JSON text is the targets' float text: docs/dsl.md, target differences)
+    "[divmod(a, 3), divmod(-a, 7), divmod(t, 2), divmod(a * 7 + 1, -2), divmod(len(s), 2)]",
+    "divmod(a, t)",
+    "divmod(b, 0)",
+    "divmod(a, 0.0)",
+    "[divmod(s, a), divmod(a, xs)]",
+    "divmod(d, None)",
+    # json.dumps's options: key order by code point, indentation, separators, ensure_ascii
+    "[json.dumps(d, sort_keys=True), json.dumps(xs, indent=2), json.dumps(d, indent='-', sort_keys=True)]",
+    "[json.dumps(v, separators=(',', ':')), json.dumps(v, ensure_ascii=False), json.dumps(s, indent=0)]",
+    "json.dumps({s: xs, 'k': d, '\U0001f600': [], '\uffff': {}}, sort_keys=True, indent=1, "
+    "ensure_ascii=False)",
     # any()/all() of a generator stop at the item that decides: the later ones are not computed (nor raise)
     "any(10 // x > 0 for x in xs + [0])",
     "all(10 // x < 0 for x in xs + [0])",

@@ -109,6 +109,10 @@ def assign_value(
 def set_item(
     lw: WorkflowLowerer, target: cst.Subscript, value: ir.Expr, loc: ir.Loc, in_place: bool = False
 ) -> list[ir.Stmt]:
+    from . import mutations  # it lowers through here
+
+    if mutations.nested_target(lw, target):
+        return mutations.set_nested(lw, target, value, loc, in_place)
     if (
         not isinstance(target.value, cst.Name)
         or len(target.slice) != 1

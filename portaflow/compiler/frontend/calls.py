@@ -237,7 +237,13 @@ def child_call(
 def needs_statement(lw: WorkflowLowerer, call: cst.Call) -> bool:
     """A call lowered as statements of its own where one may be: a step-like call, or a helper's (inlined
     whole there, where inside an expression only an expression form of it can be)."""
-    return is_step_like(lw, call) or helpers.helper_def(callee_of(lw, call.func)) is not None
+    from . import mutations
+
+    return (
+        is_step_like(lw, call)
+        or helpers.helper_def(callee_of(lw, call.func)) is not None
+        or mutations.is_mutation(lw, call)
+    )
 
 
 def is_step_like(lw: WorkflowLowerer, call: cst.Call) -> bool:
@@ -317,7 +323,12 @@ def hoisted_call(lw: WorkflowLowerer, call: cst.Call) -> ir.Name:
 def call_statement(
     lw: WorkflowLowerer, call: cst.Call, target: ir.Target | None, loc: ir.Loc
 ) -> list[ir.Stmt] | None:
-    """Lower a step / child workflow / ctx call in statement position, or return None."""
+    """Lower a step / child workflow / ctx call, or a method changing a local list or dict, in statement
+    position, or return None."""
+    from . import mutations  # it lowers its arguments through here
+
+    if mutations.is_mutation(lw, call):
+        return mutations.lower(lw, call, target, loc)
     f = call.func
     if is_dispatch(lw, f):
         return table_dispatch(lw, call, cast(cst.Subscript, f), target, loc)
@@ -458,6 +469,107 @@ def patched(lw: WorkflowLowerer, n: cst.Call) -> ir.Patched:
     return ir.Patched(change_id)
 
 
+# builtins that are functions of one value with no other effect: ``key=len`` is ``key=lambda x: len(x)``, with
+# the same exceptions (Python looks the name up before the call, and it is always there)
+KEY_BUILTINS = ("len", "abs", "str", "int", "float", "bool")
+
+
+def key_function(lw: WorkflowLowerer, node: cst.BaseExpression) -> ir.Expr:
+    """The ``key=`` of ``sorted``/``min``/``max``/``list.sort``: a lambda, a builtin of one value
+    (:data:`KEY_BUILTINS`) or the ``.get`` of a local dict, each as an :class:`ir.Lambda`."""
+    if isinstance(node, cst.Lambda):
+        params = tuple(p.name.value for p in node.params.params)
+        saved = {p: (p in lw.locals, lw.types.get(p)) for p in params}
+        for p in params:
+            lw.locals.add(p)
+            lw.types[p] = "any"
+        try:
+            body = lw.expr(node.body)
+        finally:
+            lw.pop_scope(saved)
+        return ir.Lambda(params, body)
+    # the lambda's parameter: a plain name (a lambda's parameters are names on every target), other than
+    # the dict's whose .get the body calls
+    x = "item" if not (isinstance(node, cst.Attribute) and lw.fe.code(node.value) == "item") else "item_"
+    arg = ir.Name(x)
+    if isinstance(node, cst.Name) and node.value in KEY_BUILTINS and node.value not in lw.locals:
+        row = catalog.CATALOG[node.value]
+        return ir.Lambda((x,), ir.Call(node.value, (arg,), (), row.result_type((arg,))))
+    if (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "get"
+        and isinstance(node.value, cst.Name)
+        and node.value.value in lw.locals
+        and lw.types.get(node.value.value) == "dict"
+    ):
+        d = ir.Name(node.value.value, "dict")
+        return ir.Lambda((x,), ir.Call("dict.get", (d, arg), (), "any"))
+    is_str_method = (
+        isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "str"
+    )
+    is_get = isinstance(node, cst.Attribute) and node.attr.value == "get"
+    is_builtin = (
+        isinstance(node, cst.Name) and node.value in BUILTINS_SUPPORTED and node.value not in lw.locals
+    )
+    if not (is_str_method or is_get or is_builtin):
+        return lw.expr(node)  # key=None, or a value the expressions report
+    text = lw.fe.code(node)
+    why = "Python's exceptions differ from any lowering here"
+    if is_str_method and isinstance(node, cst.Attribute):
+        m = node.attr.value
+        why = (
+            f"{text}(x) raises TypeError (\"descriptor '{m}' for 'str' objects doesn't apply\") "
+            f"for an item that is not a str, where x.{m}() raises AttributeError"
+        )
+        instead = f"key=lambda s: s.{m}()"
+    elif is_get and isinstance(node, cst.Attribute):
+        why = f"`{lw.fe.code(node.value)}` is not known to be a dict here"
+        instead = f"key=lambda k: {text}(k) (and make it a dict: assign it a dict literal)"
+    else:
+        instead = "key=lambda x: ... (or one of " + ", ".join(f"key={b}" for b in KEY_BUILTINS) + ")"
+    lw.error("PFC091", node, f"`key={text}` is not supported: {why}", f"write {instead}")
+    raise Unsupported
+
+
+# json.dumps's options as the frontend passes them: each a literal of the kind Python takes there
+_JSON_OPTIONS = {
+    "sort_keys": "True or False",
+    "ensure_ascii": "True or False",
+    "indent": "None, an int or a str (indent=2)",
+    "separators": 'a pair of strs (separators=(",", ":"))',
+}
+
+
+def json_options(
+    lw: WorkflowLowerer, n: cst.Call, kwargs: list[tuple[str, ir.Expr]]
+) -> tuple[tuple[str, ir.Expr], ...]:
+    """``json.dumps``'s options, each a literal (every target formats the text by them at compile time's
+    knowledge); PFC021 for one that is not, or of a kind Python rejects or reads otherwise."""
+    out: list[tuple[str, ir.Expr]] = []
+    for name, value in kwargs:
+        v = value.value if isinstance(value, ir.Const) else None
+        if isinstance(value, ir.ListExpr) and all(isinstance(x, ir.Const) for x in value.items):
+            v = [cast(ir.Const, x).value for x in value.items]
+        ok = {
+            "sort_keys": isinstance(v, bool),
+            "ensure_ascii": isinstance(v, bool),
+            "indent": isinstance(value, ir.Const) and (v is None or isinstance(v, (int, str))),
+            "separators": isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v),
+        }[name]
+        if not ok:
+            lw.error(
+                "PFC021",
+                n,
+                f"json.dumps(..., {name}=...) takes {_JSON_OPTIONS[name]} written as a literal here",
+                f"write {name}= as {_JSON_OPTIONS[name]}, or format the text in a @step",
+            )
+            raise Unsupported
+        if name == "indent" and isinstance(v, bool):
+            v = int(v)  # ' ' * True is ' '
+        out.append((name, ir.Const(v, "list" if name == "separators" else value.ty)))
+    return tuple(out)
+
+
 def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     f = n.func
     if isinstance(f, cst.Name) and f.value == "isinstance" and f.value not in lw.locals:
@@ -503,18 +615,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
             lw.error("PFC021", a, "*args in calls are not supported", "pass each argument")
             raise Unsupported
         if a.keyword is not None:
-            if a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
-                lam = a.value
-                params = tuple(p.name.value for p in lam.params.params)
-                saved = {p: (p in lw.locals, lw.types.get(p)) for p in params}
-                for p in params:
-                    lw.locals.add(p)
-                    lw.types[p] = "any"
-                try:
-                    body = lw.expr(lam.body)
-                finally:
-                    lw.pop_scope(saved)
-                kwargs.append(("key", ir.Lambda(params, body)))
+            if a.keyword.value == "key":
+                kwargs.append(("key", key_function(lw, a.value)))
             else:
                 kwargs.append((a.keyword.value, lw.expr(a.value)))
         elif isinstance(a.value, cst.GeneratorExp):  # consumed by this call, once: a list is the same
@@ -554,6 +656,14 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
                     f"write {name}([a, b], default=v), or leave default= out",
                 )
                 raise Unsupported
+            if name == "divmod" and any(a.ty in ("datetime", "timedelta") for a in args):
+                lw.error(
+                    "PFC021",
+                    n,
+                    "divmod() of a timedelta is not supported",
+                    "write (a // b, a % b)",
+                )
+                raise Unsupported
             if name == "round" and len(args) == 2 and isinstance(args[1], ir.Const) and args[1].value is None:
                 args = args[:1]  # round(x, None) is round(x), an int
             return ir.Call(name, tuple(args), tuple(kwargs), catalog.CATALOG[name].result_type(args))
@@ -575,7 +685,8 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
     ):
         key = f"json.{f.attr.value}"
         args, kwargs = check_arguments(lw, n, key, args, kwargs)
-        return ir.Call(key, tuple(args), (), catalog.CATALOG[key].result_type(args))
+        options = json_options(lw, n, kwargs) if key == "json.dumps" else ()
+        return ir.Call(key, tuple(args), options, catalog.CATALOG[key].result_type(args))
     root = lw.fe.dotted(f).split(".", 1)[0] if isinstance(f, cst.Attribute) else ""
     callee = callee_of(lw, f) if isinstance(f, cst.Attribute) else None
     if (

@@ -1,16 +1,16 @@
 """Methods of workflow values: ``str.``/``dict.`` methods and ``ctx.now()``'s ``.timestamp()`` and
-``.isoformat()`` as catalogue calls; for a method that changes its receiver in place (``.sort()``,
-``.update()``, ...) the statements that do its work instead (PFC024)."""
+``.isoformat()`` as catalogue calls; PFC024 for a method that changes in place a receiver the compiler
+does not lower it on (an item of an item: frontend/mutations.py lowers the others), with what to write."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn
 
 import libcst as cst
 
 from .. import catalog, ir
 from . import calls, datetimes
-from .common import DATETIME_METHODS, DICT_METHODS, LIST_MUTATORS, STR_METHODS, Unsupported, names_in
+from .common import DATETIME_METHODS, DICT_METHODS, LIST_MUTATORS, STR_METHODS, Unsupported
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -25,6 +25,17 @@ def method_call(
 ) -> ir.Expr:
     """``value.method(args)`` in an expression, its arguments lowered."""
     method = f.attr.value
+    from . import mutations
+
+    if mutations.is_mutation(lw, n) and method not in LIST_MUTATORS:
+        lw.error(
+            "PFC090",
+            n,
+            f"`{lw.fe.code(n)}` changes {lw.fe.code(f.value)} in place: it can be a statement, or the "
+            "whole value of an assignment or of a return, not a part of an expression",
+            f"call it first: `value = {lw.fe.code(n)}`, then use `value`",
+        )
+        raise Unsupported
     recv = lw.expr(f.value)
     if method in LIST_MUTATORS:
         lw.error(
@@ -133,103 +144,19 @@ def method_statement(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute) -
 
 
 def instead_of_method(lw: WorkflowLowerer, call: cst.Call, func: cst.Attribute, ty: ir.Type) -> str:
-    """What to write for ``recv.method(...)`` that changes ``recv`` in place (list.sort, dict.update,
-    ...), as statements that rebind it or set one item (``name[key] = v``); "" when there is none."""
-    recv = func.value
-    r = lw.fe.code(recv)
+    """What to write for ``recv.method(...)`` that changes ``recv`` in place where the compiler does not
+    lower it (frontend/mutations.py lowers it on a local and on an item of a local): "" when there is
+    nothing better than the supported methods' list."""
     method = func.attr.value
-    if any(a.star for a in call.args):
+    if any(a.star for a in call.args) or isinstance(func.value, cst.Name):
         return ""
-    if isinstance(recv, cst.Name):
-        assignable = True
-    else:
-        assignable = (
-            isinstance(recv, cst.Subscript)
-            and isinstance(recv.value, cst.Name)
-            and len(recv.slice) == 1
-            and isinstance(recv.slice[0].slice, cst.Index)
+    if method in LIST_MUTATORS or method in catalog.IN_PLACE_REFUSED:
+        r = lw.fe.code(func.value)
+        return (
+            f"take the inner value into a local first (inner = {r}), change it, and store it back, "
+            f"or rebuild the outer value with the new {r} in it"
         )
-    if not assignable:
-        if method in LIST_MUTATORS or method in catalog.IN_PLACE_REFUSED:
-            return (
-                "only a name or name[key] can be assigned: rebuild the outer value (a dict "
-                f"comprehension, a list + list) with the new {r} in it, and assign that"
-            )
-        return ""
-    taken = {x.value for x in names_in(call)} | lw.locals
-    before: list[str] = []
-
-    def fresh(*names: str) -> str:
-        for name in (*names, *(f"{names[0]}{i}" for i in range(2, 100))):
-            if name not in taken:
-                taken.add(name)
-                return name
-        raise AssertionError("unreachable")
-
-    def text(node: cst.BaseExpression) -> str:
-        if isinstance(node, cst.Call) and calls.is_step_like(lw, node):
-            tmp = fresh("value", "result")  # a step call is a statement of its own
-            before.append(f"{tmp} = {lw.fe.code(node)}")
-            return tmp
-        return lw.fe.code(node)
-
-    pos = [text(a.value) for a in call.args if a.keyword is None]
-    kws = [(a.keyword.value, text(a.value)) for a in call.args if a.keyword is not None]
-    out: list[str] = []
-    if method == "sort" and not pos and {k for k, _ in kws} <= {"key", "reverse"}:
-        out.append(f"{r} = sorted({', '.join([r, *(f'{k}={v}' for k, v in kws)])})")
-    elif method == "reverse" and not pos and not kws:
-        i = fresh("i", "j", "n")
-        out.append(f"{r} = [{r}[-1 - {i}] for {i} in range(len({r}))]")
-    elif method == "insert" and len(pos) == 2 and not kws:
-        at, x = pos
-        out.append(f"{r} = [{x}] + {r}" if at == "0" else f"{r} = {r}[:{at}] + [{x}] + {r}[{at}:]")
-    elif method in LIST_MUTATORS and len(pos) == 1 and not kws:
-        out.append(f"{r} = {r} + [{pos[0]}]" if method == "append" else f"{r} = {r} + {pos[0]}")
-    elif method == "update" and isinstance(recv, cst.Name) and len(pos) <= 1:
-        arg = call.args[0].value if pos and call.args[0].keyword is None else None
-        sets: list[str] = []
-        if isinstance(arg, cst.Dict) and all(isinstance(e, cst.DictElement) for e in arg.elements):
-            for e in arg.elements:
-                de = cast(cst.DictElement, e)
-                sets.append(f"{r}[{lw.fe.code(de.key)}] = {text(de.value)}")
-        elif pos:
-            k, v = fresh("k", "key"), fresh("v", "value")
-            before.append(f"for {k}, {v} in {pos[0]}.items(): {r}[{k}] = {v}")
-        sets += [f'{r}["{k}"] = {v}' for k, v in kws]
-        if sets:
-            out.append("; ".join(sets))
-        elif before:
-            out.append(before.pop())
-    elif method == "clear" and not pos and not kws:
-        if ty != "list":
-            out.append(f"{r} = {{}}")
-        if ty != "dict":
-            out.append(f"{r} = []")
-    elif method == "remove" and len(pos) == 1 and not kws:
-        v = fresh("v", "item", "x")
-        out.append(f"{r} = [{v} for {v} in {r} if {v} != {pos[0]}]")
-    elif method == "pop" and len(pos) <= 2 and not kws:
-        if ty != "list" and pos:
-            k, v = fresh("k", "key"), fresh("v", "value")
-            out.append(f"{r} = {{{k}: {v} for {k}, {v} in {r}.items() if {k} != {pos[0]}}}")
-        if ty != "dict" and len(pos) <= 1:
-            at = pos[0] if pos else "-1"
-            if at in ("-1", "0"):
-                out.append(f"{r} = {r}[:-1]" if at == "-1" else f"{r} = {r}[1:]")
-            else:
-                out.append(f"{r} = {r}[:{at}] + {r}[{at}:][1:]")
-    elif method == "setdefault" and isinstance(recv, cst.Name) and 1 <= len(pos) <= 2 and not kws:
-        default = pos[1] if len(pos) > 1 else "None"
-        out.append(f"if {pos[0]} not in {r}: {r}[{pos[0]}] = {default}")
-    if not out:
-        return ""
-    steps = "".join(f"`{b}`, then " for b in before)
-    if len(out) == 1:
-        return f"write {steps}`{out[0]}`{METHOD_NOTES.get(method, '')}"
-    kinds = ("a dict", "a list") if method in ("clear", "pop") and ty == "any" else ("", "")
-    forms = " or ".join(f"`{o}` for {kind}" if kind else f"`{o}`" for o, kind in zip(out, kinds, strict=True))
-    return f"write {steps}{forms}{METHOD_NOTES.get(method, '')}"
+    return ""
 
 
 def supported_methods(where_lists: str) -> str:
@@ -238,11 +165,3 @@ def supported_methods(where_lists: str) -> str:
         f"supported: dict.{'/'.join(DICT_METHODS)}, list.{'/'.join(sorted(LIST_MUTATORS))}{where_lists}, "
         f"str.{'/'.join(sorted(STR_METHODS))}"
     )
-
-
-# where instead_of_method's suggestion for a method of catalog.IN_PLACE_REFUSED differs from the method
-# beyond changing in place
-METHOD_NOTES = {
-    "remove": " (this drops every equal item; .remove() drops the first, and raises ValueError if none)",
-    "pop": " (unlike .pop(), this does not raise when the item is missing)",
-}

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import assignments, calls, expressions, loops, methods, sets
+from . import assignments, calls, expressions, loops, methods, mutations, sets
 from .common import BUILTINS_SUPPORTED, CATCH_ALL, LIST_MUTATORS, Unsupported
 
 if TYPE_CHECKING:
@@ -293,7 +293,7 @@ STATEMENTS: dict[type[cst.CSTNode], Rule] = {
     cst.With: _refused("with", "do the work inside a @step"),
     cst.Global: _refused("global", "keep state in local variables"),
     cst.Nonlocal: _refused("nonlocal", "keep state in local variables"),
-    cst.Del: _refused("del", "assign a new value instead, e.g. d = {k: v for k, v in d.items() if k != key}"),
+    cst.Del: mutations.delete,
     cst.Import: _IMPORT,
     cst.ImportFrom: _IMPORT,
     cst.ClassDef: _refused("class", "define classes at module level"),

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 CLASSES = ("int", "float", "str", "bool", "list", "dict", "tuple")
 _HINT = "isinstance(x, dict), isinstance(x, (int, float)): of the classes " + ", ".join(CLASSES)
 # calls whose result holds tuples (pairs, or partition's 3-tuple)
-_TUPLE_CALLS = ("zip", "enumerate", "items", "partition", "rpartition")
+_TUPLE_CALLS = ("zip", "enumerate", "items", "partition", "rpartition", "divmod")
 
 
 def isinstance_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
@@ -92,7 +92,8 @@ def first_tuple_line(lw: WorkflowLowerer) -> int:
 class _TupleMakers(cst.CSTVisitor):
     """Tuple displays and tuple-making calls whose tuples are not unpacked at once: not assignment or loop
     targets, not ``a, b = 1, 2`` / ``k, _, v = s.partition(":")`` / ``for k, v in d.items()``, not the
-    classes of ``except (A, B)`` or of ``isinstance``, not ``dict(zip(...))``."""
+    classes of ``except (A, B)`` or of ``isinstance``, not ``dict(zip(...))``, not a lambda's result (the
+    ``key=`` of sorted/min/max/sort, which only compares it)."""
 
     def __init__(self) -> None:
         self.makers: list[cst.CSTNode] = []
@@ -135,5 +136,11 @@ class _TupleMakers(cst.CSTVisitor):
             self._skip(node.args[1].value)
         if name == "dict" and len(node.args) == 1:
             self._skip(node.args[0].value)
+        for a in node.args:  # json.dumps's separators are read, never kept
+            if name == "dumps" and a.keyword is not None and a.keyword.value == "separators":
+                self._skip(a.value)
+        for a in node.args:  # a key function's tuple: compared by sorted/min/max/sort, never kept
+            if a.keyword is not None and a.keyword.value == "key" and isinstance(a.value, cst.Lambda):
+                self._skip(a.value.body)
         if name in _TUPLE_CALLS:
             self.makers.append(node)

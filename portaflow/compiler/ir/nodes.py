@@ -329,6 +329,10 @@ Target = NameTarget | TupleTarget
 # ----------------------------------------------------------------------------------------------- statements
 
 
+# the methods an in-place Assign stands for (frontend/mutations.py)
+Method = Literal["", "append", "extend", "sort", "reverse", "insert", "remove", "pop", "clear", "update"]
+
+
 @dataclass(frozen=True)
 class Assign:
     """``target = value``. ``in_place`` marks ``xs.append(v)``, ``xs.extend(v)`` and ``x += v`` / ``x *= v``,
@@ -342,8 +346,11 @@ class Assign:
     in_place: bool = False
     # "append" / "extend" where the source called that method (``value`` is still ``xs + [v]`` / ``xs + v``):
     # a target with reference semantics calls it, so a receiver that is not a list raises Python's
-    # AttributeError, where ``xs += [v]`` would raise a TypeError
-    method: Literal["", "append", "extend"] = ""
+    # AttributeError, where ``xs += [v]`` would raise a TypeError. Any other method (IR version 7; the
+    # frontend has made Python's checks before): ``value`` is the receiver's new contents, of static type
+    # list or dict, which a target with reference semantics puts into the receiver's object itself (a
+    # list's items, a dict's entries in order), so that every name sharing it sees them
+    method: Method = ""
     kind: Literal["assign"] = "assign"
 
 

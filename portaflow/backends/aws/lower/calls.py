@@ -8,6 +8,7 @@ of the two (``tests/aws/test_calls.py`` checks it), so a new row cannot go silen
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -89,10 +90,16 @@ def _min_max(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
         items = f"{lw.h('pf_iter')}({items})"
     key = lw._key(kw)
     if key is not None:
-        kf, acc, x = lw.tmp(), lw.tmp(), lw.tmp()
+        kf, acc, x, t = lw.tmp(), lw.tmp(), lw.tmp(), lw.tmp()
         lt = lw.h("pf_lt")
         better = f'{lt}({kf}({acc}), {kf}({x}), ">")' if f == "max" else f'{lt}({kf}({x}), {kf}({acc}), "<")'
-        red = f"({kf} := {key}; $reduce(ITEMS, function({acc}, {x}){{{better} ? {x} : {acc}}}))"
+        # Python calls the key of the first item before any comparison (of the only item too), and an
+        # empty sequence without default= is its ValueError
+        empty = f'{lw.h("pf_raise")}("ValueError", "{f}() arg is an empty sequence")'
+        red = (
+            f"({t} := ITEMS; $count({t}) = 0 ? {empty} : ({kf} := {key}; {kf}({t}[0]); "
+            f"$reduce({t}, function({acc}, {x}){{{better} ? {x} : {acc}}})))"
+        )
     else:
         red = f"{lw.h('pf_minmax')}(ITEMS, {'true' if f == 'max' else 'false'})"
     if "default" in kw and len(args) == 1:
@@ -163,10 +170,12 @@ def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     l_, r_ = lw.tmp(), lw.tmp()
     lt = lw.h("pf_lt")  # $sort swaps when the function returns true: stable, as Python's sort
     if key is not None:
-        kf = lw.tmp()
+        kf, t, acc, x = lw.tmp(), lw.tmp(), lw.tmp(), lw.tmp()
+        # Python computes every item's key, in order, before it compares any (a one-item list's too)
+        keys = f"$reduce({t}, function({acc}, {x}){{({kf}({x}); {acc})}}, 0)"
         return (
-            f"({kf} := {key}; $sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({kf}({l_}), "
-            f'{kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
+            f"({kf} := {key}; {t} := {items}; {keys}; $sort({t}, function({l_}, {r_}){{{reverse} ? "
+            f'{lt}({kf}({l_}), {kf}({r_}), "<") : {lt}({kf}({r_}), {kf}({l_}), "<")}}))'
         )
     return (
         f'$sort({items}, function({l_}, {r_}){{{reverse} ? {lt}({l_}, {r_}, "<") : {lt}({r_}, {l_}, "<")}})'
@@ -339,8 +348,34 @@ def _builtin(template: str) -> Lowering:
     return lambda lw, e, a: template.format(a[0])
 
 
+def _json_dumps(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    if not e.kwargs:
+        return f"{lw.h('pf_json')}({a[0]})"
+    # the options are literals (frontend/calls.py json_options), folded here into pf_jsonx's
+    given = {k: v.value for k, v in e.kwargs if isinstance(v, ir.Const)}
+    indent = given.get("indent")
+    ind = " " * max(indent, 0) if isinstance(indent, int) else indent
+    isep, ksep = given.get("separators") or ((", " if ind is None else ","), ": ")
+    options = {
+        "sort": bool(given.get("sort_keys", False)),
+        "ind": ind,
+        "isep": isep,
+        "ksep": ksep,
+        "ascii": bool(given.get("ensure_ascii", True)),
+    }
+    text = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in options.items()) + "}"
+    return f"{lw.h('pf_jsonx')}({a[0]}, {text}, 0)"
+
+
+def _divmod(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    floats = "true" if any(x.ty == "float" for x in e.args) else "false"
+    return f"{lw.h('pf_divmod')}({a[0]}, {a[1]}, {floats})"
+
+
 LOWERINGS: dict[str, Lowering] = {
+    "divmod": _divmod,
     "len": _len,
+    "type.__name__": _helper("pf_tname"),
     "str": _str,
     "int": _int,
     "float": _float,
@@ -362,7 +397,7 @@ LOWERINGS: dict[str, Lowering] = {
     "any": _any_all,
     "next": _next,
     "all": _any_all,
-    "json.dumps": _helper("pf_json"),
+    "json.dumps": _json_dumps,
     "json.loads": _builtin("$parse({0})"),
     "str.lower": _builtin("$lowercase({0})"),
     "str.upper": _builtin("$uppercase({0})"),

@@ -178,6 +178,16 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"float division by zero" : "division by zero") : $a / $b}',
         ("pf_raise",),
     ),
+    # divmod(a, b): [a // b, a % b] of two numbers (bools are ints), with divmod's messages; $f: an operand is
+    # statically a float
+    "pf_divmod": (
+        'function($a, $b, $f){($x := $pf_num($a); $y := $pf_num($b); $type($x) = "number" and '
+        '$type($y) = "number" ? ($y = 0 ? $pf_raise("ZeroDivisionError", ($f or $x != $floor($x)) ? '
+        '"float divmod()" : "integer division or modulo by zero") : [$pf_floordiv($x, $y, $f), '
+        '$pf_mod($x, $y, $f)]) : $pf_raise("TypeError", "unsupported operand type(s) for divmod(): \'" & '
+        '$pf_tname($a) & "\' and \'" & $pf_tname($b) & "\'"))}',
+        ("pf_num", "pf_raise", "pf_tname", "pf_floordiv", "pf_mod"),
+    ),
     "pf_num": ('function($v){$type($v) = "boolean" ? ($v ? 1 : 0) : $v}', ()),
     "pf_add": (
         'function($a, $b){$type($a) = "string" and $type($b) = "string" ? $a & $b : '
@@ -468,6 +478,23 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
         '"{" & $join($reduce([$keys($v)], function($a, $k)'
         '{$append($a, [$pf_json($k) & ": " & $pf_json($lookup($v, $k))])}, []), ", ") & "}"}',
         ("pf_numstr", "pf_uesc"),
+    ),
+    # json.dumps(v, sort_keys=, indent=, separators=, ensure_ascii=): $o holds the options (sort, ind: the
+    # indent string or null, isep and ksep: the separators, ascii), $l the nesting level; as Python's encoder,
+    # a newline and the indent per level, none inside an empty container, keys in code point order
+    "pf_jsonx": (
+        'function($v, $o, $l){$type($v) = "string" ? ($o.ascii ? $pf_json($v) : '
+        "$substring($string([$v]), 1, $length($string([$v])) - 2)) : "
+        '($type($v) = "array" or $type($v) = "object") ? ('
+        '$in := $o.ind = null ? "" : "\\n" & $pf_rep($o.ind, $l + 1); '
+        '$out := $o.ind = null ? "" : "\\n" & $pf_rep($o.ind, $l); '
+        '$type($v) = "array" ? ($count($v) = 0 ? "[]" : "[" & $in & $join($reduce($v, function($a, $x)'
+        '{$append($a, [$pf_jsonx($x, $o, $l + 1)])}, []), $o.isep & $in) & $out & "]") : '
+        '($ks := [$keys($v)]; $count($ks) = 0 ? "{}" : ($ks := $o.sort ? $sort($ks, function($a, $b)'
+        '{$pf_strlt($b, $a)}) : $ks; "{" & $in & $join($reduce([$ks], function($a, $k){$append($a, '
+        "[$pf_jsonx($k, $o, 0) & $o.ksep & $pf_jsonx($lookup($v, $k), $o, $l + 1)])}, []), "
+        '$o.isep & $in) & $out & "}"))) : $pf_json($v)}',
+        ("pf_json", "pf_rep", "pf_strlt"),
     ),
     "pf_duration": (
         'function($d){$type($d) = "number" ? $d : ($p := $match($replace($lowercase($d), " ", ""), '

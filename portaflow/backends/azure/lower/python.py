@@ -211,6 +211,8 @@ def _e_call(e: ir.Call) -> ast.expr:
         return _call(_load("isinstance"), [expr(value), types], [])
     if e.func == "set":  # (items, Const(tuple line)): Python's set of the items
         return _call(_load("set"), [expr(a) for a in e.args[:1]], [])
+    if e.func == "type.__name__":
+        return _attr(_call(_load("type"), [expr(e.args[0])], []), "__name__")
     kwargs = [(k, expr(v)) for k, v in e.kwargs]
     if e.func in _MODULE_FUNCTIONS:
         module, fn = _MODULE_FUNCTIONS[e.func]
@@ -341,6 +343,19 @@ class Lowerer:
 
     # ----- assignments
     def _assign(self, s: ir.Assign) -> list[ast.stmt]:
+        if s.in_place and s.method not in ("", "append", "extend") and isinstance(s.target, ir.NameTarget):
+            # xs.sort(), d.update(...)...: the receiver's object takes its new contents (IR version 7), a
+            # list's by a slice assignment, a dict's cleared and updated from the new value computed first
+            own = name_of(s.target.id)
+            if s.value.ty == "list":
+                whole = ast.Subscript(value=_load(own), slice=ast.Slice(), ctx=ast.Store())
+                return [ast.Assign(targets=[whole], value=expr(s.value))]
+            new = "_pf_new"
+            return [
+                ast.Assign(targets=[_store(new)], value=expr(s.value)),
+                ast.Expr(value=_call(_attr(_load(own), "clear"), [], [])),
+                ast.Expr(value=_call(_attr(_load(own), "update"), [_load(new)], [])),
+            ]
         if s.in_place and isinstance(s.value, ir.BinOp) and isinstance(s.target, ir.NameTarget):
             # xs.append(v) / xs.extend(v) / xs += v / xs *= n: change the list itself, as Python does
             rhs = s.value.right

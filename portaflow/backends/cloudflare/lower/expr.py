@@ -323,7 +323,12 @@ def _zip(lw: Lowering, e: ir.Call) -> str:
 
 
 def _json_dumps(lw: Lowering, e: ir.Call) -> str:
-    return f"py.json_dumps({lw.lower(e.args[0])}, {'true' if e.args[0].ty == 'float' else 'false'})"
+    is_float = "true" if e.args[0].ty == "float" else "false"
+    if not e.kwargs:
+        return f"py.json_dumps({lw.lower(e.args[0])}, {is_float})"
+    # the options are literals (frontend/calls.py json_options): a TypeScript object of their JSON values
+    options = ", ".join(f"{k}: {json.dumps(v.value)}" for k, v in e.kwargs if isinstance(v, ir.Const))
+    return f"py.json_dumps({lw.lower(e.args[0])}, {is_float}, {{{options}}})"
 
 
 def _isinstance(lw: Lowering, e: ir.Call) -> str:
@@ -363,8 +368,14 @@ def _sum(lw: Lowering, e: ir.Call) -> str:
     return f"py.sum({', '.join(lw.args(e))})"
 
 
+def _divmod(lw: Lowering, e: ir.Call) -> str:
+    return lw._hinted(f"py.divmodOf({lw.lower(e.args[0])}, {lw.lower(e.args[1])})", float_hint(*e.args))
+
+
 CALLS: dict[str, Lower] = {
+    "divmod": _divmod,
     "len": _fn("len"),
+    "type.__name__": lambda lw, e: f"py.typeName({lw.arg(e.args[0])})",
     "str": _str,
     "int": _fn("int_"),
     "float": _fn("float_"),

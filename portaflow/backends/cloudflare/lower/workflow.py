@@ -143,6 +143,9 @@ class Lowerer:
 
     # ----- assignments
     def _assign(self, s: ir.Assign) -> Lines:
+        if s.in_place and s.method not in ("", "append", "extend") and isinstance(s.target, ir.NameTarget):
+            # xs.sort(), d.update(...)...: the receiver's object takes its new contents (IR version 7)
+            return [f"replaceContents({name_of(s.target.id)}, {expr(s.value)});"]
         if s.in_place and isinstance(s.value, ir.BinOp) and isinstance(s.target, ir.NameTarget):
             name = name_of(s.target.id)
             rhs = s.value.right

@@ -668,6 +668,21 @@ export function inPlace(target: Value[], value: Value): Value[] {
   return target;
 }
 
+/** A method that changed a list or dict in place (``xs.sort()``, ``d.update(...)``; the compiler has made
+ * Python's checks): the object takes its new contents, so every name sharing it sees them, as in Python. */
+export function replaceContents(target: Value, value: Value): void {
+  if (Array.isArray(target)) {
+    const items = value as Value[];
+    target.length = 0;
+    for (const x of items) target.push(x);
+    return;
+  }
+  const m = target as Map<Value, Value>;
+  const entries = [...(value as Map<Value, Value>)];
+  m.clear();
+  for (const [k, x] of entries) m.set(k, x);
+}
+
 /** ``xs += v`` on a list extends it by any iterable (``xs += "ab"`` adds two items). */
 export function inPlaceExtend(target: Value[], value: Value): Value[] {
   target.push(...(py.list(value) as Value[]));

@@ -4,6 +4,7 @@
 // that cross a durable boundary (fromJson / toJson: a dict is a Map here, an object there).
 
 import { floatRepr, intText, numberText } from "./pyrepr";
+import { sorted } from "./pyseq";
 import { type Arg, PyDatetime, PyError, PyTimedelta, PyTuple, type Value, raise, typeError, typeName, unbox } from "./pyvalue";
 
 /** A JSON value from outside (a step's result, an event's payload, the input): objects become Maps. */
@@ -88,11 +89,77 @@ function dump(v: Value, seen: Set<unknown>): string {
   }
 }
 
-/** json.dumps(v); ``isFloat``: v's static type is float (2.0 is written '2.0'). */
-export function json_dumps(v: Arg, isFloat = false): Value {
+/** json.dumps's options (literals the compiler checked): Python's defaults when absent. */
+export interface DumpOptions {
+  sort_keys?: boolean;
+  indent?: number | string | null;
+  separators?: [string, string];
+  ensure_ascii?: boolean;
+}
+
+/** json.dumps(v, **options); ``isFloat``: v's static type is float (2.0 is written '2.0'). */
+export function json_dumps(v: Arg, isFloat = false, options: DumpOptions = {}): Value {
   const x = unbox(v);
   if (isFloat && typeof x === "number" && Number.isFinite(x)) return floatRepr(x);
-  return dump(x, new Set());
+  const indent = options.indent ?? null;
+  const style: Style = {
+    sortKeys: options.sort_keys ?? false,
+    indent: typeof indent === "number" ? " ".repeat(Math.max(indent, 0)) : indent,
+    itemSep: options.separators?.[0] ?? (indent === null ? ", " : ","),
+    keySep: options.separators?.[1] ?? ": ",
+    ascii: options.ensure_ascii ?? true,
+  };
+  return dumpStyled(x, new Set(), style, 0);
+}
+
+interface Style {
+  sortKeys: boolean;
+  indent: string | null;
+  itemSep: string;
+  keySep: string;
+  ascii: boolean;
+}
+
+/** A str as json.dumps writes it with ensure_ascii=False: only '"', '\\' and the controls escaped. */
+function jsonStringRaw(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    const code = s.charCodeAt(i);
+    if (ESCAPES[c] !== undefined) out += ESCAPES[c];
+    else if (code < 0x20) out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else out += c;
+  }
+  return out + '"';
+}
+
+/** Python's json encoder: its separators, indentation (a newline and the indent per level, none inside an
+ *  empty container) and sort_keys (the keys in Python's order: sorted() of them). */
+function dumpStyled(v: Value, seen: Set<unknown>, st: Style, level: number): string {
+  if (typeof v === "string") return st.ascii ? jsonString(v) : jsonStringRaw(v);
+  if (!(Array.isArray(v) || v instanceof Map || v instanceof PyTuple)) return dump(v, seen);
+  if (seen.has(v)) throw raise("ValueError", "Circular reference detected");
+  seen.add(v);
+  try {
+    const inner = st.indent === null ? "" : "\n" + st.indent.repeat(level + 1);
+    const outer = st.indent === null ? "" : "\n" + st.indent.repeat(level);
+    const sep = st.itemSep + inner;
+    if (v instanceof Map) {
+      if (v.size === 0) return "{}";
+      let keys = [...v.keys()];
+      if (st.sortKeys) keys = sorted(keys, null, false) as Value[];
+      const parts = keys.map((k) => {
+        const text = keyText(k);
+        return `${st.ascii ? jsonString(text) : jsonStringRaw(text)}${st.keySep}${dumpStyled(v.get(k) as Value, seen, st, level + 1)}`;
+      });
+      return `{${inner}${parts.join(sep)}${outer}}`;
+    }
+    const items = Array.isArray(v) ? v : v.items;
+    if (items.length === 0) return "[]";
+    return `[${inner}${items.map((x) => dumpStyled(x, seen, st, level + 1)).join(sep)}${outer}]`;
+  } finally {
+    seen.delete(v);
+  }
 }
 
 // ------------------------------------------------------------------------------------------ loads

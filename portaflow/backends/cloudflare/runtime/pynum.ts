@@ -161,6 +161,20 @@ export function floordiv(l: Arg, r: Arg, f = 0): Value {
   return divmod(x, y, fl)[0];
 }
 
+/** divmod(a, b): ``[a // b, a % b]`` (Python's tuple) with divmod's own messages. */
+export function divmodOf(l: Arg, r: Arg, f = 0): Value {
+  const a = unbox(l);
+  const b = unbox(r);
+  const n = numbers(a, b, f);
+  if (n === undefined) {
+    throw typeError(
+      `unsupported operand type(s) for divmod(): '${nameOf(a, (f & 1) !== 0)}' and '${nameOf(b, (f & 2) !== 0)}'`,
+    );
+  }
+  if (n[1] === 0) throw raise("ZeroDivisionError", n[2] ? "float divmod()" : "integer division or modulo by zero");
+  return [floordiv(l, r, f), mod(l, r, f)] as Value[];
+}
+
 export function mod(l: Arg, r: Arg, f = 0): Value {
   const a = unbox(l);
   const b = unbox(r);
