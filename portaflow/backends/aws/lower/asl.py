@@ -18,6 +18,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
+from . import waits
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -1080,11 +1081,17 @@ class AslCompiler:
         if value:
             task["Assign"] = value
         catch: list[dict[str, Any]] = []
-        if s.timeout_seconds is not None:
-            task["TimeoutSeconds"] = self.whole_seconds(s.timeout_seconds, s.loc, "wait_for_event timeout")
+        if s.timeout_seconds is not None or s.timeout is not None:
+            if s.timeout is not None:  # computed at run time (waits.py)
+                task["TimeoutSeconds"] = waits.timeout_seconds(self.low(ctx), s)
+            else:
+                task["TimeoutSeconds"] = self.whole_seconds(
+                    s.timeout_seconds or 0, s.loc, "wait_for_event timeout"
+                )
             on_timeout: dict[str, Any] = {"ErrorEquals": ["States.Timeout"], "Next": nxt}
             if s.timeout_error is not None:
-                on_timeout["Assign"] = {"pf_err": "{% " + event_timeout_error(s) + " %}"}
+                raised = waits.timeout_error(self.low(ctx), s) if s.timeout is not None else None
+                on_timeout["Assign"] = {"pf_err": raised or "{% " + event_timeout_error(s) + " %}"}
                 on_timeout["Next"] = self.raise_static(ctx, s.timeout_error, s.loc)
             elif s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
@@ -1093,7 +1100,7 @@ class AslCompiler:
         task["Catch"] = catch
         task["Next"] = nxt
         self.states[n] = task
-        return n
+        return n if s.timeout is None else waits.timeout_check(self, s, n, ctx)
 
     def try_stmt(self, s: ir.Try, nxt: str, ctx: Ctx) -> str:
         after = nxt

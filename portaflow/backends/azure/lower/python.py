@@ -378,7 +378,8 @@ class Lowerer:
         return [ast.Expr(value=_run_call("sleep", expr(s.seconds)))]
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
-        args: list[ast.expr] = [ast.Constant(value=s.event), ast.Constant(value=s.timeout_seconds)]
+        timeout = expr(s.timeout) if s.timeout is not None else ast.Constant(value=s.timeout_seconds)
+        args: list[ast.expr] = [ast.Constant(value=s.event), timeout]
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
             args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
         return self._bind(s.target, _run_call("wait_for_event", *args))
