@@ -16,7 +16,9 @@ from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
 from . import casemaps, unicode
+from .datetimes import LOWERED
 from .jsonata import WS, _list_of, jstr
+from .strftime import strftime
 
 if TYPE_CHECKING:
     from .jsonata import Lowerer
@@ -388,6 +390,7 @@ LOWERINGS: dict[str, Lowering] = {
     "dict.items": _helper("pf_items"),
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
+    "datetime.strftime": strftime,
 }
 
 
@@ -423,6 +426,6 @@ REFUSED: dict[str, tuple[str, str]] = {
         for row in catalog.ROWS
         if row.receiver == "timedelta"
         or row.name == "timedelta"
-        or (row.receiver == "datetime" and row.name not in ("datetime.timestamp", "datetime.isoformat"))
+        or (row.receiver == "datetime" and row.name not in LOWERED)
     },
 }

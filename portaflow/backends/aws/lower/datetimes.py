@@ -51,7 +51,7 @@ def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
 
 
 # the datetime rows Step Functions has a lowering for; the others (t.year...) and every timedelta are refused
-LOWERED = frozenset({"datetime.timestamp", "datetime.isoformat"})
+LOWERED = frozenset({"datetime.timestamp", "datetime.isoformat", "datetime.strftime"})
 
 
 def has_unlowered(program: ir.Program) -> bool:
