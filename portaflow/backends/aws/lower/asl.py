@@ -18,7 +18,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
-from . import waits
+from . import timedeltas, waits
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -576,7 +576,9 @@ class AslCompiler:
             else:
                 low = self.low(ctx)
                 secs_expr = low.lower(s.seconds)
-                if s.seconds.ty not in ("int", "float"):
+                if s.seconds.ty == "timedelta":
+                    secs_expr = timedeltas.seconds(low, s.seconds)
+                elif s.seconds.ty not in ("int", "float"):
                     secs_expr = f"{low.h('pf_duration')}({secs_expr})"
                 st["Seconds"] = "{% " + low.finish(f"($s := $ceil({secs_expr}); $s < 0 ? 0 : $s)") + " %}"
                 self.states[n] = st
@@ -706,7 +708,7 @@ class AslCompiler:
         bad = self.name("Bad sleep", s.loc)
         negative = "ctx.sleep duration must be a finite, non-negative duration, not "
         low = self.low(ctx)
-        if s.seconds.ty in ("int", "float"):
+        if s.seconds.ty in ("int", "float", "timedelta"):
             cond = "{% " + low.finish(f"{low.lower(s.seconds)} < 0") + " %}"
         else:
             cond = (
@@ -718,7 +720,9 @@ class AslCompiler:
         # Wait's evaluation of it, after this check, cannot fail)
         self.pure_choice(check, ctx, s.loc, cond, bad, wait, ir.may_raise(s.seconds))
         low = self.low(ctx)
-        if s.seconds.ty in ("int", "float"):
+        if s.seconds.ty == "timedelta":
+            message = timedeltas.negative_message(low, s.seconds, "ctx.sleep duration")
+        elif s.seconds.ty in ("int", "float"):
             message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
         else:
             message = f"{low.h('pf_sleep_error')}({low.lower(s.seconds)})"

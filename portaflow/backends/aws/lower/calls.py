@@ -15,7 +15,7 @@ from portaflow.backends import jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from . import casemaps, unicode
+from . import casemaps, timedeltas, unicode
 from .datetimes import LOWERED
 from .jsonata import WS, _list_of, jstr
 from .strftime import strftime
@@ -391,6 +391,9 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
     "datetime.strftime": strftime,
+    "timedelta": lambda lw, e, a: timedeltas.constructor(lw, e),
+    **{name: (lambda lw, e, a: timedeltas.attribute(lw, e)) for name in timedeltas.ATTRIBUTES},
+    "timedelta.total_seconds": lambda lw, e, a: timedeltas.attribute(lw, e),
 }
 
 
@@ -424,8 +427,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     **{
         row.name: ("PFC040", "datetime arithmetic: on Step Functions ctx.now() is an ISO-8601 string")
         for row in catalog.ROWS
-        if row.receiver == "timedelta"
-        or row.name == "timedelta"
-        or (row.receiver == "datetime" and row.name not in LOWERED)
+        if row.receiver == "datetime" and row.name not in LOWERED
     },
 }

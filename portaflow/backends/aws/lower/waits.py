@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from portaflow.compiler import ir
 
-from . import formats  # noqa: F401 - pf_g6 uses its pf_fixed, which it adds to HELPERS
+from . import formats, timedeltas  # noqa: F401 - formats: pf_g6 uses its pf_fixed (added to HELPERS)
 from .jsonata import HELPERS, jstr
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ LONGEST_TIMEOUT = 99999999  # Step Functions' largest TimeoutSeconds
 WORKFLOW_ERROR_MRO = '["WorkflowError", "PortaflowError", "Exception", "BaseException"]'
 VALUE_ERROR_MRO = '["ValueError", "Exception", "BaseException"]'
 EVENT_TIMEOUT_MRO = '["EventTimeout", "TimeoutError", "OSError", "Exception", "BaseException"]'
+WHAT = "ctx.wait_for_event timeout"
 NEEDS_TIMEOUT = "ctx.wait_for_event raise_on_timeout=True needs a timeout"
 
 HELPERS.update(
@@ -72,8 +73,9 @@ def timeout_seconds(low: Lowerer, s: ir.WaitForEvent) -> str:
     """The Task's ``TimeoutSeconds`` for the computed timeout (the check before the Task passed)."""
     assert s.timeout is not None
     v = low.lower(s.timeout)
+    duration = "$v / 1000000" if s.timeout.ty == "timedelta" else f"{low.h('pf_duration')}($v)"
     body = (
-        f"($v := {v}; $v = null ? {LONGEST_TIMEOUT} : ($s := $ceil({low.h('pf_duration')}($v)); "
+        f"($v := {v}; $v = null ? {LONGEST_TIMEOUT} : ($s := $ceil({duration}); "
         f"$s < 1 ? 1 : $s > {LONGEST_TIMEOUT} ? {LONGEST_TIMEOUT} : $s))"
     )
     return "{% " + low.finish(body) + " %}"
@@ -83,7 +85,10 @@ def timeout_error(low: Lowerer, s: ir.WaitForEvent) -> str:
     """The $pf_err of ``raise_on_timeout``'s EventTimeout: ``format_duration`` of the value given."""
     assert s.timeout is not None
     text = f"{jstr(f'event {s.event!r} did not arrive within ')} & "
-    text += f"{low.h('pf_fmtdur')}({low.h('pf_duration')}({low.lower(s.timeout)}))"
+    if s.timeout.ty == "timedelta":
+        text += f"{low.h('pf_fmtdur')}({timedeltas.seconds(low, s.timeout)})"
+    else:
+        text += f"{low.h('pf_fmtdur')}({low.h('pf_duration')}({low.lower(s.timeout)}))"
     fields = f'"type": "EventTimeout", "message": {text}, "mro": {EVENT_TIMEOUT_MRO}'
     body = f'{{{fields}, "step": null, "attempts": null}}'
     return "{% " + low.finish(body) + " %}"
@@ -97,14 +102,18 @@ def timeout_check(c: AslCompiler, s: ir.WaitForEvent, task: str, ctx: Ctx) -> st
     low = c.low(ctx)
     v = low.lower(s.timeout)
     problem = f"{low.h('pf_wait_error')}({v})"
-    if s.timeout_error is not None:
+    if s.timeout.ty == "timedelta":  # never None; negative: parse_duration's ValueError with its repr
+        problem = f"($v := {v}; $v < 0 ? {timedeltas.negative_message(low, s.timeout, WHAT)} : null)"
+    elif s.timeout_error is not None:
         problem = f"($v := {v}; $v = null ? {jstr(NEEDS_TIMEOUT)} : {low.h('pf_wait_error')}($v))"
     cond = "{% " + low.finish(f'$type({problem}) = "string"') + " %}"
     c.pure_choice(check, ctx, s.loc, cond, bad, task, ir.may_raise(s.timeout))
     low = c.low(ctx)
     v = low.lower(s.timeout)
     kind = f'"ValueError", "mro": {VALUE_ERROR_MRO}'
-    if s.timeout_error is not None:
+    if s.timeout.ty == "timedelta":
+        message = timedeltas.negative_message(low, s.timeout, WHAT)
+    elif s.timeout_error is not None:
         kind = '$v = null ? "WorkflowError" : "ValueError", '
         kind += f'"mro": $v = null ? {WORKFLOW_ERROR_MRO} : {VALUE_ERROR_MRO}'
         message = f"$v = null ? {jstr(NEEDS_TIMEOUT)} : {low.h('pf_wait_error')}($v)"
