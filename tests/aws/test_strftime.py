@@ -73,3 +73,27 @@ def test_a_format_known_at_run_time_gives_the_same_text() -> None:
     text = low.finish(low.lower(call))
     for t in _instants()[:40]:
         assert eval_jsonata(with_names(text, {"t": _iso(t), "f": EVERY}), {}) == t.strftime(EVERY)
+
+
+FIELDS = ["year", "month", "day", "hour", "minute", "second", "microsecond", "weekday", "isoweekday"]
+
+
+def _fields_expression() -> str:
+    low = Lowerer(lambda n: f"${n}")
+    t = ir.Name("t", "datetime")
+    calls = [ir.Call(f"datetime.{f}", (t,), (), "int") for f in FIELDS]
+    return low.finish(low.lower(ir.ListExpr(tuple(calls), "list")))
+
+
+def _python_fields(t: datetime) -> list[int]:
+    return [getattr(t, f)() if f.endswith("weekday") else getattr(t, f) for f in FIELDS]
+
+
+def test_the_fields_and_weekday_are_cpythons() -> None:
+    text = _fields_expression()
+    for t in _instants():
+        assert eval_jsonata(with_names(text, {"t": _iso(t)}), {}) == _python_fields(t), t
+    package = jsonata_js()
+    if package is not None:
+        got = eval_jsonata_js([with_names(text, {"t": _iso(t)}) for t in _instants()], package)
+        assert [v for _, v in got] == [_python_fields(t) for t in _instants()]

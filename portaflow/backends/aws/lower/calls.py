@@ -18,7 +18,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 from . import casemaps, timedeltas, unicode
 from .datetimes import LOWERED
 from .jsonata import WS, _list_of, jstr
-from .strftime import strftime
+from .strftime import FIELDS, field, strftime
 
 if TYPE_CHECKING:
     from .jsonata import Lowerer
@@ -391,6 +391,7 @@ LOWERINGS: dict[str, Lowering] = {
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
     "datetime.strftime": strftime,
+    **{name: field for name in sorted(FIELDS)},
     "timedelta": lambda lw, e, a: timedeltas.constructor(lw, e),
     **{name: (lambda lw, e, a: timedeltas.attribute(lw, e)) for name in timedeltas.ATTRIBUTES},
     "timedelta.total_seconds": lambda lw, e, a: timedeltas.attribute(lw, e),

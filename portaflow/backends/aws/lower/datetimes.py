@@ -15,7 +15,7 @@ from typing import Any
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from . import timedeltas
+from . import strftime, timedeltas
 
 _ORDERING = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _INSTEAD = "use t.isoformat() for its text or t.timestamp() for seconds since the epoch (a float)"
@@ -68,7 +68,7 @@ def datetime_refusals(program: ir.Program) -> list[Diagnostic]:
 
 
 # the datetime rows Step Functions has a lowering for; the others (t.year...) and every timedelta are refused
-LOWERED = frozenset({"datetime.timestamp", "datetime.isoformat", "datetime.strftime"})
+LOWERED = frozenset({"datetime.timestamp", "datetime.isoformat", "datetime.strftime"} | strftime.FIELDS)
 
 
 def has_unlowered(program: ir.Program) -> bool:

@@ -6,7 +6,8 @@ datetimes.py``), so the format is split here, when compiling, into its text and 
 directive is one field of ``pf_strftime``'s object: what CPython with glibc's C locale writes for a UTC
 time (``%Y`` unpadded, English names, ``%f`` the microseconds: the milliseconds and ``000``, ``%z``
 ``+0000``, ``%Z`` ``UTC``). The fields come from the instant's milliseconds by arithmetic and
-``$fromMillis`` pictures of numbers only (no names or locale of JSONata's).
+``$fromMillis`` pictures of numbers only (no names or locale of JSONata's). The same object gives the
+fields (``t.year``...) and ``t.weekday()``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ HELPERS.update(
             '"f": $pad($string(($m % 1000 + 1000) % 1000), -3, "0") & "000", '
             '"j": $pad($string($day - $jan1 + 1), -3, "0"), '
             '"a": $substring($dn[$w], 0, 3), "A": $dn[$w], "b": $substring($mn[$mo - 1], 0, 3), '
-            '"B": $mn[$mo - 1], "z": "+0000", "Z": "UTC", "%": "%"})}',
+            '"B": $mn[$mo - 1], "z": "+0000", "Z": "UTC", "%": "%", "weekday": $w})}',
             (),
         ),
     }
@@ -83,3 +84,26 @@ def strftime(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     parts = [f"$lookup({p}, {jstr(t)})" if directive else jstr(t) for directive, t in pieces(fmt.value)]
     body = " & ".join(parts) if parts else '""'
     return f"({p} := {lw.h('pf_strftime')}($toMillis({a[0]})); {body})"
+
+
+# t.year... and t.weekday(): a field of pf_strftime's object, as a number
+_FIELDS = {
+    "year": "Y",
+    "month": "m",
+    "day": "d",
+    "hour": "H",
+    "minute": "M",
+    "second": "S",
+    "microsecond": "f",
+}
+FIELDS = frozenset({f"datetime.{f}" for f in _FIELDS} | {"datetime.weekday", "datetime.isoweekday"})
+
+
+def field(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
+    """``t.year``, ``t.month``... ``t.microsecond`` (the milliseconds times 1000), ``t.weekday()`` (Monday 0)
+    and ``t.isoweekday()`` (Monday 1) of the instant."""
+    name = e.func.removeprefix("datetime.")
+    parts = f"{lw.h('pf_strftime')}($toMillis({a[0]}))"
+    if name in ("weekday", "isoweekday"):
+        return f"({parts}.weekday{' + 1' if name == 'isoweekday' else ''})"
+    return f"$number($lookup({parts}, {jstr(_FIELDS[name])}))"
