@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from portaflow.backends import jsontypes
+from portaflow.backends import generators, jsontypes
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -137,9 +137,7 @@ def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     return f"$reduce({items}, function({acc}, {x}){{{acc} {op} {t}}}, {init})"
 
 
-def _lazy_parts(gen: ir.ListComp) -> list[ir.Expr]:
-    """What a generator computes item by item (its first iterable is evaluated at once, as in Python)."""
-    return [gen.elt, *(c for g in gen.generators for c in g.ifs), *(g.iter for g in gen.generators[1:])]
+_lazy_parts = generators.lazy_parts
 
 
 def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
@@ -416,6 +414,9 @@ def inexact_calls(program: ir.Program) -> list[Diagnostic]:
 
 
 def _inexact(call: ir.Call) -> tuple[str, str] | None:
+    eager = generators.eager_refusal(call, "Step Functions")
+    if eager is not None:
+        return eager
     if call.func == "set":
         return jsontypes.set_refusal(call, "Step Functions")
     return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None

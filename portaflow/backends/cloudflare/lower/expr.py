@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from portaflow.backends import jsontypes
+from portaflow.backends import generators, jsontypes
 from portaflow.compiler import catalog, formatspec, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -473,6 +473,10 @@ def _why(parent: Any, child: ir.Expr) -> tuple[str, str] | None:
             f"write list({call}(...)) where the value is kept, printed, compared or indexed; iterate "
             f"{call}(...) directly in a for loop or comprehension",
         )
+    if isinstance(child, ir.Call) and child.func in generators.PARTIAL:
+        found = generators.eager_refusal(child, "Cloudflare")
+        if found is not None:
+            return found
     if isinstance(child, ir.Call) and child.func in ("isinstance", "set"):
         check = jsontypes.refusal if child.func == "isinstance" else jsontypes.set_refusal
         found = check(child, "Cloudflare")
