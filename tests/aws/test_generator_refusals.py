@@ -44,3 +44,30 @@ def test_a_generator_that_may_raise_under_zip_or_enumerate_is_refused(body: str)
 def test_a_generator_that_cannot_raise_or_is_used_up_compiles(body: str) -> None:
     for target in ("aws", "cloudflare", "azure"):
         assert codes(body, target) == [], target
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "k = d.keys()\n    d['x'] = 1\n    return sorted(k)",
+        "z = zip(xs, ys)\n    return [list(p) for p in z]",
+        "return d.items()",
+        "return str(range(3))",
+    ],
+)
+def test_a_lazy_object_kept_as_a_value_is_refused_where_it_is_a_list(body: str) -> None:
+    src = "from portaflow import Context, workflow\n\n@workflow\n"
+    src += "def w(ctx: Context, d: dict, xs: list, ys: list):\n"
+    res = compile_source(src + f"    {body}\n", "wf.py")
+    aws = [d for d in diagnose(res, backends.get("aws")) if d.severity == "error"]
+    assert [d.code for d in aws] == ["PFC040"] and "lazy" in aws[0].message
+    assert [d.code for d in diagnose(res, backends.get("cloudflare")) if d.severity == "error"] == ["PFC060"]
+    assert [d.code for d in diagnose(res, backends.get("azure")) if d.severity == "error"] == []
+
+
+def test_a_lazy_object_used_where_it_is_made_compiles() -> None:
+    src = "from portaflow import Context, workflow\n\n@workflow\ndef w(ctx: Context, d: dict, xs: list):\n"
+    src += "    return [sorted(d.keys()), len(d.values()), [list(p) for p in zip(xs, xs)], 'a' in d.keys()]\n"
+    res = compile_source(src, "wf.py")
+    for target in ("aws", "cloudflare"):
+        assert [d.code for d in diagnose(res, backends.get(target)) if d.severity == "error"] == [], target

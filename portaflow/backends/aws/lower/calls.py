@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from portaflow.backends import generators, jsontypes
+from portaflow.backends import generators, jsontypes, lazy
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -398,18 +398,20 @@ LOWERINGS: dict[str, Lowering] = {
 
 def inexact_calls(program: ir.Program) -> list[Diagnostic]:
     """PFC040 for every call JSON values cannot answer as Python does (an ``isinstance`` or a ``set``:
-    :mod:`portaflow.backends.jsontypes`), one per statement; AwsBackend.check runs it before anything is
-    lowered."""
+    :mod:`portaflow.backends.jsontypes`; a lazy object kept as a value: :mod:`portaflow.backends.lazy`; a
+    generator that may raise under zip: :mod:`portaflow.backends.generators`), one per statement;
+    AwsBackend.check runs it before anything is lowered."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         source = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
+            kept = lazy.first_kept(stmt)
+            found = lazy.refusal(*kept, "Step Functions") if kept is not None else None
             for node in ir.own_nodes(stmt):
-                found = _inexact(node) if isinstance(node, ir.Call) else None
-                if found is not None:
-                    message, instead = found
-                    out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
-                    break
+                found = found or (_inexact(node) if isinstance(node, ir.Call) else None)
+            if found is not None:
+                message, instead = found
+                out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
     return out
 
 
