@@ -16,8 +16,7 @@ from portaflow.dsl.durations import format_duration, parse_duration
 
 
 def _call(helper: str, arg: object) -> str:
-    low = Lowerer.__new__(Lowerer)
-    low.helpers = set()
+    low = Lowerer(lambda n: f"${n}")
     body = f"{low.h(helper)}({json.dumps(arg)})"
     return low.finish(body)
 
