@@ -121,12 +121,6 @@ def test_format_and_str_format_are_the_f_string_s_fields() -> None:
         ("s.format(n)", "PFC024", "method .format() is not supported"),
         ("'{0[k]}'.format(v)", "PFC021", "attribute and item fields are not supported"),
         (
-            "f'{n:c}'",
-            "PFC021",
-            "format type 'c' is not supported: it makes a character from its code point, and no target has "
-            "chr()",
-        ),
-        (
             "format(x, 'n')",
             "PFC021",
             "format type 'n' is not supported: it formats with the host's locale, which the targets do not "

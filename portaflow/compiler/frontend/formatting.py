@@ -32,10 +32,6 @@ TYPE_NAMES: dict[str, str] = {
 }
 # the types no target formats, and (why, what to write instead)
 _REFUSED_TYPES = {
-    "c": (
-        "it makes a character from its code point, and no target has chr()",
-        "build the character's text in a @step, or format the number with d, x, o or b",
-    ),
     "n": (
         "it formats with the host's locale, which the targets do not share (in the C locale it is d for "
         "an int, g for a float)",
