@@ -457,6 +457,9 @@ ROWS: tuple[Builtin, ...] = (
         Builtin(f"datetime.{field}", Signature(f"t.{field}", 0, 0), "int", (), attribute=True)
         for field in ("year", "month", "day", "hour", "minute", "second", "microsecond")
     ),
+    # the day of the week: Monday is 0 (weekday) or 1 (isoweekday)
+    Builtin("datetime.weekday", Signature("t.weekday()", 0, 0), "int", ()),
+    Builtin("datetime.isoweekday", Signature("t.isoweekday()", 0, 0), "int", ()),
     # datetime.timedelta (module-level `from datetime import timedelta` or `import datetime`): the frontend
     # passes all seven parameters positionally, each an int (datetimes.py); OverflowError past 999999999 days
     Builtin(

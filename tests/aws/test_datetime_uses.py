@@ -12,9 +12,9 @@ from portaflow.compiler.pipeline import diagnose
 HEAD = "from portaflow import Context, step, workflow\n\n@step\ndef s(x):\n    return 1\n\n"
 
 
-def aws_codes(body: str) -> list[str]:
+def aws_codes(body: str, imports: str = "") -> list[str]:
     lines = "".join(f"    {line}\n" for line in body.split("; "))
-    src = HEAD + "@workflow\ndef w(ctx: Context, n: int = 1):\n" + lines
+    src = imports + HEAD + "@workflow\ndef w(ctx: Context, n: int = 1):\n" + lines
     diagnostics = diagnose(compile_source(src, "wf.py"), backends.get("aws"))
     return [d.code for d in diagnostics if d.severity == "error"]
 
@@ -30,6 +30,8 @@ def aws_codes(body: str) -> list[str]:
         "t = ctx.now(); u = t; return u == t",
         "ctx.now(); return 1",
         "return str(ctx.now())",
+        "t = ctx.now(); return [t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond]",
+        "t = ctx.now(); return [t.weekday(), t.isoweekday()]",
     ],
 )
 def test_exact_uses_compile(body: str) -> None:
@@ -44,8 +46,6 @@ def test_exact_uses_compile(body: str) -> None:
         "t = ctx.now(); return [t]",
         "t = ctx.now(); return s(t)",
         "t = ctx.now(); return s(x=t)",
-        "t = ctx.now(); return str(ctx.now() - t)",
-        "t = ctx.now(); return t.year",
         "t = ctx.now(); return f'{t!r}'",
         "t = ctx.now(); return len(t)",
         "t = ctx.now(); return t == 'x'",
@@ -67,16 +67,40 @@ def test_the_refusal_names_the_use_and_what_to_write() -> None:
     assert "t.isoformat()" in d.hint and "t.timestamp()" in d.hint
 
 
-def test_datetime_arithmetic_is_refused_with_seconds_as_the_way_out() -> None:
-    """Step Functions has no duration value: every statement holding a timedelta is PFC040, whose hint says
-    to work in t.timestamp() seconds (the frontend has refused what Python refuses: t + 1 is PFC021)."""
-    src = HEAD + (
-        "from datetime import timedelta\n\n@workflow\ndef w(ctx: Context):\n    t = ctx.now()\n"
-        "    due = t + timedelta(hours=4)\n    return ctx.now() > due\n"
+def test_datetime_arithmetic_compiles_where_it_is_exact() -> None:
+    """A timedelta is its microseconds there (backends/aws/lower/timedeltas.py): arithmetic with timedeltas
+    and ints, comparisons of two, str() and the attributes compile (tests/aws/test_timedeltas.py checks them
+    against CPython)."""
+    body = (
+        "t = ctx.now(); due = t + timedelta(hours=4); late = ctx.now() - due; "
+        "ctx.sleep(timedelta(hours=n)); ctx.wait_for_event('e', timeout=due - ctx.now()); "
+        "return [str(late), late.days, late.total_seconds(), late < timedelta(0), str(late * 2 // 3), "
+        "(due - timedelta(minutes=5)).isoformat(), bool(late), str(-abs(late))]"
     )
+    assert aws_codes(body, "from datetime import timedelta\n") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("return str(timedelta(hours=1) * 1.5)", "multiplied or divided by a float"),
+        ("return (ctx.now() + timedelta(hours=1) / 7).isoformat()", "may hold microseconds"),
+        ("return (ctx.now() + timedelta(microseconds=5)).isoformat()", "may hold microseconds"),
+        ("return timedelta(hours=1)", "returned"),
+        ("return timedelta(hours=1) == 3600", "compared with something that is not a timedelta"),
+        ("return [timedelta(hours=1)]", "put in a list"),
+        ("return s(timedelta(hours=1))", "passed to a step"),
+        ("ctx.sleep(timedelta(hours=n) * 1.5); return 1", "multiplied or divided by a float"),
+        ("d = timedelta(hours=1); d = 5; return d", "holds a timedelta and other values"),
+    ],
+)
+def test_timedelta_uses_that_would_differ_are_refused(body: str, why: str) -> None:
+    src = "from datetime import timedelta\n" + HEAD + "@workflow\ndef w(ctx: Context, n: int):\n    "
+    src += body.replace("; ", "\n    ") + "\n"
     (d,) = diagnose(compile_source(src, "wf.py"), backends.get("aws"))
-    assert d.code == "PFC040" and "a timedelta" in d.message
-    assert "u.timestamp() - t.timestamp()" in d.hint
+    assert d.code == "PFC040" and why in d.message, d.message
+    if "timedelta" in d.message and "datetime" not in d.message.split(":")[0]:
+        assert "td.total_seconds()" in d.hint
 
 
 def test_the_ir_and_the_local_engine_are_not_restricted() -> None:

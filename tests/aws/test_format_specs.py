@@ -63,3 +63,11 @@ def test_what_is_exact_compiles_on_aws(expr: str) -> None:
 def test_fixed_point_digits_are_the_exact_binary_value_rounded_half_to_even(value: float, spec: str) -> None:
     text, _ = lower_expression(f"format(b, {spec!r})", {"b": value}, ANNOTATIONS)
     assert eval_jsonata(text, {"b": value}) == format(value, spec)
+
+
+@pytest.mark.parametrize("expr", ["f'{a:c}'", "format(v, '>4c')", "f'{t:05c}'"])
+def test_the_type_c_is_pfc040_on_aws_and_compiles_elsewhere(expr: str) -> None:
+    """A character from its code point: JSONata has no chr (s178 runs it on the other targets)."""
+    [d] = diagnostics(expr, "aws")
+    assert d.code == "PFC040" and "the type c" in d.message and "@step" in d.hint
+    assert diagnostics(expr, "azure") == [] and diagnostics(expr, "cloudflare") == []

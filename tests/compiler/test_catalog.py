@@ -103,7 +103,13 @@ def test_every_row_is_well_formed() -> None:
 def test_the_frontends_tables_are_the_catalogues() -> None:
     assert {row.name: row.signature for row in catalog.ROWS} == fe.SIGNATURES
     assert {"append", "extend"} == fe.LIST_MUTATORS
-    assert fe.DATETIME_METHODS == {"timestamp": "float", "isoformat": "str", "strftime": "str"}
+    assert fe.DATETIME_METHODS == {
+        "timestamp": "float",
+        "isoformat": "str",
+        "strftime": "str",
+        "weekday": "int",
+        "isoweekday": "int",
+    }
     assert not (catalog.IN_PLACE_REFUSED & set(fe.STR_METHODS | fe.LIST_MUTATORS | set(fe.DICT_METHODS)))
 
 

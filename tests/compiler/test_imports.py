@@ -584,3 +584,25 @@ def test_a_try_import_from_outside_the_project_says_the_except_fallback_is_not_f
     assert err.code == "PFC022"
     assert "comes from 'fastpay'" in err.message
     assert "the compiler follows the `try` body's import, not the `except` clause at line 4" in err.message
+
+
+def test_a_timedelta_constant_imported_from_another_module_is_read_as_one_of_its_own(tmp_path: Path) -> None:
+    path = project(
+        tmp_path,
+        {
+            "shop/flow.py": workflow(
+                "from .config import PLAIN as WAIT\nfrom shop.config import WINDOW",
+                "    ctx.sleep(WAIT)\n    return str(WINDOW)",
+            ),
+            "shop/__init__.py": "",
+            "shop/config.py": "from datetime import timedelta\n\n"
+            "WINDOW = timedelta(hours=4, minutes=MINUTES)\nMINUTES = 30\nPLAIN = timedelta(hours=2)\n",
+        },
+    )
+    program = compiled(path)
+    sleep, ret = program.workflows["wf"].body
+    assert isinstance(sleep, ir.Sleep) and isinstance(ret, ir.Return) and ret.value is not None
+    hours = tuple(ir.Const(v, "int") for v in (0, 0, 0, 0, 0, 2, 0))
+    assert sleep.seconds == ir.Call("timedelta", hours, (), "timedelta")
+    (window,) = ret.value.args  # type: ignore[attr-defined]
+    assert [a.value for a in window.args] == [0, 0, 0, 0, 30, 4, 0]

@@ -56,3 +56,39 @@ def test_timeout_error_and_its_bases_catch_event_timeout() -> None:
     assert res.program is not None
     (handler,) = next(s for s in res.program.workflows["w"].body if isinstance(s, ir.Try)).handlers
     assert "EventTimeout" in handler.matches
+
+
+def test_a_timeout_computed_at_run_time_is_an_expression_of_the_wait() -> None:
+    literal, computed, text, forever = _waits(
+        "    ctx.wait_for_event('a', timeout=60 * 60)\n"
+        "    ctx.wait_for_event('a', timeout=len(x) * 3600, raise_on_timeout=True)\n"
+        "    ctx.wait_for_event('a', timeout=x)\n"
+        "    ctx.wait_for_event('a', timeout=None)\n"
+    )
+    assert literal.timeout_seconds is None and literal.timeout is not None  # 60 * 60: an expression
+    assert computed.timeout_seconds is None and computed.timeout is not None
+    assert computed.timeout.ty == "int" and computed.timeout_error == "EventTimeout"
+    assert isinstance(text.timeout, ir.Name) and text.timeout.id == "x"
+    assert (forever.timeout_seconds, forever.timeout) == (None, None)
+    assert "timeout" not in ir.to_json(forever)  # type: ignore[operator]
+    assert ir.from_json(ir.to_json(computed)) == computed
+
+
+def test_a_literal_timeout_is_still_folded_to_seconds() -> None:
+    (w,) = _waits("    ctx.wait_for_event('a', timeout='1h30m')\n")
+    assert (w.timeout_seconds, w.timeout) == (5400.0, None)
+
+
+def test_a_timeout_that_cannot_be_a_duration_is_refused() -> None:
+    assert _codes("    ctx.wait_for_event('a', timeout=[x])\n") == [
+        (
+            "PFC030",
+            'ctx.wait_for_event needs a duration: a number of seconds, a string such as "5m" or a '
+            "timedelta, not a list",
+        )
+    ]
+
+
+def test_the_ir_version_is_7() -> None:
+    res = compile_source(HEAD + "@workflow\ndef w(ctx: Context, x: str):\n    return 1\n", "wf.py")
+    assert res.program is not None and res.program.ir_version == 7

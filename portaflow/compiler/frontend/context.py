@@ -55,26 +55,41 @@ def sleep(
     if len(args) != 1 or kwargs:
         lw.error("PFC030", call, "ctx.sleep takes one duration", 'write ctx.sleep("5m")')
         raise Unsupported
-    node = args[0].value
-    lit = lw.fe.literal(node)
-    seconds: ir.Expr
-    constant = isinstance(node, cst.Name) and lw.fe.info is not None and node.value in lw.fe.info.constants
-    if lit is NOT_LITERAL and not lw.fe.is_timedelta(node) and not constant:
-        e = lw.expr(node)
-        if e.ty not in ("int", "float", "str", "timedelta", "any"):  # a timedelta: its total_seconds()
-            lw.error(
-                "PFC030",
-                node,
-                'ctx.sleep needs a duration: a number of seconds or a string such as "5m"',
-                'write ctx.sleep("5m") or ctx.sleep(seconds)',
-            )
-        seconds = e
-    else:
-        d = lw.fe.duration(node, "sleep duration")
-        seconds = ir.Const(d if d is not None else 0.0, "float")
+    seconds = _duration(lw, args[0].value, "sleep duration", "ctx.sleep")
+    if seconds is None:
+        raise Unsupported
     if target is not None:
         lw.error("PFC030", call, "ctx.sleep returns nothing", "call it as a statement")
     return [ir.Sleep(seconds, loc)]
+
+
+RUN_TIME_DURATION = ("int", "float", "str", "timedelta", "any")  # parse_duration's inputs, read at run time
+
+
+def _duration(lw: WorkflowLowerer, node: cst.BaseExpression, what: str, fn: str) -> ir.Expr | None:
+    """A duration argument: a ``Const`` of seconds when it is known when compiling (a literal, a module
+    constant, ``timedelta`` of literals), else the expression itself, which the target reads at run time
+    as the local engine's ``parse_duration`` does (a timedelta: its total_seconds()). None: refused."""
+    lit = lw.fe.literal(node)
+    constant = isinstance(node, cst.Name) and lw.fe.info is not None and node.value in lw.fe.info.constants
+    literal_td = lw.fe.is_timedelta(node) and all(
+        lw.fe.literal(a.value) is not NOT_LITERAL for a in cast(cst.Call, node).args
+    )
+    if lit is not NOT_LITERAL or constant or literal_td:
+        d = lw.fe.duration(node, what)
+        return ir.Const(d, "float") if d is not None else None
+    e = lw.expr(node)
+    if e.ty not in RUN_TIME_DURATION:
+        lw.error(
+            "PFC030",
+            node,
+            f'{fn} needs a duration: a number of seconds, a string such as "5m" or a timedelta, not a {e.ty}',
+            f'write {fn}("5m") or {fn}(seconds)'
+            if fn == "ctx.sleep"
+            else f'write {fn}("approval", timeout="3d")',
+        )
+        return None
+    return e
 
 
 def wait_for_event(
@@ -107,12 +122,17 @@ def wait_for_event(
         )
         raise Unsupported
     tnode = args[1].value if len(args) > 1 else kwargs.get("timeout")
-    timeout = None
+    timeout: float | None = None
+    computed: ir.Expr | None = None  # a timeout read at run time (IR 7)
     if tnode is not None and not (isinstance(tnode, cst.Name) and tnode.value == "None"):
-        timeout = lw.fe.duration(tnode, "wait_for_event timeout")
+        given = _duration(lw, tnode, "wait_for_event timeout", "ctx.wait_for_event")
+        if isinstance(given, ir.Const):
+            timeout = float(given.value)
+        elif given is not None:
+            computed = given
     raises = _literal_option(lw, kwargs, "raise_on_timeout", bool, "raise_on_timeout=True")
     label = _literal_option(lw, kwargs, "label", str, 'label="manager sign-off"')
-    if raises and timeout is None:
+    if raises and timeout is None and computed is None:
         lw.error(
             "PFC030",
             kwargs["raise_on_timeout"],
@@ -128,7 +148,7 @@ def wait_for_event(
             'write ctx.wait_for_event("approval", timeout="3d", raise_on_timeout=True, label="sign-off")',
         )
     error: Literal["EventTimeout"] | None = "EventTimeout" if raises else None
-    return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label)]
+    return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label, timeout=computed)]
 
 
 def _literal_option(

@@ -127,16 +127,26 @@ def constructor(
 
 
 def module_constant(lw: WorkflowLowerer, n: cst.Name) -> ir.Call | None:
-    """A module-level ``SLA = timedelta(hours=4)`` of the workflow's module, its arguments int literals (or
-    literal int constants), read where a workflow names it; None for any other name."""
-    info = lw.info
+    """A module-level ``SLA = timedelta(hours=4)`` of the workflow's module, or imported from another module
+    of the project (``from .config import SLA``), its arguments int literals (or literal int constants),
+    read where a workflow names it; None for any other name."""
+    found = _timedelta_constant(lw, lw.info, n.value)
+    if found is None and n.value in lw.info.bindings:
+        where = lw.fe.resolve_name(lw.info, n.value)
+        if where is not None and where.kind == "value" and where.module is not None:
+            found = _timedelta_constant(lw, where.module, where.name)
+    return found
+
+
+def _timedelta_constant(lw: WorkflowLowerer, info: ModuleInfo, name: str) -> ir.Call | None:
+    """``name = timedelta(...)`` of int literals at the top level of ``info``'s module, as a Call."""
     found = [
         small.value
         for stmt in info.module.body
         if isinstance(stmt, cst.SimpleStatementLine)
         for small in stmt.body
         if isinstance(small, cst.Assign)
-        and any(isinstance(t.target, cst.Name) and t.target.value == n.value for t in small.targets)
+        and any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets)
     ]
     if len(found) != 1 or not isinstance(found[0], cst.Call) or not _module_timedelta(info, found[0].func):
         return None

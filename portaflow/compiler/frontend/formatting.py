@@ -30,7 +30,14 @@ TYPE_NAMES: dict[str, str] = {
     "list": "list",
     "dict": "dict",
 }
-_REFUSED_TYPES = {"c": "a character from its code point", "n": "the host's locale"}
+# the types no target formats, and (why, what to write instead)
+_REFUSED_TYPES = {
+    "n": (
+        "it formats with the host's locale, which the targets do not share (in the C locale it is d for "
+        "an int, g for a float)",
+        'write f"{x:d}" (f"{x:,d}" to group the digits) or f"{x:g}"',
+    ),
+}
 _INSTEAD = 'see docs/dsl.md, "Format specs": e.g. f"{x:>10,.2f}", f"{n:08x}", f"{name:<12}"'
 
 
@@ -49,8 +56,8 @@ def check(lw: WorkflowLowerer, node: cst.CSTNode, value: ir.Expr, conversion: st
         lw.error(
             "PFC021",
             node,
-            f"format type {parsed.type!r} ({_REFUSED_TYPES[parsed.type]}) is not supported",
-            "use d, x, o, b, e, f, g or %; or format the value in a @step",
+            f"format type {parsed.type!r} is not supported: {_REFUSED_TYPES[parsed.type][0]}",
+            _REFUSED_TYPES[parsed.type][1],
         )
         return False
     ty = "str" if conversion else value.ty

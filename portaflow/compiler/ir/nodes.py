@@ -480,7 +480,12 @@ class WaitForEvent:
     ``timeout_error`` is ``"EventTimeout"`` for ``raise_on_timeout=True``: the timeout raises that instead
     of returning None. ``label`` is the wait's name for people (status, history). An event delivered as a
     failure raises ``EventFailed`` carrying its type and message, matched by ``except`` clauses by that type
-    name (docs/semantics.md, "Events")."""
+    name (docs/semantics.md, "Events").
+
+    ``timeout`` (IR version 7) is a timeout computed at run time (``timeout_seconds`` is None then): the
+    value ``ctx.wait_for_event`` is given, a number of seconds, a duration string or a timedelta, which a
+    target reads as the local engine's ``parse_duration`` does (None: wait forever, or ``WorkflowError``
+    with ``raise_on_timeout``; a value that is not a duration: its ``ValueError``)."""
 
     event: str | Expr  # a literal name, or (IR version 7) a str expression computed at run time
     timeout_seconds: float | None
@@ -489,6 +494,7 @@ class WaitForEvent:
     kind: Literal["wait_for_event"] = "wait_for_event"
     timeout_error: Literal["EventTimeout"] | None = field(default=None, metadata={"omit_if_none": True})
     label: str | None = field(default=None, metadata={"omit_if_none": True})
+    timeout: Expr | None = field(default=None, metadata={"omit_if_none": True})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from portaflow.compiler.diagnostics import Diagnostic
 
 from ..backend import AwsBackend
 from ..runtime.portaflow_aws_runtime import ERROR_MARK
-from . import childruns
+from . import childruns, timedeltas, waits
 from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_name
 
 STEP_ARN = "arn:aws:states:::lambda:invoke"
@@ -592,7 +592,9 @@ class AslCompiler:
             else:
                 low = self.low(ctx)
                 secs_expr = low.lower(s.seconds)
-                if s.seconds.ty not in ("int", "float"):
+                if s.seconds.ty == "timedelta":
+                    secs_expr = timedeltas.seconds(low, s.seconds)
+                elif s.seconds.ty not in ("int", "float"):
                     secs_expr = f"{low.h('pf_duration')}({secs_expr})"
                 st["Seconds"] = "{% " + low.finish(f"($s := $ceil({secs_expr}); $s < 0 ? 0 : $s)") + " %}"
                 self.states[n] = st
@@ -746,7 +748,7 @@ class AslCompiler:
         bad = self.name("Bad sleep", s.loc)
         negative = "ctx.sleep duration must be a finite, non-negative duration, not "
         low = self.low(ctx)
-        if s.seconds.ty in ("int", "float"):
+        if s.seconds.ty in ("int", "float", "timedelta"):
             cond = "{% " + low.finish(f"{low.lower(s.seconds)} < 0") + " %}"
         else:
             cond = (
@@ -758,7 +760,9 @@ class AslCompiler:
         # Wait's evaluation of it, after this check, cannot fail)
         self.pure_choice(check, ctx, s.loc, cond, bad, wait, ir.may_raise(s.seconds))
         low = self.low(ctx)
-        if s.seconds.ty in ("int", "float"):
+        if s.seconds.ty == "timedelta":
+            message = timedeltas.negative_message(low, s.seconds, "ctx.sleep duration")
+        elif s.seconds.ty in ("int", "float"):
             message = f"{jstr(negative)} & {low.str_of(s.seconds)}"
         else:
             message = f"{low.h('pf_sleep_error')}({low.lower(s.seconds)})"
@@ -1247,15 +1251,23 @@ class AslCompiler:
         if value:
             task["Assign"] = value
         catch: list[dict[str, Any]] = []
-        if s.timeout_seconds is not None:
-            task["TimeoutSeconds"] = self.whole_seconds(s.timeout_seconds, s.loc, "wait_for_event timeout")
+        if s.timeout_seconds is not None or s.timeout is not None:
+            if s.timeout is not None:  # computed at run time (waits.py)
+                task["TimeoutSeconds"] = waits.timeout_seconds(self.low(ctx), s)
+            else:
+                task["TimeoutSeconds"] = self.whole_seconds(
+                    s.timeout_seconds or 0, s.loc, "wait_for_event timeout"
+                )
             on_timeout: dict[str, Any] = {"ErrorEquals": ["States.Timeout"], "Next": nxt}
             if s.timeout_error is not None:
                 name_repr, rlow = None, self.low(ctx)
                 if not isinstance(s.event, str):
                     name_repr = f"{rlow.h('pf_repr')}(${self.temp_var(ctx, 'event')})"
-                error = rlow.finish(event_timeout_error(s, name_repr))
-                on_timeout["Assign"] = {"pf_err": "{% " + error + " %}"}
+                if s.timeout is not None:  # computed at run time: format_duration of the value given
+                    on_timeout["Assign"] = {"pf_err": waits.timeout_error(rlow, s, name_repr)}
+                else:
+                    error = rlow.finish(event_timeout_error(s, name_repr))
+                    on_timeout["Assign"] = {"pf_err": "{% " + error + " %}"}
                 on_timeout["Next"] = self.raise_static(ctx, s.timeout_error, s.loc)
             elif s.target is not None:
                 on_timeout["Assign"] = {k: None for k in self.assign_target(ctx, s.target, "null")}
@@ -1264,14 +1276,16 @@ class AslCompiler:
         task["Catch"] = catch
         task["Next"] = nxt
         self.states[n] = task
+        # Python's order: the name, then the timeout (checked before the wait), then the wait
+        first = n if s.timeout is None else waits.timeout_check(self, s, n, ctx)
         if isinstance(s.event, str):
-            return n
+            return first
         # a name computed at run time: evaluated first (its exception is the workflow's, as locally)
         name_n = self.name("Event name", s.loc)
         low = self.low(ctx)
         name_value = "{% " + low.finish(low.lower(s.event)) + " %}"
         assign = {self.temp_var(ctx, "event"): name_value}
-        self.pure_pass(name_n, ctx, s.loc, assign, n, ir.may_raise(s.event))
+        self.pure_pass(name_n, ctx, s.loc, assign, first, ir.may_raise(s.event))
         return name_n
 
     def try_stmt(self, s: ir.Try, nxt: str, ctx: Ctx) -> str:

@@ -12,12 +12,14 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from portaflow.backends import jsontypes
+from portaflow.backends import generators, jsontypes, lazy
 from portaflow.compiler import catalog, ir
 from portaflow.compiler.diagnostics import Diagnostic
 
-from . import casemaps, unicode
+from . import casemaps, timedeltas, unicode
+from .datetimes import LOWERED
 from .jsonata import WS, _list_of, jstr
+from .strftime import FIELDS, field, strftime
 
 if TYPE_CHECKING:
     from .jsonata import Lowerer
@@ -156,9 +158,7 @@ def _next(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     )
 
 
-def _lazy_parts(gen: ir.ListComp) -> list[ir.Expr]:
-    """What a generator computes item by item (its first iterable is evaluated at once, as in Python)."""
-    return [gen.elt, *(c for g in gen.generators for c in g.ifs), *(g.iter for g in gen.generators[1:])]
+_lazy_parts = generators.lazy_parts
 
 
 def _sorted(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
@@ -438,27 +438,37 @@ LOWERINGS: dict[str, Lowering] = {
     "dict.items": _helper("pf_items"),
     "datetime.timestamp": _timestamp,
     "datetime.isoformat": _isoformat,
+    "datetime.strftime": strftime,
+    **{name: field for name in sorted(FIELDS)},
+    "timedelta": lambda lw, e, a: timedeltas.constructor(lw, e),
+    **{name: (lambda lw, e, a: timedeltas.attribute(lw, e)) for name in timedeltas.ATTRIBUTES},
+    "timedelta.total_seconds": lambda lw, e, a: timedeltas.attribute(lw, e),
 }
 
 
 def inexact_calls(program: ir.Program) -> list[Diagnostic]:
     """PFC040 for every call JSON values cannot answer as Python does (an ``isinstance`` or a ``set``:
-    :mod:`portaflow.backends.jsontypes`), one per statement; AwsBackend.check runs it before anything is
-    lowered."""
+    :mod:`portaflow.backends.jsontypes`; a lazy object kept as a value: :mod:`portaflow.backends.lazy`; a
+    generator that may raise under zip: :mod:`portaflow.backends.generators`), one per statement;
+    AwsBackend.check runs it before anything is lowered."""
     out: list[Diagnostic] = []
     for wf in program.workflows.values():
         source = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
+            kept = lazy.first_kept(stmt)
+            found = lazy.refusal(*kept, "Step Functions") if kept is not None else None
             for node in ir.own_nodes(stmt):
-                found = _inexact(node) if isinstance(node, ir.Call) else None
-                if found is not None:
-                    message, instead = found
-                    out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
-                    break
+                found = found or (_inexact(node) if isinstance(node, ir.Call) else None)
+            if found is not None:
+                message, instead = found
+                out.append(Diagnostic("PFC040", message, source, stmt.loc.line, stmt.loc.col, instead))
     return out
 
 
 def _inexact(call: ir.Call) -> tuple[str, str] | None:
+    eager = generators.eager_refusal(call, "Step Functions")
+    if eager is not None:
+        return eager
     if call.func == "set":
         return jsontypes.set_refusal(call, "Step Functions")
     return jsontypes.refusal(call, "Step Functions") if call.func == "isinstance" else None
@@ -471,8 +481,6 @@ REFUSED: dict[str, tuple[str, str]] = {
     **{
         row.name: ("PFC040", "datetime arithmetic: on Step Functions ctx.now() is an ISO-8601 string")
         for row in catalog.ROWS
-        if row.receiver == "timedelta"
-        or row.name == "timedelta"
-        or (row.receiver == "datetime" and row.name not in ("datetime.timestamp", "datetime.isoformat"))
+        if row.receiver == "datetime" and row.name not in LOWERED
     },
 }

@@ -147,10 +147,13 @@ def formatted(low: Lowerer, p: ir.FormattedValue, text: str | None) -> str:
 
 
 def inexact(p: ir.FormattedValue) -> bool:
-    """A spec whose digits of a float Step Functions cannot give exactly (the module's docstring)."""
+    """A spec whose digits of a float Step Functions cannot give exactly (the module's docstring), or the
+    type ``c`` of a value that may be an int (JSONata has no character of a code point)."""
     f = p.format
     if not p.spec or p.conversion or p.value.ty == "str":
         return False
+    if f.type == "c":
+        return True
     significant = (f.type != "" and f.type in "eEgG") or (f.type == "" and (f.precision is not None or f.alt))
     many_decimals = f.type != "" and f.type in "fF%" and (f.precision or 6) > _MAX_DECIMALS
     may_be_float = p.value.ty in ("float", "any")
@@ -166,6 +169,19 @@ def format_refusals(program: ir.Program) -> list[Diagnostic]:
         source = wf.source or program.source
         for stmt in ir.walk_stmts(wf.body):
             for p in _fields(stmt):
+                if inexact(p) and p.format.type == "c":
+                    out.append(
+                        Diagnostic(
+                            "PFC040",
+                            f"format spec {p.spec!r}: the type c (a character from its code point) has no "
+                            "lowering on Step Functions (JSONata has no chr)",
+                            source,
+                            stmt.loc.line,
+                            stmt.loc.col,
+                            "build the character's text in a @step",
+                        )
+                    )
+                    break
                 if inexact(p):
                     out.append(
                         Diagnostic(

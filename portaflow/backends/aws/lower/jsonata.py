@@ -938,6 +938,10 @@ class Lowerer:
             return f"{s}.message"
         if e.ty == "datetime":
             return self.datetime_text(s, " ")
+        if e.ty == "timedelta":
+            from . import timedeltas  # it adds its helpers to HELPERS
+
+            return timedeltas.text(self, e)
         return f"{self.h('pf_str')}({s})"
 
     def datetime_text(self, iso: str, sep: str) -> str:
@@ -974,6 +978,10 @@ class Lowerer:
 
     def binop(self, e: ir.BinOp) -> str:
         lt, rt = e.left.ty, e.right.ty
+        if "timedelta" in (lt, rt) or lt == rt == "datetime":
+            from .timedeltas import binop  # microseconds (the module's docstring)
+
+            return binop(self, e)
         num = {"int", "float", "bool"}
         if e.op in ("+", "*") and not (lt in num and rt in num):
             a, b = self.lower(e.left), self.lower(e.right)
@@ -1015,6 +1023,8 @@ class Lowerer:
 
     def _cmp(self, op: str, a: str, b: str, lt: ir.Type, rt: ir.Type) -> str:
         scalar = {"int", "float", "str", "none"}
+        if lt == rt == "timedelta" and op in ("==", "!=", "<", "<=", ">", ">="):
+            return f"({a} {'=' if op == '==' else op} {b})"  # microseconds
         if op in ("==", "!="):
             if (lt in scalar and rt in scalar) or lt == "none" or rt == "none":
                 return f"({a} {'=' if op == '==' else '!='} {b})"

@@ -442,7 +442,8 @@ class Lowerer:
 
     def _wait(self, s: ir.WaitForEvent) -> list[ast.stmt]:
         name = ast.Constant(value=s.event) if isinstance(s.event, str) else expr(s.event)
-        args: list[ast.expr] = [name, ast.Constant(value=s.timeout_seconds)]
+        timeout = expr(s.timeout) if s.timeout is not None else ast.Constant(value=s.timeout_seconds)
+        args: list[ast.expr] = [name, timeout]
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
             args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
         return self._bind(s.target, _run_call("wait_for_event", *args))

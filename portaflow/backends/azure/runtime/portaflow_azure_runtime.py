@@ -482,14 +482,17 @@ class Run:
         self,
         scope: Scope,
         name: str,
-        timeout: float | None,
+        duration: Any,
         raise_on_timeout: bool = False,
         label: str | None = None,
     ) -> Gen:
         """The payload of the next event ``name`` (in the order events were raised, each once), or None
-        once ``timeout`` seconds passed (EventTimeout with ``raise_on_timeout``); an event raised as a
-        failure (``portaflow.dsl.events``) raises EventFailed. A labelled wait shows its label in the
-        instance's custom status while it waits."""
+        once the timeout passed (EventTimeout with ``raise_on_timeout``); an event raised as a failure
+        (``portaflow.dsl.events``) raises EventFailed. A labelled wait shows its label in the instance's
+        custom status while it waits. The timeout may be computed at run time: read as locally."""
+        timeout = None if duration is None else parse_duration(duration, what="ctx.wait_for_event timeout")
+        if raise_on_timeout and timeout is None:
+            raise WorkflowError("ctx.wait_for_event raise_on_timeout=True needs a timeout")
         if label is not None:
             self.context.set_custom_status({"waiting_for": name, "wait_label": label})
         data = yield from self._next_event(name, timeout)

@@ -226,6 +226,8 @@ class Lowerer:
 
     def _wait(self, s: ir.WaitForEvent) -> Lines:
         timeout = "null" if s.timeout_seconds is None else repr(float(s.timeout_seconds))
+        if s.timeout is not None:  # computed at run time: the runtime reads it as parse_duration does
+            timeout = expr(s.timeout)
         event = ts_string(s.event) if isinstance(s.event, str) else f"{expr(s.event)} as string"
         args = f"{SCOPE}, {event}, {timeout}"
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was

@@ -324,10 +324,15 @@ export class Run {
   async waitForEvent(
     scope: Scope,
     type: string,
-    timeout: number | null,
+    duration: Value,
     raiseOnTimeout = false,
     label: string | null = null,
   ): Promise<Value> {
+    // a timeout computed at run time is read as the local engine's ctx.wait_for_event reads it
+    const timeout = duration === null ? null : parseDuration(duration, "ctx.wait_for_event timeout");
+    if (raiseOnTimeout && timeout === null) {
+      throw py.error("WorkflowError", "ctx.wait_for_event raise_on_timeout=True needs a timeout");
+    }
     await this.checkDeadline();
     const limit = await this.bounded(timeout ?? Infinity);
     let left = limit.cut || timeout !== null ? limit.seconds : null;

@@ -70,6 +70,15 @@ export function datetime_second(v: Arg): Value {
   return utc(v, "second").getUTCSeconds();
 }
 
+/** t.weekday(): Monday is 0 (getUTCDay counts from Sunday). */
+export function datetime_weekday(v: Arg): Value {
+  return (utc(v, "weekday").getUTCDay() + 6) % 7;
+}
+
+export function datetime_isoweekday(v: Arg): Value {
+  return ((utc(v, "isoweekday").getUTCDay() + 6) % 7) + 1;
+}
+
 export function datetime_microsecond(v: Arg): Value {
   return microsecond(asDatetime(v, "microsecond"));
 }

@@ -198,6 +198,11 @@ function formatFloat(x: number, spec: Spec): string {
 function formatInt(n: number, spec: Spec): string {
   const t = spec.type ?? "";
   if ("eEfFgG%".includes(t) && t !== "") return formatFloat(n, spec);
+  if (t === "c") {
+    // the character of the code point, laid out as a number without sign or digits (CPython)
+    if (n < 0 || n > 0x10ffff) throw raise("OverflowError", "%c arg not in range(0x110000)");
+    return number(false, "", "", String.fromCodePoint(n), spec);
+  }
   let digits = BigInt(Math.abs(n)).toString(RADIX[t] ?? 10);
   if (t === "X") digits = digits.toUpperCase();
   return number(n < 0, spec.alt === true ? (PREFIX[t] ?? "") : "", digits, "", spec);
