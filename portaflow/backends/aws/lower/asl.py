@@ -348,16 +348,15 @@ class AslCompiler:
         return n
 
     def raise_static(self, ctx: Ctx, error_type: str, loc: ir.Loc) -> str:
-        """The state a statically known error type goes to: a handler, a finally, or Fail."""
-        if ctx.branch_error is not None:
-            return ctx.branch_error
-        for frame in reversed(ctx.frames):
+        """The state a statically known error type goes to: a handler, a finally, the branch's (map
+        item's) error when none of its own frames takes it, or Fail."""
+        for frame in reversed(ctx.frames):  # a branch's frames are its own (they start empty)
             if isinstance(frame, FinallyFrame):
                 return frame.error_entry
             for h, entry in frame.handlers:
                 if h.catch_all or error_type in h.matches:
                     return entry
-        return self.fail_dynamic()
+        return ctx.branch_error if ctx.branch_error is not None else self.fail_dynamic()
 
     # ------------------------------------------------------------------------------- expression errors
     @staticmethod
@@ -1163,6 +1162,14 @@ class AslCompiler:
             bp = f"pf_p{k}b{b}_"
             err_n = self.name(f"Branch {b} failed", s.loc)
             self.states[err_n] = {"Type": "Pass", "Output": '{% {"e": $pf_err} %}', "End": True}
+            # a `return` in a nested def's body (inside a try, a loop...) ends the branch with its value
+            ret_var = own_variable(bp, "result")
+            returned = self.name(f"Branch {b} returned", s.loc)
+            self.states[returned] = {
+                "Type": "Pass",
+                "Output": "{% " + f'{{"v": ${ret_var}}}' + " %}",
+                "End": True,
+            }
             bctx = Ctx(
                 rename={},
                 var_prefix=bp,
@@ -1170,7 +1177,7 @@ class AslCompiler:
                 seq_var=own_variable(bp, "seq"),
                 frames=(),
                 loop=None,
-                ret=None,
+                ret=(ret_var, returned),
                 branch_error=err_n,
             )
             # names the branch reads but does not assign are the workflow's (outer scope, read-only)

@@ -146,16 +146,21 @@ def _any_all(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
 
 def _next(lw: Lowerer, e: ir.Call, a: list[str]) -> str:
     """``next(generator, default)``: a walk that stops computing at the first item; the default is evaluated
-    first (the frontend refuses it where that and the first iterable may both raise)."""
+    first (the frontend refuses it where that and the first iterable may both raise, and takes only a
+    generator expression with a default: the other forms are Python's errors here)."""
     gen = e.args[0]
-    assert isinstance(gen, ir.ListComp)  # the frontend takes a generator expression only
+    if not (isinstance(gen, ir.ListComp) and gen.generator):  # no iterator is a JSON value
+        shown = f'"\'" & {lw.h("pf_tname")}({a[0]}) & "\' object is not an iterator"'
+        return f'{lw.h("pf_raise")}("TypeError", {shown})'
+    missing = a[1] if len(a) > 1 else f'{lw.h("pf_raise")}("StopIteration", "")'
     default, found = lw.tmp(), lw.tmp()
     walk = lw.comprehension(
         gen.generators, lambda: f'{{"f": true, "v": {lw.lower(gen.elt)}}}', '{"f": false}', "next"
     )
-    return (
-        f'({default} := {a[1]}; {found} := {walk}; $lookup({found}, "f") ? $lookup({found}, "v") : {default})'
-    )
+    if len(a) < 2:
+        return f'({found} := {walk}; $lookup({found}, "f") ? $lookup({found}, "v") : {missing})'
+    pick = f'$lookup({found}, "f") ? $lookup({found}, "v") : {default}'
+    return f"({default} := {missing}; {found} := {walk}; {pick})"
 
 
 _lazy_parts = generators.lazy_parts

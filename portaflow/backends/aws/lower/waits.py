@@ -88,7 +88,7 @@ def timeout_error(low: Lowerer, s: ir.WaitForEvent, name_repr: str | None = None
     if name_repr is None:
         text = f"{jstr(f'event {s.event!r} did not arrive within ')} & "
     else:
-        text = f'"event " & {name_repr} & {jstr(" did not arrive within ")} & "
+        text = f'"event " & {name_repr} & {jstr(" did not arrive within ")} & '
     if s.timeout.ty == "timedelta":
         text += f"{low.h('pf_fmtdur')}({timedeltas.seconds(low, s.timeout)})"
     else:
