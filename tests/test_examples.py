@@ -125,3 +125,30 @@ def test_weekly_report_runs_every_monday_at_nine_in_paris(tmp_path: Path) -> Non
         (run,) = engine.list()
         assert run.run_id == "weekly_report@2026-12-07T08:00:00Z" and run.status == "completed"
         assert run.output == f"sent report for the week of 2026-12-07 ({run.run_id}:1)"
+
+
+def test_research_team_continues_with_the_sources_a_human_approved(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(
+        wf("research_team"), {"question": "durable execution", "n_sources": 3}, run_id="rt"
+    )
+    assert run.status().waiting_for_all == ("approve:0", "approve:1", "approve:2")  # every sub-agent waits
+    run.signal("approve:2", {"ok": True, "by": "ann"})
+    assert run.status().waiting_for_all == ("approve:0", "approve:1")  # the others still wait
+    portaflow_engine.signal("rt", "approve:0", error=("Rejected", "paywalled"))
+    portaflow_engine.advance("1d")  # nobody answers for source 1
+    out = run.result()
+    assert out["approved"] == 1 and out["summary"].startswith("durable execution: 1 sources read")
+    assert out["rejected"] == [
+        {"source": "durable execution - overview", "why": "paywalled"},
+        {"source": "durable execution - history", "why": "no answer within a day"},
+    ]
+    reads = [e.key for e in run.history() if e.kind == "step_completed" and e.name == "read_source"]
+    assert sorted(reads) == ["1.0.0", "1.1.0", "1.2.0"]  # item i of the map at 1 is the child call 1.i
+
+
+def test_research_team_without_approvals_writes_no_summary(portaflow_engine: Engine) -> None:
+    run = portaflow_engine.start(wf("research_team"), {"question": "q", "n_sources": 2})
+    portaflow_engine.advance("1d")
+    out = run.result()
+    assert out["approved"] == 0 and out["summary"] == "no source was approved"
+    assert "write_summary" not in {e.name for e in run.history()}

@@ -1,12 +1,12 @@
 """Event waits inside a fan-out that may be open at once with another wait for the same event name.
 
 portaflow's rule (docs/semantics.md, "map and parallel") gives such an event to the open wait at the lowest
-position. The local engine and Step Functions (the events function keeps every open wait's token with its
-position) follow it; a target whose engine picks the waiter itself (Durable Functions: the wait that began
-first) refuses each wait this finds, with its own code. A wait is found when it runs inside a ctx.map item
-or a ctx.parallel branch (through child workflows too) and either its name is computed at run time (two
-items may compute one name), it is in a map item (every item waits for that name), or a wait for the same
-literal name is in another branch of an enclosing ctx.parallel.
+position. The local engine, Step Functions (the events function keeps every open wait's token with its
+position) and Durable Functions (the runtime's per-name inbox) follow it; a target whose engine picks the
+waiter itself (Cloudflare's) refuses each wait this finds, with its own code. A wait is found when it runs
+inside a ctx.map item or a ctx.parallel branch (through child workflows too) and either its name is
+computed at run time (two items may compute one name), it is in a map item (every item waits for that
+name), or a wait for the same literal name is in another branch of an enclosing ctx.parallel.
 """
 
 from __future__ import annotations

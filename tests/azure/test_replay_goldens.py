@@ -6,6 +6,7 @@ in-flight runs of the deployed app."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conformance.columns import deliver
 from conformance.example_scenarios import EXAMPLE_SCENARIOS
 
 from portaflow.backends.azure.offline.executor import AzureExecutor
@@ -29,10 +31,7 @@ def _record(path: Path, scenario: dict[str, Any]) -> dict[str, Any]:
     with AzureExecutor(path, scenario.get("workflow")) as ex:
         run = ex.start(scenario.get("input", {}), run_id=run_id)
         for action in scenario.get("actions", []):
-            if action[0] == "signal":
-                ex.signal(run_id, action[1], action[2] if len(action) > 2 else None)
-            else:
-                ex.advance(action[1])
+            deliver(action, functools.partial(ex.signal, run_id), ex.advance, ex.signal)
         history = ex.host.history(run_id)
         state = ex.host.replay(
             ex.program.workflows[ex.program.entry].name, run_id, scenario.get("input", {}), history

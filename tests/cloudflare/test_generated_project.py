@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conformance.columns import load_module, scenario_files, scenario_workflow
+from conformance.example_scenarios import EXAMPLE_SCENARIOS
 
 from portaflow.backends import get
 from portaflow.compiler.pipeline import compile_for
@@ -20,6 +21,11 @@ ROOT = Path(__file__).parents[2]
 SCENARIOS = scenario_files()
 EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.py") if p.stem != "fake_llm")
 GOLDENS = Path(__file__).parent / "goldens"
+REFUSED_EXAMPLES = {
+    path: sc["refuses"]["cloudflare"]
+    for path, sc in EXAMPLE_SCENARIOS.values()
+    if "cloudflare" in sc.get("refuses", {})
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +37,9 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         if compiled.errors and src in SCENARIOS:  # a scenario that checks the refusal has no project
             refused = load_module(src).SCENARIO.get("refuses", {}).get("cloudflare")
             assert {d.code for d in compiled.errors} == {refused}, (src, compiled.errors)
+            continue
+        if compiled.errors and src in REFUSED_EXAMPLES:  # named in example_scenarios.py, with why
+            assert {d.code for d in compiled.errors} == {REFUSED_EXAMPLES[src]}, (src, compiled.errors)
             continue
         assert compiled.project is not None and not compiled.errors, (src, compiled.errors)
         compiled.project.write(base / src.stem)

@@ -49,9 +49,6 @@ class AzureBackend(Backend):
                         f"rename {top} (the app ships function_app.py and portaflow_azure_runtime.py)",
                     )
                 )
-        from portaflow.backends.fanout import refusals
-
-        out += refusals(program, "PFC070", "Durable Functions", "that began waiting first")
         return out
 
     def compile(self, program: ir.Program, source: Path) -> Project:

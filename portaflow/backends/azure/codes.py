@@ -7,5 +7,4 @@ from portaflow.backends.base import CodeInfo
 CODES: dict[str, CodeInfo] = {
     "PFC050": CodeInfo("the target cannot express this (azure)"),
     "PFC082": CodeInfo("a child run Azure cannot start or wait for as written (azure)"),
-    "PFC070": CodeInfo("an event wait in a fan-out may share its name with another open wait (azure)"),
 }

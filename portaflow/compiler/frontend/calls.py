@@ -359,17 +359,15 @@ def bind_arguments(
 ) -> tuple[tuple[str, ir.Expr], ...]:
     bound: dict[str, ir.Expr] = {}
     pos = 0
+    refused = False
     for a in call.args:
         if a.star:
             lw.error("PFC027", a, f"*args/**kwargs cannot be passed to {what}", "pass each argument")
             continue
         if isinstance(a.value, cst.Call) and is_step_like(lw, a.value) and not hoistable(lw, a.value):
-            lw.error(
-                "PFC023",
-                a.value,
-                "a step call cannot be an argument of another call",
-                f"assign it first: `tmp = {lw.fe.code(a.value)}`",
-            )
+            message, hint = hoisting.refusal(lw, a.value)
+            lw.error("PFC023", a.value, message, hint)
+            refused = True  # one error for this argument, not a second one saying it is missing
             continue
         if a.keyword is None:
             if pos >= len(params):
@@ -390,7 +388,7 @@ def bind_arguments(
                 lw.error("PFC027", a, f"{kw!r} given twice", "pass it once")
             bound[kw] = lw.expr(a.value)
     missing = [p for p in required if p not in bound]
-    if missing:
+    if missing and not refused:
         lw.error(
             "PFC027",
             call,

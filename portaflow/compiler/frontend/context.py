@@ -359,22 +359,17 @@ def parallel_branch(lw: WorkflowLowerer, node: cst.BaseExpression, loc: ir.Loc) 
         body_nodes = lw.body_statements(fdef.body)
         lw.collect_locals(body_nodes)
         result: ir.Expr = ir.Const(None, "none")
-        lowered: list[ir.Stmt] = []
-        for s in body_nodes:
-            if isinstance(s, cst.Return):
-                if s.value is not None:
-                    if isinstance(s.value, cst.Call) and calls.needs_statement(lw, s.value):
-                        tmp = ir.NameTarget(ir.temporary("branch"))
-                        lowered += calls.call_statement(lw, s.value, tmp, loc) or []
-                        result = ir.Name(tmp.id)
-                    else:
-                        result = lw.expr(s.value)
-                break
-            try:
-                part = lw.stmt(s)
-            except Unsupported:
-                continue
-            lowered += part
+        ends = [i for i, s in enumerate(body_nodes) if isinstance(s, cst.Return)]
+        lowered = lw.lower_body(body_nodes[: ends[0]] if ends else body_nodes)  # hoisting as in any body
+        ret = body_nodes[ends[0]] if ends else None
+        if isinstance(ret, cst.Return) and ret.value is not None:
+            if isinstance(ret.value, cst.Call) and calls.needs_statement(lw, ret.value):
+                tmp = ir.NameTarget(ir.temporary("branch"))
+                lowered += calls.call_statement(lw, ret.value, tmp, loc) or []
+                result = ir.Name(tmp.id)
+            else:  # `return [ready, ctx.wait_for_event(e)]`: the calls Python runs first, as statements
+                hoisted, result = lw.hoisting_expr(ret.value)
+                lowered += hoisted
         return ir.Branch(tuple(lowered), result)
     lw.error(
         "PFC031",

@@ -26,7 +26,7 @@ SCENARIO = {
     "workflow": "reviews",
     "input": {"docs": [{"id": "a", "hours": 1}, {"id": "b", "hours": 2}]},
     "actions": [["signal", "ok:b", "yes"], ["advance", "90m"]],
-    "refuses": {"azure": "PFC070", "cloudflare": "PFC071"},
+    "refuses": {"cloudflare": "PFC071"},
     "expect": {
         "status": "completed",
         "output": [

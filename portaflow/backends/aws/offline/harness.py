@@ -12,8 +12,10 @@ What is real: moto's ASL interpreter runs the generated definition (JSONata eval
 every Lambda invoke goes in-process to the same handler code the deployed functions run
 (``runtime/portaflow_aws_runtime.py``), events go through the events function and DynamoDB (on moto).
 What is patched (each with a canary test in
-``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait and retry
-sleeps (instant, recorded, on a virtual clock), the callback wait (its timeout follows the virtual clock,
+``tests/aws/test_moto_canaries.py``): the Lambda invoke of moto's no-Docker backend, the Wait state (it
+parks on a virtual clock: a run that waits for no event skips ahead to its next timer, as the local
+engine's does; otherwise ``advance`` fires timers and timeouts in time order), retry sleeps (instant,
+recorded, on the virtual clock), the callback wait (its timeout follows the virtual clock,
 not moto's wall-clock bound on its Task), SendTaskFailure's cause (moto's request handler drops it), moto's
 missing JSONata evaluator, its scan for the variables an
 expression uses (it takes a division followed by a regex for one regex) and their encoding (it does not
@@ -23,9 +25,10 @@ attempt count (moto makes it with a race between concurrent Map iterations).
 
 ``start``, ``signal`` and ``advance`` return once every execution they moved has completed, failed or is
 waiting. "Waiting" is decided from where moto's interpreter threads are, not from how long they have been
-quiet: a run waits when each of its threads is parked in a callback wait with no outcome or blocked until
-such threads finish (a Parallel's branches, a Map's iterations). Wait states and retry sleeps take no real
-time, so nothing but an event or ``advance`` could move such a run on, however loaded the machine is.
+quiet: a run waits when each of its threads is parked in a callback wait with no outcome, in a Wait state
+whose time has not come, or blocked until such threads finish (a Parallel's branches, a Map's iterations).
+Wait states and retry sleeps take no real time, so nothing but an event or ``advance`` could move such a
+run on, however loaded the machine is.
 """
 
 from __future__ import annotations
@@ -114,6 +117,17 @@ class _Waiter:
         return self.endpoint.get_outcome() is None and not self.timed_out.is_set()
 
 
+@dataclass
+class _Timer:
+    """A Wait state (``ctx.sleep``) parked in :meth:`AwsHarness.sleep_until` until the virtual clock
+    reaches its deadline."""
+
+    deadline: float
+    run_id: str
+    order: tuple[str, int]  # among timers due at once: the state, then the Map item (a stable order)
+    fired: threading.Event = field(default_factory=threading.Event)
+
+
 class AwsRun:
     """One execution of the state machine."""
 
@@ -139,7 +153,8 @@ class AwsRun:
 
     @property
     def sleeps(self) -> list[float]:
-        return list(self.harness.sleeps.get(self.run_id, []))
+        # in virtual-time order, then by Map item and state (concurrent branches start theirs in any order)
+        return [seconds for *_, seconds in sorted(self.harness.sleeps.get(self.run_id, []))]
 
     def signal(self, event: str, payload: Any = None, *, error: tuple[str, str] | None = None) -> AwsRun:
         self.harness.signal(self.run_id, event, payload, error=error)
@@ -179,10 +194,12 @@ class AwsHarness:
         self.clock = 0.0  # virtual seconds since the harness started
         self.epoch = time.time()  # the wall-clock time the virtual clock starts from ($now())
         self.invocations: list[StepInvocation] = []
-        self.sleeps: dict[str, list[float]] = {}
+        # run id -> (virtual time, Map item, state, seconds) of each Wait state entered
+        self.sleeps: dict[str, list[tuple[float, int, str, float]]] = {}
         self.runs: dict[str, AwsRun] = {}
         self._lock = threading.Lock()
         self._waiters: dict[int, _Waiter] = {}
+        self._timers: dict[int, _Timer] = {}
         # task token -> (run id, event, label) it waits for
         self._tokens: dict[str, tuple[str, str, str | None, str]] = {}
         self._lanes: dict[tuple[str, str, Any], StepInvocation] = {}
@@ -260,6 +277,14 @@ class AwsHarness:
             )["stateMachineArn"]
         )
 
+    def _release(self) -> None:
+        """Wake every parked wait and timer, so no interpreter thread outlives the mock."""
+        with self._lock:
+            for w in self._waiters.values():
+                self._time_out(w)
+            for t in self._timers.values():
+                t.fired.set()
+
     def run(self, run_id: str) -> AwsRun:
         """The run ``run_id``: one started here, or a child execution a run started."""
         if run_id not in self.runs and run_id in self.child_arns:
@@ -284,16 +309,12 @@ class AwsHarness:
             deadline = time.monotonic() + 5
             for run in self.runs.values():
                 while run.status in ("running", "waiting") and time.monotonic() < deadline:
-                    with self._lock:
-                        for w in self._waiters.values():
-                            self._time_out(w)
+                    self._release()
                     self._refresh(run)
                     time.sleep(POLL)
             # nor a branch a failed Parallel or Map left parked in a callback wait
             while self._threads() and time.monotonic() < deadline:
-                with self._lock:
-                    for w in self._waiters.values():
-                        self._time_out(w)
+                self._release()
                 time.sleep(POLL)
         finally:
             assert self._stack is not None
@@ -349,18 +370,41 @@ class AwsHarness:
         """Move virtual time forward; event waits whose timeout passed time out, and executions past the
         machine's TimeoutSeconds (``@workflow(timeout=...)``) time out as on AWS (status TIMED_OUT)."""
         self.clock += parse_duration(duration) if isinstance(duration, str) else float(duration)
+        # as the local engine's advance: time jumps, then what fell due happens in deadline order, each
+        # settled before the next (a Map item whose timer was due at 1h opens its wait before one due at 2h)
+        while self._fire_next_due():
+            self._settle_all()
+        self._settle_all()
+
+    def _fire_next_due(self) -> bool:
+        """Time out or wake the earliest of what is due by the clock (an execution past TimeoutSeconds, an
+        event wait past its timeout, a Wait state's timer); False when nothing is."""
         limit = self.definition.get("TimeoutSeconds")
-        for run in self.runs.values():
-            if (
-                limit is not None
-                and run.status in ("running", "waiting")
-                and run.started + limit <= self.clock
-            ):
-                self._time_out_execution(run, float(limit))
+        due: list[tuple[float, int, tuple[str, int], Any]] = []
+        if limit is not None:
+            for run in self.runs.values():
+                if run.status in ("running", "waiting") and run.started + limit <= self.clock:
+                    due.append((run.started + limit, 0, ("", 0), run))
         with self._lock:
             for w in self._waiters.values():
-                if w.deadline is not None and w.deadline <= self.clock:
-                    self._time_out(w)
+                if w.deadline is not None and w.deadline <= self.clock and w.pending():
+                    due.append((w.deadline, 1, (w.position, 0), w))
+            for t in self._timers.values():
+                if not t.fired.is_set() and t.deadline <= self.clock:
+                    due.append((t.deadline, 1, t.order, t))
+        if not due:
+            return False
+        *_, first = min(due, key=lambda d: d[:3])
+        if isinstance(first, AwsRun):
+            self._time_out_execution(first, float(limit or 0))
+        elif isinstance(first, _Waiter):
+            with self._lock:
+                self._time_out(first)
+        else:
+            first.fired.set()
+        return True
+
+    def _settle_all(self) -> None:
         for run in list(self.runs.values()):
             if run.status in ("running", "waiting"):
                 self._settle(run)
@@ -389,6 +433,9 @@ class AwsHarness:
             for w in self._waiters.values():
                 if w.run_id == run.run_id:
                     self._time_out(w)
+            for t in self._timers.values():
+                if t.run_id == run.run_id:
+                    t.fired.set()
 
     def _refresh(self, run: AwsRun) -> str:
         d = self.sfn.describe_execution(executionArn=run.arn)
@@ -440,6 +487,16 @@ class AwsHarness:
                 with self._lock:
                     mine = [w for w in self._waiters.values() if w.run_id == run.run_id and w.pending()]
                     theirs = [w for w in self._waiters.values() if w.run_id in through and w.pending()]
+                    timers = [
+                        t for t in self._timers.values() if t.run_id == run.run_id and not t.fired.is_set()
+                    ]
+                if timers and not mine and not theirs:
+                    # as the local engine on its virtual clock: a run that waits for no event skips ahead to
+                    # its next timer (a run that waits for one stays until an event or advance moves it)
+                    first = min(timers, key=lambda t: (t.deadline, t.order))
+                    self.clock = max(self.clock, first.deadline)
+                    first.fired.set()
+                    continue
                 if not mine and not theirs:
                     raise RuntimeError(f"execution {run.run_id} is running but no state of it can move on")
                 run.status = "waiting"
@@ -487,6 +544,8 @@ class AwsHarness:
             if kind == "callback" and on.pending():
                 continue
             if kind == "event" and not on.is_set():
+                continue
+            if kind == "timer" and not on.fired.is_set():
                 continue
             if kind == "join" and on in stacks:  # the joined thread is one of these, checked in turn
                 continue
@@ -563,11 +622,25 @@ class AwsHarness:
                     inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
             self.clock += seconds
 
-    def record_wait(self, context: dict[str, Any], seconds: float) -> None:
+    def sleep_until(self, context: dict[str, Any], seconds: float) -> None:
+        """A Wait state: park until the virtual clock reaches its deadline (:meth:`_settle` skips to it
+        when the run waits for no event, :meth:`advance` otherwise). :func:`_parking` recognises the
+        thread in the loop below by its frames."""
         run_id = str(context.get("Execution", {}).get("Name"))
+        index = (context.get("Map") or {}).get("Item", {}).get("Index")
+        state = str(context.get("State", {}).get("Name"))
+        t = _Timer(self.clock + seconds, run_id, (state, index if isinstance(index, int) else -1))
         with self._lock:
-            self.sleeps.setdefault(run_id, []).append(seconds)
-            self.clock += seconds
+            self.sleeps.setdefault(run_id, []).append((self.clock, t.order[1], t.order[0], seconds))
+            if seconds <= 0:
+                return
+            self._timers[id(t)] = t
+        try:
+            while not t.fired.is_set():
+                t.fired.wait()
+        finally:
+            with self._lock:
+                self._timers.pop(id(t), None)
 
     def _time_out(self, w: _Waiter) -> None:
         from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackConsumerTimeout
@@ -633,6 +706,9 @@ def _parking(frame: FrameType) -> tuple[str, Any] | None:
         call, frame = frame, frame.f_back
     if call is None:
         return None
+    if frame.f_code is AwsHarness.sleep_until.__code__:
+        timer = frame.f_locals.get("t")
+        return ("timer", timer) if isinstance(timer, _Timer) else None
     if frame.f_code is CallbackEndpoint.wait.__code__ and frame.f_back is not None:
         if frame.f_back.f_code is AwsHarness.wait_for_callback.__code__:
             waiter = frame.f_back.f_locals.get("w")
@@ -829,7 +905,7 @@ def patches(h: AwsHarness) -> list[Any]:
         return h.invoke(function_name, body, response_headers)
 
     def wait_interval(self: Any, env: Any, wait_seconds: int) -> None:
-        h.record_wait(env.states.context_object.context_object_data, float(wait_seconds))
+        h.sleep_until(env.states.context_object.context_object_data, float(wait_seconds))
 
     original_retrier_eval = retrier_decl.RetrierDecl._eval_body
     retrying = threading.local()  # the context object of the state this thread retries

@@ -242,11 +242,13 @@ def open_waits(ctx: Any) -> dict[str, int]:
     return counts
 
 
-def awaits_event(ctx: Any) -> bool:
-    """Whether the orchestrator awaits an event wait now: one yielded alone, or in a race (``task_any``)
-    that has not completed. (A wait whose race a timer won stays open in the SDK, where it takes the next
-    event, but nothing awaits it; and a race re-run with a new timer holds the wait only in the SDK's task,
-    not in its new action, since the wait was scheduled before.)"""
+def awaited_events(ctx: Any) -> list[str]:
+    """The event names the orchestrator awaits now, each once, in the order their waits opened: a wait
+    yielded alone, or in a race (``task_any``) that has not completed. (A wait whose race a timer won stays
+    open in the SDK, where it takes the next event, but nothing awaits it; and a race re-run with a new
+    timer, or a fan-out's ``task_any`` over its items' waits, holds the wait only in the SDK's task, not in
+    its new action, since the wait was scheduled before.)"""
+    names: list[str] = []
     for key, tasks in list(ctx.open_tasks.items()):
         if not isinstance(key, str) or not isinstance(tasks, list):
             continue
@@ -254,6 +256,6 @@ def awaits_event(ctx: Any) -> bool:
             if getattr(t, "_api_name", "") != "WaitForExternalEventAction" or t.is_completed:
                 continue
             parent = getattr(t, "parent", None)
-            if parent is None or not parent.is_completed:
-                return True
-    return False
+            if (parent is None or not parent.is_completed) and key not in names:
+                names.append(key)
+    return names

@@ -65,7 +65,7 @@ from portaflow.dsl.durations import parse_duration
 
 from . import actions as act
 from .actions import Node, UnsupportedAction
-from .app import FunctionApp, awaits_event, captured_contexts, memoized_timestamps, open_waits
+from .app import FunctionApp, awaited_events, captured_contexts, memoized_timestamps, open_waits
 from .state import (
     EVENT_RAISED,
     EXECUTION_COMPLETED,
@@ -316,7 +316,7 @@ class DurableHost:
         blocking = inst.blocking()
         if not blocking:
             return bool(inst.waits)
-        if inst.awaits_event or any(top.open_events() for top in blocking):
+        if inst.awaited or any(top.open_events() for top in blocking):
             return True
         leaves = [leaf for top in blocking for leaf in top.leaves()]
         children = [self.instances[leaf.child] for leaf in leaves if leaf.child in self.instances]
@@ -467,7 +467,7 @@ class DurableHost:
                 state, failure = self._raised(exc)
                 return state, failure, open_waits(contexts[-1]) if contexts else None
         waits = open_waits(contexts[-1]) if contexts else None
-        inst.awaits_event = bool(contexts) and awaits_event(contexts[-1])
+        inst.awaited = awaited_events(contexts[-1]) if contexts else []
         state = json.loads(out)
         if not isinstance(state, dict):
             raise HostError(f"orchestrator {inst.name!r} returned {out!r}, not an orchestration state")

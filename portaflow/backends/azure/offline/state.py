@@ -120,7 +120,7 @@ class Instance:
     raised: list[Raised] = field(default_factory=list)
     waits: list[Node] = field(default_factory=list)  # unsatisfied event waits, in the order yielded
     yielded: Node | None = None  # the top-level action the generator yielded last
-    awaits_event: bool = False  # after the last replay it awaits an event wait (app.awaits_event)
+    awaited: list[str] = field(default_factory=list)  # after the last replay: the events it awaits (app)
     children: list[Instance] = field(default_factory=list)
 
     @property
@@ -138,4 +138,4 @@ class Instance:
 
     def waiting_for(self) -> list[str]:
         nodes = [e for top in self.blocking() for e in top.open_events()] if self.blocking() else self.waits
-        return list(dict.fromkeys(n.name for n in nodes))
+        return list(dict.fromkeys([n.name for n in nodes] + self.awaited))

@@ -213,6 +213,32 @@ class _FifoDeferred(dict):  # type: ignore[type-arg]
         return dict.__getitem__(self, key).pop(0)
 
 
+class AnyOf:
+    """What a fan-out's item yields to the fan-out: it resumes with the first of ``tasks`` completed. The
+    fan-out waits on one ``task_any`` of all its items' tasks, each task once."""
+
+    __slots__ = ("tasks",)
+
+    def __init__(self, tasks: list[Any]) -> None:
+        self.tasks = tasks
+
+    def winner(self) -> Any:
+        return next((t for t in self.tasks if t.is_completed), None)
+
+
+def _done(awaited: Any) -> bool:
+    return awaited.winner() is not None if isinstance(awaited, AnyOf) else bool(awaited.is_completed)
+
+
+class Inbox:
+    """A run's SDK task for one event name, open while a wait for the name is (or was, and timed out)."""
+
+    __slots__ = ("task",)
+
+    def __init__(self) -> None:
+        self.task: Any = None
+
+
 class Deadline(BaseException):
     """The run passed ``@workflow(timeout=...)``: a BaseException, so no ``except`` of the workflow
     stops it."""
@@ -271,7 +297,8 @@ class Run:
         self.timeout = timeout
         self.deadline = None if timeout is None else self.now() + timedelta(seconds=timeout)
         self._deadline_timer: Any = None
-        self._stale: dict[str, list[Any]] = {}
+        self._inboxes: dict[str, Inbox] = {}
+        self._depth = 0  # how many fan-outs the running code is inside
         self.closing = False
         context.deferred_tasks = _FifoDeferred(getattr(context, "deferred_tasks", {}) or {})
         data = context.get_input()
@@ -354,23 +381,39 @@ class Run:
         yield from self._wait(self._timer(seconds))
 
     def _wait(self, task: Any, bounded: bool = True) -> Gen:
-        """Yield ``task`` to the SDK. ``bounded``: past the run's deadline the wait ends with
-        :class:`Deadline` (a timer, or an event wait; a running step is not cut short, as locally).
+        """The result of ``task`` (its exception raised). ``bounded``: past the run's deadline the wait ends
+        with :class:`Deadline` (a timer, or an event wait; a running step is not cut short, as locally)."""
+        yield from self._first([task], bounded)
+        if task.state.name == "FAILED":
+            raise task.result
+        return task.result
+
+    def _first(self, tasks: list[Any], bounded: bool = True) -> Gen:
+        """The first of ``tasks`` to complete, once one has (and, ``bounded``, the run's deadline not passed).
+        Inside a fan-out the item hands its tasks to the fan-out as an :class:`AnyOf` (the SDK gives a task
+        one parent: two items' own ``task_any`` could not share the deadline timer or an event's task).
         An episode ends with the generator suspended; when Python closes it, GeneratorExit must not run
         durable calls in the user's ``finally`` blocks: later calls re-raise it."""
         if self.closing:
             raise GeneratorExit
         try:
-            if self.deadline is None or not bounded:
-                return (yield task)
             while True:
-                if self._deadline_timer is None:
-                    self._deadline_timer = self._timer_until(self.deadline)
-                winner = yield self.context.task_any([task, self._deadline_timer])
-                if winner is not self._deadline_timer:
-                    return task.result
+                timed = bounded and self.deadline is not None
+                if timed and self._deadline_timer is None:
+                    self._deadline_timer = self._timer_until(self.deadline)  # type: ignore[arg-type]
+                every = [*tasks, self._deadline_timer] if timed else list(tasks)
+                if self._depth:
+                    winner = yield AnyOf(every)
+                elif len(every) == 1 and not every[0]._is_scheduled:
+                    yield every[0]  # the SDK sends its value, or throws its exception
+                    winner = every[0]
+                else:
+                    # a task yielded before is awaited again as a new action: the host awaits actions in order
+                    winner = yield self.context.task_any(every)
+                if not timed or winner is not self._deadline_timer:
+                    return winner
                 self._deadline_timer = None  # a segment of a deadline more than six days away fired
-                if self.now() >= self.deadline:
+                if self.now() >= self.deadline:  # type: ignore[operator]
                     raise Deadline
         except GeneratorExit:
             self.closing = True
@@ -390,7 +433,7 @@ class Run:
         end = base + timedelta(seconds=max(float(seconds), 0.0))
         while True:
             timer = self._timer_until(end)
-            winner = yield from self._wait(self.context.task_any([task, timer]), bounded)
+            winner = yield from self._first([task, timer], bounded)
             if winner is not timer:
                 timer.cancel()
                 return True
@@ -508,22 +551,37 @@ class Run:
         return payload
 
     def _next_event(self, name: str, timeout: float | None) -> Gen:
-        """The data of the next event ``name``, or ``_TIMED_OUT``. A wait that timed out keeps its SDK
-        task, which takes the next event raised while nothing waits: such an event is the next wait's, the
-        newest of those first."""
+        """The data of the next event ``name``, or ``_TIMED_OUT``.
+
+        A run holds at most one SDK task per event name (its :class:`Inbox`), which every open wait for the
+        name waits on: the SDK hands an event to its newest task of that name, portaflow to the wait at the
+        lowest position (docs/semantics.md, "map and parallel"). When the task completes, a fan-out resumes
+        its items in position order and the first to look takes the event; the others wait on for the
+        next one. A wait that timed out leaves the task open: the event it takes is the next wait's."""
         self.check_deadline()
-        stale = self._stale.setdefault(name, [])
-        done = [t for t in stale if t.is_completed]
-        if done:
-            stale.remove(done[-1])
-            return done[-1].result
-        event = self.context.wait_for_external_event(name)
-        if timeout is None:
-            return (yield from self._wait(event))
-        if (yield from self._race(event, float(timeout))):
-            return event.result
-        stale.append(event)
-        return _TIMED_OUT
+        inbox = self._inboxes.setdefault(name, Inbox())
+        base: datetime = self.context.current_utc_datetime
+        end = None if timeout is None else base + timedelta(seconds=max(float(timeout), 0.0))
+        timer: Any = None
+        while True:
+            if inbox.task is not None and inbox.task.is_completed:
+                data = inbox.task.result
+                inbox.task = None
+                if timer is not None and not timer.is_completed:
+                    timer.cancel()
+                return data
+            if inbox.task is None:
+                inbox.task = self.context.wait_for_external_event(name)
+            if end is None:
+                yield from self._first([inbox.task])
+                continue
+            if timer is None:
+                timer = self._timer_until(end)
+            winner = yield from self._first([inbox.task, timer])
+            if winner is timer:
+                if self.context.current_utc_datetime >= end:
+                    return _TIMED_OUT
+                timer = None  # a segment of a timeout more than six days away fired
 
     # ------------------------------------------------------------------------------ child workflows
     def child(self, scope: Scope, name: str, body: Callable[..., Any], args: dict[str, Any]) -> Gen:
@@ -624,6 +682,7 @@ class Run:
         started = 0
 
         def advance(i: int, gen: Gen, send: Any, throw: BaseException | None) -> None:
+            self._depth += 1  # what the item yields comes here, not to the SDK
             try:
                 task = gen.throw(throw) if throw is not None else gen.send(send)
             except StopIteration as stop:
@@ -634,6 +693,8 @@ class Run:
                 running.pop(i, None)
             else:
                 running[i] = (gen, task)
+            finally:
+                self._depth -= 1
 
         while started < n or running:
             while started < n and len(running) < limit:
@@ -642,17 +703,23 @@ class Run:
                 started += 1
             if not running:
                 continue
-            pending = [task for _, task in running.values() if not task.is_completed]
-            if len(pending) == len(running):
-                yield from self._wait(self.context.task_any(pending), bounded=False)
-            for i in sorted(running):
-                gen, task = running[i]
-                if task.is_completed:
-                    failed = task.state.name == "FAILED" if hasattr(task, "state") else False
-                    if failed:
-                        advance(i, gen, None, task.result)
+            if not any(_done(awaited) for _, awaited in running.values()):
+                pending: dict[int, Any] = {}
+                for _, awaited in running.values():
+                    for task in awaited.tasks if isinstance(awaited, AnyOf) else [awaited]:
+                        pending.setdefault(id(task), task)
+                yield from self._first(list(pending.values()), bounded=False)
+            for i in sorted(running):  # position order: an event both wait for goes to the lower
+                gen, awaited = running[i]
+                if isinstance(awaited, AnyOf):
+                    winner = awaited.winner()
+                    if winner is not None:
+                        advance(i, gen, winner, None)
+                elif awaited.is_completed:
+                    if awaited.state.name == "FAILED":
+                        advance(i, gen, None, awaited.result)
                     else:
-                        advance(i, gen, task.result, None)
+                        advance(i, gen, awaited.result, None)
         return policy.settle(results, errors, noun)
 
 
