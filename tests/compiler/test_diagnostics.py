@@ -23,13 +23,13 @@ def codes(src: str) -> list[str]:
 def test_every_error_is_reported_in_one_run_with_position_caret_and_hint() -> None:
     src = (
         "@step(retry=RetryPolicy(max_attempts=N), timeout='3x')\ndef s(x):\n    return x\n\n"
-        "@workflow\ndef w(ctx: Context, x: int):\n    y = x // 2 + s(x)\n    z = x | 2\n    return nope\n"
+        "@workflow\ndef w(ctx: Context, x: int):\n    y = f'{x:>5}{s(x)}'\n    z = x | 2\n    return nope\n"
     )
     res = compile_source(HEAD + src, "wf.py")
     assert [d.code for d in res.diagnostics] == ["PFC011", "PFC012", "PFC023", "PFC021", "PFC026"]
     text = render_all(res.diagnostics, res.source)
-    assert "wf.py:9:18: PFC023 Python evaluates `x // 2` before this call, and that may raise" in text
-    caret = "        y = x // 2 + s(x)\n                     ^\n"
+    assert "wf.py:9:18: PFC023 Python evaluates `{x:>5}` before this call, and that may raise" in text
+    caret = "        y = f'{x:>5}{s(x)}'\n                     ^\n"
     assert caret + "  help: call it in a statement of its own first" in text
     assert text.endswith("5 errors")
 

@@ -73,12 +73,28 @@ def test_calls_that_cannot_raise_may_come_first() -> None:
     assert isinstance(call, ir.StepCall) and isinstance(assign, ir.Assign)
 
 
+def test_what_may_raise_before_a_call_is_evaluated_into_a_temporary_first() -> None:
+    """Python's order: `d["k"]` (a KeyError skips the step), then the step, then the addition."""
+    first, call, add, _ = lowered('x = d["k"] + ask(q)\nreturn x')
+    assert isinstance(first, ir.Assign) and isinstance(first.target, ir.NameTarget)
+    assert isinstance(first.value, ir.Subscript)
+    assert isinstance(call, ir.StepCall)
+    assert isinstance(add, ir.Assign) and isinstance(add.value, ir.BinOp)
+    assert add.value.left == ir.Name(first.target.id, add.value.left.ty)
+
+
+def test_operands_at_every_level_before_a_call_are_evaluated_first_in_order() -> None:
+    body = lowered('x = [int(q), {"a": d["a"], "b": ask(q)}]\nreturn x')
+    kinds = [type(s).__name__ for s in body]
+    assert kinds == ["Assign", "Assign", "StepCall", "Assign", "Return"]  # int(q), d["a"], ask(q), x
+
+
 @pytest.mark.parametrize(
     ("line", "first"),
     [
-        ('x = d["k"] + ask(q)', 'd["k"]'),
-        ("x = [int(q), ask(q)]", "int(q)"),
-        ('x = f"{d["k"]:>5}{ask(q)}"', 'd["k"]'),
+        # the format runs before the call: no temporary holds it
+        ('x = f"{d["k"]:>5}{ask(q)}"', '{d["k"]:>5}'),
+        ("x = d.get(q).strip(ask(q))", "d.get(q).strip"),  # looking up a method of a value of unknown type
         ('d["n"] += len(ask(q))', None),
     ],
 )

@@ -5,9 +5,11 @@
 ``ctx`` call) as a statement of its own, so the frontend lowers such a call into a temporary just before the
 statement. That is Python's order only when everything the statement evaluates before the call can neither
 raise nor change anything (a name, a literal, a method looked up on a list): then the call runs at the same
-point, with the same arguments, and whatever follows sees its result. A call evaluated after something that
-may raise (``d[k] + ask(q)``: a ``KeyError`` first would skip the step in Python), or only on some paths
-(``a and ask(q)``, ``ask(q) if c else None``, inside a comprehension or lambda), stays refused (PFC023).
+point, with the same arguments, and whatever follows sees its result. A call evaluated after operands that
+may raise (``d[k] + ask(q)``: a ``KeyError`` first skips the step in Python) has those operands evaluated
+into temporaries first, in Python's order (:attr:`Hoisting.spills`); one evaluated after what no temporary
+can hold (a method's lookup, a format spec, a non-literal dict key), or only on some paths (``a and
+ask(q)``, ``ask(q) if c else None``, inside a comprehension or lambda), stays refused (PFC023).
 
 :func:`leading_calls` walks an expression in Python's evaluation order and returns the ids of the calls that
 may be hoisted; the lowerer consults it where it meets a step-like call inside an expression.
@@ -15,12 +17,13 @@ may be hoisted; the lowerer consults it where it meets a step-like call inside a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from .. import ir
 from .common import Unsupported
 
 if TYPE_CHECKING:
@@ -40,11 +43,19 @@ class _Walk:
     """Python's evaluation order over one expression; ``open`` until something that may raise (or run
     only on some paths) has been evaluated, after which no later call may move before it."""
 
-    def __init__(self, lw: WorkflowLowerer) -> None:
+    def __init__(self, lw: WorkflowLowerer, spills: Mapping[int, cst.BaseExpression] | None = None) -> None:
         self.lw = lw
         self.closer: cst.CSTNode | None = None  # the first node evaluated that may raise
         self.found: set[int] = set()
         self.blocked: dict[int, cst.CSTNode] = {}  # a call evaluated after such a node -> that node
+        # the operands evaluated so far at each level of the expression being walked (outermost first)
+        self.frames: list[list[cst.BaseExpression]] = []
+        # operands evaluated into temporaries first: a later call may move after them
+        self.spills = spills or {}
+        self.to_spill: dict[int, cst.BaseExpression] = {}  # what a blocked call needs evaluated before it
+        # a method changing a list or dict in place: its lowering keeps its own order (mutations.py), so
+        # nothing of its statement is spilled
+        self.changes = False
 
     @property
     def open(self) -> bool:
@@ -55,8 +66,38 @@ class _Walk:
             self.closer = n
 
     def many(self, nodes: Iterable[cst.BaseExpression]) -> None:
-        for n in nodes:
-            self.visit(n)
+        """Operands evaluated in this order, each recorded once evaluated (a blocked call after them may
+        have them evaluated into temporaries first)."""
+        frame: list[cst.BaseExpression] = []
+        self.frames.append(frame)
+        try:
+            for n in nodes:
+                self.visit(n)
+                frame.append(n)
+        finally:
+            self.frames.pop()
+
+    def _earlier_operands(self) -> list[cst.BaseExpression]:
+        """The operands evaluated before the current node, at every level, that a step call there would
+        have to follow: not literals or locals, not step calls (those are temporaries already)."""
+        return [
+            m
+            for frame in self.frames
+            for m in frame
+            if not self._safe(m) and not (isinstance(m, cst.Call) and self._step_like(m))
+        ]
+
+    def _changes(self, n: cst.Call) -> bool:
+        from .mutations import is_mutation  # it lowers through calls, which imports this module
+
+        lw = self.lw
+        report, lw.report = lw.report, False
+        try:
+            return is_mutation(lw, n)
+        except Unsupported:
+            return False
+        finally:
+            lw.report = report
 
     def _step_like(self, n: cst.Call) -> bool:
         """is_step_like, with nothing reported: the lowering reports what it finds, once."""
@@ -72,6 +113,16 @@ class _Walk:
             lw.report = report
 
     def visit(self, n: cst.BaseExpression) -> None:
+        if id(n) in self.spills:
+            # evaluated into a temporary before the statement, after what was before it: what follows may
+            # move before the statement too (the calls inside it are walked as any)
+            closer = self.closer
+            self._visit(n)
+            self.closer = closer
+            return
+        self._visit(n)
+
+    def _visit(self, n: cst.BaseExpression) -> None:
         if isinstance(n, cst.Call) and self._step_like(n):
             # its arguments are evaluated just before it in the hoisted statement too, so they may raise; a
             # step call among them may move only before what of them may not
@@ -82,26 +133,19 @@ class _Walk:
                 self.found.add(id(n))
             else:
                 self.blocked[id(n)] = closer
+                for m in self._earlier_operands():
+                    self.to_spill.setdefault(id(m), m)
             return
         if self._safe(n):
             return
         if isinstance(n, (cst.List, cst.Tuple, cst.Set)):
-            for el in n.elements:
-                if isinstance(el, cst.StarredElement):
-                    self.close(el)  # iterating the value may raise
-                self.visit(el.value)
+            self.many(self._elements(n))
             return
         if isinstance(n, cst.Dict):
-            for item in n.elements:
-                if isinstance(item, cst.DictElement):
-                    self.visit(item.key)
-                    if not isinstance(item.key, _LITERALS):
-                        self.close(item.key)  # it may be unhashable
-                else:
-                    self.close(item)  # ** unpacking
-                self.visit(item.value)
+            self.many(self._items(n))
             return
         if isinstance(n, cst.Call):
+            self.changes = self.changes or self._changes(n)
             self._method_lookup(n.func)
             self.many(a.value for a in n.args if not a.star)
             if self._cannot_raise(n):
@@ -113,22 +157,33 @@ class _Walk:
         elif isinstance(n, cst.IfExp):
             self.visit(n.test)
         elif isinstance(n, cst.Comparison):
-            self.visit(n.left)
-            if n.comparisons:
-                self.visit(n.comparisons[0].comparator)  # later ones run only if this one holds
+            # later comparators run only if this comparison holds
+            self.many((n.left, *(c.comparator for c in n.comparisons[:1])))
         elif isinstance(n, cst.UnaryOperation):
             self.visit(n.expression)
         elif isinstance(n, (cst.Subscript, cst.Attribute)):
             self.visit(n.value)
         elif isinstance(n, cst.FormattedString):
-            for part in n.parts:
-                if isinstance(part, cst.FormattedStringExpression):
-                    self.visit(part.expression)
-                    if part.format_spec is not None or part.conversion is not None:
-                        self.close(part)  # a spec may not fit the value (str() of a JSON value cannot fail)
+            self.many(self._parts(n))
             return
         # whatever the node itself does next (an operator, a subscript, a call, a format) may raise
         self.close(n)
+
+    def _elements(self, n: cst.List | cst.Tuple | cst.Set) -> Iterator[cst.BaseExpression]:
+        for el in n.elements:
+            if isinstance(el, cst.StarredElement):
+                self.close(el)  # iterating the value may raise
+            yield el.value
+
+    def _items(self, n: cst.Dict) -> Iterator[cst.BaseExpression]:
+        for item in n.elements:
+            if isinstance(item, cst.DictElement):
+                yield item.key
+                if not isinstance(item.key, _LITERALS):
+                    self.close(item.key)  # it may be unhashable
+            else:
+                self.close(item)  # ** unpacking
+            yield item.value
 
     def _safe(self, n: cst.BaseExpression) -> bool:
         if isinstance(n, _LITERALS):
@@ -140,6 +195,13 @@ class _Walk:
         if isinstance(n, cst.FormattedString):
             return all(isinstance(p, cst.FormattedStringText) for p in n.parts)
         return isinstance(n, cst.Lambda)  # making a function evaluates nothing inside it
+
+    def _parts(self, n: cst.FormattedString) -> Iterator[cst.BaseExpression]:
+        for part in n.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                yield part.expression
+                if part.format_spec is not None or part.conversion is not None:
+                    self.close(part)  # a spec may not fit the value (str() of a JSON value cannot fail)
 
     def _cannot_raise(self, n: cst.Call) -> bool:
         """A builtin that raises for no value (``str(x)``, ``bool(x)``), ``len()`` of a local list, dict or
@@ -182,6 +244,10 @@ class Hoisting:
 
     calls: frozenset[int] = frozenset()
     blocked: Mapping[int, cst.CSTNode] = field(default_factory=dict)  # call -> what Python evaluates first
+    # operands evaluated into temporaries before the statement, in Python's order, so that a step call
+    # after them may run as a statement too: ``note(job["name"], ask(q))`` is ``t = job["name"]``,
+    # ``s = ask(q)``, ``note(t, s)`` (a KeyError still comes before the step runs)
+    spills: Mapping[int, cst.BaseExpression] = field(default_factory=dict)
 
     def __contains__(self, call: cst.Call) -> bool:
         return id(call) in self.calls
@@ -192,9 +258,50 @@ NOTHING = Hoisting()
 
 def leading_calls(lw: WorkflowLowerer, nodes: Iterable[cst.BaseExpression]) -> Hoisting:
     """The step-like calls in ``nodes`` (evaluated in this order) that may run before them."""
+    nodes = list(nodes)
     walk = _Walk(lw)
     walk.many(nodes)
-    return Hoisting(frozenset(walk.found), walk.blocked)
+    if not walk.blocked or walk.changes:
+        return Hoisting(frozenset(walk.found), walk.blocked)
+    # the operands a blocked call follows are evaluated first, into temporaries; walked again with them,
+    # a call still blocked follows something no temporary can hold (a method's lookup, a format spec)
+    spills = dict(walk.to_spill)
+    again = _Walk(lw, spills)
+    again.many(nodes)
+    return Hoisting(frozenset(again.found), again.blocked, spills)
+
+
+def spill(lw: WorkflowLowerer, n: cst.BaseExpression) -> ir.Name:
+    """An operand of :attr:`Hoisting.spills`, lowered into a temporary just before the statement (after
+    the calls hoisted before it, before those after it)."""
+    assert lw.hoist is not None
+    lw.spilling.add(id(n))
+    try:
+        value = lw.expr(n)
+    finally:
+        lw.spilling.discard(id(n))
+    lw.hoisted += 1
+    tmp = ir.temporary(f"v{lw.hoisted}")
+    lw.hoist.append(ir.Assign(ir.NameTarget(tmp), value, lw.fe.pos(n)))
+    lw.locals.add(tmp)
+    lw.spilled.add(id(n))
+    return ir.Name(tmp)
+
+
+def check_spilled(lw: WorkflowLowerer) -> None:
+    """Every operand the statement's hoisting spills went through :func:`spill`: one lowered some other
+    way would run after the calls hoisted before the statement, out of Python's order, so it is refused."""
+    missed = [n for i, n in lw.step_hoistable.spills.items() if i not in lw.spilled]
+    if not missed:
+        return
+    lw.error(
+        "PFC023",
+        missed[0],
+        f"Python evaluates `{lw.fe.code(missed[0])}` before a step call in this statement, an order the "
+        "compiler cannot keep here",
+        f"assign it to a local in a statement of its own first: `value = {lw.fe.code(missed[0])}`",
+    )
+    raise Unsupported
 
 
 def refusal(lw: WorkflowLowerer, call: cst.Call) -> tuple[str, str]:

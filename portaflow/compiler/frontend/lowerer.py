@@ -45,6 +45,8 @@ class WorkflowLowerer:
         self.hoisted = 0
         # the ids of the step-like calls inside the statement being lowered that may run before it (hoisting)
         self.step_hoistable = hoisting.NOTHING
+        self.spilling: set[int] = set()  # the spilled operands being lowered (hoisting.spill)
+        self.spilled: set[int] = set()  # those of the statement being lowered that were spilled
         # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
         # number of each inlined copy by those ids (stable across the draft and the final lowering), and
         # the call chain a diagnostic inside a helper names (innermost first)
@@ -247,12 +249,15 @@ class WorkflowLowerer:
             self.step_hoistable = (
                 hoisting.leading_calls(self, hoisting.statement_operands(n)) if simple else hoisting.NOTHING
             )
+            saved_spilled, self.spilled = self.spilled, set()
             try:
                 with contextlib.suppress(Unsupported):
                     lowered = self.stmt(n)
+                    hoisting.check_spilled(self)
                     out.extend([*(hoisted or []), *lowered])
             finally:
                 self.hoist, self.step_hoistable = saved, saved_calls
+                self.spilled = saved_spilled
         return out
 
     def hoisting_expr(self, n: cst.BaseExpression) -> tuple[list[ir.Stmt], ir.Expr]:
@@ -261,11 +266,14 @@ class WorkflowLowerer:
         saved, saved_calls = self.hoist, self.step_hoistable
         hoisted: list[ir.Stmt] = []
         self.hoist, self.step_hoistable = hoisted, hoisting.leading_calls(self, [n])
+        saved_spilled, self.spilled = self.spilled, set()
         try:
             value = self.expr(n)
+            hoisting.check_spilled(self)
             return hoisted, value
         finally:
             self.hoist, self.step_hoistable = saved, saved_calls
+            self.spilled = saved_spilled
 
     def suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
         return self.lower_body(self.body_statements(body))
@@ -284,5 +292,7 @@ class WorkflowLowerer:
         return rule(self, n, self.fe.pos(n))
 
     def expr(self, n: cst.BaseExpression) -> ir.Expr:
+        if self.hoist is not None and id(n) in self.step_hoistable.spills and id(n) not in self.spilling:
+            return hoisting.spill(self, n)
         rule = expressions.EXPRESSIONS.get(type(n), expressions.unsupported)
         return rule(self, n)
