@@ -71,7 +71,7 @@ def test_the_local_engine_records_the_jittered_delays_and_waits_them(tmp_path: P
     assert all(d["delay"] < p for d, p in zip(failed, plain, strict=True))
 
 
-def test_the_compiler_reads_jitter_into_the_ir_and_aws_refuses_it_at_the_argument() -> None:
+def test_the_compiler_reads_jitter_into_the_ir_and_every_target_compiles_it() -> None:
     from portaflow.backends import get
     from portaflow.compiler.pipeline import target_diagnostics
 
@@ -84,8 +84,7 @@ def test_the_compiler_reads_jitter_into_the_ir_and_aws_refuses_it_at_the_argumen
     res = compile_source(src, "wf.py", None)
     assert res.program is not None and not res.errors
     assert res.program.steps["s"].retry.jitter == 0.5
-    errors = target_diagnostics(get("aws"), res.program)
-    assert [(d.code, d.line, d.col) for d in errors] == [("PFC085", 3, 48)]  # once, however many calls
+    assert not target_diagnostics(get("aws"), res.program)  # an explicit retry loop (docs/ir.md)
     assert not target_diagnostics(get("azure"), res.program)
     assert not target_diagnostics(get("cloudflare"), res.program)
 

@@ -303,3 +303,16 @@ def test_a_jsonata_failure_the_lowering_does_not_model_fails_the_run_with_a_one_
     assert run.error["type"] == "QueryEvaluationError"
     message = run.error["message"]
     assert "\n" not in message and "JSONata expression" not in message and len(message) < 300, message
+
+
+def test_the_events_function_sleeps_a_jittered_delays_fraction_and_returns_its_whole_seconds() -> None:
+    """A Wait counts whole seconds: the events function waits the rest itself, so the total is exact."""
+    from portaflow.backends.aws.runtime.portaflow_aws_runtime import retry_delay
+    from portaflow.dsl.retry import jittered
+
+    slept: list[float] = []
+    event = {"action": "jitter", "key": "run-1:0", "attempt": 2, "delay": 4.0, "jitter": 1.0}
+    whole = retry_delay(event, sleep=slept.append)
+    exact = jittered(4.0, 1.0, "run-1:0", 2)
+    assert whole == int(exact) and abs(whole + sum(slept) - exact) < 1e-9
+    assert 0 <= sum(slept) < 1

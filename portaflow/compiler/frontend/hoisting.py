@@ -87,6 +87,18 @@ class _Walk:
             if not self._safe(m) and not (isinstance(m, cst.Call) and self._step_like(m))
         ]
 
+    def _anywhere(self, n: cst.Call) -> bool:
+        """``ctx.now()``, ``ctx.uuid4()``, ``ctx.random()``, ``ctx.idempotency_key()``: recorded values the
+        lowering takes out of any expression itself (calls.value_call), so nothing need come before them."""
+        f = n.func
+        return (
+            isinstance(f, cst.Attribute)
+            and isinstance(f.value, cst.Name)
+            and f.value.value == self.lw.ctx
+            and f.attr.value in ("now", "uuid4", "random", "idempotency_key")
+            and not n.args
+        )
+
     def _changes(self, n: cst.Call) -> bool:
         from .mutations import is_mutation  # it lowers through calls, which imports this module
 
@@ -133,8 +145,9 @@ class _Walk:
                 self.found.add(id(n))
             else:
                 self.blocked[id(n)] = closer
-                for m in self._earlier_operands():
-                    self.to_spill.setdefault(id(m), m)
+                if not self._anywhere(n):
+                    for m in self._earlier_operands():
+                        self.to_spill.setdefault(id(m), m)
             return
         if self._safe(n):
             return

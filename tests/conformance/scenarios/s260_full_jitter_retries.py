@@ -27,6 +27,5 @@ def crawl(ctx: Context, urls: list) -> list:
 SCENARIO = {
     "input": {"urls": ["a.example", "b.example"]},
     "run_id": "crawl-7",
-    "refuses": {"aws": "PFC085"},
     "expect": {"status": "completed", "output": ["<html>a.example</html>", "<html>b.example</html>"]},
 }

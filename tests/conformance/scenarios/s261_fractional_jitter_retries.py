@@ -28,7 +28,6 @@ def billing(ctx: Context, orders: list) -> dict:
 
 SCENARIO = {
     "input": {"orders": ["o-1", "o-2"]},
-    "refuses": {"aws": "PFC085"},
     "expect": {
         "status": "completed",
         "output": {

@@ -72,13 +72,16 @@ def expression_error() -> str:
 EXPRESSION_ERROR = expression_error()
 
 
-def error_from_output(timeout_message: str = "timed out", step: str | None = None) -> str:
+def error_from_output(
+    timeout_message: str = "timed out", step: str | None = None, attempts: str | None = None
+) -> str:
     """The error of a failed Task as {type, message, mro, step, attempts} (the fields of StepFailed).
 
     A step's error is the runtime's JSON object; an expression of the Task that failed (its arguments, or
     the binding of its result) raised a Python exception of the workflow (step and attempts null)."""
     step_field = jstr(step) if step is not None else "null"
-    attempts = "$states.context.State.RetryCount + 1" if step is not None else "null"
+    if attempts is None:  # the attempt a Task's own Retry reached (an explicit retry loop says its own)
+        attempts = "$states.context.State.RetryCount + 1" if step is not None else "null"
     return (
         "($c := $states.errorOutput.Cause; $e := $states.errorOutput.Error; "
         '$p := $type($c) = "string" and $substring($c, 0, 1) = "{" ? $parse($c) : {}; '
@@ -802,20 +805,6 @@ class AslCompiler:
             f"step {sd.name!r} retry max_interval",
             where,
         )
-        jitter_loc = sd.option_loc("jitter", "retry")
-        if r.jitter is not None and not any(
-            d.code == "PFC085" and (d.line, d.col) == (jitter_loc.line, jitter_loc.col) for d in self.diags
-        ):  # once per step, however many calls it has
-            self.err(
-                jitter_loc,
-                f"step {sd.name!r} retries with jitter: a Task's Retry takes no per-attempt delay, and its "
-                "JitterStrategy FULL draws a random delay Step Functions does not record, so no target or "
-                "replay could wait the same",
-                "leave jitter out of this step's RetryPolicy for --target aws (spread retries with the "
-                "initial_interval of each step instead)",
-                code="PFC085",
-                source=where,
-            )
         # an expression of the Task that fails (arguments, result binding) fails the same way again: never
         # retried (a retry would call the step again), it is caught as the workflow's exception
         retriers: list[dict[str, Any]] = [
@@ -828,6 +817,8 @@ class AslCompiler:
                 "JitterStrategy": "NONE",
             }
         ]
+        if r.jitter is not None:  # retried by the explicit loop of jittered_attempts, not by Retry
+            return retriers
         if r.retry_on_matches:  # only these are retried; every other error fails the step at once
             names = list(r.retry_on_matches)
             if "TimeoutError" in names:
@@ -870,7 +861,13 @@ class AslCompiler:
         return retriers
 
     def payload(
-        self, ctx: Ctx, sd: ir.StepDef, args: str, key: str, item: str = "$states.context.Map.Item.Index"
+        self,
+        ctx: Ctx,
+        sd: ir.StepDef,
+        args: str,
+        key: str,
+        item: str = "$states.context.Map.Item.Index",
+        attempt: str = "$states.context.State.RetryCount + 1",
     ) -> str:
         # the names the non-retryable retrier lists: the runtime reports an error under the first class of
         # its MRO found there (runtime.StepError), so that retrier matches subclasses from any module
@@ -878,7 +875,7 @@ class AslCompiler:
         non_retryable = f'"non_retryable": {json.dumps(list(listed))}, ' if listed else ""
         return (
             "{% " + f'{{"step": {jstr(sd.name)}, "args": {args}, "idempotency_key": {key}, '
-            f'"attempt": $states.context.State.RetryCount + 1, "run_id": $pf_run, {non_retryable}'
+            f'"attempt": {attempt}, "run_id": $pf_run, {non_retryable}'
             f'"meta": {{"state": $states.context.State.Name, "item": {item}}}}}' + " %}"
         )
 
@@ -906,15 +903,103 @@ class AslCompiler:
         args = "{" + ", ".join(f"{jstr(k)}: {low.lower(v)}" for k, v in s.args) + "}"
         if s.kwargs is not None:
             args = f"$merge([{args}, {low.lower(s.kwargs)}])"
-        payload = self.payload(ctx, sd, args, self.key_expr(ctx))
+        jitter = sd.retry.jitter is not None and sd.retry.max_attempts > 1
+        attempt = own_variable(f"pf_j{self.uid()}_", "attempt") if jitter else None
+        if attempt is None:
+            payload = self.payload(ctx, sd, args, self.key_expr(ctx))
+        else:
+            payload = self.payload(ctx, sd, args, self.key_expr(ctx), attempt=f"${attempt}")
         payload = "{% " + low.finish(payload[3:-3]) + " %}"
         task = self.step_task(s.step, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
-        task["Catch"] = self.catchers(ctx, inc, s.loc, error_from_output(timeout_message(sd), sd.name))
+        if attempt is None:
+            task["Catch"] = self.catchers(ctx, inc, s.loc, error_from_output(timeout_message(sd), sd.name))
+            task["Next"] = nxt
+            self.states[n] = task
+            return n
         task["Next"] = nxt
         self.states[n] = task
-        return n
+        give_up = self.name(f"Step failed {sd.name}", s.loc)
+        self.states[give_up] = {"Type": "Pass", "Assign": inc, "Next": self.raise_dynamic(ctx, s.loc)}
+        return self.jittered_attempts(sd, n, task, self.key_expr(ctx), attempt, "$pf_err", give_up, s.loc)
+
+    def jittered_attempts(
+        self,
+        sd: ir.StepDef,
+        task_n: str,
+        task: dict[str, Any],
+        key: str,
+        attempt: str,
+        err: str,
+        give_up: str,
+        loc: ir.Loc,
+        first: dict[str, str] | None = None,
+    ) -> str:
+        """A step with ``RetryPolicy(jitter=...)``: its attempts as an explicit loop, since a Task's Retry
+        takes no delay per attempt. The Task's Catch keeps the error in ``err`` (``$pf_err``, or a Map
+        item's variable) and a Choice retries a retryable one while attempts remain: the events function
+        computes the delay (``portaflow.dsl.retry.jittered``, the local engine's), sleeps its fraction of a
+        second and returns the whole seconds a Wait takes; else ``give_up``. Returns the entry state."""
+        r = sd.retry
+        entry = self.name(f"Attempts {sd.name}", loc)
+        check = self.name(f"Retry? {sd.name}", loc)
+        delay = self.name(f"Retry delay {sd.name}", loc)
+        wait = self.name(f"Retry wait {sd.name}", loc)
+        again = self.name(f"Next attempt {sd.name}", loc)
+        var = err.removeprefix("$")
+        task["Catch"] = [
+            {
+                "ErrorEquals": ["States.ALL"],
+                "Assign": {
+                    var: "{% " + error_from_output(timeout_message(sd), sd.name, f"${attempt}") + " %}"
+                },
+                "Next": check,
+            }
+        ]
+        listed = json.dumps(list(r.retry_on_matches or r.non_retryable_matches))
+        matches = (
+            f"({err}.type in {listed} or "
+            f'$count($filter($lookup({err}, "mro"), function($n){{$n in {listed}}})) > 0)'
+        )
+        retryable = matches if r.retry_on_matches else f"$not{matches}" if r.non_retryable_matches else "true"
+        step_error = f'$type($lookup({err}, "step")) = "string"'  # not an expression of the Task itself
+        self.states[entry] = {"Type": "Pass", "Assign": {**(first or {}), attempt: 1}, "Next": task_n}
+        self.states[check] = {
+            "Type": "Choice",
+            "Choices": [
+                {
+                    "Condition": "{% "
+                    + f"${attempt} < {r.max_attempts} and {step_error} and {retryable}"
+                    + " %}",
+                    "Next": delay,
+                }
+            ],
+            "Default": give_up,
+        }
+        base = f"$min([{r.initial_interval} * $power({float(r.backoff)}, ${attempt} - 1), {r.max_interval}])"
+        request = (
+            '{"action": "jitter", "key": ' + key + f', "attempt": ${attempt}, "delay": {base}, '
+            f'"jitter": {r.jitter}}}'
+        )
+        self.states[delay] = {
+            "Type": "Task",
+            "Resource": STEP_ARN,
+            "Arguments": {"FunctionName": EVENTS_FUNCTION, "Payload": "{% " + request + " %}"},
+            "Assign": {
+                own_variable(attempt.removesuffix("pf_attempt"), "seconds"): "{% $states.result.Payload %}"
+            },
+            "Output": "{% $states.input %}",
+            "Next": wait,
+        }
+        seconds = own_variable(attempt.removesuffix("pf_attempt"), "seconds")
+        self.states[wait] = {"Type": "Wait", "Seconds": "{% " + f"${seconds}" + " %}", "Next": again}
+        self.states[again] = {
+            "Type": "Pass",
+            "Assign": {attempt: "{% " + f"${attempt} + 1" + " %}"},
+            "Next": task_n,
+        }
+        return entry
 
     def child_call(self, s: ir.ChildWorkflowCall, nxt: str, ctx: Ctx) -> str:
         child = self.p.workflows[s.workflow]
@@ -1042,19 +1127,51 @@ class AslCompiler:
         task_n = self.name(f"Step {sd.name} (item)", s.loc)
         err_n = self.name(f"Item failed {sd.name}", s.loc)
         param = sd.params[0] if sd.params else "item"
-        payload = self.payload(
-            ctx, sd, f"{{{jstr(param)}: $states.input.item}}", "$states.input.key", "$states.input.index"
-        )
+        jitter = sd.retry.jitter is not None and sd.retry.max_attempts > 1
+        scope = f"pf_j{self.uid()}_" if jitter else ""
+        item_states: dict[str, Any] = {}
+        if not jitter:
+            payload = self.payload(
+                ctx, sd, f"{{{jstr(param)}: $states.input.item}}", "$states.input.key", "$states.input.index"
+            )
+        else:  # the loop's states pass other inputs on: the item, its index and key are kept in variables
+            item_var, index_var, key_var, attempt, err_var = (
+                own_variable(scope, w) for w in ("item", "index", "key", "attempt", "error")
+            )
+            payload = self.payload(
+                ctx, sd, f"{{{jstr(param)}: ${item_var}}}", f"${key_var}", f"${index_var}", f"${attempt}"
+            )
         task = self.step_task(s.step, payload)
         task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
-        task["Catch"] = [
-            {
-                "ErrorEquals": ["States.ALL"],
-                "Output": '{% {"e": ' + error_from_output(timeout_message(sd), sd.name) + "} %}",
-                "Next": err_n,
+        start = task_n
+        if not jitter:
+            task["Catch"] = [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "Output": '{% {"e": ' + error_from_output(timeout_message(sd), sd.name) + "} %}",
+                    "Next": err_n,
+                }
+            ]
+            task["End"] = True
+            item_states = {task_n: task, err_n: {"Type": "Pass", "End": True}}
+        else:
+            task["End"] = True
+            item_states[err_n] = {
+                "Type": "Pass",
+                "Output": "{% " + f'{{"e": ${err_var}}}' + " %}",
+                "End": True,
             }
-        ]
-        task["End"] = True
+            outer_states, self.states = self.states, item_states
+            first = {
+                item_var: "{% $states.input.item %}",
+                index_var: "{% $states.input.index %}",
+                key_var: "{% $states.input.key %}",
+            }
+            start = self.jittered_attempts(
+                sd, task_n, task, f"${key_var}", attempt, f"${err_var}", err_n, s.loc, first
+            )
+            self.states = outer_states
+            item_states[task_n] = task
         results = f"pf_m{k}"
         low = self.low(ctx)
         items = low.finish(low._iter(s.items))
@@ -1069,8 +1186,8 @@ class AslCompiler:
             },
             "ItemProcessor": {
                 "ProcessorConfig": {"Mode": "INLINE"},
-                "StartAt": task_n,
-                "States": {task_n: task, err_n: {"Type": "Pass", "End": True}},
+                "StartAt": start,
+                "States": item_states,
             },
             "MaxConcurrency": self.max_concurrency(ctx, s.max_concurrency),
             "Assign": {results: "{% $states.result %}", ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"},

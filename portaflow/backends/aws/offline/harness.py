@@ -60,6 +60,7 @@ from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
 from portaflow.compiler.pipeline import diagnose
 from portaflow.dsl.durations import parse_duration
+from portaflow.dsl.retry import jittered
 from portaflow.source.finder import ModuleFinder
 
 from ..lower.asl import compile_asl, step_idents
@@ -566,7 +567,16 @@ class AwsHarness:
                     str(event.get("position") or ""),
                 )
         try:
-            if name == EVENTS_FN:
+            if name == EVENTS_FN and event.get("action") == "jitter":
+                # a jittered retry delay (its whole seconds then a Wait state): the failed attempt's delay,
+                # on the virtual clock as a Retry's sleep is
+                whole = runtime.retry_delay(event, sleep=lambda seconds: None)
+                seconds = jittered(
+                    float(event["delay"]), float(event["jitter"]), str(event["key"]), int(event["attempt"])
+                )
+                self._record_delay(event, seconds)
+                result: Any = whole
+            elif name == EVENTS_FN:
                 import boto3
 
                 result = runtime.handle_events(
@@ -622,6 +632,18 @@ class AwsHarness:
                     inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
             self.clock += seconds
 
+    def _record_delay(self, event: dict[str, Any], seconds: float) -> None:
+        """The delay before a jittered step's next attempt, on the attempt that failed (found by the step
+        call's key, which is the call's own; the Map item index of the context is not on every state)."""
+        with self._lock:
+            key, attempt = str(event["key"]), int(event["attempt"])
+            inv = next((i for i in reversed(self.invocations) if i.key == key and i.attempt == attempt), None)
+            if inv is not None:
+                inv.delay = seconds
+                if inv.error is None and inv.timed_out():
+                    inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
+            self.clock += seconds
+
     def sleep_until(self, context: dict[str, Any], seconds: float) -> None:
         """A Wait state: park until the virtual clock reaches its deadline (:meth:`_settle` skips to it
         when the run waits for no event, :meth:`advance` otherwise). :func:`_parking` recognises the
@@ -629,6 +651,8 @@ class AwsHarness:
         run_id = str(context.get("Execution", {}).get("Name"))
         index = (context.get("Map") or {}).get("Item", {}).get("Index")
         state = str(context.get("State", {}).get("Name"))
+        if state.startswith("Retry wait "):  # a jittered step's retry delay: recorded by _record_delay
+            return
         t = _Timer(self.clock + seconds, run_id, (state, index if isinstance(index, int) else -1))
         with self._lock:
             self.sleeps.setdefault(run_id, []).append((self.clock, t.order[1], t.order[0], seconds))

@@ -5,18 +5,23 @@ events function: ``wait`` (called by the state machine through ``lambda:invoke.w
 task token, or at once delivers the oldest buffered event; ``send`` (called by whoever raises an event:
 ``{"payload": ...}``, or ``{"error": {"type", "message"}}`` for a failure) resumes the waiting execution
 (SendTaskSuccess, or SendTaskFailure for a failure), or buffers the event (in ``portaflow.dsl.events``'
-form). One DynamoDB item per (run id, event name) holds the buffer and the waiting tokens (one per wait
-open at once, with the position of its scope: a send goes to the lowest, as locally); every change is
-a conditional write on a version number, so concurrent sends and waits never lose or duplicate an event.
+form); ``jitter`` gives a jittered retry delay (:func:`retry_delay`). One DynamoDB item per (run id, event
+name) holds the buffer and the waiting tokens (one per wait open at once, with the position of its scope:
+a send goes to the lowest, as locally); every change is a conditional write on a version number, so
+concurrent sends and waits never lose or duplicate an event.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 # the one step-call core, shared with the step host; the project ships it as src/portaflow/stepcall.py
 from portaflow.dsl.events import event_data, event_outcome
+from portaflow.dsl.retry import jittered
 from portaflow.stepcall import call_step, error_info
 
 VERSION_ATTR = "version"
@@ -134,9 +139,28 @@ def _deliver(sfn: Any, token: str, data: Any) -> bool:
     return True
 
 
-def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict[str, Any]:
-    """The events function. ``event`` is ``{"action": "wait"|"send", "run_id", "event", ...}``."""
+def retry_delay(event: dict[str, Any], sleep: Callable[[float], None] = time.sleep) -> int:
+    """``{"action": "jitter", "key", "attempt", "delay", "jitter"}``: the delay before the next attempt of a
+    step with ``RetryPolicy(jitter=...)``, as every target computes it (``portaflow.dsl.retry.jittered``:
+    whole milliseconds). A Wait state counts whole seconds only, so this sleeps the fraction of a second
+    itself and returns the whole seconds for the state machine's Wait: together, the exact delay."""
+    seconds = jittered(
+        float(event["delay"]), float(event["jitter"]), str(event["key"]), int(event["attempt"])
+    )
+    whole = math.floor(seconds)
+    if seconds > whole:
+        sleep(seconds - whole)
+    return whole
+
+
+def handle_events(
+    event: dict[str, Any], ddb: Any, sfn: Any, table: str, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, Any] | int:
+    """The events function. ``event`` is ``{"action": "wait"|"send", "run_id", "event", ...}``, or a retry
+    delay's (:func:`retry_delay`)."""
     action = event.get("action")
+    if action == "jitter":
+        return retry_delay(event, sleep)
     run_id, name = str(event["run_id"]), str(event["event"])
     if action == "wait":
         wait_token, position = str(event["token"]), str(event.get("position") or "")
