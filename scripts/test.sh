@@ -41,4 +41,6 @@ fi
 # the Cloudflare backend's offline executor and static gates: Miniflare (workerd), esbuild, tsc, wrangler,
 # pinned by portaflow/backends/cloudflare/offline/node/package-lock.json, into a cache folder (npm ci once)
 .venv/bin/python -m portaflow.backends.cloudflare.offline.node >/dev/null
+# as an activated environment does: the tools the tests call by name (ruff, portaflow) are the venv's
+export PATH="$PWD/.venv/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"
