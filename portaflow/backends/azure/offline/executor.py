@@ -13,8 +13,11 @@ azure`` writes it. Step attempts, retry delays and sleeps are observed through t
 
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +121,10 @@ class AzureExecutor:
         build_project(self.program, self.source).write(out)
         # events raised before their wait reach the history as on Azure (the SDK then keeps only the last
         # of a name): the runtime's own queue is what must make them arrive in order, each once
-        self.host = DurableHost(out, early_events="azure")
+        # its virtual clock starts at the wall clock, as the local engine's VirtualClock and the other
+        # offline executors do (ctx.now() of a run started today is today; whole milliseconds, as Azure's)
+        now = datetime.fromtimestamp(math.floor(time.time() * 1000) / 1000, tz=UTC)
+        self.host = DurableHost(out, early_events="azure", start=now)
         self.runtime = sys.modules[RUNTIME_MODULE]
         self.runtime.TRACE = self._trace  # type: ignore[attr-defined]
         return self
