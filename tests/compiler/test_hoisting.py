@@ -57,7 +57,8 @@ def test_arguments_and_operands_run_in_pythons_order() -> None:
     calls = [s for s in body if isinstance(s, ir.StepCall)]
     assert [dict(c.args)["q"].kind for c in calls] == ["name", "name", "const"]  # inner, outer, then "b"
     inner, outer, _ = calls
-    assert dict(outer.args)["q"] == ir.Name(inner.target.id, "any")  # type: ignore[union-attr]
+    # typed by the step's return annotation, as a variable assigned its result is
+    assert dict(outer.args)["q"] == ir.Name(inner.target.id, "str")  # type: ignore[union-attr]
 
 
 def test_an_elif_test_is_asked_only_when_the_if_test_was_false() -> None:

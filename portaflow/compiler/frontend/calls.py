@@ -316,7 +316,11 @@ def hoisted_call(lw: WorkflowLowerer, call: cst.Call) -> ir.Name:
     lw.hoist.extend(stmts)
     lw.locals.add(tmp.id)
     last = stmts[-1] if stmts else None
-    ty = types.PRIMITIVE_TYPES.get(last.op, "any") if isinstance(last, ir.Primitive) else "any"
+    ty: ir.Type = "any"
+    if isinstance(last, ir.Primitive):
+        ty = types.PRIMITIVE_TYPES.get(last.op, "any")
+    elif isinstance(last, ir.StepCall) and last.step in lw.fe.steps_ir:
+        ty = lw.fe.steps_ir[last.step].returns  # what its return annotation says (checked at run time)
     return ir.Name(tmp.id, ty)
 
 

@@ -159,8 +159,7 @@ class _Walk:
             return
         if isinstance(n, cst.Call):
             self.changes = self.changes or self._changes(n)
-            self._method_lookup(n.func)
-            self.many(a.value for a in n.args if not a.star)
+            self.many(self._call_operands(n))
             if self._cannot_raise(n):
                 return
         elif isinstance(n, cst.BinaryOperation):
@@ -184,9 +183,9 @@ class _Walk:
 
     def _elements(self, n: cst.List | cst.Tuple | cst.Set) -> Iterator[cst.BaseExpression]:
         for el in n.elements:
-            if isinstance(el, cst.StarredElement):
-                self.close(el)  # iterating the value may raise
             yield el.value
+            if isinstance(el, cst.StarredElement):
+                self.close(el)  # iterating the value (after evaluating it) may raise
 
     def _items(self, n: cst.Dict) -> Iterator[cst.BaseExpression]:
         for item in n.elements:
@@ -194,9 +193,10 @@ class _Walk:
                 yield item.key
                 if not isinstance(item.key, _LITERALS):
                     self.close(item.key)  # it may be unhashable
+                yield item.value
             else:
-                self.close(item)  # ** unpacking
-            yield item.value
+                yield item.value
+                self.close(item)  # ** unpacking (after evaluating its operand) may raise
 
     def _safe(self, n: cst.BaseExpression) -> bool:
         if isinstance(n, _LITERALS):
@@ -240,15 +240,37 @@ class _Walk:
         local = isinstance(n, cst.Name) and n.value in self.lw.locals
         return self.lw.types.get(n.value, "any") if local and isinstance(n, cst.Name) else "any"
 
+    def _call_operands(self, n: cst.Call) -> Iterator[cst.BaseExpression]:
+        """A call's receiver (``fetch(q).get``'s ``fetch(q)``), the method's lookup, then its arguments."""
+        f = n.func
+        if isinstance(f, cst.Attribute) and not isinstance(f.value, cst.Name):
+            yield f.value
+        self._method_lookup(f)
+        yield from (a.value for a in n.args if not a.star)
+
     def _method_lookup(self, func: cst.BaseExpression) -> None:
         """``xs.append`` on a local list, ``d.get`` on a local dict: the lookup itself cannot raise."""
         if isinstance(func, cst.Name):
             return  # a builtin or helper: looking it up cannot raise
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            ty = self.lw.types.get(func.value.value, "any")
+            name = func.value.value
+            ty = self.lw.types.get(name, "any")
             if func.attr.value in _METHODS.get(ty, frozenset()):
                 return
+            if self._module_function(name, func.attr.value):
+                return  # json.dumps of ``import json``: a function of a module, looked up without fail
         self.close(func)
+
+    def _module_function(self, module: str, attr: str) -> bool:
+        from .. import catalog
+
+        lw = self.lw
+        return (
+            module not in lw.locals
+            and module in lw.info.imports
+            and module not in lw.info.constants
+            and f"{module}.{attr}" in catalog.CATALOG
+        )
 
 
 @dataclass(frozen=True)
