@@ -109,7 +109,7 @@ def test_a_call_after_something_that_may_raise_is_refused_naming_it(line: str, f
     "line",
     [
         "x = c and ask(q)",
-        "x = ask(q) if c else None",
+        "x = [ask(q) if c else None]",
         "x = [ask(s) for s in d]",
         "x = sorted(d, key=lambda k: ask(k))",
     ],
@@ -127,3 +127,12 @@ def test_what_was_hoisted_before_a_comprehension_is_kept() -> None:
     body = lowered("x = [ask(q), ctx.now().timestamp(), [s for s in d]]\nreturn x")
     call, now, assign, _ = body
     assert isinstance(call, ir.StepCall) and isinstance(now, ir.Primitive) and isinstance(assign, ir.Assign)
+
+
+def test_a_statement_of_a_conditional_expression_is_the_if_it_means() -> None:
+    (branch, _) = lowered('x = ask(q) if c else "later"\nreturn x')
+    assert isinstance(branch, ir.If)
+    (call,) = branch.body  # the step's result bound to x at once
+    assert isinstance(call, ir.StepCall) and call.target == ir.NameTarget("x")
+    (other,) = branch.orelse
+    assert isinstance(other, ir.Assign) and other.value == ir.Const("later", "str")

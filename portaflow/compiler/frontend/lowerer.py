@@ -12,7 +12,7 @@ import libcst as cst
 
 from .. import ir
 from ..ir import types
-from . import expressions, hoisting, sets, statements
+from . import conditional, expressions, hoisting, sets, statements
 from .common import ANNOTATION_TYPES, NOT_LITERAL, Unsupported, type_of_value
 from .modules import DslFunction
 
@@ -46,6 +46,8 @@ class WorkflowLowerer:
         # the ids of the step-like calls inside the statement being lowered that may run before it (hoisting)
         self.step_hoistable = hoisting.NOTHING
         self.spilling: set[int] = set()  # the spilled operands being lowered (hoisting.spill)
+        # a statement of a conditional expression holding a step call -> (it, the if it means): conditional.py
+        self.conditionals: dict[int, tuple[cst.CSTNode, cst.If]] = {}
         self.spilled: set[int] = set()  # those of the statement being lowered that were spilled
         # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
         # number of each inlined copy by those ids (stable across the draft and the final lowering), and
@@ -238,6 +240,7 @@ class WorkflowLowerer:
     def lower_body(self, nodes: Sequence[cst.CSTNode]) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
         for n in nodes:
+            n = conditional.rewrite(self, n)  # `x = ask(q) if c else y`: the if statement it means
             saved, saved_calls = self.hoist, self.step_hoistable
             # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it,
             # and so do the step calls that Python would run first (hoisting.py)

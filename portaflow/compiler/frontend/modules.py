@@ -118,9 +118,13 @@ class ModuleReader:
         self._kept: list[Diagnostic] = []  # diagnostics of cached work (steps, child workflows, modules)
         self._exception_tree: dict[str, tuple[str, ...]] | None = None
         self._exception_attributes: set[str] | None = None
+        # statements the frontend writes in place of the user's (conditional.py) -> the node whose
+        # position they stand at
+        self.stand_ins: dict[int, cst.CSTNode] = {}
 
     def pos(self, node: cst.CSTNode) -> ir.Loc:
         assert self.info is not None
+        node = self.stand_ins.get(id(node), node)
         try:
             rng = cast(CodeRange, self.info.positions[node])
             return ir.Loc(rng.start.line, rng.start.column + 1)
