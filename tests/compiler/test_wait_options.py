@@ -32,9 +32,15 @@ def test_the_options_are_carried_and_left_out_of_the_json_when_unused() -> None:
 
 
 def test_options_that_are_not_literals_are_refused() -> None:
-    assert _codes("    ctx.wait_for_event('a', label=x)\n") == [
-        ("PFC030", "ctx.wait_for_event label must be a literal str")
-    ]
+    label = (
+        "PFC030",
+        "ctx.wait_for_event label must be a non-empty literal str, or an f-string with text of its own "
+        "whose parts cannot raise",
+    )
+    assert _codes("    ctx.wait_for_event('a', label=x)\n") == [label]
+    assert _codes("    ctx.wait_for_event('a', label=f'{x}')\n") == [label]  # may be empty
+    assert _codes("    ctx.wait_for_event('a', label=f'item {x[0]}')\n") == [label]  # may raise
+    assert _codes("    ctx.wait_for_event('a', label=f'item {x}')\n") == []
     assert _codes("    ctx.wait_for_event('a', timeout='1h', raise_on_timeout=x)\n") == [
         ("PFC030", "ctx.wait_for_event raise_on_timeout must be a literal bool")
     ]

@@ -131,7 +131,7 @@ def wait_for_event(
         elif given is not None:
             computed = given
     raises = _literal_option(lw, kwargs, "raise_on_timeout", bool, "raise_on_timeout=True")
-    label = _literal_option(lw, kwargs, "label", str, 'label="manager sign-off"')
+    label = _label(lw, kwargs.get("label"))
     if raises and timeout is None and computed is None:
         lw.error(
             "PFC030",
@@ -149,6 +149,30 @@ def wait_for_event(
         )
     error: Literal["EventTimeout"] | None = "EventTimeout" if raises else None
     return [ir.WaitForEvent(name, timeout, target, loc, timeout_error=error, label=label, timeout=computed)]
+
+
+def _label(lw: WorkflowLowerer, node: cst.BaseExpression | None) -> str | ir.Expr | None:
+    """``label=``: a non-empty literal, or an f-string with text of its own (never empty) whose parts
+    cannot raise (``f"{role} #{n}"`` of locals), evaluated where Python evaluates the argument."""
+    if node is None:
+        return None
+    if isinstance(node, cst.FormattedString) and any(
+        isinstance(p, cst.FormattedStringText) and p.value for p in node.parts
+    ):
+        value = lw.expr(node)
+        if not ir.may_raise(value):
+            return value
+    literal = lw.fe.literal(node)
+    if isinstance(literal, str) and literal:
+        return literal
+    lw.error(
+        "PFC030",
+        node,
+        "ctx.wait_for_event label must be a non-empty literal str, or an f-string with text of its own "
+        "whose parts cannot raise",
+        'write label="manager sign-off", or label=f"{role} #{n}" of locals (assign a computed part first)',
+    )
+    return None
 
 
 def _literal_option(

@@ -493,7 +493,9 @@ class WaitForEvent:
     loc: Loc
     kind: Literal["wait_for_event"] = "wait_for_event"
     timeout_error: Literal["EventTimeout"] | None = field(default=None, metadata={"omit_if_none": True})
-    label: str | None = field(default=None, metadata={"omit_if_none": True})
+    # a literal, or (IR version 7) an f-string computed at run time that cannot raise and has text of its
+    # own (so is never empty): no target has to check it
+    label: str | Expr | None = field(default=None, metadata={"omit_if_none": True})
     timeout: Expr | None = field(default=None, metadata={"omit_if_none": True})
 
 

@@ -1345,11 +1345,18 @@ class AslCompiler:
         # Python: None means no limit; ASL: 0 means no limit
         return "{% " + low.finish(f"($m := {low.lower(mc)}; $m = null ? 0 : $m)") + " %}"
 
+    def label_value(self, ctx: Ctx, label: str | ir.Expr) -> str:
+        """A wait's label in its payload: the literal, or its f-string evaluated (it cannot raise)."""
+        if isinstance(label, str):
+            return label
+        low = self.low(ctx)
+        return "{% " + low.finish(low.lower(label)) + " %}"
+
     def wait_for_event(self, s: ir.WaitForEvent, nxt: str, ctx: Ctx) -> str:
         """A callback Task on the events function. The timeout (``States.Timeout``) gives None, or raises
         EventTimeout where a raise would go; a failure event (SendTaskFailure, runtime.event_failure) is
         caught like a step's error and raised as the workflow's exception. A label names the state."""
-        label = f" ({s.label})" if s.label else ""
+        label = f" ({s.label})" if isinstance(s.label, str) else " (computed label)" if s.label else ""
         shown = s.event if isinstance(s.event, str) else "(computed)"
         n = self.name(f"Wait for event {shown}{label}", s.loc)
         event: str = s.event if isinstance(s.event, str) else "{% $" + self.temp_var(ctx, "event") + " %}"
@@ -1363,7 +1370,7 @@ class AslCompiler:
                     "run_id": "{% $pf_run %}",
                     "event": event,
                     "token": "{% $states.context.Task.Token %}",
-                    **({"label": s.label} if s.label else {}),
+                    **({"label": self.label_value(ctx, s.label)} if s.label else {}),
                 },
             },
         }

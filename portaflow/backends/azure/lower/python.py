@@ -445,7 +445,12 @@ class Lowerer:
         timeout = expr(s.timeout) if s.timeout is not None else ast.Constant(value=s.timeout_seconds)
         args: list[ast.expr] = [name, timeout]
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
-            args += [ast.Constant(value=s.timeout_error is not None), ast.Constant(value=s.label)]
+            label = (
+                expr(s.label)
+                if s.label is not None and not isinstance(s.label, str)
+                else ast.Constant(s.label)
+            )
+            args += [ast.Constant(value=s.timeout_error is not None), label]
         return self._bind(s.target, _run_call("wait_for_event", *args))
 
     def _primitive(self, s: ir.Primitive) -> list[ast.stmt]:

@@ -231,7 +231,13 @@ class Lowerer:
         event = ts_string(s.event) if isinstance(s.event, str) else f"{expr(s.event)} as string"
         args = f"{SCOPE}, {event}, {timeout}"
         if s.timeout_error is not None or s.label is not None:  # else the call stays as it always was
-            label = "null" if s.label is None else ts_string(s.label)
+            label = (
+                "null"
+                if s.label is None
+                else ts_string(s.label)
+                if isinstance(s.label, str)
+                else expr(s.label)
+            )
             args += f", {'true' if s.timeout_error is not None else 'false'}, {label}"
         return self.bind(s.target, f"await {RUN}.waitForEvent({args})")
 
