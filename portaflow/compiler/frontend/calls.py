@@ -583,7 +583,7 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         and isinstance(f, cst.Attribute)
         and isinstance(f.value, cst.Name)
         and f.value.value == lw.ctx
-        and f.attr.value in ("now", "uuid4", "random", "idempotency_key")
+        and f.attr.value in hoisting.ANYWHERE
         and not n.args
     ):
         lw.hoisted += 1

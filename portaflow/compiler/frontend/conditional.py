@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .common import Unsupported
+from .hoisting import quietly
 
 if TYPE_CHECKING:
     from .lowerer import WorkflowLowerer
@@ -61,13 +61,7 @@ def _has_step_call(lw: WorkflowLowerer, e: cst.BaseExpression) -> bool:
         found = False
 
         def visit_Call(self, node: cst.Call) -> bool:
-            report, lw.report = lw.report, False
-            try:
-                self.found = self.found or is_step_like(lw, node)
-            except Unsupported:
-                pass
-            finally:
-                lw.report = report
+            self.found = self.found or quietly(lw, is_step_like, node)
             return not self.found
 
         def visit_Lambda(self, node: cst.Lambda) -> bool:

@@ -17,7 +17,7 @@ may be hoisted; the lowerer consults it where it meets a step-like call inside a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,22 @@ _METHODS: dict[str, frozenset[str]] = {
     "dict": frozenset(dir(dict)),
     "str": frozenset(dir(str)),
 }
+
+
+# ctx calls of a recorded value, which the lowering takes out of any expression (calls.value_call)
+ANYWHERE = frozenset({"now", "uuid4", "random", "idempotency_key"})
+
+
+def quietly(lw: WorkflowLowerer, test: Callable[[WorkflowLowerer, cst.Call], bool], n: cst.Call) -> bool:
+    """``test(lw, n)`` with nothing reported (the lowering reports what it finds, once); False where it
+    finds the call unsupported."""
+    report, lw.report = lw.report, False
+    try:
+        return test(lw, n)
+    except Unsupported:
+        return False
+    finally:
+        lw.report = report
 
 
 class _Walk:
@@ -95,34 +111,20 @@ class _Walk:
             isinstance(f, cst.Attribute)
             and isinstance(f.value, cst.Name)
             and f.value.value == self.lw.ctx
-            and f.attr.value in ("now", "uuid4", "random", "idempotency_key")
+            and f.attr.value in ANYWHERE
             and not n.args
         )
 
     def _changes(self, n: cst.Call) -> bool:
         from .mutations import is_mutation  # it lowers through calls, which imports this module
 
-        lw = self.lw
-        report, lw.report = lw.report, False
-        try:
-            return is_mutation(lw, n)
-        except Unsupported:
-            return False
-        finally:
-            lw.report = report
+        return quietly(self.lw, is_mutation, n)
 
     def _step_like(self, n: cst.Call) -> bool:
         """is_step_like, with nothing reported: the lowering reports what it finds, once."""
         from .calls import is_step_like  # calls imports this module
 
-        lw = self.lw
-        report, lw.report = lw.report, False
-        try:
-            return is_step_like(lw, n)
-        except Unsupported:
-            return False
-        finally:
-            lw.report = report
+        return quietly(self.lw, is_step_like, n)
 
     def visit(self, n: cst.BaseExpression) -> None:
         if id(n) in self.spills:
