@@ -82,11 +82,34 @@ def _item_types(items: ir.Expr) -> list[str]:
     from portaflow.compiler import ir
 
     if isinstance(items, ir.ListExpr):
-        return [i.ty for i in items.items]
+        return [_item_type(i) for i in items.items]
     if isinstance(items, ir.ListComp):
-        return [items.elt.ty]
+        return [_item_type(items.elt)]
     if isinstance(items, ir.BinOp):  # s.add(x): list(s) + [x]
         return [*_item_types(items.left), *_item_types(items.right)]
     if isinstance(items, ir.Call) and items.func == "list" and items.args and items.args[0].ty == "set":
         return []  # the items of a set already made (and checked)
     return ["str"] if items.ty == "str" else ["any"]
+
+
+# what an item's expression gives when it gives anything, whatever its operands are: no tuple
+_STR_LISTS = frozenset({"str.split", "str.rsplit", "str.splitlines"})  # lists of str
+
+
+def _item_type(e: ir.Expr) -> str:
+    """``e.ty``, or "str"/"number" where the expression's form rules out a tuple though its operands'
+    types are unknown: an arithmetic a tuple has no operator for (``x % 2``, ``a - b``), an item of a
+    str's split (``name.split()[0]``)."""
+    from portaflow.compiler import ir
+
+    if e.ty in _SCALARS:
+        return e.ty
+    if (
+        isinstance(e, ir.BinOp)
+        and e.op in ("-", "/", "//", "%", "**")
+        and "set" not in (e.left.ty, e.right.ty)
+    ):
+        return "float"  # a number, or (``%`` of a str) a str: never a tuple
+    if isinstance(e, ir.Subscript) and isinstance(e.value, ir.Call) and e.value.func in _STR_LISTS:
+        return "str"
+    return e.ty
