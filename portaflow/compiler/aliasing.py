@@ -312,6 +312,8 @@ class _Checker:
 
     # ------------------------------------------------------------------------------------------ reporting
     def report(self, loc: ir.Loc, name: str, message: str, hint: str) -> None:
+        if ir.is_temporary(name):  # an inlined helper's local: the name its def gives it
+            message, hint = (t.replace(name, ir.shown_name(name)) for t in (message, hint))
         self.found[(loc.line, loc.col, name)] = Diagnostic(
             "PFC041", message, self.wf.source, loc.line, loc.col, hint
         )

@@ -73,3 +73,21 @@ def test_the_warning_bounds_one_iteration_from_above(name: str, tmp_path: Path) 
             events[n] = len(run.history())
     measured = (events[6] - events[1]) / 5
     assert measured <= estimate <= 2 * measured, (measured, estimate)
+
+
+def test_a_list_growing_in_a_loop_is_named_as_written_even_inside_an_inlined_helper() -> None:
+    """PFW101 names the variable the user wrote, not the compiler's name for an inlined helper's local."""
+    from portaflow.backends import get
+    from portaflow.compiler import compile_source
+    from portaflow.compiler.pipeline import target_diagnostics
+
+    src = (
+        "from portaflow import Context, workflow\n\n"
+        "def collect(items: list) -> list:\n    lines = []\n    for i in items:\n"
+        "        lines.append(i)\n    return lines\n\n"
+        "@workflow\ndef w(ctx: Context, xs: list) -> list:\n    return collect(xs)\n"
+    )
+    res = compile_source(src, "wf.py")
+    assert res.program is not None
+    warnings = [d for d in target_diagnostics(get("aws"), res.program) if d.code == "PFW101"]
+    assert [(d.line, d.message.split(" grows")[0]) for d in warnings] == [(6, "list 'lines'")]

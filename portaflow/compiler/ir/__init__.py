@@ -71,6 +71,7 @@ from .nodes import (
     While,
     WorkflowDef,
     is_temporary,
+    shown_name,
     temporary,
 )
 from .raises import NUMBERS, call_raises, may_raise, target_may_raise
@@ -149,6 +150,7 @@ __all__ = [
     "may_raise",
     "own_nodes",
     "read_names",
+    "shown_name",
     "target_may_raise",
     "target_names",
     "temporary",

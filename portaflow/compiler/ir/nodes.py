@@ -58,6 +58,14 @@ def is_temporary(name: str) -> bool:
     return name.startswith(TEMPORARY)
 
 
+def shown_name(name: str) -> str:
+    """A variable's name as the user wrote it, for diagnostics: an inlined helper's local ``%inl3_v_lines``
+    is ``lines``."""
+    if is_temporary(name) and "_v_" in name:
+        return name.split("_v_", 1)[1]
+    return name
+
+
 @dataclass(frozen=True)
 class Name:
     id: str

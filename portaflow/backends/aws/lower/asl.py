@@ -1482,7 +1482,8 @@ class AslCompiler:
                         self.warn(
                             x.loc,
                             "PFW101",
-                            f"list {x.target.id!r} grows inside a loop; Step Functions limits state data "
+                            f"list {ir.shown_name(x.target.id)!r} grows inside a loop; Step Functions limits "
+                            "state data "
                             "and variables to 256 KB",
                             "keep large data in a step's storage (S3, a database) and pass references",
                         )

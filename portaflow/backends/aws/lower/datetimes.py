@@ -134,7 +134,7 @@ def _refusal(parent: Any, child: Any, mixed: dict[str, set[str]], whole: set[str
         if target is None or (isinstance(target, ir.NameTarget) and mixed.get(target.id, set()) <= {ty}):
             return None
         if isinstance(target, ir.NameTarget):
-            return f"'{target.id}' holds a {ty} and other values"
+            return f"'{ir.shown_name(target.id)}' holds a {ty} and other values"
         return f"a {ty} unpacked or stored in a container"
     if isinstance(parent, ir.Call):
         if parent.func.startswith(f"{ty}.") and child is parent.args[0]:
