@@ -1,12 +1,13 @@
 """Event waits inside a fan-out that may be open at once with another wait for the same event name.
 
 portaflow's rule (docs/semantics.md, "map and parallel") gives such an event to the open wait at the lowest
-position. The local engine, Step Functions (the events function keeps every open wait's token with its
-position) and Durable Functions (the runtime's per-name inbox) follow it; a target whose engine picks the
-waiter itself (Cloudflare's) refuses each wait this finds, with its own code. A wait is found when it runs
-inside a ctx.map item or a ctx.parallel branch (through child workflows too) and either its name is
-computed at run time (two items may compute one name), it is in a map item (every item waits for that
-name), or a wait for the same literal name is in another branch of an enclosing ctx.parallel.
+position. The local engine follows it, Step Functions too (the events function keeps every open wait's
+token with its position), Durable Functions (the runtime's per-name inbox) and Cloudflare (whose engine
+would pick the waiter itself: a program with a wait this finds routes its events through a Durable Object
+per run, runtime/events.ts). A wait is found when it runs inside a ctx.map item or a ctx.parallel branch
+(through child workflows too) and either its name is computed at run time (two items may compute one
+name), it is in a map item (every item waits for that name), or a wait for the same literal name is in
+another branch of an enclosing ctx.parallel.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portaflow.compiler import ir
-from portaflow.compiler.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)
@@ -81,31 +81,3 @@ def shared_waits(program: ir.Program) -> list[FanOutWait]:
         return any(o is not w and o.wait.event == w.wait.event and apart(w, o) for o in found)
 
     return [w for w in found if shared(w)]
-
-
-def refusals(program: ir.Program, code: str, engine: str, picks: str) -> list[Diagnostic]:
-    """``code`` for every wait of :func:`shared_waits` on a target whose engine (``engine``) gives an
-    event to the wait it ``picks`` rather than to the one at the lowest position."""
-    out = []
-    for w in shared_waits(program):
-        name = repr(w.wait.event) if isinstance(w.wait.event, str) else "a name computed at run time"
-        where = "a ctx.map item" if w.in_map else "a ctx.parallel branch"
-        why = (
-            "computed at run time"
-            if not isinstance(w.wait.event, str)
-            else ("the same in every item" if w.in_map else "waited for in another branch too")
-        )
-        out.append(
-            Diagnostic(
-                code,
-                f"ctx.wait_for_event({name}) in {where}: its event name is {why}, so two waits for one "
-                f"name may be open at once, and {engine} gives the event to the wait {picks}, where "
-                "portaflow's rule gives it to the open wait at the lowest position",
-                w.source,
-                w.wait.loc.line,
-                w.wait.loc.col,
-                "wait for the events after the fan-out (ctx.map/ctx.parallel returns, then one "
-                "ctx.wait_for_event per literal name), or compile this workflow for aws or run it locally",
-            )
-        )
-    return out

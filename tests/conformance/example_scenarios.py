@@ -117,9 +117,6 @@ EXAMPLE_SCENARIOS: dict[str, tuple[Path, dict[str, Any]]] = {
     "research_team": (
         EXAMPLES / "research_team.py",
         {
-            # the one example a target refuses: Cloudflare's engine, not portaflow's rule, would pick which
-            # open wait takes an event when two items' computed names are equal (docs/semantics.md)
-            "refuses": {"cloudflare": "PFC071"},
             "workflow": "research_team",
             "run_id": "rt",
             "input": {"question": "durable execution", "n_sources": 3},

@@ -12,6 +12,5 @@ CODES: dict[str, CodeInfo] = {
     "PFC083": CodeInfo(
         "ctx.start_workflow (a child as a run of its own) is not compiled for Cloudflare (cloudflare)"
     ),
-    "PFC071": CodeInfo("an event wait in a fan-out may share its name with another open wait (cloudflare)"),
     "PFW160": CodeInfo("JSON text of floats differs on Cloudflare", "warning"),
 }

@@ -133,7 +133,19 @@ def index_source(program: ir.Program) -> str:
     )
     if computed_events:
         ctx["runtime_names"] = [*ctx["runtime_names"], "eventType"]
-    return _env().get_template("index.ts.j2").render(**ctx, computed_events=computed_events)
+    return (
+        _env()
+        .get_template("index.ts.j2")
+        .render(**ctx, computed_events=computed_events, routed_events=routed_events(program))
+    )
+
+
+def routed_events(program: ir.Program) -> bool:
+    """Whether two of the program's waits for one event name may be open at once (backends/fanout.py):
+    then every event goes through the run's router (runtime/events.ts), which gives it to the lowest."""
+    from ..fanout import shared_waits
+
+    return bool(shared_waits(program))
 
 
 def runtime_files() -> dict[str, bytes]:
@@ -152,6 +164,7 @@ def build_project(program: ir.Program, source_path: Path) -> Project:
         "class_name": class_name(entry.name),
         "compatibility_date": COMPATIBILITY_DATE,
         "dev_dependencies": DEV_DEPENDENCIES,
+        "routed_events": routed_events(program),
     }
     project = Project("cloudflare", main_files=MAIN_FILES)
     project.add("src/index.ts", index_source(program))

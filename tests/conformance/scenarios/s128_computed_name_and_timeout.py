@@ -26,7 +26,6 @@ SCENARIO = {
     "workflow": "reviews",
     "input": {"docs": [{"id": "a", "hours": 1}, {"id": "b", "hours": 2}]},
     "actions": [["signal", "ok:b", "yes"], ["advance", "90m"]],
-    "refuses": {"cloudflare": "PFC071"},
     "expect": {
         "status": "completed",
         "output": [

@@ -30,8 +30,6 @@ def review_all(ctx: Context, docs: list) -> list:
 
 
 SCENARIO = {
-    # which of two open waits for one name takes the event is the engine's choice there (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"docs": [{"id": "a", "auto": False}, {"id": "b", "auto": True}, {"id": "c", "auto": False}]},
     "actions": [["signal", "approve:c", {"by": "ann"}], ["signal", "approve:a", {"by": "bob"}]],
     "expect": {

@@ -32,8 +32,6 @@ def research(ctx: Context, sources: list) -> list:
 
 
 SCENARIO = {
-    # which of two open waits for one name takes the event is the engine's choice there (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"sources": ["wiki", "paper"]},
     "actions": [["signal", "vet:paper", {"verdict": "keep"}], ["signal", "vet:wiki", {"verdict": "drop"}]],
     "expect": {

@@ -21,8 +21,6 @@ def approve_all(ctx: Context, ids: list) -> list:
 
 
 SCENARIO = {
-    # which of two open waits for one name takes the event is the engine's choice there (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"ids": ["x", "y"]},
     "actions": [["signal", "ok:y", True], ["advance", "2h"]],
     "expect": {"status": "completed", "output": ["x: expired", "y: approved"]},

@@ -29,8 +29,6 @@ def ship_all(ctx: Context, orders: list) -> list:
 
 
 SCENARIO = {
-    # which of two open waits for one name takes the event is the engine's choice there (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"orders": ["o1", "o2"]},
     "actions": [["fail", "approve:o1", "Rejected", "over budget"], ["signal", "approve:o2", None]],
     "expect": {"status": "completed", "output": ["o1 rejected: over budget", "shipped o2"]},

@@ -22,8 +22,6 @@ def countersign_all(ctx: Context, ids: list) -> list:
 
 
 SCENARIO = {
-    # which of two open waits for one name takes the event is the engine's choice there (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"ids": ["c", "a", "b"]},
     "actions": [["signal", "sign-a", None]],
     "expect": {"status": "waiting", "waiting_for": "sign-c"},

@@ -22,8 +22,6 @@ def hand_out(ctx: Context, names: list) -> list:
 
 
 SCENARIO = {
-    # Cloudflare's engine, not portaflow's rule, would pick which open wait takes the event (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"names": ["ann", "bob", "cy"]},
     "actions": [["signal", "ticket", 1], ["signal", "ticket", 2], ["signal", "ticket", 3]],
     "expect": {"status": "completed", "output": ["ann got ticket 1", "bob got ticket 2", "cy got ticket 3"]},

@@ -24,8 +24,6 @@ def two_desks(ctx: Context) -> dict:
 
 
 SCENARIO = {
-    # Cloudflare's engine, not portaflow's rule, would pick which open wait takes the event (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {},
     "actions": [["signal", "customer", "first"], ["signal", "customer", "second"]],
     "expect": {"status": "completed", "output": {"a": ["a ready", "first"], "b": ["b waiting", "second"]}},

@@ -21,8 +21,6 @@ def ask_both(ctx: Context, jobs: list) -> list:
 
 
 SCENARIO = {
-    # Cloudflare's engine, not portaflow's rule, would pick which open wait takes the event (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"jobs": [{"name": "quick", "patience": "1h"}, {"name": "patient", "patience": "1d"}]},
     "actions": [["advance", "2h"], ["signal", "answer", "yes"]],
     "expect": {"status": "completed", "output": ["quick: no answer", "patient: yes"]},

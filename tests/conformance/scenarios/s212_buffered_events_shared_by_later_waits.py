@@ -22,8 +22,6 @@ def collect(ctx: Context, jobs: list) -> list:
 
 
 SCENARIO = {
-    # Cloudflare's engine, not portaflow's rule, would pick which open wait takes the event (PFC071)
-    "refuses": {"cloudflare": "PFC071"},
     "input": {"jobs": [{"name": "slow", "after": "2h"}, {"name": "fast", "after": "1h"}]},
     "actions": [["signal", "value", "old"], ["signal", "value", "new"], ["advance", "3h"]],
     "expect": {"status": "completed", "output": ["slow=new", "fast=old"]},

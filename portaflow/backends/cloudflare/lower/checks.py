@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from portaflow.backends import fanout
 from portaflow.compiler import ir
 from portaflow.compiler.diagnostics import Diagnostic
 
@@ -35,8 +34,6 @@ EXACT_JSON_TYPES = ("str", "int", "bool", "none", "float")
 def check(program: ir.Program) -> list[Diagnostic]:
     out: list[Diagnostic] = expressions.refusals(program)
     out += json_float_warnings(program)
-    # which of two waits for one event type takes it is the engine's choice, not portaflow's rule
-    out += fanout.refusals(program, "PFC071", "Cloudflare's engine", "of its own choosing")
     for wf in program.workflows.values():
         for s in _statements(wf.body):
             if (

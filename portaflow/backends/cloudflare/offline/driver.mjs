@@ -18,7 +18,7 @@ function send(message) {
   process.stdout.write(JSON.stringify(message) + "\n");
 }
 
-async function load({ entry, outfile, className, workflowName, bindings, compatibilityDate }) {
+async function load({ entry, outfile, className, workflowName, bindings, compatibilityDate, routedEvents }) {
   await build({
     entryPoints: [entry],
     bundle: true,
@@ -38,6 +38,8 @@ async function load({ entry, outfile, className, workflowName, bindings, compati
     compatibilityFlags: ["nodejs_compat"],
     bindings,
     workflows: { WORKFLOW: { name: workflowName, className } },
+    // which open wait takes an event (runtime/events.ts), as wrangler.jsonc binds it
+    ...(routedEvents ? { durableObjects: { EVENTS: { className: "PortaflowEvents", useSQLite: true } } } : {}),
   };
   if (mf === null) {
     mf = new Miniflare(options);

@@ -205,7 +205,7 @@ class CloudflareExecutor:
 
     def _load(self, folder: Path) -> None:
         """Serve this executor's step host and hooks, and load its worker (bundled) into the driver."""
-        from ..project import COMPATIBILITY_DATE, class_name
+        from ..project import COMPATIBILITY_DATE, class_name, routed_events
         from .app import executor_app
 
         secret = secrets.token_hex(16)
@@ -220,6 +220,7 @@ class CloudflareExecutor:
             className=class_name(entry.name),
             workflowName=f"pf-{self._token}",
             compatibilityDate=COMPATIBILITY_DATE,
+            routedEvents=routed_events(self.program),
             bindings={
                 "STEP_HOST": base,
                 "STEP_SECRET": secret,

@@ -13,9 +13,10 @@
 
 import type { WorkflowSleepDuration, WorkflowStep, WorkflowStepConfig } from "cloudflare:workers";
 
+import { type EventsEnv, routeEvent } from "./events";
 import * as py from "./py";
 
-export interface Env {
+export interface Env extends EventsEnv {
   STEP_HOST: string;
   STEP_SECRET: string;
   /** Only set by portaflow's offline executor (virtual time, observation); never in production. */
@@ -337,7 +338,18 @@ export class Run {
     const limit = await this.bounded(timeout ?? Infinity);
     let left = limit.cut || timeout !== null ? limit.seconds : null;
     const name = scope.opName("event", label === null ? type : `${type} (${label})`);
-    const engineType = await eventType(type); // a name computed at run time may need its stand-in
+    let engineType = await eventType(type); // a name computed at run time may need its stand-in
+    const routed = this.env.EVENTS !== undefined; // events.ts: which open wait takes an event is the router's
+    if (routed) {
+      engineType = await eventType(`wait ${name}`); // its own type, which only the router sends to
+      const opened = await this.step.do(`${name} open`, () =>
+        routeEvent(this.env, this.runId, "open", { name: type, position: scope.prefix, type: engineType, op: `${name} open` }),
+      );
+      if ("payload" in opened) {
+        await this.state({ done: name, received: type }); // a buffered event, taken at once
+        return eventValue(type, opened.payload ?? null);
+      }
+    }
     for (let part = 0; ; part++) {
       const seconds = left === null ? LONGEST_WAIT : Math.min(left, LONGEST_WAIT);
       const partName = part === 0 ? name : `${name}.${part}`;
@@ -356,6 +368,16 @@ export class Run {
         if (left !== null) {
           left -= seconds;
           if (left <= 0) {
+            if (routed) {
+              const closed = await this.step.do(`${name} close`, () =>
+                routeEvent(this.env, this.runId, "close", { name: type, type: engineType, op: `${name} close` }),
+              );
+              if ("routed" in closed) {
+                // the router gave it an event before the wait ended: it is in the engine's buffer now
+                const late = await this.step.waitForEvent<JsonValue>(`${name} late`, { type: engineType, timeout: "1 hour" });
+                return eventValue(type, late.payload ?? null);
+              }
+            }
             if (limit.cut) throw new Deadline();
             if (raiseOnTimeout) throw eventTimeout(type, timeout ?? 0);
             return null;
