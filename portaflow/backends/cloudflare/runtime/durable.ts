@@ -342,9 +342,12 @@ export class Run {
     const routed = this.env.EVENTS !== undefined; // events.ts: which open wait takes an event is the router's
     if (routed) {
       engineType = await eventType(`wait ${name}`); // its own type, which only the router sends to
-      const opened = await this.step.do(`${name} open`, () =>
-        routeEvent(this.env, this.runId, "open", { name: type, position: scope.prefix, type: engineType, op: `${name} open` }),
-      );
+      const seconds = left;
+      const opened = await this.step.do(`${name} open`, async () => {
+        // its deadline (epoch ms): an event sent later is not this wait's, as locally
+        const deadline = seconds === null ? null : (await this.clock()) + seconds * 1000;
+        return routeEvent(this.env, this.runId, "open", { name: type, position: scope.prefix, type: engineType, deadline, op: `${name} open` });
+      });
       if ("payload" in opened) {
         await this.state({ done: name, received: type }); // a buffered event, taken at once
         return eventValue(type, opened.payload ?? null);

@@ -22,11 +22,13 @@ export interface EventsEnv {
 export interface Waiter {
   position: string; // the wait's scope ("0.2."): the lower takes an event first
   type: string; // the engine type it waits on, its own
+  deadline: number | null; // epoch ms after which an event is no longer this wait's (null: none)
 }
 
 export interface Entry {
   buffer: JsonValue[];
   waiters: Waiter[];
+  expired?: string[]; // the types of waits past their deadline that have not unregistered yet
 }
 
 /** A wait scope's sort key ("0.2." before "0.10."): component by component, numbers as numbers. */

@@ -16,6 +16,11 @@ export class PortaflowEvents extends DurableObject<EventsEnv> {
     const entry: Entry = (await this.ctx.storage.get<Entry>(key)) ?? { buffer: [], waiters: [] };
     if (op === "send") {
       const payload = (body.payload ?? null) as JsonValue;
+      // a wait past its deadline takes no event (it times out, as locally), though it has not unregistered
+      const now = Date.now();
+      const expired = entry.waiters.filter((w) => w.deadline !== null && w.deadline < now);
+      entry.waiters = entry.waiters.filter((w) => !expired.includes(w));
+      entry.expired = [...(entry.expired ?? []), ...expired.map((w) => w.type)];
       if (entry.waiters.length === 0) {
         entry.buffer.push(payload);
         await this.ctx.storage.put(key, entry);
@@ -40,13 +45,15 @@ export class PortaflowEvents extends DurableObject<EventsEnv> {
       } else {
         const position = String(body.position);
         // one wait per scope at a time: a wait of this scope that ended unregistered already
-        entry.waiters = [...entry.waiters.filter((w) => w.position !== position), { position, type: String(body.type) }];
+        const deadline = typeof body.deadline === "number" ? body.deadline : null;
+        entry.waiters = [...entry.waiters.filter((w) => w.position !== position), { position, type: String(body.type), deadline }];
         answer = { waiting: true };
       }
     } else if (op === "close") {
       const type = String(body.type);
-      const open = entry.waiters.some((w) => w.type === type);
+      const open = entry.waiters.some((w) => w.type === type) || (entry.expired ?? []).includes(type);
       entry.waiters = entry.waiters.filter((w) => w.type !== type);
+      entry.expired = (entry.expired ?? []).filter((t) => t !== type);
       answer = open ? { closed: true } : { routed: true }; // routed: its event is on its way (in time)
     } else {
       return Response.json({ error: `unknown router operation ${op}` }, { status: 404 });
