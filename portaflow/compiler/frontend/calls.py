@@ -320,7 +320,8 @@ def hoisted_call(lw: WorkflowLowerer, call: cst.Call) -> ir.Name:
     if isinstance(last, ir.Primitive):
         ty = types.PRIMITIVE_TYPES.get(last.op, "any")
     elif isinstance(last, ir.StepCall) and last.step in lw.fe.steps_ir:
-        ty = lw.fe.steps_ir[last.step].returns  # what its return annotation says (checked at run time)
+        # its return annotation, as a variable assigned the step's result is typed (types.infer_variables)
+        ty = lw.fe.steps_ir[last.step].returns
     return ir.Name(tmp.id, ty)
 
 
@@ -578,20 +579,13 @@ def value_call(lw: WorkflowLowerer, n: cst.Call) -> ir.Expr:
         from .typetests import isinstance_call  # it lowers its operand through the expressions
 
         return isinstance_call(lw, n)
-    if (
-        lw.hoist is not None
-        and isinstance(f, cst.Attribute)
-        and isinstance(f.value, cst.Name)
-        and f.value.value == lw.ctx
-        and f.attr.value in hoisting.ANYWHERE
-        and not n.args
-    ):
+    if lw.hoist is not None and hoisting.is_recorded_value(lw, n):
+        op = cast(cst.Attribute, f).attr.value
         lw.hoisted += 1
         tmp = ir.NameTarget(ir.temporary(f"h{lw.hoisted}"))
-        prim = context.primitive(lw, n, f.attr.value, tmp, lw.fe.pos(n))
-        lw.hoist.extend(prim)
+        lw.hoist.extend(context.primitive(lw, n, op, tmp, lw.fe.pos(n)))
         lw.locals.add(tmp.id)
-        return ir.Name(tmp.id, types.PRIMITIVE_TYPES.get(f.attr.value, "any"))
+        return ir.Name(tmp.id, types.PRIMITIVE_TYPES.get(op, "any"))
     if (
         isinstance(f, cst.Attribute)
         and isinstance(f.value, cst.Name)

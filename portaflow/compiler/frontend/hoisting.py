@@ -8,8 +8,9 @@ raise nor change anything (a name, a literal, a method looked up on a list): the
 point, with the same arguments, and whatever follows sees its result. A call evaluated after operands that
 may raise (``d[k] + ask(q)``: a ``KeyError`` first skips the step in Python) has those operands evaluated
 into temporaries first, in Python's order (:attr:`Hoisting.spills`); one evaluated after what no temporary
-can hold (a method's lookup, a format spec, a non-literal dict key), or only on some paths (``a and
-ask(q)``, ``ask(q) if c else None``, inside a comprehension or lambda), stays refused (PFC023).
+can hold (a method's lookup, a format spec, a non-literal dict key), or only on some paths inside a
+larger expression (``a and ask(q)``, ``[ask(q) if c else None]``, a comprehension or lambda), stays refused
+(PFC023); a statement whose whole value is a conditional expression is an ``if`` (conditional.py).
 
 :func:`leading_calls` walks an expression in Python's evaluation order and returns the ids of the calls that
 may be hoisted; the lowerer consults it where it meets a step-like call inside an expression.
@@ -39,8 +40,21 @@ _METHODS: dict[str, frozenset[str]] = {
 }
 
 
-# ctx calls of a recorded value, which the lowering takes out of any expression (calls.value_call)
+# the ctx calls of a recorded value (is_recorded_value)
 ANYWHERE = frozenset({"now", "uuid4", "random", "idempotency_key"})
+
+
+def is_recorded_value(lw: WorkflowLowerer, n: cst.Call) -> bool:
+    """``ctx.now()``, ``ctx.uuid4()``, ``ctx.random()``, ``ctx.idempotency_key()``: a recorded value the
+    lowering takes out of any expression (calls.value_call), so nothing need come before it."""
+    f = n.func
+    return (
+        isinstance(f, cst.Attribute)
+        and isinstance(f.value, cst.Name)
+        and f.value.value == lw.ctx
+        and f.attr.value in ANYWHERE
+        and not n.args
+    )
 
 
 def quietly(lw: WorkflowLowerer, test: Callable[[WorkflowLowerer, cst.Call], bool], n: cst.Call) -> bool:
@@ -103,18 +117,6 @@ class _Walk:
             if not self._safe(m) and not (isinstance(m, cst.Call) and self._step_like(m))
         ]
 
-    def _anywhere(self, n: cst.Call) -> bool:
-        """``ctx.now()``, ``ctx.uuid4()``, ``ctx.random()``, ``ctx.idempotency_key()``: recorded values the
-        lowering takes out of any expression itself (calls.value_call), so nothing need come before them."""
-        f = n.func
-        return (
-            isinstance(f, cst.Attribute)
-            and isinstance(f.value, cst.Name)
-            and f.value.value == self.lw.ctx
-            and f.attr.value in ANYWHERE
-            and not n.args
-        )
-
     def _changes(self, n: cst.Call) -> bool:
         from .mutations import is_mutation  # it lowers through calls, which imports this module
 
@@ -147,7 +149,7 @@ class _Walk:
                 self.found.add(id(n))
             else:
                 self.blocked[id(n)] = closer
-                if not self._anywhere(n):
+                if not is_recorded_value(self.lw, n):
                     for m in self._earlier_operands():
                         self.to_spill.setdefault(id(m), m)
             return

@@ -5,7 +5,7 @@ for their kind (:mod:`.statements`, :mod:`.expressions`)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 import libcst as cst
@@ -46,9 +46,9 @@ class WorkflowLowerer:
         # the ids of the step-like calls inside the statement being lowered that may run before it (hoisting)
         self.step_hoistable = hoisting.NOTHING
         self.spilling: set[int] = set()  # the spilled operands being lowered (hoisting.spill)
+        self.spilled: set[int] = set()  # those of the statement being lowered that were spilled
         # a statement of a conditional expression holding a step call -> (it, the if it means): conditional.py
         self.conditionals: dict[int, tuple[cst.CSTNode, cst.If]] = {}
-        self.spilled: set[int] = set()  # those of the statement being lowered that were spilled
         # helpers being inlined (module.function, outermost first), the call nodes' ids that led here, the
         # number of each inlined copy by those ids (stable across the draft and the final lowering), and
         # the call chain a diagnostic inside a helper names (innermost first)
@@ -241,42 +241,40 @@ class WorkflowLowerer:
         out: list[ir.Stmt] = []
         for n in nodes:
             n = conditional.rewrite(self, n)  # `x = ask(q) if c else y`: the if statement it means
-            saved, saved_calls = self.hoist, self.step_hoistable
             # ctx.now()/uuid4()/random()/idempotency_key() inside an expression become statements before it,
             # and so do the step calls that Python would run first (hoisting.py)
             simple = not isinstance(n, (cst.While, cst.For, cst.If, cst.Try, cst.FunctionDef))
             # held here too: a comprehension sets self.hoist to None (nothing more may be hoisted out of
             # it), which must not lose what was hoisted before it
             hoisted: list[ir.Stmt] | None = [] if simple else None
-            self.hoist = hoisted
-            self.step_hoistable = (
+            calls = (
                 hoisting.leading_calls(self, hoisting.statement_operands(n)) if simple else hoisting.NOTHING
             )
-            saved_spilled, self.spilled = self.spilled, set()
-            try:
-                with contextlib.suppress(Unsupported):
-                    lowered = self.stmt(n)
-                    hoisting.check_spilled(self)
-                    out.extend([*(hoisted or []), *lowered])
-            finally:
-                self.hoist, self.step_hoistable = saved, saved_calls
-                self.spilled = saved_spilled
+            with self._hoisting(hoisted, calls), contextlib.suppress(Unsupported):
+                lowered = self.stmt(n)
+                hoisting.check_spilled(self)
+                out.extend([*(hoisted or []), *lowered])
         return out
+
+    @contextlib.contextmanager
+    def _hoisting(self, hoisted: list[ir.Stmt] | None, calls: hoisting.Hoisting) -> Iterator[None]:
+        """Lower one statement (or a compound statement's leading expression) whose hoisted statements go
+        to ``hoisted``, with ``calls`` its hoisting; the enclosing statement's come back after."""
+        saved = self.hoist, self.step_hoistable, self.spilled
+        self.hoist, self.step_hoistable, self.spilled = hoisted, calls, set()
+        try:
+            yield
+        finally:
+            self.hoist, self.step_hoistable, self.spilled = saved
 
     def hoisting_expr(self, n: cst.BaseExpression) -> tuple[list[ir.Stmt], ir.Expr]:
         """A compound statement's leading expression (an ``if`` or ``while`` test, a ``for`` loop's
         iterable) with the statements hoisted out of it, which run just before it."""
-        saved, saved_calls = self.hoist, self.step_hoistable
         hoisted: list[ir.Stmt] = []
-        self.hoist, self.step_hoistable = hoisted, hoisting.leading_calls(self, [n])
-        saved_spilled, self.spilled = self.spilled, set()
-        try:
+        with self._hoisting(hoisted, hoisting.leading_calls(self, [n])):
             value = self.expr(n)
             hoisting.check_spilled(self)
-            return hoisted, value
-        finally:
-            self.hoist, self.step_hoistable = saved, saved_calls
-            self.spilled = saved_spilled
+        return hoisted, value
 
     def suite(self, body: cst.BaseSuite) -> list[ir.Stmt]:
         return self.lower_body(self.body_statements(body))

@@ -25,6 +25,9 @@ from .jsonata import ERROR_MARKER_REGEX, Lowerer, jstr, own_variable, variable_n
 STEP_ARN = "arn:aws:states:::lambda:invoke"
 WAIT_ARN = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 EVENTS_FUNCTION = "${EventsFunctionArn}"
+# the name of a jittered step's retry Wait (AslCompiler.jittered_attempts): the offline harness records it
+# as the failed attempt's delay, not as a sleep
+RETRY_WAIT = "Retry wait"
 HISTORY_LIMIT = AwsBackend.capabilities.max_history_events or 0  # one number: the backend declares it
 INPUT_ERROR = "InvalidInput"
 
@@ -103,6 +106,12 @@ def error_from_output(
 
 
 ERROR_FROM_OUTPUT = error_from_output()
+
+
+def jittered(sd: ir.StepDef) -> bool:
+    """Whether the step's retries wait jittered delays: an explicit loop of states, not a Task's Retry."""
+    return sd.retry.jitter is not None and sd.retry.max_attempts > 1
+
 
 # The failure of the run when the whole machine runs in the guard's branch (AslCompiler.top_guard): an
 # expression's Python exception fails the run as the local engine's does ({"errorType", "errorMessage"}, as
@@ -817,7 +826,7 @@ class AslCompiler:
                 "JitterStrategy": "NONE",
             }
         ]
-        if r.jitter is not None:  # retried by the explicit loop of jittered_attempts, not by Retry
+        if jittered(sd):  # retried by the explicit loop of jittered_attempts, not by Retry
             return retriers
         if r.retry_on_matches:  # only these are retried; every other error fails the step at once
             names = list(r.retry_on_matches)
@@ -903,26 +912,23 @@ class AslCompiler:
         args = "{" + ", ".join(f"{jstr(k)}: {low.lower(v)}" for k, v in s.args) + "}"
         if s.kwargs is not None:
             args = f"$merge([{args}, {low.lower(s.kwargs)}])"
-        jitter = sd.retry.jitter is not None and sd.retry.max_attempts > 1
-        attempt = own_variable(f"pf_j{self.uid()}_", "attempt") if jitter else None
-        if attempt is None:
-            payload = self.payload(ctx, sd, args, self.key_expr(ctx))
-        else:
-            payload = self.payload(ctx, sd, args, self.key_expr(ctx), attempt=f"${attempt}")
+        scope = f"pf_j{self.uid()}_" if jittered(sd) else None
+        attempt = {} if scope is None else {"attempt": "$" + own_variable(scope, "attempt")}
+        payload = self.payload(ctx, sd, args, self.key_expr(ctx), **attempt)
         payload = "{% " + low.finish(payload[3:-3]) + " %}"
         task = self.step_task(s.step, payload)
         inc = {ctx.seq_var: f"{{% ${ctx.seq_var} + 1 %}}"}
         task["Assign"] = {**self.assign_target(ctx, s.target, '$lookup($states.result, "Payload")'), **inc}
-        if attempt is None:
+        entry = n
+        if scope is None:
             task["Catch"] = self.catchers(ctx, inc, s.loc, error_from_output(timeout_message(sd), sd.name))
-            task["Next"] = nxt
-            self.states[n] = task
-            return n
+        else:  # the give-up step counts as the call, as the Catch of a Retry's Task does
+            give_up = self.name(f"Step failed {sd.name}", s.loc)
+            self.states[give_up] = {"Type": "Pass", "Assign": inc, "Next": self.raise_dynamic(ctx, s.loc)}
+            entry = self.jittered_attempts(sd, n, task, self.key_expr(ctx), scope, "$pf_err", give_up, s.loc)
         task["Next"] = nxt
         self.states[n] = task
-        give_up = self.name(f"Step failed {sd.name}", s.loc)
-        self.states[give_up] = {"Type": "Pass", "Assign": inc, "Next": self.raise_dynamic(ctx, s.loc)}
-        return self.jittered_attempts(sd, n, task, self.key_expr(ctx), attempt, "$pf_err", give_up, s.loc)
+        return entry
 
     def jittered_attempts(
         self,
@@ -930,7 +936,7 @@ class AslCompiler:
         task_n: str,
         task: dict[str, Any],
         key: str,
-        attempt: str,
+        scope: str,
         err: str,
         give_up: str,
         loc: ir.Loc,
@@ -940,12 +946,14 @@ class AslCompiler:
         takes no delay per attempt. The Task's Catch keeps the error in ``err`` (``$pf_err``, or a Map
         item's variable) and a Choice retries a retryable one while attempts remain: the events function
         computes the delay (``portaflow.dsl.retry.jittered``, the local engine's), sleeps its fraction of a
-        second and returns the whole seconds a Wait takes; else ``give_up``. Returns the entry state."""
+        second and returns the whole seconds a Wait takes; else ``give_up``. ``scope`` names the loop's
+        variables (the attempt, the delay). Returns the entry state."""
         r = sd.retry
+        attempt, seconds = own_variable(scope, "attempt"), own_variable(scope, "seconds")
         entry = self.name(f"Attempts {sd.name}", loc)
         check = self.name(f"Retry? {sd.name}", loc)
         delay = self.name(f"Retry delay {sd.name}", loc)
-        wait = self.name(f"Retry wait {sd.name}", loc)
+        wait = self.name(f"{RETRY_WAIT} {sd.name}", loc)
         again = self.name(f"Next attempt {sd.name}", loc)
         var = err.removeprefix("$")
         task["Catch"] = [
@@ -986,13 +994,10 @@ class AslCompiler:
             "Type": "Task",
             "Resource": STEP_ARN,
             "Arguments": {"FunctionName": EVENTS_FUNCTION, "Payload": "{% " + request + " %}"},
-            "Assign": {
-                own_variable(attempt.removesuffix("pf_attempt"), "seconds"): "{% $states.result.Payload %}"
-            },
+            "Assign": {seconds: "{% $states.result.Payload %}"},
             "Output": "{% $states.input %}",
             "Next": wait,
         }
-        seconds = own_variable(attempt.removesuffix("pf_attempt"), "seconds")
         self.states[wait] = {"Type": "Wait", "Seconds": "{% " + f"${seconds}" + " %}", "Next": again}
         self.states[again] = {
             "Type": "Pass",
@@ -1000,6 +1005,39 @@ class AslCompiler:
             "Next": task_n,
         }
         return entry
+
+    def jittered_item(
+        self, ctx: Ctx, key: str, param: str, task_n: str, err_n: str, loc: ir.Loc
+    ) -> tuple[str, dict[str, Any]]:
+        """A Map item's states for a step with jitter (its first state, the states): the retry loop's states
+        pass other inputs on, so the item, its index and key are kept in variables first."""
+        sd = self.p.steps[key]
+        scope = f"pf_j{self.uid()}_"
+        item_var, index_var, key_var, err_var = (
+            own_variable(scope, w) for w in ("item", "index", "key", "error")
+        )
+        attempt = "$" + own_variable(scope, "attempt")
+        payload = self.payload(
+            ctx, sd, f"{{{jstr(param)}: ${item_var}}}", f"${key_var}", f"${index_var}", attempt
+        )
+        task = self.step_task(key, payload)
+        task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
+        task["End"] = True
+        item_states: dict[str, Any] = {
+            err_n: {"Type": "Pass", "Output": "{% " + f'{{"e": ${err_var}}}' + " %}", "End": True}
+        }
+        outer_states, self.states = self.states, item_states
+        first = {
+            item_var: "{% $states.input.item %}",
+            index_var: "{% $states.input.index %}",
+            key_var: "{% $states.input.key %}",
+        }
+        start = self.jittered_attempts(
+            sd, task_n, task, f"${key_var}", scope, f"${err_var}", err_n, loc, first
+        )
+        self.states = outer_states
+        item_states[task_n] = task
+        return start, item_states
 
     def child_call(self, s: ir.ChildWorkflowCall, nxt: str, ctx: Ctx) -> str:
         child = self.p.workflows[s.workflow]
@@ -1127,24 +1165,12 @@ class AslCompiler:
         task_n = self.name(f"Step {sd.name} (item)", s.loc)
         err_n = self.name(f"Item failed {sd.name}", s.loc)
         param = sd.params[0] if sd.params else "item"
-        jitter = sd.retry.jitter is not None and sd.retry.max_attempts > 1
-        scope = f"pf_j{self.uid()}_" if jitter else ""
-        item_states: dict[str, Any] = {}
-        if not jitter:
+        if not jittered(sd):
             payload = self.payload(
                 ctx, sd, f"{{{jstr(param)}: $states.input.item}}", "$states.input.key", "$states.input.index"
             )
-        else:  # the loop's states pass other inputs on: the item, its index and key are kept in variables
-            item_var, index_var, key_var, attempt, err_var = (
-                own_variable(scope, w) for w in ("item", "index", "key", "attempt", "error")
-            )
-            payload = self.payload(
-                ctx, sd, f"{{{jstr(param)}: ${item_var}}}", f"${key_var}", f"${index_var}", f"${attempt}"
-            )
-        task = self.step_task(s.step, payload)
-        task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
-        start = task_n
-        if not jitter:
+            task = self.step_task(s.step, payload)
+            task["Output"] = '{% {"v": $lookup($states.result, "Payload")} %}'
             task["Catch"] = [
                 {
                     "ErrorEquals": ["States.ALL"],
@@ -1153,25 +1179,9 @@ class AslCompiler:
                 }
             ]
             task["End"] = True
-            item_states = {task_n: task, err_n: {"Type": "Pass", "End": True}}
+            start, item_states = task_n, {task_n: task, err_n: {"Type": "Pass", "End": True}}
         else:
-            task["End"] = True
-            item_states[err_n] = {
-                "Type": "Pass",
-                "Output": "{% " + f'{{"e": ${err_var}}}' + " %}",
-                "End": True,
-            }
-            outer_states, self.states = self.states, item_states
-            first = {
-                item_var: "{% $states.input.item %}",
-                index_var: "{% $states.input.index %}",
-                key_var: "{% $states.input.key %}",
-            }
-            start = self.jittered_attempts(
-                sd, task_n, task, f"${key_var}", attempt, f"${err_var}", err_n, s.loc, first
-            )
-            self.states = outer_states
-            item_states[task_n] = task
+            start, item_states = self.jittered_item(ctx, s.step, param, task_n, err_n, s.loc)
         results = f"pf_m{k}"
         low = self.low(ctx)
         items = low.finish(low._iter(s.items))

@@ -60,10 +60,9 @@ from portaflow.compiler.diagnostics import CompileError
 from portaflow.compiler.frontend import compile_file
 from portaflow.compiler.pipeline import diagnose
 from portaflow.dsl.durations import parse_duration
-from portaflow.dsl.retry import jittered
 from portaflow.source.finder import ModuleFinder
 
-from ..lower.asl import compile_asl, step_idents
+from ..lower.asl import RETRY_WAIT, compile_asl, step_idents
 from ..runtime import portaflow_aws_runtime as runtime
 from . import childruns
 from .jsonata_eval import evaluate, faithful
@@ -568,14 +567,10 @@ class AwsHarness:
                 )
         try:
             if name == EVENTS_FN and event.get("action") == "jitter":
-                # a jittered retry delay (its whole seconds then a Wait state): the failed attempt's delay,
-                # on the virtual clock as a Retry's sleep is
-                whole = runtime.retry_delay(event, sleep=lambda seconds: None)
-                seconds = jittered(
-                    float(event["delay"]), float(event["jitter"]), str(event["key"]), int(event["attempt"])
-                )
-                self._record_delay(event, seconds)
-                result: Any = whole
+                # a jittered retry delay: the failed attempt's, on the virtual clock as a Retry's sleep is
+                # (the events function's sleep of the fraction and the Wait of the whole seconds take none)
+                self._record_jitter(event, runtime.jitter_seconds(event))
+                result: Any = runtime.retry_delay(event, sleep=lambda seconds: None)
             elif name == EVENTS_FN:
                 import boto3
 
@@ -618,31 +613,31 @@ class AwsHarness:
             inv.finished = time.monotonic()
 
     def record_retry(self, context: dict[str, Any], seconds: float) -> None:
-
+        """A Task's Retry sleep: the delay of the attempt that failed on this state's lane."""
         lane = (
             str(context.get("Execution", {}).get("Name")),
             str(context.get("State", {}).get("Name")),
             (context.get("Map") or {}).get("Item", {}).get("Index"),
         )
         with self._lock:
-            inv = self._lanes.get(lane)
-            if inv is not None:
-                inv.delay = seconds
-                if inv.error is None and inv.timed_out():
-                    inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
-            self.clock += seconds
+            self._delay(self._lanes.get(lane), seconds)
 
-    def _record_delay(self, event: dict[str, Any], seconds: float) -> None:
-        """The delay before a jittered step's next attempt, on the attempt that failed (found by the step
-        call's key, which is the call's own; the Map item index of the context is not on every state)."""
+    def _record_jitter(self, event: dict[str, Any], seconds: float) -> None:
+        """The delay before a jittered step's next attempt (its explicit retry loop), on the attempt that
+        failed: found by the step call's key and the attempt (the Map item index of the context is not on
+        every state of an iteration in moto)."""
+        key, attempt = str(event["key"]), int(event["attempt"])
         with self._lock:
-            key, attempt = str(event["key"]), int(event["attempt"])
             inv = next((i for i in reversed(self.invocations) if i.key == key and i.attempt == attempt), None)
-            if inv is not None:
-                inv.delay = seconds
-                if inv.error is None and inv.timed_out():
-                    inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
-            self.clock += seconds
+            self._delay(inv, seconds)
+
+    def _delay(self, inv: StepInvocation | None, seconds: float) -> None:
+        """(Lock held.) ``inv`` failed and the next attempt waits ``seconds``, on the virtual clock."""
+        if inv is not None:
+            inv.delay = seconds
+            if inv.error is None and inv.timed_out():
+                inv.error = {"type": "TimeoutError", "message": f"step {inv.step!r} timed out"}
+        self.clock += seconds
 
     def sleep_until(self, context: dict[str, Any], seconds: float) -> None:
         """A Wait state: park until the virtual clock reaches its deadline (:meth:`_settle` skips to it
@@ -651,7 +646,7 @@ class AwsHarness:
         run_id = str(context.get("Execution", {}).get("Name"))
         index = (context.get("Map") or {}).get("Item", {}).get("Index")
         state = str(context.get("State", {}).get("Name"))
-        if state.startswith("Retry wait "):  # a jittered step's retry delay: recorded by _record_delay
+        if state.startswith(RETRY_WAIT):  # a jittered step's retry delay: recorded by _record_jitter
             return
         t = _Timer(self.clock + seconds, run_id, (state, index if isinstance(index, int) else -1))
         with self._lock:

@@ -139,28 +139,30 @@ def _deliver(sfn: Any, token: str, data: Any) -> bool:
     return True
 
 
-def retry_delay(event: dict[str, Any], sleep: Callable[[float], None] = time.sleep) -> int:
+def jitter_seconds(event: dict[str, Any]) -> float:
     """``{"action": "jitter", "key", "attempt", "delay", "jitter"}``: the delay before the next attempt of a
     step with ``RetryPolicy(jitter=...)``, as every target computes it (``portaflow.dsl.retry.jittered``:
-    whole milliseconds). A Wait state counts whole seconds only, so this sleeps the fraction of a second
-    itself and returns the whole seconds for the state machine's Wait: together, the exact delay."""
-    seconds = jittered(
-        float(event["delay"]), float(event["jitter"]), str(event["key"]), int(event["attempt"])
-    )
+    whole milliseconds)."""
+    return jittered(float(event["delay"]), float(event["jitter"]), str(event["key"]), int(event["attempt"]))
+
+
+def retry_delay(event: dict[str, Any], sleep: Callable[[float], None] = time.sleep) -> int:
+    """The events function's ``jitter`` action: a Wait state counts whole seconds only, so this sleeps the
+    fraction of a second of :func:`jitter_seconds` itself and returns the whole seconds for the state
+    machine's Wait: together, the exact delay."""
+    seconds = jitter_seconds(event)
     whole = math.floor(seconds)
     if seconds > whole:
         sleep(seconds - whole)
     return whole
 
 
-def handle_events(
-    event: dict[str, Any], ddb: Any, sfn: Any, table: str, sleep: Callable[[float], None] = time.sleep
-) -> dict[str, Any] | int:
+def handle_events(event: dict[str, Any], ddb: Any, sfn: Any, table: str) -> dict[str, Any] | int:
     """The events function. ``event`` is ``{"action": "wait"|"send", "run_id", "event", ...}``, or a retry
     delay's (:func:`retry_delay`)."""
     action = event.get("action")
     if action == "jitter":
-        return retry_delay(event, sleep)
+        return retry_delay(event)
     run_id, name = str(event["run_id"]), str(event["event"])
     if action == "wait":
         wait_token, position = str(event["token"]), str(event.get("position") or "")
